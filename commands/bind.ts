@@ -1,0 +1,97 @@
+/**
+ * /bind <组织名> (/绑定): binds this group chat to an org, creating the org when new. Allowed for the
+ * chat's owner (who becomes the org's secretary) and for BOT_ADMINS; re-binding a bound chat needs
+ * an admin of the org it is bound to. The chat's members join the org as 党员.
+ */
+
+import { card, markdown } from '../src/cards/parts.ts';
+import { md, mdMention } from '../src/cards/text.ts';
+import { argSchema } from '../src/core/args.ts';
+import { defineCommand } from '../src/core/contracts.ts';
+import { UserError } from '../src/core/errors.ts';
+import { ADMIN_ROLES, describeRoles, isAdminRole } from '../src/core/roles.ts';
+import { findMember, roleOf, upsertMember } from '../src/db/repositories/members.ts';
+import { bindChat, createOrg, findOrgByName } from '../src/db/repositories/orgs.ts';
+
+export default defineCommand({
+  name: 'bind',
+  aliases: ['绑定', '绑定组织'],
+  summary: '把本群绑定到党组织（群主或系统管理员）',
+  usage: ['/绑定 第一党支部'],
+  args: argSchema((r) => {
+    const name = r.rest('组织名', { required: true, max: 50 }).trim();
+    if (!name) return r.fail('缺少组织名。');
+    return { name };
+  }),
+  access: { roles: 'anyone', chat: 'group', org: 'optional' },
+  async prepare(ctx) {
+    const chat = await ctx.feishu.getChat(ctx.chat.chatId);
+    const members = await ctx.feishu.listChatMembers(ctx.chat.chatId);
+    return { chatName: chat?.name ?? null, ownerOpenId: chat?.ownerOpenId, members };
+  },
+  async handle(ctx, { name }, chat) {
+    const at = ctx.now.toISOString();
+    const isOwner = chat.ownerOpenId === ctx.actor.openId;
+    const current = ctx.org;
+    if (current?.name === name) {
+      return { type: 'text', text: `本群已绑定到「${name}」，无需重复绑定。` };
+    }
+    if (current && !isAdminRole(ctx.actor.role) && !ctx.actor.isBotAdmin) {
+      throw new UserError(
+        'forbidden',
+        `本群已绑定到「${current.name}」。重新绑定需要该组织的${describeRoles(ADMIN_ROLES)}权限。`,
+      );
+    }
+    const existing = await findOrgByName(ctx.db, name);
+    if (existing) {
+      const m = await findMember(ctx.db, existing.id, ctx.actor.openId);
+      if (!ctx.actor.isBotAdmin && !(m && isAdminRole(roleOf(m)))) {
+        throw new UserError(
+          'forbidden',
+          `组织「${name}」已存在。把本群绑定到它需要该组织的${describeRoles(ADMIN_ROLES)}权限。`,
+        );
+      }
+    } else if (!current && !isOwner && !ctx.actor.isBotAdmin) {
+      throw new UserError('forbidden', '只有群主或系统管理员（BOT_ADMINS）可以绑定群聊。');
+    }
+    const org = existing ?? (await createOrg(ctx.db, name, at));
+    await bindChat(ctx.db, {
+      chatId: ctx.chat.chatId,
+      orgId: org.id,
+      chatName: chat.chatName,
+      boundBy: ctx.actor.openId,
+      at,
+    });
+    for (const m of chat.members) await upsertMember(ctx.db, { orgId: org.id, openId: m.openId, name: m.name, at });
+    const secretaries = existing ? [] : [...new Set([chat.ownerOpenId ?? ctx.actor.openId, ctx.actor.openId])];
+    for (const openId of secretaries) {
+      const name_ = chat.members.find((m) => m.openId === openId)?.name ?? '';
+      await upsertMember(ctx.db, { orgId: org.id, openId, name: name_, role: 'secretary', at });
+    }
+    await ctx.audit({
+      action: 'org:bind',
+      subject: ctx.chat.chatId,
+      before: current ? { orgId: current.id, org: current.name } : null,
+      after: { orgId: org.id, org: org.name, created: !existing, secretaries },
+    });
+    return {
+      type: 'card',
+      card: card({
+        title: `已绑定：${org.name}`,
+        template: 'green',
+        elements: [
+          markdown(
+            [
+              `本群已绑定到党组织 **${md(org.name)}**${existing ? '' : '（新建）'}。`,
+              secretaries.length ? `书记：${secretaries.map(mdMention).join(' ')}` : '',
+              `已同步群成员 ${chat.members.length} 人，默认角色为党员。`,
+              '下一步：用 `/角色 @某人 纪检委员` 设置纪检委员、组织委员等角色；发送 `/帮助` 查看全部命令。',
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          ),
+        ],
+      }),
+    };
+  },
+});

@@ -1,0 +1,56 @@
+/**
+ * Housekeeping: prunes processed-event records past retention (kept 7 days, well over Feishu's 6 h
+ * redelivery tier and the 24 h minimum) and tells each org's admins about new dead letters, once a day.
+ */
+
+import { card, markdown } from '../src/cards/parts.ts';
+import { defineJob } from '../src/core/contracts.ts';
+import { claimReminder } from '../src/db/repositories/claims.ts';
+import { pruneProcessed } from '../src/db/repositories/events.ts';
+import { listDeadSince } from '../src/db/repositories/outbox.ts';
+import { DAY, localDate } from '../src/domain/time.ts';
+import { notifyAdmins } from '../src/services/notify.ts';
+
+export const PROCESSED_EVENT_RETENTION_MS = 7 * DAY;
+
+export default defineJob({
+  name: 'housekeeping',
+  summary: '清理过期的事件去重记录；每天向组织管理员报告发送失败的消息',
+  schedule: '17 3,9 * * *',
+  async run(ctx, now) {
+    const pruned = await pruneProcessed(ctx.db, new Date(now.getTime() - PROCESSED_EVENT_RETENTION_MS).toISOString());
+    const day = localDate(now, ctx.settings.timezone);
+    const dead = await listDeadSince(ctx.db, new Date(now.getTime() - 2 * DAY).toISOString());
+    const byOrg = new Map<number, number>();
+    for (const row of dead) if (row.org_id !== null) byOrg.set(row.org_id, (byOrg.get(row.org_id) ?? 0) + 1);
+    let reported = 0;
+    for (const [orgId, count] of byOrg) {
+      const fresh = await claimReminder(
+        ctx.db,
+        { job: 'housekeeping', subject: `dead-letters:org:${orgId}`, occurrence: day },
+        orgId,
+        now.toISOString(),
+      );
+      if (!fresh) continue;
+      await notifyAdmins(
+        ctx,
+        orgId,
+        {
+          type: 'card',
+          card: card({
+            title: '清风：有消息未能送达',
+            template: 'orange',
+            elements: [
+              markdown(
+                `最近两天有 **${count}** 条消息多次重试后仍未送达。请运维人员查看：\n\`npm run cli -- outbox list --dead\`，排除原因后用 \`outbox retry ID\` 重新发送。`,
+              ),
+            ],
+          }),
+        },
+        { key: `dead-letters:${orgId}:${day}` },
+      );
+      reported++;
+    }
+    return `pruned ${pruned} processed events; reported dead letters to ${reported} org(s)`;
+  },
+});

@@ -1,0 +1,224 @@
+/**
+ * createApp: wires the bot from its parts — database, Feishu client, router, outbox dispatcher,
+ * scheduler, HTTP server and the long connection. No environment, no globals: everything comes in.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Config } from './config.ts';
+import type { Clock } from './core/clock.ts';
+import type { CommandModule, JobModule, Logger, RuntimeSettings } from './core/contracts.ts';
+import type { DbHandle } from './db/connection.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { listHolidayOverrides } from './db/repositories/holidays.ts';
+import { countOutbox, releaseLeases } from './db/repositories/outbox.ts';
+import { WorkCalendar } from './domain/workdays.ts';
+import { createFeishuClient, type FeishuClient } from './feishu/client.ts';
+import { OutboxDispatcher } from './feishu/dispatcher.ts';
+import { HttpServer } from './feishu/http.ts';
+import { createEventDispatcher } from './feishu/ingress.ts';
+import { RateLimiter } from './feishu/limiter.ts';
+import { LongConnection, type TransportStatus } from './feishu/ws.ts';
+import { CommandRegistry } from './router/registry.ts';
+import { Router } from './router/router.ts';
+import { type JobDeps, type JobResult, runJob } from './scheduler/runner.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
+import { reportUnreachable } from './services/unreachable.ts';
+
+export interface AppOptions {
+  config: Config & { feishu: NonNullable<Config['feishu']> };
+  db: DbHandle;
+  logger: Logger;
+  /** Business time. */
+  clock: Clock;
+  /** Wall-clock time (outbox backoff, transport bookkeeping). */
+  wallClock: Clock;
+  commands: readonly CommandModule[];
+  jobs: readonly JobModule[];
+  /** Run cron schedules (off in tests that drive jobs by hand). */
+  schedule?: boolean;
+  /** Host for the HTTP server (default all interfaces; tests and the sandbox use loopback). */
+  host?: string;
+  /** Tuning for tests: dispatcher polling and limits, long-connection watchdog. */
+  dispatcher?: { pollMs?: number; maxAttempts?: number; leaseMs?: number; random?: () => number };
+  pingTimeoutSec?: number;
+  /** Called after the dispatcher sent a row (the sandbox console listens). */
+  onSent?: () => void;
+}
+
+export interface App {
+  readonly port: number;
+  readonly router: Router;
+  readonly dispatcher: OutboxDispatcher;
+  readonly feishu: FeishuClient;
+  readonly instanceId: string;
+  /** Resolves when the transport is ready (long connection up, or HTTP listening). */
+  readonly ready: Promise<void>;
+  health(): Promise<Record<string, unknown>>;
+  runJob(name: string, now: Date): Promise<JobResult>;
+  stop(): Promise<void>;
+}
+
+const CALENDAR_TTL_MS = 60_000;
+
+export async function createApp(o: AppOptions): Promise<App> {
+  const { config, db: handle, logger } = o;
+  const db = handle.db;
+  await migrateToLatest(db, handle.dialect);
+
+  const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const settings: RuntimeSettings = { timezone: config.timezone, botAdmins: config.botAdmins };
+  const feishu = createFeishuClient({
+    appId: config.feishu.appId,
+    appSecret: config.feishu.appSecret,
+    domain: config.domain,
+    logger,
+    now: () => o.wallClock.now().getTime(),
+  });
+
+  let cached: { at: number; calendar: WorkCalendar } | undefined;
+  const calendar = async () => {
+    const t = o.wallClock.now().getTime();
+    if (!cached || t - cached.at > CALENDAR_TTL_MS) {
+      cached = { at: t, calendar: new WorkCalendar(await listHolidayOverrides(db)) };
+    }
+    return cached.calendar;
+  };
+
+  // On SQLite there is one bot process per database: leases left by a crashed run are ours to take back.
+  if (handle.dialect === 'sqlite') await releaseLeases(db);
+
+  const dispatcher = new OutboxDispatcher({
+    db,
+    dialect: handle.dialect,
+    api: feishu,
+    logger: logger.child({ component: 'outbox' }),
+    wallClock: o.wallClock,
+    limiter: new RateLimiter(() => o.wallClock.now().getTime()),
+    owner: instanceId,
+    ...o.dispatcher,
+    onUnreachable: (row, failure) =>
+      reportUnreachable({ db, wallClock: o.wallClock, clock: o.clock, directory: feishu.directory }, row, failure).then(
+        () => dispatcher.wake(),
+      ),
+    onSent: o.onSent,
+  });
+
+  let botOpenId: string | undefined;
+  const router = new Router({
+    db,
+    registry: new CommandRegistry(o.commands),
+    clock: o.clock,
+    wallClock: o.wallClock,
+    settings,
+    logger,
+    directory: feishu.directory,
+    calendar,
+    botOpenId: () => botOpenId,
+    afterCommit: () => dispatcher.wake(),
+  });
+  const eventDispatcher = createEventDispatcher(router, logger);
+
+  const jobDeps: JobDeps = {
+    db,
+    clock: o.clock,
+    wallClock: o.wallClock,
+    settings,
+    logger,
+    calendar,
+    afterCommit: () => dispatcher.wake(),
+  };
+  const scheduler = new Scheduler(o.jobs, jobDeps, config.timezone);
+
+  const longConnection =
+    config.transport === 'websocket'
+      ? new LongConnection({
+          appId: config.feishu.appId,
+          appSecret: config.feishu.appSecret,
+          domain: config.domain,
+          logger,
+          pingTimeoutSec: o.pingTimeoutSec,
+          wallClock: o.wallClock,
+        })
+      : undefined;
+
+  const startedAt = o.wallClock.now();
+  const transportStatus = (): TransportStatus =>
+    longConnection?.status() ?? {
+      mode: 'webhook',
+      state: 'listening',
+      connected: true,
+      reconnects: 0,
+      lastConnectedAt: startedAt.toISOString(),
+      lastDisconnectedAt: undefined,
+    };
+
+  const health = async (): Promise<Record<string, unknown>> => {
+    let dbOk = true;
+    let outbox: Record<string, number> = {};
+    try {
+      outbox = await countOutbox(db);
+    } catch {
+      dbOk = false;
+    }
+    const transport = transportStatus();
+    return {
+      status: dbOk && transport.connected ? 'ok' : 'degraded',
+      instance: instanceId,
+      uptimeSec: Math.round((o.wallClock.now().getTime() - startedAt.getTime()) / 1000),
+      db: { ok: dbOk, dialect: handle.dialect, location: handle.description },
+      transport,
+      outbox: { pending: outbox.pending ?? 0, sent: outbox.sent ?? 0, dead: outbox.dead ?? 0 },
+    };
+  };
+
+  const http = new HttpServer({
+    port: config.port,
+    host: o.host,
+    logger,
+    wallClock: o.wallClock,
+    health,
+    webhook:
+      config.transport === 'webhook'
+        ? {
+            encryptKey: config.encryptKey,
+            verificationToken: config.verificationToken,
+            appId: config.feishu.appId,
+            dispatcher: eventDispatcher,
+          }
+        : undefined,
+  });
+  const port = await http.listen();
+
+  try {
+    botOpenId = await feishu.botOpenId();
+  } catch (err) {
+    logger.warn({ err: String(err) }, 'could not read the bot identity; leading @mentions will be taken as the bot');
+  }
+
+  dispatcher.start();
+  longConnection?.start(eventDispatcher);
+  if (o.schedule !== false) scheduler.start({ catchUp: true });
+  logger.info({ transport: config.transport, port, db: handle.dialect, instance: instanceId }, 'qingfeng started');
+
+  return {
+    port,
+    router,
+    dispatcher,
+    feishu,
+    instanceId,
+    ready: longConnection ? longConnection.ready : Promise.resolve(),
+    health,
+    runJob(name, now) {
+      const job = o.jobs.find((j) => j.name === name);
+      if (!job) throw new Error(`no job named ${name}`);
+      return runJob(job, jobDeps, now);
+    },
+    async stop() {
+      longConnection?.close();
+      await scheduler.stop();
+      await dispatcher.stop();
+      await http.close();
+    },
+  };
+}

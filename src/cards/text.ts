@@ -1,0 +1,63 @@
+/**
+ * Showing user text safely. Everything a user typed (names, problem descriptions, reasons) passes
+ * through these before it enters a card or a text message, so it can never @all, inject markup,
+ * break the card JSON or run in the console.
+ */
+
+// C0/C1 controls (except tab and newline), zero-width and bidi controls.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
+
+/** Removes invisible and control characters and cuts to `max` characters (with an ellipsis). */
+export function clean(s: string, max = 2000): string {
+  const t = s.replace(INVISIBLE, '').replace(/\r\n?/g, '\n');
+  const chars = Array.from(t);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : t;
+}
+
+const MD_SPECIAL: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '*': '&#42;',
+  _: '&#95;',
+  '~': '&#126;',
+  '`': '&#96;',
+  '[': '&#91;',
+  ']': '&#93;',
+};
+
+/**
+ * User text as a literal inside card markdown: no mention, tag, link or emphasis survives.
+ * (Long free text is better shown with `plain_text`, see `parts.ts`, which Feishu never parses.)
+ */
+export function md(s: string, max = 2000): string {
+  return clean(s, max)
+    .replace(/[&<>*_~`[\]]/g, (c) => MD_SPECIAL[c] as string)
+    .replace(
+      /^(\s*)(#|[-+]|\d+\.)(?=\s|$)/gm,
+      (_m, sp: string, mark: string) =>
+        `${sp}${mark.replace('#', '&#35;').replace('-', '&#45;').replace('+', '&#43;').replace('.', '&#46;')}`,
+    );
+}
+
+/** User text inside a plain text message: only `<at>` tags are markup there, so angle brackets go. */
+export function plain(s: string, max = 2000): string {
+  return clean(s, max).replace(/</g, '＜').replace(/>/g, '＞');
+}
+
+const OPEN_ID = /^ou_[A-Za-z0-9_-]+$/;
+
+/** A mention in card markdown. Only real open_ids; anything else (all, ids with markup) is dropped. */
+export function mdMention(openId: string): string {
+  return OPEN_ID.test(openId) ? `<at id=${openId}></at>` : '';
+}
+
+/** A mention in a text message. */
+export function textMention(openId: string, name: string): string {
+  return OPEN_ID.test(openId) ? `<at user_id="${openId}">${plain(name, 50)}</at>` : plain(name, 50);
+}
+
+export function isOpenId(s: string): boolean {
+  return OPEN_ID.test(s);
+}

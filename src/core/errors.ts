@@ -1,0 +1,26 @@
+/** Codes of expected failures, each shown to the user as its Chinese message. */
+export type UserErrorCode =
+  | 'bad_args'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unknown_command'
+  | 'no_org'
+  | 'wrong_chat'
+  | 'stale'
+  | 'too_large';
+
+/**
+ * An expected failure: bad input, a missing role, a missing item. The router answers with `message`
+ * (plain Chinese, safe to show) and `hint` (usually the correct usage) and changes nothing.
+ */
+export class UserError extends Error {
+  constructor(
+    readonly code: UserErrorCode,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}

@@ -1,0 +1,38 @@
+/** Runs the ordered migration list (never scans the filesystem). */
+import type { Kysely } from 'kysely';
+import { type Migration, Migrator } from 'kysely/migration';
+import type { Dialect } from './migrations/helpers.ts';
+import { migrations } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+
+function migrator(db: Kysely<Database>, dialect: Dialect): Migrator {
+  return new Migrator({
+    db,
+    provider: {
+      async getMigrations() {
+        const out: Record<string, Migration> = {};
+        for (const [name, file] of migrations) {
+          out[name] = { up: (d) => file.up(d, dialect), down: (d) => file.down(d, dialect) };
+        }
+        return out;
+      },
+    },
+  });
+}
+
+/** Applies every pending migration; returns the names applied. Throws the migrator's own error. */
+export async function migrateToLatest(db: Kysely<Database>, dialect: Dialect): Promise<string[]> {
+  const { error, results } = await migrator(db, dialect).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Rolls every migration back (tests check that each `down` undoes its `up`). */
+export async function migrateDownAll(db: Kysely<Database>, dialect: Dialect): Promise<void> {
+  const m = migrator(db, dialect);
+  for (;;) {
+    const { error, results } = await m.migrateDown();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    if (!results || results.length === 0) return;
+  }
+}

@@ -1,0 +1,13 @@
+/** Every migration, in order. Merged migrations are frozen: fix forward with a new file. */
+import type { Kysely } from 'kysely';
+import * as m0001 from './0001_create_foundation.ts';
+import type { Dialect } from './helpers.ts';
+
+export interface MigrationFile {
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are written against Kysely<any>
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
+  // biome-ignore lint/suspicious/noExplicitAny: migrations are written against Kysely<any>
+  down(db: Kysely<any>, dialect: Dialect): Promise<void>;
+}
+
+export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [['0001_create_foundation', m0001]];

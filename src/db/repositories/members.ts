@@ -1,0 +1,84 @@
+/** Members of an org and their roles. */
+import type { Kysely } from 'kysely';
+import { ADMIN_ROLES, ROLES, type Role } from '../../core/roles.ts';
+import type { Database, Member } from '../schema.ts';
+
+export function roleOf(m: Pick<Member, 'role'>): Role {
+  return (ROLES as readonly string[]).includes(m.role) ? (m.role as Role) : 'member';
+}
+
+export async function findMember(db: Kysely<Database>, orgId: number, openId: string): Promise<Member | undefined> {
+  return db
+    .selectFrom('members')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('open_id', '=', openId)
+    .executeTakeFirst();
+}
+
+export async function listMembers(db: Kysely<Database>, orgId: number): Promise<Member[]> {
+  return db.selectFrom('members').selectAll().where('org_id', '=', orgId).orderBy('id').execute();
+}
+
+export async function listAdmins(db: Kysely<Database>, orgId: number): Promise<Member[]> {
+  return db
+    .selectFrom('members')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('role', 'in', [...ADMIN_ROLES])
+    .orderBy('id')
+    .execute();
+}
+
+/** Every org membership of a person, with the org's name. */
+export async function listMembershipsOf(
+  db: Kysely<Database>,
+  openId: string,
+): Promise<{ orgId: number; orgName: string; role: Role; name: string }[]> {
+  const rows = await db
+    .selectFrom('members')
+    .innerJoin('orgs', 'orgs.id', 'members.org_id')
+    .select(['members.org_id', 'orgs.name as org_name', 'members.role', 'members.name'])
+    .where('members.open_id', '=', openId)
+    .orderBy('orgs.id')
+    .execute();
+  return rows.map((r) => ({ orgId: r.org_id, orgName: r.org_name, role: roleOf(r), name: r.name }));
+}
+
+/**
+ * Adds a member, or updates the name (and the role when given) of an existing one.
+ * Returns the role before (undefined when new) and after.
+ */
+export async function upsertMember(
+  db: Kysely<Database>,
+  m: { orgId: number; openId: string; name: string; role?: Role; at: string },
+): Promise<{ before: Role | undefined; after: Role }> {
+  const existing = await findMember(db, m.orgId, m.openId);
+  if (!existing) {
+    const role = m.role ?? 'member';
+    await db
+      .insertInto('members')
+      .values({
+        org_id: m.orgId,
+        open_id: m.openId,
+        name: m.name,
+        role,
+        away_until: null,
+        away_reason: null,
+        created_at: m.at,
+        updated_at: m.at,
+      })
+      .execute();
+    return { before: undefined, after: role };
+  }
+  const after = m.role ?? roleOf(existing);
+  const name = m.name || existing.name;
+  if (after !== existing.role || name !== existing.name) {
+    await db
+      .updateTable('members')
+      .set({ role: after, name, updated_at: m.at })
+      .where('id', '=', existing.id)
+      .execute();
+  }
+  return { before: roleOf(existing), after };
+}

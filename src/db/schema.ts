@@ -1,0 +1,138 @@
+/**
+ * The database as the drivers return it, on SQLite and PostgreSQL alike: instants are ISO-8601 UTC
+ * text (`2026-11-26T04:15:33.000Z`, fixed width so text order is time order), calendar dates are
+ * `YYYY-MM-DD` text, booleans are 0/1 integers, JSON is text.
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface OrgsTable {
+  id: Generated<number>;
+  name: string;
+  parent_id: number | null;
+  /** JSON object of per-org settings (quiet hours, 加急 switches …). */
+  settings: string;
+  created_at: string;
+}
+
+export interface ChatBindingsTable {
+  chat_id: string;
+  org_id: number;
+  chat_name: string | null;
+  bound_by: string;
+  bound_at: string;
+}
+
+export interface MembersTable {
+  id: Generated<number>;
+  org_id: number;
+  open_id: string;
+  name: string;
+  role: string;
+  away_until: string | null;
+  away_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProcessedEventsTable {
+  /** `msg:<message_id>` for messages, `evt:<event_id>` for other events. */
+  key: string;
+  kind: string;
+  received_at: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  org_id: number | null;
+  /** send | reply | patch | urgent_app | urgent_sms | urgent_phone */
+  kind: string;
+  /** chat_id | open_id for sends; message_id for reply, patch and urgent */
+  target_type: string;
+  target_id: string | null;
+  /** For patch/urgent/reply of a message this outbox has not sent yet. */
+  ref_outbox_id: number | null;
+  msg_type: string | null;
+  /** The JSON body sent to Feishu (content string, user lists …). */
+  payload: string;
+  uuid: string;
+  dedupe_key: string | null;
+  coalesce_key: string | null;
+  /** pending | sent | dead | superseded */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_error: string | null;
+  message_id: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface ReminderClaimsTable {
+  /** job | subject | occurrence */
+  key: string;
+  job: string;
+  subject: string;
+  occurrence: string;
+  org_id: number | null;
+  claimed_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  org_id: number | null;
+  actor: string;
+  chat_id: string | null;
+  action: string;
+  subject: string | null;
+  args: string | null;
+  result: string;
+  before: string | null;
+  after: string | null;
+}
+
+export interface UnreachableTargetsTable {
+  target_type: string;
+  target_id: string;
+  code: number;
+  org_id: number | null;
+  first_at: string;
+}
+
+export interface HolidayOverridesTable {
+  date: string;
+  /** holiday | workday */
+  kind: string;
+  name: string;
+}
+
+export interface JobRunsTable {
+  name: string;
+  last_started_at: string | null;
+  last_finished_at: string | null;
+  last_as_of: string | null;
+  last_result: string | null;
+}
+
+export interface Database {
+  orgs: OrgsTable;
+  chat_bindings: ChatBindingsTable;
+  members: MembersTable;
+  processed_events: ProcessedEventsTable;
+  outbox: OutboxTable;
+  reminder_claims: ReminderClaimsTable;
+  audit_log: AuditLogTable;
+  unreachable_targets: UnreachableTargetsTable;
+  holiday_overrides: HolidayOverridesTable;
+  job_runs: JobRunsTable;
+}
+
+export type Org = Selectable<OrgsTable>;
+export type Member = Selectable<MembersTable>;
+export type NewMember = Insertable<MembersTable>;
+export type MemberUpdate = Updateable<MembersTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type NewOutboxRow = Insertable<OutboxTable>;
+export type AuditRow = Selectable<AuditLogTable>;

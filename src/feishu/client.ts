@@ -1,0 +1,192 @@
+/**
+ * The one place that talks to Feishu's Open API: the SDK client with a token cache we can
+ * invalidate (the SDK never drops a revoked token by itself), a logger that never prints tokens or
+ * message bodies, the directory lookups, and the calls the outbox dispatcher makes.
+ */
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { FeishuDirectory, Logger } from '../core/contracts.ts';
+import { FeishuCodeError } from './errors.ts';
+
+/** The SDK's cache interface, ours so a revoked tenant token can be dropped (FEISHU.md §1.3). */
+// biome-ignore-start lint/complexity/noBannedTypes: the SDK types its cache keys as `Symbol`
+export class TokenCache {
+  private readonly values = new Map<unknown, { value: unknown; expiresAt: number | undefined }>();
+  constructor(private readonly now: () => number) {}
+  async get(key: string | symbol | Symbol, options?: { namespace?: string }): Promise<unknown> {
+    const v = this.values.get(`${options?.namespace ?? ''}/${String(key)}`);
+    if (!v) return undefined;
+    if (v.expiresAt !== undefined && v.expiresAt <= this.now()) return undefined;
+    return v.value;
+  }
+  async set(
+    key: string | symbol | Symbol,
+    value: unknown,
+    expire?: number,
+    options?: { namespace?: string },
+  ): Promise<boolean> {
+    this.values.set(`${options?.namespace ?? ''}/${String(key)}`, { value, expiresAt: expire });
+    return true;
+  }
+  clear(): void {
+    this.values.clear();
+  }
+}
+// biome-ignore-end lint/complexity/noBannedTypes: the SDK types its cache keys as `Symbol`
+
+const SECRETISH = /\b(t|u|c)-[A-Za-z0-9._-]{6,}/g;
+
+/** Compresses whatever the SDK logs into a short line without tokens, headers or bodies. */
+export function describeSdkLog(args: unknown[]): string {
+  const parts: string[] = [];
+  for (const a of args) {
+    if (typeof a === 'string') parts.push(a);
+    else if (a instanceof Error) parts.push(a.message);
+    else if (Array.isArray(a)) parts.push(describeSdkLog(a));
+    else if (a && typeof a === 'object') {
+      const o = a as Record<string, unknown>;
+      if (typeof o.code === 'number' || typeof o.msg === 'string')
+        parts.push(`code=${String(o.code)} msg=${String(o.msg)}`);
+      else if (typeof o.message === 'string') parts.push(o.message);
+    }
+  }
+  return parts.join(' ').replace(SECRETISH, '$1-***').slice(0, 300);
+}
+
+export function sdkLogger(logger: Logger) {
+  const at =
+    (level: 'error' | 'warn' | 'info' | 'debug') =>
+    (...msg: unknown[]) => {
+      // The SDK's debug/trace lines print whole event payloads: never forward them.
+      if (level === 'debug') return;
+      logger[level]({ sdk: true }, describeSdkLog(msg));
+    };
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), trace: at('debug') };
+}
+
+export interface FeishuClientOptions {
+  appId: string;
+  appSecret: string;
+  domain: string;
+  logger: Logger;
+  /** Wall clock for token expiry (not business time). */
+  now: () => number;
+}
+
+export interface SentMessage {
+  messageId: string;
+}
+
+/** Unwraps `{ code, msg, data }`: a non-zero code inside a 2xx answer becomes a FeishuCodeError. */
+function ok<T>(res: { code?: number; msg?: string; data?: T } | undefined): T {
+  if (!res) throw new FeishuCodeError(-1, 'empty response');
+  if (res.code !== undefined && res.code !== 0) throw new FeishuCodeError(res.code, res.msg ?? '');
+  return res.data as T;
+}
+
+export function createFeishuClient(o: FeishuClientOptions) {
+  const cache = new TokenCache(o.now);
+  const client = new lark.Client({
+    appId: o.appId,
+    appSecret: o.appSecret,
+    domain: o.domain,
+    cache,
+    logger: sdkLogger(o.logger),
+    loggerLevel: lark.LoggerLevel.warn,
+  });
+
+  const directory: FeishuDirectory = {
+    async getChat(chatId) {
+      const data = ok(
+        await client.im.v1.chat.get({ path: { chat_id: chatId }, params: { user_id_type: 'open_id' } }),
+      ) as { name?: string; owner_id?: string; owner_id_type?: string } | undefined;
+      if (!data) return undefined;
+      return { chatId, name: data.name ?? '', ownerOpenId: data.owner_id || undefined };
+    },
+    async listChatMembers(chatId) {
+      const out: { openId: string; name: string }[] = [];
+      let pageToken: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const data = ok(
+          await client.im.v1.chatMembers.get({
+            path: { chat_id: chatId },
+            params: { member_id_type: 'open_id', page_size: 100, ...(pageToken ? { page_token: pageToken } : {}) },
+          }),
+        ) as { items?: { member_id?: string; name?: string }[]; has_more?: boolean; page_token?: string };
+        for (const it of data?.items ?? []) if (it.member_id) out.push({ openId: it.member_id, name: it.name ?? '' });
+        if (!data?.has_more || !data.page_token) break;
+        pageToken = data.page_token;
+      }
+      return out;
+    },
+    async getUserName(openId) {
+      const data = ok(
+        await client.contact.v3.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } }),
+      ) as { user?: { name?: string } } | undefined;
+      return data?.user?.name;
+    },
+  };
+
+  return {
+    client,
+    directory,
+    /** Drops the cached tenant token so the next call fetches a fresh one. */
+    invalidateToken: () => cache.clear(),
+
+    async botOpenId(): Promise<string | undefined> {
+      const res = (await client.request({ url: '/open-apis/bot/v3/info', method: 'GET' })) as {
+        code?: number;
+        bot?: { open_id?: string };
+      };
+      return res?.bot?.open_id;
+    },
+
+    async send(
+      receiveIdType: 'chat_id' | 'open_id',
+      receiveId: string,
+      msgType: string,
+      content: string,
+      uuid: string,
+    ) {
+      const data = ok(
+        await client.im.v1.message.create({
+          params: { receive_id_type: receiveIdType },
+          data: { receive_id: receiveId, msg_type: msgType, content, uuid },
+        }),
+      );
+      return { messageId: data?.message_id ?? '' } satisfies SentMessage;
+    },
+
+    async reply(messageId: string, msgType: string, content: string, uuid: string) {
+      const data = ok(
+        await client.im.v1.message.reply({
+          path: { message_id: messageId },
+          data: { msg_type: msgType, content, uuid },
+        }),
+      );
+      return { messageId: data?.message_id ?? '' } satisfies SentMessage;
+    },
+
+    async patch(messageId: string, content: string) {
+      ok(await client.im.v1.message.patch({ path: { message_id: messageId }, data: { content } }));
+      return { messageId } satisfies SentMessage;
+    },
+
+    async urgent(kind: 'app' | 'sms' | 'phone', messageId: string, openIds: string[]) {
+      const payload = {
+        path: { message_id: messageId },
+        params: { user_id_type: 'open_id' as const },
+        data: { user_id_list: openIds },
+      };
+      const res =
+        kind === 'app'
+          ? await client.im.v1.message.urgentApp(payload)
+          : kind === 'sms'
+            ? await client.im.v1.message.urgentSms(payload)
+            : await client.im.v1.message.urgentPhone(payload);
+      ok(res);
+      return { messageId } satisfies SentMessage;
+    },
+  };
+}
+
+export type FeishuClient = ReturnType<typeof createFeishuClient>;

@@ -1,0 +1,314 @@
+/**
+ * The outbox dispatcher: leases due rows, sends them through the SDK within Feishu's limits, and
+ * records the outcome. Retries rate limits, 5xx and network errors with exponential backoff and
+ * jitter (waiting for `x-ogw-ratelimit-reset` when given), refreshes the token once on 99991663,
+ * never retries permanent errors, and dead-letters a row after `maxAttempts`. Each row carries its
+ * own `uuid`, so a send repeated after a crash is dropped by Feishu (1 h window) instead of posted twice.
+ *
+ * Runs on wall-clock time (not the business clock): backoff must elapse even in the sandbox.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/contracts.ts';
+import type { Dialect } from '../db/migrations/helpers.ts';
+import { claimDue, findOutbox, markDead, markSent, reschedule } from '../db/repositories/outbox.ts';
+import type { Database, OutboxRow } from '../db/schema.ts';
+import type { FeishuClient, SentMessage } from './client.ts';
+import { classifyFailure, type FeishuFailure } from './errors.ts';
+import { FEISHU_LIMITS, type Limit, type RateLimiter } from './limiter.ts';
+
+export type FeishuSender = Pick<FeishuClient, 'send' | 'reply' | 'patch' | 'urgent' | 'invalidateToken'>;
+
+export interface DispatcherOptions {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  api: FeishuSender;
+  logger: Logger;
+  wallClock: Clock;
+  limiter: RateLimiter;
+  /** Identifies this process in leases. */
+  owner: string;
+  leaseMs?: number;
+  maxAttempts?: number;
+  batchSize?: number;
+  concurrency?: number;
+  pollMs?: number;
+  random?: () => number;
+  /** Called (after the row is dead-lettered) when a chat or person cannot be reached. */
+  onUnreachable?: (row: OutboxRow, failure: FeishuFailure) => Promise<void>;
+  /** Called after every sent row (the sandbox console refreshes on it). */
+  onSent?: (row: OutboxRow) => void;
+}
+
+/** What happened to a row; `delayMs` is how long a retried or deferred row waits. */
+type Outcome = { kind: 'sent' | 'dead' } | { kind: 'retry' | 'deferred'; delayMs: number };
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class OutboxDispatcher {
+  private running = false;
+  private loopDone: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly pollMs: number;
+  private readonly random: () => number;
+  /** Counters for /healthz and benchmarks. */
+  readonly stats = { sent: 0, retried: 0, dead: 0, rateLimited: 0 };
+
+  constructor(private readonly o: DispatcherOptions) {
+    this.leaseMs = o.leaseMs ?? 30_000;
+    this.maxAttempts = o.maxAttempts ?? 10;
+    this.batchSize = o.batchSize ?? 50;
+    this.concurrency = o.concurrency ?? 8;
+    this.pollMs = o.pollMs ?? 500;
+    this.random = o.random ?? Math.random;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+  }
+
+  /** Sends what is due now instead of at the next poll (call after a commit that enqueued rows). */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = await this.tick();
+      } catch (err) {
+        this.o.logger.error({ err: errText(err) }, 'outbox tick failed');
+      }
+      if (claimed === 0 && this.running) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, this.pollMs);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        this.woken = false;
+        done();
+      };
+    });
+  }
+
+  /** Leases and processes one batch; returns how many rows it leased. */
+  async tick(): Promise<number> {
+    const now = this.o.wallClock.now().getTime();
+    const rows = await claimDue(this.o.db, this.o.dialect, {
+      owner: this.o.owner,
+      now: new Date(now).toISOString(),
+      leaseUntil: new Date(now + this.leaseMs).toISOString(),
+      limit: this.batchSize,
+    });
+    if (rows.length === 0) return 0;
+    const lanes = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const k = laneOf(row);
+      const lane = lanes.get(k);
+      if (lane) lane.push(row);
+      else lanes.set(k, [row]);
+    }
+    const queue = [...lanes.values()];
+    const worker = async () => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        for (let i = 0; i < lane.length; i++) {
+          const outcome = await this.process(lane[i] as OutboxRow);
+          if (outcome.kind === 'retry' || outcome.kind === 'deferred') {
+            // Keep the lane's order: later rows wait as long as this one (and go after it, by id).
+            for (const later of lane.slice(i + 1)) await this.release(later, outcome.delayMs);
+            break;
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
+    return rows.length;
+  }
+
+  /** Sends everything due, waiting out rate limits; for tests and the CLI. */
+  async drain(maxRounds = 1000): Promise<void> {
+    for (let i = 0; i < maxRounds; i++) {
+      if ((await this.tick()) === 0) return;
+    }
+  }
+
+  private async release(row: OutboxRow, delayMs: number): Promise<void> {
+    const at = new Date(this.o.wallClock.now().getTime() + delayMs).toISOString();
+    await reschedule(this.o.db, row.id, { attempts: row.attempts, nextAttemptAt: at, error: row.last_error });
+  }
+
+  private async process(row: OutboxRow): Promise<Outcome> {
+    const target = await this.resolveTarget(row);
+    if (target === 'wait') {
+      await this.release(row, 500);
+      return { kind: 'deferred', delayMs: 500 };
+    }
+    if (target === 'gone') {
+      await markDead(this.o.db, row.id, { attempts: row.attempts, error: 'the message it refers to was never sent' });
+      this.stats.dead++;
+      return { kind: 'dead' };
+    }
+    // Rate limits: wait briefly in process; longer waits go back to the table.
+    for (;;) {
+      const wait = this.o.limiter.reserve(limitsFor(row, target));
+      if (wait === 0) break;
+      if (wait > 2000) {
+        await this.release(row, wait);
+        return { kind: 'deferred', delayMs: wait };
+      }
+      await sleep(wait);
+    }
+    const attempts = row.attempts + 1;
+    try {
+      const sent = await this.call(row, target).catch(async (err) => {
+        if (classifyFailure(err).cls !== 'token') throw err;
+        // feishu: a revoked tenant token stays cached by the SDK (FEISHU.md §1.3): drop it, retry once.
+        this.o.api.invalidateToken();
+        return this.call(row, target);
+      });
+      await markSent(this.o.db, row.id, {
+        messageId: sent.messageId || null,
+        at: this.o.wallClock.now().toISOString(),
+        attempts,
+      });
+      this.stats.sent++;
+      this.o.onSent?.(row);
+      return { kind: 'sent' };
+    } catch (err) {
+      return this.fail(row, attempts, classifyFailure(err));
+    }
+  }
+
+  private async fail(row: OutboxRow, attempts: number, f: FeishuFailure): Promise<Outcome> {
+    const log = { outboxId: row.id, kind: row.kind, attempts, code: f.code, status: f.httpStatus, cls: f.cls };
+    if (f.cls === 'unreachable' || f.cls === 'permanent' || attempts >= this.maxAttempts) {
+      await markDead(this.o.db, row.id, { attempts, error: f.summary });
+      this.stats.dead++;
+      this.o.logger.warn({ ...log, error: f.summary }, 'outbox row dead-lettered');
+      if (f.cls === 'unreachable') {
+        await this.o
+          .onUnreachable?.({ ...row, attempts }, f)
+          .catch((err) =>
+            this.o.logger.error({ outboxId: row.id, err: errText(err) }, 'reporting an unreachable target failed'),
+          );
+      }
+      return { kind: 'dead' };
+    }
+    let delay: number;
+    if (f.cls === 'rate_limited') {
+      this.stats.rateLimited++;
+      delay = (f.retryAfterMs ?? this.backoff(attempts)) + Math.floor(this.random() * 250);
+      const until = this.o.wallClock.now().getTime() + delay;
+      this.o.limiter.block('app', FEISHU_LIMITS.appPerSecond, until);
+    } else {
+      delay = this.backoff(attempts);
+    }
+    this.stats.retried++;
+    this.o.logger.info({ ...log, delayMs: delay }, 'outbox send failed; will retry');
+    const at = new Date(this.o.wallClock.now().getTime() + delay).toISOString();
+    await reschedule(this.o.db, row.id, { attempts, nextAttemptAt: at, error: f.summary });
+    return { kind: 'retry', delayMs: delay };
+  }
+
+  /** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 5 min, each × [0.5, 1). */
+  private backoff(attempts: number): number {
+    const base = Math.min(300_000, 1000 * 2 ** (attempts - 1));
+    return Math.floor(base * (0.5 + this.random() * 0.5));
+  }
+
+  private async resolveTarget(row: OutboxRow): Promise<string | 'wait' | 'gone'> {
+    if (row.target_id) return row.target_id;
+    if (row.ref_outbox_id === null) return 'gone';
+    const ref = await findOutbox(this.o.db, row.ref_outbox_id);
+    if (!ref || ref.status === 'dead' || ref.status === 'superseded') return 'gone';
+    if (ref.status !== 'sent' || !ref.message_id) return 'wait';
+    return ref.message_id;
+  }
+
+  private call(row: OutboxRow, target: string): Promise<SentMessage> {
+    const p = JSON.parse(row.payload) as { content?: string; user_id_list?: string[] };
+    switch (row.kind) {
+      case 'send':
+        return this.o.api.send(
+          row.target_type === 'open_id' ? 'open_id' : 'chat_id',
+          target,
+          row.msg_type ?? 'text',
+          p.content ?? '',
+          row.uuid,
+        );
+      case 'reply':
+        return this.o.api.reply(target, row.msg_type ?? 'text', p.content ?? '', row.uuid);
+      case 'patch':
+        return this.o.api.patch(target, p.content ?? '');
+      case 'urgent_app':
+      case 'urgent_sms':
+      case 'urgent_phone':
+        return this.o.api.urgent(
+          row.kind.slice('urgent_'.length) as 'app' | 'sms' | 'phone',
+          target,
+          p.user_id_list ?? [],
+        );
+      default:
+        return Promise.reject(new Error(`unknown outbox kind ${row.kind}`));
+    }
+  }
+}
+
+function laneOf(row: OutboxRow): string {
+  if (row.kind === 'send') return `${row.target_type}:${row.target_id}`;
+  if (row.kind === 'reply') {
+    const chat = (JSON.parse(row.payload) as { chat_id?: string }).chat_id;
+    return chat ? `chat_id:${chat}` : `message:${row.target_id}`;
+  }
+  return row.target_id ? `message:${row.target_id}` : `ref:${row.ref_outbox_id}`;
+}
+
+function limitsFor(row: OutboxRow, target: string): { key: string; limit: Limit }[] {
+  const checks: { key: string; limit: Limit }[] = [
+    { key: 'app', limit: FEISHU_LIMITS.appPerSecond },
+    { key: 'app:min', limit: FEISHU_LIMITS.appPerMinute },
+  ];
+  if (row.kind === 'send') {
+    checks.push(
+      row.target_type === 'open_id'
+        ? { key: `user:${target}`, limit: FEISHU_LIMITS.perUser }
+        : { key: `chat:${target}`, limit: FEISHU_LIMITS.perChat },
+    );
+  } else if (row.kind === 'reply') {
+    const chat = (JSON.parse(row.payload) as { chat_id?: string }).chat_id;
+    if (chat) checks.push({ key: `chat:${chat}`, limit: FEISHU_LIMITS.perChat });
+  } else if (row.kind === 'patch') {
+    checks.push({ key: `msg:${target}`, limit: FEISHU_LIMITS.perMessage });
+  }
+  return checks;
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

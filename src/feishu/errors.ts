@@ -1,0 +1,101 @@
+/**
+ * Feishu API failures, classified once (FEISHU.md §8). The SDK throws an AxiosError for non-2xx
+ * answers and resolves `{ code != 0 }` for some 2xx ones; both paths end here.
+ */
+
+export type FailureClass =
+  /** 429 / 99991400 / 230020 / 11232 / 11233: wait (for x-ogw-ratelimit-reset when given), retry. */
+  | 'rate_limited'
+  /** 5xx, network errors, timeouts: retry with backoff. */
+  | 'transient'
+  /** 99991663 and friends: refresh the tenant token and retry once. */
+  | 'token'
+  /** 230002, 230013, 230053, 232009 …: the chat or person cannot be reached; never retried. */
+  | 'unreachable'
+  /** Any other business error (bad card, bad id …): a bug or a permanent refusal; never retried. */
+  | 'permanent';
+
+export interface FeishuFailure {
+  cls: FailureClass;
+  code: number | undefined;
+  httpStatus: number | undefined;
+  /** Milliseconds to wait before retrying, when Feishu said. */
+  retryAfterMs: number | undefined;
+  /** Short description for logs and dead letters (never a token or the message content). */
+  summary: string;
+}
+
+const RATE_LIMIT_CODES = new Set([99991400, 230020, 11232, 11233]);
+const TOKEN_CODES = new Set([99991663, 99991664, 99991665, 99991661]);
+/** Codes meaning the target (chat or person) is gone for us. */
+export const UNREACHABLE_CODES = new Set([230002, 230013, 230029, 230035, 230038, 230053, 232009, 230034]);
+
+export const UNREACHABLE_REASONS: Record<number, string> = {
+  230002: '机器人不在该群中',
+  230013: '对方不在应用的可用范围内',
+  230029: '对方已离职',
+  230034: '接收者 ID 无效',
+  230035: '没有发言权限（群被禁言或机器人被屏蔽）',
+  230038: '不能跨租户私聊',
+  230053: '对方已屏蔽机器人的消息',
+  232009: '群已解散',
+};
+
+export class FeishuCodeError extends Error {
+  constructor(
+    readonly code: number,
+    readonly msg: string,
+  ) {
+    super(`feishu code ${code}: ${msg}`);
+  }
+}
+
+interface AxiosLike {
+  isAxiosError?: boolean;
+  code?: string;
+  message?: string;
+  response?: { status?: number; headers?: Record<string, unknown>; data?: unknown };
+}
+
+export function classifyFailure(err: unknown): FeishuFailure {
+  if (err instanceof FeishuCodeError) return fromCode(err.code, undefined, undefined, err.msg);
+  const e = (err ?? {}) as AxiosLike;
+  const res = e.response;
+  if (!res) {
+    return {
+      cls: 'transient',
+      code: undefined,
+      httpStatus: undefined,
+      retryAfterMs: undefined,
+      summary: `network: ${e.code ?? e.message ?? 'unknown error'}`.slice(0, 200),
+    };
+  }
+  const data = (res.data ?? {}) as { code?: unknown; msg?: unknown };
+  const code = typeof data.code === 'number' ? data.code : undefined;
+  const headers = res.headers ?? {};
+  const reset = Number(headers['x-ogw-ratelimit-reset']);
+  const retryAfterMs = Number.isFinite(reset) && reset >= 0 ? reset * 1000 : undefined;
+  if (res.status === 429) {
+    return { cls: 'rate_limited', code, httpStatus: 429, retryAfterMs, summary: `HTTP 429 code ${code ?? '-'}` };
+  }
+  if (code !== undefined) return fromCode(code, res.status, retryAfterMs, typeof data.msg === 'string' ? data.msg : '');
+  if ((res.status ?? 0) >= 500) {
+    return { cls: 'transient', code, httpStatus: res.status, retryAfterMs, summary: `HTTP ${res.status}` };
+  }
+  return { cls: 'permanent', code, httpStatus: res.status, retryAfterMs, summary: `HTTP ${res.status}` };
+}
+
+function fromCode(
+  code: number,
+  status: number | undefined,
+  retryAfterMs: number | undefined,
+  msg: string,
+): FeishuFailure {
+  const summary = `code ${code}${status ? ` (HTTP ${status})` : ''}: ${msg}`.slice(0, 200);
+  const base = { code, httpStatus: status, retryAfterMs, summary };
+  if (RATE_LIMIT_CODES.has(code)) return { cls: 'rate_limited', ...base };
+  if (TOKEN_CODES.has(code)) return { cls: 'token', ...base };
+  if (UNREACHABLE_CODES.has(code)) return { cls: 'unreachable', ...base };
+  if (status !== undefined && status >= 500) return { cls: 'transient', ...base };
+  return { cls: 'permanent', ...base };
+}

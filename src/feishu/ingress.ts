@@ -1,0 +1,43 @@
+/**
+ * One EventDispatcher for both transports: the long connection calls it with plain envelopes, the
+ * webhook server after verifying and decrypting. Handlers normalise, then hand over to the router.
+ */
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { Logger } from '../core/contracts.ts';
+import type { Router } from '../router/router.ts';
+import { sdkLogger } from './client.ts';
+import { normalizeCardAction, normalizeChatMembers, normalizeMessage } from './events.ts';
+
+export function createEventDispatcher(router: Router, logger: Logger): lark.EventDispatcher {
+  const malformed = (type: string) => {
+    logger.warn({ event: type, outcome: 'malformed' }, 'event did not parse; ignored');
+  };
+  // feishu: IHandles has no card.action.trigger type (node-sdk issue #114), hence the generic.
+  return new lark.EventDispatcher({ logger: sdkLogger(logger), loggerLevel: lark.LoggerLevel.warn }).register<
+    Record<string, (data: unknown) => Promise<unknown>>
+  >({
+    'im.message.receive_v1': async (data: unknown) => {
+      const msg = normalizeMessage(data);
+      if (!msg) return malformed('im.message.receive_v1');
+      await router.onMessage(msg);
+    },
+    'card.action.trigger': async (data: unknown) => {
+      const evt = normalizeCardAction(data);
+      if (!evt) {
+        malformed('card.action.trigger');
+        return { toast: { type: 'error', content: '卡片数据无法识别，请重新发送命令。' } };
+      }
+      return router.onCardAction(evt);
+    },
+    'im.chat.member.bot.added_v1': async (data: unknown) => {
+      const evt = normalizeChatMembers(data);
+      if (!evt) return malformed('im.chat.member.bot.added_v1');
+      await router.onBotAdded(evt);
+    },
+    'im.chat.member.user.added_v1': async (data: unknown) => {
+      const evt = normalizeChatMembers(data);
+      if (!evt) return malformed('im.chat.member.user.added_v1');
+      await router.onUsersAdded(evt);
+    },
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The long connection (default transport): the SDK's WSClient with a ping watchdog and a handshake
+ * timeout, so a half-open connection is noticed and re-dialled (FEISHU.md §1.8). Its state and
+ * reconnects show in the logs and in /healthz.
+ */
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { Logger } from '../core/contracts.ts';
+import { sdkLogger } from './client.ts';
+
+export interface LongConnectionOptions {
+  appId: string;
+  appSecret: string;
+  domain: string;
+  logger: Logger;
+  /** Seconds without any frame after a ping before the socket is dropped and re-dialled. */
+  pingTimeoutSec?: number;
+  handshakeTimeoutMs?: number;
+  /** Wall clock for connection bookkeeping. */
+  wallClock: { now(): Date };
+}
+
+export interface TransportStatus {
+  mode: 'websocket' | 'webhook';
+  state: string;
+  connected: boolean;
+  reconnects: number;
+  lastConnectedAt: string | undefined;
+  lastDisconnectedAt: string | undefined;
+}
+
+export class LongConnection {
+  private readonly ws: lark.WSClient;
+  private reconnects = 0;
+  private lastConnectedAt: string | undefined;
+  private lastDisconnectedAt: string | undefined;
+  private readyResolve: (() => void) | undefined;
+  /** Resolves when the first connection is up. */
+  readonly ready: Promise<void>;
+
+  constructor(o: LongConnectionOptions) {
+    this.ready = new Promise((r) => {
+      this.readyResolve = r;
+    });
+    const stamp = () => o.wallClock.now().toISOString();
+    this.ws = new lark.WSClient({
+      appId: o.appId,
+      appSecret: o.appSecret,
+      domain: o.domain,
+      logger: sdkLogger(o.logger),
+      loggerLevel: lark.LoggerLevel.warn,
+      wsConfig: { pingTimeout: o.pingTimeoutSec ?? 45 },
+      handshakeTimeoutMs: o.handshakeTimeoutMs ?? 15_000,
+      onReady: () => {
+        this.lastConnectedAt = stamp();
+        o.logger.info({ transport: 'websocket', state: 'connected' }, 'long connection ready');
+        this.readyResolve?.();
+      },
+      onReconnecting: () => {
+        this.lastDisconnectedAt = stamp();
+        o.logger.warn({ transport: 'websocket', state: 'reconnecting' }, 'long connection lost; reconnecting');
+      },
+      onReconnected: () => {
+        this.reconnects++;
+        this.lastConnectedAt = stamp();
+        o.logger.info(
+          { transport: 'websocket', state: 'connected', reconnects: this.reconnects },
+          'long connection re-established',
+        );
+      },
+      onError: (err: Error) => {
+        o.logger.error({ transport: 'websocket', state: 'failed', err: err.message }, 'long connection failed');
+      },
+    });
+  }
+
+  start(dispatcher: lark.EventDispatcher): void {
+    void this.ws.start({ eventDispatcher: dispatcher });
+  }
+
+  status(): TransportStatus {
+    const s = this.ws.getConnectionStatus();
+    return {
+      mode: 'websocket',
+      state: s.state,
+      connected: s.state === 'connected',
+      reconnects: this.reconnects,
+      lastConnectedAt: this.lastConnectedAt,
+      lastDisconnectedAt: this.lastDisconnectedAt,
+    };
+  }
+
+  close(): void {
+    this.ws.close({ force: true });
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The command parser: a message's text to a command word and argument tokens. Pure and total:
+ * any string gives a command, "not a command" or a clear error, never a throw.
+ *
+ * Accepts `/` and `／`, full-width spaces, `，` and `：` as separators, quotes "…" “…” 「…」 ‘…’ to keep
+ * phrases together, and `@_user_N` placeholders, which become mentions from the event's `mentions`.
+ */
+import type { ArgToken } from '../core/contracts.ts';
+
+export interface MentionRef {
+  key: string;
+  openId: string | undefined;
+  name: string;
+}
+
+export type ParsedText =
+  | { kind: 'none' }
+  | { kind: 'command'; word: string; explicit: boolean; tokens: ArgToken[] }
+  | { kind: 'error'; message: string };
+
+const MAX_LENGTH = 10_000;
+const SEPARATOR = /[\s，：]/u;
+const QUOTES: Record<string, string> = { '"': '"', '“': '”', '”': '”', '「': '」', '『': '』', "'": "'", '‘': '’' };
+const MENTION_KEY = /^@_user_\d+/;
+
+/** Lowercases ASCII and folds full-width forms (／ → /, Ａ → A) for matching names and aliases. */
+export function normalizeWord(word: string): string {
+  return word.normalize('NFKC').toLowerCase().replace(/^\//, '');
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Removes the bot's own @mention(s). Without a known bot id, a leading mention is taken as the bot's. */
+function stripBotMention(text: string, mentions: readonly MentionRef[], botOpenId: string | undefined): string {
+  let out = text;
+  const botKeys = botOpenId ? mentions.filter((m) => m.openId === botOpenId).map((m) => m.key) : [];
+  if (!botOpenId) {
+    const lead = /^\s*(@_user_\d+)/.exec(out);
+    if (lead) botKeys.push(lead[1] as string);
+  }
+  for (const key of botKeys) out = out.replace(new RegExp(`${escapeRegExp(key)}(?!\\d)`, 'g'), ' ');
+  return out;
+}
+
+export function parseCommandText(rawText: string, mentions: readonly MentionRef[], botOpenId?: string): ParsedText {
+  if (rawText.length > MAX_LENGTH) return { kind: 'error', message: `命令太长（最多 ${MAX_LENGTH} 个字符）。` };
+  const text = stripBotMention(rawText, mentions, botOpenId).replace(/^[\s\u3000]+|[\s\u3000]+$/gu, '');
+  if (!text) return { kind: 'none' };
+
+  const explicit = text.startsWith('/') || text.startsWith('／');
+  const body = explicit ? text.slice(1) : text;
+  let i = 0;
+  while (i < body.length && !SEPARATOR.test(body[i] as string)) i++;
+  const word = normalizeWord(body.slice(0, i));
+  if (!word) {
+    return explicit ? { kind: 'error', message: '斜杠后面需要命令名，例如 /帮助。' } : { kind: 'none' };
+  }
+  const tokens = tokenize(body.slice(i), mentions);
+  if (typeof tokens === 'string') return { kind: 'error', message: tokens };
+  return { kind: 'command', word, explicit, tokens };
+}
+
+/** Splits the argument text; returns an error message for an unclosed quote. */
+function tokenize(s: string, mentions: readonly MentionRef[]): ArgToken[] | string {
+  const byKey = new Map(mentions.map((m) => [m.key, m]));
+  const tailFrom = (start: number) =>
+    s
+      .slice(start)
+      .replace(/@_user_\d+/g, (key) => {
+        const m = byKey.get(key);
+        return m ? `@${m.name}` : key;
+      })
+      .replace(/[\s\u3000]+$/u, '');
+  const tokens: ArgToken[] = [];
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i] as string;
+    if (SEPARATOR.test(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    const close = QUOTES[c];
+    if (close) {
+      const end = s.indexOf(close, i + 1);
+      if (end < 0) return `引号没有成对：${c} 缺少对应的 ${close}。`;
+      tokens.push({ kind: 'word', text: s.slice(i + 1, end), tail: tailFrom(start) });
+      i = end + 1;
+      continue;
+    }
+    const key = MENTION_KEY.exec(s.slice(i))?.[0];
+    if (key) {
+      const m = byKey.get(key);
+      if (m?.openId) tokens.push({ kind: 'mention', openId: m.openId, name: m.name, tail: tailFrom(start) });
+      else tokens.push({ kind: 'word', text: m ? `@${m.name}` : key, tail: tailFrom(start) });
+      i += key.length;
+      continue;
+    }
+    let j = i;
+    while (j < s.length && !SEPARATOR.test(s[j] as string) && !(j > i && MENTION_KEY.test(s.slice(j)))) j++;
+    tokens.push({ kind: 'word', text: s.slice(i, j), tail: tailFrom(start) });
+    i = j;
+  }
+  return tokens;
+}
+
+/** Edit distance, for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  let prev = Array.from({ length: y.length + 1 }, (_, k) => k);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+    }
+    prev = cur;
+  }
+  return prev[y.length] as number;
+}

@@ -1,0 +1,75 @@
+/**
+ * A chat or person the bot can no longer reach (removed from the group, blocked by the user …):
+ * recorded once, and the org's admins are told once, privately.
+ */
+import type { Kysely } from 'kysely';
+import { card, markdown } from '../cards/parts.ts';
+import { md } from '../cards/text.ts';
+import type { Clock } from '../core/clock.ts';
+import type { FeishuDirectory } from '../core/contracts.ts';
+import { findMember } from '../db/repositories/members.ts';
+import { findChatBinding } from '../db/repositories/orgs.ts';
+import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
+import { markUnreachable } from '../db/repositories/unreachable.ts';
+import type { Database, OutboxRow } from '../db/schema.ts';
+import { type FeishuFailure, UNREACHABLE_REASONS } from '../feishu/errors.ts';
+import { notifyAdmins } from './notify.ts';
+
+export interface UnreachableDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  wallClock: Clock;
+  directory: FeishuDirectory;
+}
+
+function targetOf(row: OutboxRow): { type: 'chat_id' | 'open_id'; id: string } | undefined {
+  if (row.kind === 'send' && row.target_id && (row.target_type === 'chat_id' || row.target_type === 'open_id')) {
+    return { type: row.target_type, id: row.target_id };
+  }
+  const chat = (JSON.parse(row.payload) as { chat_id?: string }).chat_id;
+  return chat ? { type: 'chat_id', id: chat } : undefined;
+}
+
+export async function reportUnreachable(deps: UnreachableDeps, row: OutboxRow, failure: FeishuFailure): Promise<void> {
+  const target = targetOf(row);
+  if (!target) return;
+  const code = failure.code ?? 0;
+  const at = deps.clock.now().toISOString();
+  await deps.db.transaction().execute(async (trx) => {
+    const first = await markUnreachable(trx, {
+      targetType: target.type,
+      targetId: target.id,
+      code,
+      orgId: row.org_id,
+      at,
+    });
+    if (!first || row.org_id === null) return;
+    let who: string;
+    if (target.type === 'chat_id') {
+      const binding = await findChatBinding(trx, target.id);
+      who = `群「${md(binding?.chatName ?? target.id)}」`;
+    } else {
+      const m = await findMember(trx, row.org_id, target.id);
+      who = `成员 ${md(m?.name ?? target.id)}`;
+    }
+    const reason = UNREACHABLE_REASONS[code] ?? `飞书错误码 ${code}`;
+    const outbox = createOutboxWriter(trx, { at: deps.wallClock.now().toISOString(), orgId: row.org_id });
+    await notifyAdmins(
+      { db: trx, outbox },
+      row.org_id,
+      {
+        type: 'card',
+        card: card({
+          title: '清风：消息无法送达',
+          template: 'orange',
+          elements: [
+            markdown(
+              `清风无法向${who}发送消息：**${md(reason)}**。\n之后发往该处的提醒也会失败。请把机器人重新拉入群聊，或请对方恢复接收清风的消息。`,
+            ),
+          ],
+        }),
+      },
+      { key: `unreachable:${target.type}:${target.id}`, except: target.type === 'open_id' ? target.id : undefined },
+    );
+  });
+}

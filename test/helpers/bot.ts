@@ -1,0 +1,153 @@
+/**
+ * Starts the real bot (createApp) against the emulator on loopback, over the long connection by
+ * default or over signed and encrypted webhooks, on a fresh test database.
+ */
+import { commands as allCommands } from '../../commands/index.ts';
+import { jobs as allJobs } from '../../jobs/index.ts';
+import { type App, createApp } from '../../src/app.ts';
+import { fixedClock, OffsetClock, systemClock } from '../../src/clock.ts';
+import type { Config } from '../../src/config.ts';
+import type { Clock } from '../../src/core/clock.ts';
+import type { CommandModule, JobModule } from '../../src/core/contracts.ts';
+import { Emulator, type EmulatorOptions } from '../../src/sandbox/emulator.ts';
+import type { EmuChat, EmuUser } from '../../src/sandbox/store.ts';
+import { createTestDb, type TestDb } from './db.ts';
+import { type CapturedLogs, captureLogs } from './logs.ts';
+
+export const TEST_APP_ID = 'cli_a1b2c3d4e5f60718';
+export const TEST_APP_SECRET = 'sandbox-secret-for-tests-only';
+export const TEST_ENCRYPT_KEY = 'test-encrypt-key-9f8e7d';
+export const TEST_VERIFICATION_TOKEN = 'test-verification-token-1a2b';
+
+export interface BotHarness {
+  emu: Emulator;
+  app: App;
+  db: TestDb;
+  clock: Clock;
+  logs: CapturedLogs;
+  config: Config & { feishu: NonNullable<Config['feishu']> };
+  /** The bot's base URL (webhooks, /healthz). */
+  url: string;
+  stop(): Promise<void>;
+  /** Restarts the bot process part (same database and emulator). */
+  restart(): Promise<App>;
+}
+
+export interface HarnessOptions {
+  transport?: 'websocket' | 'webhook';
+  encryptKey?: string | null;
+  verificationToken?: string | null;
+  clock?: Clock;
+  botAdmins?: string[];
+  commands?: readonly CommandModule[];
+  jobs?: readonly JobModule[];
+  emulator?: Partial<EmulatorOptions>;
+  db?: TestDb;
+  maxAttempts?: number;
+}
+
+export { fixedClock, OffsetClock, systemClock };
+
+export async function startBot(o: HarnessOptions = {}): Promise<BotHarness> {
+  const transport = o.transport ?? 'websocket';
+  const clock = o.clock ?? systemClock;
+  const encryptKey =
+    o.encryptKey === null ? undefined : (o.encryptKey ?? (transport === 'webhook' ? TEST_ENCRYPT_KEY : undefined));
+  const verificationToken = o.verificationToken === null ? undefined : (o.verificationToken ?? TEST_VERIFICATION_TOKEN);
+  const logs = captureLogs();
+  const db = o.db ?? (await createTestDb());
+  let app: App | undefined;
+  const emu = await new Emulator({
+    appId: TEST_APP_ID,
+    appSecret: TEST_APP_SECRET,
+    clock,
+    wallClock: systemClock,
+    delivery: transport,
+    encryptKey,
+    verificationToken,
+    redeliverAfterMs: 3000,
+    ...o.emulator,
+  }).start();
+  const config = {
+    feishu: { appId: TEST_APP_ID, appSecret: TEST_APP_SECRET },
+    domain: emu.url,
+    transport,
+    encryptKey,
+    verificationToken,
+    databaseUrl: db.url,
+    port: 0,
+    timezone: 'Asia/Shanghai',
+    logLevel: 'info' as const,
+    botAdmins: o.botAdmins ?? [],
+  };
+  const boot = async () => {
+    const a = await createApp({
+      config,
+      db,
+      logger: logs.logger,
+      clock,
+      wallClock: systemClock,
+      commands: o.commands ?? allCommands,
+      jobs: o.jobs ?? allJobs,
+      schedule: false,
+      host: '127.0.0.1',
+      dispatcher: { pollMs: 50, maxAttempts: o.maxAttempts },
+      pingTimeoutSec: 3,
+    });
+    if (transport === 'webhook') emu.o.webhookUrl = `http://127.0.0.1:${a.port}`;
+    await a.ready;
+    return a;
+  };
+  app = await boot();
+  const harness: BotHarness = {
+    emu,
+    app,
+    db,
+    clock,
+    logs,
+    config,
+    get url() {
+      return `http://127.0.0.1:${(app as App).port}`;
+    },
+    async stop() {
+      await app?.stop();
+      await emu.close();
+      if (!o.db) await db.drop();
+    },
+    async restart() {
+      await app?.stop();
+      app = await boot();
+      harness.app = app;
+      return app;
+    },
+  };
+  return harness;
+}
+
+/** A branch group with a secretary and members, bound to an org through the real /bind command. */
+export async function seedBranch(
+  h: BotHarness,
+  o: { orgName?: string; members?: string[] } = {},
+): Promise<{ chat: EmuChat; secretary: EmuUser; members: EmuUser[] }> {
+  const secretary = h.emu.addUser('李书记');
+  const members = (o.members ?? ['王纪检', '张组织', '赵党员']).map((n) => h.emu.addUser(n));
+  const chat = h.emu.createGroup({
+    name: o.orgName ?? '第一党支部',
+    owner: secretary.openId,
+    members: members.map((m) => m.openId),
+  });
+  await h.emu.sendText({
+    chatId: chat.chatId,
+    from: secretary.openId,
+    text: `/绑定 ${o.orgName ?? '第一党支部'}`,
+    mentionBot: true,
+  });
+  await h.emu.waitFor(() => h.emu.botMessages(chat.chatId).length >= 1, { what: 'bind reply' });
+  return { chat, secretary, members };
+}
+
+/** The text of a bot message (text messages), or the card JSON as text (cards). */
+export function messageText(m: { msgType: string; content: string }): string {
+  if (m.msgType === 'text') return (JSON.parse(m.content) as { text: string }).text;
+  return m.content;
+}
