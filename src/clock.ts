@@ -16,6 +16,10 @@ export class OffsetClock implements Clock {
   set(at: Date): void {
     this.offsetMs = at.getTime() - Date.now();
   }
+  /** Back to the system time. */
+  reset(): void {
+    this.offsetMs = 0;
+  }
   advance(ms: number): void {
     this.offsetMs += ms;
   }

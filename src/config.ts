@@ -39,7 +39,7 @@ export const configSchema = z
     ),
     FEISHU_ENCRYPT_KEY: optionalText,
     FEISHU_VERIFICATION_TOKEN: optionalText,
-    DATABASE_URL: optionalText.pipe(z.string().default('./data/qingfeng.db')),
+    DATABASE_URL: optionalText,
     PORT: optionalText.pipe(
       z
         .string()
@@ -107,7 +107,8 @@ export interface Config {
   transport: Transport;
   encryptKey: string | undefined;
   verificationToken: string | undefined;
-  databaseUrl: string;
+  /** As set; see `databaseUrlOf` for the default. */
+  databaseUrl: string | undefined;
   port: number;
   timezone: string;
   logLevel: LogLevel;
@@ -115,6 +116,11 @@ export interface Config {
 }
 
 export const FEISHU_CLOUD = 'https://open.feishu.cn';
+
+/** The database to use: DATABASE_URL, else ./data/qingfeng.db with Feishu credentials, ./data/sandbox.db without. */
+export function databaseUrlOf(config: Pick<Config, 'databaseUrl' | 'feishu'>): string {
+  return config.databaseUrl ?? (config.feishu ? './data/qingfeng.db' : './data/sandbox.db');
+}
 
 /** Thrown for a missing or bad setting; `message` is the one line printed before exiting with 1. */
 export class ConfigError extends Error {

@@ -6,9 +6,10 @@ import { commands } from '../commands/index.ts';
 import { jobs } from '../jobs/index.ts';
 import { createApp } from './app.ts';
 import { systemClock } from './clock.ts';
-import { ConfigError, environmentWithDotEnv, loadConfig } from './config.ts';
+import { ConfigError, databaseUrlOf, environmentWithDotEnv, loadConfig } from './config.ts';
 import { openDatabase } from './db/connection.ts';
 import { createLogger } from './logger.ts';
+import { startSandbox } from './sandbox/run.ts';
 
 function fail(line: string): never {
   process.stderr.write(`${line}\n`);
@@ -24,12 +25,14 @@ async function main(): Promise<void> {
     throw e;
   }
   if (!config.feishu) {
-    fail(
-      '未配置飞书应用：请在环境变量或 .env 中设置 FEISHU_APP_ID（cli_ 开头）和 FEISHU_APP_SECRET，见 .env.example。',
-    );
+    // No tenant: run the whole bot against the local Feishu emulator, with the web console.
+    const sandbox = await startSandbox({ config, databaseUrl: databaseUrlOf(config), logFile: './data/sandbox.log' });
+    process.stdout.write(`清风沙箱已启动（未配置飞书应用，使用本地模拟飞书）：${sandbox.url}\n`);
+    onSignals(() => sandbox.stop());
+    return;
   }
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(databaseUrlOf(config));
   const app = await createApp({
     config: { ...config, feishu: config.feishu },
     db,
@@ -39,17 +42,22 @@ async function main(): Promise<void> {
     commands,
     jobs,
   });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
+  onSignals(async () => {
+    logger.info({}, 'stopping');
     await app.stop();
     await db.close();
-    process.exit(0);
+  });
+}
+
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().finally(() => process.exit(0));
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
 }
 
 main().catch((err) => {

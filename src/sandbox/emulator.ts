@@ -16,7 +16,7 @@ import { computeSignature, encryptPayload } from '../feishu/crypto.ts';
 import { checkCard } from './card-check.ts';
 import { decodeFrame, encodeFrame, type Frame, headerOf } from './frame.ts';
 import { parseMultipart } from './multipart.ts';
-import { type EmuChat, type EmuMessage, EmuStore, type EmuUser, newId } from './store.ts';
+import { type EmuChat, type EmuFile, type EmuMessage, EmuStore, type EmuUser, newId, type UrgentRecord } from './store.ts';
 
 export interface EmulatorOptions {
   host?: string;
@@ -47,8 +47,18 @@ export interface EmulatorOptions {
   enforceRateLimits?: boolean;
   /** In groups the bot only hears messages that @mention it, unless `all`. */
   groupMessages?: 'mentions' | 'all';
+  /** The bot's open_id (kept stable across sandbox restarts). */
+  botOpenId?: string;
   /** Extra HTTP routes served first (the sandbox console). Return true when handled. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => Promise<boolean>;
+}
+
+export interface EmulatorSnapshot {
+  users: EmuUser[];
+  chats: EmuChat[];
+  messages: EmuMessage[];
+  files: (Omit<EmuFile, 'bytes'> & { bytes: string })[];
+  urgents: UrgentRecord[];
 }
 
 export interface CallbackResult {
@@ -145,7 +155,7 @@ export class Emulator extends EventEmitter {
   constructor(readonly o: EmulatorOptions) {
     super();
     this.setMaxListeners(100);
-    this.bot = { openId: `ou_bot${randomBytes(8).toString('hex')}`, name: '清风' };
+    this.bot = { openId: o.botOpenId ?? `ou_bot${randomBytes(8).toString('hex')}`, name: '清风' };
     this.tenantKey = o.tenantKey ?? 'tenant_sandbox';
     this.wss = new WebSocketServer({ noServer: true });
     this.server = createServer((req, res) => {
@@ -380,6 +390,27 @@ export class Emulator extends EventEmitter {
       result.card = answer.card.data;
     }
     return result;
+  }
+
+  // ------------------------------------------------------------------ persistence (sandbox)
+
+  /** Everything the world holds, as JSON-safe data (files base64). */
+  snapshot(): EmulatorSnapshot {
+    return {
+      users: [...this.store.users.values()],
+      chats: [...this.store.chats.values()],
+      messages: [...this.store.messages.values()],
+      files: [...this.store.files.values()].map((f) => ({ ...f, bytes: f.bytes.toString('base64') })),
+      urgents: this.store.urgents,
+    };
+  }
+
+  restore(s: EmulatorSnapshot): void {
+    for (const u of s.users) this.store.users.set(u.openId, u);
+    for (const c of s.chats) this.store.chats.set(c.chatId, c);
+    for (const m of s.messages) this.store.messages.set(m.messageId, m);
+    for (const f of s.files) this.store.files.set(f.key, { ...f, bytes: Buffer.from(f.bytes, 'base64') });
+    this.store.urgents.push(...s.urgents);
   }
 
   // ------------------------------------------------------------------ faults

@@ -1,0 +1,227 @@
+/**
+ * The sandbox's control API and web console, served by the emulator on loopback:
+ *   GET  /                         the console (static files in ./console/)
+ *   GET  /api/state                users, chats, bot, clock, jobs
+ *   GET  /api/chats/:id/messages   messages of a chat (cards with their current JSON)
+ *   POST /api/send                 { chatId, from, text, mentionBot? }   send a text as a user
+ *   POST /api/click                { messageId, from, value, formValue?, name?, tag? } press a button / submit a form
+ *   POST /api/p2p                  { openId }  the private chat of a user with the bot
+ *   POST /api/files                { chatId, from, fileName, base64 }  send a file as a user
+ *   GET  /api/files/:key           download a file the bot sent
+ *   POST /api/jobs/run             { name, now? }  run a job as of a time
+ *   POST /api/clock                { advanceDays? | set? | reset? }  the sandbox clock
+ *   GET  /api/log?since=N          the Open API calls the bot made
+ *   GET  /api/events               server-sent events: message | chat | api | clock
+ * No login: it listens on loopback only.
+ */
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { OffsetClock } from '../clock.ts';
+import type { JobResult } from '../scheduler/runner.ts';
+import type { Emulator } from './emulator.ts';
+
+export interface SandboxControl {
+  emu: Emulator;
+  clock: OffsetClock;
+  jobs: readonly { name: string; summary: string }[];
+  runJob(name: string, now: Date): Promise<JobResult>;
+  timezone: string;
+}
+
+const CONSOLE_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'console');
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+class BadRequest extends Error {}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(text);
+}
+
+function parse<T>(schema: z.ZodType<T>, body: Buffer): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    throw new BadRequest('body is not JSON');
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new BadRequest(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+export function controlRoutes(c: SandboxControl) {
+  const { emu } = c;
+  const clients = new Set<ServerResponse>();
+  const broadcast = (event: string, data: unknown) => {
+    const line = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const res of clients) res.write(line);
+  };
+  emu.on('change', (e: { kind: string }) => broadcast(e.kind === 'chat' ? 'chat' : 'message', e));
+  emu.on('api', (e) => broadcast('api', e));
+
+  const userName = (openId: string) =>
+    openId === emu.bot.openId ? emu.bot.name : (emu.store.users.get(openId)?.name ?? openId);
+
+  const state = () => ({
+    bot: emu.bot,
+    users: [...emu.store.users.values()].map((u) => ({ openId: u.openId, name: u.name })),
+    chats: [...emu.store.chats.values()].map((ch) => ({
+      chatId: ch.chatId,
+      name: ch.type === 'p2p' ? `清风 · ${userName(ch.members[0] ?? '')}` : ch.name,
+      type: ch.type,
+      members: ch.members,
+      ownerOpenId: ch.ownerOpenId,
+      botIn: ch.botIn,
+    })),
+    clock: { now: c.clock.now().toISOString(), offsetMs: c.clock.offset, timezone: c.timezone },
+    jobs: c.jobs,
+  });
+
+  return async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    try {
+      if (method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/open-apis/') && !path.startsWith('/callback/')) {
+        const file = path === '/' ? 'index.html' : path.slice(1);
+        if (!/^[a-z0-9-]+\.(html|js|css|svg|png)$/.test(file)) return false;
+        try {
+          const data = await readFile(join(CONSOLE_DIR, file));
+          res.writeHead(200, {
+            'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+            'cache-control': 'no-store',
+            'x-content-type-options': 'nosniff',
+            'content-security-policy':
+              "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'",
+          });
+          res.end(data);
+          return true;
+        } catch {
+          return false;
+        }
+      }
+      if (!path.startsWith('/api/')) return false;
+
+      if (method === 'GET' && path === '/api/state') return json(res, 200, state()), true;
+      let m: RegExpExecArray | null;
+      if (method === 'GET' && (m = /^\/api\/chats\/([^/]+)\/messages$/.exec(path))) {
+        const chatId = decodeURIComponent(m[1] as string);
+        const messages = emu.store.messagesIn(chatId).map((msg) => ({
+          messageId: msg.messageId,
+          senderId: msg.senderId,
+          senderName: userName(msg.senderId),
+          senderType: msg.senderType,
+          msgType: msg.msgType,
+          content: msg.content,
+          mentions: msg.mentions,
+          parentId: msg.parentId,
+          createdAt: msg.createdAt,
+          updatedAt: msg.updatedAt,
+          version: msg.version,
+          recalled: msg.recalled,
+          urgent: emu.store.urgents.filter((u) => u.messageId === msg.messageId).map((u) => ({ kind: u.kind, to: u.openIds.map(userName) })),
+        }));
+        return json(res, 200, { messages }), true;
+      }
+      if (method === 'POST' && path === '/api/send') {
+        const b = parse(
+          z.object({ chatId: z.string(), from: z.string(), text: z.string().min(1).max(5000), mentionBot: z.boolean().optional() }),
+          body,
+        );
+        const msg = await emu.sendText(b);
+        return json(res, 200, { messageId: msg.messageId }), true;
+      }
+      if (method === 'POST' && path === '/api/click') {
+        const b = parse(
+          z.object({
+            messageId: z.string(),
+            from: z.string(),
+            value: z.unknown(),
+            formValue: z.record(z.string(), z.unknown()).optional(),
+            name: z.string().optional(),
+            tag: z.string().optional(),
+          }),
+          body,
+        );
+        return json(res, 200, await emu.click(b)), true;
+      }
+      if (method === 'POST' && path === '/api/p2p') {
+        const b = parse(z.object({ openId: z.string() }), body);
+        const chat = emu.p2pChat(b.openId);
+        return json(res, 200, { chatId: chat.chatId }), true;
+      }
+      if (method === 'POST' && path === '/api/files') {
+        const b = parse(
+          z.object({ chatId: z.string(), from: z.string(), fileName: z.string().min(1).max(200), base64: z.string() }),
+          body,
+        );
+        const msg = await emu.sendFile({ chatId: b.chatId, from: b.from, fileName: b.fileName, bytes: Buffer.from(b.base64, 'base64') });
+        return json(res, 200, { messageId: msg.messageId }), true;
+      }
+      if (method === 'GET' && (m = /^\/api\/files\/([^/]+)$/.exec(path))) {
+        const file = emu.store.files.get(decodeURIComponent(m[1] as string));
+        if (!file) return json(res, 404, { error: 'no such file' }), true;
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+          'x-content-type-options': 'nosniff',
+        });
+        res.end(file.bytes);
+        return true;
+      }
+      if (method === 'POST' && path === '/api/jobs/run') {
+        const b = parse(z.object({ name: z.string(), now: z.string().optional() }), body);
+        const now = b.now ? new Date(b.now) : c.clock.now();
+        if (Number.isNaN(now.getTime())) throw new BadRequest('now is not a date');
+        if (!c.jobs.some((j) => j.name === b.name)) throw new BadRequest(`no job named ${b.name}`);
+        const result = await c.runJob(b.name, now);
+        return json(res, 200, result), true;
+      }
+      if (method === 'POST' && path === '/api/clock') {
+        const b = parse(
+          z.object({ advanceDays: z.number().int().min(-366).max(366).optional(), set: z.string().optional(), reset: z.boolean().optional() }),
+          body,
+        );
+        if (b.reset) c.clock.reset();
+        if (b.set) {
+          const d = new Date(b.set);
+          if (Number.isNaN(d.getTime())) throw new BadRequest('set is not a date');
+          c.clock.set(d);
+        }
+        if (b.advanceDays) c.clock.advance(b.advanceDays * 86_400_000);
+        broadcast('clock', state().clock);
+        return json(res, 200, state().clock), true;
+      }
+      if (method === 'GET' && path === '/api/log') {
+        const since = Number(url.searchParams.get('since') ?? 0);
+        return json(res, 200, { calls: emu.store.apiLog.filter((x) => x.seq > since).slice(-500) }), true;
+      }
+      if (method === 'GET' && path === '/api/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.write(': connected\n\n');
+        clients.add(res);
+        req.on('close', () => clients.delete(res));
+        return true;
+      }
+      return json(res, 404, { error: 'not found' }), true;
+    } catch (err) {
+      if (err instanceof BadRequest) return json(res, 400, { error: err.message }), true;
+      return json(res, 500, { error: err instanceof Error ? err.message : String(err) }), true;
+    }
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * `npm start` without Feishu credentials: the emulator and console on loopback, the real bot
+ * connected to it over the long connection, and a seeded demo organisation. Data (the bot's tables
+ * and the emulated Feishu world) lives in ./data/sandbox.db, so a restart keeps what the visitor did.
+ */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { commands } from '../../commands/index.ts';
+import { jobs } from '../../jobs/index.ts';
+import { type App, createApp } from '../app.ts';
+import { OffsetClock, systemClock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { openDatabase } from '../db/connection.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { createLogger } from '../logger.ts';
+import { controlRoutes } from './control-api.ts';
+import { Emulator } from './emulator.ts';
+import { loadSandbox, type SandboxMeta, saveSandbox } from './persist.ts';
+import { seedSandbox } from './seed.ts';
+
+export const SANDBOX_APP_ID = 'cli_5a4e0b0c0d0e0f10';
+export const SANDBOX_APP_SECRET = 'qingfeng-sandbox-secret';
+
+export interface SandboxOptions {
+  config: Config;
+  databaseUrl: string;
+  /** Where the JSON logs go (the terminal shows only the console URL). */
+  logFile: string;
+}
+
+export interface Sandbox {
+  url: string;
+  app: App;
+  emu: Emulator;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
+  mkdirSync(dirname(o.logFile), { recursive: true });
+  const logger = createLogger(o.config.logLevel, createWriteStream(o.logFile, { flags: 'a' }));
+  const clock = new OffsetClock();
+  const handle = openDatabase(o.databaseUrl);
+  await migrateToLatest(handle.db, handle.dialect);
+  const saved = await loadSandbox(handle.db);
+  clock.advance(saved.meta?.clockOffsetMs ?? 0);
+
+  let app: App | undefined;
+  const emu: Emulator = new Emulator({
+    appId: SANDBOX_APP_ID,
+    appSecret: SANDBOX_APP_SECRET,
+    clock,
+    wallClock: systemClock,
+    host: '127.0.0.1',
+    port: o.config.port,
+    botOpenId: saved.meta?.botOpenId,
+    delivery: 'websocket',
+    extraRoutes: (req, res, body) => routes(req, res, body),
+  });
+  const routes = controlRoutes({
+    emu,
+    clock,
+    jobs: jobs.map((j) => ({ name: j.name, summary: j.summary })),
+    timezone: o.config.timezone,
+    runJob: (name, now) => {
+      if (!app) throw new Error('the bot is still starting');
+      return app.runJob(name, now);
+    },
+  });
+  if (saved.world) emu.restore(saved.world);
+  try {
+    await emu.start();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    throw new Error(
+      code === 'EADDRINUSE' ? `端口 ${o.config.port} 已被占用，请用 PORT=其他端口 npm start` : String(err),
+    );
+  }
+
+  const meta: SandboxMeta = { botOpenId: emu.bot.openId, clockOffsetMs: clock.offset, seeded: saved.meta?.seeded ?? false };
+  let saving: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const save = () => {
+    meta.clockOffsetMs = clock.offset;
+    saving = saving.then(() => saveSandbox(handle.db, meta, emu)).catch((err) => logger.error({ err: String(err) }, 'saving the sandbox failed'));
+    return saving;
+  };
+  const scheduleSave = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void save();
+    }, 300);
+  };
+  emu.on('change', scheduleSave);
+
+  app = await createApp({
+    config: {
+      ...o.config,
+      feishu: { appId: SANDBOX_APP_ID, appSecret: SANDBOX_APP_SECRET },
+      domain: emu.url,
+      transport: 'websocket',
+      port: 0,
+    },
+    db: handle,
+    logger,
+    clock,
+    wallClock: systemClock,
+    commands,
+    jobs,
+    host: '127.0.0.1',
+  });
+  await app.ready;
+  if (!meta.seeded) {
+    await seedSandbox(emu);
+    meta.seeded = true;
+    await save();
+  }
+  const running = app;
+  return {
+    url: `${emu.url}/`,
+    app: running,
+    emu,
+    async stop() {
+      if (timer) clearTimeout(timer);
+      await save();
+      await running.stop();
+      await emu.close();
+      await handle.close();
+    },
+  };
+}
