@@ -11,7 +11,7 @@ import type { CommandModule, JobModule, Logger, RuntimeSettings } from './core/c
 import type { DbHandle } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { listHolidayOverrides } from './db/repositories/holidays.ts';
-import { countOutbox, releaseLeases } from './db/repositories/outbox.ts';
+import { countOutbox, listLeaseOwners, releaseLeases } from './db/repositories/outbox.ts';
 import { WorkCalendar } from './domain/workdays.ts';
 import { createFeishuClient, type FeishuClient } from './feishu/client.ts';
 import { OutboxDispatcher } from './feishu/dispatcher.ts';
@@ -61,6 +61,18 @@ export interface App {
 
 const CALENDAR_TTL_MS = 60_000;
 
+/** Lease owners are `host:pid:nonce`; one from this host whose process is gone can be released. */
+function isDeadLocalOwner(owner: string): boolean {
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || !pid || Number(pid) === process.pid) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as { code?: string }).code === 'ESRCH';
+  }
+}
+
 export async function createApp(o: AppOptions): Promise<App> {
   const { config, db: handle, logger } = o;
   const db = handle.db;
@@ -86,7 +98,9 @@ export async function createApp(o: AppOptions): Promise<App> {
   };
 
   // On SQLite there is one bot process per database: leases left by a crashed run are ours to take back.
+  // On PostgreSQL other replicas may hold leases: take back only those of dead processes on this host.
   if (handle.dialect === 'sqlite') await releaseLeases(db);
+  else for (const owner of await listLeaseOwners(db)) if (isDeadLocalOwner(owner)) await releaseLeases(db, { owner });
 
   const dispatcher = new OutboxDispatcher({
     db,

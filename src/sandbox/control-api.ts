@@ -97,7 +97,12 @@ export function controlRoutes(c: SandboxControl) {
     const path = url.pathname;
     const method = req.method ?? 'GET';
     try {
-      if (method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/open-apis/') && !path.startsWith('/callback/')) {
+      if (
+        method === 'GET' &&
+        !path.startsWith('/api/') &&
+        !path.startsWith('/open-apis/') &&
+        !path.startsWith('/callback/')
+      ) {
         const file = path === '/' ? 'index.html' : path.slice(1);
         if (!/^[a-z0-9-]+\.(html|js|css|svg|png)$/.test(file)) return false;
         try {
@@ -117,7 +122,7 @@ export function controlRoutes(c: SandboxControl) {
       }
       if (!path.startsWith('/api/')) return false;
 
-      if (method === 'GET' && path === '/api/state') return json(res, 200, state()), true;
+      if (method === 'GET' && path === '/api/state') return (json(res, 200, state()), true);
       let m: RegExpExecArray | null;
       if (method === 'GET' && (m = /^\/api\/chats\/([^/]+)\/messages$/.exec(path))) {
         const chatId = decodeURIComponent(m[1] as string);
@@ -134,17 +139,24 @@ export function controlRoutes(c: SandboxControl) {
           updatedAt: msg.updatedAt,
           version: msg.version,
           recalled: msg.recalled,
-          urgent: emu.store.urgents.filter((u) => u.messageId === msg.messageId).map((u) => ({ kind: u.kind, to: u.openIds.map(userName) })),
+          urgent: emu.store.urgents
+            .filter((u) => u.messageId === msg.messageId)
+            .map((u) => ({ kind: u.kind, to: u.openIds.map(userName) })),
         }));
-        return json(res, 200, { messages }), true;
+        return (json(res, 200, { messages }), true);
       }
       if (method === 'POST' && path === '/api/send') {
         const b = parse(
-          z.object({ chatId: z.string(), from: z.string(), text: z.string().min(1).max(5000), mentionBot: z.boolean().optional() }),
+          z.object({
+            chatId: z.string(),
+            from: z.string(),
+            text: z.string().min(1).max(5000),
+            mentionBot: z.boolean().optional(),
+          }),
           body,
         );
         const msg = await emu.sendText(b);
-        return json(res, 200, { messageId: msg.messageId }), true;
+        return (json(res, 200, { messageId: msg.messageId }), true);
       }
       if (method === 'POST' && path === '/api/click') {
         const b = parse(
@@ -158,24 +170,29 @@ export function controlRoutes(c: SandboxControl) {
           }),
           body,
         );
-        return json(res, 200, await emu.click(b)), true;
+        return (json(res, 200, await emu.click(b)), true);
       }
       if (method === 'POST' && path === '/api/p2p') {
         const b = parse(z.object({ openId: z.string() }), body);
         const chat = emu.p2pChat(b.openId);
-        return json(res, 200, { chatId: chat.chatId }), true;
+        return (json(res, 200, { chatId: chat.chatId }), true);
       }
       if (method === 'POST' && path === '/api/files') {
         const b = parse(
           z.object({ chatId: z.string(), from: z.string(), fileName: z.string().min(1).max(200), base64: z.string() }),
           body,
         );
-        const msg = await emu.sendFile({ chatId: b.chatId, from: b.from, fileName: b.fileName, bytes: Buffer.from(b.base64, 'base64') });
-        return json(res, 200, { messageId: msg.messageId }), true;
+        const msg = await emu.sendFile({
+          chatId: b.chatId,
+          from: b.from,
+          fileName: b.fileName,
+          bytes: Buffer.from(b.base64, 'base64'),
+        });
+        return (json(res, 200, { messageId: msg.messageId }), true);
       }
       if (method === 'GET' && (m = /^\/api\/files\/([^/]+)$/.exec(path))) {
         const file = emu.store.files.get(decodeURIComponent(m[1] as string));
-        if (!file) return json(res, 404, { error: 'no such file' }), true;
+        if (!file) return (json(res, 404, { error: 'no such file' }), true);
         res.writeHead(200, {
           'content-type': 'application/octet-stream',
           'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
@@ -190,11 +207,15 @@ export function controlRoutes(c: SandboxControl) {
         if (Number.isNaN(now.getTime())) throw new BadRequest('now is not a date');
         if (!c.jobs.some((j) => j.name === b.name)) throw new BadRequest(`no job named ${b.name}`);
         const result = await c.runJob(b.name, now);
-        return json(res, 200, result), true;
+        return (json(res, 200, result), true);
       }
       if (method === 'POST' && path === '/api/clock') {
         const b = parse(
-          z.object({ advanceDays: z.number().int().min(-366).max(366).optional(), set: z.string().optional(), reset: z.boolean().optional() }),
+          z.object({
+            advanceDays: z.number().int().min(-366).max(366).optional(),
+            set: z.string().optional(),
+            reset: z.boolean().optional(),
+          }),
           body,
         );
         if (b.reset) c.clock.reset();
@@ -205,23 +226,27 @@ export function controlRoutes(c: SandboxControl) {
         }
         if (b.advanceDays) c.clock.advance(b.advanceDays * 86_400_000);
         broadcast('clock', state().clock);
-        return json(res, 200, state().clock), true;
+        return (json(res, 200, state().clock), true);
       }
       if (method === 'GET' && path === '/api/log') {
         const since = Number(url.searchParams.get('since') ?? 0);
-        return json(res, 200, { calls: emu.store.apiLog.filter((x) => x.seq > since).slice(-500) }), true;
+        return (json(res, 200, { calls: emu.store.apiLog.filter((x) => x.seq > since).slice(-500) }), true);
       }
       if (method === 'GET' && path === '/api/events') {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+        });
         res.write(': connected\n\n');
         clients.add(res);
         req.on('close', () => clients.delete(res));
         return true;
       }
-      return json(res, 404, { error: 'not found' }), true;
+      return (json(res, 404, { error: 'not found' }), true);
     } catch (err) {
-      if (err instanceof BadRequest) return json(res, 400, { error: err.message }), true;
-      return json(res, 500, { error: err instanceof Error ? err.message : String(err) }), true;
+      if (err instanceof BadRequest) return (json(res, 400, { error: err.message }), true);
+      return (json(res, 500, { error: err instanceof Error ? err.message : String(err) }), true);
     }
   };
 }

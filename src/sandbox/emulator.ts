@@ -16,7 +16,15 @@ import { computeSignature, encryptPayload } from '../feishu/crypto.ts';
 import { checkCard } from './card-check.ts';
 import { decodeFrame, encodeFrame, type Frame, headerOf } from './frame.ts';
 import { parseMultipart } from './multipart.ts';
-import { type EmuChat, type EmuFile, type EmuMessage, EmuStore, type EmuUser, newId, type UrgentRecord } from './store.ts';
+import {
+  type EmuChat,
+  type EmuFile,
+  type EmuMessage,
+  EmuStore,
+  type EmuUser,
+  newId,
+  type UrgentRecord,
+} from './store.ts';
 
 export interface EmulatorOptions {
   host?: string;
@@ -145,7 +153,7 @@ export class Emulator extends EventEmitter {
   private port = 0;
   /** Extra delay on every Open API answer (ms). */
   latencyMs = 0;
-  /** Events delivered twice on purpose (Feishu is at-least-once even after an ack). */
+  /** The next event is delivered this many extra times after its ack (Feishu is at-least-once). */
   duplicateNextEvents = 0;
   /** Counters for tests and benchmarks. */
   readonly stats = { delivered: 0, redelivered: 0, acked: 0, rateLimited: 0, connections: 0 };
@@ -470,10 +478,13 @@ export class Emulator extends EventEmitter {
   }
 
   /** Waits until `check` returns a value (polling, with a deadline). */
-  async waitFor<T>(check: () => T | undefined | false, o: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+  async waitFor<T>(
+    check: () => T | undefined | false | Promise<T | undefined | false>,
+    o: { timeoutMs?: number; what?: string } = {},
+  ): Promise<T> {
     const deadline = Date.now() + (o.timeoutMs ?? 5000);
     for (;;) {
-      const v = check();
+      const v = await check();
       if (v !== undefined && v !== false) return v;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${o.what ?? 'condition'}`);
       await new Promise((r) => setTimeout(r, 10));
@@ -584,10 +595,13 @@ export class Emulator extends EventEmitter {
     if (result?.code === 200) {
       record.acked = true;
       this.stats.acked++;
-      if (!o.card && this.duplicateNextEvents > 0) {
-        this.duplicateNextEvents--;
+      // Feishu is at-least-once even after an ack: deliver the same event again on request.
+      const extra = o.card ? 0 : this.duplicateNextEvents;
+      this.duplicateNextEvents = 0;
+      for (let i = 0; i < extra; i++) {
+        record.attempts++;
         this.stats.delivered++;
-        void (this.o.delivery === 'webhook' ? this.postWebhook(env, false) : this.pushFrame(env));
+        await (this.o.delivery === 'webhook' ? this.postWebhook(env, false) : this.pushFrame(env));
       }
     }
     return result;
@@ -761,6 +775,7 @@ export class Emulator extends EventEmitter {
     }
     let status = 200;
     let code = 0;
+    this.emit('request', { method: req.method, path: url.pathname });
     try {
       if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
       const data = await this.openApi(req.method ?? 'GET', url, body, req.headers);

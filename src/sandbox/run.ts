@@ -76,12 +76,18 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
     );
   }
 
-  const meta: SandboxMeta = { botOpenId: emu.bot.openId, clockOffsetMs: clock.offset, seeded: saved.meta?.seeded ?? false };
+  const meta: SandboxMeta = {
+    botOpenId: emu.bot.openId,
+    clockOffsetMs: clock.offset,
+    seeded: saved.meta?.seeded ?? false,
+  };
   let saving: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const save = () => {
     meta.clockOffsetMs = clock.offset;
-    saving = saving.then(() => saveSandbox(handle.db, meta, emu)).catch((err) => logger.error({ err: String(err) }, 'saving the sandbox failed'));
+    saving = saving
+      .then(() => saveSandbox(handle.db, meta, emu))
+      .catch((err) => logger.error({ err: String(err) }, 'saving the sandbox failed'));
     return saving;
   };
   const scheduleSave = () => {

@@ -34,7 +34,10 @@ export async function seedSandbox(emu: Emulator): Promise<SeededWorld> {
   const say = async (text: string) => {
     const before = emu.botMessages(chat.chatId).length;
     await emu.sendText({ chatId: chat.chatId, from: secretary.openId, text, mentionBot: true });
-    await emu.waitFor(() => emu.botMessages(chat.chatId).length > before, { what: `reply to ${text}`, timeoutMs: 10_000 });
+    await emu.waitFor(() => emu.botMessages(chat.chatId).length > before, {
+      what: `reply to ${text}`,
+      timeoutMs: 10_000,
+    });
   };
   await say(`/绑定 ${DEMO_ORG}`);
   await say(`/角色 @{${inspector.openId}} 纪检委员`);

@@ -186,6 +186,18 @@ export async function releaseLeases(db: Kysely<Database>, filter: { owner?: stri
   return Number(r.numUpdatedRows);
 }
 
+/** The owners currently holding leases on pending rows. */
+export async function listLeaseOwners(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select('lease_owner')
+    .distinct()
+    .where('status', '=', 'pending')
+    .where('lease_owner', 'is not', null)
+    .execute();
+  return rows.flatMap((r) => (r.lease_owner ? [r.lease_owner] : []));
+}
+
 export async function countOutbox(db: Kysely<Database>): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom('outbox')
