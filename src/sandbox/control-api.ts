@@ -42,7 +42,7 @@ const TYPES: Record<string, string> = {
 
 class BadRequest extends Error {}
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+function json(res: ServerResponse, status: number, body: unknown): true {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -50,6 +50,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
     'x-content-type-options': 'nosniff',
   });
   res.end(text);
+  return true;
 }
 
 function parse<T>(schema: z.ZodType<T>, body: Buffer): T {
@@ -122,7 +123,7 @@ export function controlRoutes(c: SandboxControl) {
       }
       if (!path.startsWith('/api/')) return false;
 
-      if (method === 'GET' && path === '/api/state') return (json(res, 200, state()), true);
+      if (method === 'GET' && path === '/api/state') return json(res, 200, state());
       let m: RegExpExecArray | null;
       if (method === 'GET' && (m = /^\/api\/chats\/([^/]+)\/messages$/.exec(path))) {
         const chatId = decodeURIComponent(m[1] as string);
@@ -143,7 +144,7 @@ export function controlRoutes(c: SandboxControl) {
             .filter((u) => u.messageId === msg.messageId)
             .map((u) => ({ kind: u.kind, to: u.openIds.map(userName) })),
         }));
-        return (json(res, 200, { messages }), true);
+        return json(res, 200, { messages });
       }
       if (method === 'POST' && path === '/api/send') {
         const b = parse(
@@ -156,7 +157,7 @@ export function controlRoutes(c: SandboxControl) {
           body,
         );
         const msg = await emu.sendText(b);
-        return (json(res, 200, { messageId: msg.messageId }), true);
+        return json(res, 200, { messageId: msg.messageId });
       }
       if (method === 'POST' && path === '/api/click') {
         const b = parse(
@@ -170,12 +171,12 @@ export function controlRoutes(c: SandboxControl) {
           }),
           body,
         );
-        return (json(res, 200, await emu.click(b)), true);
+        return json(res, 200, await emu.click(b));
       }
       if (method === 'POST' && path === '/api/p2p') {
         const b = parse(z.object({ openId: z.string() }), body);
         const chat = emu.p2pChat(b.openId);
-        return (json(res, 200, { chatId: chat.chatId }), true);
+        return json(res, 200, { chatId: chat.chatId });
       }
       if (method === 'POST' && path === '/api/files') {
         const b = parse(
@@ -188,11 +189,11 @@ export function controlRoutes(c: SandboxControl) {
           fileName: b.fileName,
           bytes: Buffer.from(b.base64, 'base64'),
         });
-        return (json(res, 200, { messageId: msg.messageId }), true);
+        return json(res, 200, { messageId: msg.messageId });
       }
       if (method === 'GET' && (m = /^\/api\/files\/([^/]+)$/.exec(path))) {
         const file = emu.store.files.get(decodeURIComponent(m[1] as string));
-        if (!file) return (json(res, 404, { error: 'no such file' }), true);
+        if (!file) return json(res, 404, { error: 'no such file' });
         res.writeHead(200, {
           'content-type': 'application/octet-stream',
           'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
@@ -207,7 +208,7 @@ export function controlRoutes(c: SandboxControl) {
         if (Number.isNaN(now.getTime())) throw new BadRequest('now is not a date');
         if (!c.jobs.some((j) => j.name === b.name)) throw new BadRequest(`no job named ${b.name}`);
         const result = await c.runJob(b.name, now);
-        return (json(res, 200, result), true);
+        return json(res, 200, result);
       }
       if (method === 'POST' && path === '/api/clock') {
         const b = parse(
@@ -226,11 +227,11 @@ export function controlRoutes(c: SandboxControl) {
         }
         if (b.advanceDays) c.clock.advance(b.advanceDays * 86_400_000);
         broadcast('clock', state().clock);
-        return (json(res, 200, state().clock), true);
+        return json(res, 200, state().clock);
       }
       if (method === 'GET' && path === '/api/log') {
         const since = Number(url.searchParams.get('since') ?? 0);
-        return (json(res, 200, { calls: emu.store.apiLog.filter((x) => x.seq > since).slice(-500) }), true);
+        return json(res, 200, { calls: emu.store.apiLog.filter((x) => x.seq > since).slice(-500) });
       }
       if (method === 'GET' && path === '/api/events') {
         res.writeHead(200, {
@@ -243,10 +244,10 @@ export function controlRoutes(c: SandboxControl) {
         req.on('close', () => clients.delete(res));
         return true;
       }
-      return (json(res, 404, { error: 'not found' }), true);
+      return json(res, 404, { error: 'not found' });
     } catch (err) {
-      if (err instanceof BadRequest) return (json(res, 400, { error: err.message }), true);
-      return (json(res, 500, { error: err instanceof Error ? err.message : String(err) }), true);
+      if (err instanceof BadRequest) return json(res, 400, { error: err.message });
+      return json(res, 500, { error: err instanceof Error ? err.message : String(err) });
     }
   };
 }

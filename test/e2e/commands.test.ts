@@ -95,7 +95,8 @@ describe('foundation commands', () => {
   it('/role: a member is refused with the role named and nothing changes; an admin sets roles', async () => {
     h = await startBot();
     const { chat, secretary, members } = await seedBranch(h);
-    const [a, b] = members as [{ openId: string }, { openId: string }];
+    const a = members[0] as { openId: string };
+    const b = members[1] as { openId: string };
     const org = await findOrgByChat(h.db.db, chat.chatId);
     const refused = await ask(chat.chatId, b.openId, `/角色 @{${a.openId}} 书记`);
     expect(refused.text).toBe('需要书记、副书记、纪检委员或组织委员权限。');
