@@ -1,7 +1,9 @@
 /** Entry point of `npm run cli -- …`; the commands are in src/cli/run.ts. */
+
+import { rmSync } from 'node:fs';
 import { CliError, type CliIo, runCli } from './cli/run.ts';
 import { ConfigError, databaseUrlOf, environmentWithDotEnv, loadConfig } from './config.ts';
-import { openDatabase } from './db/connection.ts';
+import { isPostgresUrl, openDatabase } from './db/connection.ts';
 import { createLogger } from './logger.ts';
 
 async function main(): Promise<void> {
@@ -16,6 +18,10 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  if (process.argv[2] === 'sandbox') {
+    process.exitCode = resetSandbox(process.argv.slice(3), config, io);
+    return;
+  }
   const db = openDatabase(databaseUrlOf(config));
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   try {
@@ -26,6 +32,26 @@ async function main(): Promise<void> {
   } finally {
     await db.close();
   }
+}
+
+/** `sandbox reset`: deletes the sandbox's database (only without Feishu credentials, only SQLite). */
+function resetSandbox(args: string[], config: ReturnType<typeof loadConfig>, io: CliIo): number {
+  if (args[0] !== 'reset') {
+    io.err('用法：npm run cli -- sandbox reset');
+    return 1;
+  }
+  if (config.feishu) {
+    io.err('已配置飞书应用（FEISHU_APP_ID），沙箱未启用；不会删除正式数据。');
+    return 1;
+  }
+  const path = databaseUrlOf(config);
+  if (isPostgresUrl(path)) {
+    io.err('沙箱重置只支持 SQLite 文件数据库。');
+    return 1;
+  }
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+  io.out(`已清空沙箱数据（${path}）。重新运行 npm start 即可得到全新的演示组织。`);
+  return 0;
 }
 
 void main();
