@@ -51,6 +51,6 @@ export default defineJob({
       );
       reported++;
     }
-    return `pruned ${pruned} processed events; reported dead letters to ${reported} org(s)`;
+    return `清理去重记录 ${pruned} 条；向 ${reported} 个组织报告了发送失败的消息`;
   },
 });

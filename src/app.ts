@@ -112,9 +112,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     owner: instanceId,
     ...o.dispatcher,
     onUnreachable: (row, failure) =>
-      reportUnreachable({ db, wallClock: o.wallClock, clock: o.clock, directory: feishu.directory }, row, failure).then(
-        () => dispatcher.wake(),
-      ),
+      reportUnreachable({ db, wallClock: o.wallClock, clock: o.clock }, row, failure).then(() => dispatcher.wake()),
     onSent: o.onSent,
   });
 

@@ -32,7 +32,9 @@ export const configSchema = z
     ),
     FEISHU_APP_SECRET: optionalText,
     FEISHU_DOMAIN: optionalText.pipe(
-      z.url({ message: '应为以 http:// 或 https:// 开头的地址，例如 https://open.feishu.cn' }).optional(),
+      z
+        .url({ protocol: /^https?$/, message: '应为以 http:// 或 https:// 开头的地址，例如 https://open.feishu.cn' })
+        .optional(),
     ),
     FEISHU_TRANSPORT: optionalText.pipe(
       z.enum(['websocket', 'webhook'], { message: '应为 websocket 或 webhook' }).default('websocket'),
@@ -143,7 +145,7 @@ export function parseDotEnv(text: string): Record<string, string> {
     if (!m) continue;
     const key = m[1] as string;
     let value = (m[2] as string).trim();
-    const quoted = /^(['"])(.*)\1$/.exec(value);
+    const quoted = /^(['"])(.*?)\1(\s+#.*)?$/.exec(value);
     if (quoted) value = quoted[2] as string;
     else value = value.replace(/\s+#.*$/, '');
     out[key] = value;

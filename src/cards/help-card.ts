@@ -14,7 +14,7 @@ export interface HelpView {
 export function buildHelpCard(v: HelpView): Card {
   const lines = v.commands.map(
     (c) =>
-      `**/${c.alias ?? c.name}**${c.alias ? `（/${c.name}）` : ''}　${md(c.summary)}\n<font color='grey'>${md(c.usage)}</font>`,
+      `**/${c.alias ?? c.name}**${c.alias ? `（/${c.name}）` : ''}　${md(c.summary, 40)}\n<font color='grey'>${md(c.usage, 60)}</font>`,
   );
   const org: Record<string, number> = v.orgId === undefined ? {} : { o: v.orgId };
   return card({

@@ -35,7 +35,7 @@ export function md(s: string, max = 2000): string {
   return clean(s, max)
     .replace(/[&<>*_~`[\]]/g, (c) => MD_SPECIAL[c] as string)
     .replace(
-      /^(\s*)(#|[-+]|\d+\.)(?=\s|$)/gm,
+      /^(\s*)(#|[-+]|\d+\.)/gm,
       (_m, sp: string, mark: string) =>
         `${sp}${mark.replace('#', '&#35;').replace('-', '&#45;').replace('+', '&#43;').replace('.', '&#46;')}`,
     );
@@ -43,7 +43,7 @@ export function md(s: string, max = 2000): string {
 
 /** User text inside a plain text message: only `<at>` tags are markup there, so angle brackets go. */
 export function plain(s: string, max = 2000): string {
-  return clean(s, max).replace(/</g, '＜').replace(/>/g, '＞');
+  return clean(s, max).replace(/</g, '＜').replace(/>/g, '＞').replace(/\[/g, '［').replace(/\]/g, '］');
 }
 
 const OPEN_ID = /^ou_[A-Za-z0-9_-]+$/;

@@ -119,21 +119,38 @@ export interface ActionSpec<V> {
   handle(ctx: ActionContext, value: V, form: FormValues): Promise<ActionAnswer>;
 }
 
-export interface CommandSpec<A, P = undefined> {
-  /** Canonical ASCII name, equal to the file name. */
-  name: string;
-  /** Other spellings, Chinese included; matched with or without the slash. */
-  aliases: readonly string[];
+/** What the router runs: arguments, who may run it, and the handler. */
+export interface Runnable<A, P = undefined> {
   /** One Chinese line for /help. */
   summary: string;
   /** Example invocations, shown on argument errors. */
   usage: readonly string[];
-  /** Parses the tokens after the command name; messages are user-facing Chinese. */
+  /** Parses the tokens after the command (and subcommand) name; messages are user-facing Chinese. */
   args: z.ZodType<A, ArgToken[]>;
   access: CommandAccess;
   /** Remote reads that must not hold the database transaction (runs first, outside it). */
   prepare?(ctx: PrepareContext, args: A): Promise<P>;
   handle(ctx: CommandContext, args: A, prepared: P): Promise<Outgoing | undefined>;
+}
+
+/** A verb of a command (`/整改 新建`), with its own arguments and access. */
+export interface SubcommandSpec<A, P = undefined> extends Runnable<A, P> {
+  /** ASCII verb (`new`). */
+  name: string;
+  /** Other spellings (`新建`). */
+  aliases: readonly string[];
+}
+
+export interface CommandSpec<A, P = undefined> extends Runnable<A, P> {
+  /** Canonical ASCII name, equal to the file name. */
+  name: string;
+  /** Other spellings, Chinese included; matched with or without the slash. */
+  aliases: readonly string[];
+  /**
+   * Verbs: the first argument picks one; without a matching verb the command's own handler runs
+   * with all the arguments.
+   */
+  subcommands?: readonly SubcommandModule[];
   /** Card-button callbacks this command owns, keyed `<command>.<verb>`. */
   actions?: Record<string, ActionSpec<unknown>>;
 }
@@ -147,9 +164,15 @@ export interface PrepareContext {
 /** A command module's default export. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds commands of every argument type
 export type CommandModule = CommandSpec<any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds subcommands of every argument type
+export type SubcommandModule = SubcommandSpec<any, any>;
 
 /** Identity helper that lets TypeScript infer the argument types from the schema. */
 export function defineCommand<A, P = undefined>(spec: CommandSpec<A, P>): CommandSpec<A, P> {
+  return spec;
+}
+
+export function defineSubcommand<A, P = undefined>(spec: SubcommandSpec<A, P>): SubcommandModule {
   return spec;
 }
 

@@ -33,4 +33,13 @@ export interface OutboxWriter {
   /** Replaces a card the bot sent. Rows with the same `coalesceKey` still pending are superseded. */
   patchCard(target: MessageRef, card: Card, options?: SendOptions & { coalesceKey?: string }): Promise<number>;
   urgent(target: MessageRef, kind: UrgentKind, openIds: string[], options?: SendOptions): Promise<number>;
+  /** Uploads a file and sends it as a file message (both done by the dispatcher). */
+  sendFile(to: Recipient, file: OutgoingFile, options?: SendOptions): Promise<number>;
+}
+
+export interface OutgoingFile {
+  fileName: string;
+  /** Feishu's file_type: xls, doc, pdf, ppt, stream … */
+  fileType: string;
+  bytes: Buffer;
 }

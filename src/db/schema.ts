@@ -116,6 +116,126 @@ export interface JobRunsTable {
   last_result: string | null;
 }
 
+export interface InspectionBatchesTable {
+  id: Generated<number>;
+  org_id: number;
+  name: string;
+  source: string;
+  feedback_date: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface BatchMilestonesTable {
+  id: Generated<number>;
+  batch_id: number;
+  org_id: number;
+  kind: string;
+  title: string;
+  due_date: string;
+  done_at: string | null;
+  done_by: string | null;
+}
+
+export interface RectificationsTable {
+  id: Generated<number>;
+  org_id: number;
+  batch_id: number | null;
+  source: string;
+  problem: string;
+  measures: string;
+  leader: string;
+  owner_open_id: string;
+  owner_name: string;
+  deadline: string;
+  /** centralized | long_term */
+  kind: string;
+  area: string;
+  /** pending | in_progress | review | closed | ongoing | returned */
+  status: string;
+  progress: number;
+  /** Permanent late mark: 1 once the deadline passed while open. */
+  late: number;
+  submitted_at: string | null;
+  closed_at: string | null;
+  reviewer_open_id: string | null;
+  reviewer_name: string | null;
+  /** Source + problem text hash, so re-importing a file updates instead of duplicating. */
+  import_key: string | null;
+  /** Bumped on every change; cards carry it to detect stale clicks. */
+  version: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RectificationEventsTable {
+  id: Generated<number>;
+  item_id: number;
+  at: string;
+  actor_open_id: string;
+  actor_name: string;
+  kind: string;
+  percent: number | null;
+  text: string | null;
+}
+
+export interface RectificationEvidenceTable {
+  id: Generated<number>;
+  item_id: number;
+  /** file | link | text */
+  kind: string;
+  value: string;
+  name: string;
+  added_by: string;
+  at: string;
+}
+
+export interface ExtensionRequestsTable {
+  id: Generated<number>;
+  item_id: number;
+  org_id: number;
+  requested_by: string;
+  old_deadline: string;
+  new_deadline: string;
+  reason: string;
+  /** pending | approved | refused */
+  status: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  note: string | null;
+  created_at: string;
+}
+
+export interface CardsTable {
+  id: Generated<number>;
+  org_id: number | null;
+  kind: string;
+  subject_id: number;
+  outbox_id: number;
+  created_at: string;
+}
+
+export interface OutboxFilesTable {
+  outbox_id: number;
+  file_name: string;
+  file_type: string;
+  bytes: Buffer;
+  file_key: string | null;
+}
+
+export interface PendingImportsTable {
+  id: Generated<number>;
+  org_id: number;
+  kind: string;
+  file_name: string;
+  payload: string;
+  /** pending | confirmed | cancelled */
+  status: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   chat_bindings: ChatBindingsTable;
@@ -127,6 +247,15 @@ export interface Database {
   unreachable_targets: UnreachableTargetsTable;
   holiday_overrides: HolidayOverridesTable;
   job_runs: JobRunsTable;
+  inspection_batches: InspectionBatchesTable;
+  batch_milestones: BatchMilestonesTable;
+  rectifications: RectificationsTable;
+  rectification_events: RectificationEventsTable;
+  rectification_evidence: RectificationEvidenceTable;
+  extension_requests: ExtensionRequestsTable;
+  cards: CardsTable;
+  outbox_files: OutboxFilesTable;
+  pending_imports: PendingImportsTable;
 }
 
 export type Org = Selectable<OrgsTable>;
@@ -136,3 +265,9 @@ export type MemberUpdate = Updateable<MembersTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewOutboxRow = Insertable<OutboxTable>;
 export type AuditRow = Selectable<AuditLogTable>;
+export type Rectification = Selectable<RectificationsTable>;
+export type RectificationEvent = Selectable<RectificationEventsTable>;
+export type Evidence = Selectable<RectificationEvidenceTable>;
+export type ExtensionRequest = Selectable<ExtensionRequestsTable>;
+export type InspectionBatch = Selectable<InspectionBatchesTable>;
+export type BatchMilestone = Selectable<BatchMilestonesTable>;

@@ -4,7 +4,7 @@
  * and Monday–Friday for a year neither covers.
  */
 import chineseDays from 'chinese-days';
-import { addDays, weekdayOf } from './time.ts';
+import { addDays, isValidDate, weekdayOf } from './time.ts';
 
 export interface HolidayOverride {
   date: string;
@@ -145,7 +145,7 @@ export function parseHolidayFile(json: unknown): HolidayOverride[] {
       const { name, dates } = (entry ?? {}) as Record<string, unknown>;
       if (typeof name !== 'string' || !Array.isArray(dates)) throw bad('每项应有 name 和 dates');
       for (const date of dates) {
-        if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !date.startsWith(String(year)))
+        if (typeof date !== 'string' || !isValidDate(date) || !date.startsWith(String(year)))
           throw bad(`日期 ${String(date)} 不是 ${year} 年的 YYYY-MM-DD`);
         out.push({ date, kind, name });
       }

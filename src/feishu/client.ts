@@ -5,7 +5,7 @@
  */
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { FeishuDirectory, Logger } from '../core/contracts.ts';
-import { FeishuCodeError } from './errors.ts';
+import { classifyFailure, FeishuCodeError } from './errors.ts';
 
 /** The SDK's cache interface, ours so a revoked tenant token can be dropped (FEISHU.md §1.3). */
 // biome-ignore-start lint/complexity/noBannedTypes: the SDK types its cache keys as `Symbol`
@@ -94,15 +94,26 @@ export function createFeishuClient(o: FeishuClientOptions) {
     loggerLevel: lark.LoggerLevel.warn,
   });
 
-  const directory: FeishuDirectory = {
-    async getChat(chatId) {
+  /** Directory reads refresh a revoked token once, as the dispatcher does for sends. */
+  const withToken = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (classifyFailure(err).cls !== 'token') throw err;
+      cache.clear();
+      return fn();
+    }
+  };
+
+  const reads = {
+    async getChat(chatId: string) {
       const data = ok(
         await client.im.v1.chat.get({ path: { chat_id: chatId }, params: { user_id_type: 'open_id' } }),
       ) as { name?: string; owner_id?: string; owner_id_type?: string } | undefined;
       if (!data) return undefined;
       return { chatId, name: data.name ?? '', ownerOpenId: data.owner_id || undefined };
     },
-    async listChatMembers(chatId) {
+    async listChatMembers(chatId: string) {
       const out: { openId: string; name: string }[] = [];
       let pageToken: string | undefined;
       for (let page = 0; page < 100; page++) {
@@ -118,12 +129,18 @@ export function createFeishuClient(o: FeishuClientOptions) {
       }
       return out;
     },
-    async getUserName(openId) {
+    async getUserName(openId: string) {
       const data = ok(
         await client.contact.v3.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } }),
       ) as { user?: { name?: string } } | undefined;
       return data?.user?.name;
     },
+  };
+
+  const directory: FeishuDirectory = {
+    getChat: (chatId) => withToken(() => reads.getChat(chatId)),
+    listChatMembers: (chatId) => withToken(() => reads.listChatMembers(chatId)),
+    getUserName: (openId) => withToken(() => reads.getUserName(openId)),
   };
 
   return {
@@ -169,6 +186,28 @@ export function createFeishuClient(o: FeishuClientOptions) {
     async patch(messageId: string, content: string) {
       ok(await client.im.v1.message.patch({ path: { message_id: messageId }, data: { content } }));
       return { messageId } satisfies SentMessage;
+    },
+
+    /** Uploads a file (≤ 30 MB) and returns its file_key. */
+    async uploadFile(fileType: string, fileName: string, bytes: Buffer): Promise<string> {
+      const res = (await client.im.v1.file.create({
+        data: { file_type: fileType as 'stream', file_name: fileName, file: bytes },
+      })) as { file_key?: string } | null;
+      if (!res?.file_key) throw new FeishuCodeError(-1, 'upload answered without a file_key');
+      return res.file_key;
+    },
+
+    /** Downloads a file a user sent in a message. */
+    async downloadResource(messageId: string, fileKey: string): Promise<Buffer> {
+      const res = await withToken(() =>
+        client.im.v1.messageResource.get({
+          path: { message_id: messageId, file_key: fileKey },
+          params: { type: 'file' },
+        }),
+      );
+      const chunks: Buffer[] = [];
+      for await (const c of res.getReadableStream()) chunks.push(Buffer.from(c as Uint8Array));
+      return Buffer.concat(chunks);
     },
 
     async urgent(kind: 'app' | 'sms' | 'phone', messageId: string, openIds: string[]) {

@@ -11,13 +11,21 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/contracts.ts';
 import type { Dialect } from '../db/migrations/helpers.ts';
-import { claimDue, findOutbox, markDead, markSent, reschedule } from '../db/repositories/outbox.ts';
+import {
+  claimDue,
+  findOutbox,
+  findOutboxFile,
+  markDead,
+  markSent,
+  reschedule,
+  setOutboxFileKey,
+} from '../db/repositories/outbox.ts';
 import type { Database, OutboxRow } from '../db/schema.ts';
 import type { FeishuClient, SentMessage } from './client.ts';
-import { classifyFailure, type FeishuFailure } from './errors.ts';
+import { classifyFailure, FeishuCodeError, type FeishuFailure } from './errors.ts';
 import { FEISHU_LIMITS, type Limit, type RateLimiter } from './limiter.ts';
 
-export type FeishuSender = Pick<FeishuClient, 'send' | 'reply' | 'patch' | 'urgent' | 'invalidateToken'>;
+export type FeishuSender = Pick<FeishuClient, 'send' | 'reply' | 'patch' | 'urgent' | 'uploadFile' | 'invalidateToken'>;
 
 export interface DispatcherOptions {
   db: Kysely<Database>;
@@ -251,9 +259,24 @@ export class OutboxDispatcher {
     return ref.message_id;
   }
 
+  /** Uploads the row's file once (the key is kept for retries), then sends it as a file message. */
+  private async sendFile(row: OutboxRow, target: string): Promise<SentMessage> {
+    const file = await findOutboxFile(this.o.db, row.id);
+    if (!file) throw new FeishuCodeError(-2, 'the file of this outbox row is missing');
+    let key = file.file_key;
+    if (!key) {
+      key = await this.o.api.uploadFile(file.file_type, file.file_name, Buffer.from(file.bytes));
+      await setOutboxFileKey(this.o.db, row.id, key);
+    }
+    const type = row.target_type === 'open_id' ? 'open_id' : 'chat_id';
+    return this.o.api.send(type, target, 'file', JSON.stringify({ file_key: key }), row.uuid);
+  }
+
   private call(row: OutboxRow, target: string): Promise<SentMessage> {
     const p = JSON.parse(row.payload) as { content?: string; user_id_list?: string[] };
     switch (row.kind) {
+      case 'file':
+        return this.sendFile(row, target);
       case 'send':
         return this.o.api.send(
           row.target_type === 'open_id' ? 'open_id' : 'chat_id',
@@ -281,7 +304,7 @@ export class OutboxDispatcher {
 }
 
 function laneOf(row: OutboxRow): string {
-  if (row.kind === 'send') return `${row.target_type}:${row.target_id}`;
+  if (row.kind === 'send' || row.kind === 'file') return `${row.target_type}:${row.target_id}`;
   if (row.kind === 'reply') {
     const chat = (JSON.parse(row.payload) as { chat_id?: string }).chat_id;
     return chat ? `chat_id:${chat}` : `message:${row.target_id}`;
@@ -294,7 +317,7 @@ function limitsFor(row: OutboxRow, target: string): { key: string; limit: Limit 
     { key: 'app', limit: FEISHU_LIMITS.appPerSecond },
     { key: 'app:min', limit: FEISHU_LIMITS.appPerMinute },
   ];
-  if (row.kind === 'send') {
+  if (row.kind === 'send' || row.kind === 'file') {
     checks.push(
       row.target_type === 'open_id'
         ? { key: `user:${target}`, limit: FEISHU_LIMITS.perUser }

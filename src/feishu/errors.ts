@@ -1,3 +1,7 @@
+import { UNREACHABLE_REASONS } from '../core/feishu-codes.ts';
+
+export { UNREACHABLE_REASONS };
+
 /**
  * Feishu API failures, classified once (FEISHU.md §8). The SDK throws an AxiosError for non-2xx
  * answers and resolves `{ code != 0 }` for some 2xx ones; both paths end here.
@@ -28,18 +32,7 @@ export interface FeishuFailure {
 const RATE_LIMIT_CODES = new Set([99991400, 230020, 11232, 11233]);
 const TOKEN_CODES = new Set([99991663, 99991664, 99991665, 99991661]);
 /** Codes meaning the target (chat or person) is gone for us. */
-export const UNREACHABLE_CODES = new Set([230002, 230013, 230029, 230035, 230038, 230053, 232009, 230034]);
-
-export const UNREACHABLE_REASONS: Record<number, string> = {
-  230002: '机器人不在该群中',
-  230013: '对方不在应用的可用范围内',
-  230029: '对方已离职',
-  230034: '接收者 ID 无效',
-  230035: '没有发言权限（群被禁言或机器人被屏蔽）',
-  230038: '不能跨租户私聊',
-  230053: '对方已屏蔽机器人的消息',
-  232009: '群已解散',
-};
+export const UNREACHABLE_CODES = new Set(Object.keys(UNREACHABLE_REASONS).map(Number));
 
 export class FeishuCodeError extends Error {
   constructor(

@@ -51,16 +51,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
+      if (over) return;
       size += c.length;
       if (size > limit) {
+        // Stop collecting but keep reading, so the 413 can still be written; the connection closes after it.
+        over = true;
+        chunks.length = 0;
         reject(new HttpError(413, 'request body too large'));
-        req.destroy();
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
     req.on('error', reject);
   });
 }
@@ -130,8 +136,8 @@ export class HttpServer {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') return send(res, 200, await this.o.health());
     if (path === '/webhook/event' || path === '/webhook/card') {
-      if (req.method !== 'POST') throw new HttpError(405, 'method not allowed');
       if (!this.o.webhook) throw new HttpError(404, 'webhook transport is not enabled (FEISHU_TRANSPORT=webhook)');
+      if (req.method !== 'POST') throw new HttpError(405, 'method not allowed');
       return send(res, 200, await this.webhook(req, this.o.webhook));
     }
     throw new HttpError(404, 'not found');

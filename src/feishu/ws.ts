@@ -28,8 +28,22 @@ export interface TransportStatus {
   lastDisconnectedAt: string | undefined;
 }
 
+/** The SDK internals the silence watchdog reads (present in node-sdk 1.64+; checked at run time). */
+interface SdkInternals {
+  wsConfig?: { getWSInstance?(): WebSocketLike | null; getWS?(key: 'pingInterval'): number };
+}
+interface WebSocketLike {
+  readyState: number;
+  on(event: 'message', fn: () => void): void;
+  terminate(): void;
+}
+
 export class LongConnection {
   private readonly ws: lark.WSClient;
+  private readonly pingTimeoutMs: number;
+  private watchdog: NodeJS.Timeout | undefined;
+  private watched: WebSocketLike | null = null;
+  private lastInbound = 0;
   private reconnects = 0;
   private lastConnectedAt: string | undefined;
   private lastDisconnectedAt: string | undefined;
@@ -37,7 +51,8 @@ export class LongConnection {
   /** Resolves when the first connection is up. */
   readonly ready: Promise<void>;
 
-  constructor(o: LongConnectionOptions) {
+  constructor(private readonly o: LongConnectionOptions) {
+    this.pingTimeoutMs = (o.pingTimeoutSec ?? 20) * 1000;
     this.ready = new Promise((r) => {
       this.readyResolve = r;
     });
@@ -48,7 +63,7 @@ export class LongConnection {
       domain: o.domain,
       logger: sdkLogger(o.logger),
       loggerLevel: lark.LoggerLevel.warn,
-      wsConfig: { pingTimeout: o.pingTimeoutSec ?? 45 },
+      wsConfig: { pingTimeout: o.pingTimeoutSec ?? 20 },
       handshakeTimeoutMs: o.handshakeTimeoutMs ?? 15_000,
       onReady: () => {
         this.lastConnectedAt = stamp();
@@ -75,6 +90,36 @@ export class LongConnection {
 
   start(dispatcher: lark.EventDispatcher): void {
     void this.ws.start({ eventDispatcher: dispatcher });
+    this.watchdog = setInterval(() => this.checkSilence(), 1000);
+    this.watchdog.unref();
+  }
+
+  /**
+   * A second watchdog: the SDK re-arms its own timer at every ping, so when the server's ping
+   * interval is shorter than pingTimeout it never fires. Here a socket with no inbound frame (pong
+   * or event) for one ping interval plus pingTimeout is dropped, and the SDK re-dials.
+   */
+  private checkSilence(): void {
+    const internals = (this.ws as unknown as SdkInternals).wsConfig;
+    const socket = internals?.getWSInstance?.() ?? null;
+    const now = this.o.wallClock.now().getTime();
+    if (socket !== this.watched) {
+      this.watched = socket;
+      this.lastInbound = now;
+      socket?.on('message', () => {
+        this.lastInbound = this.o.wallClock.now().getTime();
+      });
+      return;
+    }
+    const interval = internals?.getWS?.('pingInterval') ?? 120_000;
+    if (socket && socket.readyState === 1 && now - this.lastInbound > interval + this.pingTimeoutMs) {
+      this.o.logger.warn(
+        { transport: 'websocket', silentMs: now - this.lastInbound },
+        'long connection silent; dropping it',
+      );
+      this.lastInbound = now;
+      socket.terminate();
+    }
   }
 
   status(): TransportStatus {
@@ -90,6 +135,7 @@ export class LongConnection {
   }
 
   close(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
     this.ws.close({ force: true });
   }
 }

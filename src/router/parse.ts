@@ -52,7 +52,7 @@ export function parseCommandText(rawText: string, mentions: readonly MentionRef[
   const explicit = text.startsWith('/') || text.startsWith('／');
   const body = explicit ? text.slice(1) : text;
   let i = 0;
-  while (i < body.length && !SEPARATOR.test(body[i] as string)) i++;
+  while (i < body.length && !SEPARATOR.test(body[i] as string) && !(i > 0 && MENTION_KEY.test(body.slice(i)))) i++;
   const word = normalizeWord(body.slice(0, i));
   if (!word) {
     return explicit ? { kind: 'error', message: '斜杠后面需要命令名，例如 /帮助。' } : { kind: 'none' };
@@ -86,7 +86,8 @@ function tokenize(s: string, mentions: readonly MentionRef[]): ArgToken[] | stri
     if (close) {
       const end = s.indexOf(close, i + 1);
       if (end < 0) return `引号没有成对：${c} 缺少对应的 ${close}。`;
-      tokens.push({ kind: 'word', text: s.slice(i + 1, end), tail: tailFrom(start) });
+      const quoted = s.slice(i + 1, end);
+      if (quoted.trim() !== '') tokens.push({ kind: 'word', text: quoted, tail: tailFrom(start) });
       i = end + 1;
       continue;
     }

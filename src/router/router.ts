@@ -23,6 +23,7 @@ import type {
   CommandModule,
   FeishuDirectory,
   Logger,
+  Runnable,
   RuntimeSettings,
 } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
@@ -37,7 +38,7 @@ import type { Database, Org } from '../db/schema.ts';
 import type { WorkCalendar } from '../domain/workdays.ts';
 import type { InboundCardAction, InboundChatMembers, InboundMessage } from '../feishu/events.ts';
 import { checkCommandAccess, requireRole } from './access.ts';
-import { parseCommandText } from './parse.ts';
+import { normalizeWord, parseCommandText } from './parse.ts';
 import type { CommandRegistry } from './registry.ts';
 
 export interface RouterDeps {
@@ -168,8 +169,9 @@ export class Router {
       const hint = near ? `您是不是要找 /${near.spelled}？` : '';
       return reply(`没有 /${parsed.word} 这个命令。${hint}发送 /帮助 查看可用命令。`);
     }
-    const outcome = await this.runCommand(module, msg, chat, dedupKey, parsed.tokens);
-    return { outcome, command: module.name };
+    const { runnable, name, tokens } = pickRunnable(module, parsed.tokens);
+    const outcome = await this.runCommand(runnable, name, msg, chat, dedupKey, tokens);
+    return { outcome, command: name };
   }
 
   /** Answers without running a command (unknown command, parse error …), once per message. */
@@ -187,7 +189,8 @@ export class Router {
   }
 
   private async runCommand(
-    module: CommandModule,
+    module: Runnable<unknown, unknown>,
+    name: string,
     msg: InboundMessage,
     chat: ChatRef,
     dedupKey: string,
@@ -196,7 +199,7 @@ export class Router {
     const db = this.d.db;
     if (await wasProcessed(db, dedupKey)) return 'duplicate';
     const now = this.d.clock.now();
-    const logger = this.d.logger.child({ messageId: msg.messageId, command: module.name });
+    const logger = this.d.logger.child({ messageId: msg.messageId, command: name });
     const calendar = await this.d.calendar();
     const auditArgs = tokens.map((t) => (t.kind === 'word' ? t.text : `@${t.openId}`));
     let prepared: unknown;
@@ -240,7 +243,7 @@ export class Router {
           orgId: orgId,
           actor: msg.senderOpenId,
           chatId: chat.chatId,
-          action: `command:${module.name}`,
+          action: `command:${name}`,
           args: auditArgs,
           result: 'ok',
         });
@@ -265,7 +268,7 @@ export class Router {
           orgId,
           actor: msg.senderOpenId,
           chatId: chat.chatId,
-          action: `command:${module.name}`,
+          action: `command:${name}`,
           args: auditArgs,
           result: expected ? `refused:${err.code}` : 'error',
         });
@@ -411,7 +414,23 @@ export class Router {
   }
 }
 
-function usageOf(module: CommandModule): string {
+/** The subcommand named by the first word, or the command itself. */
+export function pickRunnable(
+  module: CommandModule,
+  tokens: ArgToken[],
+): { runnable: Runnable<unknown, unknown>; name: string; tokens: ArgToken[] } {
+  const first = tokens[0];
+  if (module.subcommands && first?.kind === 'word') {
+    const word = normalizeWord(first.text);
+    const sub = module.subcommands.find(
+      (s) => normalizeWord(s.name) === word || s.aliases.some((a) => normalizeWord(a) === word),
+    );
+    if (sub) return { runnable: sub, name: `${module.name}.${sub.name}`, tokens: tokens.slice(1) };
+  }
+  return { runnable: module, name: module.name, tokens };
+}
+
+function usageOf(module: Runnable<unknown, unknown>): string {
   return module.usage.map((u) => `用法：${u}`).join('\n');
 }
 

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { OffsetClock } from '../clock.ts';
 import type { JobResult } from '../scheduler/runner.ts';
-import type { Emulator } from './emulator.ts';
+import { type Emulator, EmulatorInputError } from './emulator.ts';
 
 export interface SandboxControl {
   emu: Emulator;
@@ -168,6 +168,10 @@ export function controlRoutes(c: SandboxControl) {
             formValue: z.record(z.string(), z.unknown()).optional(),
             name: z.string().optional(),
             tag: z.string().optional(),
+            option: z.string().optional(),
+            options: z.array(z.string()).optional(),
+            inputValue: z.string().optional(),
+            checked: z.boolean().optional(),
           }),
           body,
         );
@@ -246,7 +250,7 @@ export function controlRoutes(c: SandboxControl) {
       }
       return json(res, 404, { error: 'not found' });
     } catch (err) {
-      if (err instanceof BadRequest) return json(res, 400, { error: err.message });
+      if (err instanceof BadRequest || err instanceof EmulatorInputError) return json(res, 400, { error: err.message });
       return json(res, 500, { error: err instanceof Error ? err.message : String(err) });
     }
   };

@@ -105,6 +105,9 @@ interface Pending {
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
+/** A control call that does not make sense (unknown user, not a member …): the console shows it as 400. */
+export class EmulatorInputError extends Error {}
+
 class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -298,7 +301,8 @@ export class Emulator extends EventEmitter {
   async sendText(o: { chatId: string; from: string; text: string; mentionBot?: boolean }): Promise<EmuMessage> {
     const chat = this.requireChat(o.chatId);
     const sender = this.requireUser(o.from);
-    if (!chat.members.includes(sender.openId)) throw new Error(`${sender.name} is not in chat ${chat.name}`);
+    if (!chat.members.includes(sender.openId))
+      throw new EmulatorInputError(`${sender.name} is not in chat ${chat.name}`);
     const mentions: EmuMessage['mentions'] = [];
     const mention = (openId: string, name: string) => {
       const key = `@_user_${mentions.length + 1}`;
@@ -363,9 +367,17 @@ export class Emulator extends EventEmitter {
     formValue?: Record<string, unknown>;
     name?: string;
     tag?: string;
+    /** Outside forms: a select's or picker's choice, a multi-select's choices, an input's text, a checker. */
+    option?: string;
+    options?: string[];
+    inputValue?: string;
+    checked?: boolean;
   }): Promise<CallbackResult> {
     const msg = this.requireMessage(o.messageId);
-    this.requireUser(o.from);
+    const user = this.requireUser(o.from);
+    if (!this.requireChat(msg.chatId).members.includes(user.openId)) {
+      throw new EmulatorInputError(`${user.name} is not in the chat of this card`);
+    }
     const token = `c-${randomBytes(16).toString('hex')}`;
     this.callbackTokens.set(token, { messageId: msg.messageId, uses: 0, at: this.o.wallClock.now().getTime() });
     const ack = await this.deliverEvent(
@@ -378,6 +390,10 @@ export class Emulator extends EventEmitter {
           tag: o.tag ?? 'button',
           ...(o.name ? { name: o.name } : {}),
           ...(o.formValue ? { form_value: o.formValue } : {}),
+          ...(o.option !== undefined ? { option: o.option } : {}),
+          ...(o.options !== undefined ? { options: o.options } : {}),
+          ...(o.inputValue !== undefined ? { input_value: o.inputValue } : {}),
+          ...(o.checked !== undefined ? { checked: o.checked } : {}),
           timezone: 'Asia/Shanghai',
         },
         host: 'im_message',
@@ -456,19 +472,19 @@ export class Emulator extends EventEmitter {
 
   requireUser(openId: string): EmuUser {
     const u = this.store.users.get(openId);
-    if (!u) throw new Error(`no user ${openId}`);
+    if (!u) throw new EmulatorInputError(`no user ${openId}`);
     return u;
   }
 
   requireChat(chatId: string): EmuChat {
     const c = this.store.chats.get(chatId);
-    if (!c) throw new Error(`no chat ${chatId}`);
+    if (!c) throw new EmulatorInputError(`no chat ${chatId}`);
     return c;
   }
 
   requireMessage(messageId: string): EmuMessage {
     const m = this.store.messages.get(messageId);
-    if (!m) throw new Error(`no message ${messageId}`);
+    if (!m) throw new EmulatorInputError(`no message ${messageId}`);
     return m;
   }
 
@@ -768,6 +784,9 @@ export class Emulator extends EventEmitter {
     const body = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://x');
     if (this.o.extraRoutes && (await this.o.extraRoutes(req, res, body))) return;
+    const resource = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(url.pathname);
+    if (resource && req.method === 'GET')
+      return this.downloadResource(req, res, resource[1] as string, resource[2] as string);
     if (url.pathname === '/callback/ws/endpoint' && req.method === 'POST') return this.wsEndpoint(res, body);
     if (!url.pathname.startsWith('/open-apis/')) {
       this.sendJson(res, 404, { code: 404, msg: 'not found' });
@@ -800,6 +819,40 @@ export class Emulator extends EventEmitter {
       });
       this.emit('api', { method: req.method, path: url.pathname, status });
     }
+  }
+
+  /** The binary download of a file in a message (the SDK reads it as a stream). */
+  private downloadResource(req: IncomingMessage, res: ServerResponse, messageId: string, fileKey: string): void {
+    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const exp = this.tokens.get(token);
+    const msg = this.store.messages.get(messageId);
+    const file = this.store.files.get(fileKey);
+    const fail = (status: number, code: number, msg2: string) => {
+      this.store.logCall({
+        at: this.o.wallClock.now().toISOString(),
+        method: 'GET',
+        path: `/open-apis/im/v1/messages/${messageId}/resources`,
+        status,
+        code,
+      });
+      this.sendJson(res, status, { code, msg: msg2 });
+    };
+    if (exp === undefined || exp < this.o.wallClock.now().getTime()) return fail(400, 99991663, 'Invalid access token');
+    if (!msg || !file || !msg.content.includes(fileKey)) return fail(400, 234003, 'file not found in message');
+    if (!this.requireChat(msg.chatId).botIn) return fail(400, 230002, 'Bot/User can NOT be out of the chat.');
+    this.store.logCall({
+      at: this.o.wallClock.now().toISOString(),
+      method: 'GET',
+      path: `/open-apis/im/v1/messages/${messageId}/resources`,
+      status: 200,
+      code: 0,
+    });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+      'content-length': file.bytes.length,
+    });
+    res.end(file.bytes);
   }
 
   private wsEndpoint(res: ServerResponse, body: Buffer): void {
@@ -914,11 +967,6 @@ export class Emulator extends EventEmitter {
     }
     if ((m = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/urgent_(app|sms|phone)$/.exec(path)) && method === 'PATCH') {
       return this.apiUrgent(m[1] as string, m[2] as 'app' | 'sms' | 'phone', json());
-    }
-    if ((m = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(path)) && method === 'GET') {
-      const file = this.store.files.get(m[2] as string);
-      if (!file) throw new ApiError(400, 234003, 'file not found');
-      return { code: 0, msg: 'ok', data: { file_name: file.name, content_base64: file.bytes.toString('base64') } };
     }
     if ((m = /^\/open-apis\/im\/v1\/messages\/([^/]+)$/.exec(path))) {
       if (method === 'PATCH') return this.apiPatch(m[1] as string, json());

@@ -99,7 +99,7 @@ export async function runJob(job: JobSpec, deps: JobDeps, now: Date): Promise<Jo
         logger.error({ subject: d.subject, occurrence: d.occurrence, err: String(err) }, 'delivery failed');
       }
     }
-    result.summary = `due ${result.due}, posted ${result.posted}, already done ${result.skipped}, failed ${result.failed}`;
+    result.summary = `应发 ${result.due}，已发 ${result.posted}，此前已发 ${result.skipped}，失败 ${result.failed}`;
   }
   if (job.run) {
     result.summary = await deps.db

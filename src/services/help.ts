@@ -1,7 +1,7 @@
 /** Which commands a person may run in a chat (the /help list). */
 
 import type { HelpView } from '../cards/help-card.ts';
-import type { CommandContext, CommandModule } from '../core/contracts.ts';
+import type { CommandContext, Runnable } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import { checkCommandAccess } from '../router/access.ts';
 
@@ -10,14 +10,24 @@ export function visibleCommands(
 ): HelpView['commands'] {
   const out: HelpView['commands'] = [];
   for (const c of ctx.commands) {
-    if (!mayRun(c, ctx)) continue;
     const alias = c.aliases.find((a) => /[\u4e00-\u9fff]/.test(a));
-    out.push({ name: c.name, alias, summary: c.summary, usage: c.usage[0] ?? `/${alias ?? c.name}` });
+    if (mayRun(c, ctx))
+      out.push({ name: c.name, alias, summary: c.summary, usage: c.usage[0] ?? `/${alias ?? c.name}` });
+    for (const sub of c.subcommands ?? []) {
+      if (!mayRun(sub, ctx)) continue;
+      const subAlias = sub.aliases.find((a) => /[\u4e00-\u9fff]/.test(a)) ?? sub.name;
+      out.push({
+        name: `${c.name} ${sub.name}`,
+        alias: alias ? `${alias} ${subAlias}` : undefined,
+        summary: sub.summary,
+        usage: sub.usage[0] ?? `/${alias ?? c.name} ${subAlias}`,
+      });
+    }
   }
   return out;
 }
 
-function mayRun(c: CommandModule, ctx: Pick<CommandContext, 'chat' | 'org' | 'actor'>): boolean {
+function mayRun(c: Runnable<unknown, unknown>, ctx: Pick<CommandContext, 'chat' | 'org' | 'actor'>): boolean {
   try {
     checkCommandAccess(c.access, {
       chatType: ctx.chat.type,

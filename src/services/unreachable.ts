@@ -6,20 +6,18 @@ import type { Kysely } from 'kysely';
 import { card, markdown } from '../cards/parts.ts';
 import { md } from '../cards/text.ts';
 import type { Clock } from '../core/clock.ts';
-import type { FeishuDirectory } from '../core/contracts.ts';
+import { UNREACHABLE_REASONS } from '../core/feishu-codes.ts';
 import { findMember } from '../db/repositories/members.ts';
 import { findChatBinding } from '../db/repositories/orgs.ts';
 import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
 import { markUnreachable } from '../db/repositories/unreachable.ts';
 import type { Database, OutboxRow } from '../db/schema.ts';
-import { type FeishuFailure, UNREACHABLE_REASONS } from '../feishu/errors.ts';
 import { notifyAdmins } from './notify.ts';
 
 export interface UnreachableDeps {
   db: Kysely<Database>;
   clock: Clock;
   wallClock: Clock;
-  directory: FeishuDirectory;
 }
 
 function targetOf(row: OutboxRow): { type: 'chat_id' | 'open_id'; id: string } | undefined {
@@ -30,7 +28,11 @@ function targetOf(row: OutboxRow): { type: 'chat_id' | 'open_id'; id: string } |
   return chat ? { type: 'chat_id', id: chat } : undefined;
 }
 
-export async function reportUnreachable(deps: UnreachableDeps, row: OutboxRow, failure: FeishuFailure): Promise<void> {
+export async function reportUnreachable(
+  deps: UnreachableDeps,
+  row: OutboxRow,
+  failure: { code: number | undefined },
+): Promise<void> {
   const target = targetOf(row);
   if (!target) return;
   const code = failure.code ?? 0;

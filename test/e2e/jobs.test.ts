@@ -50,7 +50,7 @@ describe('jobs', () => {
     expect(again).toMatchObject({ due: 1, posted: 0, skipped: 1 });
     const out: string[] = [];
     await runCli(['job', 'run', 'holiday-check', '--now', '2026-12-03T09:30:00+08:00'], cli(out));
-    expect(out.join('\n')).toContain('posted 0');
+    expect(out.join('\n')).toContain('已发 0');
 
     for (const admin of [secretary, inspector]) {
       const n = await h.emu.waitFor(() => adminNotices(admin.openId, '缺少 2027 年节假日安排')[0]);
@@ -70,7 +70,7 @@ describe('jobs', () => {
     await runCli(['holidays', 'status', '2027'], cli(out2));
     expect(out2[0]).toBe('2027：运维导入');
     await runCli(['job', 'run', 'holiday-check', '--now', '2027-12-01T09:30:00+08:00'], cli(out2));
-    expect(out2.at(-2)).toContain('due 1'); // 2028 is missing now, a new occurrence
+    expect(out2.at(-2)).toContain('应发 1'); // 2028 is missing now, a new occurrence
   });
 
   it('housekeeping prunes old dedup records and reports dead letters once a day', async () => {
@@ -91,13 +91,13 @@ describe('jobs', () => {
     await markDead(db, id, { attempts: 10, error: 'HTTP 500' });
 
     const r = await h.app.runJob('housekeeping', new Date('2026-12-01T01:17:00Z'));
-    expect(r.summary).toMatch(/pruned \d+ processed events; reported dead letters to 1 org/);
+    expect(r.summary).toMatch(/清理去重记录 \d+ 条；向 1 个组织报告了发送失败的消息/);
     expect(await wasProcessed(db, 'msg:old')).toBe(false);
     expect(await wasProcessed(db, 'msg:recent')).toBe(true);
     const notice = await h.emu.waitFor(() => adminNotices(secretary.openId, '有消息未能送达')[0]);
     expect(messageText(notice)).toContain('outbox list --dead');
     const r2 = await h.app.runJob('housekeeping', new Date('2026-12-01T07:17:00Z'));
-    expect(r2.summary).toContain('reported dead letters to 0 org');
+    expect(r2.summary).toContain('向 0 个组织报告');
   });
 
   it('the CLI lists jobs with their last run and refuses a bad --now', async () => {

@@ -1,6 +1,7 @@
 /** Every migration, in order. Merged migrations are frozen: fix forward with a new file. */
 import type { Kysely } from 'kysely';
 import * as m0001 from './0001_create_foundation.ts';
+import * as m0002 from './0002_create_rectification.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -10,4 +11,7 @@ export interface MigrationFile {
   down(db: Kysely<any>, dialect: Dialect): Promise<void>;
 }
 
-export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [['0001_create_foundation', m0001]];
+export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
+  ['0001_create_foundation', m0001],
+  ['0002_create_rectification', m0002],
+];

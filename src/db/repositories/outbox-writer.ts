@@ -1,7 +1,15 @@
 /** The `OutboxWriter` handlers use: turns messages into outbox rows inside the caller's transaction. */
 import type { Kysely } from 'kysely';
 import type { Card } from '../../core/card.ts';
-import type { MessageRef, OutboxWriter, Outgoing, Recipient, SendOptions, UrgentKind } from '../../core/message.ts';
+import type {
+  MessageRef,
+  OutboxWriter,
+  Outgoing,
+  OutgoingFile,
+  Recipient,
+  SendOptions,
+  UrgentKind,
+} from '../../core/message.ts';
 import type { Database } from '../schema.ts';
 import { enqueue } from './outbox.ts';
 
@@ -33,7 +41,34 @@ export function createOutboxWriter(
     o.onEnqueue?.();
     return id;
   };
+  const targetOf = (to: Recipient) =>
+    'chatId' in to ? { t: 'chat_id' as const, id: to.chatId } : { t: 'open_id' as const, id: to.openId };
   return {
+    async sendFile(to: Recipient, file: OutgoingFile, opts?: SendOptions) {
+      const target = targetOf(to);
+      const id = await add({
+        orgId: orgOf(opts),
+        kind: 'file',
+        targetType: target.t,
+        targetId: target.id,
+        msgType: 'file',
+        payload: { file_name: file.fileName },
+        dedupeKey: opts?.key ?? null,
+        at: o.at,
+      });
+      await db
+        .insertInto('outbox_files')
+        .values({
+          outbox_id: id,
+          file_name: file.fileName,
+          file_type: file.fileType,
+          bytes: file.bytes,
+          file_key: null,
+        })
+        .onConflict((oc) => oc.column('outbox_id').doNothing())
+        .execute();
+      return id;
+    },
     send(to: Recipient, message: Outgoing, opts?: SendOptions) {
       const { msgType, content } = encodeMessage(message);
       const target =

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../migrations/helpers.ts';
 import type { Database, OutboxRow } from '../schema.ts';
 
-export type OutboxKind = 'send' | 'reply' | 'patch' | 'urgent_app' | 'urgent_sms' | 'urgent_phone';
+export type OutboxKind = 'send' | 'file' | 'reply' | 'patch' | 'urgent_app' | 'urgent_sms' | 'urgent_phone';
 
 export interface NewOutbox {
   orgId: number | null;
@@ -196,6 +196,14 @@ export async function listLeaseOwners(db: Kysely<Database>): Promise<string[]> {
     .where('lease_owner', 'is not', null)
     .execute();
   return rows.flatMap((r) => (r.lease_owner ? [r.lease_owner] : []));
+}
+
+export async function findOutboxFile(db: Kysely<Database>, outboxId: number) {
+  return db.selectFrom('outbox_files').selectAll().where('outbox_id', '=', outboxId).executeTakeFirst();
+}
+
+export async function setOutboxFileKey(db: Kysely<Database>, outboxId: number, fileKey: string): Promise<void> {
+  await db.updateTable('outbox_files').set({ file_key: fileKey }).where('outbox_id', '=', outboxId).execute();
 }
 
 export async function countOutbox(db: Kysely<Database>): Promise<Record<string, number>> {

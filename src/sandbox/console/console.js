@@ -1,0 +1,1693 @@
+/**
+ * The sandbox console: a Feishu-like chat window over the emulator's control API (control-api.ts).
+ * Left: chats and "speaking as"; centre: messages and cards (JSON 2.0) with a composer; right: the
+ * sandbox clock, jobs and the Open API log. Everything that came from a user or the bot is put in
+ * the page with textContent / setAttribute only (never innerHTML), and only http(s) links are links.
+ */
+
+// ------------------------------------------------------------------ state
+
+const S = {
+  bot: { openId: '', name: '清风' },
+  users: [],
+  names: new Map(),
+  chats: [],
+  jobs: [],
+  clock: { now: '', offsetMs: 0, timezone: 'Asia/Shanghai' },
+  me: localStorage.getItem('qf.me') || '',
+  chatId: localStorage.getItem('qf.chat') || '',
+  /** messageId → { sig, el, msg } of the open chat */
+  rendered: new Map(),
+  unread: new Set(),
+  logSeq: 0,
+  /** "@Name" → openId, for the composer's mentions */
+  picked: new Map(),
+};
+
+const $ = (id) => document.getElementById(id);
+
+/** Builds an element. attrs: class, text, dataset via data-*, on* handlers as functions, the rest via setAttribute. */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+  }
+  return el;
+}
+
+async function api(path, body) {
+  const init =
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const res = await fetch(path, init);
+  let data = {};
+  try {
+    data = await res.json();
+  } catch {
+    /* not JSON */
+  }
+  if (!res.ok) throw new Error(data.error || `HTTP ${res.status}`);
+  return data;
+}
+
+/** Runs `fn` once at a time; calls made meanwhile cause exactly one more run. */
+function coalesce(fn) {
+  let running = null;
+  let again = false;
+  return () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await fn();
+        } while (again);
+      } catch (err) {
+        console.error(err);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+}
+
+const nameOf = (openId) => {
+  if (openId === 'all') return '所有人';
+  return S.names.get(openId) ?? openId;
+};
+const currentChat = () => S.chats.find((c) => c.chatId === S.chatId);
+
+// ------------------------------------------------------------------ time (the bot's timezone)
+
+function tz() {
+  return S.clock.timezone || 'Asia/Shanghai';
+}
+
+function partsOf(date) {
+  const f = new Intl.DateTimeFormat('en-GB', {
+    timeZone: tz(),
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    weekday: 'short',
+  });
+  const o = {};
+  for (const p of f.formatToParts(date)) o[p.type] = p.value;
+  return o;
+}
+
+const WEEKDAYS = { Mon: '一', Tue: '二', Wed: '三', Thu: '四', Fri: '五', Sat: '六', Sun: '日' };
+
+/** Offset of the bot's timezone at `date`, in minutes east of UTC. */
+function offsetMinutes(date) {
+  const p = partsOf(date);
+  const asUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+  return Math.round((asUtc - Math.floor(date.getTime() / 1000) * 1000) / 60000);
+}
+
+/** "+0800" for the bot's timezone at `date` (Feishu's picker suffix). */
+function offsetSuffix(date) {
+  const m = offsetMinutes(date);
+  const a = Math.abs(m);
+  return `${m < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}${String(a % 60).padStart(2, '0')}`;
+}
+
+/** "YYYY-MM-DDTHH:mm" wall time in the bot's timezone → Date. */
+function zonedToDate(local) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/.exec(local);
+  if (!m) return undefined;
+  const guess = Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] ?? 0), +(m[5] ?? 0));
+  const first = guess - offsetMinutes(new Date(guess)) * 60000;
+  return new Date(guess - offsetMinutes(new Date(first)) * 60000);
+}
+
+function sandboxNow() {
+  return new Date(Date.now() + (S.clock.offsetMs || 0));
+}
+
+function fmtDateTimeLocal(date) {
+  const p = partsOf(date);
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/** Message time: "09:30" today (sandbox time), "11月26日 09:30" this year, else with the year. */
+function fmtMsgTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = partsOf(d);
+  const n = partsOf(sandboxNow());
+  const hm = `${p.hour}:${p.minute}`;
+  if (p.year === n.year && p.month === n.month && p.day === n.day) return hm;
+  if (p.year === n.year) return `${+p.month}月${+p.day}日 ${hm}`;
+  return `${p.year}年${+p.month}月${+p.day}日 ${hm}`;
+}
+
+// ------------------------------------------------------------------ toasts and dialogs
+
+const TOAST_ICONS = { info: 'ℹ', success: '✓', error: '✕', warning: '!' };
+
+function toast(type, content) {
+  const t = ['info', 'success', 'error', 'warning'].includes(type) ? type : 'info';
+  const el = h(
+    'div',
+    { class: `toast toast-${t}`, role: 'status', 'data-type': t },
+    h('span', { class: 'toast-icon', text: TOAST_ICONS[t] }),
+    h('span', { class: 'toast-text', text: String(content ?? '') }),
+  );
+  $('toasts').append(el);
+  setTimeout(() => el.classList.add('toast-out'), 3200);
+  setTimeout(() => el.remove(), 3600);
+}
+
+function confirmDialog(title, text) {
+  return new Promise((resolve) => {
+    const done = (ok) => {
+      overlay.remove();
+      document.removeEventListener('keydown', onKey);
+      resolve(ok);
+    };
+    const onKey = (e) => {
+      if (e.key === 'Escape') done(false);
+    };
+    const ok = h('button', { class: 'btn btn-primary', type: 'button', onclick: () => done(true) }, '确定');
+    const overlay = h(
+      'div',
+      { class: 'overlay', onclick: (e) => e.target === overlay && done(false) },
+      h(
+        'div',
+        { class: 'dialog', role: 'dialog', 'aria-modal': 'true' },
+        h('div', { class: 'dialog-title', text: title || '请确认' }),
+        text ? h('div', { class: 'dialog-text', text }) : null,
+        h(
+          'div',
+          { class: 'dialog-actions' },
+          h('button', { class: 'btn', type: 'button', onclick: () => done(false) }, '取消'),
+          ok,
+        ),
+      ),
+    );
+    document.addEventListener('keydown', onKey);
+    document.body.append(overlay);
+    ok.focus();
+  });
+}
+
+// ------------------------------------------------------------------ markdown (Feishu card flavour)
+
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+function decodeEntities(s) {
+  return s.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/g, (m, e) => {
+    if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
+    const code = e[1] === 'x' || e[1] === 'X' ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10);
+    return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : m;
+  });
+}
+
+/** Only absolute http(s) URLs; anything else is not a link. */
+function safeUrl(raw) {
+  try {
+    const u = new URL(decodeEntities(String(raw ?? '')).trim());
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const COLORS = new Set([
+  'neutral',
+  'blue',
+  'turquoise',
+  'lime',
+  'orange',
+  'violet',
+  'indigo',
+  'wathet',
+  'green',
+  'yellow',
+  'red',
+  'purple',
+  'carmine',
+  'grey',
+]);
+
+function colorClass(prefix, color) {
+  const c = String(color ?? '')
+    .toLowerCase()
+    .replace(/^gray$/, 'grey')
+    .replace(/^default$/, 'neutral');
+  return COLORS.has(c) ? `${prefix}-${c}` : `${prefix}-neutral`;
+}
+
+/** `id=ou_x`, `user_id="ou_x"`, `color='red'` → { id: 'ou_x', … } */
+function parseAttrs(s) {
+  const out = {};
+  for (const m of s.matchAll(/([a-zA-Z_]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g)) {
+    out[m[1].toLowerCase()] = m[2] ?? m[3] ?? m[4] ?? '';
+  }
+  return out;
+}
+
+function mentionEl(openId, fallback) {
+  const name = S.names.has(openId) || openId === 'all' ? nameOf(openId) : fallback || openId;
+  return h('span', { class: `mention${openId === S.me ? ' mention-me' : ''}`, 'data-open-id': openId }, `@${name}`);
+}
+
+function link(href, children) {
+  const url = safeUrl(href);
+  if (!url) return children;
+  return h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, children);
+}
+
+const INLINE = [
+  ['code', /`([^`\n]+)`/y],
+  ['strong', /\*\*([\s\S]+?)\*\*/y],
+  ['del', /~~([\s\S]+?)~~/y],
+  ['em', /\*(?![\s*])([^*\n]+?)\*/y],
+  ['mdlink', /\[([^\]\n]*)\]\(((?:[^()\s]|\([^()\s]*\))+)\)/y],
+  ['at', /<at\b([^>]*)>([\s\S]*?)<\/at>/iy],
+  ['font', /<font\b([^>]*)>([\s\S]*?)<\/font>/iy],
+  ['tag', /<text_tag\b([^>]*)>([\s\S]*?)<\/text_tag>/iy],
+  ['link', /<link\b([^>]*)>([\s\S]*?)<\/link>/iy],
+  ['br', /<br\s*\/?>/iy],
+  ['url', /https?:\/\/[^\s<>"'()，。；！？、）]+/y],
+];
+const INLINE_START = new Set(['`', '*', '~', '[', '<', 'h']);
+
+/** Inline markdown → nodes appended to `out`. Unknown markup stays as literal text. */
+function inline(s, out) {
+  let buf = '';
+  const flush = () => {
+    if (buf) out.append(document.createTextNode(decodeEntities(buf)));
+    buf = '';
+  };
+  let i = 0;
+  outer: while (i < s.length) {
+    if (INLINE_START.has(s[i])) {
+      for (const [kind, re] of INLINE) {
+        re.lastIndex = i;
+        const m = re.exec(s);
+        if (!m) continue;
+        flush();
+        i = re.lastIndex;
+        out.append(inlineNode(kind, m));
+        continue outer;
+      }
+    }
+    buf += s[i++];
+  }
+  flush();
+  return out;
+}
+
+function inlineNode(kind, m) {
+  switch (kind) {
+    case 'code':
+      return h('code', { text: decodeEntities(m[1]) });
+    case 'strong':
+      return inline(m[1], h('strong'));
+    case 'del':
+      return inline(m[1], h('del'));
+    case 'em':
+      return inline(m[1], h('em'));
+    case 'mdlink':
+      return link(m[2], inline(m[1], h('span')));
+    case 'at': {
+      const a = parseAttrs(m[1]);
+      const inner = decodeEntities(m[2]);
+      const ids = (a.ids ?? a.id ?? a.user_id ?? a.open_id ?? '').split(',').filter(Boolean);
+      if (ids.length === 0 && a.email) return mentionEl(a.email, a.email);
+      const frag = document.createDocumentFragment();
+      ids.forEach((id, n) => {
+        if (n > 0) frag.append(' ');
+        frag.append(mentionEl(id, inner));
+      });
+      return frag;
+    }
+    case 'font': {
+      const a = parseAttrs(m[1]);
+      return inline(m[2], h('span', { class: colorClass('fg', a.color) }));
+    }
+    case 'tag': {
+      const a = parseAttrs(m[1]);
+      return h('span', { class: `text-tag ${colorClass('tag', a.color)}`, text: decodeEntities(m[2]) });
+    }
+    case 'link': {
+      const a = parseAttrs(m[1]);
+      return link(a.url ?? a.pc_url, inline(m[2], h('span')));
+    }
+    case 'br':
+      return h('br');
+    case 'url':
+      return link(m[0], document.createTextNode(decodeEntities(m[0])));
+  }
+  return document.createTextNode(m[0]);
+}
+
+/** Block markdown: paragraphs (single newline = line break), lists, headings, quotes, code fences, rules. */
+function renderMarkdown(src, cls = '') {
+  const root = h('div', { class: `md ${cls}`.trim() });
+  const lines = String(src ?? '')
+    .replace(/\r\n?/g, '\n')
+    .split('\n');
+  let para = null;
+  let list = null;
+  const endBlocks = () => {
+    para = null;
+    list = null;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    let m;
+    if (/^\s*```/.test(line)) {
+      endBlocks();
+      const code = [];
+      while (++i < lines.length && !/^\s*```/.test(lines[i])) code.push(lines[i]);
+      root.append(h('pre', { class: 'md-code' }, h('code', { text: decodeEntities(code.join('\n')) })));
+    } else if (line.trim() === '') {
+      endBlocks();
+    } else if ((m = /^(#{1,6})\s+(.*)$/.exec(line))) {
+      endBlocks();
+      root.append(inline(m[2], h('div', { class: `md-h md-h${m[1].length}` })));
+    } else if (/^\s*(-{3,}|\*{3,})\s*$/.test(line)) {
+      endBlocks();
+      root.append(h('hr', { class: 'md-hr' }));
+    } else if ((m = /^(\s*)([-*+]|(\d+)\.)\s+(.*)$/.exec(line))) {
+      para = null;
+      list = addListItem(root, list, m[1].replace(/\t/g, '  ').length, m[3] !== undefined, m[3], m[4]);
+    } else if ((m = /^>\s?(.*)$/.exec(line))) {
+      endBlocks();
+      root.append(inline(m[1], h('blockquote', { class: 'md-quote' })));
+    } else {
+      list = null;
+      if (para) para.append(h('br'));
+      else root.append((para = h('div', { class: 'md-p' })));
+      inline(line, para);
+    }
+  }
+  return root;
+}
+
+/** Lists nest by indentation: a deeper item opens a list inside the previous item. */
+function addListItem(root, stack, indent, ordered, start, text) {
+  const levels = stack ?? [];
+  while (levels.length && levels[levels.length - 1].indent > indent) levels.pop();
+  let top = levels[levels.length - 1];
+  if (!top || top.indent < indent || top.ordered !== ordered) {
+    const el = h(ordered ? 'ol' : 'ul', { class: 'md-list', start: ordered && start !== '1' ? start : undefined });
+    const parentLi = top && top.indent < indent ? top.el.lastElementChild : null;
+    (parentLi ?? root).append(el);
+    if (top && top.indent === indent) levels.pop();
+    top = { indent, ordered, el };
+    levels.push(top);
+  }
+  top.el.append(inline(text, h('li')));
+  return levels;
+}
+
+// ------------------------------------------------------------------ cards (JSON 2.0)
+
+const textOf = (t) => (typeof t === 'string' ? t : typeof t?.content === 'string' ? t.content : '');
+
+/** A text object: plain_text as literal text, lark_md / markdown as markdown. */
+function textNode(t, cls = '') {
+  if (t && (t.tag === 'lark_md' || t.tag === 'markdown')) return renderMarkdown(t.content, cls);
+  return h('span', { class: cls, text: textOf(t) });
+}
+
+const TEMPLATES = new Set([
+  'blue',
+  'wathet',
+  'turquoise',
+  'green',
+  'yellow',
+  'orange',
+  'red',
+  'carmine',
+  'violet',
+  'purple',
+  'indigo',
+  'grey',
+  'default',
+]);
+
+const SPACING = { small: 4, medium: 8, large: 12, extra_large: 16 };
+function spacing(v, fallback) {
+  if (typeof v === 'string' && SPACING[v] !== undefined) return `${SPACING[v]}px`;
+  if (typeof v === 'string' && /^\d{1,2}px$/.test(v)) return v;
+  return fallback;
+}
+
+function renderCard(card, ctx) {
+  const root = h('div', { class: `card${card?.config?.width_mode === 'fill' ? ' card-fill' : ''}` });
+  const hd = card?.header;
+  if (hd && (hd.title || hd.subtitle)) {
+    const tpl = TEMPLATES.has(hd.template) ? hd.template : 'default';
+    const tags = (hd.text_tag_list ?? [])
+      .slice(0, 3)
+      .map((t) => h('span', { class: `text-tag ${colorClass('tag', t.color)}`, text: textOf(t.text) }));
+    root.append(
+      h(
+        'div',
+        { class: `card-header tpl-${tpl}` },
+        h('div', { class: 'card-title-row' }, textNode(hd.title, 'card-title'), tags),
+        hd.subtitle ? textNode(hd.subtitle, 'card-subtitle') : null,
+      ),
+    );
+  }
+  const elements = card?.body?.elements ?? card?.elements ?? [];
+  const body = h('div', { class: 'card-body' });
+  renderElements(elements, ctx, body);
+  root.append(body);
+  return root;
+}
+
+function renderElements(elements, ctx, parent) {
+  for (const el of Array.isArray(elements) ? elements : []) {
+    if (!el || typeof el !== 'object') continue;
+    parent.append(renderElement(el, ctx));
+  }
+  return parent;
+}
+
+function renderElement(el, ctx) {
+  switch (el.tag) {
+    case 'markdown':
+      return renderMarkdown(el.content, `el-md align-${el.text_align ?? 'left'} size-${el.text_size ?? 'normal'}`);
+    case 'div':
+      return renderDiv(el);
+    case 'hr':
+      return h('hr', { class: 'card-hr' });
+    case 'column_set':
+      return renderColumns(el, ctx);
+    case 'collapsible_panel':
+      return renderPanel(el, ctx);
+    case 'form':
+      return renderForm(el, ctx);
+    case 'interactive_container':
+      return renderInteractive(el, ctx);
+    case 'person':
+      return h('div', { class: 'persons' }, personChip(el.user_id));
+    case 'person_list':
+      return h(
+        'div',
+        { class: 'persons' },
+        (el.persons ?? []).map((p) => personChip(p.id ?? p.user_id)),
+      );
+    case 'table':
+      return renderTable(el);
+    case 'chart':
+      return renderChart(el);
+    case 'img':
+      return imagePlaceholder(el.img_key, textOf(el.alt) || textOf(el.title));
+    case 'img_combination':
+      return h(
+        'div',
+        { class: 'img-grid' },
+        (el.img_list ?? []).map((x) => imagePlaceholder(x.img_key, '')),
+      );
+    case 'button':
+      return renderButton(el, ctx);
+    case 'overflow':
+      return renderOverflow(el, ctx);
+    case 'input':
+    case 'select_static':
+    case 'multi_select_static':
+    case 'select_person':
+    case 'multi_select_person':
+    case 'date_picker':
+    case 'picker_datetime':
+    case 'picker_time':
+    case 'checker':
+      return renderField(el, ctx);
+    default:
+      return h('div', { class: 'unsupported', text: `[控制台暂不支持的组件：${String(el.tag)}]` });
+  }
+}
+
+function renderDiv(el) {
+  const out = h('div', { class: 'el-div' });
+  if (el.text) {
+    const t = el.text;
+    const cls = `${colorClass('fg', t.text_color ?? 'neutral')} size-${t.text_size ?? 'normal'} align-${t.text_align ?? 'left'}`;
+    out.append(
+      t.tag === 'lark_md' ? renderMarkdown(t.content, cls) : h('div', { class: `plain ${cls}`, text: textOf(t) }),
+    );
+  }
+  if (Array.isArray(el.fields)) {
+    out.append(
+      h(
+        'div',
+        { class: 'div-fields' },
+        el.fields.map((f) => h('div', { class: f.is_short ? 'field-short' : 'field-long' }, textNode(f.text))),
+      ),
+    );
+  }
+  return out;
+}
+
+function renderColumns(el, ctx) {
+  const row = h('div', {
+    class: `cols${el.flex_mode === 'flow' || el.flex_mode === 'wrap' ? ' cols-flow' : ''}${el.background_style === 'grey' ? ' cols-grey' : ''}`,
+  });
+  row.style.gap = spacing(el.horizontal_spacing, '8px');
+  for (const col of el.columns ?? []) {
+    const c = h('div', { class: `col valign-${col.vertical_align ?? 'top'}` });
+    if (col.width === 'auto') c.style.flex = '0 0 auto';
+    else if (typeof col.width === 'string' && /^\d{1,4}px$/.test(col.width)) c.style.flex = `0 0 ${col.width}`;
+    else c.style.flex = `${Math.max(1, Math.min(5, Number(col.weight) || 1))} 1 0`;
+    renderElements(col.elements, ctx, c);
+    row.append(c);
+  }
+  return row;
+}
+
+function renderPanel(el, ctx) {
+  const title = el.header?.title;
+  const d = h(
+    'details',
+    { class: `panel-c${el.border ? ' panel-border' : ''}`, open: el.expanded === true },
+    h('summary', {}, textNode(title)),
+  );
+  d.append(renderElements(el.elements, ctx, h('div', { class: 'panel-body' })));
+  return d;
+}
+
+function renderInteractive(el, ctx) {
+  const box = h('div', { class: 'ic' });
+  renderElements(el.elements, ctx, box);
+  const cb = (el.behaviors ?? []).find((b) => b.type === 'callback');
+  const url = (el.behaviors ?? []).find((b) => b.type === 'open_url');
+  if (cb || url) {
+    box.classList.add('ic-click');
+    box.addEventListener('click', (e) => {
+      if (e.target.closest('button, input, select, textarea, a, summary')) return;
+      if (url) openUrl(url);
+      if (cb) ctx.act({ value: cb.value, tag: 'interactive_container' }, box);
+    });
+  }
+  return box;
+}
+
+function personChip(openId) {
+  const id = String(openId ?? '');
+  const name = nameOf(id);
+  return h('span', { class: 'person' }, avatar(id, name, 'avatar-xs'), h('span', { text: name }));
+}
+
+function imagePlaceholder(key, alt) {
+  return h(
+    'div',
+    { class: 'img-ph', title: String(key ?? '') },
+    h('span', { class: 'img-ph-icon', 'aria-hidden': 'true' }),
+    h('span', { text: alt ? `图片：${alt}` : '图片' }),
+  );
+}
+
+function cellNode(value, type) {
+  if (value === undefined || value === null) return '';
+  switch (type) {
+    case 'lark_md':
+    case 'markdown':
+      return renderMarkdown(String(value));
+    case 'options':
+      return (Array.isArray(value) ? value : [value]).map((o) =>
+        h('span', { class: `text-tag ${colorClass('tag', o?.color)}`, text: textOf(o?.text ?? o) }),
+      );
+    case 'persons':
+      return (Array.isArray(value) ? value : [value]).map((p) => personChip(typeof p === 'string' ? p : p?.id));
+    case 'date': {
+      const d = new Date(typeof value === 'number' ? value : String(value));
+      return Number.isNaN(d.getTime()) ? String(value) : fmtMsgTime(d.toISOString());
+    }
+    default:
+      return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+}
+
+function renderTable(el) {
+  const cols = Array.isArray(el.columns) ? el.columns : [];
+  const rows = Array.isArray(el.rows) ? el.rows : [];
+  const pageSize = Math.max(1, Math.min(100, Number(el.page_size) || 10));
+  const wrap = h('div', { class: 'table-wrap' });
+  const tbody = h('tbody');
+  const pager = h('div', { class: 'pager' });
+  let page = 0;
+  const pages = Math.max(1, Math.ceil(rows.length / pageSize));
+  const draw = () => {
+    tbody.replaceChildren(
+      ...rows.slice(page * pageSize, (page + 1) * pageSize).map((r) =>
+        h(
+          'tr',
+          {},
+          cols.map((c) => h('td', {}, cellNode(r?.[c.name], c.data_type))),
+        ),
+      ),
+    );
+    if (pages > 1) {
+      pager.replaceChildren(
+        h('button', { class: 'btn btn-text', type: 'button', disabled: page === 0, onclick: () => go(-1) }, '上一页'),
+        h('span', { text: `${page + 1} / ${pages}` }),
+        h(
+          'button',
+          { class: 'btn btn-text', type: 'button', disabled: page >= pages - 1, onclick: () => go(1) },
+          '下一页',
+        ),
+      );
+    }
+  };
+  const go = (d) => {
+    page = Math.max(0, Math.min(pages - 1, page + d));
+    draw();
+  };
+  wrap.append(
+    h(
+      'table',
+      { class: `ctable${el.header_style?.background_style === 'grey' ? ' thead-grey' : ''}` },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          cols.map((c) => h('th', { text: textOf(c.display_name) || String(c.name ?? '') })),
+        ),
+      ),
+      tbody,
+    ),
+    pager,
+  );
+  draw();
+  return wrap;
+}
+
+/** A chart as a table of its data (the console has no chart library). */
+function renderChart(el) {
+  const spec = el.chart_spec ?? {};
+  const sets = Array.isArray(spec.data) ? spec.data : spec.data ? [spec.data] : [];
+  const values = sets.flatMap((d) => (Array.isArray(d?.values) ? d.values : []));
+  const keys = [...new Set(values.flatMap((v) => (v && typeof v === 'object' ? Object.keys(v) : [])))];
+  const title = textOf(spec.title?.text) || (typeof spec.title?.text === 'string' ? spec.title.text : '');
+  const box = h(
+    'div',
+    { class: 'chart' },
+    h('div', { class: 'chart-title', text: `图表 · ${title || '未命名'}${spec.type ? `（${spec.type}）` : ''}` }),
+  );
+  if (values.length === 0) return append(box, [h('div', { class: 'muted small', text: '（无数据）' })]);
+  return append(box, [
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'ctable thead-grey' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            keys.map((k) => h('th', { text: k })),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          values.map((v) =>
+            h(
+              'tr',
+              {},
+              keys.map((k) => h('td', { text: cellNode(v?.[k], 'text') })),
+            ),
+          ),
+        ),
+      ),
+    ),
+  ]);
+}
+
+function openUrl(behavior) {
+  const url = safeUrl(behavior.pc_url || behavior.default_url || behavior.url);
+  if (url) window.open(url, '_blank', 'noopener,noreferrer');
+  else toast('warning', '链接不是 http(s) 地址，已忽略');
+}
+
+function renderButton(el, ctx) {
+  const type = String(el.type ?? 'default').replace(/[^a-z_]/g, '');
+  const b = h(
+    'button',
+    {
+      class: `cbtn cbtn-${type} cbtn-${el.size ?? 'medium'}${el.width === 'fill' ? ' cbtn-fill' : ''}`,
+      type: 'button',
+      title: textOf(el.disabled ? el.disabled_tips : el.hover_tips) || undefined,
+      disabled: el.disabled === true,
+      'data-name': el.name,
+    },
+    textOf(el.text),
+  );
+  const form = ctx.form;
+  b.addEventListener('click', async () => {
+    if (el.form_action_type === 'reset' || el.action_type === 'form_reset') {
+      form?.reset();
+      return;
+    }
+    const submit = form && (el.form_action_type === 'submit' || el.action_type === 'form_submit');
+    let formValue;
+    if (submit) {
+      formValue = form.collect();
+      if (!formValue) return;
+    }
+    if (el.confirm && !(await confirmDialog(textOf(el.confirm.title), textOf(el.confirm.text)))) return;
+    const behaviors = Array.isArray(el.behaviors) ? el.behaviors : [];
+    const url = behaviors.find((x) => x.type === 'open_url');
+    if (url) openUrl(url);
+    const cb = behaviors.find((x) => x.type === 'callback');
+    if (submit) {
+      await ctx.act({ value: cb?.value ?? {}, formValue, name: el.name ?? '', tag: 'button' }, b);
+    } else if (cb) {
+      await ctx.act({ value: cb.value, tag: 'button', name: el.name }, b);
+    } else if (!url) {
+      toast('info', '这个按钮没有回传交互');
+    }
+  });
+  return b;
+}
+
+function renderOverflow(el, ctx) {
+  const sel = h(
+    'select',
+    { class: 'overflow', 'aria-label': '更多' },
+    h('option', { value: '', text: '⋯' }),
+    (el.options ?? []).map((o, i) => h('option', { value: String(i), text: textOf(o.text) })),
+  );
+  sel.addEventListener('change', async () => {
+    const o = (el.options ?? [])[Number(sel.value)];
+    sel.value = '';
+    if (!o) return;
+    if (o.multi_url) openUrl(o.multi_url);
+    else await ctx.act({ value: o.value ?? el.value ?? {}, tag: 'overflow' }, sel);
+  });
+  return sel;
+}
+
+// ------------------------------------------------------------------ forms
+
+/** Field values in Feishu's form_value formats (FEISHU.md §5). */
+function renderForm(el, ctx) {
+  const fields = [];
+  const state = {
+    register: (f) => fields.push(f),
+    reset: () => {
+      for (const f of fields) f.reset();
+    },
+    collect: () => {
+      const missing = fields.filter((f) => f.required && f.empty());
+      for (const f of fields) f.wrap.classList.toggle('field-missing', missing.includes(f));
+      if (missing.length) {
+        toast('warning', `有必填项未填写：${missing.map((f) => f.label || f.name).join('、')}`);
+        return undefined;
+      }
+      const out = {};
+      for (const f of fields) {
+        const v = f.value();
+        if (v !== undefined) out[f.name] = v;
+      }
+      return out;
+    },
+  };
+  const box = h('form', { class: 'cform', 'data-name': el.name, novalidate: true });
+  box.addEventListener('submit', (e) => e.preventDefault());
+  renderElements(el.elements, { ...ctx, form: state }, box);
+  return box;
+}
+
+function chatMembers() {
+  return currentChat()?.members ?? [];
+}
+
+function renderField(el, ctx) {
+  const label = textOf(el.label);
+  const placeholder = textOf(el.placeholder);
+  const name = String(el.name ?? '');
+  // Multi-selects hold several checkboxes, so their wrapper cannot be a <label>.
+  const wrap = h(el.tag.startsWith('multi_') ? 'div' : 'label', {
+    class: `cfield cfield-${el.tag}${el.label_position === 'left' ? ' label-left' : ''}`,
+    'data-name': name,
+  });
+  // Controls that cannot show a placeholder get it as their caption when there is no label.
+  const caption = label || (/^(multi_|date_|picker_)/.test(el.tag) ? placeholder : '');
+  if (caption) wrap.append(h('span', { class: `cfield-label${el.required ? ' required' : ''}`, text: caption }));
+  let control;
+  let value;
+  let reset;
+  let empty;
+  const withSuffix = (s, date) => (s ? `${s} ${offsetSuffix(date)}` : undefined);
+  switch (el.tag) {
+    case 'input': {
+      const multi = el.input_type === 'multiline_text';
+      control = h(multi ? 'textarea' : 'input', {
+        class: 'cinput',
+        type: multi ? undefined : el.input_type === 'password' ? 'password' : 'text',
+        rows: multi ? Math.max(1, Math.min(10, Number(el.rows) || 3)) : undefined,
+        placeholder: placeholder || undefined,
+        maxlength: Number(el.max_length) || 1000,
+        name,
+      });
+      const initial = typeof el.default_value === 'string' ? el.default_value : '';
+      control.value = initial;
+      value = () => control.value;
+      reset = () => {
+        control.value = initial;
+      };
+      empty = () => control.value.trim() === '';
+      break;
+    }
+    case 'select_static':
+    case 'select_person': {
+      const person = el.tag === 'select_person';
+      const opts = person
+        ? personOptions(el)
+        : (el.options ?? []).map((o) => ({ value: String(o.value), text: textOf(o.text) }));
+      control = h(
+        'select',
+        { class: 'cinput', name },
+        h('option', { value: '', text: placeholder || '请选择' }),
+        opts.map((o) => h('option', { value: o.value, text: o.text })),
+      );
+      const idx = Number.isInteger(el.initial_index) ? opts[el.initial_index - 1]?.value : undefined;
+      const initial = String(el.initial_option ?? idx ?? '');
+      control.value = initial;
+      value = () => control.value || undefined;
+      reset = () => {
+        control.value = initial;
+      };
+      empty = () => !control.value;
+      break;
+    }
+    case 'multi_select_static':
+    case 'multi_select_person': {
+      const person = el.tag === 'multi_select_person';
+      const opts = person
+        ? personOptions(el)
+        : (el.options ?? []).map((o) => ({ value: String(o.value), text: textOf(o.text) }));
+      const initial = new Set((el.selected_values ?? []).map(String));
+      const boxes = opts.map((o) => h('input', { type: 'checkbox', value: o.value, checked: initial.has(o.value) }));
+      control = h(
+        'div',
+        { class: 'multi', role: 'group', 'aria-label': label || placeholder || name },
+        opts.map((o, i) => h('label', { class: 'chip' }, boxes[i], h('span', { text: o.text }))),
+      );
+      value = () => {
+        const v = boxes.filter((b) => b.checked).map((b) => b.value);
+        return v.length ? v : undefined;
+      };
+      reset = () => {
+        for (const b of boxes) b.checked = initial.has(b.value);
+      };
+      empty = () => !boxes.some((b) => b.checked);
+      break;
+    }
+    case 'date_picker': {
+      control = h('input', { class: 'cinput', type: 'date', name, 'aria-label': label || placeholder || name });
+      const initial = /^\d{4}-\d{2}-\d{2}$/.test(el.initial_date ?? '') ? el.initial_date : '';
+      control.value = initial;
+      value = () => withSuffix(control.value, zonedToDate(control.value) ?? new Date());
+      reset = () => {
+        control.value = initial;
+      };
+      empty = () => !control.value;
+      break;
+    }
+    case 'picker_datetime': {
+      control = h('input', {
+        class: 'cinput',
+        type: 'datetime-local',
+        name,
+        'aria-label': label || placeholder || name,
+      });
+      const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})/.exec(el.initial_datetime ?? '');
+      const initial = m ? `${m[1]}T${m[2]}` : '';
+      control.value = initial;
+      value = () => withSuffix(control.value.replace('T', ' ').slice(0, 16), zonedToDate(control.value) ?? new Date());
+      reset = () => {
+        control.value = initial;
+      };
+      empty = () => !control.value;
+      break;
+    }
+    case 'picker_time': {
+      control = h('input', { class: 'cinput', type: 'time', name, 'aria-label': label || placeholder || name });
+      const initial = /^\d{2}:\d{2}$/.test(el.initial_time ?? '') ? el.initial_time : '';
+      control.value = initial;
+      value = () => withSuffix(control.value, sandboxNow());
+      reset = () => {
+        control.value = initial;
+      };
+      empty = () => !control.value;
+      break;
+    }
+    case 'checker': {
+      control = h('input', { type: 'checkbox', checked: el.checked === true, name });
+      wrap.classList.add('cfield-inline');
+      wrap.append(control, textNode(el.text));
+      value = () => control.checked;
+      reset = () => {
+        control.checked = el.checked === true;
+      };
+      empty = () => !control.checked;
+      control = null;
+      break;
+    }
+  }
+  if (control) wrap.append(control);
+  if (el.disabled) for (const c of wrap.querySelectorAll('input, select, textarea')) c.disabled = true;
+  const clearMissing = () => wrap.classList.remove('field-missing');
+  wrap.addEventListener('input', clearMissing);
+  wrap.addEventListener('change', clearMissing);
+  if (ctx.form) {
+    ctx.form.register({ name, label, required: el.required === true, wrap, value, reset, empty });
+  } else if (el.tag !== 'input') {
+    // Outside a form Feishu calls back on change; the control API cannot carry the chosen option, so
+    // the console sends the component's callback value with its tag and name.
+    const cb = (el.behaviors ?? []).find((b) => b.type === 'callback');
+    if (cb) wrap.addEventListener('change', () => ctx.act({ value: cb.value, tag: el.tag, name }, wrap));
+  }
+  return wrap;
+}
+
+/** select_person options: the listed open_ids, or everyone in the chat when the list is empty. */
+function personOptions(el) {
+  const listed = (el.options ?? []).map((o) => String(o.value ?? o));
+  return (listed.length ? listed : chatMembers()).map((id) => ({ value: id, text: nameOf(id) }));
+}
+
+// ------------------------------------------------------------------ messages
+
+const PALETTE = [
+  '#3370ff',
+  '#14c0ff',
+  '#00b3a1',
+  '#34c724',
+  '#ffc60a',
+  '#ff8800',
+  '#f54a45',
+  '#7f3bf5',
+  '#4954e6',
+  '#d136d1',
+];
+
+function avatar(openId, name, cls = '') {
+  const isBot = openId === S.bot.openId;
+  let hash = 0;
+  for (const ch of openId) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  const chars = Array.from(String(name ?? ''));
+  const initials = /[\u4e00-\u9fff]/.test(name ?? '')
+    ? chars.slice(-2).join('')
+    : chars.slice(0, 1).join('').toUpperCase();
+  const el = h('span', {
+    class: `avatar ${isBot ? 'avatar-bot' : ''} ${cls}`.trim(),
+    text: isBot ? '清风' : initials || '?',
+  });
+  if (!isBot) el.style.background = PALETTE[hash % PALETTE.length];
+  return el;
+}
+
+/** A text message: `@_user_N` keys (from users) and `<at user_id="…">Name</at>` (from the bot) become mentions. */
+function renderText(text, mentions) {
+  const out = h('div', { class: 'text' });
+  const keys = new Map((mentions ?? []).map((m) => [m.key, m]));
+  const re = /@_user_\d+|<at\s+([^>]*)>([\s\S]*?)<\/at>/g;
+  let last = 0;
+  for (const m of String(text ?? '').matchAll(re)) {
+    out.append(text.slice(last, m.index));
+    last = m.index + m[0].length;
+    if (m[0].startsWith('@_user_')) {
+      const k = keys.get(m[0]);
+      out.append(k ? mentionEl(k.openId, k.name) : m[0]);
+    } else {
+      const a = parseAttrs(m[1]);
+      out.append(mentionEl(a.user_id ?? a.id ?? a.open_id ?? '', m[2]));
+    }
+  }
+  out.append(text.slice(last));
+  return out;
+}
+
+function parseContent(msg) {
+  try {
+    return JSON.parse(msg.content);
+  } catch {
+    return {};
+  }
+}
+
+const URGENT_KIND = { app: '应用内', sms: '短信', phone: '电话' };
+
+function renderMessage(msg, byId) {
+  const isBot = msg.senderType === 'app';
+  const mine = msg.senderId === S.me;
+  if (msg.recalled) {
+    return h(
+      'div',
+      { class: 'msg msg-recalled', 'data-id': msg.messageId },
+      h('span', { text: `${msg.senderName} · 此消息已撤回` }),
+    );
+  }
+  const content = parseContent(msg);
+  let body;
+  if (msg.msgType === 'text') {
+    body = h('div', { class: 'bubble' }, renderText(String(content.text ?? ''), msg.mentions));
+  } else if (msg.msgType === 'interactive') {
+    body = renderCard(content, {
+      msg,
+      form: null,
+      act: (payload, el) => act(msg, payload, el),
+    });
+  } else if (msg.msgType === 'file') {
+    const key = String(content.file_key ?? '');
+    body = h(
+      'a',
+      {
+        class: 'bubble file',
+        href: `/api/files/${encodeURIComponent(key)}`,
+        download: String(content.file_name ?? 'file'),
+      },
+      h('span', { class: 'file-icon', text: '文件' }),
+      h('span', { text: String(content.file_name ?? key) }),
+    );
+  } else if (msg.msgType === 'image') {
+    body = imagePlaceholder(content.image_key, '');
+  } else {
+    body = h('pre', { class: 'bubble raw', text: msg.content });
+  }
+  const parent = msg.parentId ? byId.get(msg.parentId) : undefined;
+  const quote = parent ? h('div', { class: 'reply-to', text: `回复 ${parent.senderName}：${snippet(parent)}` }) : null;
+  const urgent = (msg.urgent ?? []).map((u) =>
+    h(
+      'div',
+      { class: 'urgent' },
+      h('span', { class: 'urgent-badge', text: '加急' }),
+      h('span', { text: `${URGENT_KIND[u.kind] ?? ''}加急 → ${(u.to ?? []).join('、') || '（无人）'}` }),
+    ),
+  );
+  return h(
+    'div',
+    {
+      class: `msg${mine ? ' msg-mine' : ''}${isBot ? ' msg-bot' : ''}`,
+      'data-id': msg.messageId,
+      'data-version': msg.version,
+      'data-type': msg.msgType,
+    },
+    avatar(msg.senderId, msg.senderName),
+    h(
+      'div',
+      { class: 'msg-main' },
+      h(
+        'div',
+        { class: 'msg-meta' },
+        h('span', { class: 'msg-name', text: msg.senderName }),
+        isBot ? h('span', { class: 'bot-tag', text: '机器人' }) : null,
+        h('span', {
+          class: 'msg-time',
+          text: fmtMsgTime(msg.createdAt),
+          title: new Date(msg.createdAt).toLocaleString('zh-CN', { timeZone: tz() }),
+        }),
+        msg.version > 0 ? h('span', { class: 'msg-edited', text: '已更新' }) : null,
+      ),
+      quote,
+      body,
+      urgent,
+    ),
+  );
+}
+
+function snippet(msg) {
+  if (msg.recalled) return '此消息已撤回';
+  const c = parseContent(msg);
+  if (msg.msgType === 'text') {
+    const keys = new Map((msg.mentions ?? []).map((m) => [m.key, m.name]));
+    const t = String(c.text ?? '')
+      .replace(/@_user_\d+/g, (k) => `@${keys.get(k) ?? k}`)
+      .replace(/<at\s+[^>]*>([\s\S]*?)<\/at>/g, '@$1');
+    return Array.from(t).slice(0, 40).join('');
+  }
+  if (msg.msgType === 'interactive') return `[卡片] ${textOf(c.header?.title)}`;
+  if (msg.msgType === 'file') return `[文件] ${c.file_name ?? ''}`;
+  return `[${msg.msgType}]`;
+}
+
+async function act(msg, payload, el) {
+  if (!S.me) return toast('warning', '请先选择当前身份');
+  const busy = el instanceof HTMLElement ? el : null;
+  busy?.classList.add('busy');
+  if (busy && 'disabled' in busy) busy.disabled = true;
+  try {
+    const r = await api('/api/click', { messageId: msg.messageId, from: S.me, ...payload });
+    if (r.error) toast('error', r.error);
+    if (r.toast) toast(r.toast.type, r.toast.content);
+  } catch (err) {
+    toast('error', `操作失败：${err.message}`);
+  } finally {
+    busy?.classList.remove('busy');
+    if (busy && 'disabled' in busy && busy.isConnected) busy.disabled = false;
+    loadMessages();
+  }
+}
+
+/** Re-renders only messages whose version, recall or urgency changed, so forms being filled keep their input. */
+const loadMessages = coalesce(async () => {
+  const chatId = S.chatId;
+  const box = $('messages');
+  if (!chatId) {
+    box.replaceChildren(h('div', { class: 'empty', text: '请选择左侧的会话' }));
+    S.rendered.clear();
+    return;
+  }
+  const { messages } = await api(`/api/chats/${encodeURIComponent(chatId)}/messages`);
+  if (chatId !== S.chatId) return;
+  if (S.rendered.size === 0) box.replaceChildren();
+  const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  const byId = new Map(messages.map((m) => [m.messageId, m]));
+  const seen = new Set();
+  let prev = null;
+  let added = false;
+  for (const msg of messages) {
+    seen.add(msg.messageId);
+    const sig = `${S.me}|${msg.version}|${msg.recalled}|${JSON.stringify(msg.urgent ?? [])}`;
+    let r = S.rendered.get(msg.messageId);
+    if (!r || r.sig !== sig) {
+      const el = renderMessage(msg, byId);
+      if (r) r.el.replaceWith(el);
+      else added = true;
+      r = { sig, el };
+      S.rendered.set(msg.messageId, r);
+    }
+    const want = prev ? prev.nextSibling : box.firstChild;
+    if (want !== r.el) box.insertBefore(r.el, want);
+    prev = r.el;
+  }
+  for (const [id, r] of S.rendered) {
+    if (!seen.has(id)) {
+      r.el.remove();
+      S.rendered.delete(id);
+    }
+  }
+  if (messages.length === 0) box.replaceChildren(h('div', { class: 'empty', text: '还没有消息' }));
+  if (added && nearBottom) box.scrollTop = box.scrollHeight;
+});
+
+// ------------------------------------------------------------------ chats and identity
+
+async function loadState() {
+  const s = await api('/api/state');
+  S.bot = s.bot;
+  S.users = s.users;
+  S.chats = s.chats;
+  S.jobs = s.jobs;
+  S.clock = s.clock;
+  S.names = new Map([[s.bot.openId, s.bot.name], ...s.users.map((u) => [u.openId, u.name])]);
+  if (!S.users.some((u) => u.openId === S.me)) {
+    const group = S.chats.find((c) => c.type === 'group' && c.ownerOpenId);
+    S.me = group?.ownerOpenId ?? S.users[0]?.openId ?? '';
+  }
+  if (!S.chats.some((c) => c.chatId === S.chatId)) S.chatId = defaultChat();
+  renderIdentity();
+  renderChats();
+  renderJobs();
+  renderHeader();
+  renderClock();
+}
+
+function defaultChat() {
+  const mine = S.chats.filter((c) => c.members.includes(S.me));
+  return (mine.find((c) => c.type === 'group') ?? mine[0] ?? S.chats[0])?.chatId ?? '';
+}
+
+function renderIdentity() {
+  const sel = $('identity');
+  const owners = new Set(S.chats.map((c) => c.ownerOpenId).filter(Boolean));
+  sel.replaceChildren(
+    ...S.users.map((u) =>
+      h('option', {
+        value: u.openId,
+        text: owners.has(u.openId) ? `${u.name}（群主）` : u.name,
+        selected: u.openId === S.me,
+      }),
+    ),
+  );
+  sel.value = S.me;
+}
+
+function chatOrder(c) {
+  if (c.type === 'group') return 0;
+  return c.members.includes(S.me) ? 1 : 2;
+}
+
+function renderChats() {
+  const list = $('chat-list');
+  const chats = [...S.chats].sort((a, b) => chatOrder(a) - chatOrder(b));
+  list.replaceChildren(
+    ...chats.map((c) => {
+      const member = c.members.includes(S.me);
+      const sub =
+        c.type === 'group' ? `群聊 · ${c.members.length} 人${c.botIn ? '' : ' · 清风不在群内'}` : '与机器人的单聊';
+      return h(
+        'button',
+        {
+          type: 'button',
+          class: `chat-item${c.chatId === S.chatId ? ' active' : ''}${member ? '' : ' not-member'}`,
+          'data-chat-id': c.chatId,
+          title: member ? c.name : `${c.name}（当前身份不在此会话中，仅可查看）`,
+          onclick: () => selectChat(c.chatId),
+        },
+        c.type === 'group' ? h('span', { class: 'avatar avatar-group', text: '群' }) : avatar(S.bot.openId, S.bot.name),
+        h(
+          'span',
+          { class: 'chat-text' },
+          h('span', { class: 'chat-name', text: c.name }),
+          h('span', { class: 'chat-sub', text: member ? sub : `${sub} · 旁观` }),
+        ),
+        S.unread.has(c.chatId) ? h('span', { class: 'dot', 'aria-label': '有新消息' }) : null,
+      );
+    }),
+  );
+}
+
+function renderHeader() {
+  const c = currentChat();
+  $('chat-title').textContent = c ? c.name : '请选择会话';
+  $('chat-sub').textContent = c
+    ? c.type === 'group'
+      ? `${c.members.length} 位成员：${c.members.map(nameOf).join('、')}`
+      : `${nameOf(c.members[0] ?? '')} 与 ${S.bot.name} 的单聊`
+    : '';
+  const member = c?.members.includes(S.me);
+  const note = $('composer-note');
+  note.hidden = !c || member;
+  note.textContent = c && !member ? `${nameOf(S.me)} 不在「${c.name}」中，不能在这里发言。请切换身份。` : '';
+  $('input').disabled = !member;
+  $('send').disabled = !member;
+  $('at-btn').disabled = !member;
+  $('mention-bot-wrap').hidden = c?.type !== 'group';
+}
+
+function selectChat(chatId) {
+  if (chatId !== S.chatId) {
+    S.chatId = chatId;
+    S.rendered.clear();
+    S.picked.clear();
+    localStorage.setItem('qf.chat', chatId);
+  }
+  S.unread.delete(chatId);
+  renderChats();
+  renderHeader();
+  return loadMessages().then(() => {
+    const box = $('messages');
+    box.scrollTop = box.scrollHeight;
+  });
+}
+
+function setIdentity(openId) {
+  S.me = openId;
+  localStorage.setItem('qf.me', openId);
+  // Every message re-renders in place (the signature includes the identity), keeping the scroll position.
+  renderChats();
+  renderHeader();
+  loadMessages();
+}
+
+// ------------------------------------------------------------------ composer
+
+function mentionCandidates() {
+  const c = currentChat();
+  if (!c) return [];
+  const people = c.members.filter((id) => id !== S.me).map((id) => ({ openId: id, name: nameOf(id) }));
+  return c.botIn ? [{ openId: S.bot.openId, name: S.bot.name, bot: true }, ...people] : people;
+}
+
+let menuIndex = 0;
+let menuAnchor = -1; // position of the "@" being completed, or -1 when opened from the button
+
+function openMentionMenu(anchor) {
+  menuAnchor = anchor;
+  menuIndex = 0;
+  drawMentionMenu();
+}
+
+function mentionQuery() {
+  const input = $('input');
+  if (menuAnchor < 0) return '';
+  return input.value.slice(menuAnchor + 1, input.selectionStart);
+}
+
+function drawMentionMenu() {
+  const menu = $('mention-menu');
+  const q = mentionQuery();
+  const items = mentionCandidates().filter((c) => c.name.includes(q));
+  if (items.length === 0 || /\s/.test(q)) {
+    menu.hidden = true;
+    return;
+  }
+  menuIndex = Math.min(menuIndex, items.length - 1);
+  menu.replaceChildren(
+    ...items.map((c, i) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: `mention-item${i === menuIndex ? ' active' : ''}`,
+          role: 'option',
+          'data-open-id': c.openId,
+          onmousedown: (e) => {
+            e.preventDefault();
+            pickMention(c);
+          },
+        },
+        avatar(c.openId, c.name, 'avatar-xs'),
+        h('span', { text: c.name }),
+        c.bot ? h('span', { class: 'bot-tag', text: '机器人' }) : null,
+      ),
+    ),
+  );
+  menu.hidden = false;
+}
+
+function closeMentionMenu() {
+  $('mention-menu').hidden = true;
+  menuAnchor = -1;
+}
+
+function pickMention(c) {
+  const input = $('input');
+  const end = input.selectionStart;
+  const start = menuAnchor >= 0 ? menuAnchor : end;
+  const label = `@${c.name}`;
+  input.value = `${input.value.slice(0, start)}${label} ${input.value.slice(end)}`;
+  const caret = start + label.length + 1;
+  input.setSelectionRange(caret, caret);
+  S.picked.set(label, c.openId);
+  closeMentionMenu();
+  input.focus();
+}
+
+/** The text to send: picked "@Name"s become `@{ou_…}` (the bot's own mention becomes mentionBot). */
+function encodeMentions(text) {
+  let mentionBot = false;
+  const labels = [...S.picked.keys()].filter((l) => text.includes(l)).sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const label of labels) {
+    const id = S.picked.get(label);
+    const re = new RegExp(label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g');
+    if (id === S.bot.openId) {
+      if (re.test(out)) mentionBot = true;
+      out = out.replace(new RegExp(`${re.source} ?`, 'g'), '');
+    } else {
+      out = out.replace(re, `@{${id}}`);
+    }
+  }
+  return { text: out.trim(), mentionBot };
+}
+
+async function send() {
+  const c = currentChat();
+  const input = $('input');
+  const raw = input.value;
+  if (!c || !raw.trim()) return;
+  const enc = encodeMentions(raw);
+  const isGroup = c.type === 'group';
+  const mentionBot = isGroup && (enc.mentionBot || $('mention-bot').checked || /^[/／]/.test(enc.text.trimStart()));
+  if (!enc.text) {
+    if (!mentionBot) return;
+    enc.text = ' ';
+  }
+  $('send').disabled = true;
+  try {
+    await api('/api/send', { chatId: c.chatId, from: S.me, text: enc.text, mentionBot });
+    input.value = '';
+    S.picked.clear();
+    await loadMessages();
+    const box = $('messages');
+    box.scrollTop = box.scrollHeight;
+  } catch (err) {
+    toast('error', `发送失败：${err.message}`);
+  } finally {
+    $('send').disabled = false;
+    input.focus();
+  }
+}
+
+function setupComposer() {
+  const input = $('input');
+  input.addEventListener('keydown', (e) => {
+    const menu = $('mention-menu');
+    if (!menu.hidden) {
+      const n = menu.children.length;
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        menuIndex = (menuIndex + (e.key === 'ArrowDown' ? 1 : n - 1)) % n;
+        drawMentionMenu();
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        const item = menu.children[menuIndex];
+        const c = mentionCandidates().find((x) => x.openId === item?.dataset.openId);
+        if (c) pickMention(c);
+        return;
+      }
+      if (e.key === 'Escape') {
+        closeMentionMenu();
+        return;
+      }
+    }
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault();
+      send();
+    }
+  });
+  input.addEventListener('input', () => {
+    const pos = input.selectionStart;
+    if (input.value[pos - 1] === '@') openMentionMenu(pos - 1);
+    else if (menuAnchor >= 0) {
+      if (pos <= menuAnchor || input.value[menuAnchor] !== '@') closeMentionMenu();
+      else drawMentionMenu();
+    }
+  });
+  input.addEventListener('blur', () => setTimeout(closeMentionMenu, 150));
+  $('at-btn').addEventListener('click', () => {
+    input.focus();
+    const pos = input.selectionStart;
+    input.setRangeText('@', pos, input.selectionEnd, 'end');
+    openMentionMenu(pos);
+  });
+  $('send').addEventListener('click', send);
+  $('identity').addEventListener('change', (e) => setIdentity(e.target.value));
+  $('open-p2p').addEventListener('click', async () => {
+    try {
+      const { chatId } = await api('/api/p2p', { openId: S.me });
+      await loadState();
+      await selectChat(chatId);
+    } catch (err) {
+      toast('error', err.message);
+    }
+  });
+}
+
+// ------------------------------------------------------------------ clock and jobs
+
+function renderClock() {
+  const now = sandboxNow();
+  const p = partsOf(now);
+  $('clock-now').textContent =
+    `${p.year}-${p.month}-${p.day} 周${WEEKDAYS[p.weekday] ?? ''} ${p.hour}:${p.minute}:${p.second}`;
+  const days = (S.clock.offsetMs || 0) / 86_400_000;
+  $('clock-offset').textContent =
+    Math.abs(days) < 1 / 1440
+      ? '与真实时间一致'
+      : `比真实时间${days > 0 ? '快' : '慢'} ${Math.abs(days)
+          .toFixed(2)
+          .replace(/\.?0+$/, '')} 天`;
+}
+
+function renderJobs() {
+  const sel = $('job-name');
+  const current = sel.value;
+  sel.replaceChildren(...S.jobs.map((j) => h('option', { value: j.name, text: j.name, title: j.summary })));
+  if (S.jobs.some((j) => j.name === current)) sel.value = current;
+  $('job-summary').textContent = S.jobs.find((j) => j.name === sel.value)?.summary ?? '';
+  if (!$('job-time').value) $('job-time').value = fmtDateTimeLocal(sandboxNow());
+  $('job-time-label').textContent = `时间（${tz() === 'Asia/Shanghai' ? '北京时间' : tz()}）`;
+}
+
+async function clockCall(body) {
+  try {
+    S.clock = { ...S.clock, ...(await api('/api/clock', body)) };
+    renderClock();
+    $('job-time').value = fmtDateTimeLocal(sandboxNow());
+    loadMessages();
+  } catch (err) {
+    toast('error', err.message);
+  }
+}
+
+function setupClock() {
+  for (const b of document.querySelectorAll('[data-advance]')) {
+    b.addEventListener('click', () => clockCall({ advanceDays: Number(b.dataset.advance) }));
+  }
+  $('clock-reset').addEventListener('click', () => clockCall({ reset: true }));
+  $('clock-set').addEventListener('click', () => {
+    const d = zonedToDate($('job-time').value);
+    if (d) clockCall({ set: d.toISOString() });
+  });
+  $('job-name').addEventListener('change', () => {
+    $('job-summary').textContent = S.jobs.find((j) => j.name === $('job-name').value)?.summary ?? '';
+  });
+  $('job-run').addEventListener('click', async () => {
+    const name = $('job-name').value;
+    const at = zonedToDate($('job-time').value) ?? sandboxNow();
+    const out = $('job-result');
+    const btn = $('job-run');
+    btn.disabled = true;
+    out.hidden = false;
+    out.className = 'job-result';
+    out.textContent = `正在运行 ${name}…`;
+    try {
+      const r = await api('/api/jobs/run', { name, now: at.toISOString() });
+      out.replaceChildren(
+        h('div', {
+          class: 'job-result-title',
+          text: `${r.job} · 截至 ${fmtDateTimeLocal(new Date(r.asOf)).replace('T', ' ')}`,
+        }),
+        h('div', { text: `应发 ${r.due} · 已发 ${r.posted} · 已处理过 ${r.skipped} · 失败 ${r.failed}` }),
+        r.summary ? h('div', { class: 'muted small', text: r.summary }) : null,
+      );
+      out.classList.add(r.failed > 0 ? 'job-bad' : 'job-ok');
+    } catch (err) {
+      out.textContent = `运行失败：${err.message}`;
+      out.classList.add('job-bad');
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  setInterval(renderClock, 1000);
+}
+
+// ------------------------------------------------------------------ Open API log
+
+const LOG_MAX = 300;
+
+function timeOfDay(iso) {
+  const p = partsOf(new Date(iso));
+  return `${p.hour}:${p.minute}:${p.second}`;
+}
+
+const loadLog = coalesce(async () => {
+  const { calls } = await api(`/api/log?since=${S.logSeq}`);
+  const log = $('log');
+  if (S.logSeq === 0) log.replaceChildren();
+  for (const c of calls) {
+    if (c.seq <= S.logSeq) continue;
+    S.logSeq = c.seq;
+    const bad = c.status !== 200 || c.code !== 0;
+    log.prepend(
+      h(
+        'div',
+        { class: `log-row${bad ? ' log-bad' : ''}`, title: c.at },
+        h('span', { class: 'log-time', text: timeOfDay(c.at) }),
+        h('span', { class: `log-method m-${String(c.method).toLowerCase()}`, text: c.method }),
+        h('span', { class: 'log-path', text: c.path.replace(/^\/open-apis/, ''), title: c.path }),
+        h('span', { class: 'log-status', title: 'HTTP 状态 · 飞书 code', text: `${c.status} · ${c.code}` }),
+      ),
+    );
+  }
+  while (log.children.length > LOG_MAX) log.lastChild.remove();
+});
+
+// ------------------------------------------------------------------ live updates
+
+let events;
+
+function setConn(ok) {
+  const el = $('conn');
+  el.textContent = ok ? '● 实时连接正常' : '● 连接中断，正在重连…';
+  el.classList.toggle('conn-ok', ok);
+  el.classList.toggle('conn-bad', !ok);
+}
+
+function connectEvents() {
+  events?.close();
+  const es = new EventSource('/api/events');
+  events = es;
+  es.onopen = () => {
+    setConn(true);
+    // After a reconnect the sandbox may have restarted (its log numbering starts again): reload all.
+    S.logSeq = 0;
+    resync();
+  };
+  es.onerror = () => {
+    setConn(false);
+    // The browser retries by itself unless the stream was refused; then start over.
+    if (es.readyState === EventSource.CLOSED) setTimeout(() => events === es && connectEvents(), 2000);
+  };
+  es.addEventListener('message', (e) => {
+    const d = JSON.parse(e.data);
+    if (d.chatId === S.chatId) loadMessages();
+    else if (d.chatId && !S.unread.has(d.chatId)) {
+      S.unread.add(d.chatId);
+      renderChats();
+    }
+  });
+  es.addEventListener('chat', () => refreshState());
+  es.addEventListener('api', () => loadLog());
+  es.addEventListener('clock', (e) => {
+    S.clock = { ...S.clock, ...JSON.parse(e.data) };
+    renderClock();
+  });
+}
+
+const refreshState = coalesce(async () => {
+  await loadState();
+});
+
+async function resync() {
+  await refreshState();
+  await Promise.all([loadMessages(), loadLog()]);
+}
+
+async function main() {
+  setupComposer();
+  setupClock();
+  try {
+    await loadState();
+    await selectChat(S.chatId);
+    await loadLog();
+  } catch (err) {
+    toast('error', `无法连接沙箱：${err.message}`);
+  }
+  connectEvents();
+  document.body.dataset.ready = '1';
+}
+
+main();

@@ -1,0 +1,187 @@
+/**
+ * Ledger imports: a spreadsheet sent to the bot is recognised by its headers, previewed on a card
+ * ("N 行可导入，M 行有错误"), kept as a pending import, and written only when an admin presses
+ * 确认导入. Each ledger (rectifications, the responsibility list …) registers an `Importer`.
+ */
+
+import { button, buttonRow, card, markdown } from '../cards/parts.ts';
+import { md } from '../cards/text.ts';
+import type { Card } from '../core/card.ts';
+import { UserError } from '../core/errors.ts';
+import { findPendingImport, savePendingImport, setImportStatus } from '../db/repositories/imports.ts';
+import type { ActingContext } from './rectification.ts';
+import { type Cell, findHeader, readSpreadsheet } from './spreadsheet.ts';
+
+export interface ImportProblem {
+  /** Row number in the file (1-based, as Excel shows it). */
+  line: number;
+  reason: string;
+}
+
+export interface ImportPlan<R> {
+  rows: R[];
+  problems: ImportProblem[];
+  /** How many rows would be new, updated, unchanged. */
+  counts: { created: number; updated: number; unchanged: number };
+  /** A few lines shown on the preview. */
+  sample: string[];
+}
+
+export interface Importer<R = unknown> {
+  /** Stable id, stored with pending imports (`rectifications`). */
+  kind: string;
+  /** 整改台账 … */
+  label: string;
+  /** Header synonyms per field; `required` fields must be found for the file to be this kind. */
+  headers: Record<string, readonly string[]>;
+  required: readonly string[];
+  /** Validates each data row (after the header row) against the org. */
+  plan(
+    ctx: ActingContext,
+    rows: Cell[][],
+    columns: Record<string, number | undefined>,
+    firstLine: number,
+  ): Promise<ImportPlan<R>>;
+  /** Writes the rows; returns a one-line summary. */
+  apply(ctx: ActingContext, rows: R[]): Promise<string>;
+}
+
+/** Picks the importer whose required headers are all present, with the most headers found. */
+export function detectImporter(
+  importers: readonly Importer[],
+  rows: Cell[][],
+): { importer: Importer; header: { row: number; columns: Record<string, number | undefined> } } | undefined {
+  let best:
+    | { importer: Importer; header: { row: number; columns: Record<string, number | undefined> }; score: number }
+    | undefined;
+  for (const importer of importers) {
+    const header = findHeader(rows, importer.headers);
+    if (!header) continue;
+    if (!importer.required.every((f) => header.columns[f] !== undefined)) continue;
+    const score = Object.keys(header.columns).length;
+    if (!best || score > best.score) best = { importer, header, score };
+  }
+  return best && { importer: best.importer, header: best.header };
+}
+
+export function buildPreviewCard(v: {
+  importId: number;
+  orgId: number;
+  label: string;
+  fileName: string;
+  plan: ImportPlan<unknown>;
+}): Card {
+  const { plan } = v;
+  const ok = plan.rows.length;
+  const problems = plan.problems.slice(0, 20).map((p) => `- 第${p.line}行：${md(p.reason, 120)}`);
+  return card({
+    title: `导入预览 · ${v.label}`,
+    subtitle: v.fileName,
+    template: plan.problems.length > 0 ? 'orange' : 'blue',
+    elements: [
+      markdown(
+        `**${ok}** 行可导入（新增 ${plan.counts.created}，更新 ${plan.counts.updated}，无变化 ${plan.counts.unchanged}）；**${plan.problems.length}** 行有错误，不会导入。`,
+      ),
+      ...(problems.length > 0
+        ? [
+            markdown(
+              `**有错误的行**\n${problems.join('\n')}${plan.problems.length > 20 ? `\n…共 ${plan.problems.length} 行` : ''}`,
+            ),
+          ]
+        : []),
+      ...(plan.sample.length > 0
+        ? [markdown(`**预览**\n${plan.sample.map((s) => `- ${md(s, 100)}`).join('\n')}`)]
+        : []),
+      markdown(
+        "<font color='grey'>确认前不会写入任何数据。同一来源、同一问题描述的事项再次导入时只更新、不重复。</font>",
+        {
+          size: 'notation',
+        },
+      ),
+      buttonRow([
+        button({
+          text: `确认导入 ${ok} 行`,
+          type: 'primary',
+          disabled: ok === 0,
+          value: { a: 'rectify.import', i: v.importId, ok: true, o: v.orgId },
+        }),
+        button({ text: '取消', value: { a: 'rectify.import', i: v.importId, ok: false, o: v.orgId } }),
+      ]),
+    ],
+  });
+}
+
+/** Reads the file, recognises the ledger, saves a pending import and returns its preview card. */
+export async function previewImport(
+  ctx: ActingContext,
+  importers: readonly Importer[],
+  file: { fileName: string; bytes: Buffer },
+  only?: string,
+): Promise<Card> {
+  const org = ctx.org;
+  if (!org) throw new UserError('no_org', '请先加入一个组织再导入。');
+  const rows = await readSpreadsheet(file.fileName, file.bytes);
+  const candidates = only ? importers.filter((i) => i.kind === only) : importers;
+  const found = detectImporter(candidates, rows);
+  if (!found) {
+    const hints = candidates
+      .map((i) => `${i.label}：${i.required.map((f) => i.headers[f]?.[0]).join('、')}`)
+      .join('；');
+    throw new UserError('bad_args', `没有识别出表头。需要的列：${hints}。`);
+  }
+  const { importer, header } = found;
+  const data = rows.slice(header.row + 1);
+  const plan = await importer.plan(ctx, data, header.columns, header.row + 2);
+  const importId = await savePendingImport(ctx.db, {
+    orgId: org.id,
+    kind: importer.kind,
+    fileName: file.fileName,
+    payload: { rows: plan.rows, problems: plan.problems },
+    createdBy: ctx.actor.openId,
+    at: ctx.now.toISOString(),
+  });
+  await ctx.audit({
+    action: `import:${importer.kind}:preview`,
+    subject: `import:${importId}`,
+    after: { file: file.fileName, ok: plan.rows.length, problems: plan.problems.length, counts: plan.counts },
+  });
+  return buildPreviewCard({ importId, orgId: org.id, label: importer.label, fileName: file.fileName, plan });
+}
+
+/** 确认导入 / 取消 on a preview card. */
+export async function confirmImport(
+  ctx: ActingContext,
+  importers: readonly Importer[],
+  importId: number,
+  ok: boolean,
+): Promise<Card> {
+  const pending = await findPendingImport(ctx.db, importId);
+  if (!pending || !ctx.org || pending.org_id !== ctx.org.id) throw new UserError('not_found', '没有找到这次导入。');
+  if (pending.status !== 'pending') {
+    throw new UserError('conflict', pending.status === 'confirmed' ? '这次导入已经完成了。' : '这次导入已取消。');
+  }
+  const importer = importers.find((i) => i.kind === pending.kind);
+  if (!importer) throw new UserError('not_found', '没有找到这次导入。');
+  if (!ok) {
+    await setImportStatus(ctx.db, importId, 'cancelled');
+    await ctx.audit({ action: `import:${importer.kind}:cancel`, subject: `import:${importId}` });
+    return card({
+      title: `已取消导入 · ${importer.label}`,
+      template: 'grey',
+      elements: [markdown(`文件 ${md(pending.file_name)} 未导入任何数据。`)],
+    });
+  }
+  const payload = JSON.parse(pending.payload) as { rows: unknown[] };
+  const summary = await importer.apply(ctx, payload.rows);
+  await setImportStatus(ctx.db, importId, 'confirmed');
+  await ctx.audit({
+    action: `import:${importer.kind}:confirm`,
+    subject: `import:${importId}`,
+    after: { file: pending.file_name, summary },
+  });
+  return card({
+    title: `导入完成 · ${importer.label}`,
+    template: 'green',
+    elements: [markdown(`${md(pending.file_name)}：${md(summary)}`)],
+  });
+}
