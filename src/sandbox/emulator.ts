@@ -837,9 +837,18 @@ export class Emulator extends EventEmitter {
       });
       this.sendJson(res, status, { code, msg: msg2 });
     };
-    if (exp === undefined || exp < this.o.wallClock.now().getTime()) return fail(400, 99991663, 'Invalid access token');
-    if (!msg || !file || !msg.content.includes(fileKey)) return fail(400, 234003, 'file not found in message');
-    if (!this.requireChat(msg.chatId).botIn) return fail(400, 230002, 'Bot/User can NOT be out of the chat.');
+    if (exp === undefined || exp < this.o.wallClock.now().getTime()) {
+      fail(400, 99991663, 'Invalid access token');
+      return;
+    }
+    if (!msg || !file || !msg.content.includes(fileKey)) {
+      fail(400, 234003, 'file not found in message');
+      return;
+    }
+    if (!this.requireChat(msg.chatId).botIn) {
+      fail(400, 230002, 'Bot/User can NOT be out of the chat.');
+      return;
+    }
     this.store.logCall({
       at: this.o.wallClock.now().toISOString(),
       method: 'GET',
