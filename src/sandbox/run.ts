@@ -10,7 +10,7 @@ import { jobs } from '../../jobs/index.ts';
 import { type App, createApp } from '../app.ts';
 import { OffsetClock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import { openDatabase } from '../db/connection.ts';
+import { type DbHandle, openDatabase } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createLogger } from '../logger.ts';
 import { controlRoutes } from './control-api.ts';
@@ -32,6 +32,7 @@ export interface Sandbox {
   url: string;
   app: App;
   emu: Emulator;
+  db: DbHandle;
   stop(): Promise<void>;
 }
 
@@ -126,6 +127,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
     url: `${emu.url}/`,
     app: running,
     emu,
+    db: handle,
     async stop() {
       if (timer) clearTimeout(timer);
       await save();
