@@ -1,8 +1,23 @@
 /** Every command, in /help order. Add a command here after creating its file. */
 import type { CommandModule } from '../src/core/contracts.ts';
+import away from './away.ts';
 import bind from './bind.ts';
 import help from './help.ts';
+import importCommand from './import.ts';
+import inspection from './inspection.ts';
 import me from './me.ts';
+import rectify from './rectify.ts';
 import role from './role.ts';
+import settings from './settings.ts';
 
-export const commands: readonly CommandModule[] = [help, me, bind, role];
+export const commands: readonly CommandModule[] = [
+  help,
+  me,
+  rectify,
+  inspection,
+  away,
+  importCommand,
+  bind,
+  role,
+  settings,
+];

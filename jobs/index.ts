@@ -2,5 +2,7 @@
 import type { JobModule } from '../src/core/contracts.ts';
 import holidayCheck from './holiday-check.ts';
 import housekeeping from './housekeeping.ts';
+import rectificationDigest from './rectification-digest.ts';
+import rectificationReminders from './rectification-reminders.ts';
 
-export const jobs: readonly JobModule[] = [housekeeping, holidayCheck];
+export const jobs: readonly JobModule[] = [rectificationReminders, rectificationDigest, housekeeping, holidayCheck];

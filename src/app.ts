@@ -23,6 +23,8 @@ import { CommandRegistry } from './router/registry.ts';
 import { Router } from './router/router.ts';
 import { type JobDeps, type JobResult, runJob } from './scheduler/runner.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { handleIncomingFile, wantsBytes } from './services/incoming-file.ts';
+import { MAX_IMPORT_BYTES } from './services/spreadsheet.ts';
 import { reportUnreachable } from './services/unreachable.ts';
 
 export interface AppOptions {
@@ -128,6 +130,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     calendar,
     botOpenId: () => botOpenId,
     afterCommit: () => dispatcher.wake(),
+    files: { wantsBytes, maxBytes: MAX_IMPORT_BYTES, handle: handleIncomingFile },
   });
   const eventDispatcher = createEventDispatcher(router, logger);
 

@@ -31,6 +31,24 @@ export interface FeishuDirectory {
   getChat(chatId: string): Promise<{ chatId: string; name: string; ownerOpenId: string | undefined } | undefined>;
   listChatMembers(chatId: string): Promise<{ openId: string; name: string }[]>;
   getUserName(openId: string): Promise<string | undefined>;
+  /** A file a user sent in a message; refuses (UserError) files larger than `maxBytes`. */
+  downloadFile(messageId: string, fileKey: string, maxBytes: number): Promise<Buffer>;
+}
+
+/** A file a user sent to the bot. `bytes` is present when the handler asked for it. */
+export interface InboundFile {
+  messageId: string;
+  fileKey: string;
+  fileName: string;
+  bytes: Buffer | undefined;
+}
+
+/** What the bot does with files sent to it in a private chat. */
+export interface FileHandler {
+  /** Whether the bytes are needed (downloaded before the transaction). */
+  wantsBytes(fileName: string): boolean;
+  maxBytes: number;
+  handle(ctx: CommandContext, file: InboundFile): Promise<Outgoing>;
 }
 
 /** What one audit row of a change says; the router adds who, where and when. */

@@ -5,6 +5,7 @@
  */
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { FeishuDirectory, Logger } from '../core/contracts.ts';
+import { UserError } from '../core/errors.ts';
 import { classifyFailure, FeishuCodeError } from './errors.ts';
 
 /** The SDK's cache interface, ours so a revoked tenant token can be dropped (FEISHU.md §1.3). */
@@ -138,6 +139,27 @@ export function createFeishuClient(o: FeishuClientOptions) {
   };
 
   const directory: FeishuDirectory = {
+    /** Downloads a file a user sent, stopping at `maxBytes`. */
+    async downloadFile(messageId, fileKey, maxBytes) {
+      const res = await withToken(() =>
+        client.im.v1.messageResource.get({
+          path: { message_id: messageId, file_key: fileKey },
+          params: { type: 'file' },
+        }),
+      );
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const stream = res.getReadableStream();
+      for await (const c of stream) {
+        size += (c as Uint8Array).length;
+        if (size > maxBytes) {
+          stream.destroy();
+          throw new UserError('too_large', `文件超过 ${Math.round(maxBytes / 1048576)} MB，请拆分后再发送。`);
+        }
+        chunks.push(Buffer.from(c as Uint8Array));
+      }
+      return Buffer.concat(chunks);
+    },
     getChat: (chatId) => withToken(() => reads.getChat(chatId)),
     listChatMembers: (chatId) => withToken(() => reads.listChatMembers(chatId)),
     getUserName: (openId) => withToken(() => reads.getUserName(openId)),

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { buildWelcomeCard } from '../cards/welcome-card.ts';
+import { noArgs } from '../core/args.ts';
 import type { ActionAnswer } from '../core/card.ts';
 import type { Clock } from '../core/clock.ts';
 import type {
@@ -22,6 +23,7 @@ import type {
   ChatRef,
   CommandModule,
   FeishuDirectory,
+  FileHandler,
   Logger,
   Runnable,
   RuntimeSettings,
@@ -55,6 +57,8 @@ export interface RouterDeps {
   botOpenId: () => string | undefined;
   /** Called after a transaction that enqueued messages has committed. */
   afterCommit: () => void;
+  /** Files sent to the bot in private chats. */
+  files?: FileHandler;
 }
 
 type Outcome = 'ok' | 'ignored' | 'duplicate' | 'refused' | 'error';
@@ -150,9 +154,20 @@ export class Router {
     const reply = (text: string) => this.answerOnly(msg, dedupKey, { type: 'text', text });
 
     if (msg.text === undefined) {
-      // Files and other message types: p2p gets a pointer to /help; groups stay quiet.
+      // Files and other message types: p2p files go to the file handler; groups stay quiet.
       if (msg.chatType === 'group') return { outcome: 'ignored' };
-      return reply('清风目前只处理文字命令。发送 /帮助 查看可用命令。');
+      if (msg.file && this.d.files) {
+        const outcome = await this.runCommand(
+          this.fileRunnable(msg.messageId, msg.file),
+          'file',
+          msg,
+          chat,
+          dedupKey,
+          [],
+        );
+        return { outcome, command: 'file' };
+      }
+      return reply('清风目前只处理文字命令和文件。发送 /帮助 查看可用命令。');
     }
     const parsed = parseCommandText(msg.text, msg.mentions, this.d.botOpenId());
     if (parsed.kind === 'none') {
@@ -172,6 +187,26 @@ export class Router {
     const { runnable, name, tokens } = pickRunnable(module, parsed.tokens);
     const outcome = await this.runCommand(runnable, name, msg, chat, dedupKey, tokens);
     return { outcome, command: name };
+  }
+
+  /** A file in a private chat, run like a command: downloaded first (outside the transaction), then handled. */
+  private fileRunnable(
+    messageId: string,
+    file: { fileKey: string; fileName: string },
+  ): Runnable<undefined, Buffer | undefined> {
+    const files = this.d.files as FileHandler;
+    return {
+      summary: '',
+      usage: [],
+      args: noArgs,
+      access: { roles: 'member', chat: 'p2p', org: 'required' },
+      prepare: (ctx) =>
+        files.wantsBytes(file.fileName)
+          ? ctx.feishu.downloadFile(messageId, file.fileKey, files.maxBytes)
+          : Promise.resolve(undefined),
+      handle: (ctx, _args, bytes) =>
+        files.handle(ctx, { messageId, fileKey: file.fileKey, fileName: file.fileName, bytes }),
+    };
   }
 
   /** Answers without running a command (unknown command, parse error …), once per message. */

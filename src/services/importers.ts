@@ -103,9 +103,9 @@ export function buildPreviewCard(v: {
           text: `确认导入 ${ok} 行`,
           type: 'primary',
           disabled: ok === 0,
-          value: { a: 'rectify.import', i: v.importId, ok: true, o: v.orgId },
+          value: { a: 'import.confirm', i: v.importId, ok: true, o: v.orgId },
         }),
-        button({ text: '取消', value: { a: 'rectify.import', i: v.importId, ok: false, o: v.orgId } }),
+        button({ text: '取消', value: { a: 'import.confirm', i: v.importId, ok: false, o: v.orgId } }),
       ]),
     ],
   });

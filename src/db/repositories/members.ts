@@ -82,3 +82,28 @@ export async function upsertMember(
   }
   return { before: roleOf(existing), after };
 }
+
+/** Sets (or clears, with `until` null) a member's leave: reminders skip them until that date. */
+export async function setAway(
+  db: Kysely<Database>,
+  orgId: number,
+  openId: string,
+  away: { until: string | null; reason: string | null; at: string },
+): Promise<void> {
+  await db
+    .updateTable('members')
+    .set({ away_until: away.until, away_reason: away.reason, updated_at: away.at })
+    .where('org_id', '=', orgId)
+    .where('open_id', '=', openId)
+    .execute();
+}
+
+/** True while a member is on leave (请假/出差) as of `today`. */
+export function isAway(m: Pick<Member, 'away_until'> | undefined, today: string): boolean {
+  return !!m?.away_until && today <= m.away_until;
+}
+
+/** Members of an org keyed by open_id. */
+export async function membersByOpenId(db: Kysely<Database>, orgId: number): Promise<Map<string, Member>> {
+  return new Map((await listMembers(db, orgId)).map((m) => [m.open_id, m]));
+}

@@ -155,6 +155,11 @@ export async function findOutbox(db: Kysely<Database>, id: number): Promise<Outb
   return db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The outbox row that sent a message (to register a clicked card for later updates). */
+export async function findOutboxByMessageId(db: Kysely<Database>, messageId: string): Promise<OutboxRow | undefined> {
+  return db.selectFrom('outbox').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+}
+
 export async function listOutbox(
   db: Kysely<Database>,
   filter: { status?: string; limit?: number } = {},

@@ -1,0 +1,141 @@
+/**
+ * Rectification reminders, as of now, each claimed once: the overdue ladder for every open item
+ * (T−3, T0, T+1, T+3, shared with tasks); pending reviews older than 2 working days nudged to the
+ * reviewers (again every 2 working days); long-term items asked for progress once a quarter (in the
+ * last 5 working days); batch milestones counted down like items.
+ */
+import { plain } from '../src/cards/text.ts';
+import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
+import { findBatch, listOpenMilestones } from '../src/db/repositories/batches.ts';
+import { isAway, listMembers } from '../src/db/repositories/members.ts';
+import {
+  listInReview,
+  listOpenByDeadline,
+  listOpenLongTerm,
+  updateRectification,
+} from '../src/db/repositories/rectifications.ts';
+import type { Rectification } from '../src/db/schema.ts';
+import { mayNudge } from '../src/domain/nudge-window.ts';
+import { quarterWindow } from '../src/domain/periods.ts';
+import { REVIEWER_ROLES } from '../src/domain/rectification.ts';
+import { addDays, localDate } from '../src/domain/time.ts';
+import { type LadderTarget, ladderDeliveries } from '../src/services/ladder.ts';
+import { sendItemCard } from '../src/services/rectification.ts';
+
+const label = (i: Rectification) => `整改事项 #${i.id}「${i.problem.slice(0, 30)}」`;
+
+function itemTarget(i: Rectification): LadderTarget {
+  return {
+    subject: `rect:${i.id}`,
+    orgId: i.org_id,
+    deadline: i.deadline,
+    ownerOpenId: i.owner_open_id,
+    ownerName: i.owner_name,
+    label: label(i),
+    sendCard: (ctx) => sendItemCard(ctx, i, { openId: i.owner_open_id }),
+    onOverdue: async (ctx) => {
+      if (i.late !== 1) await updateRectification(ctx.db, i.id, { late: 1 });
+    },
+  };
+}
+
+async function reviewNudges(ctx: JobContext, today: string): Promise<Delivery[]> {
+  const out: Delivery[] = [];
+  for (const i of await listInReview(ctx.db)) {
+    if (!i.submitted_at) continue;
+    const waited = ctx.calendar.workdaysBetween(localDate(new Date(i.submitted_at), ctx.settings.timezone), today);
+    if (waited < 2) continue;
+    out.push({
+      subject: `rect:${i.id}`,
+      occurrence: `review@${i.submitted_at}#${Math.floor(waited / 2)}`,
+      orgId: i.org_id,
+      async deliver(c) {
+        for (const m of await listMembers(c.db, i.org_id)) {
+          if (!(REVIEWER_ROLES as readonly string[]).includes(m.role) || m.open_id === i.owner_open_id) continue;
+          await c.outbox.send(
+            { openId: m.open_id },
+            {
+              type: 'text',
+              text: `【待审核】${plain(label(i), 80)}已提交销号申请 ${waited} 个工作日，请尽快审核（/整改 列表 待审核）。`,
+            },
+            { orgId: i.org_id },
+          );
+        }
+      },
+    });
+  }
+  return out;
+}
+
+async function quarterlyAsks(ctx: JobContext, today: string): Promise<Delivery[]> {
+  const q = quarterWindow(today, ctx.calendar);
+  if (today < q.lastWorkdaysStart || today > q.end) return [];
+  const out: Delivery[] = [];
+  const away = new Map<number, Set<string>>();
+  for (const i of await listOpenLongTerm(ctx.db)) {
+    if (!away.has(i.org_id)) {
+      away.set(
+        i.org_id,
+        new Set((await listMembers(ctx.db, i.org_id)).filter((m) => isAway(m, today)).map((m) => m.open_id)),
+      );
+    }
+    if (away.get(i.org_id)?.has(i.owner_open_id)) continue;
+    out.push({
+      subject: `rect:${i.id}`,
+      occurrence: `quarter:${q.key}`,
+      orgId: i.org_id,
+      async deliver(c) {
+        await c.outbox.send(
+          { openId: i.owner_open_id },
+          {
+            type: 'text',
+            text: `【季度进展】长期整改事项 #${i.id} 需要每季度报告一次进展，请在本季度结束（${q.end}）前通过卡片报告。`,
+          },
+          { orgId: i.org_id },
+        );
+        await sendItemCard(c, i, { openId: i.owner_open_id });
+      },
+    });
+  }
+  return out;
+}
+
+async function milestoneTargets(ctx: JobContext, today: string): Promise<LadderTarget[]> {
+  const out: LadderTarget[] = [];
+  for (const m of await listOpenMilestones(ctx.db, addDays(today, -40), addDays(today, 25))) {
+    const batch = await findBatch(ctx.db, m.batch_id);
+    const secretary = (await listMembers(ctx.db, m.org_id)).find((x) => x.role === 'secretary');
+    if (!batch || !secretary) continue;
+    out.push({
+      subject: `milestone:${m.id}`,
+      orgId: m.org_id,
+      deadline: m.due_date,
+      ownerOpenId: secretary.open_id,
+      ownerName: secretary.name,
+      label: `巡察整改节点「${batch.name}：${m.title}」`,
+    });
+  }
+  return out;
+}
+
+export default defineJob({
+  name: 'rectification-reminders',
+  summary:
+    '整改提醒：到期前 3 个工作日、到期当天、逾期 1 天（群内 @）、逾期 3 天（加急并通报）；待审核催办；长期整改季度进展；巡察节点倒计时',
+  schedule: '*/15 8-19 * * *',
+  async collect(ctx, now) {
+    const tz = ctx.settings.timezone;
+    if (!mayNudge(now, tz, ctx.calendar)) return [];
+    const today = localDate(now, tz);
+    // Ladder steps reach from T−3 (≤ ~3 weeks ahead across long holidays) to T+3 (≤ ~4 weeks back).
+    const items = (await listOpenByDeadline(ctx.db, addDays(today, -40), addDays(today, 25))).filter((i) =>
+      ['pending', 'in_progress', 'returned'].includes(i.status),
+    );
+    return [
+      ...(await ladderDeliveries(ctx, now, today, items.map(itemTarget))),
+      ...(await ladderDeliveries(ctx, now, today, await milestoneTargets(ctx, today))),
+      ...(await reviewNudges(ctx, today)),
+      ...(await quarterlyAsks(ctx, today)),
+    ];
+  },
+});

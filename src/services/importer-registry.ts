@@ -1,0 +1,5 @@
+/** Every ledger that can be imported from a spreadsheet, in detection order. */
+import type { Importer } from './importers.ts';
+import { rectificationImporter } from './rect-import.ts';
+
+export const importers: readonly Importer[] = [rectificationImporter as Importer];

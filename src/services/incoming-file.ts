@@ -1,0 +1,74 @@
+/**
+ * A file sent to the bot in a private chat: from an admin, a spreadsheet is previewed as a ledger
+ * import; otherwise the sender may attach it as evidence (佐证材料) to one of their open items.
+ */
+import { button, card, form, markdown, selectStatic } from '../cards/parts.ts';
+import { md } from '../cards/text.ts';
+import type { CommandContext } from '../core/contracts.ts';
+import { UserError } from '../core/errors.ts';
+import type { Outgoing } from '../core/message.ts';
+import { isAdminRole } from '../core/roles.ts';
+import { listRectifications } from '../db/repositories/rectifications.ts';
+import { ownerMayWork, type RectStatus } from '../domain/rectification.ts';
+import { importers } from './importer-registry.ts';
+import { previewImport } from './importers.ts';
+import { isSpreadsheetName } from './spreadsheet.ts';
+
+export interface IncomingFile {
+  messageId: string;
+  fileKey: string;
+  fileName: string;
+  /** Downloaded only for spreadsheets. */
+  bytes: Buffer | undefined;
+}
+
+export function wantsBytes(fileName: string): boolean {
+  return isSpreadsheetName(fileName);
+}
+
+export async function handleIncomingFile(ctx: CommandContext, file: IncomingFile): Promise<Outgoing> {
+  const org = ctx.org;
+  if (!org) throw new UserError('no_org', '您还不是任何组织的成员，清风不知道这个文件属于哪里。');
+  if (file.bytes && isAdminRole(ctx.actor.role)) {
+    return { type: 'card', card: await previewImport(ctx, importers, { fileName: file.fileName, bytes: file.bytes }) };
+  }
+  const { items } = await listRectifications(ctx.db, org.id, { kind: 'mine', openId: ctx.actor.openId });
+  const open = items.filter((i) => ownerMayWork(i.status as RectStatus));
+  if (open.length === 0) {
+    return { type: 'text', text: `收到文件《${file.fileName.slice(0, 80)}》。您目前没有需要补充佐证材料的事项。` };
+  }
+  return {
+    type: 'card',
+    card: card({
+      title: '收到文件',
+      subtitle: file.fileName,
+      template: 'blue',
+      elements: [
+        markdown(`把《${md(file.fileName, 80)}》作为佐证材料附到哪个事项？`),
+        form('attach', [
+          selectStatic({
+            name: 'item',
+            placeholder: '选择整改事项',
+            options: open
+              .slice(0, 50)
+              .map((i) => ({ text: `#${i.id} ${i.problem.slice(0, 30)}`, value: String(i.id) })),
+            initial: String(open[0]?.id),
+            required: true,
+          }),
+          button({
+            text: '作为佐证材料',
+            type: 'primary',
+            value: {
+              a: 'rectify.attach',
+              m: file.messageId,
+              k: file.fileKey,
+              n: file.fileName.slice(0, 200),
+              o: org.id,
+            },
+            submit: { name: 'submit_attach' },
+          }),
+        ]),
+      ],
+    }),
+  };
+}
