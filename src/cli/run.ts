@@ -7,19 +7,33 @@
  *   outbox retry ID                      send a dead letter again
  *   holidays import FILE                 import a year's holiday table (JSON, see README)
  *   holidays status [YEAR]               which years have a holiday table
+ *   import rectifications FILE --org ORG [--dry-run]
+ *   export rectifications --org ORG --out FILE [--batch NAME]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Kysely } from 'kysely';
 import { jobs } from '../../jobs/index.ts';
 import { systemClock } from '../clock.ts';
 import type { Logger } from '../core/contracts.ts';
 import type { DbHandle } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { recordAudit } from '../db/repositories/audit.ts';
+import { findBatchByName } from '../db/repositories/batches.ts';
 import { listHolidayOverrides, replaceHolidayYear } from '../db/repositories/holidays.ts';
 import { listJobRuns } from '../db/repositories/job-runs.ts';
+import { findOrgByName } from '../db/repositories/orgs.ts';
 import { listOutbox, retryDead } from '../db/repositories/outbox.ts';
+import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
+import type { Database, Org } from '../db/schema.ts';
 import { localParts } from '../domain/time.ts';
 import { parseHolidayFile, WorkCalendar } from '../domain/workdays.ts';
 import { runJob } from '../scheduler/runner.ts';
+import { importers } from '../services/importer-registry.ts';
+import { detectImporter } from '../services/importers.ts';
+import { exportRectifications } from '../services/rect-export.ts';
+import type { ActingContext } from '../services/rectification.ts';
+import { readSpreadsheet } from '../services/spreadsheet.ts';
 
 export interface CliIo {
   out(line: string): void;
@@ -35,7 +49,10 @@ const USAGE = `用法：npm run cli -- <命令>
   outbox list [--dead] [--limit N]  查看待发送 / 发送失败的消息
   outbox retry ID                   重新发送一条失败的消息
   holidays import 文件.json          导入某一年的法定节假日与调休安排
-  holidays status [年份]             查看各年份节假日表的来源`;
+  holidays status [年份]             查看各年份节假日表的来源
+  import rectifications 文件 --org 组织名 [--dry-run]   导入整改台账（.xlsx/.csv）
+  export rectifications --org 组织名 --out 文件 [--batch 批次]   导出整改台账 .xlsx
+  sandbox reset                     清空沙箱数据`;
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -151,5 +168,105 @@ export async function runCli(
     }
     return;
   }
+  if ((cmd === 'import' || cmd === 'export') && sub) {
+    await ledgerCommand(cmd, sub, rest, ctx);
+    return;
+  }
   throw new CliError(USAGE);
+}
+
+/** `import <ledger> FILE --org ORG [--dry-run]` and `export <ledger> --org ORG --out FILE [--batch NAME]`. */
+async function ledgerCommand(
+  cmd: 'import' | 'export',
+  ledger: string,
+  rest: string[],
+  ctx: { db: DbHandle; timezone: string; logger: Logger; io: CliIo },
+): Promise<void> {
+  const { db, io } = ctx;
+  const orgName = flag(rest, '--org');
+  if (!orgName) throw new CliError(`${cmd} 需要 --org 组织名`);
+  const org = await findOrgByName(db.db, orgName);
+  if (!org) throw new CliError(`没有名为“${orgName}”的组织`);
+  const now = systemClock.now();
+  if (cmd === 'export') {
+    if (ledger !== 'rectifications') throw new CliError('可导出：rectifications');
+    const out = flag(rest, '--out');
+    if (!out) throw new CliError('export 需要 --out 文件路径');
+    const batchName = flag(rest, '--batch');
+    const batch = batchName ? await findBatchByName(db.db, org.id, batchName) : undefined;
+    if (batchName && !batch) throw new CliError(`没有名为“${batchName}”的批次`);
+    const file = await exportRectifications(db.db, { org, batchId: batch?.id, now, timezone: ctx.timezone });
+    writeFileSync(out, file.bytes);
+    io.out(`已导出 ${file.count} 项整改事项到 ${out}`);
+    return;
+  }
+  const importer = importers.find((i) => i.kind === ledger);
+  if (!importer) throw new CliError(`可导入：${importers.map((i) => i.kind).join('、')}`);
+  const path = rest.find((a, i) => !a.startsWith('--') && !rest[i - 1]?.startsWith('--'));
+  if (!path) throw new CliError(`import ${ledger} 需要文件路径`);
+  if (!existsSync(path)) throw new CliError(`找不到文件 ${path}`);
+  const dryRun = rest.includes('--dry-run');
+  await db.db.transaction().execute(async (trx) => {
+    const acting = cliContext(trx, org, now, ctx);
+    let rows: Awaited<ReturnType<typeof readSpreadsheet>>;
+    try {
+      rows = await readSpreadsheet(basename(path), readFileSync(path));
+    } catch (e) {
+      throw new CliError(e instanceof Error ? e.message : String(e));
+    }
+    const found = detectImporter([importer], rows);
+    if (!found) throw new CliError(`没有识别出${importer.label}的表头`);
+    const plan = await importer.plan(
+      acting,
+      rows.slice(found.header.row + 1),
+      found.header.columns,
+      found.header.row + 2,
+    );
+    io.out(
+      `${importer.label}：${plan.rows.length} 行可导入（新增 ${plan.counts.created}，更新 ${plan.counts.updated}，无变化 ${plan.counts.unchanged}），${plan.problems.length} 行有错误`,
+    );
+    for (const p of plan.problems) io.out(`  第${p.line}行：${p.reason}`);
+    if (dryRun) {
+      io.out('（--dry-run：未写入）');
+      return;
+    }
+    io.out(await importer.apply(acting, plan.rows));
+    await acting.audit({
+      action: `import:${importer.kind}:cli`,
+      subject: `org:${org.id}`,
+      after: { file: basename(path), rows: plan.rows.length },
+    });
+  });
+}
+
+/** The context a CLI import runs in: an operator acting as the org's secretary would, audited as `cli`. */
+function cliContext(
+  trx: Kysely<Database>,
+  org: Org,
+  now: Date,
+  ctx: { timezone: string; logger: Logger },
+): ActingContext {
+  return {
+    db: trx,
+    clock: systemClock,
+    now,
+    settings: { timezone: ctx.timezone, botAdmins: [] },
+    logger: ctx.logger,
+    calendar: new WorkCalendar(),
+    outbox: createOutboxWriter(trx, { at: now.toISOString(), orgId: org.id }),
+    audit: (d) =>
+      recordAudit(trx, {
+        at: now.toISOString(),
+        orgId: org.id,
+        actor: 'cli',
+        chatId: null,
+        action: d.action,
+        subject: d.subject ?? null,
+        result: 'ok',
+        before: d.before,
+        after: d.after,
+      }),
+    actor: { openId: 'cli', name: '运维（命令行）', role: 'secretary', isBotAdmin: true },
+    org,
+  };
 }
