@@ -18,17 +18,16 @@ import { systemClock } from '../clock.ts';
 import type { Logger } from '../core/contracts.ts';
 import type { DbHandle } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { recordAudit } from '../db/repositories/audit.ts';
 import { findBatchByName } from '../db/repositories/batches.ts';
 import { listHolidayOverrides, replaceHolidayYear } from '../db/repositories/holidays.ts';
 import { listJobRuns } from '../db/repositories/job-runs.ts';
 import { findOrgByName } from '../db/repositories/orgs.ts';
 import { listOutbox, retryDead } from '../db/repositories/outbox.ts';
-import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
 import type { Database, Org } from '../db/schema.ts';
 import { localParts } from '../domain/time.ts';
 import { parseHolidayFile, WorkCalendar } from '../domain/workdays.ts';
 import { runJob } from '../scheduler/runner.ts';
+import { actingContext } from '../services/acting.ts';
 import { importers } from '../services/importer-registry.ts';
 import { detectImporter } from '../services/importers.ts';
 import { exportRectifications } from '../services/rect-export.ts';
@@ -246,27 +245,13 @@ function cliContext(
   now: Date,
   ctx: { timezone: string; logger: Logger },
 ): ActingContext {
-  return {
-    db: trx,
-    clock: systemClock,
-    now,
-    settings: { timezone: ctx.timezone, botAdmins: [] },
-    logger: ctx.logger,
-    calendar: new WorkCalendar(),
-    outbox: createOutboxWriter(trx, { at: now.toISOString(), orgId: org.id }),
-    audit: (d) =>
-      recordAudit(trx, {
-        at: now.toISOString(),
-        orgId: org.id,
-        actor: 'cli',
-        chatId: null,
-        action: d.action,
-        subject: d.subject ?? null,
-        result: 'ok',
-        before: d.before,
-        after: d.after,
-      }),
-    actor: { openId: 'cli', name: '运维（命令行）', role: 'secretary', isBotAdmin: true },
+  return actingContext(trx, {
     org,
-  };
+    actor: { openId: 'cli', name: '运维（命令行）', role: 'secretary', isBotAdmin: true },
+    now,
+    wallNow: now,
+    timezone: ctx.timezone,
+    logger: ctx.logger,
+    auditActor: 'cli',
+  });
 }

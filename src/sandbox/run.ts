@@ -12,11 +12,15 @@ import { OffsetClock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { type DbHandle, openDatabase } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { listHolidayOverrides } from '../db/repositories/holidays.ts';
+import { findOrgByName } from '../db/repositories/orgs.ts';
+import { WorkCalendar } from '../domain/workdays.ts';
 import { createLogger } from '../logger.ts';
 import { controlRoutes } from './control-api.ts';
 import { Emulator } from './emulator.ts';
 import { loadSandbox, type SandboxMeta, saveSandbox } from './persist.ts';
-import { seedSandbox } from './seed.ts';
+import { DEMO_ORG, seedSandbox } from './seed.ts';
+import { seedRectifications } from './seed-rectifications.ts';
 
 export const SANDBOX_APP_ID = 'cli_5a4e0b0c0d0e0f10';
 export const SANDBOX_APP_SECRET = 'qingfeng-sandbox-secret';
@@ -119,6 +123,13 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   await app.ready;
   if (!meta.seeded) {
     await seedSandbox(emu);
+    const org = await findOrgByName(handle.db, DEMO_ORG);
+    if (org) {
+      const calendar = new WorkCalendar(await listHolidayOverrides(handle.db));
+      await seedRectifications({ db: handle.db, org, now: clock.now(), timezone: o.config.timezone, logger, calendar });
+      app.dispatcher.wake();
+      await app.runJob('rectification-reminders', clock.now());
+    }
     meta.seeded = true;
     await save();
   }

@@ -31,6 +31,7 @@ export async function seedSandbox(emu: Emulator): Promise<SeededWorld> {
     withBot: false,
   });
   await emu.addBotToChat(chat.chatId, secretary.openId);
+  await emu.waitFor(() => emu.botMessages(chat.chatId).length > 0, { what: 'the welcome card', timeoutMs: 10_000 });
   const say = async (text: string) => {
     const before = emu.botMessages(chat.chatId).length;
     await emu.sendText({ chatId: chat.chatId, from: secretary.openId, text, mentionBot: true });
