@@ -4,6 +4,7 @@ import { buildHelpCard } from '../src/cards/help-card.ts';
 import { meElements } from '../src/cards/me-card.ts';
 import { noArgs } from '../src/core/args.ts';
 import { defineAction, defineCommand } from '../src/core/contracts.ts';
+import { localDate } from '../src/domain/time.ts';
 import { visibleCommands } from '../src/services/help.ts';
 import { loadMeView } from '../src/services/me.ts';
 
@@ -32,7 +33,7 @@ export default defineCommand({
         if (value.cmd === 'help') {
           return { toast: { type: 'success', content: '已刷新' }, card: buildHelpCard(base) };
         }
-        const me = await loadMeView(ctx.db, ctx.actor.openId);
+        const me = await loadMeView(ctx.db, ctx.actor.openId, localDate(ctx.now, ctx.settings.timezone));
         return {
           toast: { type: 'success', content: '已显示您的信息' },
           card: buildHelpCard({

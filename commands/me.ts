@@ -2,6 +2,7 @@
 import { buildMeCard } from '../src/cards/me-card.ts';
 import { noArgs } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
+import { localDate } from '../src/domain/time.ts';
 import { loadMeView } from '../src/services/me.ts';
 
 export default defineCommand({
@@ -12,6 +13,9 @@ export default defineCommand({
   args: noArgs,
   access: { roles: 'anyone', chat: 'any', org: 'optional' },
   async handle(ctx) {
-    return { type: 'card', card: buildMeCard(await loadMeView(ctx.db, ctx.actor.openId)) };
+    return {
+      type: 'card',
+      card: buildMeCard(await loadMeView(ctx.db, ctx.actor.openId, localDate(ctx.now, ctx.settings.timezone))),
+    };
   },
 });

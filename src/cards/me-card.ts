@@ -3,9 +3,20 @@ import { ROLE_LABELS, type Role } from '../core/roles.ts';
 import { card, markdown } from './parts.ts';
 import { md } from './text.ts';
 
+export interface MeOpenItem {
+  /** 整改 / 任务 */
+  kind: string;
+  id: number;
+  title: string;
+  deadline: string;
+  status: string;
+  overdue: boolean;
+}
+
 export interface MeView {
   name: string | undefined;
-  memberships: { orgName: string; role: Role }[];
+  memberships: { orgName: string; role: Role; awayUntil: string | null }[];
+  open: MeOpenItem[];
 }
 
 /** The lines of "我的" (also shown inside the /help card when its 我的 button is pressed). */
@@ -13,7 +24,19 @@ export function meElements(v: MeView): CardElement[] {
   if (v.memberships.length === 0) {
     return [markdown('您还不是任何组织的成员。请联系书记在组织群里用 /角色 @您 党员 把您加入。')];
   }
-  return [markdown(v.memberships.map((m) => `- ${md(m.orgName)}：**${ROLE_LABELS[m.role]}**`).join('\n'))];
+  const roles = v.memberships
+    .map((m) => `- ${md(m.orgName)}：**${ROLE_LABELS[m.role]}**${m.awayUntil ? `（请假至 ${m.awayUntil}）` : ''}`)
+    .join('\n');
+  const open = v.open.length
+    ? v.open
+        .slice(0, 20)
+        .map(
+          (i) =>
+            `- ${md(i.kind)} #${i.id} ${md(i.title, 36)}　${i.overdue ? "<font color='red'>" : ''}${i.deadline}${i.overdue ? ' 已逾期</font>' : ''}　${md(i.status)}`,
+        )
+        .join('\n')
+    : '没有未完成的事项。';
+  return [markdown(roles), markdown(`**我的待办（${v.open.length}）**\n${open}`)];
 }
 
 export function buildMeCard(v: MeView): Card {

@@ -144,16 +144,17 @@ describe('card builders', () => {
       orgName: '<at id=all></at>机关党委',
       orgId: 7,
       commands: COMMANDS,
-      panel: { title: '我的 · 王纪检', elements: meElements({ name: '王纪检', memberships: [] }) },
+      panel: { title: '我的 · 王纪检', elements: meElements({ name: '王纪检', memberships: [], open: [] }) },
     }),
     'me, two orgs': buildMeCard({
       name: '王纪检',
       memberships: [
-        { orgName: '第一党支部', role: 'inspector' },
-        { orgName: '**机关**[党委](http://x)', role: 'secretary' },
+        { orgName: '第一党支部', role: 'inspector', awayUntil: null },
+        { orgName: '**机关**[党委](http://x)', role: 'secretary', awayUntil: '2026-12-10' },
       ],
+      open: [{ kind: '整改', id: 3, title: '<at id=all></at> 问题', deadline: '2026-12-01', status: '整改中', overdue: true }],
     }),
-    'me, no name, no orgs': buildMeCard({ name: undefined, memberships: [] }),
+    'me, no name, no orgs': buildMeCard({ name: undefined, memberships: [], open: [] }),
     'welcome, unbound': buildWelcomeCard({ orgName: undefined }),
     'welcome, bound': buildWelcomeCard({ orgName: '第一党支部' }),
   };
