@@ -2,6 +2,7 @@
 import type { CommandModule } from '../src/core/contracts.ts';
 import away from './away.ts';
 import bind from './bind.ts';
+import duties from './duty-list.ts';
 import help from './help.ts';
 import importCommand from './import.ts';
 import inspection from './inspection.ts';
@@ -9,10 +10,13 @@ import me from './me.ts';
 import rectify from './rectify.ts';
 import role from './role.ts';
 import settings from './settings.ts';
+import task from './task.ts';
 
 export const commands: readonly CommandModule[] = [
   help,
   me,
+  task,
+  duties,
   rectify,
   inspection,
   away,

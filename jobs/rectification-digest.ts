@@ -13,6 +13,7 @@ import type { Rectification } from '../src/db/schema.ts';
 import { mayNudge } from '../src/domain/nudge-window.ts';
 import { firstWorkdayOfWeek, isoWeek } from '../src/domain/periods.ts';
 import { daysBetween, localDate, localParts } from '../src/domain/time.ts';
+import { nudgeGate } from '../src/services/ladder.ts';
 
 function byOwner(items: Rectification[], today: string): string {
   const groups = new Map<string, Rectification[]>();
@@ -42,7 +43,9 @@ export default defineJob({
     const byOrg = new Map<number, Rectification[]>();
     for (const i of await listOverdueOpen(ctx.db, today)) byOrg.set(i.org_id, [...(byOrg.get(i.org_id) ?? []), i]);
     const out: Delivery[] = [];
+    const mayPost = nudgeGate(ctx, now);
     for (const [orgId, items] of byOrg) {
+      if (!(await mayPost(orgId))) continue;
       const members = await membersByOpenId(ctx.db, orgId);
       const present = items.filter((i) => !isAway(members.get(i.owner_open_id), today));
       const away = items.filter((i) => isAway(members.get(i.owner_open_id), today));

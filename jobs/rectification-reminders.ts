@@ -12,6 +12,7 @@ import {
   listInReview,
   listOpenByDeadline,
   listOpenLongTerm,
+  markLate,
   updateRectification,
 } from '../src/db/repositories/rectifications.ts';
 import type { Rectification } from '../src/db/schema.ts';
@@ -19,8 +20,8 @@ import { mayNudge } from '../src/domain/nudge-window.ts';
 import { quarterWindow } from '../src/domain/periods.ts';
 import { REVIEWER_ROLES } from '../src/domain/rectification.ts';
 import { addDays, localDate } from '../src/domain/time.ts';
-import { type LadderTarget, ladderDeliveries } from '../src/services/ladder.ts';
-import { sendItemCard } from '../src/services/rectification.ts';
+import { type LadderTarget, ladderDeliveries, nudgeGate } from '../src/services/ladder.ts';
+import { refreshItemCards, sendItemCard } from '../src/services/rectification.ts';
 
 const label = (i: Rectification) => `整改事项 #${i.id}「${i.problem.slice(0, 30)}」`;
 
@@ -34,15 +35,17 @@ function itemTarget(i: Rectification): LadderTarget {
     label: label(i),
     sendCard: (ctx) => sendItemCard(ctx, i, { openId: i.owner_open_id }),
     onOverdue: async (ctx) => {
-      if (i.late !== 1) await updateRectification(ctx.db, i.id, { late: 1 });
+      if (i.late === 1) return;
+      await refreshItemCards(ctx, await updateRectification(ctx.db, i.id, { late: 1 }));
     },
   };
 }
 
-async function reviewNudges(ctx: JobContext, today: string): Promise<Delivery[]> {
+async function reviewNudges(ctx: JobContext, now: Date, today: string): Promise<Delivery[]> {
   const out: Delivery[] = [];
+  const mayPost = nudgeGate(ctx, now);
   for (const i of await listInReview(ctx.db)) {
-    if (!i.submitted_at) continue;
+    if (!i.submitted_at || !(await mayPost(i.org_id))) continue;
     const waited = ctx.calendar.workdaysBetween(localDate(new Date(i.submitted_at), ctx.settings.timezone), today);
     if (waited < 2) continue;
     out.push({
@@ -67,12 +70,14 @@ async function reviewNudges(ctx: JobContext, today: string): Promise<Delivery[]>
   return out;
 }
 
-async function quarterlyAsks(ctx: JobContext, today: string): Promise<Delivery[]> {
+async function quarterlyAsks(ctx: JobContext, now: Date, today: string): Promise<Delivery[]> {
   const q = quarterWindow(today, ctx.calendar);
   if (today < q.lastWorkdaysStart || today > q.end) return [];
   const out: Delivery[] = [];
   const away = new Map<number, Set<string>>();
+  const mayPost = nudgeGate(ctx, now);
   for (const i of await listOpenLongTerm(ctx.db)) {
+    if (!(await mayPost(i.org_id))) continue;
     if (!away.has(i.org_id)) {
       away.set(
         i.org_id,
@@ -134,8 +139,13 @@ export default defineJob({
     return [
       ...(await ladderDeliveries(ctx, now, today, items.map(itemTarget))),
       ...(await ladderDeliveries(ctx, now, today, await milestoneTargets(ctx, today))),
-      ...(await reviewNudges(ctx, today)),
-      ...(await quarterlyAsks(ctx, today)),
+      ...(await reviewNudges(ctx, now, today)),
+      ...(await quarterlyAsks(ctx, now, today)),
     ];
+  },
+  async run(ctx, now) {
+    // The permanent late mark, also for items no reminder reached (owner on leave, bot down).
+    const marked = await markLate(ctx.db, localDate(now, ctx.settings.timezone));
+    return `标记逾期 ${marked} 项`;
   },
 });

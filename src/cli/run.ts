@@ -32,7 +32,7 @@ import { importers } from '../services/importer-registry.ts';
 import { detectImporter } from '../services/importers.ts';
 import { exportRectifications } from '../services/rect-export.ts';
 import type { ActingContext } from '../services/rectification.ts';
-import { readSpreadsheet } from '../services/spreadsheet.ts';
+import { MAX_IMPORT_ROWS, readSpreadsheet } from '../services/spreadsheet.ts';
 
 export interface CliIo {
   out(line: string): void;
@@ -215,12 +215,9 @@ async function ledgerCommand(
     }
     const found = detectImporter([importer], rows);
     if (!found) throw new CliError(`没有识别出${importer.label}的表头`);
-    const plan = await importer.plan(
-      acting,
-      rows.slice(found.header.row + 1),
-      found.header.columns,
-      found.header.row + 2,
-    );
+    const data = rows.slice(found.header.row + 1);
+    if (data.length > MAX_IMPORT_ROWS) throw new CliError(`文件超过 ${MAX_IMPORT_ROWS} 行（共 ${data.length} 行数据）`);
+    const plan = await importer.plan(acting, data, found.header.columns, found.header.row + 2);
     io.out(
       `${importer.label}：${plan.rows.length} 行可导入（新增 ${plan.counts.created}，更新 ${plan.counts.updated}，无变化 ${plan.counts.unchanged}），${plan.problems.length} 行有错误`,
     );

@@ -31,7 +31,11 @@ export interface OutboxWriter {
   send(to: Recipient, message: Outgoing, options?: SendOptions): Promise<number>;
   reply(toMessageId: string, message: Outgoing, options?: SendOptions): Promise<number>;
   /** Replaces a card the bot sent. Rows with the same `coalesceKey` still pending are superseded. */
-  patchCard(target: MessageRef, card: Card, options?: SendOptions & { coalesceKey?: string }): Promise<number>;
+  patchCard(
+    target: MessageRef,
+    card: Card,
+    options?: SendOptions & { coalesceKey?: string; delayMs?: number },
+  ): Promise<number>;
   urgent(target: MessageRef, kind: UrgentKind, openIds: string[], options?: SendOptions): Promise<number>;
   /** Uploads a file and sends it as a file message (both done by the dispatcher). */
   sendFile(to: Recipient, file: OutgoingFile, options?: SendOptions): Promise<number>;

@@ -236,6 +236,94 @@ export interface PendingImportsTable {
   created_at: string;
 }
 
+export interface DutyListsTable {
+  id: Generated<number>;
+  org_id: number;
+  year: number;
+  title: string;
+  created_at: string;
+}
+
+export interface DutyItemsTable {
+  id: Generated<number>;
+  list_id: number;
+  org_id: number;
+  seq: number;
+  category: string;
+  content: string;
+  leader: string;
+  /** once | monthly | quarterly | half_yearly | yearly */
+  cadence: string;
+  /** For one-off items. */
+  due_date: string | null;
+  /** For recurring items: day of the period's last month (null: the period's last day). */
+  due_day: number | null;
+  /** The evidence the item requires (text). */
+  evidence: string;
+  active: number;
+  import_key: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DutyOwnersTable {
+  item_id: number;
+  open_id: string;
+  name: string;
+}
+
+export interface TasksTable {
+  id: Generated<number>;
+  org_id: number;
+  item_id: number;
+  owner_open_id: string;
+  owner_name: string;
+  /** once | 2026-12 | 2026Q4 | 2026H2 | 2026 */
+  period: string;
+  due_date: string;
+  /** not_started | in_progress | done | blocked | missed */
+  status: string;
+  percent: number;
+  late: number;
+  done_at: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TaskEventsTable {
+  id: Generated<number>;
+  task_id: number;
+  at: string;
+  actor_open_id: string;
+  actor_name: string;
+  kind: string;
+  status: string | null;
+  percent: number | null;
+  text: string | null;
+}
+
+export interface TaskEvidenceTable {
+  id: Generated<number>;
+  task_id: number;
+  kind: string;
+  value: string;
+  name: string;
+  added_by: string;
+  at: string;
+}
+
+export interface QuarterlyReportsTable {
+  id: Generated<number>;
+  org_id: number;
+  owner_open_id: string;
+  quarter: string;
+  text: string;
+  evidence: string;
+  submitted_at: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   chat_bindings: ChatBindingsTable;
@@ -256,6 +344,13 @@ export interface Database {
   cards: CardsTable;
   outbox_files: OutboxFilesTable;
   pending_imports: PendingImportsTable;
+  duty_lists: DutyListsTable;
+  duty_items: DutyItemsTable;
+  duty_owners: DutyOwnersTable;
+  tasks: TasksTable;
+  task_events: TaskEventsTable;
+  task_evidence: TaskEvidenceTable;
+  quarterly_reports: QuarterlyReportsTable;
 }
 
 export type Org = Selectable<OrgsTable>;
@@ -271,3 +366,6 @@ export type Evidence = Selectable<RectificationEvidenceTable>;
 export type ExtensionRequest = Selectable<ExtensionRequestsTable>;
 export type InspectionBatch = Selectable<InspectionBatchesTable>;
 export type BatchMilestone = Selectable<BatchMilestonesTable>;
+export type DutyItem = Selectable<DutyItemsTable>;
+export type Task = Selectable<TasksTable>;
+export type TaskEvent = Selectable<TaskEventsTable>;

@@ -10,7 +10,7 @@ import type { Card } from '../core/card.ts';
 import { UserError } from '../core/errors.ts';
 import { findPendingImport, savePendingImport, setImportStatus } from '../db/repositories/imports.ts';
 import type { ActingContext } from './rectification.ts';
-import { type Cell, findHeader, readSpreadsheet } from './spreadsheet.ts';
+import { type Cell, findHeader, MAX_IMPORT_ROWS, readSpreadsheet } from './spreadsheet.ts';
 
 export interface ImportProblem {
   /** Row number in the file (1-based, as Excel shows it). */
@@ -131,6 +131,9 @@ export async function previewImport(
   }
   const { importer, header } = found;
   const data = rows.slice(header.row + 1);
+  if (data.length > MAX_IMPORT_ROWS) {
+    throw new UserError('too_large', `文件超过 ${MAX_IMPORT_ROWS} 行（共 ${data.length} 行数据），请拆分后再导入。`);
+  }
   const plan = await importer.plan(ctx, data, header.columns, header.row + 2);
   const importId = await savePendingImport(ctx.db, {
     orgId: org.id,

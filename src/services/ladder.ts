@@ -43,6 +43,26 @@ export function urgentSettingsOf(settings: Record<string, unknown>): UrgentSetti
   return { sms: u.sms === true, phone: u.phone === true };
 }
 
+/**
+ * Whether reminders may go out for an org now: a working day, outside the org's own quiet hours.
+ * Cached per org for one job run.
+ */
+export function nudgeGate(
+  ctx: { db: Kysely<Database>; calendar: WorkCalendar; settings: { timezone: string } },
+  now: Date,
+) {
+  const cache = new Map<number, boolean>();
+  return async (orgId: number): Promise<boolean> => {
+    let ok = cache.get(orgId);
+    if (ok === undefined) {
+      const org = await findOrgById(ctx.db, orgId);
+      ok = org ? mayNudge(now, ctx.settings.timezone, ctx.calendar, quietHoursOf(orgSettings(org))) : false;
+      cache.set(orgId, ok);
+    }
+    return ok;
+  };
+}
+
 /** Deliveries for every target whose current step is due and whose owner is not on leave. */
 export async function ladderDeliveries(
   ctx: { db: Kysely<Database>; calendar: WorkCalendar; settings: { timezone: string } },
@@ -97,14 +117,16 @@ async function deliverStep(ctx: BaseContext, t: LadderTarget, step: LadderStep, 
       );
       break;
     }
-    case 't0':
-      await ctx.outbox.send(
-        owner,
-        { type: 'text', text: `【今日到期】${label}今天（${when}）到期，请报告进展或申请销号；确需延期请申请延期。` },
-        opts,
-      );
+    case 't0': {
+      // A deadline on a day off is reminded on the last working day before it.
+      const text =
+        t.deadline === today
+          ? `【今日到期】${label}今天（${when}）到期，请报告进展或申请销号；确需延期请申请延期。`
+          : `【即将到期】${label}将于 ${when}（非工作日）到期，今天是到期前最后一个工作日，请报告进展或申请销号。`;
+      await ctx.outbox.send(owner, { type: 'text', text }, opts);
       await t.sendCard?.(ctx);
       break;
+    }
     case 't+1': {
       await t.onOverdue?.(ctx);
       const chat = (await listOrgChats(ctx.db, t.orgId))[0];

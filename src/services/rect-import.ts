@@ -11,7 +11,7 @@ import { dateFromSerial, parseDateText } from '../domain/dates.ts';
 import { parseKind, parseSource, RECT_SOURCES, type RectKind } from '../domain/rectification.ts';
 import { localDate } from '../domain/time.ts';
 import type { Importer, ImportPlan, ImportProblem } from './importers.ts';
-import { type ActingContext, createItem } from './rectification.ts';
+import { type ActingContext, createItem, refreshItemCards, sendItemCard } from './rectification.ts';
 import { type Cell, cellAt } from './spreadsheet.ts';
 
 export interface RectImportRow {
@@ -178,6 +178,7 @@ export const rectificationImporter: Importer<RectImportRow> = {
         created++;
       } else if (changed(existing, r)) {
         const after = await updateRectification(ctx.db, existing.id, {
+          late: existing.late === 1 || localDate(ctx.now, ctx.settings.timezone) > existing.deadline ? 1 : 0,
           batch_id: r.batchId,
           measures: r.measures,
           leader: r.leader,
@@ -197,6 +198,9 @@ export const rectificationImporter: Importer<RectImportRow> = {
           percent: null,
           text: null,
         });
+        if (after.owner_open_id !== existing.owner_open_id)
+          await sendItemCard(ctx, after, { openId: after.owner_open_id });
+        await refreshItemCards(ctx, after);
         const snap = (x: typeof existing) => ({
           measures: x.measures,
           leader: x.leader,

@@ -447,9 +447,11 @@ export async function decideExtension(ctx: ActingContext, req: ExtensionRequest,
     at,
     note: null,
   });
+  // An item already past its old deadline keeps its late mark when the deadline moves.
+  const late = lateFlag(item, today(ctx));
   const after = approve
-    ? await updateRectification(ctx.db, item.id, { deadline: req.new_deadline, updated_at: at })
-    : await updateRectification(ctx.db, item.id, { updated_at: at });
+    ? await updateRectification(ctx.db, item.id, { deadline: req.new_deadline, late, updated_at: at })
+    : await updateRectification(ctx.db, item.id, { late, updated_at: at });
   await record(ctx, item, after, {
     kind: approve ? 'extend_approved' : 'extend_refused',
     text: approve ? `时限由 ${req.old_deadline} 延至 ${req.new_deadline}` : null,

@@ -228,7 +228,16 @@ export function inspectionLedgerRows(): LedgerFixtureRow[] {
   ];
 }
 
-export const LEDGER_HEADERS = ['序号', '问题来源', '问题描述', '整改措施', '责任领导', '责任人', '整改时限', '整改类型'];
+export const LEDGER_HEADERS = [
+  '序号',
+  '问题来源',
+  '问题描述',
+  '整改措施',
+  '责任领导',
+  '责任人',
+  '整改时限',
+  '整改类型',
+];
 
 /** The fixture rows as cells under LEDGER_HEADERS. */
 export function ledgerCells(rows: LedgerFixtureRow[]): ExcelJS.CellValue[][] {
@@ -264,5 +273,8 @@ export async function ledgerXlsx(o: {
 export function ledgerCsv(o: { headers: string[]; rows: string[][]; bom?: boolean }): Buffer {
   const field = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   const text = [o.headers, ...o.rows].map((r) => r.map(field).join(',')).join('\r\n');
-  return Buffer.concat([o.bom === false ? Buffer.alloc(0) : Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+  return Buffer.concat([
+    o.bom === false ? Buffer.alloc(0) : Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from(text, 'utf8'),
+  ]);
 }

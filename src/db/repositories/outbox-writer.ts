@@ -97,7 +97,7 @@ export function createOutboxWriter(
         at: o.at,
       });
     },
-    patchCard(target: MessageRef, card: Card, opts?: SendOptions & { coalesceKey?: string }) {
+    patchCard(target: MessageRef, card: Card, opts?: SendOptions & { coalesceKey?: string; delayMs?: number }) {
       return add({
         orgId: orgOf(opts),
         kind: 'patch',
@@ -108,6 +108,8 @@ export function createOutboxWriter(
         dedupeKey: opts?.key ?? null,
         coalesceKey: opts?.coalesceKey ?? null,
         at: o.at,
+        // A short delay lets a burst of updates to one card coalesce into a single PATCH.
+        notBefore: opts?.delayMs ? new Date(Date.parse(o.at) + opts.delayMs).toISOString() : undefined,
       });
     },
     urgent(target: MessageRef, kind: UrgentKind, openIds: string[], opts?: SendOptions) {

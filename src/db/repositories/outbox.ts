@@ -23,6 +23,8 @@ export interface NewOutbox {
   /** Pending rows with the same key are superseded by this one (card updates). */
   coalesceKey?: string | null;
   at: string;
+  /** Not sent before this instant (default: at once). */
+  notBefore?: string;
 }
 
 /** Feishu's `uuid` (≤ 50 chars): derived from the dedupe key when there is one, so it is stable. */
@@ -64,7 +66,7 @@ export async function enqueue(db: Kysely<Database>, m: NewOutbox): Promise<numbe
       coalesce_key: m.coalesceKey ?? null,
       status: 'pending',
       attempts: 0,
-      next_attempt_at: m.at,
+      next_attempt_at: m.notBefore ?? m.at,
       lease_owner: null,
       lease_until: null,
       last_error: null,

@@ -1,0 +1,328 @@
+/**
+ * Responsibility-list operations: creating items (one task per owner and period), owners reporting
+ * progress, 已完成, 遇到困难 (which tells the secretary), assigning more owners, occurrences per
+ * period (missed ones stay missed), and keeping task cards and the group board up to date.
+ */
+import type { Kysely } from 'kysely';
+import { type BoardView, buildBoardCard, buildTaskCard, type TaskView } from '../cards/task-card.ts';
+import { plain } from '../cards/text.ts';
+import type { BaseContext } from '../core/contracts.ts';
+import { UserError } from '../core/errors.ts';
+import { listCards, registerCard } from '../db/repositories/cards.ts';
+import { isAway, listMembers } from '../db/repositories/members.ts';
+import { findOrgById } from '../db/repositories/orgs.ts';
+import { findOutbox } from '../db/repositories/outbox.ts';
+import {
+  addOwner,
+  addTaskEvent,
+  addTaskEvidence,
+  createDutyItem,
+  ensureDutyList,
+  ensureTask,
+  findDutyItem,
+  findTask,
+  listOwners,
+  listTaskEvents,
+  listTaskEvidence,
+  listTasksDueIn,
+  updateTask,
+} from '../db/repositories/tasks.ts';
+import type { Database, DutyItem, Task } from '../db/schema.ts';
+import { deadlineText } from '../domain/rectification.ts';
+import {
+  CADENCE_LABELS,
+  type Cadence,
+  dueDateOf,
+  isOpenTask,
+  periodOf,
+  TASK_STATUS_LABELS,
+  type TaskStatus,
+} from '../domain/tasks.ts';
+import { formatLocal, localDate } from '../domain/time.ts';
+import type { ActingContext } from './rectification.ts';
+
+const today = (ctx: BaseContext) => localDate(ctx.now, ctx.settings.timezone);
+
+/** The task if it exists in the actor's org (a foreign one looks missing). */
+export async function requireTask(ctx: ActingContext, id: number): Promise<Task> {
+  const t = await findTask(ctx.db, id);
+  if (!t || !ctx.org || t.org_id !== ctx.org.id) throw new UserError('not_found', `没有找到任务 #${id}。`);
+  return t;
+}
+
+export async function taskView(db: Kysely<Database>, t: Task, todayDate: string, tz: string): Promise<TaskView> {
+  const item = (await findDutyItem(db, t.item_id)) as DutyItem;
+  const [events, evidence] = await Promise.all([listTaskEvents(db, t.id), listTaskEvidence(db, t.id)]);
+  const last = [...events].reverse().find((e) => e.text);
+  const open = isOpenTask(t.status);
+  return {
+    id: t.id,
+    orgId: t.org_id,
+    version: t.version,
+    itemId: t.item_id,
+    content: item.content,
+    category: item.category,
+    leader: item.leader,
+    cadenceLabel: CADENCE_LABELS[item.cadence as Cadence] ?? item.cadence,
+    period: t.period,
+    ownerOpenId: t.owner_open_id,
+    ownerName: t.owner_name,
+    dueDate: t.due_date,
+    dueText:
+      t.status === 'done'
+        ? '已完成'
+        : t.status === 'missed'
+          ? '本期未完成'
+          : deadlineText(t.due_date, { today: todayDate }),
+    overdue: open && todayDate > t.due_date,
+    status: t.status,
+    statusLabel: TASK_STATUS_LABELS[t.status as TaskStatus] ?? t.status,
+    percent: t.percent,
+    evidenceRequired: item.evidence,
+    lastProgress: last && { at: formatLocal(new Date(last.at), tz), text: last.text ?? '' },
+    evidence: evidence.map((e) => ({ kind: e.kind, name: e.name })),
+    history: events
+      .filter((e) => e.text)
+      .map((e) => ({ at: formatLocal(new Date(e.at), tz), by: e.actor_name, text: e.text ?? '' })),
+  };
+}
+
+export function viewOfTask(ctx: BaseContext, t: Task): Promise<TaskView> {
+  return taskView(ctx.db, t, today(ctx), ctx.settings.timezone);
+}
+
+export async function sendTaskCard(
+  ctx: BaseContext,
+  t: Task,
+  to: { openId: string } | { chatId: string },
+): Promise<number> {
+  const outboxId = await ctx.outbox.send(
+    to,
+    { type: 'card', card: buildTaskCard(await viewOfTask(ctx, t)) },
+    { orgId: t.org_id },
+  );
+  await registerCard(ctx.db, { orgId: t.org_id, kind: 'task', subjectId: t.id, outboxId, at: ctx.now.toISOString() });
+  return outboxId;
+}
+
+/** Updates the task's other cards and the org's boards (boards coalesced: one PATCH per burst). */
+export async function refreshTaskCards(ctx: BaseContext, t: Task, clickedMessageId?: string): Promise<void> {
+  const view = await viewOfTask(ctx, t);
+  for (const c of await listCards(ctx.db, 'task', t.id)) {
+    const sent = await findOutbox(ctx.db, c.outbox_id);
+    if (clickedMessageId && sent?.message_id === clickedMessageId) continue;
+    await ctx.outbox.patchCard({ outboxId: c.outbox_id }, buildTaskCard(view), {
+      orgId: t.org_id,
+      coalesceKey: `card:${c.id}`,
+    });
+  }
+  await refreshBoards(ctx, t.org_id);
+}
+
+export async function boardView(db: Kysely<Database>, orgId: number, now: Date, tz: string): Promise<BoardView> {
+  const todayDate = localDate(now, tz);
+  const year = todayDate.slice(0, 4);
+  const org = await findOrgById(db, orgId);
+  const tasks = await listTasksDueIn(db, orgId, `${year}-01-01`, `${year}-12-31`);
+  const members = await listMembers(db, orgId);
+  const owners = new Map<string, BoardView['owners'][number]>();
+  for (const t of tasks) {
+    const m = members.find((x) => x.open_id === t.owner_open_id);
+    const o = owners.get(t.owner_open_id) ?? {
+      name: t.owner_name,
+      notStarted: 0,
+      inProgress: 0,
+      blocked: 0,
+      done: 0,
+      overdue: 0,
+      away: isAway(m, todayDate),
+    };
+    if (t.status === 'not_started') o.notStarted++;
+    if (t.status === 'in_progress') o.inProgress++;
+    if (t.status === 'blocked') o.blocked++;
+    if (t.status === 'done') o.done++;
+    if (isOpenTask(t.status) && t.due_date < todayDate) o.overdue++;
+    owners.set(t.owner_open_id, o);
+  }
+  return { orgName: org?.name ?? '', asOf: formatLocal(now, tz), owners: [...owners.values()] };
+}
+
+export async function refreshBoards(ctx: BaseContext, orgId: number): Promise<void> {
+  const cards = await listCards(ctx.db, 'task_board', orgId);
+  if (cards.length === 0) return;
+  const board = buildBoardCard(await boardView(ctx.db, orgId, ctx.now, ctx.settings.timezone));
+  for (const c of cards.slice(-3)) {
+    await ctx.outbox.patchCard({ outboxId: c.outbox_id }, board, {
+      orgId,
+      coalesceKey: `board:${c.id}`,
+      delayMs: 1500,
+    });
+  }
+}
+
+/** Creates this period's task for every owner of an item (and, for one-off items, the only one). */
+export async function ensureOccurrences(ctx: BaseContext, item: DutyItem, todayDate: string): Promise<Task[]> {
+  const cadence = item.cadence as Cadence;
+  const period =
+    cadence === 'once' ? { key: 'once', start: '', end: item.due_date ?? todayDate } : periodOf(cadence, todayDate);
+  const due = cadence === 'once' ? (item.due_date ?? todayDate) : dueDateOf(period, item.due_day);
+  const created: Task[] = [];
+  for (const o of await listOwners(ctx.db, item.id)) {
+    const r = await ensureTask(ctx.db, {
+      orgId: item.org_id,
+      itemId: item.id,
+      ownerOpenId: o.open_id,
+      ownerName: o.name,
+      period: period.key,
+      dueDate: due,
+      at: ctx.now.toISOString(),
+    });
+    if (r.created) created.push(r.task);
+  }
+  return created;
+}
+
+export interface NewDuty {
+  content: string;
+  category: string;
+  leader: string;
+  cadence: Cadence;
+  dueDate: string | null;
+  dueDay: number | null;
+  evidence: string;
+  owners: { openId: string; name: string }[];
+  importKey?: string | null;
+}
+
+export async function createDuty(ctx: ActingContext, d: NewDuty): Promise<{ item: DutyItem; tasks: Task[] }> {
+  const org = ctx.org;
+  if (!org) throw new UserError('no_org', '请在组织群聊中使用此命令。');
+  const at = ctx.now.toISOString();
+  const year = Number((d.dueDate ?? today(ctx)).slice(0, 4));
+  const list = await ensureDutyList(ctx.db, org.id, year, at);
+  const item = await createDutyItem(ctx.db, {
+    list_id: list.id,
+    org_id: org.id,
+    category: d.category,
+    content: d.content,
+    leader: d.leader,
+    cadence: d.cadence,
+    due_date: d.dueDate,
+    due_day: d.dueDay,
+    evidence: d.evidence,
+    import_key: d.importKey ?? null,
+    created_by: ctx.actor.openId,
+    created_at: at,
+    updated_at: at,
+  });
+  for (const o of d.owners) await addOwner(ctx.db, item.id, o);
+  const tasks = await ensureOccurrences(ctx, item, today(ctx));
+  for (const t of tasks) await sendTaskCard(ctx, t, { openId: t.owner_open_id });
+  await ctx.audit({
+    action: 'duty:create',
+    subject: `duty:${item.id}`,
+    after: { content: d.content, cadence: d.cadence, owners: d.owners.map((o) => o.openId), due: d.dueDate },
+  });
+  await refreshBoards(ctx, org.id);
+  return { item, tasks };
+}
+
+export async function assignOwner(
+  ctx: ActingContext,
+  item: DutyItem,
+  owner: { openId: string; name: string },
+): Promise<Task[]> {
+  if (!(await addOwner(ctx.db, item.id, owner)))
+    throw new UserError('conflict', `${owner.name}已经是这项任务的责任人。`);
+  const tasks = await ensureOccurrences(ctx, item, today(ctx));
+  for (const t of tasks) await sendTaskCard(ctx, t, { openId: t.owner_open_id });
+  await ctx.audit({ action: 'duty:assign', subject: `duty:${item.id}`, after: { owner: owner.openId } });
+  await refreshBoards(ctx, item.org_id);
+  return tasks;
+}
+
+function assertOwner(ctx: ActingContext, t: Task): void {
+  if (ctx.actor.openId !== t.owner_open_id)
+    throw new UserError('forbidden', `只有责任人（${t.owner_name}）可以报告这项任务。`);
+  if (!isOpenTask(t.status)) {
+    throw new UserError('conflict', `任务当前为“${TASK_STATUS_LABELS[t.status as TaskStatus]}”，不能再报告。`);
+  }
+}
+
+async function change(
+  ctx: ActingContext,
+  t: Task,
+  patch: Partial<Task>,
+  event: { kind: string; text?: string },
+): Promise<Task> {
+  const after = await updateTask(ctx.db, t.id, { ...patch, updated_at: ctx.now.toISOString() });
+  await addTaskEvent(ctx.db, {
+    task_id: t.id,
+    at: ctx.now.toISOString(),
+    actor_open_id: ctx.actor.openId,
+    actor_name: ctx.actor.name ?? ctx.actor.openId,
+    kind: event.kind,
+    status: after.status,
+    percent: after.percent,
+    text: event.text ?? null,
+  });
+  await ctx.audit({
+    action: `task:${event.kind}`,
+    subject: `task:${t.id}`,
+    before: { status: t.status, percent: t.percent },
+    after: { status: after.status, percent: after.percent },
+  });
+  return after;
+}
+
+export async function reportTask(
+  ctx: ActingContext,
+  t: Task,
+  r: { status: 'in_progress' | 'done' | 'blocked'; percent: number; text: string; link?: string },
+): Promise<Task> {
+  assertOwner(ctx, t);
+  if (r.link) {
+    const isLink = /^https?:\/\/\S+$/i.test(r.link);
+    await addTaskEvidence(ctx.db, {
+      task_id: t.id,
+      kind: isLink ? 'link' : 'text',
+      value: r.link,
+      name: r.link.slice(0, 120),
+      added_by: ctx.actor.openId,
+      at: ctx.now.toISOString(),
+    });
+  }
+  const done = r.status === 'done';
+  const after = await change(
+    ctx,
+    t,
+    {
+      status: r.status,
+      percent: done ? 100 : Math.max(0, Math.min(100, r.percent)),
+      done_at: done ? ctx.now.toISOString() : null,
+      late: t.late === 1 || today(ctx) > t.due_date ? 1 : 0,
+    },
+    { kind: done ? 'done' : r.status === 'blocked' ? 'blocked' : 'progress', text: r.text },
+  );
+  if (r.status === 'blocked') await tellSecretary(ctx, after, r.text);
+  return after;
+}
+
+export async function markTaskDone(ctx: ActingContext, t: Task): Promise<Task> {
+  return reportTask(ctx, t, { status: 'done', percent: 100, text: '已完成' });
+}
+
+async function tellSecretary(ctx: ActingContext, t: Task, reason: string): Promise<void> {
+  const item = (await findDutyItem(ctx.db, t.item_id)) as DutyItem;
+  for (const m of await listMembers(ctx.db, t.org_id)) {
+    if (m.role !== 'secretary' || m.open_id === t.owner_open_id) continue;
+    await ctx.outbox.send(
+      { openId: m.open_id },
+      {
+        type: 'text',
+        text: `【遇到困难】${plain(t.owner_name, 20)}在落实“${plain(item.content, 60)}”（任务 #${t.id}）时遇到困难：${plain(reason, 300)}`,
+      },
+      { orgId: t.org_id },
+    );
+  }
+}
