@@ -2,7 +2,7 @@
 import type { CommandModule } from '../src/core/contracts.ts';
 import away from './away.ts';
 import bind from './bind.ts';
-import duties from './duty-list.ts';
+import duties from './duties.ts';
 import help from './help.ts';
 import importCommand from './import.ts';
 import inspection from './inspection.ts';

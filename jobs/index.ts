@@ -4,5 +4,18 @@ import holidayCheck from './holiday-check.ts';
 import housekeeping from './housekeeping.ts';
 import rectificationDigest from './rectification-digest.ts';
 import rectificationReminders from './rectification-reminders.ts';
+import taskMonthly from './task-monthly.ts';
+import taskOccurrences from './task-occurrences.ts';
+import taskQuarterly from './task-quarterly.ts';
+import taskReminders from './task-reminders.ts';
 
-export const jobs: readonly JobModule[] = [rectificationReminders, rectificationDigest, housekeeping, holidayCheck];
+export const jobs: readonly JobModule[] = [
+  rectificationReminders,
+  rectificationDigest,
+  taskOccurrences,
+  taskReminders,
+  taskMonthly,
+  taskQuarterly,
+  housekeeping,
+  holidayCheck,
+];

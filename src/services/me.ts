@@ -3,9 +3,10 @@ import type { Kysely } from 'kysely';
 import type { MeOpenItem, MeView } from '../cards/me-card.ts';
 import type { Database } from '../db/schema.ts';
 import { RECT_STATUS_LABELS, type RectStatus } from '../domain/rectification.ts';
+import { TASK_STATUS_LABELS, type TaskStatus } from '../domain/tasks.ts';
 
-/** Open items of other kinds (tasks …) register a loader here. */
-export type OpenItemsLoader = (db: Kysely<Database>, openId: string, today: string) => Promise<MeOpenItem[]>;
+/** Each kind of open item (rectifications, tasks …) has a loader. */
+type OpenItemsLoader = (db: Kysely<Database>, openId: string, today: string) => Promise<MeOpenItem[]>;
 
 const loaders: OpenItemsLoader[] = [
   async (db, openId, today) => {
@@ -25,11 +26,25 @@ const loaders: OpenItemsLoader[] = [
       overdue: r.deadline < today && r.status !== 'ongoing',
     }));
   },
+  async (db, openId, today) => {
+    const rows = await db
+      .selectFrom('tasks')
+      .innerJoin('duty_items', 'duty_items.id', 'tasks.item_id')
+      .select(['tasks.id', 'duty_items.content', 'tasks.due_date', 'tasks.status'])
+      .where('tasks.owner_open_id', '=', openId)
+      .where('tasks.status', 'in', ['not_started', 'in_progress', 'blocked'])
+      .orderBy('tasks.due_date')
+      .execute();
+    return rows.map((r) => ({
+      kind: '任务',
+      id: r.id,
+      title: r.content,
+      deadline: r.due_date,
+      status: TASK_STATUS_LABELS[r.status as TaskStatus] ?? r.status,
+      overdue: r.due_date < today,
+    }));
+  },
 ];
-
-export function registerOpenItems(loader: OpenItemsLoader): void {
-  loaders.push(loader);
-}
 
 export async function loadMeView(db: Kysely<Database>, openId: string, today: string): Promise<MeView> {
   const memberships = await db

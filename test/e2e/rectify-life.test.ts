@@ -47,9 +47,13 @@ describe('rectification life', () => {
 
   const p2p = (u: EmuUser) => h.emu.p2pChat(u.openId).chatId;
   const lastCard = (chatId: string, title: string) =>
-    h.emu.waitFor(() => [...h.emu.botMessages(chatId)].reverse().find((m) => m.msgType === 'interactive' && m.content.includes(title)), {
-      what: `card ${title}`,
-    });
+    h.emu.waitFor(
+      () =>
+        [...h.emu.botMessages(chatId)].reverse().find((m) => m.msgType === 'interactive' && m.content.includes(title)),
+      {
+        what: `card ${title}`,
+      },
+    );
 
   async function ask(chatId: string, from: EmuUser, text: string) {
     const before = h.emu.botMessages(chatId).length;
@@ -97,7 +101,11 @@ describe('rectification life', () => {
     expect(groupCard.content).toContain(`整改事项 #${id}`); // the form card became the item card
 
     // The owner (here a 纪检委员) reports progress through the form on their private card.
-    const form = await h.emu.click({ messageId: card.messageId, from: w.inspector.openId, value: button(card, '报告进展').value });
+    const form = await h.emu.click({
+      messageId: card.messageId,
+      from: w.inspector.openId,
+      value: button(card, '报告进展').value,
+    });
     expect(JSON.stringify(form.card)).toContain('本次完成了什么');
     const submitProgress = button(h.emu.requireMessage(card.messageId), '提交进展');
     const progressed = await h.emu.click({
@@ -110,10 +118,16 @@ describe('rectification life', () => {
     expect(progressed.toast?.content).toBe('进展已记录');
     expect(JSON.stringify(progressed.card)).toContain('60%');
     // The group copy (the form that created it) was updated in place through the outbox.
-    await h.emu.waitFor(() => h.emu.requireMessage(groupCard.messageId).content.includes('60%'), { what: 'group card update' });
+    await h.emu.waitFor(() => h.emu.requireMessage(groupCard.messageId).content.includes('60%'), {
+      what: 'group card update',
+    });
 
     // 销号 needs evidence.
-    await h.emu.click({ messageId: card.messageId, from: w.inspector.openId, value: button(h.emu.requireMessage(card.messageId), '申请销号').value });
+    await h.emu.click({
+      messageId: card.messageId,
+      from: w.inspector.openId,
+      value: button(h.emu.requireMessage(card.messageId), '申请销号').value,
+    });
     const noEvidence = await h.emu.click({
       messageId: card.messageId,
       from: w.inspector.openId,
@@ -161,11 +175,17 @@ describe('rectification life', () => {
     });
     expect(returned.toast?.content).toBe('已退回，已通知责任人');
     expect((await findRectification(h.db.db, id))?.status).toBe('returned');
-    await h.emu.waitFor(() => h.emu.botMessages(p2p(w.inspector)).some((m) => messageText(m).includes('缺少 10 月、11 月支委会纪要')));
+    await h.emu.waitFor(() =>
+      h.emu.botMessages(p2p(w.inspector)).some((m) => messageText(m).includes('缺少 10 月、11 月支委会纪要')),
+    );
 
     // The owner resubmits with more evidence.
     await h.emu.waitFor(() => button(h.emu.requireMessage(card.messageId), '申请销号'));
-    await h.emu.click({ messageId: card.messageId, from: w.inspector.openId, value: button(h.emu.requireMessage(card.messageId), '申请销号').value });
+    await h.emu.click({
+      messageId: card.messageId,
+      from: w.inspector.openId,
+      value: button(h.emu.requireMessage(card.messageId), '申请销号').value,
+    });
     await h.emu.click({
       messageId: card.messageId,
       from: w.inspector.openId,
@@ -174,9 +194,16 @@ describe('rectification life', () => {
       formValue: { link: 'https://example.feishu.cn/docx/minutes-oct-nov', note: '已补齐' },
     });
     const review2 = await h.emu.waitFor(() =>
-      h.emu.botMessages(p2p(w.secretary)).filter((m) => m.content.includes('销号审核')).at(1),
+      h.emu
+        .botMessages(p2p(w.secretary))
+        .filter((m) => m.content.includes('销号审核'))
+        .at(1),
     );
-    const approved = await h.emu.click({ messageId: review2.messageId, from: w.secretary.openId, value: button(review2, '通过销号').value });
+    const approved = await h.emu.click({
+      messageId: review2.messageId,
+      from: w.secretary.openId,
+      value: button(review2, '通过销号').value,
+    });
     expect(approved.toast?.content).toBe('已通过销号');
     const item = await findRectification(h.db.db, id);
     expect(item).toMatchObject({ status: 'closed', reviewer_name: '李书记', late: 0 });
@@ -187,7 +214,9 @@ describe('rectification life', () => {
     expect(final).toContain('李书记，2026-12-01 10:00');
 
     const audit = await listAudit(h.db.db);
-    const changes = audit.filter((a) => a.action.startsWith('rectification:')).map((a) => [a.action, JSON.parse(a.after ?? '{}').status]);
+    const changes = audit
+      .filter((a) => a.action.startsWith('rectification:'))
+      .map((a) => [a.action, JSON.parse(a.after ?? '{}').status]);
     expect(changes).toEqual([
       ['rectification:created', 'pending'],
       ['rectification:progress', 'in_progress'],
@@ -203,7 +232,11 @@ describe('rectification life', () => {
   it('answers a stale card with the current state and lets an admin approve an extension', async () => {
     const w = await setup();
     const { id, card } = await createByForm(w, w.owner, '2026-12-05');
-    const oldProgress = await h.emu.click({ messageId: card.messageId, from: w.owner.openId, value: button(card, '报告进展').value });
+    const oldProgress = await h.emu.click({
+      messageId: card.messageId,
+      from: w.owner.openId,
+      value: button(card, '报告进展').value,
+    });
     const staleValue = button(h.emu.requireMessage(card.messageId), '提交进展').value;
     // Meanwhile the item changes (an extension request through the command).
     const ext = await ask(w.chat.chatId, w.owner, `/整改 延期 ${id} 2026-12-31 需等待上级批复后实施`);
@@ -221,13 +254,21 @@ describe('rectification life', () => {
     expect((await findRectification(h.db.db, id))?.progress).toBe(0);
 
     const extCard = await lastCard(p2p(w.inspector), '延期申请');
-    const approved = await h.emu.click({ messageId: extCard.messageId, from: w.inspector.openId, value: button(extCard, '同意延期').value });
+    const approved = await h.emu.click({
+      messageId: extCard.messageId,
+      from: w.inspector.openId,
+      value: button(extCard, '同意延期').value,
+    });
     expect(approved.toast?.content).toBe('已同意延期');
     expect(JSON.stringify(approved.card)).toContain('已同意');
     expect((await findRectification(h.db.db, id))?.deadline).toBe('2026-12-31');
     // The other admin's copy of the request cannot be decided twice.
     const second = await lastCard(p2p(w.organizer), '延期申请');
-    const again = await h.emu.click({ messageId: second.messageId, from: w.organizer.openId, value: button(second, '拒绝').value });
+    const again = await h.emu.click({
+      messageId: second.messageId,
+      from: w.organizer.openId,
+      value: button(second, '拒绝').value,
+    });
     expect(again.toast?.content).toBe('这个延期申请已经处理过了。');
   });
 
@@ -235,7 +276,11 @@ describe('rectification life', () => {
     const w = await setup();
     const { id } = await createByForm(w, w.owner);
     const shown = await ask(w.chat.chatId, w.other, `/整改 查看 ${id}`);
-    const notMine = await h.emu.click({ messageId: shown.messageId, from: w.other.openId, value: button(shown, '报告进展').value });
+    const notMine = await h.emu.click({
+      messageId: shown.messageId,
+      from: w.other.openId,
+      value: button(shown, '报告进展').value,
+    });
     expect(notMine.toast).toMatchObject({ type: 'error', content: '只有责任人（赵党员）可以报告进展。' });
     const forged = await h.emu.click({
       messageId: shown.messageId,
@@ -260,7 +305,11 @@ describe('rectification life', () => {
       value: { a: 'rectify.form', id, form: 'extend', o: 1 },
     });
     expect(foreignClick.toast?.content).toContain('需要本组织成员身份');
-    const viaOwnOrg = await h.emu.click({ messageId: foreign.messageId, from: boss.openId, value: { a: 'rectify.form', id, form: 'view', o: 2 } });
+    const viaOwnOrg = await h.emu.click({
+      messageId: foreign.messageId,
+      from: boss.openId,
+      value: { a: 'rectify.form', id, form: 'view', o: 2 },
+    });
     expect(viaOwnOrg.toast?.content).toBe(`没有找到整改事项 #${id}。`);
     expect((await findRectification(h.db.db, id))?.version).toBe(1);
   });

@@ -152,7 +152,16 @@ describe('card builders', () => {
         { orgName: '第一党支部', role: 'inspector', awayUntil: null },
         { orgName: '**机关**[党委](http://x)', role: 'secretary', awayUntil: '2026-12-10' },
       ],
-      open: [{ kind: '整改', id: 3, title: '<at id=all></at> 问题', deadline: '2026-12-01', status: '整改中', overdue: true }],
+      open: [
+        {
+          kind: '整改',
+          id: 3,
+          title: '<at id=all></at> 问题',
+          deadline: '2026-12-01',
+          status: '整改中',
+          overdue: true,
+        },
+      ],
     }),
     'me, no name, no orgs': buildMeCard({ name: undefined, memberships: [], open: [] }),
     'welcome, unbound': buildWelcomeCard({ orgName: undefined }),

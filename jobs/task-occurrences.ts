@@ -1,0 +1,48 @@
+/**
+ * Keeps the responsibility list's tasks in step with the calendar, as of now: each recurring item
+ * gets this period's task for each owner (sent as a card), and an occurrence whose period ended
+ * undone is recorded as missed (未完成) — it stays missed; the next period starts fresh.
+ */
+import { defineJob } from '../src/core/contracts.ts';
+import { findDutyItem, listActiveDutyItems, listOpenTasksDueBefore, updateTask } from '../src/db/repositories/tasks.ts';
+import { type Cadence, periodOf } from '../src/domain/tasks.ts';
+import { localDate } from '../src/domain/time.ts';
+import { ensureOccurrences, refreshBoards, sendTaskCard } from '../src/services/tasks.ts';
+
+export default defineJob({
+  name: 'task-occurrences',
+  summary: '按周期生成本期责任任务，并把上期未完成的任务记为未完成',
+  schedule: '10 0,8 * * *',
+  async run(ctx, now) {
+    const today = localDate(now, ctx.settings.timezone);
+    let created = 0;
+    let missed = 0;
+    const orgs = new Set<number>();
+    for (const item of await listActiveDutyItems(ctx.db)) {
+      if (item.cadence === 'once') continue;
+      for (const t of await ensureOccurrences(ctx, item, today)) {
+        await sendTaskCard(ctx, t, { openId: t.owner_open_id });
+        created++;
+        orgs.add(item.org_id);
+      }
+    }
+    for (const t of await listOpenTasksDueBefore(ctx.db, today)) {
+      if (t.period === 'once') continue;
+      const item = await findDutyItem(ctx.db, t.item_id);
+      if (!item) continue;
+      const period = periodOf(item.cadence as Cadence, t.due_date);
+      if (today <= period.end) continue;
+      await updateTask(ctx.db, t.id, { status: 'missed', late: 1, updated_at: ctx.now.toISOString() });
+      await ctx.audit({
+        action: 'task:missed',
+        subject: `task:${t.id}`,
+        before: { status: t.status },
+        after: { status: 'missed' },
+      });
+      missed++;
+      orgs.add(t.org_id);
+    }
+    for (const orgId of orgs) await refreshBoards(ctx, orgId);
+    return `生成本期任务 ${created} 项，记为未完成 ${missed} 项`;
+  },
+});
