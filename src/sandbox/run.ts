@@ -21,6 +21,7 @@ import { Emulator } from './emulator.ts';
 import { loadSandbox, type SandboxMeta, saveSandbox } from './persist.ts';
 import { DEMO_ORG, seedSandbox } from './seed.ts';
 import { seedRectifications } from './seed-rectifications.ts';
+import { seedTasks } from './seed-tasks.ts';
 
 export const SANDBOX_APP_ID = 'cli_5a4e0b0c0d0e0f10';
 export const SANDBOX_APP_SECRET = 'qingfeng-sandbox-secret';
@@ -126,9 +127,12 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
     const org = await findOrgByName(handle.db, DEMO_ORG);
     if (org) {
       const calendar = new WorkCalendar(await listHolidayOverrides(handle.db));
-      await seedRectifications({ db: handle.db, org, now: clock.now(), timezone: o.config.timezone, logger, calendar });
+      const seed = { db: handle.db, org, now: clock.now(), timezone: o.config.timezone, logger, calendar };
+      await seedRectifications(seed);
+      await seedTasks(seed);
       app.dispatcher.wake();
       await app.runJob('rectification-reminders', clock.now());
+      await app.runJob('task-reminders', clock.now());
     }
     meta.seeded = true;
     await save();
