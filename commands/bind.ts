@@ -10,6 +10,7 @@ import { argSchema } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
 import { ADMIN_ROLES, describeRoles, isAdminRole } from '../src/core/roles.ts';
+import { ensureRules } from '../src/db/repositories/meetings.ts';
 import { findMember, roleOf, upsertMember } from '../src/db/repositories/members.ts';
 import { bindChat, createOrg, findOrgByName } from '../src/db/repositories/orgs.ts';
 
@@ -55,6 +56,7 @@ export default defineCommand({
       throw new UserError('forbidden', '只有群主或系统管理员（BOT_ADMINS）可以绑定群聊。');
     }
     const org = existing ?? (await createOrg(ctx.db, name, at));
+    await ensureRules(ctx.db, org.id, at);
     await bindChat(ctx.db, {
       chatId: ctx.chat.chatId,
       orgId: org.id,

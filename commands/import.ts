@@ -1,9 +1,14 @@
 /** /import (/导入): how to import a ledger, and the 确认导入 / 取消 buttons of every import preview. */
 import { z } from 'zod';
+import { buildSessionCard } from '../src/cards/meeting-card.ts';
+import { buildRectItemCard } from '../src/cards/rectification-card.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineAction, defineCommand } from '../src/core/contracts.ts';
+import { UserError } from '../src/core/errors.ts';
 import { importers } from '../src/services/importer-registry.ts';
 import { confirmImport } from '../src/services/importers.ts';
+import * as meetings from '../src/services/meetings.ts';
+import * as rect from '../src/services/rectification.ts';
 
 export default defineCommand({
   name: 'import',
@@ -22,6 +27,31 @@ export default defineCommand({
     };
   },
   actions: {
+    // A file sent to the bot, attached to a rectification (evidence) or a meeting (minutes, photos, sign-in sheet).
+    'import.attach': defineAction({
+      value: z.object({ m: z.string().max(100), k: z.string().max(200), n: z.string().max(200) }),
+      roles: 'member',
+      async handle(ctx, v, form) {
+        const target = /^(?:([rs]):)?(\d{1,9})$/.exec(typeof form.item === 'string' ? form.item : '');
+        if (!target) throw new UserError('bad_args', '请选择要附到的事项或会议。');
+        const id = Number(target[2]);
+        const file = { kind: 'file' as const, value: `${v.m}:${v.k}`, name: v.n };
+        if (target[1] !== 's') {
+          const after = await rect.attachEvidence(ctx, await rect.requireItem(ctx, id), file);
+          await rect.refreshItemCards(ctx, after);
+          return {
+            toast: { type: 'success', content: `已附到整改事项 #${id}` },
+            card: buildRectItemCard(await rect.viewOf(ctx, after)),
+          };
+        }
+        const s = await meetings.attachSessionFile(ctx, await meetings.requireSession(ctx, id), file);
+        await meetings.refreshSessionCards(ctx, s);
+        return {
+          toast: { type: 'success', content: `已附到 #${id}` },
+          card: buildSessionCard(await meetings.viewOfSession(ctx, s)),
+        };
+      },
+    }),
     'import.confirm': defineAction({
       value: z.object({ i: z.coerce.number().int().positive(), ok: z.boolean() }),
       roles: 'admin',

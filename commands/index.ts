@@ -2,14 +2,17 @@
 import type { CommandModule } from '../src/core/contracts.ts';
 import away from './away.ts';
 import bind from './bind.ts';
+import calendar from './calendar.ts';
 import duties from './duties.ts';
 import help from './help.ts';
 import importCommand from './import.ts';
 import inspection from './inspection.ts';
 import me from './me.ts';
+import meeting from './meeting.ts';
 import rectify from './rectify.ts';
 import role from './role.ts';
 import settings from './settings.ts';
+import study from './study.ts';
 import task from './task.ts';
 
 export const commands: readonly CommandModule[] = [
@@ -17,6 +20,9 @@ export const commands: readonly CommandModule[] = [
   me,
   task,
   duties,
+  meeting,
+  study,
+  calendar,
   rectify,
   inspection,
   away,

@@ -377,20 +377,5 @@ export default defineCommand({
         return { card: await buildListCard(ctx, v.f, v.p) };
       },
     }),
-    'rectify.attach': defineAction({
-      value: z.object({ m: z.string().max(100), k: z.string().max(200), n: z.string().max(200) }),
-      roles: 'member',
-      async handle(ctx, v, form) {
-        const id = Number(text(form, 'item'));
-        if (!Number.isInteger(id) || id <= 0) throw new UserError('bad_args', '请选择要附到的整改事项。');
-        const item = await rect.requireItem(ctx, id);
-        const after = await rect.attachEvidence(ctx, item, { kind: 'file', value: `${v.m}:${v.k}`, name: v.n });
-        await rect.refreshItemCards(ctx, after);
-        return {
-          toast: { type: 'success', content: `已附到整改事项 #${id}` },
-          card: buildRectItemCard(await rect.viewOf(ctx, after)),
-        };
-      },
-    }),
   },
 });

@@ -1,7 +1,10 @@
 /** Every job. Add a job here after creating its file. */
 import type { JobModule } from '../src/core/contracts.ts';
+import complianceCheck from './compliance-check.ts';
 import holidayCheck from './holiday-check.ts';
+import holidayReminder from './holiday-reminder.ts';
 import housekeeping from './housekeeping.ts';
+import meetingReminders from './meeting-reminders.ts';
 import rectificationDigest from './rectification-digest.ts';
 import rectificationReminders from './rectification-reminders.ts';
 import taskMonthly from './task-monthly.ts';
@@ -16,6 +19,9 @@ export const jobs: readonly JobModule[] = [
   taskReminders,
   taskMonthly,
   taskQuarterly,
+  meetingReminders,
+  complianceCheck,
+  holidayReminder,
   housekeeping,
   holidayCheck,
 ];

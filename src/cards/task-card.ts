@@ -215,6 +215,8 @@ export function buildTaskNewCard(v: {
   memberOpenIds: string[];
   categories: readonly string[];
   error?: string;
+  /** Pre-filled content (转为任务 from meeting minutes). */
+  content?: string;
 }): Card {
   return card({
     title: '新增主体责任任务',
@@ -229,6 +231,7 @@ export function buildTaskNewCard(v: {
           multiline: true,
           required: true,
           maxLength: 1000,
+          defaultValue: v.content,
         }),
         personPicker({
           name: 'owners',

@@ -324,6 +324,79 @@ export interface QuarterlyReportsTable {
   submitted_at: string;
 }
 
+export interface CalendarRulesTable {
+  id: Generated<number>;
+  org_id: number;
+  key: string;
+  kind: string;
+  name: string;
+  /** month | quarter | half_year | year */
+  frequency: string;
+  /** JSON `{ H1: [MM-DD, MM-DD], H2: … }` or null. */
+  window: string | null;
+  fixed_day: number | null;
+  lead_days: number;
+  source: string;
+  confidence: string;
+  enabled: number;
+  updated_at: string;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  org_id: number;
+  /** meeting | study */
+  category: string;
+  kind: string;
+  title: string;
+  /** Instant (UTC ISO). */
+  start_at: string;
+  place: string;
+  agenda: string;
+  /** scheduled | cancelled */
+  status: string;
+  organiser_open_id: string;
+  organiser_name: string;
+  minutes: string | null;
+  minutes_at: string | null;
+  /** 学习心得 due this many working days after the session. */
+  reflection_days: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionAttendeesTable {
+  session_id: number;
+  open_id: string;
+  name: string;
+  /** invited | signed | leave */
+  status: string;
+  reason: string | null;
+  answered_at: string | null;
+  voting: number;
+}
+
+export interface SessionFilesTable {
+  id: Generated<number>;
+  session_id: number;
+  /** minutes | photo | signin | material */
+  kind: string;
+  value: string;
+  name: string;
+  added_by: string;
+  at: string;
+}
+
+export interface ReflectionsTable {
+  id: Generated<number>;
+  session_id: number;
+  open_id: string;
+  text: string;
+  link: string;
+  submitted_at: string;
+}
+
 export interface Database {
   orgs: OrgsTable;
   chat_bindings: ChatBindingsTable;
@@ -351,6 +424,11 @@ export interface Database {
   task_events: TaskEventsTable;
   task_evidence: TaskEvidenceTable;
   quarterly_reports: QuarterlyReportsTable;
+  calendar_rules: CalendarRulesTable;
+  sessions: SessionsTable;
+  session_attendees: SessionAttendeesTable;
+  session_files: SessionFilesTable;
+  reflections: ReflectionsTable;
 }
 
 export type Org = Selectable<OrgsTable>;
@@ -369,3 +447,6 @@ export type BatchMilestone = Selectable<BatchMilestonesTable>;
 export type DutyItem = Selectable<DutyItemsTable>;
 export type Task = Selectable<TasksTable>;
 export type TaskEvent = Selectable<TaskEventsTable>;
+export type CalendarRule = Selectable<CalendarRulesTable>;
+export type Session = Selectable<SessionsTable>;
+export type SessionAttendee = Selectable<SessionAttendeesTable>;

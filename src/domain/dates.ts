@@ -44,3 +44,27 @@ export function shortDate(date: string, today?: string): string {
   const md = `${Number(m)}月${Number(d)}日`;
   return today && today.slice(0, 4) === y ? md : `${y}年${md}`;
 }
+
+/**
+ * A date and time as typed or sent by Feishu's picker ("2026-12-10 15:00 +0800",
+ * "2026-12-10 15:00", "12月10日 15:00"), read in `tz`. Returns undefined for anything else.
+ */
+export function parseDateTimeText(
+  text: string,
+  today: string,
+  tz: string,
+  toInstant: (date: string, time: string, tz: string) => Date,
+): Date | undefined {
+  const t = text
+    .normalize('NFKC')
+    .trim()
+    .replace(/\s+[+-]\d{4}$/, '')
+    .replace('T', ' ');
+  const m = /^(.+?)\s+(\d{1,2})[:：](\d{2})$/.exec(t);
+  if (!m) return undefined;
+  const date = parseDateText(m[1] as string, today);
+  const h = Number(m[2]);
+  const min = Number(m[3]);
+  if (!date || h > 23 || min > 59) return undefined;
+  return toInstant(date, `${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}`, tz);
+}

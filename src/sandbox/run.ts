@@ -131,8 +131,8 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       await seedRectifications(seed);
       await seedTasks(seed);
       app.dispatcher.wake();
-      await app.runJob('rectification-reminders', clock.now());
-      await app.runJob('task-reminders', clock.now());
+      // What the jobs would have posted by now, so the first visit already shows the reminders.
+      for (const job of jobs) await app.runJob(job.name, clock.now());
     }
     meta.seeded = true;
     await save();

@@ -3,5 +3,10 @@
 import { dutyImporter } from './duty-import.ts';
 import type { Importer } from './importers.ts';
 import { rectificationImporter } from './rect-import.ts';
+import { studyPlanImporter } from './study-import.ts';
 
-export const importers: readonly Importer[] = [rectificationImporter as Importer, dutyImporter as Importer];
+export const importers: readonly Importer[] = [
+  rectificationImporter as Importer,
+  dutyImporter as Importer,
+  studyPlanImporter as Importer,
+];

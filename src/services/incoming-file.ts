@@ -8,7 +8,9 @@ import type { CommandContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import type { Outgoing } from '../core/message.ts';
 import { isAdminRole } from '../core/roles.ts';
+import { listSessions } from '../db/repositories/meetings.ts';
 import { listRectifications } from '../db/repositories/rectifications.ts';
+import { kindLabel } from '../domain/meetings.ts';
 import { ownerMayWork, type RectStatus } from '../domain/rectification.ts';
 import { importers } from './importer-registry.ts';
 import { previewImport } from './importers.ts';
@@ -33,8 +35,20 @@ export async function handleIncomingFile(ctx: CommandContext, file: IncomingFile
     return { type: 'card', card: await previewImport(ctx, importers, { fileName: file.fileName, bytes: file.bytes }) };
   }
   const { items } = await listRectifications(ctx.db, org.id, { kind: 'mine', openId: ctx.actor.openId });
-  const open = items.filter((i) => ownerMayWork(i.status as RectStatus));
-  if (open.length === 0) {
+  const options = items
+    .filter((i) => ownerMayWork(i.status as RectStatus))
+    .slice(0, 30)
+    .map((i) => ({ text: `整改 #${i.id} ${i.problem.slice(0, 26)}`, value: `r:${i.id}` }));
+  // Sessions held in the last 30 days that the sender organised (or, as an admin, any): minutes, photos, sign-in sheets.
+  const since = new Date(ctx.now.getTime() - 30 * 86_400_000).toISOString();
+  for (const s of await listSessions(ctx.db, org.id, { from: since, to: ctx.now.toISOString() })) {
+    if (s.organiser_open_id !== ctx.actor.openId && !isAdminRole(ctx.actor.role)) continue;
+    options.push({
+      text: `${kindLabel(s.kind)} #${s.id} ${s.title.slice(0, 20)}（纪要/照片/签到表）`,
+      value: `s:${s.id}`,
+    });
+  }
+  if (options.length === 0) {
     return { type: 'text', text: `收到文件《${file.fileName.slice(0, 80)}》。您目前没有需要补充佐证材料的事项。` };
   }
   return {
@@ -44,22 +58,20 @@ export async function handleIncomingFile(ctx: CommandContext, file: IncomingFile
       subtitle: file.fileName,
       template: 'blue',
       elements: [
-        markdown(`把《${md(file.fileName, 80)}》作为佐证材料附到哪个事项？`),
+        markdown(`把《${md(file.fileName, 80)}》作为佐证材料附到哪里？`),
         form('attach', [
           selectStatic({
             name: 'item',
-            placeholder: '选择整改事项',
-            options: open
-              .slice(0, 50)
-              .map((i) => ({ text: `#${i.id} ${i.problem.slice(0, 30)}`, value: String(i.id) })),
-            initial: String(open[0]?.id),
+            placeholder: '选择事项或会议',
+            options,
+            initial: options[0]?.value,
             required: true,
           }),
           button({
             text: '作为佐证材料',
             type: 'primary',
             value: {
-              a: 'rectify.attach',
+              a: 'import.attach',
               m: file.messageId,
               k: file.fileKey,
               n: file.fileName.slice(0, 200),

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import * as m0001 from './0001_create_foundation.ts';
 import * as m0002 from './0002_create_rectification.ts';
 import * as m0003 from './0003_create_duties.ts';
+import * as m0004 from './0004_create_meetings.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -16,4 +17,5 @@ export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
   ['0001_create_foundation', m0001],
   ['0002_create_rectification', m0002],
   ['0003_create_duties', m0003],
+  ['0004_create_meetings', m0004],
 ];

@@ -1,0 +1,152 @@
+/**
+ * /calendar (/日历): the compliance calendar. 查看 shows each rule, when it was last met and when it
+ * is next due; admins 设置 a rule's fixed day, lead time or frequency, 停用 / 启用 a rule, and edit the
+ * 节前廉政提醒 template.
+ */
+import { buildCalendarCard } from '../src/cards/meeting-card.ts';
+import { argSchema } from '../src/core/args.ts';
+import { type CommandContext, defineCommand, defineSubcommand } from '../src/core/contracts.ts';
+import { UserError } from '../src/core/errors.ts';
+import { ensureRules, listRules, updateRule } from '../src/db/repositories/meetings.ts';
+import { orgSettings, updateOrgSettings } from '../src/db/repositories/orgs.ts';
+import { FREQUENCY_LABELS, kindLabel } from '../src/domain/meetings.ts';
+import { calendarView } from '../src/services/calendar.ts';
+import { DEFAULT_HOLIDAY_TEMPLATE } from '../src/services/holiday-reminder.ts';
+
+async function findRule(ctx: CommandContext, word: string) {
+  const org = ctx.org as NonNullable<typeof ctx.org>;
+  await ensureRules(ctx.db, org.id, ctx.now.toISOString());
+  const rules = await listRules(ctx.db, org.id);
+  const r =
+    rules.find((x) => x.key === word || x.name === word || kindLabel(x.kind) === word) ??
+    rules.find((x) => x.name.includes(word));
+  if (!r)
+    throw new UserError(
+      'not_found',
+      `没有找到规则“${word}”。可用：${rules.map((x) => kindLabel(x.kind)).join('、')}。`,
+    );
+  return r;
+}
+
+async function show(ctx: CommandContext) {
+  const org = ctx.org as NonNullable<typeof ctx.org>;
+  return {
+    type: 'card' as const,
+    card: buildCalendarCard({
+      orgName: org.name,
+      rules: await calendarView(ctx.db, org.id, ctx.now, ctx.settings.timezone, ctx.calendar),
+    }),
+  };
+}
+
+const FREQ = Object.fromEntries(Object.entries(FREQUENCY_LABELS).map(([k, v]) => [v, k]));
+
+export default defineCommand({
+  name: 'calendar',
+  aliases: ['日历', '合规日历'],
+  summary: '查看合规日历：每项会议、学习最近一次和下次应在何时',
+  usage: ['/日历'],
+  args: argSchema(() => undefined),
+  access: { roles: 'member', chat: 'any', org: 'required' },
+  handle: show,
+  subcommands: [
+    defineSubcommand({
+      name: 'show',
+      aliases: ['查看'],
+      summary: '查看合规日历',
+      usage: ['/日历 查看'],
+      args: argSchema(() => undefined),
+      access: { roles: 'member', chat: 'any', org: 'required' },
+      handle: show,
+    }),
+    defineSubcommand({
+      name: 'set',
+      aliases: ['设置'],
+      summary: '修改规则：固定日、提前提醒天数、频次',
+      usage: ['/日历 设置 主题党日 10', '/日历 设置 支委会 提前 5', '/日历 设置 党课 频次 每季度'],
+      args: argSchema((r) => ({ rule: r.word('规则'), a: r.word('设置值'), b: r.optionalWord() })),
+      access: { roles: 'admin', chat: 'any', org: 'required' },
+      async handle(ctx, a) {
+        const rule = await findRule(ctx, a.rule);
+        const at = ctx.now.toISOString();
+        let patch: Parameters<typeof updateRule>[2];
+        if (a.a === '提前' && a.b && /^\d{1,2}$/.test(a.b)) patch = { lead_days: Number(a.b), updated_at: at };
+        else if (a.a === '频次' && a.b && FREQ[a.b]) patch = { frequency: FREQ[a.b] as string, updated_at: at };
+        else if (/^\d{1,2}$/.test(a.a) && !a.b && rule.fixed_day !== null && Number(a.a) >= 1 && Number(a.a) <= 28)
+          patch = { fixed_day: Number(a.a), updated_at: at };
+        else
+          throw new UserError(
+            'bad_args',
+            '用法：/日历 设置 主题党日 10（固定日 1–28）、/日历 设置 支委会 提前 5（工作日）、/日历 设置 党课 频次 每季度。',
+          );
+        const after = await updateRule(ctx.db, rule.id, patch);
+        await ctx.audit({ action: 'calendar:set', subject: `rule:${rule.key}`, before: rule, after });
+        return show(ctx);
+      },
+    }),
+    defineSubcommand({
+      name: 'disable',
+      aliases: ['停用'],
+      summary: '停用一条规则',
+      usage: ['/日历 停用 党小组会'],
+      args: argSchema((r) => r.word('规则')),
+      access: { roles: 'admin', chat: 'any', org: 'required' },
+      async handle(ctx, word) {
+        const rule = await findRule(ctx, word);
+        await updateRule(ctx.db, rule.id, { enabled: 0, updated_at: ctx.now.toISOString() });
+        await ctx.audit({
+          action: 'calendar:disable',
+          subject: `rule:${rule.key}`,
+          before: { enabled: rule.enabled },
+          after: { enabled: 0 },
+        });
+        return show(ctx);
+      },
+    }),
+    defineSubcommand({
+      name: 'enable',
+      aliases: ['启用'],
+      summary: '启用一条规则',
+      usage: ['/日历 启用 党小组会'],
+      args: argSchema((r) => r.word('规则')),
+      access: { roles: 'admin', chat: 'any', org: 'required' },
+      async handle(ctx, word) {
+        const rule = await findRule(ctx, word);
+        await updateRule(ctx.db, rule.id, { enabled: 1, updated_at: ctx.now.toISOString() });
+        await ctx.audit({
+          action: 'calendar:enable',
+          subject: `rule:${rule.key}`,
+          before: { enabled: rule.enabled },
+          after: { enabled: 1 },
+        });
+        return show(ctx);
+      },
+    }),
+    defineSubcommand({
+      name: 'template',
+      aliases: ['模板', '节前提醒'],
+      summary: '修改节前廉政提醒的内容（{节日} 会替换为节日名）',
+      usage: ['/日历 模板 {节日}将至，请严守中央八项规定精神…'],
+      args: argSchema((r) => r.rest('提醒内容', { max: 1000 })),
+      access: { roles: 'admin', chat: 'any', org: 'required' },
+      async handle(ctx, template) {
+        const org = ctx.org as NonNullable<typeof ctx.org>;
+        const settings = orgSettings(org);
+        if (!template.trim()) {
+          return {
+            type: 'text',
+            text: `当前节前廉政提醒：\n${(settings.holidayTemplate as string | undefined) ?? DEFAULT_HOLIDAY_TEMPLATE}`,
+          };
+        }
+        await updateOrgSettings(ctx.db, org.id, { ...settings, holidayTemplate: template.trim() });
+        await ctx.audit({
+          action: 'calendar:template',
+          subject: `org:${org.id}`,
+          before: { template: settings.holidayTemplate ?? null },
+          after: { template },
+        });
+        return { type: 'text', text: '已更新节前廉政提醒的内容。' };
+      },
+    }),
+  ],
+});

@@ -1,0 +1,288 @@
+/**
+ * /meeting (/会议): meetings (专题会议, 党员大会, 支委会, 党小组会, 党课, 主题党日, 组织生活会, 民主生活会).
+ * Verbs: 新建 (form), 列表, 查看, 取消, 改期, 纪要, 导出 (三会一课记录簿). The buttons of every meeting and
+ * study card live here: 签到, 请假 (reason required), 记录纪要, 提交心得, 转为任务.
+ */
+import { z } from 'zod';
+import { buildSessionCard } from '../src/cards/meeting-card.ts';
+import { buildTaskNewCard } from '../src/cards/task-card.ts';
+import { argSchema } from '../src/core/args.ts';
+import {
+  type ActionContext,
+  defineAction,
+  defineCommand,
+  defineSubcommand,
+  type FormValues,
+} from '../src/core/contracts.ts';
+import { UserError } from '../src/core/errors.ts';
+import { isAdminRole } from '../src/core/roles.ts';
+import { listMembers } from '../src/db/repositories/members.ts';
+import { parseDateTimeText } from '../src/domain/dates.ts';
+import { kindLabel, MEETING_KIND_LABELS, STUDY_KIND_LABELS } from '../src/domain/meetings.ts';
+import { DUTY_CATEGORIES } from '../src/domain/tasks.ts';
+import { formatLocal, localDate, zonedInstant } from '../src/domain/time.ts';
+import { exportMeetings } from '../src/services/meeting-export.ts';
+import * as meetings from '../src/services/meetings.ts';
+import { newSessionCard, sessionList } from '../src/services/session-views.ts';
+
+const text = (form: FormValues, k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');
+const idArg = (r: { word(w: string): string; fail(m: string): never }) => {
+  const w = r.word('编号').replace(/^#/, '');
+  return /^\d{1,9}$/.test(w) ? Number(w) : r.fail(`“${w}”不是编号，应为数字。`);
+};
+const ref = z.object({ id: z.coerce.number().int().positive() });
+const today = (ctx: { now: Date; settings: { timezone: string } }) => localDate(ctx.now, ctx.settings.timezone);
+
+const yearArg = argSchema((r) => {
+  const y = r.optionalWord();
+  if (y !== undefined && !/^20\d\d$/.test(y)) r.fail(`“${y}”不是年份。`);
+  return y ? Number(y) : undefined;
+});
+
+async function answer(ctx: ActionContext, s: Awaited<ReturnType<typeof meetings.requireSession>>, toast: string) {
+  await meetings.refreshSessionCards(ctx, s, ctx.card.messageId);
+  return {
+    toast: { type: 'success' as const, content: toast },
+    card: buildSessionCard(await meetings.viewOfSession(ctx, s)),
+  };
+}
+
+export default defineCommand({
+  name: 'meeting',
+  aliases: ['会议', '三会一课'],
+  summary: '查看本年度会议',
+  usage: ['/会议', '/会议 新建 专题会议'],
+  args: yearArg,
+  access: { roles: 'member', chat: 'any', org: 'required' },
+  handle: async (ctx, year) => ({ type: 'card', card: await sessionList(ctx, 'meeting', year) }),
+  subcommands: [
+    defineSubcommand({
+      name: 'new',
+      aliases: ['新建', '召开', '通知'],
+      summary: '发布会议通知（表单）',
+      usage: ['/会议 新建 专题会议', '/会议 新建 支委会'],
+      args: argSchema((r) => r.optionalWord()),
+      access: { roles: 'admin', chat: 'any', org: 'required' },
+      async handle(ctx, kind) {
+        const members = await listMembers(ctx.db, (ctx.org as NonNullable<typeof ctx.org>).id);
+        return {
+          type: 'card',
+          card: newSessionCard(
+            ctx,
+            'meeting',
+            kind,
+            members.map((m) => m.open_id),
+          ),
+        };
+      },
+    }),
+    defineSubcommand({
+      name: 'list',
+      aliases: ['列表'],
+      summary: '本年度（或指定年份）的会议',
+      usage: ['/会议 列表 2026'],
+      args: yearArg,
+      access: { roles: 'member', chat: 'any', org: 'required' },
+      handle: async (ctx, year) => ({ type: 'card', card: await sessionList(ctx, 'meeting', year) }),
+    }),
+    defineSubcommand({
+      name: 'show',
+      aliases: ['查看'],
+      summary: '查看会议或学习的通知卡片',
+      usage: ['/会议 查看 3'],
+      args: argSchema((r) => idArg(r)),
+      access: { roles: 'member', chat: 'any', org: 'required' },
+      async handle(ctx, id) {
+        await meetings.postSessionCard(ctx, await meetings.requireSession(ctx, id), { chatId: ctx.chat.chatId });
+        return undefined;
+      },
+    }),
+    defineSubcommand({
+      name: 'cancel',
+      aliases: ['取消'],
+      summary: '取消会议或学习（通知已回复的人）',
+      usage: ['/会议 取消 3 与上级会议冲突'],
+      args: argSchema((r) => ({ id: idArg(r), reason: r.rest('取消原因', { max: 200 }) })),
+      access: { roles: 'member', chat: 'any', org: 'required' },
+      async handle(ctx, a) {
+        const s = await meetings.cancelSession(ctx, await meetings.requireSession(ctx, a.id), a.reason);
+        return { type: 'text', text: `已取消“${s.title}”，已通知已签到和请假的人员。` };
+      },
+    }),
+    defineSubcommand({
+      name: 'move',
+      aliases: ['改期'],
+      summary: '改期（通知已回复的人）',
+      usage: ['/会议 改期 3 2026-12-18 15:00'],
+      args: argSchema((r) => ({ id: idArg(r), when: r.rest('新的日期和时间', { required: true }) })),
+      access: { roles: 'member', chat: 'any', org: 'required' },
+      async handle(ctx, a) {
+        const at = parseDateTimeText(a.when, today(ctx), ctx.settings.timezone, zonedInstant);
+        if (!at) throw new UserError('bad_args', `“${a.when}”不是有效的日期时间，例如 2026-12-18 15:00。`);
+        const s = await meetings.moveSession(ctx, await meetings.requireSession(ctx, a.id), at);
+        return {
+          type: 'text',
+          text: `“${s.title}”已改至 ${formatLocal(at, ctx.settings.timezone)}，已通知已签到和请假的人员。`,
+        };
+      },
+    }),
+    defineSubcommand({
+      name: 'minutes',
+      aliases: ['纪要'],
+      summary: '记录会议纪要',
+      usage: ['/会议 纪要 3 会议传达了…，决定：…'],
+      args: argSchema((r) => ({ id: idArg(r), minutes: r.rest('纪要内容', { required: true, max: 3000 }) })),
+      access: { roles: 'member', chat: 'any', org: 'required' },
+      async handle(ctx, a) {
+        const s = await meetings.recordMinutes(ctx, await meetings.requireSession(ctx, a.id), a.minutes);
+        await meetings.refreshSessionCards(ctx, s);
+        return { type: 'text', text: `已记录“${s.title}”的纪要。` };
+      },
+    }),
+    defineSubcommand({
+      name: 'export',
+      aliases: ['导出'],
+      summary: '导出三会一课记录簿 .xlsx',
+      usage: ['/会议 导出 2026'],
+      args: yearArg,
+      access: { roles: ['secretary', 'deputy', 'inspector', 'organizer', 'observer'], chat: 'any', org: 'required' },
+      async handle(ctx, year) {
+        const org = ctx.org as NonNullable<typeof ctx.org>;
+        const file = await exportMeetings(ctx.db, {
+          org,
+          year: year ?? Number(today(ctx).slice(0, 4)),
+          now: ctx.now,
+          timezone: ctx.settings.timezone,
+          calendar: ctx.calendar,
+        });
+        await ctx.outbox.sendFile(
+          { chatId: ctx.chat.chatId },
+          { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
+        );
+        await ctx.audit({ action: 'meeting:export', subject: `org:${org.id}`, after: { count: file.count } });
+        return { type: 'text', text: `已导出 ${file.count} 次会议，文件《${file.fileName}》随后发送。` };
+      },
+    }),
+  ],
+  actions: {
+    'meeting.create': defineAction({
+      value: z.object({ c: z.enum(['meeting', 'study']) }),
+      roles: 'admin',
+      async handle(ctx, v, form) {
+        const labels: Record<string, string> = v.c === 'study' ? STUDY_KIND_LABELS : MEETING_KIND_LABELS;
+        const kind = text(form, 'kind');
+        const title = text(form, 'title');
+        const at = parseDateTimeText(text(form, 'start'), today(ctx), ctx.settings.timezone, zonedInstant);
+        const problem = !(kind in labels)
+          ? '请选择类型。'
+          : !title
+            ? '请填写主题。'
+            : !at
+              ? '请选择开始时间。'
+              : at.getTime() <= ctx.now.getTime()
+                ? '开始时间应晚于现在。'
+                : undefined;
+        if (problem || !at) throw new UserError('bad_args', problem ?? '请选择开始时间。');
+        const attendees = Array.isArray(form.attendees) ? form.attendees.map(String) : [];
+        const days = Number(text(form, 'days') || 5);
+        const s = await meetings.publishSession(ctx, {
+          category: v.c,
+          kind,
+          title: title.slice(0, 100),
+          startAt: at,
+          place: text(form, 'place').slice(0, 200),
+          agenda: text(form, 'agenda').slice(0, 2000),
+          attendees,
+          reflectionDays: Number.isInteger(days) && days >= 1 && days <= 30 ? days : 5,
+        });
+        return {
+          toast: { type: 'success', content: `已发布${kindLabel(kind)}通知（#${s.id}）` },
+          card: buildSessionCard(await meetings.viewOfSession(ctx, s)),
+        };
+      },
+    }),
+    'meeting.form': defineAction({
+      value: ref.extend({ form: z.enum(['view', 'leave', 'minutes', 'reflection']) }),
+      roles: 'member',
+      async handle(ctx, v) {
+        const s = await meetings.requireSession(ctx, v.id);
+        if (v.form === 'minutes' && ctx.actor.openId !== s.organiser_open_id && !isAdminRole(ctx.actor.role)) {
+          throw new UserError('forbidden', `只有组织人（${s.organiser_name}）或组织管理员可以记录纪要。`);
+        }
+        return { card: buildSessionCard(await meetings.viewOfSession(ctx, s), v.form) };
+      },
+    }),
+    'meeting.sign': defineAction({
+      value: ref,
+      roles: 'member',
+      async handle(ctx, v) {
+        return answer(ctx, await meetings.signIn(ctx, await meetings.requireSession(ctx, v.id)), '已签到');
+      },
+    }),
+    'meeting.leave': defineAction({
+      value: ref,
+      roles: 'member',
+      async handle(ctx, v, form) {
+        const s = await meetings.askLeave(ctx, await meetings.requireSession(ctx, v.id), text(form, 'reason'));
+        return answer(ctx, s, '已请假');
+      },
+    }),
+    'meeting.minutes': defineAction({
+      value: ref.extend({ ver: z.coerce.number().int() }),
+      roles: 'member',
+      async handle(ctx, v, form) {
+        const minutes = text(form, 'minutes');
+        if (!minutes) throw new UserError('bad_args', '请填写纪要内容。');
+        const s = await meetings.recordMinutes(
+          ctx,
+          await meetings.requireSession(ctx, v.id),
+          minutes,
+          text(form, 'link') || undefined,
+        );
+        return answer(ctx, s, '纪要已保存');
+      },
+    }),
+    'meeting.reflection': defineAction({
+      value: ref,
+      roles: 'member',
+      async handle(ctx, v, form) {
+        const s = await meetings.submitReflection(
+          ctx,
+          await meetings.requireSession(ctx, v.id),
+          text(form, 'text'),
+          text(form, 'link'),
+        );
+        return answer(ctx, s, '心得已提交');
+      },
+    }),
+    'meeting.to_task': defineAction({
+      value: ref,
+      roles: 'admin',
+      async handle(ctx, v) {
+        const s = await meetings.requireSession(ctx, v.id);
+        if (!s.minutes) throw new UserError('conflict', '请先记录纪要，再把其中的决定转为任务。');
+        const org = ctx.org as NonNullable<typeof ctx.org>;
+        const decisions = s.minutes
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => /决定|要求|负责|落实|部署/.test(l));
+        const content =
+          `${s.title}：${(decisions.length ? decisions : [s.minutes.split('\n')[0] ?? s.minutes]).join('；')}`.slice(
+            0,
+            1000,
+          );
+        const memberOpenIds = (await listMembers(ctx.db, org.id)).map((m) => m.open_id);
+        await ctx.outbox.send(
+          { openId: ctx.actor.openId },
+          {
+            type: 'card',
+            card: buildTaskNewCard({ orgId: org.id, memberOpenIds, categories: DUTY_CATEGORIES, content }),
+          },
+          { orgId: org.id },
+        );
+        await ctx.audit({ action: 'meeting:to_task', subject: `session:${s.id}` });
+        return { toast: { type: 'success', content: '已把预填好的任务表单私信发给您，确认责任人和时限后创建。' } };
+      },
+    }),
+  },
+});

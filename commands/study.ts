@@ -1,0 +1,122 @@
+/**
+ * /study (/学习): 中心组学习, 廉政教育, 警示教育, 专题学习. Verbs: 新建 (form), 列表, 通报 (the half-year
+ * 中心组 attendance and 心得 report), 导出 (学习考勤), 导入 (the annual study plan). The sign-in and
+ * 心得 buttons are shared with meetings.
+ */
+import { buildStudyReportCard } from '../src/cards/meeting-card.ts';
+import { argSchema } from '../src/core/args.ts';
+import { defineCommand, defineSubcommand } from '../src/core/contracts.ts';
+import { listMembers } from '../src/db/repositories/members.ts';
+import { halfYearOf } from '../src/domain/periods.ts';
+import { localDate } from '../src/domain/time.ts';
+import { exportStudy } from '../src/services/meeting-export.ts';
+import { newSessionCard, sessionList } from '../src/services/session-views.ts';
+import { studyReport } from '../src/services/study-report.ts';
+
+const today = (ctx: { now: Date; settings: { timezone: string } }) => localDate(ctx.now, ctx.settings.timezone);
+const yearArg = argSchema((r) => {
+  const y = r.optionalWord();
+  if (y !== undefined && !/^20\d\d$/.test(y)) r.fail(`“${y}”不是年份。`);
+  return y ? Number(y) : undefined;
+});
+
+export default defineCommand({
+  name: 'study',
+  aliases: ['学习', '中心组学习'],
+  summary: '查看本年度学习',
+  usage: ['/学习', '/学习 新建 中心组学习'],
+  args: yearArg,
+  access: { roles: 'member', chat: 'any', org: 'required' },
+  handle: async (ctx, year) => ({ type: 'card', card: await sessionList(ctx, 'study', year) }),
+  subcommands: [
+    defineSubcommand({
+      name: 'new',
+      aliases: ['新建', '安排'],
+      summary: '安排学习（表单：主题、材料、时间、人员、心得期限）',
+      usage: ['/学习 新建 警示教育'],
+      args: argSchema((r) => r.optionalWord()),
+      access: { roles: 'admin', chat: 'any', org: 'required' },
+      async handle(ctx, kind) {
+        const members = await listMembers(ctx.db, (ctx.org as NonNullable<typeof ctx.org>).id);
+        return {
+          type: 'card',
+          card: newSessionCard(
+            ctx,
+            'study',
+            kind,
+            members.map((m) => m.open_id),
+          ),
+        };
+      },
+    }),
+    defineSubcommand({
+      name: 'list',
+      aliases: ['列表'],
+      summary: '本年度（或指定年份）的学习',
+      usage: ['/学习 列表 2026'],
+      args: yearArg,
+      access: { roles: 'member', chat: 'any', org: 'required' },
+      handle: async (ctx, year) => ({ type: 'card', card: await sessionList(ctx, 'study', year) }),
+    }),
+    defineSubcommand({
+      name: 'report',
+      aliases: ['通报'],
+      summary: '中心组学习半年通报（签到、请假、缺席、心得）',
+      usage: ['/学习 通报', '/学习 通报 2026H2'],
+      args: argSchema((r) => {
+        const h = r.optionalWord();
+        if (h !== undefined && !/^20\d\dH[12]$/.test(h)) r.fail(`“${h}”不是半年度，例如 2026H2。`);
+        return h;
+      }),
+      access: { roles: ['secretary', 'deputy', 'inspector', 'organizer', 'observer'], chat: 'any', org: 'required' },
+      async handle(ctx, half) {
+        const org = ctx.org as NonNullable<typeof ctx.org>;
+        const report = await studyReport(
+          ctx.db,
+          org,
+          half ?? halfYearOf(today(ctx)).key,
+          ctx.now,
+          ctx.settings.timezone,
+        );
+        return { type: 'card', card: buildStudyReportCard(report) };
+      },
+    }),
+    defineSubcommand({
+      name: 'export',
+      aliases: ['导出'],
+      summary: '导出学习考勤 .xlsx',
+      usage: ['/学习 导出 2026'],
+      args: yearArg,
+      access: { roles: ['secretary', 'deputy', 'inspector', 'organizer', 'observer'], chat: 'any', org: 'required' },
+      async handle(ctx, year) {
+        const org = ctx.org as NonNullable<typeof ctx.org>;
+        const file = await exportStudy(ctx.db, {
+          org,
+          year: year ?? Number(today(ctx).slice(0, 4)),
+          now: ctx.now,
+          timezone: ctx.settings.timezone,
+        });
+        await ctx.outbox.sendFile(
+          { chatId: ctx.chat.chatId },
+          { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
+        );
+        await ctx.audit({ action: 'study:export', subject: `org:${org.id}`, after: { count: file.count } });
+        return { type: 'text', text: `已导出 ${file.count} 次学习的考勤，文件《${file.fileName}》随后发送。` };
+      },
+    }),
+    defineSubcommand({
+      name: 'import',
+      aliases: ['导入'],
+      summary: '导入年度学习计划（把 .xlsx 发给清风）',
+      usage: ['/学习 导入'],
+      args: argSchema(() => undefined),
+      access: { roles: 'admin', chat: 'any', org: 'required' },
+      async handle() {
+        return {
+          type: 'text',
+          text: '请在与清风的单聊中直接发送年度学习计划（.xlsx 或 .csv）。需要的列：学习时间、学习主题；可选：学习形式（中心组学习、廉政教育、警示教育、专题学习）、学习内容、地点。清风会先给出预览，确认后为每一行安排学习并在群里发布通知。',
+        };
+      },
+    }),
+  ],
+});

@@ -1,0 +1,87 @@
+/**
+ * The compliance calendar, as of now, each notice claimed once:
+ * - the missed-cycle detector: when a period is ending (the rule's lead time in working days before
+ *   its end) and no meeting or study of the required kind is held or scheduled in it, the secretary
+ *   and the organiser are told, citing the rule;
+ * - 主题党日 on its fixed day (the working day before it when the day is off): a card in the group.
+ */
+import { card, markdown } from '../src/cards/parts.ts';
+import { md } from '../src/cards/text.ts';
+import { type Delivery, defineJob } from '../src/core/contracts.ts';
+import { listEnabledRules } from '../src/db/repositories/meetings.ts';
+import { listMembers } from '../src/db/repositories/members.ts';
+import { listOrgChats } from '../src/db/repositories/orgs.ts';
+import { type Frequency, kindLabel, rulePeriod } from '../src/domain/meetings.ts';
+import { localDate } from '../src/domain/time.ts';
+import { ruleShape, sessionsInPeriod, themeDayOf } from '../src/services/calendar.ts';
+import { nudgeGate } from '../src/services/ladder.ts';
+
+const PERIOD_WORD: Record<Frequency, string> = {
+  month: '本月',
+  quarter: '本季度',
+  half_year: '本半年',
+  year: '本年度',
+};
+
+export default defineJob({
+  name: 'compliance-check',
+  summary: '合规日历：周期即将结束仍未召开规定会议时提醒书记和组织委员；主题党日当天在群内提醒',
+  schedule: '30 9 * * *',
+  async collect(ctx, now) {
+    const tz = ctx.settings.timezone;
+    const today = localDate(now, tz);
+    const mayPost = nudgeGate(ctx, now);
+    const out: Delivery[] = [];
+    for (const r of await listEnabledRules(ctx.db)) {
+      if (!(await mayPost(r.org_id))) continue;
+      const shape = ruleShape(r);
+      const p = rulePeriod(shape, today);
+      if (r.fixed_day) {
+        if (themeDayOf(today, r.fixed_day, ctx.calendar) !== today) continue;
+        out.push({
+          subject: `rule:${r.org_id}:${r.key}`,
+          occurrence: `day:${p.key}`,
+          orgId: r.org_id,
+          async deliver(c) {
+            const chat = (await listOrgChats(c.db, r.org_id))[0];
+            if (!chat) return;
+            await c.outbox.send(
+              { chatId: chat.chatId },
+              {
+                type: 'card',
+                card: card({
+                  title: `今天是主题党日（${today}）`,
+                  template: 'red',
+                  elements: [
+                    markdown(
+                      `按照${md(r.source)}，支部每月固定开展主题党日活动（每月 ${r.fixed_day} 日，遇节假日提前到前一个工作日）。请组织委员发布活动通知：\`/会议 新建 主题党日\`。`,
+                    ),
+                  ],
+                }),
+              },
+              { orgId: r.org_id },
+            );
+          },
+        });
+        continue;
+      }
+      const warnFrom = ctx.calendar.addWorkdays(ctx.calendar.onOrBefore(p.end), -r.lead_days);
+      if (today < warnFrom || today > p.end) continue;
+      if ((await sessionsInPeriod(ctx.db, r, today, tz)).length > 0) continue;
+      const period = PERIOD_WORD[shape.frequency] ?? '本期';
+      out.push({
+        subject: `rule:${r.org_id}:${r.key}`,
+        occurrence: `missed:${p.key}`,
+        orgId: r.org_id,
+        async deliver(c) {
+          const text = `【合规提醒】${period}尚未召开${r.name}（依据：${r.source}）。${period}将于 ${p.end} 结束，请尽快安排：/${r.kind.startsWith('central') || ['integrity', 'warning', 'topic'].includes(r.kind) ? '学习' : '会议'} 新建 ${kindLabel(r.kind)}`;
+          for (const m of await listMembers(c.db, r.org_id)) {
+            if (m.role !== 'secretary' && m.role !== 'organizer') continue;
+            await c.outbox.send({ openId: m.open_id }, { type: 'text', text }, { orgId: r.org_id });
+          }
+        },
+      });
+    }
+    return out;
+  },
+});

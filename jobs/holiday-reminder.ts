@@ -1,0 +1,76 @@
+/**
+ * 节前廉政提醒: 3–5 working days before each statutory holiday (元旦, 春节, 劳动节, 端午, 中秋, 国庆) —
+ * posted on the fifth working day before it, caught up until the third — a card to each org's group
+ * from its editable template, and a task for the inspector to follow up. Years without a holiday
+ * table have no holidays to remind of (the admins are told by `holiday-check`).
+ */
+import { type Delivery, defineJob } from '../src/core/contracts.ts';
+import { listMembers } from '../src/db/repositories/members.ts';
+import { listOrgChats, listOrgs, orgSettings } from '../src/db/repositories/orgs.ts';
+import { addDays, localDate } from '../src/domain/time.ts';
+import { actingContext } from '../src/services/acting.ts';
+import { DEFAULT_HOLIDAY_TEMPLATE, holidayReminderCard } from '../src/services/holiday-reminder.ts';
+import { nudgeGate } from '../src/services/ladder.ts';
+import { createDuty } from '../src/services/tasks.ts';
+
+export default defineJob({
+  name: 'holiday-reminder',
+  summary: '节前廉政提醒：法定节假日前 3–5 个工作日在群内提醒，并给纪检委员生成督促任务',
+  schedule: '0 9,10,14 * * *',
+  async collect(ctx, now) {
+    const today = localDate(now, ctx.settings.timezone);
+    const year = Number(today.slice(0, 4));
+    const holidays = [...ctx.calendar.holidays(year), ...ctx.calendar.holidays(year + 1)].filter((h) => {
+      const from = ctx.calendar.addWorkdays(h.start, -5);
+      const to = ctx.calendar.addWorkdays(h.start, -3);
+      return today >= from && today <= to;
+    });
+    if (holidays.length === 0) return [];
+    const mayPost = nudgeGate(ctx, now);
+    const out: Delivery[] = [];
+    for (const org of await listOrgs(ctx.db)) {
+      if (!(await mayPost(org.id))) continue;
+      for (const h of holidays) {
+        out.push({
+          subject: `org:${org.id}`,
+          occurrence: `${h.name}@${h.start}`,
+          orgId: org.id,
+          async deliver(c) {
+            const template = (orgSettings(org).holidayTemplate as string | undefined) ?? DEFAULT_HOLIDAY_TEMPLATE;
+            const chat = (await listOrgChats(c.db, org.id))[0];
+            if (chat)
+              await c.outbox.send(
+                { chatId: chat.chatId },
+                { type: 'card', card: holidayReminderCard(template, h.name, h.start, h.end) },
+                { orgId: org.id },
+              );
+            const inspectors = (await listMembers(c.db, org.id)).filter((m) => m.role === 'inspector');
+            if (inspectors.length === 0) return;
+            const acting = actingContext(c.db, {
+              org,
+              actor: { openId: 'system', name: '清风', role: 'secretary', isBotAdmin: false },
+              now: c.now,
+              wallNow: c.now,
+              timezone: c.settings.timezone,
+              logger: c.logger,
+              calendar: c.calendar,
+              auditActor: 'system',
+            });
+            acting.outbox = c.outbox;
+            await createDuty(acting, {
+              content: `${h.name}节前廉政提醒：督促落实中央八项规定精神，节日期间做好监督检查`,
+              category: '纪律建设',
+              leader: '',
+              cadence: 'once',
+              dueDate: addDays(h.start, -1),
+              dueDay: null,
+              evidence: '提醒记录、检查情况',
+              owners: inspectors.map((m) => ({ openId: m.open_id, name: m.name })),
+            });
+          },
+        });
+      }
+    }
+    return out;
+  },
+});

@@ -1,0 +1,167 @@
+/**
+ * Meeting and study reminders, as of now, each claimed once (a move restarts them): to attendees who
+ * have not answered, 3 working days and 1 working day before, and 1 hour before; the organiser
+ * nudged for minutes 3 and 5 working days after a meeting; 学习心得 nudges to those who signed in
+ * and have not handed one in, the day before it is due, on the day and 2 working days late.
+ * Members on 请假/出差 are not nudged.
+ */
+import { plain } from '../src/cards/text.ts';
+import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
+import { listCards } from '../src/db/repositories/cards.ts';
+import { listAttendees, listReflections, listScheduledBetween } from '../src/db/repositories/meetings.ts';
+import { isAway, membersByOpenId } from '../src/db/repositories/members.ts';
+import type { Session } from '../src/db/schema.ts';
+import { kindLabel } from '../src/domain/meetings.ts';
+import { formatLocal, localDate } from '../src/domain/time.ts';
+import { nudgeGate } from '../src/services/ladder.ts';
+import { postNotice, postSessionCard, reflectionDue } from '../src/services/meetings.ts';
+
+const HOUR = 3600_000;
+
+function label(s: Session): string {
+  return `${kindLabel(s.kind)}“${plain(s.title, 50)}”`;
+}
+
+/** A session imported from the year's plan gets its notice card a week before. */
+async function noticeStep(ctx: JobContext, now: Date, s: Session): Promise<Delivery[]> {
+  if (Date.parse(s.start_at) - now.getTime() > 7 * 24 * HOUR || (await listCards(ctx.db, 'session', s.id)).length > 0)
+    return [];
+  if (!(await nudgeGate(ctx, now)(s.org_id))) return [];
+  return [
+    {
+      subject: `session:${s.id}`,
+      occurrence: `notice@${s.start_at}`,
+      orgId: s.org_id,
+      deliver: (c) => postNotice(c, s),
+    },
+  ];
+}
+
+async function beforeSteps(ctx: JobContext, now: Date, s: Session, today: string): Promise<Delivery[]> {
+  const tz = ctx.settings.timezone;
+  const startMs = Date.parse(s.start_at);
+  if (now.getTime() >= startMs) return [];
+  const day = localDate(new Date(s.start_at), tz);
+  let step: string | undefined;
+  if (now.getTime() >= startMs - HOUR) step = 'h-1';
+  else if (today >= ctx.calendar.addWorkdays(day, -1) && today < day) step = 't-1';
+  else if (today >= ctx.calendar.addWorkdays(day, -3) && today < day) step = 't-3';
+  if (!step) return [];
+  if (step !== 'h-1' && !(await nudgeGate(ctx, now)(s.org_id))) return [];
+  const members = await membersByOpenId(ctx.db, s.org_id);
+  const pending = (await listAttendees(ctx.db, s.id)).filter(
+    (a) => a.status === 'invited' && !isAway(members.get(a.open_id), today),
+  );
+  if (pending.length === 0) return [];
+  const when = formatLocal(new Date(s.start_at), tz);
+  return [
+    {
+      subject: `session:${s.id}`,
+      occurrence: `${step}@${s.start_at}`,
+      orgId: s.org_id,
+      async deliver(c) {
+        const text =
+          step === 'h-1'
+            ? `【1小时后开始】${label(s)}将于 ${when} 开始，地点：${plain(s.place || '见通知', 60)}。请签到或请假。`
+            : `【${step === 't-1' ? '明日' : '近期'}${s.category === 'study' ? '学习' : '会议'}】${label(s)}将于 ${when} 召开，您还没有回复，请在通知卡片上签到或请假。`;
+        for (const a of pending) {
+          await c.outbox.send({ openId: a.open_id }, { type: 'text', text }, { orgId: s.org_id });
+          if (step !== 'h-1') await postSessionCard(c, s, { openId: a.open_id });
+        }
+      },
+    },
+  ];
+}
+
+async function afterSteps(ctx: JobContext, now: Date, s: Session, today: string): Promise<Delivery[]> {
+  const tz = ctx.settings.timezone;
+  if (now.getTime() < Date.parse(s.start_at) || !(await nudgeGate(ctx, now)(s.org_id))) return [];
+  const day = localDate(new Date(s.start_at), tz);
+  const out: Delivery[] = [];
+  if (s.category === 'meeting' && !s.minutes) {
+    const step =
+      today >= ctx.calendar.addWorkdays(day, 5)
+        ? 'minutes+5'
+        : today >= ctx.calendar.addWorkdays(day, 3)
+          ? 'minutes+3'
+          : undefined;
+    if (step) {
+      out.push({
+        subject: `session:${s.id}`,
+        occurrence: `${step}@${s.start_at}`,
+        orgId: s.org_id,
+        deliver: async (c) => {
+          await c.outbox.send(
+            { openId: s.organiser_open_id },
+            {
+              type: 'text',
+              text: `【纪要提醒】${label(s)}已于 ${day} 召开，纪要应在会后 3 个工作日内完成。请在会议卡片上“记录纪要”，并把照片、签到表发给清风。`,
+            },
+            { orgId: s.org_id },
+          );
+        },
+      });
+    }
+  }
+  if (s.category === 'study') {
+    const due = reflectionDue(s, ctx.calendar, tz);
+    const step =
+      today >= ctx.calendar.addWorkdays(due, 2)
+        ? 'reflection+2'
+        : today >= due
+          ? 'reflection0'
+          : today >= ctx.calendar.addWorkdays(due, -1)
+            ? 'reflection-1'
+            : undefined;
+    if (step && today <= ctx.calendar.addWorkdays(due, 10)) {
+      const members = await membersByOpenId(ctx.db, s.org_id);
+      const done = new Set((await listReflections(ctx.db, s.id)).map((r) => r.open_id));
+      const owing = (await listAttendees(ctx.db, s.id)).filter(
+        (a) => a.status === 'signed' && !done.has(a.open_id) && !isAway(members.get(a.open_id), today),
+      );
+      if (owing.length > 0) {
+        out.push({
+          subject: `session:${s.id}`,
+          occurrence: `${step}@${s.start_at}`,
+          orgId: s.org_id,
+          deliver: async (c) => {
+            for (const a of owing) {
+              await c.outbox.send(
+                { openId: a.open_id },
+                {
+                  type: 'text',
+                  text: `【学习心得】${label(s)}的学习心得${today > due ? '已过' : ''}截止日期 ${due}，您还没有提交，请在学习卡片上“提交心得”。`,
+                },
+                { orgId: s.org_id },
+              );
+            }
+          },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+export default defineJob({
+  name: 'meeting-reminders',
+  summary: '会议和学习提醒：会前 3 个工作日、1 个工作日、1 小时提醒未回复的人；会后纪要提醒；学习心得提醒',
+  schedule: '*/10 7-21 * * *',
+  async collect(ctx, now) {
+    const today = localDate(now, ctx.settings.timezone);
+    const sessions = await listScheduledBetween(
+      ctx.db,
+      new Date(now.getTime() - 40 * 24 * HOUR).toISOString(),
+      new Date(now.getTime() + 20 * 24 * HOUR).toISOString(),
+    );
+    const out: Delivery[] = [];
+    for (const s of sessions) {
+      out.push(
+        ...(await noticeStep(ctx, now, s)),
+        ...(await beforeSteps(ctx, now, s, today)),
+        ...(await afterSteps(ctx, now, s, today)),
+      );
+    }
+    return out;
+  },
+});

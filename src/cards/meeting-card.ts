@@ -1,0 +1,343 @@
+/**
+ * Meeting and study cards: the notice with 签到 / 请假 and live counts (and the quorum for meetings
+ * that vote), the forms to create, record minutes and hand in 学习心得, lists, the compliance calendar
+ * and the half-year study report. Pure builders.
+ */
+import type { Card, CardElement } from '../core/card.ts';
+import {
+  button,
+  buttonRow,
+  card,
+  collapsible,
+  dateTimePicker,
+  divider,
+  form,
+  input,
+  markdown,
+  personPicker,
+  plainText,
+  selectStatic,
+  table,
+} from './parts.ts';
+import { md } from './text.ts';
+
+export interface SessionView {
+  id: number;
+  orgId: number;
+  version: number;
+  category: 'meeting' | 'study';
+  kind: string;
+  kindLabel: string;
+  title: string;
+  startText: string;
+  started: boolean;
+  cancelled: boolean;
+  place: string;
+  agenda: string;
+  organiserName: string;
+  attendees: { name: string; status: string; reason: string | null; away: boolean }[];
+  voting: { total: number; present: number; quorum: boolean } | undefined;
+  minutes: string | undefined;
+  files: { kind: string; name: string }[];
+  reflections: { submitted: number; expected: number; due: string } | undefined;
+}
+
+export type SessionCardMode = 'view' | 'leave' | 'minutes' | 'reflection';
+
+export const MIN_REFLECTION_LENGTH = 100;
+
+const ref = (v: SessionView) => ({ id: v.id, o: v.orgId });
+
+function counts(v: SessionView): CardElement[] {
+  const signed = v.attendees.filter((a) => a.status === 'signed');
+  const leave = v.attendees.filter((a) => a.status === 'leave' || (a.status === 'invited' && a.away));
+  const pending = v.attendees.filter((a) => a.status === 'invited' && !a.away);
+  const lines = [
+    `**应到** ${v.attendees.length} 人　**已签到** ${signed.length} 人　**请假** ${leave.length} 人　**未回复** ${pending.length} 人`,
+  ];
+  if (v.voting) {
+    lines.push(
+      v.voting.quorum
+        ? `<font color='green'>有表决权的党员 ${v.voting.total} 人，已到 ${v.voting.present} 人，超过半数。</font>`
+        : `<font color='red'>有表决权的党员 ${v.voting.total} 人，已到 ${v.voting.present} 人，尚未过半。</font>`,
+    );
+  }
+  const out: CardElement[] = [markdown(lines.join('\n'))];
+  if (leave.length > 0) {
+    out.push(
+      collapsible(`请假（${leave.length}）`, [
+        markdown(leave.map((a) => `- ${md(a.name)}：${md(a.reason ?? (a.away ? '请假/出差中' : ''), 80)}`).join('\n')),
+      ]),
+    );
+  }
+  if (signed.length > 0)
+    out.push(collapsible(`已签到（${signed.length}）`, [markdown(signed.map((a) => md(a.name)).join('、'))]));
+  return out;
+}
+
+export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view'): Card {
+  const elements: CardElement[] = [
+    markdown(`**时间**：${md(v.startText)}\n**地点**：${md(v.place || '—')}\n**组织人**：${md(v.organiserName)}`),
+  ];
+  if (v.agenda)
+    elements.push(markdown(v.category === 'study' ? '**学习内容**' : '**议程**'), plainText(v.agenda, { max: 1500 }));
+  elements.push(divider(), ...counts(v));
+  if (v.minutes) elements.push(markdown('**会议纪要**'), plainText(v.minutes, { max: 1500 }));
+  if (v.files.length > 0)
+    elements.push(markdown(`**材料**（${v.files.length}）\n${v.files.map((f) => `- ${md(f.name, 80)}`).join('\n')}`));
+  if (v.reflections)
+    elements.push(
+      markdown(`**学习心得**：已提交 ${v.reflections.submitted}/${v.reflections.expected}，截止 ${v.reflections.due}`),
+    );
+
+  if (v.cancelled) {
+    elements.push(markdown("<font color='grey'>本次活动已取消。</font>"));
+  } else if (mode === 'leave') {
+    elements.push(
+      form(`leave_${v.id}`, [
+        input({ name: 'reason', label: '请假理由', placeholder: '例如：外出公务', required: true, maxLength: 200 }),
+        buttonRow([
+          button({
+            text: '提交请假',
+            type: 'primary',
+            value: { a: 'meeting.leave', ...ref(v) },
+            submit: { name: 'submit_leave' },
+          }),
+          button({ text: '取消', value: { a: 'meeting.form', form: 'view', ...ref(v) } }),
+        ]),
+      ]),
+    );
+  } else if (mode === 'minutes') {
+    elements.push(
+      form(`minutes_${v.id}`, [
+        input({
+          name: 'minutes',
+          label: v.category === 'study' ? '学习记录' : '会议纪要',
+          placeholder: '主要内容、形成的决定（每条决定一行）',
+          multiline: true,
+          required: true,
+          maxLength: 3000,
+          defaultValue: v.minutes,
+        }),
+        input({
+          name: 'link',
+          label: '纪要/照片/签到表链接（可选；文件可直接发给清风）',
+          placeholder: 'https://…',
+          maxLength: 500,
+        }),
+        buttonRow([
+          button({
+            text: '保存',
+            type: 'primary',
+            value: { a: 'meeting.minutes', ver: v.version, ...ref(v) },
+            submit: { name: 'submit_minutes' },
+          }),
+          button({ text: '取消', value: { a: 'meeting.form', form: 'view', ...ref(v) } }),
+        ]),
+      ]),
+    );
+  } else if (mode === 'reflection') {
+    elements.push(
+      form(`reflection_${v.id}`, [
+        input({
+          name: 'text',
+          label: '学习心得',
+          placeholder: `不少于 ${MIN_REFLECTION_LENGTH} 字`,
+          multiline: true,
+          required: true,
+          maxLength: 5000,
+        }),
+        input({ name: 'link', label: '链接（可选）', placeholder: 'https://…', maxLength: 500 }),
+        buttonRow([
+          button({
+            text: '提交心得',
+            type: 'primary',
+            value: { a: 'meeting.reflection', ...ref(v) },
+            submit: { name: 'submit_reflection' },
+          }),
+          button({ text: '取消', value: { a: 'meeting.form', form: 'view', ...ref(v) } }),
+        ]),
+      ]),
+    );
+  } else {
+    const buttons: CardElement[] = [
+      button({ text: '签到', type: 'primary', value: { a: 'meeting.sign', ...ref(v) } }),
+      button({ text: '请假', value: { a: 'meeting.form', form: 'leave', ...ref(v) } }),
+    ];
+    if (v.started) {
+      buttons.push(
+        button({
+          text: v.category === 'study' ? '学习记录' : '记录纪要',
+          value: { a: 'meeting.form', form: 'minutes', ...ref(v) },
+        }),
+      );
+      if (v.category === 'study')
+        buttons.push(button({ text: '提交心得', value: { a: 'meeting.form', form: 'reflection', ...ref(v) } }));
+      if (v.minutes && v.category === 'meeting')
+        buttons.push(button({ text: '转为任务', value: { a: 'meeting.to_task', ...ref(v) } }));
+    }
+    elements.push(buttonRow(buttons));
+  }
+  return card({
+    title: `${v.kindLabel}：${v.title}`,
+    subtitle: v.startText,
+    template: v.cancelled ? 'grey' : v.category === 'study' ? 'indigo' : 'red',
+    tags: v.cancelled ? [{ text: '已取消', color: 'neutral' }] : undefined,
+    summary: `${v.kindLabel}：${v.title}`,
+    elements,
+  });
+}
+
+export function buildSessionNewCard(v: {
+  orgId: number;
+  category: 'meeting' | 'study';
+  kinds: { value: string; text: string }[];
+  initialKind: string;
+  memberOpenIds: string[];
+  agenda: string;
+  error?: string;
+}): Card {
+  const study = v.category === 'study';
+  return card({
+    title: study ? '新建学习' : '新建会议',
+    template: study ? 'indigo' : 'red',
+    elements: [
+      ...(v.error ? [markdown(`<font color='red'>${md(v.error)}</font>`)] : []),
+      form('session_new', [
+        selectStatic({
+          name: 'kind',
+          placeholder: study ? '学习类型' : '会议类型',
+          options: v.kinds,
+          initial: v.initialKind,
+          required: true,
+        }),
+        input({
+          name: 'title',
+          label: study ? '学习主题' : '会议主题',
+          placeholder: study ? '例如：学习《中国共产党纪律处分条例》' : '例如：2026年下半年全面从严治党专题会议',
+          required: true,
+          maxLength: 100,
+        }),
+        dateTimePicker({ name: 'start', placeholder: '开始时间', required: true }),
+        input({ name: 'place', label: '地点或线上会议链接', placeholder: '例如：三楼会议室', maxLength: 200 }),
+        input({
+          name: 'agenda',
+          label: study ? '学习内容/材料' : '议程',
+          placeholder: study ? '材料链接或篇目' : '议程',
+          multiline: true,
+          maxLength: 2000,
+          defaultValue: v.agenda,
+        }),
+        personPicker({
+          name: 'attendees',
+          placeholder: '参加人员（不选则为全体党员）',
+          openIds: v.memberOpenIds,
+          multi: true,
+        }),
+        ...(study ? [input({ name: 'days', label: '心得提交期限（工作日）', placeholder: '5', maxLength: 2 })] : []),
+        button({
+          text: '发布通知',
+          type: 'primary',
+          value: { a: 'meeting.create', c: v.category, o: v.orgId },
+          submit: { name: 'submit_session' },
+        }),
+      ]),
+    ],
+  });
+}
+
+export function buildSessionListCard(v: {
+  title: string;
+  rows: { id: number; kind: string; title: string; when: string; status: string }[];
+}): Card {
+  return card({
+    title: v.title,
+    subtitle: `共 ${v.rows.length} 项`,
+    template: 'red',
+    elements: [
+      markdown(
+        v.rows
+          .slice(0, 40)
+          .map(
+            (r) =>
+              `**#${r.id}** ${md(r.kind)}：${md(r.title, 40)}\n<font color='grey'>${md(r.when)} · ${md(r.status)}</font>`,
+          )
+          .join('\n\n') || '没有记录。',
+      ),
+    ],
+  });
+}
+
+export function buildCalendarCard(v: {
+  orgName: string;
+  rules: {
+    key: string;
+    name: string;
+    frequency: string;
+    window: string;
+    lastMet: string;
+    nextDue: string;
+    source: string;
+    enabled: boolean;
+    fixedDay: number | null;
+  }[];
+}): Card {
+  return card({
+    title: `合规日历 · ${v.orgName}`,
+    template: 'red',
+    elements: [
+      table({
+        columns: [
+          { name: 'name', title: '事项' },
+          { name: 'freq', title: '频次' },
+          { name: 'last', title: '最近一次' },
+          { name: 'next', title: '下次应在' },
+        ],
+        rows: v.rules.map((r) => ({
+          name: `${r.name}${r.enabled ? '' : '（已停用）'}`,
+          freq: `${r.frequency}${r.fixedDay ? `（每月${r.fixedDay}日）` : ''}${r.window ? `，${r.window}` : ''}`,
+          last: r.lastMet,
+          next: r.enabled ? r.nextDue : '—',
+        })),
+        pageSize: 12,
+      }),
+      collapsible('依据', [markdown(v.rules.map((r) => `- ${md(r.name)}：${md(r.source)}`).join('\n'))]),
+      markdown(
+        "<font color='grey'>/日历 设置 主题党日 10 修改固定日；/日历 设置 支委会 提前 5 修改提前提醒的工作日数；/日历 停用 党小组会。</font>",
+        { size: 'notation' },
+      ),
+    ],
+  });
+}
+
+export function buildStudyReportCard(v: {
+  orgName: string;
+  half: string;
+  sessions: number;
+  members: { name: string; signed: number; leave: number; absent: number; reflections: number }[];
+}): Card {
+  return card({
+    title: `中心组学习通报 · ${v.half}`,
+    subtitle: `${v.orgName}，共 ${v.sessions} 次学习`,
+    template: 'indigo',
+    elements: [
+      table({
+        columns: [
+          { name: 'name', title: '姓名' },
+          { name: 'signed', title: '签到' },
+          { name: 'leave', title: '请假' },
+          { name: 'absent', title: '缺席' },
+          { name: 'refl', title: '心得' },
+        ],
+        rows: v.members.map((m) => ({
+          name: m.name,
+          signed: m.signed,
+          leave: m.leave,
+          absent: m.absent,
+          refl: `${m.reflections}/${m.signed}`,
+        })),
+        pageSize: 30,
+      }),
+    ],
+  });
+}

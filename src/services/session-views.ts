@@ -1,0 +1,66 @@
+/** Views shared by /会议 and /学习: the new-session form and the year's list. */
+import { buildSessionListCard, buildSessionNewCard } from '../cards/meeting-card.ts';
+import type { CommandContext } from '../core/contracts.ts';
+import { UserError } from '../core/errors.ts';
+import { listSessions } from '../db/repositories/meetings.ts';
+import {
+  kindLabel,
+  MEETING_KIND_LABELS,
+  parseSessionKind,
+  SPECIAL_AGENDA,
+  STUDY_KIND_LABELS,
+} from '../domain/meetings.ts';
+import { formatLocal, localDate, zonedInstant } from '../domain/time.ts';
+
+const today = (ctx: { now: Date; settings: { timezone: string } }) => localDate(ctx.now, ctx.settings.timezone);
+
+export function newSessionCard(
+  ctx: CommandContext,
+  category: 'meeting' | 'study',
+  kindWord: string | undefined,
+  memberOpenIds: string[],
+) {
+  const labels: Record<string, string> = category === 'study' ? STUDY_KIND_LABELS : MEETING_KIND_LABELS;
+  const kind = kindWord ? parseSessionKind(kindWord) : undefined;
+  if (kindWord && (!kind || !(kind in labels))) {
+    throw new UserError('bad_args', `不认识的类型“${kindWord}”。可用：${Object.values(labels).join('、')}。`);
+  }
+  const initial = kind ?? Object.keys(labels)[0] ?? 'special';
+  return buildSessionNewCard({
+    orgId: (ctx.org as NonNullable<typeof ctx.org>).id,
+    category,
+    kinds: Object.entries(labels).map(([value, t]) => ({ value, text: t })),
+    initialKind: initial,
+    memberOpenIds,
+    agenda: initial === 'special' ? SPECIAL_AGENDA : '',
+  });
+}
+
+export async function sessionList(ctx: CommandContext, category: 'meeting' | 'study', year: number | undefined) {
+  const org = ctx.org as NonNullable<typeof ctx.org>;
+  const tz = ctx.settings.timezone;
+  const y = year ?? Number(today(ctx).slice(0, 4));
+  const rows = await listSessions(ctx.db, org.id, {
+    category,
+    from: zonedInstant(`${y}-01-01`, '00:00', tz).toISOString(),
+    to: zonedInstant(`${y + 1}-01-01`, '00:00', tz).toISOString(),
+    withCancelled: true,
+  });
+  return buildSessionListCard({
+    title: `${org.name} ${y}年${category === 'study' ? '学习' : '会议'}`,
+    rows: rows.map((s) => ({
+      id: s.id,
+      kind: kindLabel(s.kind),
+      title: s.title,
+      when: formatLocal(new Date(s.start_at), tz),
+      status:
+        s.status === 'cancelled'
+          ? '已取消'
+          : Date.parse(s.start_at) <= ctx.now.getTime()
+            ? s.minutes
+              ? '已召开（有纪要）'
+              : '已召开'
+            : '待召开',
+    })),
+  });
+}
