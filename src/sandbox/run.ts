@@ -20,6 +20,7 @@ import { controlRoutes } from './control-api.ts';
 import { Emulator } from './emulator.ts';
 import { loadSandbox, type SandboxMeta, saveSandbox } from './persist.ts';
 import { DEMO_ORG, seedSandbox } from './seed.ts';
+import { seedMeetings } from './seed-meetings.ts';
 import { seedRectifications } from './seed-rectifications.ts';
 import { seedTasks } from './seed-tasks.ts';
 
@@ -130,6 +131,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       const seed = { db: handle.db, org, now: clock.now(), timezone: o.config.timezone, logger, calendar };
       await seedRectifications(seed);
       await seedTasks(seed);
+      await seedMeetings(seed);
       app.dispatcher.wake();
       // What the jobs would have posted by now, so the first visit already shows the reminders.
       for (const job of jobs) await app.runJob(job.name, clock.now());

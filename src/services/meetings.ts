@@ -209,12 +209,6 @@ export async function signIn(ctx: ActingContext, s: Session): Promise<Session> {
   assertOpen(s);
   const a = await requireAttendee(ctx, s);
   if (a.status === 'signed') throw new UserError('conflict', '您已经签到了。');
-  const opens = Date.parse(s.start_at) - 2 * 3600_000;
-  if (ctx.now.getTime() < opens)
-    throw new UserError(
-      'conflict',
-      `签到在开始前 2 小时开放（${formatLocal(new Date(opens), ctx.settings.timezone)}）。不能参加请点“请假”。`,
-    );
   await answerAttendance(ctx.db, s.id, ctx.actor.openId, { status: 'signed', reason: null, at: ctx.now.toISOString() });
   await ctx.audit({
     action: 'session:sign',

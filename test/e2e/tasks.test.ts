@@ -34,7 +34,8 @@ interface Btn {
   confirm: { title?: { content?: string } } | undefined;
 }
 
-function buttons(m: EmuMessage | unknown): Btn[] {
+/** The buttons of a card message (with their callback value and confirmation). */
+function buttons(m: EmuMessage): Btn[] {
   const out: Btn[] = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach(walk);
@@ -51,12 +52,8 @@ function buttons(m: EmuMessage | unknown): Btn[] {
       Object.values(o).forEach(walk);
     }
   };
-  walk(isMessage(m) ? JSON.parse(m.content) : m);
+  walk(JSON.parse(m.content));
   return out;
-}
-
-function isMessage(m: unknown): m is EmuMessage {
-  return !!m && typeof m === 'object' && typeof (m as EmuMessage).messageId === 'string';
 }
 
 function button(m: EmuMessage, text: string | RegExp): Btn {
