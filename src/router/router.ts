@@ -347,13 +347,6 @@ export class Router {
       return { answer: { toast: { type: 'error', content: '这张卡片已失效，请重新发送命令。' } }, outcome: 'refused' };
     }
     const { a: _a, v: _v, o: rawOrg, ...rest } = evt.value;
-    const value = found.spec.value.safeParse(rest);
-    if (!value.success) {
-      return {
-        answer: { toast: { type: 'error', content: '卡片数据无法识别，请重新发送命令。' } },
-        outcome: 'refused',
-      };
-    }
     const dedupKey = `evt:${evt.eventId}`;
     const now = this.d.clock.now();
     const logger = this.d.logger.child({ eventId: evt.eventId, action: actionId });
@@ -376,7 +369,10 @@ export class Router {
             : undefined;
         orgId = org?.id ?? null;
         const actor = await this.actorIn(trx, org, evt.operatorOpenId);
+        // Who may press the button is checked first, so a refusal never depends on the payload.
         requireRole(found.spec.roles, actor.role);
+        const value = found.spec.value.safeParse(rest);
+        if (!value.success) throw new UserError('bad_args', '卡片数据无法识别，请重新发送命令。');
         const base = this.base(
           trx,
           now,
