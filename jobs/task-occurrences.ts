@@ -4,10 +4,16 @@
  * undone is recorded as missed (未完成) — it stays missed; the next period starts fresh.
  */
 import { defineJob } from '../src/core/contracts.ts';
-import { findDutyItem, listActiveDutyItems, listOpenTasksDueBefore, updateTask } from '../src/db/repositories/tasks.ts';
+import {
+  addTaskEvent,
+  findDutyItem,
+  listActiveDutyItems,
+  listOpenTasksDueBefore,
+  updateTask,
+} from '../src/db/repositories/tasks.ts';
 import { type Cadence, periodOf } from '../src/domain/tasks.ts';
 import { localDate } from '../src/domain/time.ts';
-import { ensureOccurrences, refreshBoards, sendTaskCard } from '../src/services/tasks.ts';
+import { ensureOccurrences, refreshBoards, refreshTaskCards, sendTaskCard } from '../src/services/tasks.ts';
 
 export default defineJob({
   name: 'task-occurrences',
@@ -32,13 +38,24 @@ export default defineJob({
       if (!item) continue;
       const period = periodOf(item.cadence as Cadence, t.due_date);
       if (today <= period.end) continue;
-      await updateTask(ctx.db, t.id, { status: 'missed', late: 1, updated_at: ctx.now.toISOString() });
+      const after = await updateTask(ctx.db, t.id, { status: 'missed', late: 1, updated_at: ctx.now.toISOString() });
+      await addTaskEvent(ctx.db, {
+        task_id: t.id,
+        at: ctx.now.toISOString(),
+        actor_open_id: 'system',
+        actor_name: '清风',
+        kind: 'missed',
+        status: 'missed',
+        percent: t.percent,
+        text: `${period.key} 期末未完成，记为未完成`,
+      });
       await ctx.audit({
         action: 'task:missed',
         subject: `task:${t.id}`,
         before: { status: t.status },
         after: { status: 'missed' },
       });
+      await refreshTaskCards(ctx, after);
       missed++;
       orgs.add(t.org_id);
     }

@@ -18,6 +18,7 @@ import { OutboxDispatcher } from './feishu/dispatcher.ts';
 import { HttpServer } from './feishu/http.ts';
 import { createEventDispatcher } from './feishu/ingress.ts';
 import { RateLimiter } from './feishu/limiter.ts';
+import { SharedRateLimiter } from './feishu/shared-limiter.ts';
 import { LongConnection, type TransportStatus } from './feishu/ws.ts';
 import { CommandRegistry } from './router/registry.ts';
 import { Router } from './router/router.ts';
@@ -100,9 +101,13 @@ export async function createApp(o: AppOptions): Promise<App> {
   };
 
   // On SQLite there is one bot process per database: leases left by a crashed run are ours to take back.
-  // On PostgreSQL other replicas may hold leases: take back only those of dead processes on this host.
+  // On PostgreSQL other replicas may hold leases: take back only those of dead processes on this host
+  // (now and every 10 s); a replica on another host that died loses its leases when they expire.
+  const reclaim = async () => {
+    for (const owner of await listLeaseOwners(db)) if (isDeadLocalOwner(owner)) await releaseLeases(db, { owner });
+  };
   if (handle.dialect === 'sqlite') await releaseLeases(db);
-  else for (const owner of await listLeaseOwners(db)) if (isDeadLocalOwner(owner)) await releaseLeases(db, { owner });
+  else await reclaim();
 
   const dispatcher = new OutboxDispatcher({
     db,
@@ -116,6 +121,9 @@ export async function createApp(o: AppOptions): Promise<App> {
     onUnreachable: (row, failure) =>
       reportUnreachable({ db, wallClock: o.wallClock, clock: o.clock }, row, failure).then(() => dispatcher.wake()),
     onSent: o.onSent,
+    ...(handle.dialect === 'postgres'
+      ? { shared: new SharedRateLimiter(db, () => o.wallClock.now().getTime()), reclaim }
+      : {}),
   });
 
   let botOpenId: string | undefined;

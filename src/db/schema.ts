@@ -397,6 +397,12 @@ export interface ReflectionsTable {
   submitted_at: string;
 }
 
+export interface RateWindowsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
 export interface Database {
   orgs: OrgsTable;
   chat_bindings: ChatBindingsTable;
@@ -429,6 +435,7 @@ export interface Database {
   session_attendees: SessionAttendeesTable;
   session_files: SessionFilesTable;
   reflections: ReflectionsTable;
+  rate_windows: RateWindowsTable;
 }
 
 export type Org = Selectable<OrgsTable>;

@@ -46,6 +46,10 @@ export interface DispatcherOptions {
   onUnreachable?: (row: OutboxRow, failure: FeishuFailure) => Promise<void>;
   /** Called after every sent row (the sandbox console refreshes on it). */
   onSent?: (row: OutboxRow) => void;
+  /** Limits shared with other replicas (PostgreSQL), checked after the in-process limiter. */
+  shared?: { reserve(checks: readonly { key: string; limit: Limit }[]): Promise<number> };
+  /** Called every 10 s: frees leases held by processes that died (replicas on one host). */
+  reclaim?: () => Promise<void>;
 }
 
 /** What happened to a row; `delayMs` is how long a retried or deferred row waits. */
@@ -68,7 +72,7 @@ export class OutboxDispatcher {
   readonly stats = { sent: 0, retried: 0, dead: 0, rateLimited: 0 };
 
   constructor(private readonly o: DispatcherOptions) {
-    this.leaseMs = o.leaseMs ?? 30_000;
+    this.leaseMs = o.leaseMs ?? 15_000;
     this.maxAttempts = o.maxAttempts ?? 10;
     this.batchSize = o.batchSize ?? 50;
     this.concurrency = o.concurrency ?? 8;
@@ -95,8 +99,14 @@ export class OutboxDispatcher {
   }
 
   private async loop(): Promise<void> {
+    let lastReclaim = 0;
     while (this.running) {
       let claimed = 0;
+      const t = this.o.wallClock.now().getTime();
+      if (this.o.reclaim && t - lastReclaim > 10_000) {
+        lastReclaim = t;
+        await this.o.reclaim().catch((err) => this.o.logger.error({ err: errText(err) }, 'reclaiming leases failed'));
+      }
       try {
         claimed = await this.tick();
       } catch (err) {
@@ -183,8 +193,10 @@ export class OutboxDispatcher {
       return { kind: 'dead' };
     }
     // Rate limits: wait briefly in process; longer waits go back to the table.
+    const checks = limitsFor(row, target);
     for (;;) {
-      const wait = this.o.limiter.reserve(limitsFor(row, target));
+      const local = this.o.limiter.reserve(checks);
+      const wait = local === 0 && this.o.shared ? await this.o.shared.reserve(checks) : local;
       if (wait === 0) break;
       if (wait > 2000) {
         await this.release(row, wait);

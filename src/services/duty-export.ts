@@ -29,7 +29,7 @@ export async function exportDuties(
   const tasks = await listTasksDueIn(db, o.org.id, o.from, o.to);
   const rows: (string | number | null)[][] = [];
   for (const [n, t] of tasks.entries()) {
-    const last = (await listTaskEvents(db, t.id)).reverse().find((e) => e.text);
+    const last = (await listTaskEvents(db, t.id)).reverse().find((e) => e.text && e.kind !== 'missed');
     const evidence = await listTaskEvidence(db, t.id);
     const late = t.late === 1 || (isOpenTask(t.status) && t.due_date < today) || t.status === 'missed';
     rows.push([

@@ -53,7 +53,7 @@ export async function requireTask(ctx: ActingContext, id: number): Promise<Task>
 export async function taskView(db: Kysely<Database>, t: Task, todayDate: string, tz: string): Promise<TaskView> {
   const item = (await findDutyItem(db, t.item_id)) as DutyItem;
   const [events, evidence] = await Promise.all([listTaskEvents(db, t.id), listTaskEvidence(db, t.id)]);
-  const last = [...events].reverse().find((e) => e.text);
+  const last = [...events].reverse().find((e) => e.text && e.kind !== 'missed');
   const open = isOpenTask(t.status);
   return {
     id: t.id,

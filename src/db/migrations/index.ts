@@ -4,6 +4,7 @@ import * as m0001 from './0001_create_foundation.ts';
 import * as m0002 from './0002_create_rectification.ts';
 import * as m0003 from './0003_create_duties.ts';
 import * as m0004 from './0004_create_meetings.ts';
+import * as m0006 from './0006_create_rate_windows.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -18,4 +19,5 @@ export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
   ['0002_create_rectification', m0002],
   ['0003_create_duties', m0003],
   ['0004_create_meetings', m0004],
+  ['0006_create_rate_windows', m0006],
 ];

@@ -118,7 +118,7 @@ export async function markSent(
       message_id: r.messageId,
       sent_at: r.at,
       attempts: r.attempts,
-      lease_owner: null,
+      // lease_owner stays: it records which process (replica) sent the row.
       lease_until: null,
       last_error: null,
     })

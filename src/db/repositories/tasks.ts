@@ -218,6 +218,8 @@ export async function listTasksDueIn(db: Kysely<Database>, orgId: number, from: 
     .where('tasks.due_date', '<=', to)
     .orderBy('duty_items.seq')
     .orderBy('tasks.owner_name')
+    .orderBy('tasks.due_date')
+    .orderBy('tasks.id')
     .execute();
 }
 
