@@ -228,3 +228,33 @@ export function table(o: {
     ),
   };
 }
+
+/** A list card with 上一页 / 下一页 buttons that call `action` with the filter and page. */
+export function pagedListCard(v: {
+  title: string;
+  total: number;
+  page: number;
+  pages: number;
+  /** Markdown lines (user text already escaped). */
+  lines: string[];
+  empty: string;
+  hint: string;
+  action: string;
+  filterKey: string;
+  orgId: number;
+}): Card {
+  const nav: CardElement[] = [];
+  const go = (p: number) => ({ a: v.action, f: v.filterKey, p, o: v.orgId });
+  if (v.page > 1) nav.push(button({ text: '上一页', value: go(v.page - 1) }));
+  if (v.page < v.pages) nav.push(button({ text: '下一页', value: go(v.page + 1) }));
+  return card({
+    title: v.title,
+    subtitle: `共 ${v.total} 项${v.pages > 1 ? `，第 ${v.page}/${v.pages} 页` : ''}`,
+    template: 'blue',
+    elements: [
+      markdown(v.lines.join('\n\n') || v.empty),
+      markdown(`<font color='grey'>${v.hint}</font>`, { size: 'notation' }),
+      ...(nav.length > 0 ? [buttonRow(nav)] : []),
+    ],
+  });
+}

@@ -13,6 +13,7 @@ import {
   form,
   input,
   markdown,
+  pagedListCard,
   personPicker,
   plainText,
   selectStatic,
@@ -322,20 +323,12 @@ export function buildRectListCard(v: RectListView): Card {
     (i) =>
       `**#${i.id}** ${md(i.problem, 40)}\n<font color='grey'>${md(i.ownerName)} · ${i.deadline} · ${md(i.statusLabel)}</font>${i.late ? ` <font color='red'>${md(i.deadlineText)}</font>` : ''}`,
   );
-  const nav: CardElement[] = [];
-  if (v.page > 1)
-    nav.push(button({ text: '上一页', value: { a: 'rectify.page', f: v.filterKey, p: v.page - 1, o: v.orgId } }));
-  if (v.page < v.pages)
-    nav.push(button({ text: '下一页', value: { a: 'rectify.page', f: v.filterKey, p: v.page + 1, o: v.orgId } }));
-  return card({
-    title: v.title,
-    subtitle: `共 ${v.total} 项${v.pages > 1 ? `，第 ${v.page}/${v.pages} 页` : ''}`,
-    template: 'blue',
-    elements: [
-      markdown(lines.join('\n\n') || '没有符合条件的整改事项。'),
-      markdown("<font color='grey'>发送 /整改 查看 编号 查看详情。</font>", { size: 'notation' }),
-      ...(nav.length > 0 ? [buttonRow(nav)] : []),
-    ],
+  return pagedListCard({
+    ...v,
+    lines,
+    empty: '没有符合条件的整改事项。',
+    hint: '发送 /整改 查看 编号 查看详情。',
+    action: 'rectify.page',
   });
 }
 

@@ -14,6 +14,7 @@ import {
   form,
   input,
   markdown,
+  pagedListCard,
   personPicker,
   plainText,
   selectStatic,
@@ -189,24 +190,16 @@ export interface TaskListView {
 }
 
 export function buildTaskListCard(v: TaskListView): Card {
-  const nav: CardElement[] = [];
-  if (v.page > 1)
-    nav.push(button({ text: '上一页', value: { a: 'task.page', f: v.filterKey, p: v.page - 1, o: v.orgId } }));
-  if (v.page < v.pages)
-    nav.push(button({ text: '下一页', value: { a: 'task.page', f: v.filterKey, p: v.page + 1, o: v.orgId } }));
   const lines = v.rows.map(
     (r) =>
       `**#${r.id}** ${md(r.content, 40)}\n<font color='grey'>${md(r.ownerName)} · ${r.dueDate} · ${md(r.statusLabel)}</font>${r.overdue ? " <font color='red'>逾期</font>" : ''}`,
   );
-  return card({
-    title: v.title,
-    subtitle: `共 ${v.total} 项${v.pages > 1 ? `，第 ${v.page}/${v.pages} 页` : ''}`,
-    template: 'blue',
-    elements: [
-      markdown(lines.join('\n\n') || '没有符合条件的任务。'),
-      markdown("<font color='grey'>发送 /任务 查看 编号 查看详情。</font>", { size: 'notation' }),
-      ...(nav.length > 0 ? [buttonRow(nav)] : []),
-    ],
+  return pagedListCard({
+    ...v,
+    lines,
+    empty: '没有符合条件的任务。',
+    hint: '发送 /任务 查看 编号 查看详情。',
+    action: 'task.page',
   });
 }
 
