@@ -22,7 +22,12 @@ export default defineCommand({
     const before = await findMember(ctx.db, org.id, ctx.actor.openId);
     const today = localDate(ctx.now, ctx.settings.timezone);
     if (a.cancel) {
-      await setAway(ctx.db, org.id, ctx.actor.openId, { until: null, reason: null, at: ctx.now.toISOString() });
+      await setAway(ctx.db, org.id, ctx.actor.openId, {
+        from: null,
+        until: null,
+        reason: null,
+        at: ctx.now.toISOString(),
+      });
       await ctx.audit({
         action: 'member:away_cancel',
         subject: ctx.actor.openId,
@@ -34,7 +39,12 @@ export default defineCommand({
     const until = parseDateText(a.date, today);
     if (!until) throw new UserError('bad_args', `“${a.date}”不是有效日期，例如 2026-12-10。`);
     if (until < today) throw new UserError('bad_args', '结束日期不能早于今天。');
-    await setAway(ctx.db, org.id, ctx.actor.openId, { until, reason: a.reason || null, at: ctx.now.toISOString() });
+    await setAway(ctx.db, org.id, ctx.actor.openId, {
+      from: today,
+      until,
+      reason: a.reason || null,
+      at: ctx.now.toISOString(),
+    });
     await ctx.audit({
       action: 'member:away',
       subject: ctx.actor.openId,

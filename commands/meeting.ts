@@ -16,7 +16,9 @@ import {
 } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
 import { isAdminRole } from '../src/core/roles.ts';
+import { registerCard } from '../src/db/repositories/cards.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
+import { findOutboxByMessageId } from '../src/db/repositories/outbox.ts';
 import { parseDateTimeText } from '../src/domain/dates.ts';
 import { kindLabel, MEETING_KIND_LABELS, STUDY_KIND_LABELS } from '../src/domain/meetings.ts';
 import { DUTY_CATEGORIES } from '../src/domain/tasks.ts';
@@ -195,6 +197,16 @@ export default defineCommand({
           attendees,
           reflectionDays: Number.isInteger(days) && days >= 1 && days <= 30 ? days : 5,
         });
+        // The form card now shows the notice: remember it, so it is updated with the others.
+        const formCard = ctx.card.messageId ? await findOutboxByMessageId(ctx.db, ctx.card.messageId) : undefined;
+        if (formCard)
+          await registerCard(ctx.db, {
+            orgId: s.org_id,
+            kind: 'session',
+            subjectId: s.id,
+            outboxId: formCard.id,
+            at: ctx.now.toISOString(),
+          });
         return {
           toast: { type: 'success', content: `已发布${kindLabel(kind)}通知（#${s.id}）` },
           card: buildSessionCard(await meetings.viewOfSession(ctx, s)),

@@ -12,7 +12,7 @@ import { listEnabledRules } from '../src/db/repositories/meetings.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
 import { listOrgChats } from '../src/db/repositories/orgs.ts';
 import { type Frequency, kindLabel, rulePeriod } from '../src/domain/meetings.ts';
-import { localDate } from '../src/domain/time.ts';
+import { addMonths, localDate } from '../src/domain/time.ts';
 import { ruleShape, sessionsInPeriod, themeDayOf } from '../src/services/calendar.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
 
@@ -37,10 +37,13 @@ export default defineJob({
       const shape = ruleShape(r);
       const p = rulePeriod(shape, today);
       if (r.fixed_day) {
-        if (themeDayOf(today, r.fixed_day, ctx.calendar) !== today) continue;
+        // This month's day, or next month's moved back into this month by a holiday (1 October → 30 September).
+        const next = addMonths(`${today.slice(0, 7)}-01`, 1);
+        const month = [today, next].find((d) => themeDayOf(d, r.fixed_day as number, ctx.calendar) === today);
+        if (!month) continue;
         out.push({
           subject: `rule:${r.org_id}:${r.key}`,
-          occurrence: `day:${p.key}`,
+          occurrence: `day:${month.slice(0, 7)}`,
           orgId: r.org_id,
           async deliver(c) {
             const chat = (await listOrgChats(c.db, r.org_id))[0];

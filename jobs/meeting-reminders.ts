@@ -14,7 +14,7 @@ import type { Session } from '../src/db/schema.ts';
 import { kindLabel } from '../src/domain/meetings.ts';
 import { formatLocal, localDate } from '../src/domain/time.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
-import { postNotice, postSessionCard, reflectionDue } from '../src/services/meetings.ts';
+import { postNotice, postSessionCard, reflectionDue, refreshSessionCards } from '../src/services/meetings.ts';
 
 const HOUR = 3600_000;
 
@@ -91,6 +91,8 @@ async function afterSteps(ctx: JobContext, now: Date, s: Session, today: string)
         occurrence: `${step}@${s.start_at}`,
         orgId: s.org_id,
         deliver: async (c) => {
+          // The card drawn before the meeting lacks 记录纪要: redraw it before sending people to it.
+          await refreshSessionCards(c, s);
           await c.outbox.send(
             { openId: s.organiser_open_id },
             {
@@ -125,6 +127,7 @@ async function afterSteps(ctx: JobContext, now: Date, s: Session, today: string)
           occurrence: `${step}@${s.start_at}`,
           orgId: s.org_id,
           deliver: async (c) => {
+            await refreshSessionCards(c, s);
             for (const a of owing) {
               await c.outbox.send(
                 { openId: a.open_id },

@@ -28,6 +28,8 @@ export interface MembersTable {
   open_id: string;
   name: string;
   role: string;
+  /** Leave (请假/出差): from this day (null: open start, for rows from before 0007) to `away_until`. */
+  away_from: string | null;
   away_until: string | null;
   away_reason: string | null;
   created_at: string;

@@ -37,6 +37,13 @@ function packagedHolidayName(date: string): string | undefined {
 export class WorkCalendar {
   private readonly overrides = new Map<string, HolidayOverride>();
   private readonly overrideYears = new Set<number>();
+  /**
+   * Answers already computed (isWorkday by date, addWorkdays by date and n): the calendar never
+   * changes after construction, the package's lookup is slow, and a job asks the same few dates
+   * thousands of times (every rule of every org, every step of every item).
+   */
+  private readonly workdays = new Map<string, boolean>();
+  private readonly shifted = new Map<string, string>();
 
   constructor(overrides: readonly HolidayOverride[] = []) {
     for (const o of overrides) {
@@ -57,6 +64,16 @@ export class WorkCalendar {
   }
 
   isWorkday(date: string): boolean {
+    let w = this.workdays.get(date);
+    if (w === undefined) {
+      w = this.lookUpWorkday(date);
+      if (this.workdays.size > 20_000) this.workdays.clear();
+      this.workdays.set(date, w);
+    }
+    return w;
+  }
+
+  private lookUpWorkday(date: string): boolean {
     const o = this.overrides.get(date);
     if (o) return o.kind === 'workday';
     const year = Number(date.slice(0, 4));
@@ -81,6 +98,17 @@ export class WorkCalendar {
 
   /** The n-th working day after `date` (n > 0) or before it (n < 0); `date` itself is not counted. */
   addWorkdays(date: string, n: number): string {
+    const key = `${date}|${n}`;
+    let d = this.shifted.get(key);
+    if (d === undefined) {
+      d = this.countWorkdays(date, n);
+      if (this.shifted.size > 20_000) this.shifted.clear();
+      this.shifted.set(key, d);
+    }
+    return d;
+  }
+
+  private countWorkdays(date: string, n: number): string {
     const step = n >= 0 ? 1 : -1;
     let left = Math.abs(n);
     let d = date;

@@ -3,10 +3,11 @@
  * invalidate (the SDK never drops a revoked token by itself), a logger that never prints tokens or
  * message bodies, the directory lookups, and the calls the outbox dispatcher makes.
  */
-import * as lark from '@larksuiteoapi/node-sdk';
+import type * as lark from '@larksuiteoapi/node-sdk';
 import type { FeishuDirectory, Logger } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import { classifyFailure, FeishuCodeError } from './errors.ts';
+import { sdk } from './sdk.ts';
 
 /** The SDK's cache interface, ours so a revoked tenant token can be dropped (FEISHU.md §1.3). */
 // biome-ignore-start lint/complexity/noBannedTypes: the SDK types its cache keys as `Symbol`
@@ -86,13 +87,13 @@ function ok<T>(res: { code?: number; msg?: string; data?: T } | undefined): T {
 
 export function createFeishuClient(o: FeishuClientOptions) {
   const cache = new TokenCache(o.now);
-  const client = new lark.Client({
+  const client = new sdk.Client({
     appId: o.appId,
     appSecret: o.appSecret,
     domain: o.domain,
     cache,
     logger: sdkLogger(o.logger),
-    loggerLevel: lark.LoggerLevel.warn,
+    loggerLevel: sdk.LoggerLevel.warn,
   });
 
   /** Directory reads refresh a revoked token once, as the dispatcher does for sends. */

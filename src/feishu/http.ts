@@ -87,9 +87,16 @@ class NonceMemory {
   constructor(private readonly ttlMs: number) {}
   /** True the first time a nonce is offered. */
   offer(nonce: string, nowMs: number): boolean {
-    if (this.seen.size > 10_000) for (const [k, t] of this.seen) if (t < nowMs - this.ttlMs) this.seen.delete(k);
+    // Oldest first (insertion order): drop expired entries from the front and stop at the first live
+    // one. Scanning the whole map on every request once it held 10,000 nonces made each request cost
+    // O(requests in the last 10 minutes) under sustained load (BENCHMARKS.md, ingest).
+    for (const [k, t] of this.seen) {
+      if (t >= nowMs - this.ttlMs) break;
+      this.seen.delete(k);
+    }
     const t = this.seen.get(nonce);
     if (t !== undefined && t >= nowMs - this.ttlMs) return false;
+    this.seen.delete(nonce);
     this.seen.set(nonce, nowMs);
     return true;
   }

@@ -2,18 +2,19 @@
  * One EventDispatcher for both transports: the long connection calls it with plain envelopes, the
  * webhook server after verifying and decrypting. Handlers normalise, then hand over to the router.
  */
-import * as lark from '@larksuiteoapi/node-sdk';
+import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../core/contracts.ts';
 import type { Router } from '../router/router.ts';
 import { sdkLogger } from './client.ts';
 import { normalizeCardAction, normalizeChatMembers, normalizeMessage } from './events.ts';
+import { sdk } from './sdk.ts';
 
 export function createEventDispatcher(router: Router, logger: Logger): lark.EventDispatcher {
   const malformed = (type: string) => {
     logger.warn({ event: type, outcome: 'malformed' }, 'event did not parse; ignored');
   };
   // feishu: IHandles has no card.action.trigger type (node-sdk issue #114), hence the generic.
-  return new lark.EventDispatcher({ logger: sdkLogger(logger), loggerLevel: lark.LoggerLevel.warn }).register<
+  return new sdk.EventDispatcher({ logger: sdkLogger(logger), loggerLevel: sdk.LoggerLevel.warn }).register<
     Record<string, (data: unknown) => Promise<unknown>>
   >({
     'im.message.receive_v1': async (data: unknown) => {

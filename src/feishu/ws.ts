@@ -3,9 +3,10 @@
  * timeout, so a half-open connection is noticed and re-dialled (FEISHU.md §1.8). Its state and
  * reconnects show in the logs and in /healthz.
  */
-import * as lark from '@larksuiteoapi/node-sdk';
+import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../core/contracts.ts';
 import { sdkLogger } from './client.ts';
+import { sdk } from './sdk.ts';
 
 export interface LongConnectionOptions {
   appId: string;
@@ -57,12 +58,12 @@ export class LongConnection {
       this.readyResolve = r;
     });
     const stamp = () => o.wallClock.now().toISOString();
-    this.ws = new lark.WSClient({
+    this.ws = new sdk.WSClient({
       appId: o.appId,
       appSecret: o.appSecret,
       domain: o.domain,
       logger: sdkLogger(o.logger),
-      loggerLevel: lark.LoggerLevel.warn,
+      loggerLevel: sdk.LoggerLevel.warn,
       wsConfig: { pingTimeout: o.pingTimeoutSec ?? 20 },
       handshakeTimeoutMs: o.handshakeTimeoutMs ?? 15_000,
       onReady: () => {

@@ -602,6 +602,8 @@ export class Emulator extends EventEmitter {
     const tries = o.card ? 1 : 1 + (this.o.maxRedeliveries ?? 4);
     let result: { code: number; body?: unknown } | undefined;
     for (let i = 0; i < tries; i++) {
+      // feishu: an event the app answered with an error is pushed again later (15 s, 5 min …), never at once
+      if (result) await new Promise((r) => setTimeout(r, this.o.redeliverAfterMs ?? 15_000));
       record.attempts++;
       if (i > 0) this.stats.redelivered++;
       this.stats.delivered++;

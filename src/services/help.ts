@@ -2,8 +2,7 @@
 
 import type { HelpView } from '../cards/help-card.ts';
 import type { CommandContext, Runnable } from '../core/contracts.ts';
-import { UserError } from '../core/errors.ts';
-import { checkCommandAccess } from '../router/access.ts';
+import { accessDenial } from '../router/access.ts';
 
 export function visibleCommands(
   ctx: Pick<CommandContext, 'chat' | 'org' | 'actor' | 'commands'>,
@@ -28,16 +27,12 @@ export function visibleCommands(
 }
 
 function mayRun(c: Runnable<unknown, unknown>, ctx: Pick<CommandContext, 'chat' | 'org' | 'actor'>): boolean {
-  try {
-    checkCommandAccess(c.access, {
+  return (
+    accessDenial(c.access, {
       chatType: ctx.chat.type,
       hasOrg: ctx.org !== undefined,
       role: ctx.actor.role,
       orgAmbiguous: false,
-    });
-    return true;
-  } catch (e) {
-    if (e instanceof UserError) return false;
-    throw e;
-  }
+    }) === undefined
+  );
 }

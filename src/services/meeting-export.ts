@@ -1,7 +1,7 @@
 /** The 三会一课记录簿 and the 学习考勤 ledgers, through the shared export machinery. */
 import type { Kysely } from 'kysely';
 import { listAttendees, listReflections, listSessionFiles, listSessions } from '../db/repositories/meetings.ts';
-import { membersByOpenId } from '../db/repositories/members.ts';
+import { isAway, membersByOpenId } from '../db/repositories/members.ts';
 import type { Database, Org, Session } from '../db/schema.ts';
 import { kindLabel } from '../domain/meetings.ts';
 import { formatLocal, localDate, zonedInstant } from '../domain/time.ts';
@@ -54,7 +54,7 @@ export async function attendanceOf(db: Kysely<Database>, s: Session, tz: string)
   const members = await membersByOpenId(db, s.org_id);
   const rows = (await listAttendees(db, s.id)).map((a) => {
     const m = members.get(a.open_id);
-    const away = !!m?.away_until && day <= m.away_until && a.status !== 'signed';
+    const away = isAway(m, day) && a.status !== 'signed';
     const state = a.status === 'signed' ? 'signed' : a.status === 'leave' || away ? 'leave' : 'absent';
     return { openId: a.open_id, name: a.name, state };
   });

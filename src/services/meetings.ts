@@ -9,7 +9,7 @@ import { plain } from '../cards/text.ts';
 import type { BaseContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import { isAdminRole } from '../core/roles.ts';
-import { listCards, registerCard } from '../db/repositories/cards.ts';
+import { listLiveCards, registerCard } from '../db/repositories/cards.ts';
 import {
   addAttendees,
   addSessionFile,
@@ -25,7 +25,7 @@ import {
 } from '../db/repositories/meetings.ts';
 import { isAway, listMembers, membersByOpenId } from '../db/repositories/members.ts';
 import { listOrgChats } from '../db/repositories/orgs.ts';
-import { findOutbox } from '../db/repositories/outbox.ts';
+import { findOutbox, supersedePending } from '../db/repositories/outbox.ts';
 import type { Database, Session } from '../db/schema.ts';
 import { kindLabel, quorum, VOTING_KINDS } from '../domain/meetings.ts';
 import { formatLocal, localDate } from '../domain/time.ts';
@@ -103,9 +103,13 @@ export function viewOfSession(ctx: BaseContext, s: Session): Promise<SessionView
 /** Updates every card showing the session except the one just clicked. */
 export async function refreshSessionCards(ctx: BaseContext, s: Session, clickedMessageId?: string): Promise<void> {
   const view = await viewOfSession(ctx, s);
-  for (const c of await listCards(ctx.db, 'session', s.id)) {
+  for (const c of await listLiveCards(ctx.db, 'session', s.id, ctx.now)) {
     const sent = await findOutbox(ctx.db, c.outbox_id);
-    if (clickedMessageId && sent?.message_id === clickedMessageId) continue;
+    if (clickedMessageId && sent?.message_id === clickedMessageId) {
+      // The callback answer shows the newest state: an older update still queued must not land after it.
+      await supersedePending(ctx.db, `card:${c.id}`, ctx.now.toISOString());
+      continue;
+    }
     await ctx.outbox.patchCard({ outboxId: c.outbox_id }, buildSessionCard(view), {
       orgId: s.org_id,
       coalesceKey: `card:${c.id}`,
@@ -274,6 +278,13 @@ export async function moveSession(ctx: ActingContext, s: Session, startAt: Date)
   assertOrganiser(ctx, s, '改期');
   assertOpen(s);
   if (startAt.getTime() <= ctx.now.getTime()) throw new UserError('bad_args', '新的时间应晚于现在。');
+  const tz = ctx.settings.timezone;
+  // Answers are kept; those who gave one are told and can change it on the card.
+  await tellAnswered(
+    ctx,
+    s,
+    `【改期通知】${kindLabel(s.kind)}“${plain(s.title, 60)}”由 ${formatLocal(new Date(s.start_at), tz)} 改至 ${formatLocal(startAt, tz)}，如有变化请在通知卡片上重新签到或请假。`,
+  );
   const after = await updateSession(ctx.db, s.id, {
     start_at: startAt.toISOString(),
     updated_at: ctx.now.toISOString(),
@@ -284,12 +295,6 @@ export async function moveSession(ctx: ActingContext, s: Session, startAt: Date)
     before: { start: s.start_at },
     after: { start: after.start_at },
   });
-  const tz = ctx.settings.timezone;
-  await tellAnswered(
-    ctx,
-    s,
-    `【改期通知】${kindLabel(s.kind)}“${plain(s.title, 60)}”由 ${formatLocal(new Date(s.start_at), tz)} 改至 ${formatLocal(startAt, tz)}，请重新确认能否参加。`,
-  );
   await refreshSessionCards(ctx, after);
   return after;
 }

@@ -15,9 +15,9 @@ import type { Actor, BaseContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import { describeRoles, type Role } from '../core/roles.ts';
 import { findBatch } from '../db/repositories/batches.ts';
-import { listCards, registerCard } from '../db/repositories/cards.ts';
+import { listLiveCards, registerCard } from '../db/repositories/cards.ts';
 import { listMembers } from '../db/repositories/members.ts';
-import { findOutbox } from '../db/repositories/outbox.ts';
+import { findOutbox, supersedePending } from '../db/repositories/outbox.ts';
 import {
   addEvent,
   addEvidence,
@@ -161,9 +161,13 @@ export async function refreshItemCards(
 ): Promise<void> {
   const view = await viewOf(ctx, item);
   for (const kind of ['rect_item', 'rect_review'] as const) {
-    for (const c of await listCards(ctx.db, kind, item.id)) {
+    for (const c of await listLiveCards(ctx.db, kind, item.id, ctx.now)) {
       const sent = await findOutbox(ctx.db, c.outbox_id);
-      if (clickedMessageId && sent?.message_id === clickedMessageId) continue;
+      if (clickedMessageId && sent?.message_id === clickedMessageId) {
+        // The callback answer shows the newest state: an older update still queued must not land after it.
+        await supersedePending(ctx.db, `card:${c.id}`, ctx.now.toISOString());
+        continue;
+      }
       const cardJson = kind === 'rect_item' ? buildRectItemCard(view) : buildRectReviewCard(view);
       await ctx.outbox.patchCard({ outboxId: c.outbox_id }, cardJson, {
         orgId: item.org_id,

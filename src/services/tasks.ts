@@ -8,10 +8,10 @@ import { type BoardView, buildBoardCard, buildTaskCard, type TaskView } from '..
 import { plain } from '../cards/text.ts';
 import type { BaseContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
-import { listCards, registerCard } from '../db/repositories/cards.ts';
+import { listLiveCards, registerCard } from '../db/repositories/cards.ts';
 import { isAway, listMembers } from '../db/repositories/members.ts';
 import { findOrgById } from '../db/repositories/orgs.ts';
-import { findOutbox } from '../db/repositories/outbox.ts';
+import { findOutbox, supersedePending } from '../db/repositories/outbox.ts';
 import {
   addOwner,
   addTaskEvent,
@@ -108,9 +108,13 @@ export async function sendTaskCard(
 /** Updates the task's other cards and the org's boards (boards coalesced: one PATCH per burst). */
 export async function refreshTaskCards(ctx: BaseContext, t: Task, clickedMessageId?: string): Promise<void> {
   const view = await viewOfTask(ctx, t);
-  for (const c of await listCards(ctx.db, 'task', t.id)) {
+  for (const c of await listLiveCards(ctx.db, 'task', t.id, ctx.now)) {
     const sent = await findOutbox(ctx.db, c.outbox_id);
-    if (clickedMessageId && sent?.message_id === clickedMessageId) continue;
+    if (clickedMessageId && sent?.message_id === clickedMessageId) {
+      // The callback answer shows the newest state: an older update still queued must not land after it.
+      await supersedePending(ctx.db, `card:${c.id}`, ctx.now.toISOString());
+      continue;
+    }
     await ctx.outbox.patchCard({ outboxId: c.outbox_id }, buildTaskCard(view), {
       orgId: t.org_id,
       coalesceKey: `card:${c.id}`,
@@ -148,7 +152,7 @@ export async function boardView(db: Kysely<Database>, orgId: number, now: Date, 
 }
 
 export async function refreshBoards(ctx: BaseContext, orgId: number): Promise<void> {
-  const cards = await listCards(ctx.db, 'task_board', orgId);
+  const cards = await listLiveCards(ctx.db, 'task_board', orgId, ctx.now);
   if (cards.length === 0) return;
   const board = buildBoardCard(await boardView(ctx.db, orgId, ctx.now, ctx.settings.timezone));
   for (const c of cards.slice(-3)) {

@@ -16,6 +16,7 @@ import { listEvents, listEvidence } from '../../src/db/repositories/rectificatio
 import type { Rectification } from '../../src/db/schema.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
+import { button, cardText, cardTitle } from '../helpers/cards.ts';
 import {
   inspectionLedgerRows,
   LEDGER_HEADERS,
@@ -24,55 +25,6 @@ import {
   ledgerCsv,
   ledgerXlsx,
 } from '../helpers/ledger-files.ts';
-
-interface Btn {
-  text: string;
-  value: Record<string, unknown>;
-}
-
-/** The buttons of a card message. */
-function buttons(m: EmuMessage): Btn[] {
-  const out: Btn[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.tag === 'button') {
-        const b = (o.behaviors as { value: Record<string, unknown> }[] | undefined)?.[0];
-        out.push({ text: (o.text as { content: string }).content, value: b?.value ?? {} });
-      }
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(JSON.parse(m.content));
-  return out;
-}
-
-function button(m: EmuMessage, text: string | RegExp): Btn {
-  const b = buttons(m).find((x) => (typeof text === 'string' ? x.text === text : text.test(x.text)));
-  if (!b) throw new Error(`no button ${text} in ${m.content.slice(0, 300)}`);
-  return b;
-}
-
-/** Every text shown on a card (title, markdown, plain text, options), one per line. */
-function cardText(card: unknown): string {
-  const out: string[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (typeof o.content === 'string') out.push(o.content);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(typeof card === 'string' ? JSON.parse(card) : card);
-  return out.join('\n');
-}
-
-const cardTitle = (m: EmuMessage) =>
-  m.msgType === 'interactive'
-    ? (JSON.parse(m.content) as { header?: { title?: { content?: string } } }).header?.title?.content
-    : undefined;
 
 const EXPORT_HEADERS = [
   '序号',

@@ -9,37 +9,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.ts';
 import { findRectification } from '../../src/db/repositories/rectifications.ts';
-import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
+import type { EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
-
-interface Btn {
-  text: string;
-  value: Record<string, unknown>;
-}
-
-/** The buttons of a card message, by their text. */
-function buttons(m: EmuMessage): Btn[] {
-  const out: Btn[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.tag === 'button') {
-        const b = (o.behaviors as { value: Record<string, unknown> }[] | undefined)?.[0];
-        out.push({ text: (o.text as { content: string }).content, value: b?.value ?? {} });
-      }
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(JSON.parse(m.content));
-  return out;
-}
-
-function button(m: EmuMessage, text: string): Btn {
-  const b = buttons(m).find((x) => x.text === text);
-  if (!b) throw new Error(`no button ${text} in ${m.content.slice(0, 200)}`);
-  return b;
-}
+import { button } from '../helpers/cards.ts';
 
 describe('rectification life', () => {
   let h: BotHarness;

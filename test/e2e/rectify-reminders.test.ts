@@ -11,35 +11,7 @@ import { findRectification } from '../../src/db/repositories/rectifications.ts';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
-
-interface Btn {
-  text: string;
-  value: Record<string, unknown>;
-}
-
-/** The buttons of a card message, by their text. */
-function buttons(m: EmuMessage): Btn[] {
-  const out: Btn[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.tag === 'button') {
-        const b = (o.behaviors as { value: Record<string, unknown> }[] | undefined)?.[0];
-        out.push({ text: (o.text as { content: string }).content, value: b?.value ?? {} });
-      }
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(JSON.parse(m.content));
-  return out;
-}
-
-function button(m: EmuMessage, text: string): Btn {
-  const b = buttons(m).find((x) => x.text === text);
-  if (!b) throw new Error(`no button ${text} in ${m.content.slice(0, 200)}`);
-  return b;
-}
+import { button } from '../helpers/cards.ts';
 
 /** 09:30 (or another time) Beijing time on a date. */
 const bj = (date: string, time = '09:30') => new Date(`${date}T${time}:00+08:00`);

@@ -11,6 +11,7 @@ import { findOrgByName } from '../../src/db/repositories/orgs.ts';
 import type { Org } from '../../src/db/schema.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
+import { type Btn, button, buttons, cardText, cardTitle } from '../helpers/cards.ts';
 import { DUTY_LIST_HEADERS, dutyListRows, dutyListXlsx } from '../helpers/duty-files.ts';
 import { ledgerXlsx } from '../helpers/ledger-files.ts';
 
@@ -27,60 +28,6 @@ class ManualClock implements Clock {
     this.at = Date.parse(at);
   }
 }
-
-interface Btn {
-  text: string;
-  value: Record<string, unknown>;
-  confirm: { title?: { content?: string } } | undefined;
-}
-
-/** The buttons of a card message (with their callback value and confirmation). */
-function buttons(m: EmuMessage): Btn[] {
-  const out: Btn[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.tag === 'button') {
-        const b = (o.behaviors as { value: Record<string, unknown> }[] | undefined)?.[0];
-        out.push({
-          text: (o.text as { content: string }).content,
-          value: b?.value ?? {},
-          confirm: o.confirm as Btn['confirm'],
-        });
-      }
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(JSON.parse(m.content));
-  return out;
-}
-
-function button(m: EmuMessage, text: string | RegExp): Btn {
-  const b = buttons(m).find((x) => (typeof text === 'string' ? x.text === text : text.test(x.text)));
-  if (!b) throw new Error(`no button ${text} in ${m.content.slice(0, 300)}`);
-  return b;
-}
-
-/** Every text shown on a card (title, markdown, plain text), one per line. */
-function cardText(card: unknown): string {
-  const out: string[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (typeof o.content === 'string') out.push(o.content);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(typeof card === 'string' ? JSON.parse(card) : card);
-  return out.join('\n');
-}
-
-const cardTitle = (m: EmuMessage) =>
-  m.msgType === 'interactive'
-    ? (JSON.parse(m.content) as { header?: { title?: { content?: string } } }).header?.title?.content
-    : undefined;
 
 /** The rows of the card's tables (in order), as shown. */
 function tables(content: string): Record<string, string>[][] {
@@ -843,19 +790,22 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
       ),
     );
 
-    // The owners' private cards of the missed November occurrences say so, without buttons.
+    // Feishu lets a card be updated for 14 days only: the November cards (sent 11-16) are left as they
+    // were rather than refused; asking for the task shows it missed, without buttons.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.emu.store.apiLog.filter((c) => c.code === 230031)).toHaveLength(0);
+    expect(await h.db.db.selectFrom('outbox').select('id').where('status', '=', 'dead').execute()).toHaveLength(0);
     for (const [u, id] of [
       [wang, meeting.id],
       [zhao, novZhao.id],
     ] as const) {
-      const c = await ownerCard(u, id);
-      await h.emu.waitFor(
-        () => {
-          const m = h.emu.requireMessage(c.messageId);
-          return cardText(m.content).includes('**状态**：未完成（已过期）') && buttons(m).length === 0;
-        },
-        { what: `missed card #${id} updated`, timeoutMs: 4000 },
-      );
+      const before = h.emu.botMessages(h.emu.p2pChat(u.openId).chatId).length;
+      await h.emu.sendText({ chatId: h.emu.p2pChat(u.openId).chatId, from: u.openId, text: `/任务 查看 ${id}` });
+      const shown = await h.emu.waitFor(() => h.emu.botMessages(h.emu.p2pChat(u.openId).chatId)[before], {
+        what: `task #${id}`,
+      });
+      expect(cardText(shown.content)).toContain('**状态**：未完成（已过期）');
+      expect(buttons(shown)).toHaveLength(0);
     }
   });
 

@@ -5,6 +5,8 @@ import * as m0002 from './0002_create_rectification.ts';
 import * as m0003 from './0003_create_duties.ts';
 import * as m0004 from './0004_create_meetings.ts';
 import * as m0006 from './0006_create_rate_windows.ts';
+import * as m0007 from './0007_add_away_from.ts';
+import * as m0008 from './0008_add_scan_indexes.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -20,4 +22,6 @@ export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
   ['0003_create_duties', m0003],
   ['0004_create_meetings', m0004],
   ['0006_create_rate_windows', m0006],
+  ['0007_add_away_from', m0007],
+  ['0008_add_scan_indexes', m0008],
 ];

@@ -25,3 +25,17 @@ export async function listCards(
     .orderBy('id')
     .execute();
 }
+
+/** Feishu lets a card be updated for 14 days; older ones are left as they are (FEISHU.md §7). */
+export const CARD_UPDATE_WINDOW_MS = 14 * 24 * 3600_000 - 3600_000;
+
+/** The cards of a subject that can still be updated as of `now`. */
+export async function listLiveCards(
+  db: Kysely<Database>,
+  kind: string,
+  subjectId: number,
+  now: Date,
+): Promise<{ id: number; outbox_id: number; created_at: string }[]> {
+  const since = new Date(now.getTime() - CARD_UPDATE_WINDOW_MS).toISOString();
+  return (await listCards(db, kind, subjectId)).filter((c) => c.created_at >= since);
+}

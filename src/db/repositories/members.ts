@@ -63,6 +63,7 @@ export async function upsertMember(
         open_id: m.openId,
         name: m.name,
         role,
+        away_from: null,
         away_until: null,
         away_reason: null,
         created_at: m.at,
@@ -88,19 +89,19 @@ export async function setAway(
   db: Kysely<Database>,
   orgId: number,
   openId: string,
-  away: { until: string | null; reason: string | null; at: string },
+  away: { from: string | null; until: string | null; reason: string | null; at: string },
 ): Promise<void> {
   await db
     .updateTable('members')
-    .set({ away_until: away.until, away_reason: away.reason, updated_at: away.at })
+    .set({ away_from: away.from, away_until: away.until, away_reason: away.reason, updated_at: away.at })
     .where('org_id', '=', orgId)
     .where('open_id', '=', openId)
     .execute();
 }
 
-/** True while a member is on leave (请假/出差) as of `today`. */
-export function isAway(m: Pick<Member, 'away_until'> | undefined, today: string): boolean {
-  return !!m?.away_until && today <= m.away_until;
+/** True while a member is on leave (请假/出差) on `day`. */
+export function isAway(m: Pick<Member, 'away_from' | 'away_until'> | undefined, day: string): boolean {
+  return !!m?.away_until && day <= m.away_until && (!m.away_from || day >= m.away_from);
 }
 
 /** Members of an org keyed by open_id. */

@@ -79,6 +79,17 @@ export async function enqueue(db: Kysely<Database>, m: NewOutbox): Promise<numbe
   return row.id;
 }
 
+/** Drops pending updates of a card (its newest state was just given in a callback answer). */
+export async function supersedePending(db: Kysely<Database>, coalesceKey: string, at: string): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ status: 'superseded', last_error: 'superseded by a callback answer' })
+    .where('coalesce_key', '=', coalesceKey)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
+    .execute();
+}
+
 /**
  * Leases up to `limit` due rows to `owner` until `leaseUntil`, oldest first, in one statement.
  * On PostgreSQL rows locked by another replica are skipped (`FOR UPDATE SKIP LOCKED`).

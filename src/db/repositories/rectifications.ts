@@ -144,7 +144,9 @@ export async function markLate(db: Kysely<Database>, today: string): Promise<num
     .updateTable('rectifications')
     .set({ late: 1 })
     .where('late', '=', 0)
-    .where('status', '!=', 'closed')
+    // Open statuses listed (not `!= 'closed'`), so the (status, deadline) index reads only open items
+    // past their deadline instead of every closed one.
+    .where('status', 'in', ['pending', 'in_progress', 'returned', 'review', 'ongoing'])
     .where('deadline', '<', today)
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
