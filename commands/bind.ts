@@ -5,7 +5,7 @@
  */
 
 import { card, markdown } from '../src/cards/parts.ts';
-import { md, mdMention } from '../src/cards/text.ts';
+import { md, mdMention, plain } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
@@ -35,12 +35,12 @@ export default defineCommand({
     const isOwner = chat.ownerOpenId === ctx.actor.openId;
     const current = ctx.org;
     if (current?.name === name) {
-      return { type: 'text', text: `本群已绑定到「${name}」，无需重复绑定。` };
+      return { type: 'text', text: `本群已绑定到「${plain(name, 100)}」，无需重复绑定。` };
     }
     if (current && !isAdminRole(ctx.actor.role) && !ctx.actor.isBotAdmin) {
       throw new UserError(
         'forbidden',
-        `本群已绑定到「${current.name}」。重新绑定需要该组织的${describeRoles(ADMIN_ROLES)}权限。`,
+        `本群已绑定到「${plain(current.name, 100)}」。重新绑定需要该组织的${describeRoles(ADMIN_ROLES)}权限。`,
       );
     }
     const existing = await findOrgByName(ctx.db, name);
@@ -49,7 +49,7 @@ export default defineCommand({
       if (!ctx.actor.isBotAdmin && !(m && isAdminRole(roleOf(m)))) {
         throw new UserError(
           'forbidden',
-          `组织「${name}」已存在。把本群绑定到它需要该组织的${describeRoles(ADMIN_ROLES)}权限。`,
+          `组织「${plain(name, 100)}」已存在。把本群绑定到它需要该组织的${describeRoles(ADMIN_ROLES)}权限。`,
         );
       }
     } else if (!current && !isOwner && !ctx.actor.isBotAdmin) {

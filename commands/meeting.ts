@@ -3,9 +3,11 @@
  * Verbs: 新建 (form), 列表, 查看, 取消, 改期, 纪要, 导出 (三会一课记录簿). The buttons of every meeting and
  * study card live here: 签到, 请假 (reason required), 记录纪要, 提交心得, 转为任务.
  */
+
 import { z } from 'zod';
 import { buildSessionCard } from '../src/cards/meeting-card.ts';
 import { buildTaskNewCard } from '../src/cards/task-card.ts';
+import { clip, plain } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import {
   type ActionContext,
@@ -108,7 +110,7 @@ export default defineCommand({
       access: { roles: 'member', chat: 'any', org: 'required' },
       async handle(ctx, a) {
         const s = await meetings.cancelSession(ctx, await meetings.requireSession(ctx, a.id), a.reason);
-        return { type: 'text', text: `已取消“${s.title}”，已通知已签到和请假的人员。` };
+        return { type: 'text', text: `已取消“${plain(s.title, 100)}”，已通知已签到和请假的人员。` };
       },
     }),
     defineSubcommand({
@@ -124,7 +126,7 @@ export default defineCommand({
         const s = await meetings.moveSession(ctx, await meetings.requireSession(ctx, a.id), at);
         return {
           type: 'text',
-          text: `“${s.title}”已改至 ${formatLocal(at, ctx.settings.timezone)}，已通知已签到和请假的人员。`,
+          text: `“${plain(s.title, 100)}”已改至 ${formatLocal(at, ctx.settings.timezone)}，已通知已签到和请假的人员。`,
         };
       },
     }),
@@ -138,7 +140,7 @@ export default defineCommand({
       async handle(ctx, a) {
         const s = await meetings.recordMinutes(ctx, await meetings.requireSession(ctx, a.id), a.minutes);
         await meetings.refreshSessionCards(ctx, s);
-        return { type: 'text', text: `已记录“${s.title}”的纪要。` };
+        return { type: 'text', text: `已记录“${plain(s.title, 100)}”的纪要。` };
       },
     }),
     defineSubcommand({
@@ -162,7 +164,7 @@ export default defineCommand({
           { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
         );
         await ctx.audit({ action: 'meeting:export', subject: `org:${org.id}`, after: { count: file.count } });
-        return { type: 'text', text: `已导出 ${file.count} 次会议，文件《${file.fileName}》随后发送。` };
+        return { type: 'text', text: `已导出 ${file.count} 次会议，文件《${plain(file.fileName, 120)}》随后发送。` };
       },
     }),
   ],
@@ -190,10 +192,10 @@ export default defineCommand({
         const s = await meetings.publishSession(ctx, {
           category: v.c,
           kind,
-          title: title.slice(0, 100),
+          title: clip(title, 100),
           startAt: at,
-          place: text(form, 'place').slice(0, 200),
-          agenda: text(form, 'agenda').slice(0, 2000),
+          place: clip(text(form, 'place'), 200),
+          agenda: clip(text(form, 'agenda'), 2000),
           attendees,
           reflectionDays: Number.isInteger(days) && days >= 1 && days <= 30 ? days : 5,
         });
@@ -278,11 +280,10 @@ export default defineCommand({
           .split('\n')
           .map((l) => l.trim())
           .filter((l) => /决定|要求|负责|落实|部署/.test(l));
-        const content =
-          `${s.title}：${(decisions.length ? decisions : [s.minutes.split('\n')[0] ?? s.minutes]).join('；')}`.slice(
-            0,
-            1000,
-          );
+        const content = clip(
+          `${s.title}：${(decisions.length ? decisions : [s.minutes.split('\n')[0] ?? s.minutes]).join('；')}`,
+          1000,
+        );
         const memberOpenIds = (await listMembers(ctx.db, org.id)).map((m) => m.open_id);
         await ctx.outbox.send(
           { openId: ctx.actor.openId },

@@ -3,8 +3,10 @@
  * 延期, 重开, 导入, 导出. Card buttons: progress, 销号 and extension forms for the owner; 通过销号 /
  * 阶段性完成 / 退回 for reviewers; extension decisions; import confirmation; evidence files.
  */
+
 import { z } from 'zod';
 import { buildRectItemCard, buildRectNewCard, buildRectReviewCard } from '../src/cards/rectification-card.ts';
+import { clip, plain } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import type { ActionContext, FormValues } from '../src/core/contracts.ts';
 import { defineAction, defineCommand, defineSubcommand } from '../src/core/contracts.ts';
@@ -218,7 +220,10 @@ export default defineCommand({
           subject: batch ? `batch:${batch.id}` : `org:${org.id}`,
           after: { count: file.count },
         });
-        return { type: 'text', text: `已导出 ${file.count} 项整改事项，文件《${file.fileName}》随后发送。` };
+        return {
+          type: 'text',
+          text: `已导出 ${file.count} 项整改事项，文件《${plain(file.fileName, 120)}》随后发送。`,
+        };
       },
     }),
   ],
@@ -249,14 +254,14 @@ export default defineCommand({
           org_id: org.id,
           batch_id: batches.some((b) => b.id === batchId) ? batchId : null,
           source: (RECT_SOURCES as readonly string[]).includes(text(form, 'source')) ? text(form, 'source') : '巡察',
-          problem: problem.slice(0, 2000),
-          measures: measures.slice(0, 2000),
-          leader: text(form, 'leader').slice(0, 50),
+          problem: clip(problem, 2000),
+          measures: clip(measures, 2000),
+          leader: clip(text(form, 'leader'), 50),
           owner_open_id: owner.open_id,
           owner_name: owner.name,
           deadline,
           kind: text(form, 'kind') === 'long_term' ? 'long_term' : 'centralized',
-          area: text(form, 'area').slice(0, 50),
+          area: clip(text(form, 'area'), 50),
           status: 'pending',
           import_key: null,
         });
@@ -295,7 +300,7 @@ export default defineCommand({
         if (!done || !Number.isFinite(percent)) throw new UserError('bad_args', '请选择进度并填写本次完成了什么。');
         const after = await rect.reportProgress(ctx, item, {
           percent,
-          text: done.slice(0, 1000),
+          text: clip(done, 1000),
           link: text(form, 'link') || undefined,
         });
         return answer(ctx, after, '进展已记录');
@@ -337,7 +342,7 @@ export default defineCommand({
     }),
     'rectify.approve': defineAction({
       value: versioned.extend({ decision: z.enum(['close', 'ongoing']) }),
-      roles: 'member',
+      roles: REVIEWER_ROLES,
       async handle(ctx, v) {
         const { item, stale: s } = await stale(ctx, v.id, v.ver, true);
         if (s) return s;
@@ -347,7 +352,7 @@ export default defineCommand({
     }),
     'rectify.return': defineAction({
       value: versioned,
-      roles: 'member',
+      roles: REVIEWER_ROLES,
       async handle(ctx, v, form) {
         const { item, stale: s } = await stale(ctx, v.id, v.ver, true);
         if (s) return s;

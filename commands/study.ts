@@ -3,7 +3,9 @@
  * 中心组 attendance and 心得 report), 导出 (学习考勤), 导入 (the annual study plan). The sign-in and
  * 心得 buttons are shared with meetings.
  */
+
 import { buildStudyReportCard } from '../src/cards/meeting-card.ts';
+import { plain } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
@@ -101,7 +103,10 @@ export default defineCommand({
           { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
         );
         await ctx.audit({ action: 'study:export', subject: `org:${org.id}`, after: { count: file.count } });
-        return { type: 'text', text: `已导出 ${file.count} 次学习的考勤，文件《${file.fileName}》随后发送。` };
+        return {
+          type: 'text',
+          text: `已导出 ${file.count} 次学习的考勤，文件《${plain(file.fileName, 120)}》随后发送。`,
+        };
       },
     }),
     defineSubcommand({

@@ -3,6 +3,7 @@
  * 看板 (a self-updating status board in the group). Buttons: 更新进度 / 已完成 / 遇到困难 on the owner's
  * card, quick buttons on the monthly checklist, and the quarterly 履责 report form.
  */
+
 import { z } from 'zod';
 import {
   buildBoardCard,
@@ -12,6 +13,7 @@ import {
   buildTaskNewCard,
   MIN_REPORT_LENGTH,
 } from '../src/cards/task-card.ts';
+import { clip, plain } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import {
   type ActionContext,
@@ -147,7 +149,10 @@ export default defineCommand({
         const item = await findDutyItem(ctx.db, t.item_id);
         if (!item) throw new UserError('not_found', `没有找到任务 #${a.id}。`);
         await tasks.assignOwner(ctx, item, { openId: m.open_id, name: m.name });
-        return { type: 'text', text: `已为“${item.content.slice(0, 40)}”增加责任人 ${m.name}，任务卡片已私信发送。` };
+        return {
+          type: 'text',
+          text: `已为“${plain(item.content, 40)}”增加责任人 ${plain(m.name, 50)}，任务卡片已私信发送。`,
+        };
       },
     }),
     defineSubcommand({
@@ -186,7 +191,10 @@ export default defineCommand({
           { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
         );
         await ctx.audit({ action: 'duty:export', subject: `org:${org.id}`, after: { count: file.count } });
-        return { type: 'text', text: `已导出 ${file.count} 条任务记录，文件《${file.fileName}》随后发送。` };
+        return {
+          type: 'text',
+          text: `已导出 ${file.count} 条任务记录，文件《${plain(file.fileName, 120)}》随后发送。`,
+        };
       },
     }),
     defineSubcommand({
@@ -247,19 +255,19 @@ export default defineCommand({
         if (!cadence.success) return retry('请选择频次。');
         if (cadence.data === 'once' && !due) return retry('一次性任务需要完成时限。');
         const { item, tasks: created } = await tasks.createDuty(ctx, {
-          content: content.slice(0, 2000),
+          content: clip(content, 2000),
           category: (DUTY_CATEGORIES as readonly string[]).includes(text(form, 'category'))
             ? text(form, 'category')
             : '其他',
-          leader: text(form, 'leader').slice(0, 50),
+          leader: clip(text(form, 'leader'), 50),
           cadence: cadence.data,
           dueDate: cadence.data === 'once' ? due : null,
           dueDay: cadence.data !== 'once' && due ? Number(due.slice(8, 10)) : null,
-          evidence: text(form, 'evidence').slice(0, 200),
+          evidence: clip(text(form, 'evidence'), 200),
           owners: owners.map((m) => ({ openId: m.open_id, name: m.name })),
         });
         const first = created[0];
-        if (!first) return { toast: { type: 'success', content: `已创建“${item.content.slice(0, 20)}”` } };
+        if (!first) return { toast: { type: 'success', content: `已创建“${clip(item.content, 20)}”` } };
         await adoptTaskCard(ctx, first.id);
         return {
           toast: { type: 'success', content: `已创建，${created.length} 位责任人已收到任务卡片` },
@@ -290,7 +298,7 @@ export default defineCommand({
         const after = await tasks.reportTask(ctx, t, {
           status: status.data,
           percent: Number(text(form, 'percent')) || 0,
-          text: done.slice(0, 1000),
+          text: clip(done, 1000),
           link: text(form, 'link') || undefined,
         });
         return answer(ctx, after, status.data === 'blocked' ? '已记录，已通知书记' : '进度已更新');
@@ -326,7 +334,7 @@ export default defineCommand({
         const after = await tasks.reportTask(ctx, t, {
           status: 'blocked',
           percent: t.percent,
-          text: reason.slice(0, 500),
+          text: clip(reason, 500),
         });
         return answer(ctx, after, '已记录，已通知书记');
       },
@@ -356,8 +364,8 @@ export default defineCommand({
           orgId: org.id,
           ownerOpenId: ctx.actor.openId,
           quarter: v.q,
-          text: body.slice(0, 3000),
-          evidence: text(form, 'evidence').slice(0, 500),
+          text: clip(body, 3000),
+          evidence: clip(text(form, 'evidence'), 500),
           at: ctx.now.toISOString(),
         });
         await ctx.audit({ action: 'duty:quarterly_report', subject: `report:${v.q}`, after: { length: body.length } });

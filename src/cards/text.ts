@@ -61,3 +61,13 @@ export function textMention(openId: string, name: string): string {
 export function isOpenId(s: string): boolean {
   return OPEN_ID.test(s);
 }
+
+/**
+ * Cuts stored user text to at most `max` characters without an ellipsis. Counts code points, so
+ * an emoji or a rare CJK character is never split into half a surrogate pair.
+ */
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const chars = Array.from(s);
+  return chars.length > max ? chars.slice(0, max).join('') : s;
+}

@@ -7,10 +7,12 @@
  * Expected failures (UserError) are answered in plain Chinese and change nothing; faults get a
  * reference number in the chat and the stack in the log.
  */
+
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { plain } from '../cards/text.ts';
 import { buildWelcomeCard } from '../cards/welcome-card.ts';
 import { noArgs } from '../core/args.ts';
 import type { ActionAnswer } from '../core/card.ts';
@@ -466,7 +468,9 @@ function usageOf(module: Runnable<unknown, unknown>): string {
 }
 
 export function userErrorText(err: UserError): string {
-  return err.hint ? `${err.message}\n${err.hint}` : err.message;
+  // Messages may quote what the user typed, so they are shown as plain text (never a mention).
+  const message = plain(err.message);
+  return err.hint ? `${message}\n${err.hint}` : message;
 }
 
 function toCallbackBody(answer: ActionAnswer): Record<string, unknown> {

@@ -3,7 +3,9 @@
  * by name among the org's members, one reason per bad row, and re-imports that update instead of
  * duplicating (an item's identity is its source + problem text).
  */
+
 import { createHash } from 'node:crypto';
+import { clip } from '../cards/text.ts';
 import { listBatches } from '../db/repositories/batches.ts';
 import { listMembers } from '../db/repositories/members.ts';
 import { addEvent, findByImportKey, updateRectification } from '../db/repositories/rectifications.ts';
@@ -129,14 +131,14 @@ export const rectificationImporter: Importer<RectImportRow> = {
         key,
         source,
         batchId,
-        problem: problem.slice(0, 2000),
-        measures: get('measures').text.slice(0, 2000),
-        leader: get('leader').text.slice(0, 50),
+        problem: clip(problem, 2000),
+        measures: clip(get('measures').text, 2000),
+        leader: clip(get('leader').text, 50),
         ownerOpenId: owners[0] as string,
         ownerName: ownerText,
         deadline,
         kind,
-        area: get('area').text.slice(0, 50),
+        area: clip(get('area').text, 50),
       };
       const existing = await findByImportKey(ctx.db, org.id, key);
       if (!existing) counts.created++;

@@ -10,7 +10,7 @@ import {
   buildRectReviewCard,
   type RectItemView,
 } from '../cards/rectification-card.ts';
-import { plain } from '../cards/text.ts';
+import { clip, plain } from '../cards/text.ts';
 import type { Actor, BaseContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import { describeRoles, type Role } from '../core/roles.ts';
@@ -263,17 +263,18 @@ export async function reportProgress(
     late: lateFlag(item, today(ctx)),
     updated_at: ctx.now.toISOString(),
   });
-  await record(ctx, item, after, { kind: 'progress', percent: p.percent, text: p.text });
+  await record(ctx, item, after, { kind: 'progress', percent: p.percent, text: clip(p.text, 1000) });
   return after;
 }
 
 async function saveEvidence(ctx: ActingContext, item: Rectification, text: string): Promise<void> {
-  const link = /^https?:\/\/\S+$/i.test(text.trim());
+  const value = clip(text.trim(), 500);
+  const link = /^https?:\/\/\S+$/i.test(value);
   await addEvidence(ctx.db, {
     item_id: item.id,
     kind: link ? 'link' : 'text',
-    value: text.trim(),
-    name: text.trim().slice(0, 120),
+    value,
+    name: clip(value, 120),
     added_by: ctx.actor.openId,
     at: ctx.now.toISOString(),
   });
@@ -307,7 +308,7 @@ export async function submitForClosing(ctx: ActingContext, item: Rectification, 
     late: lateFlag(item, today(ctx)),
     updated_at: ctx.now.toISOString(),
   });
-  await record(ctx, item, after, { kind: 'submit', text: p.note ?? null });
+  await record(ctx, item, after, { kind: 'submit', text: p.note === undefined ? null : clip(p.note, 1000) });
   const view = await viewOf(ctx, after);
   for (const m of await listMembers(ctx.db, item.org_id)) {
     if (!(REVIEWER_ROLES as readonly string[]).includes(m.role) || m.open_id === item.owner_open_id) continue;
@@ -342,7 +343,7 @@ export async function reviewItem(
   if (decision === 'return') {
     if (!reason?.trim()) throw new UserError('bad_args', '退回需要填写理由。');
     after = await updateRectification(ctx.db, item.id, { status: 'returned', updated_at: at });
-    await record(ctx, item, after, { kind: 'returned', text: reason });
+    await record(ctx, item, after, { kind: 'returned', text: clip(reason.trim(), 500) });
     await ctx.outbox.send(
       { openId: item.owner_open_id },
       {
@@ -397,11 +398,11 @@ export async function requestExtension(ctx: ActingContext, item: Rectification, 
     requested_by: ctx.actor.openId,
     old_deadline: item.deadline,
     new_deadline: newDeadline,
-    reason: reason.trim(),
+    reason: clip(reason.trim(), 500),
     created_at: ctx.now.toISOString(),
   });
   const after = await updateRectification(ctx.db, item.id, { updated_at: ctx.now.toISOString() });
-  await record(ctx, item, after, { kind: 'extend_request', text: `延至 ${newDeadline}：${reason.trim()}` });
+  await record(ctx, item, after, { kind: 'extend_request', text: `延至 ${newDeadline}：${clip(reason.trim(), 500)}` });
   const cardJson = await extensionCard(ctx, req, item);
   for (const m of await listMembers(ctx.db, item.org_id)) {
     if (!['secretary', 'deputy', 'inspector', 'organizer'].includes(m.role) || m.open_id === ctx.actor.openId) continue;
@@ -483,7 +484,7 @@ export async function reopenItem(ctx: ActingContext, item: Rectification, reason
     reviewer_name: null,
     updated_at: ctx.now.toISOString(),
   });
-  await record(ctx, item, after, { kind: 'reopen', text: reason });
+  await record(ctx, item, after, { kind: 'reopen', text: clip(reason.trim(), 500) });
   await ctx.outbox.send(
     { openId: item.owner_open_id },
     {

@@ -4,6 +4,8 @@
  * ledger (title row, fixed Chinese headers, widths, frozen header, dates as dates, cells that would
  * start a formula neutralised).
  */
+
+import { inflateRawSync } from 'node:zlib';
 import type ExcelJS from 'exceljs';
 import { UserError } from '../core/errors.ts';
 import { dateFromCell } from '../domain/dates.ts';
@@ -92,7 +94,10 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** Refuses zip bombs before unzipping: totals from the central directory. */
+/**
+ * Refuses zip bombs before exceljs unzips anything: first from the sizes the central directory
+ * declares, then (since those may lie) by inflating each entry with its output capped.
+ */
 function checkZip(bytes: Buffer): void {
   const bad = () => new UserError('bad_args', '文件不是有效的 .xlsx（可能已损坏），请用 Excel 或 WPS 另存后再试。');
   let eocd = -1;
@@ -106,15 +111,43 @@ function checkZip(bytes: Buffer): void {
   const entries = bytes.readUInt16LE(eocd + 10);
   let p = bytes.readUInt32LE(eocd + 16);
   if (entries > MAX_ZIP_ENTRIES) throw new UserError('too_large', '文件结构异常（条目过多），已拒绝导入。');
+  // Sizes in the directory may lie, so every entry is really inflated, with the output capped.
+  const bomb = () => new UserError('too_large', '文件解压后过大（疑似压缩炸弹），已拒绝导入。');
   let total = 0;
+  let declaredTotal = 0;
   for (let n = 0; n < entries; n++) {
     if (p + 46 > bytes.length || bytes.readUInt32LE(p) !== 0x02014b50) throw bad();
+    const method = bytes.readUInt16LE(p + 10);
     const compressed = bytes.readUInt32LE(p + 20);
-    const size = bytes.readUInt32LE(p + 24);
-    total += size;
-    if (total > MAX_UNZIPPED_BYTES || (compressed > 0 && size / compressed > 200 && size > 1024 * 1024)) {
-      throw new UserError('too_large', '文件解压后过大（疑似压缩炸弹），已拒绝导入。');
+    const declared = bytes.readUInt32LE(p + 24);
+    declaredTotal += declared;
+    // Refused from the directory alone when it already admits to a bomb (huge, or squeezed > 200:1).
+    if (
+      declaredTotal > MAX_UNZIPPED_BYTES ||
+      (compressed > 0 && declared / compressed > 200 && declared > 1024 * 1024)
+    ) {
+      throw bomb();
     }
+    const local = bytes.readUInt32LE(p + 42);
+    if (local + 30 > bytes.length || bytes.readUInt32LE(local) !== 0x04034b50) throw bad();
+    const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
+    if (start + compressed > bytes.length) throw bad();
+    const data = bytes.subarray(start, start + compressed);
+    // An entry may inflate to what is left of the total, and to no more than 200:1 beyond 1 MB.
+    const cap = Math.min(MAX_UNZIPPED_BYTES - total, Math.max(1024 * 1024, data.length * 200));
+    if (method === 0) {
+      total += data.length;
+    } else if (method === 8) {
+      try {
+        total += inflateRawSync(data, { maxOutputLength: cap + 1 }).length;
+      } catch (err) {
+        if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw bomb();
+        throw bad();
+      }
+    } else {
+      throw bad();
+    }
+    if (total > MAX_UNZIPPED_BYTES) throw bomb();
     p += 46 + bytes.readUInt16LE(p + 28) + bytes.readUInt16LE(p + 30) + bytes.readUInt16LE(p + 32);
   }
 }
@@ -230,7 +263,7 @@ export async function writeLedger(o: {
   wb.creator = '清风';
   const ws = wb.addWorksheet(o.sheetName, { views: [{ state: 'frozen', ySplit: 2 }] });
   ws.columns = o.columns.map((c) => ({ width: c.width }));
-  const title = ws.addRow([`${o.title}　${o.subtitle}`]);
+  const title = ws.addRow([neutralise(`${o.title}　${o.subtitle}`)]);
   title.font = { bold: true, size: 14 };
   ws.mergeCells(1, 1, 1, o.columns.length);
   const header = ws.addRow(o.columns.map((c) => c.header));

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { type BoardView, buildBoardCard, buildTaskCard, type TaskView } from '../cards/task-card.ts';
-import { plain } from '../cards/text.ts';
+import { clip, plain } from '../cards/text.ts';
 import type { BaseContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import { listLiveCards, registerCard } from '../db/repositories/cards.ts';
@@ -291,7 +291,7 @@ export async function reportTask(
       task_id: t.id,
       kind: isLink ? 'link' : 'text',
       value: r.link,
-      name: r.link.slice(0, 120),
+      name: clip(r.link, 120),
       added_by: ctx.actor.openId,
       at: ctx.now.toISOString(),
     });
