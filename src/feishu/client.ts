@@ -3,7 +3,6 @@
  * invalidate (the SDK never drops a revoked token by itself), a logger that never prints tokens or
  * message bodies, the directory lookups, and the calls the outbox dispatcher makes.
  */
-import type * as lark from '@larksuiteoapi/node-sdk';
 import type { FeishuDirectory, Logger } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import { classifyFailure, FeishuCodeError } from './errors.ts';
