@@ -11,7 +11,7 @@ import { listAudit } from '../../src/db/repositories/audit.ts';
 import { findRectification } from '../../src/db/repositories/rectifications.ts';
 import type { EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
-import { button } from '../helpers/cards.ts';
+import { button, findButton } from '../helpers/cards.ts';
 
 describe('rectification life', () => {
   let h: BotHarness;
@@ -152,7 +152,7 @@ describe('rectification life', () => {
     );
 
     // The owner resubmits with more evidence.
-    await h.emu.waitFor(() => button(h.emu.requireMessage(card.messageId), '申请销号'));
+    await h.emu.waitFor(() => findButton(h.emu.requireMessage(card.messageId), '申请销号'));
     await h.emu.click({
       messageId: card.messageId,
       from: w.inspector.openId,

@@ -30,9 +30,14 @@ export function buttons(m: EmuMessage): Btn[] {
   return out;
 }
 
+/** The button with this text (or matching this pattern), if the card has one (for `waitFor`). */
+export function findButton(m: EmuMessage, text: string | RegExp): Btn | undefined {
+  return buttons(m).find((x) => (typeof text === 'string' ? x.text === text : text.test(x.text)));
+}
+
 /** The button with this text (or matching this pattern); throws when the card has none. */
 export function button(m: EmuMessage, text: string | RegExp): Btn {
-  const b = buttons(m).find((x) => (typeof text === 'string' ? x.text === text : text.test(x.text)));
+  const b = findButton(m, text);
   if (!b) throw new Error(`no button ${text} in ${m.content.slice(0, 300)}`);
   return b;
 }
