@@ -5,11 +5,13 @@ export interface Btn {
   text: string;
   /** The callback value sent when the button is pressed. */
   value: Record<string, unknown>;
+  /** The button's name, which Feishu sends back with a form submission. */
+  name: string | undefined;
   confirm: { title?: { content?: string } } | undefined;
 }
 
 /** The buttons of a card message, with their callback value and confirmation. */
-export function buttons(m: EmuMessage): Btn[] {
+export function buttons(m: Pick<EmuMessage, 'content'>): Btn[] {
   const out: Btn[] = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach(walk);
@@ -20,6 +22,7 @@ export function buttons(m: EmuMessage): Btn[] {
         out.push({
           text: (o.text as { content: string }).content,
           value: b?.value ?? {},
+          name: typeof o.name === 'string' ? o.name : undefined,
           confirm: o.confirm as Btn['confirm'],
         });
       }
@@ -31,12 +34,12 @@ export function buttons(m: EmuMessage): Btn[] {
 }
 
 /** The button with this text (or matching this pattern), if the card has one (for `waitFor`). */
-export function findButton(m: EmuMessage, text: string | RegExp): Btn | undefined {
+export function findButton(m: Pick<EmuMessage, 'content'>, text: string | RegExp): Btn | undefined {
   return buttons(m).find((x) => (typeof text === 'string' ? x.text === text : text.test(x.text)));
 }
 
 /** The button with this text (or matching this pattern); throws when the card has none. */
-export function button(m: EmuMessage, text: string | RegExp): Btn {
+export function button(m: Pick<EmuMessage, 'content'>, text: string | RegExp): Btn {
   const b = findButton(m, text);
   if (!b) throw new Error(`no button ${text} in ${m.content.slice(0, 300)}`);
   return b;

@@ -150,39 +150,8 @@ export async function sendFile(
 
 // ------------------------------------------------------------------ cards
 
-export interface Btn {
-  text: string;
-  value: Record<string, unknown>;
-  name: string | undefined;
-}
-
-/** The buttons of a card (JSON text), with their callback values. */
-export function buttonsOf(content: string): Btn[] {
-  const out: Btn[] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.tag === 'button') {
-        const b = (o.behaviors as { value: Record<string, unknown> }[] | undefined)?.[0];
-        out.push({
-          text: (o.text as { content: string }).content,
-          value: b?.value ?? {},
-          name: typeof o.name === 'string' ? o.name : undefined,
-        });
-      }
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(JSON.parse(content));
-  return out;
-}
-
-export function buttonOf(m: { content: string }, text: string | RegExp): Btn {
-  const b = buttonsOf(m.content).find((x) => (typeof text === 'string' ? x.text === text : text.test(x.text)));
-  if (!b) throw new Error(`no button ${String(text)} in ${m.content.slice(0, 300)}`);
-  return b;
-}
+/** The card helpers every e2e test uses, under the names this suite reads them by. */
+export { type Btn, button as buttonOf, buttons } from './cards.ts';
 
 export function cardTitle(m: { content: string }): string {
   const c = JSON.parse(m.content) as { header?: { title?: { content?: string } } };
