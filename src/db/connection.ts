@@ -1,9 +1,10 @@
 /** Opens the database named by DATABASE_URL: a SQLite file by default, PostgreSQL for `postgres://…`. */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Dialect } from './migrations/helpers.ts';
 import type { Database } from './schema.ts';
 
@@ -30,16 +31,32 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
 
-// pg returns int8 (count(*), sums) as strings; every count we read fits a JS number.
-pg.types.setTypeParser(20, (v) => Number(v));
+/**
+ * The PostgreSQL driver, loaded only when a postgres:// URL is opened: a SQLite deployment never
+ * needs it, and loading it cost every start time and memory (BENCHMARKS.md, start-up).
+ */
+let pgModule: typeof pg | undefined;
+function loadPg(): typeof pg {
+  if (!pgModule) {
+    pgModule = createRequire(import.meta.url)('pg') as typeof pg;
+    // pg returns int8 (count(*), sums) as strings; every count we read fits a JS number.
+    pgModule.types.setTypeParser(20, (v) => Number(v));
+  }
+  return pgModule;
+}
 
 export function openDatabase(url: string, options: OpenOptions = {}): DbHandle {
   if (isPostgresUrl(url)) {
-    const pool = new pg.Pool({
+    const pool = new (loadPg().Pool)({
       connectionString: url,
       max: options.poolSize ?? 10,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
+    // When the server ends a connection (restart, failover, pg_terminate_backend) pg emits 'error' on
+    // the pool or the client; unheard, that is an uncaught exception that kills the bot. The query in
+    // flight fails by itself and is handled there, and the pool opens a new connection next time.
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const parsed = new URL(url);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
@@ -66,11 +83,16 @@ export function openDatabase(url: string, options: OpenOptions = {}): DbHandle {
  * reuses statements by SQL text (the driver runs one query at a time on its single connection, so a
  * statement is never in use twice). Only Kysely sees the cache; the handle itself is untouched.
  */
+const NO_OP = { reader: false, run: () => ({ changes: 0, lastInsertRowid: 0 }) };
+
 function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDialectConfig['database'] {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
+      // On a full disk or an I/O error SQLite rolls the transaction back itself; Kysely's own
+      // ROLLBACK would then fail ("no transaction is active") and hide the real cause from the log.
+      if (sql === 'rollback' && !sqlite.inTransaction) return NO_OP;
       let stmt = cache.get(sql);
       if (stmt) {
         // Most recently used last, so the first key is the one to drop.

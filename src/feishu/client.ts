@@ -8,6 +8,8 @@ import { UserError } from '../core/errors.ts';
 import { classifyFailure, FeishuCodeError } from './errors.ts';
 import { sdk } from './sdk.ts';
 
+const REQUEST_TIMEOUT_MS = 60_000;
+
 /** The SDK's cache interface, ours so a revoked tenant token can be dropped (FEISHU.md §1.3). */
 // biome-ignore-start lint/complexity/noBannedTypes: the SDK types its cache keys as `Symbol`
 export class TokenCache {
@@ -86,6 +88,9 @@ function ok<T>(res: { code?: number; msg?: string; data?: T } | undefined): T {
 
 export function createFeishuClient(o: FeishuClientOptions) {
   const cache = new TokenCache(o.now);
+  // The SDK sets no request timeout: a call that never returns would hold its outbox lane (and a
+  // directory lookup its command) for ever. An upload of the largest file still fits in a minute.
+  sdk.defaultHttpInstance.defaults.timeout = REQUEST_TIMEOUT_MS;
   const client = new sdk.Client({
     appId: o.appId,
     appSecret: o.appSecret,

@@ -68,6 +68,11 @@ export class OutboxDispatcher {
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly random: () => number;
+  /** Rows leased and waiting or being sent in this process, by id. */
+  private readonly queued = new Set<number>();
+  private readonly laneQueues = new Map<string, OutboxRow[]>();
+  private readonly readyLanes: string[] = [];
+  private readonly lanes = new Set<Promise<void>>();
   /** Counters for /healthz and benchmarks. */
   readonly stats = { sent: 0, retried: 0, dead: 0, rateLimited: 0 };
 
@@ -108,11 +113,85 @@ export class OutboxDispatcher {
         await this.o.reclaim().catch((err) => this.o.logger.error({ err: errText(err) }, 'reclaiming leases failed'));
       }
       try {
-        claimed = await this.tick();
+        claimed = await this.pump();
       } catch (err) {
         this.o.logger.error({ err: errText(err) }, 'outbox tick failed');
       }
       if (claimed === 0 && this.running) await this.idle();
+    }
+    // Let lanes that are sending finish (a hung call is not waited for past the lease: its row
+    // stays leased and is sent again after the lease, with the same uuid, by whoever claims it).
+    await Promise.race([Promise.allSettled(this.lanes), sleep(this.leaseMs)]);
+  }
+
+  /**
+   * Leases due rows into per-lane queues and starts lanes up to `concurrency`, without waiting for
+   * them: a call that hangs holds up its own lane (one chat, one person or one card), never the rest.
+   * Returns how many new rows it queued.
+   */
+  private async pump(): Promise<number> {
+    const room = this.batchSize - this.queued.size;
+    if (room <= 0) return 0;
+    const now = this.o.wallClock.now().getTime();
+    const rows = await claimDue(this.o.db, this.o.dialect, {
+      owner: this.o.owner,
+      now: new Date(now).toISOString(),
+      leaseUntil: new Date(now + this.leaseMs).toISOString(),
+      limit: room,
+    });
+    let added = 0;
+    for (const row of rows) {
+      // A row whose lease ran out while it waits here is already ours; keep the one copy.
+      if (this.queued.has(row.id)) continue;
+      this.queued.add(row.id);
+      added++;
+      const k = laneOf(row);
+      const lane = this.laneQueues.get(k);
+      if (lane) lane.push(row);
+      else {
+        this.laneQueues.set(k, [row]);
+        this.readyLanes.push(k);
+      }
+    }
+    this.startLanes();
+    return added;
+  }
+
+  private startLanes(): void {
+    while (this.lanes.size < this.concurrency && this.readyLanes.length > 0) {
+      const k = this.readyLanes.shift() as string;
+      const run: Promise<void> = this.runLane(k).finally(() => {
+        this.lanes.delete(run);
+        this.startLanes();
+        this.wake();
+      });
+      this.lanes.add(run);
+    }
+  }
+
+  /** Sends a lane's rows in order; after a retry the rest of the lane waits as long (and goes after it). */
+  private async runLane(k: string): Promise<void> {
+    const queue = this.laneQueues.get(k) ?? [];
+    try {
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        try {
+          const outcome = await this.process(row);
+          if (outcome.kind === 'retry' || outcome.kind === 'deferred') {
+            for (const later of queue.splice(0)) {
+              await this.release(later, outcome.delayMs);
+              this.queued.delete(later.id);
+            }
+          }
+        } catch (err) {
+          // The row keeps its lease and is tried again when it runs out.
+          this.o.logger.error({ outboxId: row.id, err: errText(err) }, 'outbox row failed');
+        } finally {
+          this.queued.delete(row.id);
+        }
+      }
+    } finally {
+      for (const row of queue) this.queued.delete(row.id);
+      this.laneQueues.delete(k);
     }
   }
 
@@ -135,7 +214,7 @@ export class OutboxDispatcher {
     });
   }
 
-  /** Leases and processes one batch; returns how many rows it leased. */
+  /** Leases and processes one batch, waiting for all of it; returns how many rows it leased (for `drain`). */
   async tick(): Promise<number> {
     const now = this.o.wallClock.now().getTime();
     const rows = await claimDue(this.o.db, this.o.dialect, {

@@ -32,6 +32,7 @@ import type {
 } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import type { Outgoing } from '../core/message.ts';
+import { isTransientStorageError } from '../db/errors.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { markProcessed, wasProcessed } from '../db/repositories/events.ts';
 import { findMember, listMembershipsOf, roleOf, upsertMember } from '../db/repositories/members.ts';
@@ -290,6 +291,12 @@ export class Router {
       this.d.afterCommit();
       return 'ok';
     } catch (err) {
+      // A passing storage fault: answer nothing and leave the event unacknowledged, so Feishu
+      // delivers it again and the command runs once the database is back.
+      if (isTransientStorageError(err)) {
+        logger.warn({ err: stack(err) }, 'command postponed: storage unavailable, waiting for redelivery');
+        throw err;
+      }
       const expected = err instanceof UserError;
       if (!expected) logger.error({ err: stack(err) }, 'command failed');
       const text = expected ? userErrorText(err) : FAULT_TEXT(errorRef(msg.messageId));

@@ -102,11 +102,13 @@ export async function runJob(job: JobSpec, deps: JobDeps, now: Date): Promise<Jo
     result.summary = `应发 ${result.due}，已发 ${result.posted}，此前已发 ${result.skipped}，失败 ${result.failed}`;
   }
   if (job.run) {
-    result.summary = await deps.db
+    const ran = await deps.db
       .transaction()
       .execute((trx) =>
         (job.run as NonNullable<JobSpec['run']>)(baseContext(deps, trx, now, calendar, null, logger), now),
       );
+    // A job with both parts reports both: the deliveries, then what its run did.
+    result.summary = job.collect ? `${result.summary}；${ran}` : ran;
   }
   await recordJobRun(deps.db, {
     name: job.name,

@@ -1,0 +1,276 @@
+/**
+ * Storage faults under a running bot — the database busy (SQLite write lock held by another process past the
+ * busy timeout; PostgreSQL row lock), a full disk (SQLite on a filled tmpfs; PostgreSQL disk_full) and a transient
+ * failure at the worst moment: a clear cause in the log, the event not acknowledged (Feishu redelivers it),
+ * nothing half-written (integrity_check ok, each change once), every command answered once with its real answer.
+ */
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { describe, type ExpectStatic, it } from 'vitest';
+import { openDatabase } from '../../src/db/connection.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
+import { type BotHarness, messageText, seedBranch } from '../helpers/bot.ts';
+import { createTestDb, createTestDbLocation, type TestDb, testDialect } from '../helpers/db.ts';
+import { allBotMessages, auditCount, outboxByStatus, pause, replyCounts, startFaultBot } from '../helpers/fault-bot.ts';
+import { holdPostgresRowLock, holdSqliteWriteLock, mountSmallDisk, sqliteIntegrity } from '../helpers/fault-storage.ts';
+
+const awayDate = () => new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+
+/** A SQLite file database with a chosen busy timeout, shaped like the harness's TestDb. */
+async function sqliteFileDb(path: string, busyTimeoutMs: number): Promise<TestDb> {
+  const handle = openDatabase(path, { busyTimeoutMs });
+  await migrateToLatest(handle.db, handle.dialect);
+  return { ...handle, url: path, schema: undefined, drop: () => handle.close() };
+}
+
+async function drained(h: BotHarness) {
+  await h.emu.waitFor(async () => ((await outboxByStatus(h.db.db)).pending ?? 0) === 0, {
+    timeoutMs: 10_000,
+    what: 'the outbox drained',
+  });
+}
+
+interface Sent {
+  /** Resolves when Feishu got an ack for every event (or gave up). */
+  acked: Promise<unknown>;
+  messages: EmuMessage[];
+  leave?: EmuMessage;
+}
+
+/** Sends commands without waiting for Feishu's ack (which does not come while storage fails). */
+function sendAll(h: BotHarness, chat: EmuChat, cmds: { from: EmuUser; text: string }[]): Sent {
+  const before = new Set(h.emu.store.messages.keys());
+  const acked = Promise.all(
+    cmds.map((c) => h.emu.sendText({ chatId: chat.chatId, from: c.from.openId, text: c.text, mentionBot: true })),
+  );
+  const messages = [...h.emu.store.messages.values()].filter((m) => !before.has(m.messageId));
+  return { acked, messages, leave: messages.find((m) => m.content.includes('/请假')) };
+}
+
+const replyTo = (h: BotHarness, m: EmuMessage) => {
+  const r = allBotMessages(h.emu).find((x) => x.parentId === m.messageId);
+  return r ? messageText(r) : undefined;
+};
+
+/**
+ * After the fault: every command answered exactly once with its real answer (a 请假 recorded, not a
+ * "出错了" for a command that never ran), each event acknowledged after a redelivery, nothing left over.
+ */
+async function expectRecovered(
+  expect: ExpectStatic,
+  h: BotHarness,
+  sent: Sent,
+  o: { leaveUntil: string; by: EmuUser },
+) {
+  await sent.acked;
+  const ids = sent.messages.map((m) => m.messageId);
+  await h.emu.waitFor(() => [...replyCounts(h.emu, ids).values()].every((n) => n >= 1), {
+    timeoutMs: 15_000,
+    what: 'every command answered after the fault',
+  });
+  await pause(1000);
+  expect([...replyCounts(h.emu, ids).values()]).toEqual(ids.map(() => 1));
+  for (const m of sent.messages) expect.soft(replyTo(h, m)).not.toMatch(/出错了/);
+  if (sent.leave) expect.soft(replyTo(h, sent.leave)).toContain('已登记请假至');
+  expect.soft(await auditCount(h.db.db, 'member:away')).toBe(1);
+  const member = await h.db.db
+    .selectFrom('members')
+    .select('away_until')
+    .where('open_id', '=', o.by.openId)
+    .executeTakeFirstOrThrow();
+  expect.soft(member.away_until).toBe(o.leaveUntil);
+  const processed = await h.db.db
+    .selectFrom('processed_events')
+    .select('key')
+    .where(
+      'key',
+      'in',
+      ids.map((id) => `msg:${id}`),
+    )
+    .execute();
+  expect(processed).toHaveLength(ids.length);
+  const status = await outboxByStatus(h.db.db);
+  expect(status.dead ?? 0).toBe(0);
+  expect(status.pending ?? 0).toBe(0);
+  if (testDialect === 'sqlite') expect(sqliteIntegrity(h.db.url)).toBe('ok');
+}
+
+const errorLogs = (h: BotHarness) => h.logs.records().filter((r) => (r.level as number) >= 50);
+
+/** The bot's log line when a storage fault postpones a command until Feishu delivers it again. */
+const isPostponed = (msg: unknown) => typeof msg === 'string' && msg.startsWith('command postponed');
+
+describe('storage faults', () => {
+  it(`database busy past the timeout: a clear error, the event redelivered, answered once after (${testDialect})`, async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const loc = testDialect === 'sqlite' ? await createTestDbLocation() : undefined;
+    // SQLite: a 500 ms busy timeout (the bot's default is 5 s), so the lock outlasts it many times over.
+    const db = loc ? await sqliteFileDb(loc.url, 500) : await createTestDb();
+    onTestFinished(() => db.drop());
+    const h = await startFaultBot({ db, emulator: { maxRedeliveries: 20 } });
+    onTestFinished(() => h.stop());
+    const { chat, secretary, members } = await seedBranch(h);
+    const [a, b] = members as [EmuUser, EmuUser];
+    await drained(h);
+
+    const lock =
+      testDialect === 'sqlite'
+        ? await holdSqliteWriteLock(db.url)
+        : await holdPostgresRowLock(db.url, db.schema as string, 'members', `open_id = '${a.openId}'`);
+    onTestFinished(() => lock.release());
+    const until = awayDate();
+    const sent = sendAll(h, chat, [
+      { from: a, text: `/请假 ${until} 外出培训` },
+      { from: b, text: '/我的' },
+      { from: secretary, text: '/帮助' },
+    ]);
+    await pause(4000);
+    const [leave, me, help] = sent.messages as [EmuMessage, EmuMessage, EmuMessage];
+    const answered = () => replyCounts(h.emu, [leave.messageId, me.messageId, help.messageId]);
+    if (testDialect === 'sqlite') {
+      // Nothing answered and nothing acknowledged while the lock is held; the cause is in the log.
+      expect([...answered().values()]).toEqual([0, 0, 0]);
+      expect(h.emu.deliveries.slice(-3).map((d) => d.acked)).toEqual([false, false, false]);
+      expect(errorLogs(h).some((r) => /database is locked|SQLITE_BUSY/.test(JSON.stringify(r)))).toBe(true);
+    } else {
+      // PostgreSQL waits on the row lock instead of failing: only the command that needs the row waits,
+      // and its redeliveries (the ack is late) are recognised as the same message.
+      expect(answered().get(leave.messageId)).toBe(0);
+      expect(answered().get(me.messageId)).toBe(1);
+      expect(answered().get(help.messageId)).toBe(1);
+    }
+    await lock.release();
+    await expectRecovered(expect, h, sent, { leaveUntil: until, by: a });
+    if (testDialect === 'sqlite') {
+      // Each event was redelivered at least once before it was acknowledged.
+      const tries = h.emu.deliveries.filter((d) => d.type === 'im.message.receive_v1').slice(-3);
+      expect(tries.every((d) => d.acked && d.attempts >= 2)).toBe(true);
+    }
+  }, 50_000);
+
+  it(`a full disk: clear errors, nothing half-written, everything answered once space returns (${testDialect})`, async ({
+    expect,
+    onTestFinished,
+  }) => {
+    // SQLite: the data folder is a 16 MB tmpfs. PostgreSQL keeps no data in the bot's folder; its disk is
+    // the server's, full when every write there fails with SQLSTATE 53100 (raised by triggers in the test
+    // schema, so the bot and its driver see exactly what a full server disk gives them).
+    const disk = testDialect === 'sqlite' ? mountSmallDisk(16) : undefined;
+    if (disk) onTestFinished(() => disk.unmount());
+    const db = disk ? await sqliteFileDb(join(disk.dir, 'qingfeng.db'), 5000) : await createTestDb();
+    onTestFinished(() => db.drop());
+    const h = await startFaultBot({ db, emulator: { maxRedeliveries: 20 } });
+    onTestFinished(() => h.stop());
+    const { chat, secretary, members } = await seedBranch(h);
+    const [a, b] = members as [EmuUser, EmuUser];
+    await drained(h);
+
+    let free: () => Promise<void>;
+    if (disk) {
+      // An empty WAL, so the next write needs new space; then a filler takes every free byte.
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(h.db.db);
+      expect(disk.fill()).toBeGreaterThan(1024 * 1024);
+      free = async () => disk.free();
+    } else {
+      await sql`CREATE FUNCTION qf_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          RAISE EXCEPTION 'could not extend file "base/16384/16385": No space left on device'
+            USING ERRCODE = 'disk_full', HINT = 'Check free disk space.';
+        END $$`.execute(h.db.db);
+      for (const table of ['processed_events', 'outbox', 'audit_log', 'members'])
+        await sql`CREATE TRIGGER qf_disk_full BEFORE INSERT OR UPDATE ON ${sql.table(table)}
+          FOR EACH STATEMENT EXECUTE FUNCTION qf_disk_full()`.execute(h.db.db);
+      free = async () => {
+        for (const table of ['processed_events', 'outbox', 'audit_log', 'members'])
+          await sql`DROP TRIGGER qf_disk_full ON ${sql.table(table)}`.execute(h.db.db);
+      };
+    }
+    const until = awayDate();
+    const sent = sendAll(h, chat, [
+      { from: a, text: `/请假 ${until} 外出培训` },
+      { from: b, text: '/我的' },
+      { from: secretary, text: '/帮助' },
+    ]);
+    await pause(2500);
+    expect([
+      ...replyCounts(
+        h.emu,
+        sent.messages.map((m) => m.messageId),
+      ).values(),
+    ]).toEqual([0, 0, 0]);
+    expect(h.emu.deliveries.slice(-3).map((d) => d.acked)).toEqual([false, false, false]);
+    // The log names the cause, not a follow-on error.
+    const cause = testDialect === 'sqlite' ? /database or disk is full|SQLITE_FULL/ : /No space left on device/;
+    const errors = errorLogs(h).map((r) => JSON.stringify(r));
+    expect(errors.length).toBeGreaterThan(0);
+    const failures = errors.filter((e) => /command failed|message handling failed/.test(e));
+    expect(failures.length).toBeGreaterThan(0);
+    expect.soft(failures.filter((e) => !cause.test(e)).map((e) => e.slice(0, 200))).toEqual([]);
+    const health = await fetch(`${h.url}/healthz`);
+    expect(health.status).toBe(200);
+
+    await free();
+    await expectRecovered(expect, h, sent, { leaveUntil: until, by: a });
+  }, 50_000);
+
+  it(`a transient failure while the bot records it: the command still runs once, not "出错了" (${testDialect})`, async ({
+    expect,
+    onTestFinished,
+  }) => {
+    // The worst moment for a lock to be let go (SQLite) or a connection to drop (PostgreSQL, the server
+    // ending the bot's session as a failover or restart does): right after the command's transaction
+    // failed, while the bot writes its answer to the failure.
+    const loc = testDialect === 'sqlite' ? await createTestDbLocation() : undefined;
+    const db = loc ? await sqliteFileDb(loc.url, 2000) : await createTestDb();
+    onTestFinished(() => db.drop());
+    let onFailure = () => {};
+    const h = await startFaultBot({
+      db,
+      emulator: { maxRedeliveries: 20 },
+      onLog: (r) => {
+        if (isPostponed(r.msg)) onFailure();
+      },
+    });
+    onTestFinished(() => h.stop());
+    const { chat, members } = await seedBranch(h);
+    const a = members[0] as EmuUser;
+    await drained(h);
+
+    const until = awayDate();
+    let sent: Sent;
+    if (testDialect === 'sqlite') {
+      const lock = await holdSqliteWriteLock(db.url);
+      onTestFinished(() => lock.release());
+      onFailure = () => {
+        onFailure = () => {};
+        lock.releaseNow();
+      };
+      sent = sendAll(h, chat, [{ from: a, text: `/请假 ${until} 外出培训` }]);
+    } else {
+      const lock = await holdPostgresRowLock(db.url, db.schema as string, 'members', `open_id = '${a.openId}'`);
+      onTestFinished(() => lock.release());
+      sent = sendAll(h, chat, [{ from: a, text: `/请假 ${until} 外出培训` }]);
+      const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await admin.connect();
+      onTestFinished(() => admin.end());
+      const waiting = await h.emu.waitFor(
+        async () => {
+          const r = await admin.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE 'update "members"%'`,
+          );
+          return r.rows[0]?.pid;
+        },
+        { what: 'the bot waiting on the row lock' },
+      );
+      await admin.query('SELECT pg_terminate_backend($1)', [waiting]);
+      await pause(500);
+      await lock.release();
+    }
+    await h.emu.waitFor(() => h.logs.records().some((r) => isPostponed(r.msg)), { what: 'the failure' });
+    await expectRecovered(expect, h, sent, { leaveUntil: until, by: a });
+  }, 50_000);
+});
