@@ -1,0 +1,292 @@
+/**
+ * Shared pieces of the benchmarks: the bot against the emulator on a SQLite file in a temp dir (like
+ * test/helpers/bot.ts, but with production dispatcher settings and logs written to a file), latency
+ * statistics, an RSS sampler, and the result shape every benchmark returns to run.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { commands as allCommands } from '../../commands/index.ts';
+import { jobs as allJobs } from '../../jobs/index.ts';
+import { type App, createApp } from '../../src/app.ts';
+import { systemClock } from '../../src/clock.ts';
+import type { Clock } from '../../src/core/clock.ts';
+import { type DbHandle, openDatabase } from '../../src/db/connection.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { createLogger } from '../../src/logger.ts';
+import { Emulator, type EmulatorOptions } from '../../src/sandbox/emulator.ts';
+import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
+
+export const APP_ID = 'cli_a1b2c3d4e5f60718';
+export const APP_SECRET = 'bench-secret-not-real';
+export const ENCRYPT_KEY = 'bench-encrypt-key-3c4d5e';
+export const VERIFICATION_TOKEN = 'bench-verification-token-6f7a';
+
+// ------------------------------------------------------------------ results
+
+export interface Row {
+  figure: string;
+  value: string;
+  target?: string;
+  /** undefined: no target for this figure. */
+  met?: boolean;
+}
+
+export interface Section {
+  heading: string;
+  rows: Row[];
+  notes?: string[];
+}
+
+export interface BenchResult {
+  name: string;
+  title: string;
+  seconds: number;
+  sections: Section[];
+  notes: string[];
+  /** Set by run.ts: when it ran, and whether with --quick. */
+  at?: string;
+  quick?: boolean;
+  /** 1-minute load average when it started and ended (other work on the machine skews the figures). */
+  load?: { before: number; after: number };
+}
+
+export function row(figure: string, value: string, target?: string, met?: boolean): Row {
+  return { figure, value, target, met };
+}
+
+// ------------------------------------------------------------------ statistics
+
+export interface Stats {
+  n: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export function stats(values: number[]): Stats {
+  if (values.length === 0) return { n: 0, mean: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN };
+  const s = Float64Array.from(values).sort();
+  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
+  let sum = 0;
+  for (const v of s) sum += v;
+  return {
+    n: s.length,
+    mean: sum / s.length,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: s[s.length - 1] as number,
+  };
+}
+
+export const ms = (v: number, digits = 1) => (Number.isFinite(v) ? `${v.toFixed(digits)} ms` : '—');
+export const num = (v: number, digits = 0) =>
+  Number.isFinite(v)
+    ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '—';
+export const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '—');
+export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+export const sleep = (msec: number) => new Promise<void>((r) => setTimeout(r, msec));
+
+/** Samples this process's RSS every `everyMs` (5 ms) until stopped; reports the peak. */
+export class RssSampler {
+  private peak = 0;
+  private timer: NodeJS.Timeout | undefined;
+  start(everyMs = 5): this {
+    this.peak = process.memoryUsage.rss();
+    this.timer = setInterval(() => {
+      const r = process.memoryUsage.rss();
+      if (r > this.peak) this.peak = r;
+    }, everyMs);
+    return this;
+  }
+  stop(): number {
+    if (this.timer) clearInterval(this.timer);
+    const r = process.memoryUsage.rss();
+    if (r > this.peak) this.peak = r;
+    return this.peak;
+  }
+}
+
+export function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+// ------------------------------------------------------------------ the bot against the emulator
+
+export interface BenchBot {
+  emu: Emulator;
+  app: App;
+  db: DbHandle;
+  dir: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface BenchBotOptions {
+  transport: 'websocket' | 'webhook';
+  clock?: Clock;
+  /** An existing database file (the scan benchmark builds its own). */
+  databaseFile?: string;
+  emulator?: Partial<EmulatorOptions>;
+  /** Start the outbox dispatcher (on by default, as in production). */
+  dispatcher?: boolean;
+  logLevel?: 'info' | 'warn';
+}
+
+/**
+ * The real bot (createApp with every command and job) connected to the emulator on loopback, on a
+ * SQLite file in a temp dir, logging JSON to a file there (as `npm start` logs to stdout).
+ */
+export async function startBenchBot(o: BenchBotOptions): Promise<BenchBot> {
+  const dir = mkdtempSync(join(tmpdir(), 'qf-bench-'));
+  const file = o.databaseFile ?? join(dir, 'bench.db');
+  const db = openDatabase(file);
+  await migrateToLatest(db.db, db.dialect);
+  const logger = createLogger(o.logLevel ?? 'info', pino.destination({ dest: join(dir, 'bot.log'), sync: true }));
+  const clock = o.clock ?? systemClock;
+  const emu = await new Emulator({
+    appId: APP_ID,
+    appSecret: APP_SECRET,
+    clock,
+    wallClock: systemClock,
+    delivery: o.transport,
+    encryptKey: o.transport === 'webhook' ? ENCRYPT_KEY : undefined,
+    verificationToken: VERIFICATION_TOKEN,
+    redeliverAfterMs: 15_000,
+    ...o.emulator,
+  }).start();
+  const app = await createApp({
+    config: {
+      feishu: { appId: APP_ID, appSecret: APP_SECRET },
+      domain: emu.url,
+      transport: o.transport,
+      encryptKey: o.transport === 'webhook' ? ENCRYPT_KEY : undefined,
+      verificationToken: VERIFICATION_TOKEN,
+      databaseUrl: file,
+      port: 0,
+      timezone: 'Asia/Shanghai',
+      logLevel: o.logLevel ?? 'info',
+      botAdmins: [],
+    },
+    db,
+    logger,
+    clock,
+    wallClock: systemClock,
+    commands: allCommands,
+    jobs: allJobs,
+    schedule: false,
+    host: '127.0.0.1',
+  });
+  if (o.transport === 'webhook') emu.o.webhookUrl = `http://127.0.0.1:${app.port}`;
+  await app.ready;
+  if (o.dispatcher === false) await app.dispatcher.stop();
+  return {
+    emu,
+    app,
+    db,
+    dir,
+    url: `http://127.0.0.1:${app.port}`,
+    async stop() {
+      await app.stop();
+      await emu.close();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until `check` holds (polling), or throws after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+export interface Branch {
+  chat: EmuChat;
+  secretary: EmuUser;
+  members: EmuUser[];
+  orgId: number;
+  /** A help card the bot posted in the group (for card actions). */
+  helpCard: EmuMessage;
+}
+
+/** Groups bound to orgs through the real /绑定 command, each with a help card posted by /帮助. */
+export async function seedBranches(b: BenchBot, count: number, membersEach: number): Promise<Branch[]> {
+  const out: Branch[] = [];
+  // Seeding is not measured: Feishu's limits are lifted while it runs (the binds' directory calls
+  // would otherwise meet the 50/s app limit), and put back afterwards.
+  const enforce = b.emu.o.enforceRateLimits;
+  b.emu.o.enforceRateLimits = false;
+  for (let i = 0; i < count; i++) {
+    const secretary = b.emu.addUser(`书记${i}`);
+    const members = Array.from({ length: membersEach }, (_, j) => b.emu.addUser(`党员${i}-${j}`));
+    const chat = b.emu.createGroup({
+      name: `第${i + 1}党支部`,
+      owner: secretary.openId,
+      members: members.map((m) => m.openId),
+    });
+    await b.emu.sendText({
+      chatId: chat.chatId,
+      from: secretary.openId,
+      text: `/绑定 第${i + 1}党支部`,
+      mentionBot: true,
+    });
+    await b.emu.sendText({ chatId: chat.chatId, from: secretary.openId, text: '/帮助', mentionBot: true });
+    out.push({ chat, secretary, members, orgId: 0, helpCard: undefined as unknown as EmuMessage });
+  }
+  b.app.dispatcher.wake();
+  for (const br of out) {
+    const help = () =>
+      [...b.emu.store.messages.values()].find(
+        (m) => m.chatId === br.chat.chatId && m.senderType === 'app' && m.content.includes('可用命令'),
+      );
+    await until(() => help() !== undefined, `the help card in ${br.chat.name}`, 60_000);
+    br.helpCard = help() as EmuMessage;
+    const binding = await b.db.db
+      .selectFrom('chat_bindings')
+      .select('org_id')
+      .where('chat_id', '=', br.chat.chatId)
+      .executeTakeFirstOrThrow();
+    br.orgId = binding.org_id;
+  }
+  b.emu.o.enforceRateLimits = enforce;
+  return out;
+}
+
+/** The value of the help card's 我的 button. */
+export function meButtonValue(helpCard: EmuMessage): Record<string, unknown> {
+  let found: Record<string, unknown> | undefined;
+  const walk = (v: unknown) => {
+    if (found) return;
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.tag === 'button' && (o.text as { content?: string } | undefined)?.content === '我的') {
+        found = (o.behaviors as { value: Record<string, unknown> }[] | undefined)?.[0]?.value;
+      }
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(JSON.parse(helpCard.content));
+  if (!found) throw new Error('no 我的 button on the help card');
+  return found;
+}
+
+/** Outbox rows by status. */
+export async function outboxCounts(db: DbHandle): Promise<Record<string, number>> {
+  const rows = await db.db
+    .selectFrom('outbox')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
