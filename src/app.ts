@@ -17,7 +17,7 @@ import { createFeishuClient, type FeishuClient } from './feishu/client.ts';
 import { OutboxDispatcher } from './feishu/dispatcher.ts';
 import { HttpServer } from './feishu/http.ts';
 import { createEventDispatcher } from './feishu/ingress.ts';
-import { RateLimiter } from './feishu/limiter.ts';
+import { ARRIVAL_MARGIN_MS, RateLimiter } from './feishu/limiter.ts';
 import { SharedRateLimiter } from './feishu/shared-limiter.ts';
 import { LongConnection, type TransportStatus } from './feishu/ws.ts';
 import { CommandRegistry } from './router/registry.ts';
@@ -115,7 +115,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     api: feishu,
     logger: logger.child({ component: 'outbox' }),
     wallClock: o.wallClock,
-    limiter: new RateLimiter(() => o.wallClock.now().getTime()),
+    limiter: new RateLimiter(() => o.wallClock.now().getTime(), ARRIVAL_MARGIN_MS),
     owner: instanceId,
     ...o.dispatcher,
     onUnreachable: (row, failure) =>

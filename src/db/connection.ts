@@ -3,9 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import type pg from 'pg';
 import type { Dialect } from './migrations/helpers.ts';
+import { OwnSchemaPostgresDialect } from './pg-introspector.ts';
 import type { Database } from './schema.ts';
 
 export type { Dialect };
@@ -58,7 +59,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): DbHandle {
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
     const parsed = new URL(url);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
     return {
       db,
       dialect: 'postgres',

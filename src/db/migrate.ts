@@ -8,7 +8,8 @@ import type { Database } from './schema.ts';
 /**
  * On PostgreSQL the migration tables live in the connection's own schema. Without naming it, Kysely
  * looks them up across every schema it can see, so two deployments (or test runs) sharing a database
- * under different schemas would read each other's migration state.
+ * under different schemas would read each other's migration state. (The introspector it asks is
+ * limited to that schema too: see pg-introspector.ts.)
  */
 async function migrator(db: Kysely<Database>, dialect: Dialect): Promise<Migrator> {
   let migrationTableSchema: string | undefined;

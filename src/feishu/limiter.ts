@@ -16,10 +16,21 @@ export const FEISHU_LIMITS = {
   perMessage: { max: 5, windowMs: 1000 },
 } satisfies Record<string, Limit>;
 
+/**
+ * Feishu counts a call when it arrives, we count it when we reserve: the time between (a shared-limit
+ * query on PostgreSQL, the HTTP round trip) varies by some milliseconds, so a window that is exactly
+ * full by our clock can be over by Feishu's. The bot keeps each window this much longer.
+ */
+export const ARRIVAL_MARGIN_MS = 50;
+
 export class RateLimiter {
   private readonly windows = new Map<string, number[]>();
 
-  constructor(private readonly now: () => number) {}
+  /** `marginMs` lengthens every window (see ARRIVAL_MARGIN_MS); 0 keeps them exact. */
+  constructor(
+    private readonly now: () => number,
+    private readonly marginMs = 0,
+  ) {}
 
   /**
    * If every `(key, limit)` has room now, records one use on each and returns 0; otherwise records
@@ -29,10 +40,11 @@ export class RateLimiter {
     const t = this.now();
     let wait = 0;
     for (const { key, limit } of checks) {
-      const w = this.prune(key, t, limit.windowMs);
+      const windowMs = limit.windowMs + this.marginMs;
+      const w = this.prune(key, t, windowMs);
       if (w.length >= limit.max) {
         const oldest = w[w.length - limit.max] as number;
-        wait = Math.max(wait, oldest + limit.windowMs - t + 1);
+        wait = Math.max(wait, oldest + windowMs - t + 1);
       }
     }
     if (wait > 0) return wait;
@@ -51,7 +63,7 @@ export class RateLimiter {
   block(key: string, limit: Limit, untilMs: number): void {
     this.windows.set(
       key,
-      Array.from({ length: limit.max }, () => untilMs - limit.windowMs),
+      Array.from({ length: limit.max }, () => untilMs - limit.windowMs - this.marginMs),
     );
   }
 

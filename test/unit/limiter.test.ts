@@ -1,10 +1,10 @@
 // The send rate limiter (src/feishu/limiter.ts) on a fake clock: 5/s per chat then a wait until the
 // oldest use leaves the window; the app's 50/s and 1000/min; a refused reservation records nothing;
-// `block` holds a key until the given time; and over random schedules no key ever exceeds its limit in
+// `block` holds a key until the given time; a margin lengthens every window; and over random schedules no key ever exceeds its limit in
 // any sliding window.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FEISHU_LIMITS, type Limit, RateLimiter } from '../../src/feishu/limiter.ts';
+import { ARRIVAL_MARGIN_MS, FEISHU_LIMITS, type Limit, RateLimiter } from '../../src/feishu/limiter.ts';
 
 function fakeTime(start = 1_767_225_600_000) {
   let t = start;
@@ -97,6 +97,21 @@ describe('RateLimiter', () => {
     expect(limiter.reserve([chat('oc_1')])).toBeGreaterThan(0);
     clock.advance(wait - 1999);
     expect(limiter.reserve([chat('oc_1')])).toBe(0);
+  });
+
+  it('with a margin, keeps each window that much longer so arrival jitter cannot overfill it', () => {
+    const clock = fakeTime();
+    const limiter = new RateLimiter(clock.now, ARRIVAL_MARGIN_MS);
+    for (let i = 0; i < 5; i++) expect(limiter.reserve([chat('oc_1')])).toBe(0);
+    const wait = limiter.reserve([chat('oc_1')]);
+    expect(wait).toBe(1000 + ARRIVAL_MARGIN_MS + 1);
+    clock.advance(1000);
+    expect(limiter.reserve([chat('oc_1')])).toBeGreaterThan(0);
+    clock.advance(ARRIVAL_MARGIN_MS + 1);
+    expect(limiter.reserve([chat('oc_1')])).toBe(0);
+    // A block ends exactly when asked, margin or not.
+    limiter.block('chat:oc_2', FEISHU_LIMITS.perChat, clock.t + 700);
+    expect(limiter.reserve([chat('oc_2')])).toBe(701);
   });
 
   it('never lets a key exceed its limit in any sliding window', () => {
