@@ -218,7 +218,7 @@ export interface JobSpec {
   schedule: string;
   /**
    * What is due as of `now`: read-only and deterministic. The runner claims each delivery once
-   * and writes it in its own transaction.
+   * and writes it all or nothing (a savepoint each, in batched transactions).
    */
   collect?(ctx: JobContext, now: Date): Promise<Delivery[]>;
   /** For jobs that do upkeep rather than reminders; must also be safe to run twice. */

@@ -169,11 +169,19 @@ export class OutboxDispatcher {
     }
   }
 
-  /** Sends a lane's rows in order; after a retry the rest of the lane waits as long (and goes after it). */
+  /**
+   * Sends a lane's rows in order; after a retry the rest of the lane waits as long (and goes after it).
+   * When the dispatcher stops, the row being sent finishes and the rest are handed back at once (their
+   * leases released), so shutting down never waits for a long queue to one chat.
+   */
   private async runLane(k: string): Promise<void> {
     const queue = this.laneQueues.get(k) ?? [];
     try {
       for (let row = queue.shift(); row; row = queue.shift()) {
+        if (!this.running) {
+          queue.unshift(row);
+          break;
+        }
         try {
           const outcome = await this.process(row);
           if (outcome.kind === 'retry' || outcome.kind === 'deferred') {
@@ -192,6 +200,11 @@ export class OutboxDispatcher {
     } finally {
       for (const row of queue) this.queued.delete(row.id);
       this.laneQueues.delete(k);
+    }
+    for (const row of queue) {
+      await this.release(row, 0).catch((err) =>
+        this.o.logger.warn({ outboxId: row.id, err: errText(err) }, 'releasing a row at stop failed'),
+      );
     }
   }
 

@@ -2,10 +2,16 @@
  * Runs a job "as of" an instant: collect what is due, then claim each delivery once (reminder_claims)
  * and write its outbox rows in the claim's transaction. Running twice, restarting, or several
  * replicas running at once never posts a reminder twice. One failing delivery never stops the rest.
+ *
+ * Deliveries are written in batches: one transaction per batch, a savepoint per delivery, so a
+ * failing delivery is undone alone and the batch commits once (a commit per delivery was most of a
+ * reminder job's time: BENCHMARKS.md, reminder scans). A claim and its rows still commit together or
+ * not at all. If the batch itself fails (a deadlock between replicas, a failed commit), its deliveries
+ * are tried again one transaction each.
  */
-import type { Kysely } from 'kysely';
+import type { ControlledTransaction, Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
-import type { AuditDetail, BaseContext, JobSpec, Logger, RuntimeSettings } from '../core/contracts.ts';
+import type { AuditDetail, BaseContext, Delivery, JobSpec, Logger, RuntimeSettings } from '../core/contracts.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { claimReminder } from '../db/repositories/claims.ts';
 import { recordJobRun } from '../db/repositories/job-runs.ts';
@@ -64,6 +70,47 @@ function baseContext(
   };
 }
 
+type Outcome = 'posted' | 'skipped' | 'failed';
+
+/** Deliveries per transaction: ~50 ms of writes, short enough not to hold up the event handlers. */
+const DELIVERY_BATCH = 50;
+
+/**
+ * Runs each delivery in its own savepoint of one transaction. A delivery that throws is rolled back to
+ * its savepoint and reported by `failed`; anything else that goes wrong rolls the whole batch back and
+ * throws.
+ */
+async function inOneTransaction(
+  db: Kysely<Database>,
+  batch: readonly Delivery[],
+  deliverIn: (trx: Kysely<Database>, d: Delivery) => Promise<boolean>,
+  failed: (d: Delivery, err: unknown) => Outcome,
+): Promise<Outcome[]> {
+  const trx: ControlledTransaction<Database> = await db.startTransaction().execute();
+  try {
+    const outcomes: Outcome[] = [];
+    for (const d of batch) {
+      const sp = await trx.savepoint('delivery').execute();
+      try {
+        outcomes.push((await deliverIn(trx, d)) ? 'posted' : 'skipped');
+      } catch (err) {
+        await sp.rollbackToSavepoint('delivery').execute();
+        outcomes.push(failed(d, err));
+      }
+      await sp.releaseSavepoint('delivery').execute();
+    }
+    await trx.commit().execute();
+    return outcomes;
+  } catch (err) {
+    if (!trx.isCommitted && !trx.isRolledBack)
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {});
+    throw err;
+  }
+}
+
 export async function runJob(job: JobSpec, deps: JobDeps, now: Date): Promise<JobResult> {
   const startedAt = deps.wallClock.now().toISOString();
   const logger = deps.logger.child({ job: job.name });
@@ -84,20 +131,35 @@ export async function runJob(job: JobSpec, deps: JobDeps, now: Date): Promise<Jo
       now,
     );
     result.due = deliveries.length;
-    for (const d of deliveries) {
-      try {
-        const claimed = await deps.db.transaction().execute(async (trx) => {
-          const key = { job: job.name, subject: d.subject, occurrence: d.occurrence };
-          if (!(await claimReminder(trx, key, d.orgId, now.toISOString()))) return false;
-          await d.deliver(baseContext(deps, trx, now, calendar, d.orgId, logger));
-          return true;
-        });
-        if (claimed) result.posted++;
-        else result.skipped++;
-      } catch (err) {
-        result.failed++;
+    for (let i = 0; i < deliveries.length; i += DELIVERY_BATCH) {
+      const batch = deliveries.slice(i, i + DELIVERY_BATCH);
+      const key = (d: Delivery) => ({ job: job.name, subject: d.subject, occurrence: d.occurrence });
+      const deliverIn = async (trx: Kysely<Database>, d: Delivery): Promise<boolean> => {
+        if (!(await claimReminder(trx, key(d), d.orgId, now.toISOString()))) return false;
+        await d.deliver(baseContext(deps, trx, now, calendar, d.orgId, logger));
+        return true;
+      };
+      const failed = (d: Delivery, err: unknown) => {
         logger.error({ subject: d.subject, occurrence: d.occurrence, err: String(err) }, 'delivery failed');
+        return 'failed' as const;
+      };
+      let outcomes: Outcome[];
+      try {
+        outcomes = await inOneTransaction(deps.db, batch, deliverIn, failed);
+      } catch (err) {
+        logger.warn({ err: String(err), deliveries: batch.length }, 'delivery batch failed; one transaction each');
+        outcomes = [];
+        for (const d of batch) {
+          outcomes.push(
+            await deps.db
+              .transaction()
+              .execute((trx) => deliverIn(trx, d))
+              .then((claimed): Outcome => (claimed ? 'posted' : 'skipped'))
+              .catch((e: unknown) => failed(d, e)),
+          );
+        }
       }
+      for (const o of outcomes) result[o]++;
     }
     result.summary = `应发 ${result.due}，已发 ${result.posted}，此前已发 ${result.skipped}，失败 ${result.failed}`;
   }

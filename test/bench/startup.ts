@@ -1,5 +1,6 @@
 /**
- * 5. Start-up and footprint. `node --import tsx src/main.ts` (what `npm start` runs) spawned:
+ * 5. Start-up and footprint. `node src/launch.mjs src/main.ts` (what `npm start` runs) spawned — and,
+ * for comparison in the same run, `node --import tsx src/main.ts` (what it ran before):
  * - in sandbox mode (no credentials; PORT=0, a fresh temp DATABASE_URL, HOME and working dir), until
  *   it prints the console URL — the first start seeds the demo org, so a restart on the same data
  *   is measured too;
@@ -21,6 +22,16 @@ import { APP_ID, APP_SECRET, type BenchResult, log, mb, ms, row, type Section, s
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'src/main.ts');
 const TSX = import.meta.resolve('tsx');
+
+interface Runner {
+  label: string;
+  args: string[];
+}
+const NPM_START: Runner = {
+  label: 'npm start (node src/launch.mjs src/main.ts)',
+  args: [join(ROOT, 'src/launch.mjs'), MAIN],
+};
+const VIA_TSX: Runner = { label: 'node --import tsx src/main.ts (before)', args: ['--import', TSX, MAIN] };
 
 function vmRss(pid: number): number {
   try {
@@ -49,9 +60,14 @@ interface Start {
 }
 
 /** Spawns the bot and resolves when `ready` says so (or rejects after 60 s). */
-function spawnBot(env: Record<string, string>, cwd: string, ready: (out: string) => boolean): Promise<Start> {
+function spawnBot(
+  runner: Runner,
+  env: Record<string, string>,
+  cwd: string,
+  ready: (out: string) => boolean,
+): Promise<Start> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, runner.args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`not ready within 60 s: ${out.slice(0, 400)}`)), 60_000);
@@ -107,39 +123,89 @@ async function phases(tmp: string): Promise<Phases> {
   return JSON.parse(line) as Phases;
 }
 
+interface Figures {
+  fresh: number[];
+  restart: number[];
+  connect: number[];
+  sandboxIdle: number;
+  credIdle: number;
+}
+
+const isUrl = (out: string) => /http:\/\/127\.0\.0\.1:\d+\//.test(out);
+
+/** One sandbox run: a first start (seeds), then a restart on its data; idle RSS after the restart. */
+async function sandboxRun(runner: Runner, f: Figures, measureIdle: boolean): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'qf-bench-start-'));
+  const env = { ...baseEnv(), HOME: dir, PORT: '0', DATABASE_URL: join(dir, 'sandbox.db') };
+  try {
+    const a = await spawnBot(runner, env, dir, isUrl);
+    f.fresh.push(a.ms);
+    await stop(a.child);
+    const b = await spawnBot(runner, env, dir, isUrl);
+    f.restart.push(b.ms);
+    if (measureIdle) {
+      await sleep(10_000);
+      f.sandboxIdle = vmRss(b.child.pid as number);
+    }
+    await stop(b.child);
+    log(`startup: ${runner.label}: sandbox fresh ${ms(a.ms, 0)}, restart ${ms(b.ms, 0)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One start with credentials against `emu`, until the emulator sees the long connection. */
+async function credentialsRun(runner: Runner, emu: Emulator, f: Figures, measureIdle: boolean): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'qf-bench-start-'));
+  const env = {
+    ...baseEnv(),
+    HOME: dir,
+    PORT: '0',
+    DATABASE_URL: join(dir, 'bot.db'),
+    FEISHU_APP_ID: APP_ID,
+    FEISHU_APP_SECRET: APP_SECRET,
+    FEISHU_DOMAIN: emu.url,
+    LOG_LEVEL: 'warn',
+  };
+  const before = emu.stats.connections;
+  const t = performance.now();
+  let connectedAt = 0;
+  const onConn = () => {
+    if (!connectedAt && emu.stats.connections > before) connectedAt = performance.now();
+  };
+  emu.on('connection', onConn);
+  try {
+    const child = spawn(process.execPath, runner.args, { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const deadline = Date.now() + 60_000;
+    while (!connectedAt && Date.now() < deadline && child.exitCode === null) await sleep(5);
+    f.connect.push(connectedAt ? connectedAt - t : NaN);
+    if (measureIdle) {
+      await sleep(10_000);
+      f.credIdle = vmRss(child.pid as number);
+    }
+    await stop(child);
+    log(`startup: ${runner.label}: with credentials, long connection after ${ms(connectedAt - t, 0)}`);
+  } finally {
+    emu.off('connection', onConn);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const baseEnv = () => ({ PATH: process.env.PATH ?? '', TMPDIR: process.env.TMPDIR ?? tmpdir() });
+
 export async function runStartup(o: { quick: boolean }): Promise<BenchResult> {
   const t0 = performance.now();
   const runs = o.quick ? 1 : 3;
   const sections: Section[] = [];
   const notes: string[] = [];
-  const base = { PATH: process.env.PATH ?? '', TMPDIR: process.env.TMPDIR ?? tmpdir() };
+  const runners = [NPM_START, VIA_TSX];
+  const figures = new Map<Runner, Figures>(
+    runners.map((r) => [r, { fresh: [], restart: [], connect: [], sandboxIdle: NaN, credIdle: NaN }]),
+  );
+  const of = (r: Runner) => figures.get(r) as Figures;
 
-  // ---- sandbox
-  const fresh: number[] = [];
-  const restart: number[] = [];
-  let sandboxIdle = NaN;
-  for (let i = 0; i < runs; i++) {
-    const dir = mkdtempSync(join(tmpdir(), 'qf-bench-start-'));
-    const env = { ...base, HOME: dir, PORT: '0', DATABASE_URL: join(dir, 'sandbox.db') };
-    const isUrl = (out: string) => /http:\/\/127\.0\.0\.1:\d+\//.test(out);
-    try {
-      const a = await spawnBot(env, dir, isUrl);
-      fresh.push(a.ms);
-      await stop(a.child);
-      const b = await spawnBot(env, dir, isUrl);
-      restart.push(b.ms);
-      if (i === 0) {
-        await sleep(10_000);
-        sandboxIdle = vmRss(b.child.pid as number);
-      }
-      await stop(b.child);
-      log(`startup: sandbox fresh ${ms(a.ms, 0)}, restart ${ms(b.ms, 0)}`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
-  // ---- with credentials, against an emulator here
+  // Interleaved, so a change in the machine's load falls on both alike.
+  for (let i = 0; i < runs; i++) for (const r of runners) await sandboxRun(r, of(r), i === 0);
   const emu = await new Emulator({
     appId: APP_ID,
     appSecret: APP_SECRET,
@@ -147,51 +213,11 @@ export async function runStartup(o: { quick: boolean }): Promise<BenchResult> {
     wallClock: systemClock,
     delivery: 'websocket',
   }).start();
-  const connect: number[] = [];
-  let credIdle = NaN;
-  let credIdleHeap = '';
-  for (let i = 0; i < runs; i++) {
-    const dir = mkdtempSync(join(tmpdir(), 'qf-bench-start-'));
-    const env = {
-      ...base,
-      HOME: dir,
-      PORT: '0',
-      DATABASE_URL: join(dir, 'bot.db'),
-      FEISHU_APP_ID: APP_ID,
-      FEISHU_APP_SECRET: APP_SECRET,
-      FEISHU_DOMAIN: emu.url,
-      LOG_LEVEL: 'warn',
-    };
-    const before = emu.stats.connections;
-    const t = performance.now();
-    let connectedAt = 0;
-    const onConn = () => {
-      if (!connectedAt && emu.stats.connections > before) connectedAt = performance.now();
-    };
-    emu.on('connection', onConn);
-    try {
-      const child = spawn(process.execPath, ['--import', TSX, MAIN], {
-        cwd: dir,
-        env,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      const deadline = Date.now() + 60_000;
-      while (!connectedAt && Date.now() < deadline && child.exitCode === null) await sleep(5);
-      connect.push(connectedAt ? connectedAt - t : NaN);
-      if (i === 0) {
-        await sleep(10_000);
-        credIdle = vmRss(child.pid as number);
-        credIdleHeap = '';
-      }
-      await stop(child);
-      log(`startup: with credentials, long connection after ${ms(connectedAt - t, 0)}`);
-    } finally {
-      emu.off('connection', onConn);
-      rmSync(dir, { recursive: true, force: true });
-    }
+  try {
+    for (let i = 0; i < runs; i++) for (const r of runners) await credentialsRun(r, emu, of(r), i === 0);
+  } finally {
+    await emu.close();
   }
-  await emu.close();
-  void credIdleHeap;
 
   // ---- where it goes
   const dir = mkdtempSync(join(tmpdir(), 'qf-bench-start-'));
@@ -202,34 +228,50 @@ export async function runStartup(o: { quick: boolean }): Promise<BenchResult> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const freshMs = median(fresh);
-  const restartMs = median(restart);
-  const connectMs = median(connect);
+  const now = of(NPM_START);
+  const before = of(VIA_TSX);
+  const restartMs = median(now.restart);
+  const connectMs = median(now.connect);
+  const ratio = (a: number, b: number) => `${ms(a, 0)} vs ${ms(b, 0)} (${((a / b) * 100).toFixed(0)} %)`;
   sections.push({
-    heading: `npm start (node --import tsx src/main.ts), median of ${runs}`,
+    heading: `${NPM_START.label}, median of ${runs}`,
     rows: [
-      row('sandbox, first start (seeds the demo org) → console URL printed', ms(freshMs, 0)),
+      row('sandbox, first start (seeds the demo org) → console URL printed', ms(median(now.fresh), 0)),
       row('sandbox, restart on its data → console URL printed', ms(restartMs, 0), '≤ 1.5 s', restartMs <= 1500),
       row('with credentials → the emulator sees the long connection', ms(connectMs, 0), '≤ 1.5 s', connectMs <= 1500),
       row(
         'idle RSS 10 s after ready, with credentials (VmRSS)',
-        mb(credIdle),
+        mb(now.credIdle),
         '≤ 120 MB',
-        credIdle <= 120 * 1024 * 1024,
+        now.credIdle <= 120 * 1024 * 1024,
       ),
-      row('idle RSS 10 s after ready, sandbox (bot + emulator + console)', mb(sandboxIdle)),
+      row('idle RSS 10 s after ready, sandbox (bot + emulator + console)', mb(now.sandboxIdle)),
       row(
         'all runs (first start / restart / credentials)',
-        `${fresh.map((x) => ms(x, 0)).join(', ')} / ${restart.map((x) => ms(x, 0)).join(', ')} / ${connect.map((x) => ms(x, 0)).join(', ')}`,
+        `${now.fresh.map((x) => ms(x, 0)).join(', ')} / ${now.restart.map((x) => ms(x, 0)).join(', ')} / ${now.connect.map((x) => ms(x, 0)).join(', ')}`,
       ),
     ],
     notes: [
       'The first sandbox start creates the demo world through the real bot (binding the group, roles, demo rectifications, tasks and meetings, a run of every job), so it is not a start-up time; the restart is.',
+      'Each start compiles src/ with esbuild into node_modules/.cache/qingfeng (about 0.1 s) and runs the result with source maps on.',
     ],
+  });
+  sections.push({
+    heading: `Compared in the same run with ${VIA_TSX.label}, medians, interleaved`,
+    rows: [
+      row('sandbox restart → console URL: launcher vs tsx', ratio(restartMs, median(before.restart))),
+      row('with credentials → long connection: launcher vs tsx', ratio(connectMs, median(before.connect))),
+      row(
+        'idle RSS with credentials: launcher vs tsx',
+        `${mb(now.credIdle)} vs ${mb(before.credIdle)} (${((now.credIdle / before.credIdle) * 100).toFixed(0)} %)`,
+      ),
+      row('idle RSS sandbox: launcher vs tsx', `${mb(now.sandboxIdle)} vs ${mb(before.sandboxIdle)}`),
+    ],
+    notes: [],
   });
   if (ph) {
     sections.push({
-      heading: 'Where start-up goes (a fresh process loading the same modules in turn)',
+      heading: 'Where start-up goes under tsx (a fresh process loading the same modules in turn)',
       rows: [
         row('node start → first line of the script (node + the tsx loader)', ms(ph.processToScript, 0)),
         ...ph.steps.map((s) => row(s.what, `${ms(s.ms, 0)} (RSS ${mb(s.rss)})`)),

@@ -11,6 +11,7 @@ import { systemClock } from '../../src/clock.ts';
 import { Emulator } from '../../src/sandbox/emulator.ts';
 import { messageText, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/bot.ts';
 import { createTestDbLocation, testDialect } from '../helpers/db.ts';
+import { botArgs } from '../helpers/entry.ts';
 
 interface Running {
   child: ChildProcess;
@@ -19,7 +20,7 @@ interface Running {
 
 function startChild(emu: Emulator, databaseUrl: string): Running {
   const output: string[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, botArgs(), {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH,

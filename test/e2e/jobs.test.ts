@@ -4,7 +4,10 @@
  *   admin of each org is told once, however often it runs (and by the CLI); silent once the year is imported;
  * - housekeeping: prunes processed events past retention, keeps recent ones, and reports new dead
  *   letters to the admins once a day;
- * - the CLI lists jobs with their last run and rejects a bad --now.
+ * - the CLI lists jobs with their last run and rejects a bad --now;
+ * - deliveries are written in batches (a savepoint each): a delivery that fails leaves no claim and no
+ *   row of its own and stops nothing else, is tried again on the next run, and two runs at once post
+ *   each delivery once.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +17,15 @@ import { runCli } from '../../src/cli/run.ts';
 import { markProcessed, wasProcessed } from '../../src/db/repositories/events.ts';
 import { enqueue, markDead } from '../../src/db/repositories/outbox.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
+import { countedJob } from '../helpers/jobs.ts';
+
+/** A job with `count` deliveries to one chat; those whose index is in `failing` write a row, then throw. */
+function batchJob(chatId: () => string, count: number, failing: Set<number>) {
+  return countedJob('test-batch', count, async (c, i) => {
+    await c.outbox.send({ chatId: chatId() }, { type: 'text', text: `批量提醒 ${i}` });
+    if (failing.has(i)) throw new Error(`delivery ${i} fails`);
+  });
+}
 
 describe('jobs', () => {
   let h: BotHarness;
@@ -109,5 +121,45 @@ describe('jobs', () => {
     expect(out.join('\n')).toMatch(/上次运行：\d{4}-\d\d-\d\dT/);
     await expect(runCli(['job', 'run', 'housekeeping', '--now', 'tomorrow'], cli(out))).rejects.toThrow(/ISO-8601/);
     await expect(runCli(['job', 'run', 'nope'], cli(out))).rejects.toThrow(/没有名为 nope 的任务/);
+  });
+
+  it('writes deliveries in batches: a failing one is undone alone and retried next run; two runs at once post once', async () => {
+    let chatId = '';
+    const failing = new Set([7, 60, 119]);
+    h = await startBot({ jobs: [batchJob(() => chatId, 130, failing)] });
+    const { chat } = await seedBranch(h);
+    chatId = chat.chatId;
+    const at = new Date('2026-12-01T01:30:00Z');
+    const rows = async () =>
+      (await h.db.db.selectFrom('outbox').select('payload').execute())
+        .map((r) => /批量提醒 (\d+)/.exec(r.payload)?.[1])
+        .filter((x): x is string => x !== undefined)
+        .map(Number);
+    const claims = async () =>
+      (await h.db.db.selectFrom('reminder_claims').select('subject').where('job', '=', 'test-batch').execute()).map(
+        (r) => r.subject,
+      );
+
+    const first = await h.app.runJob('test-batch', at);
+    expect(first).toMatchObject({ due: 130, posted: 127, skipped: 0, failed: 3 });
+    const written = await rows();
+    expect(written).toHaveLength(127);
+    expect(new Set(written).size).toBe(127);
+    for (const i of failing) {
+      expect(written).not.toContain(i);
+      expect(await claims()).not.toContain(`n${i}`);
+    }
+    expect(h.logs.lines.filter((l) => l.includes('delivery failed'))).toHaveLength(3);
+
+    failing.clear();
+    // Two runs at once (as two replicas would): together they post the three missing ones once.
+    const [a, b] = await Promise.all([h.app.runJob('test-batch', at), h.app.runJob('test-batch', at)]);
+    expect(a.posted + b.posted).toBe(3);
+    expect(a.failed + b.failed).toBe(0);
+    const all = await rows();
+    expect(all).toHaveLength(130);
+    expect(new Set(all).size).toBe(130);
+    expect(await claims()).toHaveLength(130);
+    expect(await h.app.runJob('test-batch', at)).toMatchObject({ posted: 0, skipped: 130, failed: 0 });
   });
 });

@@ -10,36 +10,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { card, markdown } from '../../src/cards/parts.ts';
 import { runCli } from '../../src/cli/run.ts';
-import { type Delivery, defineJob } from '../../src/core/contracts.ts';
 import { listOutbox } from '../../src/db/repositories/outbox.ts';
 import { isUnreachable } from '../../src/db/repositories/unreachable.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
+import { countedJob } from '../helpers/jobs.ts';
 
 /** A job that posts `count` texts to a chat or a person, for driving the outbox. */
 function postJob(to: () => { chatId: string } | { openId: string }, count = 1, body?: 'bad-card') {
-  return defineJob({
-    name: 'test-post',
-    summary: 'test',
-    schedule: '0 9 * * *',
-    async collect(_ctx, now) {
-      return Array.from(
-        { length: count },
-        (_, i): Delivery => ({
-          subject: `n${i}`,
-          occurrence: now.toISOString(),
-          orgId: 1,
-          async deliver(c) {
-            if (body === 'bad-card') {
-              const bad = card({ title: 'x', elements: [markdown('x')] });
-              (bad.body.elements as unknown[]).push({ tag: 'blink' });
-              await c.outbox.send(to(), { type: 'card', card: bad });
-            } else {
-              await c.outbox.send(to(), { type: 'text', text: `提醒 ${i + 1}` });
-            }
-          },
-        }),
-      );
-    },
+  return countedJob('test-post', count, async (c, i) => {
+    if (body === 'bad-card') {
+      const bad = card({ title: 'x', elements: [markdown('x')] });
+      (bad.body.elements as unknown[]).push({ tag: 'blink' });
+      await c.outbox.send(to(), { type: 'card', card: bad });
+    } else {
+      await c.outbox.send(to(), { type: 'text', text: `提醒 ${i + 1}` });
+    }
   });
 }
 
@@ -198,5 +183,33 @@ describe('outbox dispatcher', () => {
       .map((c) => Date.parse(c.at));
     for (let i = 5; i < times.length; i++)
       expect((times[i] as number) - (times[i - 5] as number)).toBeGreaterThanOrEqual(990);
+  });
+
+  it('at stop, hands back what a lane still holds at once instead of sending it first', async () => {
+    let chatId = '';
+    h = await startBot({ jobs: [postJob(() => ({ chatId }), 30)] });
+    const { chat } = await seedBranch(h);
+    chatId = chat.chatId;
+    await h.app.runJob('test-post', new Date('2026-12-01T01:30:00Z'));
+    // The first window's five go out; the rest of the lane waits for the limit.
+    await h.emu.waitFor(() => h.emu.botMessages(chat.chatId).length >= 4, { what: 'the first sends' });
+    await h.app.stop();
+    const rows = await h.db.db
+      .selectFrom('outbox')
+      .select(['status', 'lease_owner', 'lease_until', 'attempts'])
+      .where('payload', 'like', '%提醒%')
+      .execute();
+    const pending = rows.filter((r) => r.status === 'pending');
+    expect(pending.length).toBeGreaterThan(10);
+    expect(pending.every((r) => r.lease_owner === null && r.lease_until === null && r.attempts === 0)).toBe(true);
+    expect(rows.filter((r) => r.status === 'sent').length + pending.length).toBe(30);
+    // The next start sends them, each once.
+    await h.restart();
+    await h.emu.waitFor(() => h.emu.botMessages(chat.chatId).length === 31, { timeoutMs: 15_000, what: '30 sent' });
+    const texts = h.emu
+      .botMessages(chat.chatId)
+      .slice(1)
+      .map((m) => messageText(m));
+    expect(new Set(texts).size).toBe(30);
   });
 });

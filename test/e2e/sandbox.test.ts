@@ -16,6 +16,7 @@ import { findOrgByName } from '../../src/db/repositories/orgs.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/run.ts';
 import { DEMO_ORG } from '../../src/sandbox/seed.ts';
 import { messageText } from '../helpers/bot.ts';
+import { botArgs, cliArgs } from '../helpers/entry.ts';
 
 describe('sandbox', () => {
   let sb: Sandbox | undefined;
@@ -26,7 +27,7 @@ describe('sandbox', () => {
 
   it('npm start without credentials prints the console URL within 10 s', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-start-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, botArgs(), {
       cwd: process.cwd(),
       env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', DATABASE_URL: join(dir, 'sandbox.db') },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -111,7 +112,7 @@ describe('sandbox', () => {
     await sb.stop();
     sb = undefined;
 
-    const reset = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'sandbox', 'reset'], {
+    const reset = spawnSync(process.execPath, cliArgs('sandbox', 'reset'), {
       cwd: process.cwd(),
       env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl },
       encoding: 'utf8',

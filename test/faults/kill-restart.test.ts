@@ -25,7 +25,7 @@ import {
 } from '../helpers/fault-proc.ts';
 
 const SEED = Number(process.env.QF_FAULT_SEED ?? Date.now() % 1_000_000);
-/** As many as fit in a minute on a 2-core machine with the restarts (each start is ~4 s of tsx). */
+/** As many as fit in a minute on a 2-core machine with the restarts (each start is a few seconds under the load of the suite). */
 const COMMANDS = 300;
 const KILLS = 3;
 

@@ -1,5 +1,5 @@
 /**
- * The bot as a real process for the kill tests and the soak: `node --import tsx src/main.ts` (what
+ * The bot as a real process for the kill tests and the soak: `node src/launch.mjs src/main.ts` (what
  * `npm start` runs) against an emulator in the test process, killed with SIGKILL and started again
  * on the same database; the CLI as a process (`src/cli.ts job run …`); and the mixed load both use —
  * an org with a group and private chats, commands and help-card clicks, rectifications due for a
@@ -18,6 +18,7 @@ import { Emulator, type EmulatorOptions } from '../../src/sandbox/emulator.ts';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { messageText, TEST_APP_ID, TEST_APP_SECRET } from './bot.ts';
 import { createTestDbLocation } from './db.ts';
+import { botArgs, cliArgs } from './entry.ts';
 import { allBotMessages, buttonValue, pause } from './fault-bot.ts';
 import { captureLogs } from './logs.ts';
 
@@ -92,7 +93,7 @@ export class BotProcess {
   /** Starts the bot and waits until its long connection is up. */
   async start(timeoutMs = 40_000): Promise<void> {
     await this.emu.waitFor(() => this.emu.connectionCount === 0, { what: 'no bot connected', timeoutMs: 10_000 });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, botArgs(), {
       cwd: ROOT,
       env: childEnv(this.emu, this.databaseUrl),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,13 +131,13 @@ export class BotProcess {
   }
 }
 
-/** `node --import tsx src/cli.ts …` as a process (to be killed, or awaited). */
+/** `node src/launch.mjs src/cli.ts …` as a process (to be killed, or awaited). */
 export function cliProcess(
   emu: Emulator,
   databaseUrl: string,
   args: string[],
 ): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; output: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  const child = spawn(process.execPath, cliArgs(...args), {
     cwd: ROOT,
     env: childEnv(emu, databaseUrl),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,9 +14,10 @@ import { Emulator } from '../../src/sandbox/emulator.ts';
 import type { EmuChat, EmuUser } from '../../src/sandbox/store.ts';
 import { messageText, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/bot.ts';
 import { createTestDbLocation } from '../helpers/db.ts';
+import { botArgs, cliArgs } from '../helpers/entry.ts';
 
 function startReplica(emu: Emulator, databaseUrl: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  return spawn(process.execPath, botArgs(), {
     cwd: process.cwd(),
     env: {
       PATH: process.env.PATH,
@@ -34,7 +35,7 @@ function startReplica(emu: Emulator, databaseUrl: string): ChildProcess {
 
 function runCli(databaseUrl: string, args: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    const c = spawn(process.execPath, cliArgs(...args), {
       cwd: process.cwd(),
       env: {
         PATH: process.env.PATH,

@@ -20,6 +20,7 @@ import {
   TEST_VERIFICATION_TOKEN,
 } from '../helpers/bot.ts';
 import { createTestDbLocation } from '../helpers/db.ts';
+import { botArgs } from '../helpers/entry.ts';
 import { buttonOf, say, settle } from '../helpers/security-world.ts';
 
 /** The emulator's private token books: tenant tokens (`t-…`, cleared on revoke) and card-callback tokens (`c-…`). */
@@ -195,7 +196,7 @@ describe('secrets stay out of the logs', () => {
       ? `${loc.url}?options=${encodeURIComponent(`-c search_path=${loc.schema}`)}`
       : loc.url;
     const output: string[] = [];
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child: ChildProcess = spawn(process.execPath, botArgs(), {
       cwd: process.cwd(),
       env: {
         PATH: process.env.PATH,

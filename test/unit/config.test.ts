@@ -15,6 +15,7 @@ import {
   loadConfig,
   parseDotEnv,
 } from '../../src/config.ts';
+import { botArgs, ROOT } from '../helpers/entry.ts';
 
 const APP = { FEISHU_APP_ID: 'cli_a1b2c3d4e5f60718', FEISHU_APP_SECRET: 'secret-value' };
 
@@ -176,8 +177,8 @@ describe('databaseUrlOf', () => {
 
 describe('start-up with a bad value', () => {
   it('exits 1 with one line naming the variable and no stack trace', () => {
-    const r = spawnSync('node_modules/.bin/tsx', ['src/main.ts'], {
-      cwd: '/work/main',
+    const r = spawnSync(process.execPath, botArgs(), {
+      cwd: ROOT,
       env: { ...process.env, FEISHU_TRANSPORT: 'carrier-pigeon' },
       timeout: 20_000,
       encoding: 'utf8',
