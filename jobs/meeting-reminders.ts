@@ -14,7 +14,7 @@ import type { Session } from '../src/db/schema.ts';
 import { kindLabel } from '../src/domain/meetings.ts';
 import { formatLocal, localDate } from '../src/domain/time.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
-import { postNotice, postSessionCard, reflectionDue, refreshSessionCards } from '../src/services/meetings.ts';
+import { postNotice, postSessionCards, reflectionDue, refreshSessionCards } from '../src/services/meetings.ts';
 
 const HOUR = 3600_000;
 
@@ -66,7 +66,13 @@ async function beforeSteps(ctx: JobContext, now: Date, s: Session, today: string
             : `【${step === 't-1' ? '明日' : '近期'}${s.category === 'study' ? '学习' : '会议'}】${label(s)}将于 ${when} 召开，您还没有回复，请在通知卡片上签到或请假。`;
         for (const a of pending) {
           await c.outbox.send({ openId: a.open_id }, { type: 'text', text }, { orgId: s.org_id });
-          if (step !== 'h-1') await postSessionCard(c, s, { openId: a.open_id });
+        }
+        if (step !== 'h-1') {
+          await postSessionCards(
+            c,
+            s,
+            pending.map((a) => ({ openId: a.open_id })),
+          );
         }
       },
     },

@@ -123,19 +123,30 @@ export async function postSessionCard(
   s: Session,
   to: { chatId: string } | { openId: string },
 ): Promise<number> {
-  const outboxId = await ctx.outbox.send(
-    to,
-    { type: 'card', card: buildSessionCard(await viewOfSession(ctx, s)) },
-    { orgId: s.org_id },
-  );
-  await registerCard(ctx.db, {
-    orgId: s.org_id,
-    kind: 'session',
-    subjectId: s.id,
-    outboxId,
-    at: ctx.now.toISOString(),
-  });
-  return outboxId;
+  return (await postSessionCards(ctx, s, [to]))[0] as number;
+}
+
+/** The same card to several places: drawn once, sent to each, each registered for later updates. */
+export async function postSessionCards(
+  ctx: BaseContext,
+  s: Session,
+  targets: readonly ({ chatId: string } | { openId: string })[],
+): Promise<number[]> {
+  if (targets.length === 0) return [];
+  const card = buildSessionCard(await viewOfSession(ctx, s));
+  const ids: number[] = [];
+  for (const to of targets) {
+    const outboxId = await ctx.outbox.send(to, { type: 'card', card }, { orgId: s.org_id });
+    await registerCard(ctx.db, {
+      orgId: s.org_id,
+      kind: 'session',
+      subjectId: s.id,
+      outboxId,
+      at: ctx.now.toISOString(),
+    });
+    ids.push(outboxId);
+  }
+  return ids;
 }
 
 export interface NewSession {
@@ -196,7 +207,11 @@ export async function postNotice(ctx: BaseContext, s: Session): Promise<void> {
     await postSessionCard(ctx, s, { chatId: chat.chatId });
     return;
   }
-  for (const a of await listAttendees(ctx.db, s.id)) await postSessionCard(ctx, s, { openId: a.open_id });
+  await postSessionCards(
+    ctx,
+    s,
+    (await listAttendees(ctx.db, s.id)).map((a) => ({ openId: a.open_id })),
+  );
 }
 
 function assertOpen(s: Session): void {
