@@ -96,6 +96,21 @@ describe('sandbox', () => {
     await sb.emu.waitFor(() =>
       sb?.emu.botMessages(group?.chatId as string).some((m) => messageText(m).includes('多余的参数')),
     );
+    // Everything the seeding and the command queued has reached the emulator (a stop hands unsent rows
+    // back to the next start, which would send them after the count).
+    await sb.emu.waitFor(
+      async () =>
+        Number(
+          (
+            await sb?.db.db
+              .selectFrom('outbox')
+              .select((e) => e.fn.countAll().as('n'))
+              .where('status', '=', 'pending')
+              .executeTakeFirst()
+          )?.n ?? 1,
+        ) === 0,
+      { timeoutMs: 20_000, what: 'the outbox drained' },
+    );
     const count = sb.emu.store.messages.size;
     await sb.stop();
 
