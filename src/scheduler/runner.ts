@@ -131,18 +131,18 @@ export async function runJob(job: JobSpec, deps: JobDeps, now: Date): Promise<Jo
       now,
     );
     result.due = deliveries.length;
+    const key = (d: Delivery) => ({ job: job.name, subject: d.subject, occurrence: d.occurrence });
+    const deliverIn = async (trx: Kysely<Database>, d: Delivery): Promise<boolean> => {
+      if (!(await claimReminder(trx, key(d), d.orgId, now.toISOString()))) return false;
+      await d.deliver(baseContext(deps, trx, now, calendar, d.orgId, logger));
+      return true;
+    };
+    const failed = (d: Delivery, err: unknown) => {
+      logger.error({ subject: d.subject, occurrence: d.occurrence, err: String(err) }, 'delivery failed');
+      return 'failed' as const;
+    };
     for (let i = 0; i < deliveries.length; i += DELIVERY_BATCH) {
       const batch = deliveries.slice(i, i + DELIVERY_BATCH);
-      const key = (d: Delivery) => ({ job: job.name, subject: d.subject, occurrence: d.occurrence });
-      const deliverIn = async (trx: Kysely<Database>, d: Delivery): Promise<boolean> => {
-        if (!(await claimReminder(trx, key(d), d.orgId, now.toISOString()))) return false;
-        await d.deliver(baseContext(deps, trx, now, calendar, d.orgId, logger));
-        return true;
-      };
-      const failed = (d: Delivery, err: unknown) => {
-        logger.error({ subject: d.subject, occurrence: d.occurrence, err: String(err) }, 'delivery failed');
-        return 'failed' as const;
-      };
       let outcomes: Outcome[];
       try {
         outcomes = await inOneTransaction(deps.db, batch, deliverIn, failed);

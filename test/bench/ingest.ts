@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import type { Emulator } from '../../src/sandbox/emulator.ts';
 import type { EmuMessage } from '../../src/sandbox/store.ts';
+import { seededRandom } from '../helpers/fault-bot.ts';
 import {
   APP_ID,
   type BenchBot,
@@ -46,18 +47,6 @@ export interface IngestOptions {
 }
 
 const CHATTER = ['收到，谢谢', '好的，明天下午开会', '这个材料我晚点发群里', '辛苦了', '请大家按时参加', '已阅'];
-
-/** A small deterministic PRNG (mulberry32), so every run offers the same mix. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ids(openId: string) {
   return { open_id: openId, union_id: `on_${openId.slice(3)}`, user_id: openId.slice(3, 11) };
@@ -136,7 +125,7 @@ export function buildPool(
   count: number,
   seed: number,
 ): Record<Kind, number> {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)] as T;
   const lines: PoolLine[] = [];
   const mix: Record<Kind, number> = { command: 0, card: 0, chatter: 0, duplicate: 0 };
@@ -385,7 +374,7 @@ export async function runIngest(o: IngestOptions): Promise<BenchResult> {
   let failedAcks = 0;
   const recent: EmuMessage[] = [];
   const drive = async (durationMs: number, record: boolean) => {
-    const rand = prng(record ? 7 : 6);
+    const rand = seededRandom(record ? 7 : 6);
     const end = performance.now() + durationMs;
     const worker = async () => {
       while (performance.now() < end) {

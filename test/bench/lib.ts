@@ -14,9 +14,11 @@ import { systemClock } from '../../src/clock.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import { type DbHandle, openDatabase } from '../../src/db/connection.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
+import { countOutbox } from '../../src/db/repositories/outbox.ts';
 import { createLogger } from '../../src/logger.ts';
 import { Emulator, type EmulatorOptions } from '../../src/sandbox/emulator.ts';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
+import { button } from '../helpers/cards.ts';
 
 export const APP_ID = 'cli_a1b2c3d4e5f60718';
 export const APP_SECRET = 'bench-secret-not-real';
@@ -264,29 +266,8 @@ export async function seedBranches(b: BenchBot, count: number, membersEach: numb
 
 /** The value of the help card's 我的 button. */
 export function meButtonValue(helpCard: EmuMessage): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  const walk = (v: unknown) => {
-    if (found) return;
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.tag === 'button' && (o.text as { content?: string } | undefined)?.content === '我的') {
-        found = (o.behaviors as { value: Record<string, unknown> }[] | undefined)?.[0]?.value;
-      }
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(JSON.parse(helpCard.content));
-  if (!found) throw new Error('no 我的 button on the help card');
-  return found;
+  return button(helpCard, '我的').value;
 }
 
 /** Outbox rows by status. */
-export async function outboxCounts(db: DbHandle): Promise<Record<string, number>> {
-  const rows = await db.db
-    .selectFrom('outbox')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('status')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-}
+export const outboxCounts = (db: DbHandle): Promise<Record<string, number>> => countOutbox(db.db);

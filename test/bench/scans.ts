@@ -25,6 +25,7 @@ import { ensureRules } from '../../src/db/repositories/meetings.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { addDays } from '../../src/domain/time.ts';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
+import { seededRandom } from '../helpers/fault-bot.ts';
 import { type BenchResult, log, mb, ms, num, RssSampler, row, type Section, startBenchBot } from './lib.ts';
 
 /** The run's instant: Monday 2026-11-09 09:30 in Beijing — a working day, the first of its week. */
@@ -39,17 +40,6 @@ const JOBS = [
 ] as const;
 const ORGS = 1000;
 const DUE = { rect: 250, task: 150, meeting: 100 };
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const memberId = (org: number, j: number) => `ou_bench${String(org).padStart(5, '0')}m${j}`;
 const ROLES = ['secretary', 'inspector', 'organizer', 'member', 'member'];
@@ -86,7 +76,7 @@ export async function buildScanDb(file: string, items: number): Promise<void> {
   await sql`PRAGMA cache_size = -262144`.execute(db);
   const cal = new WorkCalendar();
   const at = '2026-01-05T01:00:00.000Z';
-  const rand = prng(items);
+  const rand = seededRandom(items);
   const day = (offset: number) => addDays(TODAY, offset);
   // Ladder deadlines that are due today: T−3, T0, T+1, T+3 (working days).
   const ladder = [cal.addWorkdays(TODAY, 3), TODAY, cal.addWorkdays(TODAY, -1), cal.addWorkdays(TODAY, -3)];

@@ -9,6 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
+import { cardTitle } from '../helpers/cards.ts';
+import * as talk from '../helpers/converse.ts';
+import { bj } from '../helpers/converse.ts';
 
 interface Btn {
   text: string;
@@ -52,11 +55,6 @@ function cardText(card: unknown): string {
   return out.join('\n');
 }
 
-const cardTitle = (m: EmuMessage) =>
-  m.msgType === 'interactive'
-    ? (JSON.parse(m.content) as { header?: { title?: { content?: string } } }).header?.title?.content
-    : undefined;
-
 /** A form field of a card (input, select …) by its name. */
 function field(m: EmuMessage, name: string): Record<string, unknown> {
   let found: Record<string, unknown> | undefined;
@@ -87,7 +85,6 @@ function counts(m: EmuMessage) {
 }
 
 /** An instant given as Beijing date and time. */
-const bj = (date: string, time = '09:30') => new Date(`${date}T${time}:00+08:00`);
 const wc = new WorkCalendar();
 
 async function readXlsx(bytes: Buffer): Promise<ExcelJS.Worksheet> {
@@ -121,51 +118,11 @@ describe('meetings', () => {
   };
   const texts = (ms: EmuMessage[]) => ms.filter((m) => m.msgType === 'text').map(messageText);
 
-  /** Waits until the outbox has nothing left to send. */
-  async function drained() {
-    await h.emu.waitFor(
-      async () => {
-        const r = await h.db.db
-          .selectFrom('outbox')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('status', '=', 'pending')
-          .executeTakeFirstOrThrow();
-        return Number(r.n) === 0;
-      },
-      { what: 'outbox drained', timeoutMs: 10_000 },
-    );
-  }
-
-  /** Runs a job as of a Beijing date and time, then lets the outbox deliver everything. */
-  async function run(job: string, date: string, time = '09:30') {
-    const r = await h.app.runJob(job, bj(date, time));
-    await drained();
-    expect(r.failed).toBe(0);
-    return r;
-  }
-
-  /** The bot's reply to a message. */
-  const answerTo = (m: EmuMessage) =>
-    h.emu.waitFor(() => h.emu.botMessages(m.chatId).find((x) => x.parentId === m.messageId), {
-      what: `answer to ${m.content.slice(0, 60)}`,
-      timeoutMs: 10_000,
-    });
-
-  async function say(chatId: string, from: EmuUser, text: string) {
-    const sent = await h.emu.sendText({ chatId, from: from.openId, text, mentionBot: true });
-    return answerTo(sent);
-  }
-
-  /** A card titled `title` the bot posts into `chatId` after the first `before` messages. */
-  const postedCard = (chatId: string, title: string, before = 0) =>
-    h.emu.waitFor(
-      () =>
-        h.emu
-          .botMessages(chatId)
-          .slice(before)
-          .find((m) => cardTitle(m) === title && m.parentId === undefined),
-      { what: `card ${title}`, timeoutMs: 10_000 },
-    );
+  const drained = () => talk.drained(h);
+  const run = (job: string, date: string, time?: string) => talk.runJobAt(h, job, date, time);
+  const answerTo = (m: EmuMessage) => talk.answerTo(h, m);
+  const say = (chatId: string, from: EmuUser, text: string) => talk.say(h, chatId, from, text);
+  const postedCard = (chatId: string, title: string, before = 0) => talk.postedCard(h, chatId, title, before);
 
   const current = (m: EmuMessage) => h.emu.requireMessage(m.messageId);
 

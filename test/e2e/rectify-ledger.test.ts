@@ -17,6 +17,7 @@ import type { Rectification } from '../../src/db/schema.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { button, cardText, cardTitle } from '../helpers/cards.ts';
+import * as talk from '../helpers/converse.ts';
 import {
   inspectionLedgerRows,
   LEDGER_HEADERS,
@@ -85,22 +86,14 @@ describe('整改台账 import and export', () => {
     return { ...w, org, user };
   }
 
-  /** The bot's reply to a message (found by parent, so other cards arriving meanwhile do not confuse it). */
-  const answerTo = (m: EmuMessage, timeoutMs = 15_000) =>
-    h.emu.waitFor(() => h.emu.botMessages(m.chatId).find((x) => x.parentId === m.messageId), {
-      what: `answer to ${m.msgType} ${m.messageId}`,
-      timeoutMs,
-    });
+  const answerTo = (m: EmuMessage, timeoutMs = 15_000) => talk.answerTo(h, m, timeoutMs);
 
   async function sendFile(from: EmuUser, fileName: string, bytes: Buffer) {
     const sent = await h.emu.sendFile({ chatId: p2p(from), from: from.openId, fileName, bytes });
     return answerTo(sent);
   }
 
-  async function say(chatId: string, from: EmuUser, text: string) {
-    const sent = await h.emu.sendText({ chatId, from: from.openId, text, mentionBot: true });
-    return answerTo(sent);
-  }
+  const say = (chatId: string, from: EmuUser, text: string) => talk.say(h, chatId, from, text, 15_000);
 
   const items = (orgId: number) =>
     h.db.db.selectFrom('rectifications').selectAll().where('org_id', '=', orgId).orderBy('id').execute();

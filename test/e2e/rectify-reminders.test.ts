@@ -12,9 +12,10 @@ import { WorkCalendar } from '../../src/domain/workdays.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
 import { button } from '../helpers/cards.ts';
+import * as talk from '../helpers/converse.ts';
+import { bj } from '../helpers/converse.ts';
 
 /** 09:30 (or another time) Beijing time on a date. */
-const bj = (date: string, time = '09:30') => new Date(`${date}T${time}:00+08:00`);
 
 const REMINDERS = 'rectification-reminders';
 const DIGEST = 'rectification-digest';
@@ -39,28 +40,8 @@ describe('rectification reminders', () => {
       { what: `card ${title}` },
     );
 
-  /** Waits until the outbox has nothing left to send. */
-  async function drained() {
-    await h.emu.waitFor(
-      async () => {
-        const r = await h.db.db
-          .selectFrom('outbox')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('status', '=', 'pending')
-          .executeTakeFirstOrThrow();
-        return Number(r.n) === 0;
-      },
-      { what: 'outbox drained', timeoutMs: 10_000 },
-    );
-  }
-
-  /** Runs a job as of a Beijing date and time, then lets the outbox deliver everything. */
-  async function run(job: string, date: string, time = '09:30') {
-    const r = await h.app.runJob(job, bj(date, time));
-    await drained();
-    expect(r.failed).toBe(0);
-    return r;
-  }
+  const drained = () => talk.drained(h);
+  const run = (job: string, date: string, time?: string) => talk.runJobAt(h, job, date, time);
 
   async function ask(chatId: string, from: EmuUser, text: string) {
     const before = h.emu.botMessages(chatId).length;

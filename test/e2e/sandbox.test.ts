@@ -16,6 +16,7 @@ import { findOrgByName } from '../../src/db/repositories/orgs.ts';
 import { type Sandbox, startSandbox } from '../../src/sandbox/run.ts';
 import { DEMO_ORG } from '../../src/sandbox/seed.ts';
 import { messageText } from '../helpers/bot.ts';
+import { drained } from '../helpers/converse.ts';
 import { botArgs, cliArgs } from '../helpers/entry.ts';
 
 describe('sandbox', () => {
@@ -98,19 +99,7 @@ describe('sandbox', () => {
     );
     // Everything the seeding and the command queued has reached the emulator (a stop hands unsent rows
     // back to the next start, which would send them after the count).
-    await sb.emu.waitFor(
-      async () =>
-        Number(
-          (
-            await sb?.db.db
-              .selectFrom('outbox')
-              .select((e) => e.fn.countAll().as('n'))
-              .where('status', '=', 'pending')
-              .executeTakeFirst()
-          )?.n ?? 1,
-        ) === 0,
-      { timeoutMs: 20_000, what: 'the outbox drained' },
-    );
+    await drained(sb, 20_000);
     const count = sb.emu.store.messages.size;
     await sb.stop();
 

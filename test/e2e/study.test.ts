@@ -9,6 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
+import { cardTitle } from '../helpers/cards.ts';
+import * as talk from '../helpers/converse.ts';
+import { bj } from '../helpers/converse.ts';
 
 interface Btn {
   text: string;
@@ -52,11 +55,6 @@ function cardText(card: unknown): string {
   return out.join('\n');
 }
 
-const cardTitle = (m: EmuMessage) =>
-  m.msgType === 'interactive'
-    ? (JSON.parse(m.content) as { header?: { title?: { content?: string } } }).header?.title?.content
-    : undefined;
-
 /** A form field of a card by its name. */
 function field(m: EmuMessage, name: string): Record<string, unknown> {
   let found: Record<string, unknown> | undefined;
@@ -78,7 +76,6 @@ function tableRows(m: EmuMessage): Record<string, string>[] {
 }
 
 /** An instant given as Beijing date and time. */
-const bj = (date: string, time = '09:30') => new Date(`${date}T${time}:00+08:00`);
 const wc = new WorkCalendar();
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -120,48 +117,11 @@ describe('study', () => {
   const texts = (ms: EmuMessage[]) => ms.filter((m) => m.msgType === 'text').map(messageText);
   const current = (m: EmuMessage) => h.emu.requireMessage(m.messageId);
 
-  async function drained() {
-    await h.emu.waitFor(
-      async () => {
-        const r = await h.db.db
-          .selectFrom('outbox')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('status', '=', 'pending')
-          .executeTakeFirstOrThrow();
-        return Number(r.n) === 0;
-      },
-      { what: 'outbox drained', timeoutMs: 10_000 },
-    );
-  }
-
-  async function run(job: string, date: string, time = '09:30') {
-    const r = await h.app.runJob(job, bj(date, time));
-    await drained();
-    expect(r.failed).toBe(0);
-    return r;
-  }
-
-  const answerTo = (m: EmuMessage) =>
-    h.emu.waitFor(() => h.emu.botMessages(m.chatId).find((x) => x.parentId === m.messageId), {
-      what: `answer to ${m.content.slice(0, 60)}`,
-      timeoutMs: 10_000,
-    });
-
-  async function say(chatId: string, from: EmuUser, text: string) {
-    const sent = await h.emu.sendText({ chatId, from: from.openId, text, mentionBot: true });
-    return answerTo(sent);
-  }
-
-  /** A card titled `title` the bot posts (not as a reply) into `chatId` after the first `before` messages. */
-  const postedCard = (chatId: string, title: string, before = 0) =>
-    h.emu.waitFor(
-      () =>
-        h.emu
-          .botMessages(chatId)
-          .slice(before)
-          .find((m) => cardTitle(m) === title && m.parentId === undefined),
-      { what: `card ${title}`, timeoutMs: 10_000 },
-    );
+  const drained = () => talk.drained(h);
+  const run = (job: string, date: string, time?: string) => talk.runJobAt(h, job, date, time);
+  const answerTo = (m: EmuMessage) => talk.answerTo(h, m);
+  const say = (chatId: string, from: EmuUser, text: string) => talk.say(h, chatId, from, text);
+  const postedCard = (chatId: string, title: string, before = 0) => talk.postedCard(h, chatId, title, before);
 
   async function setup(at: Date, members = ['王纪检', '张组织', '赵党员', '钱党员', '孙党员']) {
     clock = new OffsetClock();

@@ -12,6 +12,7 @@ import type { Org } from '../../src/db/schema.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { type Btn, button, buttons, cardText, cardTitle } from '../helpers/cards.ts';
+import * as talk from '../helpers/converse.ts';
 import { DUTY_LIST_HEADERS, dutyListRows, dutyListXlsx } from '../helpers/duty-files.ts';
 import { ledgerXlsx } from '../helpers/ledger-files.ts';
 
@@ -101,17 +102,8 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
   }
   type World = Awaited<ReturnType<typeof setup>>;
 
-  /** The bot's reply to a message (by parent). */
-  const answerTo = (m: EmuMessage, timeoutMs = 10_000) =>
-    h.emu.waitFor(() => h.emu.botMessages(m.chatId).find((x) => x.parentId === m.messageId), {
-      what: `answer to ${m.msgType} ${m.content.slice(0, 60)}`,
-      timeoutMs,
-    });
-
-  async function say(chatId: string, from: EmuUser, text: string) {
-    const sent = await h.emu.sendText({ chatId, from: from.openId, text, mentionBot: true });
-    return answerTo(sent);
-  }
+  const answerTo = (m: EmuMessage, timeoutMs?: number) => talk.answerTo(h, m, timeoutMs);
+  const say = (chatId: string, from: EmuUser, text: string) => talk.say(h, chatId, from, text);
 
   async function sendFile(from: EmuUser, fileName: string, bytes: Buffer) {
     const sent = await h.emu.sendFile({ chatId: p2p(from), from: from.openId, fileName, bytes });

@@ -5,13 +5,13 @@
  * mid-burst — few token fetches; the bot removed from a group mid-burst (230002) — only that chat dead-lettered.
  */
 import { describe, type ExpectStatic, it } from 'vitest';
+import { countOutbox } from '../../src/db/repositories/outbox.ts';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, seedBranch } from '../helpers/bot.ts';
 import {
   allBotMessages,
   buttonValue,
   duplicateUuids,
-  outboxByStatus,
   pause,
   replyCounts,
   seededRandom,
@@ -91,7 +91,7 @@ describe.concurrent('Feishu outages and throttling', () => {
     await pause(Math.max(0, 30_000 - (Date.now() - t0)));
     // Still nothing got through, and nothing was given up on.
     expect(allBotMessages(h.emu).length).toBe(before);
-    const during = await outboxByStatus(h.db.db);
+    const during = await countOutbox(h.db.db);
     expect(during.dead ?? 0).toBe(0);
     expect(during.pending).toBe(16);
     clearInterval(rotate);
@@ -101,7 +101,7 @@ describe.concurrent('Feishu outages and throttling', () => {
 
     // The latest a row can be waiting is one backoff step (16 s) after the end of the outage.
     await allAnswered(expect, h, sent, 20_000, 'every command answered after the outage');
-    const status = await outboxByStatus(h.db.db);
+    const status = await countOutbox(h.db.db);
     expect(status.dead ?? 0).toBe(0);
     expect(status.pending ?? 0).toBe(0);
     const failed = h.emu.store.apiLog.filter((c) => c.path.startsWith('/open-apis/im/v1/messages') && c.status >= 500);
@@ -173,7 +173,7 @@ describe.concurrent('Feishu outages and throttling', () => {
       });
     }
     expect(checked).toBe(tooLimited.length);
-    const status = await outboxByStatus(h.db.db);
+    const status = await countOutbox(h.db.db);
     expect(status).toEqual({ sent: status.sent });
     expect(h.app.dispatcher.stats.rateLimited).toBe(tooLimited.length);
   }, 60_000);
@@ -221,7 +221,7 @@ describe.concurrent('Feishu outages and throttling', () => {
     await allAnswered(expect, h, sent, 15_000, 'every command answered after the slow period');
     const slowCalls = h.emu.store.apiLog.filter((c) => c.path.endsWith('/reply') && Date.parse(c.at) > slowFrom + 3400);
     expect(slowCalls.length).toBeGreaterThan(0);
-    const status = await outboxByStatus(h.db.db);
+    const status = await countOutbox(h.db.db);
     expect(status).toEqual({ sent: status.sent });
   }, 60_000);
 
@@ -253,7 +253,7 @@ describe.concurrent('Feishu outages and throttling', () => {
     // At most one fresh token per send that was in flight with the old one (the dispatcher runs 8 at once).
     expect(fetched).toBeLessThanOrEqual(8);
     expect(revoked()).toBeLessThanOrEqual(8);
-    const status = await outboxByStatus(h.db.db);
+    const status = await countOutbox(h.db.db);
     expect(status).toEqual({ sent: status.sent });
     expect(messageText(allBotMessages(h.emu).at(-1) as EmuMessage)).toBeTruthy();
   }, 60_000);
@@ -305,7 +305,7 @@ describe.concurrent('Feishu outages and throttling', () => {
     });
     await pause(500);
     expect(h.emu.botMessages(secretaryChat).filter((m) => m.content.includes('消息无法送达'))).toHaveLength(1);
-    expect((await outboxByStatus(h.db.db)).pending ?? 0).toBe(0);
+    expect((await countOutbox(h.db.db)).pending ?? 0).toBe(0);
 
     // Back in the group: it is reachable again and answers.
     await h.emu.addBotToChat(w.chat.chatId, w.secretary.openId);

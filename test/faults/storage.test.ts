@@ -10,10 +10,12 @@ import pg from 'pg';
 import { describe, type ExpectStatic, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
+import { countOutbox } from '../../src/db/repositories/outbox.ts';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, seedBranch } from '../helpers/bot.ts';
+import { drained } from '../helpers/converse.ts';
 import { createTestDb, createTestDbLocation, type TestDb, testDialect } from '../helpers/db.ts';
-import { allBotMessages, auditCount, outboxByStatus, pause, replyCounts, startFaultBot } from '../helpers/fault-bot.ts';
+import { allBotMessages, auditCount, pause, replyCounts, startFaultBot } from '../helpers/fault-bot.ts';
 import { holdPostgresRowLock, holdSqliteWriteLock, mountSmallDisk, sqliteIntegrity } from '../helpers/fault-storage.ts';
 
 const awayDate = () => new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
@@ -23,13 +25,6 @@ async function sqliteFileDb(path: string, busyTimeoutMs: number): Promise<TestDb
   const handle = openDatabase(path, { busyTimeoutMs });
   await migrateToLatest(handle.db, handle.dialect);
   return { ...handle, url: path, schema: undefined, drop: () => handle.close() };
-}
-
-async function drained(h: BotHarness) {
-  await h.emu.waitFor(async () => ((await outboxByStatus(h.db.db)).pending ?? 0) === 0, {
-    timeoutMs: 10_000,
-    what: 'the outbox drained',
-  });
 }
 
 interface Sent {
@@ -91,7 +86,7 @@ async function expectRecovered(
     )
     .execute();
   expect(processed).toHaveLength(ids.length);
-  const status = await outboxByStatus(h.db.db);
+  const status = await countOutbox(h.db.db);
   expect(status.dead ?? 0).toBe(0);
   expect(status.pending ?? 0).toBe(0);
   if (testDialect === 'sqlite') expect(sqliteIntegrity(h.db.url)).toBe('ok');

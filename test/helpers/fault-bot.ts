@@ -16,6 +16,7 @@ import { createLogger } from '../../src/logger.ts';
 import { Emulator, type EmulatorOptions } from '../../src/sandbox/emulator.ts';
 import type { EmuMessage } from '../../src/sandbox/store.ts';
 import { type BotHarness, TEST_APP_ID, TEST_APP_SECRET, TEST_VERIFICATION_TOKEN } from './bot.ts';
+import { button } from './cards.ts';
 import { createTestDb, type TestDb } from './db.ts';
 import type { CapturedLogs } from './logs.ts';
 
@@ -131,24 +132,9 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** The callback value of the button labelled `text` on a card message. */
+/** The callback value of the button labelled `text` on a card message (throws when there is none). */
 export function buttonValue(m: EmuMessage, text: string): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  const walk = (v: unknown) => {
-    if (found) return;
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.tag === 'button' && (o.text as { content?: string } | undefined)?.content === text) {
-        found = (o.behaviors as { value: Record<string, unknown> }[] | undefined)?.[0]?.value ?? {};
-        return;
-      }
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(JSON.parse(m.content));
-  if (!found) throw new Error(`no button ${text} on message ${m.messageId}`);
-  return found;
+  return button(m, text).value;
 }
 
 /** Every message the bot posted (any chat), recalled ones included. */
@@ -170,16 +156,6 @@ export function duplicateUuids(emu: Emulator): string[] {
   const seen = new Map<string, number>();
   for (const m of allBotMessages(emu)) if (m.uuid) seen.set(m.uuid, (seen.get(m.uuid) ?? 0) + 1);
   return [...seen].filter(([, n]) => n > 1).map(([u]) => u);
-}
-
-/** Outbox rows by status. */
-export async function outboxByStatus(db: Kysely<Database>): Promise<Record<string, number>> {
-  const rows = await db
-    .selectFrom('outbox')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('status')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
 /** Audit rows with this action. */

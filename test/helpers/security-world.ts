@@ -7,33 +7,16 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { CommandAccess, RoleRequirement } from '../../src/core/contracts.ts';
+import { ADMIN_ROLES, ROLE_LABELS, ROLES, type Role } from '../../src/core/roles.ts';
 import type { Database } from '../../src/db/schema.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import type { BotHarness } from './bot.ts';
 
-export type RoleName = 'secretary' | 'deputy' | 'inspector' | 'organizer' | 'publicity' | 'member' | 'observer';
-
-export const ALL_ROLES: readonly RoleName[] = [
-  'secretary',
-  'deputy',
-  'inspector',
-  'organizer',
-  'publicity',
-  'member',
-  'observer',
-];
-const ADMINS: readonly RoleName[] = ['secretary', 'deputy', 'inspector', 'organizer'];
-
-/** The Chinese title of each role, as /角色 accepts it and refusals name it. */
-export const ROLE_TITLE: Record<RoleName, string> = {
-  secretary: '书记',
-  deputy: '副书记',
-  inspector: '纪检委员',
-  organizer: '组织委员',
-  publicity: '宣传委员',
-  member: '党员',
-  observer: '观察员',
-};
+/** The roles, the admin roles and their Chinese titles are the bot's own tables (src/core/roles.ts). */
+export type RoleName = Role;
+export const ALL_ROLES: readonly RoleName[] = ROLES;
+const ADMINS = ADMIN_ROLES;
+export const ROLE_TITLE = ROLE_LABELS;
 
 export const MEMBER_REFUSAL = '需要本组织成员身份。请联系书记用 /角色 把您加入组织。';
 export const WRONG_CHAT_GROUP = '请在组织的群聊中使用此命令。';

@@ -1,0 +1,69 @@
+/**
+ * Talking to the bot through the emulator as the end-to-end tests do: say something and wait for the
+ * answer, wait for a card the bot posts, run a job as of a Beijing time and let the outbox deliver it.
+ */
+import type { Kysely } from 'kysely';
+import { expect } from 'vitest';
+import { countOutbox } from '../../src/db/repositories/outbox.ts';
+import type { Database } from '../../src/db/schema.ts';
+import type { Emulator } from '../../src/sandbox/emulator.ts';
+import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
+import type { BotHarness } from './bot.ts';
+import { cardTitle } from './cards.ts';
+
+/** A bot under test: the emulator it talks to and its database (a harness or the sandbox). */
+export interface Talking {
+  emu: Emulator;
+  db: { db: Kysely<Database> };
+}
+
+/** A Beijing date and time as an instant. */
+export const bj = (date: string, time = '09:30') => new Date(`${date}T${time}:00+08:00`);
+
+/** Waits until the outbox has nothing left to send. */
+export async function drained(bot: Talking, timeoutMs = 10_000): Promise<void> {
+  await bot.emu.waitFor(async () => ((await countOutbox(bot.db.db)).pending ?? 0) === 0, {
+    what: 'outbox drained',
+    timeoutMs,
+  });
+}
+
+/** Runs a job as of a Beijing date and time, then lets the outbox deliver everything; no delivery fails. */
+export async function runJobAt(h: BotHarness, job: string, date: string, time = '09:30') {
+  const r = await h.app.runJob(job, bj(date, time));
+  await drained(h);
+  expect(r.failed).toBe(0);
+  return r;
+}
+
+/** The bot's reply to a message (found by parent, so other messages arriving meanwhile do not confuse it). */
+export function answerTo(bot: Talking, m: EmuMessage, timeoutMs = 10_000): Promise<EmuMessage> {
+  return bot.emu.waitFor(() => bot.emu.botMessages(m.chatId).find((x) => x.parentId === m.messageId), {
+    what: `answer to ${m.msgType} ${m.content.slice(0, 60)}`,
+    timeoutMs,
+  });
+}
+
+/** Says `text` to the bot (@-mentioning it) in a chat as `from`, and waits for its answer. */
+export async function say(
+  bot: Talking,
+  chatId: string,
+  from: EmuUser,
+  text: string,
+  timeoutMs?: number,
+): Promise<EmuMessage> {
+  const sent = await bot.emu.sendText({ chatId, from: from.openId, text, mentionBot: true });
+  return answerTo(bot, sent, timeoutMs);
+}
+
+/** A card titled `title` the bot posts (not as a reply) into `chatId` after its first `before` messages. */
+export function postedCard(bot: Talking, chatId: string, title: string, before = 0): Promise<EmuMessage> {
+  return bot.emu.waitFor(
+    () =>
+      bot.emu
+        .botMessages(chatId)
+        .slice(before)
+        .find((m) => cardTitle(m) === title && m.parentId === undefined),
+    { what: `card ${title}`, timeoutMs: 10_000 },
+  );
+}
