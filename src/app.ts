@@ -122,7 +122,7 @@ export async function createApp(o: AppOptions): Promise<App> {
       reportUnreachable({ db, wallClock: o.wallClock, clock: o.clock }, row, failure).then(() => dispatcher.wake()),
     onSent: o.onSent,
     ...(handle.dialect === 'postgres'
-      ? { shared: new SharedRateLimiter(db, () => o.wallClock.now().getTime()), reclaim }
+      ? { shared: new SharedRateLimiter(db, () => o.wallClock.now().getTime(), ARRIVAL_MARGIN_MS), reclaim }
       : {}),
   });
 

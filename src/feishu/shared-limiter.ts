@@ -3,6 +3,9 @@
  * key and window, incremented only while under the limit, in one statement). Used on PostgreSQL,
  * where several bot processes may send at once; each process still smooths its own sends with the
  * in-memory sliding limiter in front of it.
+ *
+ * Feishu counts a call in the window it arrives in. A call reserved in the last `marginMs` of a window
+ * may arrive in the next one, so it is counted in both (see ARRIVAL_MARGIN_MS).
  */
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.ts';
@@ -14,6 +17,7 @@ export class SharedRateLimiter {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => number,
+    private readonly marginMs = 0,
   ) {}
 
   /** 0 when every window had room (all counted), else the milliseconds until the fullest one resets. */
@@ -31,20 +35,23 @@ export class SharedRateLimiter {
       .execute(async (trx) => {
         for (const { key, limit } of checks) {
           const start = Math.floor(t / limit.windowMs) * limit.windowMs;
-          const r = await trx
-            .insertInto('rate_windows')
-            .values({ key, window_start: start, count: 1 })
-            .onConflict((oc) =>
-              oc
-                .columns(['key', 'window_start'])
-                .doUpdateSet({ count: sql`rate_windows.count + 1` })
-                .where(sql<boolean>`rate_windows.count < ${limit.max}`),
-            )
-            .returning('count')
-            .executeTakeFirst();
-          if (!r) {
-            // Undo this reservation's increments: throw out of the transaction and report the wait.
-            throw new WindowFull(start + limit.windowMs - t + 1);
+          const next = start + limit.windowMs;
+          for (const window of t + this.marginMs >= next ? [start, next] : [start]) {
+            const r = await trx
+              .insertInto('rate_windows')
+              .values({ key, window_start: window, count: 1 })
+              .onConflict((oc) =>
+                oc
+                  .columns(['key', 'window_start'])
+                  .doUpdateSet({ count: sql`rate_windows.count + 1` })
+                  .where(sql<boolean>`rate_windows.count < ${limit.max}`),
+              )
+              .returning('count')
+              .executeTakeFirst();
+            if (!r) {
+              // Undo this reservation's increments: throw out of the transaction and report the wait.
+              throw new WindowFull(window + limit.windowMs - t + 1);
+            }
           }
         }
         return 0;
