@@ -4,9 +4,13 @@ import { buildHelpCard } from '../src/cards/help-card.ts';
 import { meElements } from '../src/cards/me-card.ts';
 import { noArgs } from '../src/core/args.ts';
 import { defineAction, defineCommand } from '../src/core/contracts.ts';
+import { ROLES } from '../src/core/roles.ts';
 import { localDate } from '../src/domain/time.ts';
 import { visibleCommands } from '../src/services/help.ts';
 import { loadMeView } from '../src/services/me.ts';
+
+/** The role a help card was drawn for when the person who asked has none in the org. */
+const NO_ROLE = 'none';
 
 export default defineCommand({
   name: 'help',
@@ -16,28 +20,38 @@ export default defineCommand({
   args: noArgs,
   access: { roles: 'anyone', chat: 'any', org: 'optional' },
   async handle(ctx) {
+    // A card in a group remembers whose commands it lists, so that 刷新 by anyone keeps it the same.
+    const drawnFor = ctx.chat.type === 'group' ? (ctx.actor.role ?? NO_ROLE) : undefined;
     return {
       type: 'card',
-      card: buildHelpCard({ orgName: ctx.org?.name, orgId: ctx.org?.id, commands: visibleCommands(ctx) }),
+      card: buildHelpCard({ orgName: ctx.org?.name, orgId: ctx.org?.id, commands: visibleCommands(ctx), drawnFor }),
     };
   },
   actions: {
-    // The buttons on the help card run a command for whoever clicks and answer with the updated card.
+    // In a group the help card is shared: 刷新 redraws the same card whoever clicks, and 我的 goes to
+    // the clicker privately. In a private chat both answer with the clicker's own card.
     'help.run': defineAction({
-      value: z.object({ cmd: z.enum(['me', 'help']) }),
+      value: z.object({ cmd: z.enum(['me', 'help']), r: z.enum([...ROLES, NO_ROLE]).optional() }),
       roles: 'anyone',
       async handle(ctx, value) {
-        const chat = ctx.chat ?? { chatId: '', type: 'p2p' as const };
-        const commands = visibleCommands({ ...ctx, chat });
-        const base = { orgName: ctx.org?.name, orgId: ctx.org?.id, commands };
-        if (value.cmd === 'help') {
-          return { toast: { type: 'success', content: '已刷新' }, card: buildHelpCard(base) };
+        const org = { orgName: ctx.org?.name, orgId: ctx.org?.id };
+        const refreshed = { type: 'success' as const, content: '已刷新' };
+        if (value.cmd === 'help' && ctx.chat?.type === 'group') {
+          // A card from before cards remembered their role is left as it is.
+          if (!value.r) return { toast: refreshed };
+          const role = value.r === NO_ROLE ? undefined : value.r;
+          const commands = visibleCommands({ ...ctx, chat: ctx.chat, actor: { ...ctx.actor, role } });
+          return { toast: refreshed, card: buildHelpCard({ ...org, commands, drawnFor: value.r }) };
         }
+        const chat = ctx.chat?.type === 'p2p' ? ctx.chat : { chatId: '', type: 'p2p' as const };
+        const commands = visibleCommands({ ...ctx, chat });
+        if (value.cmd === 'help') return { toast: refreshed, personal: buildHelpCard({ ...org, commands }) };
         const me = await loadMeView(ctx.db, ctx.actor.openId, localDate(ctx.now, ctx.settings.timezone));
         return {
           toast: { type: 'success', content: '已显示您的信息' },
-          card: buildHelpCard({
-            ...base,
+          personal: buildHelpCard({
+            ...org,
+            commands,
             panel: { title: `我的 · ${me.name ?? ctx.actor.name ?? ''}`, elements: meElements(me) },
           }),
         };

@@ -5,7 +5,8 @@
  */
 
 import { z } from 'zod';
-import { buildSessionCard } from '../src/cards/meeting-card.ts';
+import { AGENDA_PARTS, buildSessionCard, MINUTES_PARTS, REFLECTION_PARTS } from '../src/cards/meeting-card.ts';
+import { readLongText } from '../src/cards/parts.ts';
 import { buildTaskNewCard } from '../src/cards/task-card.ts';
 import { clip, plain } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
@@ -195,7 +196,7 @@ export default defineCommand({
           title: clip(title, 100),
           startAt: at,
           place: clip(text(form, 'place'), 200),
-          agenda: clip(text(form, 'agenda'), 2000),
+          agenda: clip(readLongText(form, 'agenda', AGENDA_PARTS), 2000),
           attendees,
           reflectionDays: Number.isInteger(days) && days >= 1 && days <= 30 ? days : 5,
         });
@@ -223,7 +224,9 @@ export default defineCommand({
         if (v.form === 'minutes' && ctx.actor.openId !== s.organiser_open_id && !isAdminRole(ctx.actor.role)) {
           throw new UserError('forbidden', `只有组织人（${s.organiser_name}）或组织管理员可以记录纪要。`);
         }
-        return { card: buildSessionCard(await meetings.viewOfSession(ctx, s), v.form) };
+        const view = await meetings.viewOfSession(ctx, s);
+        // 取消 on a private form shows the meeting again; a form is the clicker's alone (privately in a group).
+        return v.form === 'view' ? { card: buildSessionCard(view) } : { personal: buildSessionCard(view, v.form) };
       },
     }),
     'meeting.sign': defineAction({
@@ -245,7 +248,7 @@ export default defineCommand({
       value: ref.extend({ ver: z.coerce.number().int() }),
       roles: 'member',
       async handle(ctx, v, form) {
-        const minutes = text(form, 'minutes');
+        const minutes = readLongText(form, 'minutes', MINUTES_PARTS);
         if (!minutes) throw new UserError('bad_args', '请填写纪要内容。');
         const s = await meetings.recordMinutes(
           ctx,
@@ -263,7 +266,7 @@ export default defineCommand({
         const s = await meetings.submitReflection(
           ctx,
           await meetings.requireSession(ctx, v.id),
-          text(form, 'text'),
+          readLongText(form, 'text', REFLECTION_PARTS),
           text(form, 'link'),
         );
         return answer(ctx, s, '心得已提交');

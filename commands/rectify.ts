@@ -19,7 +19,8 @@ import { findOutboxByMessageId } from '../src/db/repositories/outbox.ts';
 import { findExtensionRequest } from '../src/db/repositories/rectifications.ts';
 import { parseDateText } from '../src/domain/dates.ts';
 import { RECT_SOURCES, REVIEWER_ROLES } from '../src/domain/rectification.ts';
-import { localDate } from '../src/domain/time.ts';
+import { formatLocal, localDate } from '../src/domain/time.ts';
+import { exportHistory } from '../src/services/history-export.ts';
 import { exportRectifications } from '../src/services/rect-export.ts';
 import { buildListCard, filterKeyOf } from '../src/services/rect-list.ts';
 import * as rect from '../src/services/rectification.ts';
@@ -145,6 +146,32 @@ export default defineCommand({
         const item = await rect.requireItem(ctx, id);
         await rect.sendItemCard(ctx, item, { chatId: ctx.chat.chatId });
         return undefined;
+      },
+    }),
+    defineSubcommand({
+      name: 'history',
+      aliases: ['记录', '历史'],
+      summary: '整改事项的完整历史记录（表格文件，私信发送）',
+      usage: ['/整改 记录 12'],
+      args: argSchema((r) => idArg(r)),
+      access: { roles: 'member', chat: 'any', org: 'required' },
+      async handle(ctx, id) {
+        const item = await rect.requireItem(ctx, id);
+        const view = await rect.viewOf(ctx, item);
+        const file = await exportHistory({
+          subject: `整改事项 #${item.id}`,
+          summary: clip(item.problem, 40),
+          exportedAt: formatLocal(ctx.now, ctx.settings.timezone),
+          entries: view.history,
+        });
+        await ctx.outbox.sendFile(
+          { openId: ctx.actor.openId },
+          { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
+        );
+        return {
+          type: 'text',
+          text: `整改事项 #${item.id} 共 ${file.count} 条历史记录，文件《${plain(file.fileName, 120)}》已私信发送给您。`,
+        };
       },
     }),
     defineSubcommand({
@@ -286,7 +313,9 @@ export default defineCommand({
         if (v.form === 'extend' && ctx.actor.openId !== item.owner_open_id && !isAdminRole(ctx.actor.role)) {
           throw new UserError('forbidden', `只有责任人（${item.owner_name}）或组织管理员可以申请延期。`);
         }
-        return { card: buildRectItemCard(await rect.viewOf(ctx, item), v.form) };
+        const view = await rect.viewOf(ctx, item);
+        // 取消 on a private form shows the item again; a form is the clicker's alone (privately in a group).
+        return v.form === 'view' ? { card: buildRectItemCard(view) } : { personal: buildRectItemCard(view, v.form) };
       },
     }),
     'rectify.progress': defineAction({
@@ -337,7 +366,10 @@ export default defineCommand({
         if (v.form === 'return' && item.owner_open_id === ctx.actor.openId) {
           throw new UserError('forbidden', '责任人不能审核自己的整改事项，请由其他纪检委员或书记审核。');
         }
-        return { card: buildRectReviewCard(await rect.viewOf(ctx, item), v.form) };
+        const view = await rect.viewOf(ctx, item);
+        return v.form === 'view'
+          ? { card: buildRectReviewCard(view) }
+          : { personal: buildRectReviewCard(view, v.form) };
       },
     }),
     'rectify.approve': defineAction({
@@ -379,7 +411,9 @@ export default defineCommand({
       value: z.object({ f: z.string().max(80), p: z.coerce.number().int().min(1).max(10_000) }),
       roles: 'member',
       async handle(ctx, v) {
-        return { card: await buildListCard(ctx, v.f, v.p) };
+        // "我的" lists are the clicker's own: their pages go to them privately.
+        const page = await buildListCard(ctx, v.f, v.p);
+        return v.f === 'mine' ? { personal: page } : { card: page };
       },
     }),
   },

@@ -5,6 +5,7 @@
  */
 
 import { z } from 'zod';
+import { readLongText } from '../src/cards/parts.ts';
 import {
   buildBoardCard,
   buildChecklistCard,
@@ -12,6 +13,7 @@ import {
   buildTaskCard,
   buildTaskNewCard,
   MIN_REPORT_LENGTH,
+  REPORT_PARTS,
 } from '../src/cards/task-card.ts';
 import { clip, plain } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
@@ -23,15 +25,17 @@ import {
   type FormValues,
 } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
+import { isAdminRole } from '../src/core/roles.ts';
 import { registerCard } from '../src/db/repositories/cards.ts';
 import { findMember, listMembers } from '../src/db/repositories/members.ts';
 import { findOutboxByMessageId } from '../src/db/repositories/outbox.ts';
-import { findDutyItem, listTasks, saveQuarterlyReport } from '../src/db/repositories/tasks.ts';
+import { findDutyItem, listTaskEvents, listTasks, saveQuarterlyReport } from '../src/db/repositories/tasks.ts';
 import { parseDateText } from '../src/domain/dates.ts';
 import { quarterWindow } from '../src/domain/periods.ts';
 import { DUTY_CATEGORIES, TASK_STATUS_LABELS, type TaskStatus } from '../src/domain/tasks.ts';
 import { formatLocal, localDate } from '../src/domain/time.ts';
 import { exportDuties } from '../src/services/duty-export.ts';
+import { exportHistory } from '../src/services/history-export.ts';
 import { buildTaskList, taskFilterKey } from '../src/services/task-list.ts';
 import * as tasks from '../src/services/tasks.ts';
 
@@ -44,9 +48,24 @@ const idArg = (r: { word(w: string): string; fail(m: string): never }) => {
 const ref = z.object({ id: z.coerce.number().int().positive() });
 const versioned = ref.extend({ ver: z.coerce.number().int() });
 
+/** What each entry of a task's history was, in the history file. */
+const TASK_EVENT_LABELS: Record<string, string> = {
+  progress: '更新进度',
+  blocked: '遇到困难',
+  done: '已完成',
+  missed: '本期未完成',
+};
+
+/** The clicker reads a card in their private chat; a card in a group is shared (no single reader). */
+const readerHere = (ctx: ActionContext): tasks.TaskReader =>
+  ctx.chat?.type === 'group' ? undefined : { openId: ctx.actor.openId, role: ctx.actor.role };
+
 async function answer(ctx: ActionContext, t: Awaited<ReturnType<typeof tasks.requireTask>>, toast: string) {
   await tasks.refreshTaskCards(ctx, t, ctx.card.messageId);
-  return { toast: { type: 'success' as const, content: toast }, card: buildTaskCard(await tasks.viewOfTask(ctx, t)) };
+  return {
+    toast: { type: 'success' as const, content: toast },
+    card: buildTaskCard(await tasks.viewOfTask(ctx, t, readerHere(ctx))),
+  };
 }
 
 async function stale(ctx: ActionContext, id: number, ver: number) {
@@ -56,7 +75,7 @@ async function stale(ctx: ActionContext, id: number, ver: number) {
     t,
     stale: {
       toast: { type: 'warning' as const, content: '任务已有更新，卡片已刷新为最新状态，请确认后再操作。' },
-      card: buildTaskCard(await tasks.viewOfTask(ctx, t)),
+      card: buildTaskCard(await tasks.viewOfTask(ctx, t, readerHere(ctx))),
     },
   };
 }
@@ -131,8 +150,45 @@ export default defineCommand({
       args: argSchema((r) => idArg(r)),
       access: { roles: 'member', chat: 'any', org: 'required' },
       async handle(ctx, id) {
-        await tasks.sendTaskCard(ctx, await tasks.requireTask(ctx, id), { chatId: ctx.chat.chatId });
+        const reader = ctx.chat.type === 'p2p' ? { openId: ctx.actor.openId, role: ctx.actor.role } : undefined;
+        await tasks.sendTaskCard(ctx, await tasks.requireTask(ctx, id), { chatId: ctx.chat.chatId }, reader);
         return undefined;
+      },
+    }),
+    defineSubcommand({
+      name: 'history',
+      aliases: ['记录', '历史'],
+      summary: '任务的完整进展记录（表格文件，私信发送）',
+      usage: ['/任务 记录 5'],
+      args: argSchema((r) => idArg(r)),
+      access: { roles: 'member', chat: 'any', org: 'required' },
+      async handle(ctx, id) {
+        const t = await tasks.requireTask(ctx, id);
+        // 遇到困难 reasons are meant for the secretary: the owner and the admins only.
+        if (ctx.actor.openId !== t.owner_open_id && !isAdminRole(ctx.actor.role)) {
+          throw new UserError('forbidden', `只有责任人（${t.owner_name}）或组织管理员可以查看任务 #${id} 的完整记录。`);
+        }
+        const tz = ctx.settings.timezone;
+        const item = await findDutyItem(ctx.db, t.item_id);
+        const file = await exportHistory({
+          subject: `责任任务 #${t.id}`,
+          summary: clip(item?.content ?? '', 40),
+          exportedAt: formatLocal(ctx.now, tz),
+          entries: (await listTaskEvents(ctx.db, t.id)).map((e) => ({
+            at: formatLocal(new Date(e.at), tz),
+            by: e.actor_name,
+            label: TASK_EVENT_LABELS[e.kind] ?? '记录',
+            text: e.text ?? '',
+          })),
+        });
+        await ctx.outbox.sendFile(
+          { openId: ctx.actor.openId },
+          { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
+        );
+        return {
+          type: 'text',
+          text: `任务 #${t.id} 共 ${file.count} 条记录，文件《${plain(file.fileName, 120)}》已私信发送给您。`,
+        };
       },
     }),
     defineSubcommand({
@@ -271,7 +327,7 @@ export default defineCommand({
         await adoptTaskCard(ctx, first.id);
         return {
           toast: { type: 'success', content: `已创建，${created.length} 位责任人已收到任务卡片` },
-          card: buildTaskCard(await tasks.viewOfTask(ctx, first)),
+          card: buildTaskCard(await tasks.viewOfTask(ctx, first, readerHere(ctx))),
         };
       },
     }),
@@ -280,10 +336,14 @@ export default defineCommand({
       roles: 'member',
       async handle(ctx, v) {
         const t = await tasks.requireTask(ctx, v.id);
-        if (v.form !== 'view' && ctx.actor.openId !== t.owner_open_id) {
+        // 取消 on a private form shows the task again.
+        if (v.form === 'view') return { card: buildTaskCard(await tasks.viewOfTask(ctx, t, readerHere(ctx))) };
+        if (ctx.actor.openId !== t.owner_open_id) {
           throw new UserError('forbidden', `只有责任人（${t.owner_name}）可以报告这项任务。`);
         }
-        return { card: buildTaskCard(await tasks.viewOfTask(ctx, t), v.form) };
+        // The form is the owner's alone: in a group it goes to their private chat.
+        const mine = await tasks.viewOfTask(ctx, t, { openId: ctx.actor.openId, role: ctx.actor.role });
+        return { personal: buildTaskCard(mine, v.form) };
       },
     }),
     'task.progress': defineAction({
@@ -320,7 +380,7 @@ export default defineCommand({
         const t = await tasks.requireTask(ctx, v.id);
         const after = await tasks.markTaskDone(ctx, t);
         await tasks.refreshTaskCards(ctx, after);
-        return { toast: { type: 'success', content: `任务 #${v.id} 已完成` }, card: await checklistFor(ctx) };
+        return { toast: { type: 'success', content: `任务 #${v.id} 已完成` }, personal: await checklistFor(ctx) };
       },
     }),
     'task.blocked': defineAction({
@@ -343,7 +403,9 @@ export default defineCommand({
       value: z.object({ f: z.string().max(80), p: z.coerce.number().int().min(1).max(10_000) }),
       roles: 'member',
       async handle(ctx, v) {
-        return { card: await buildTaskList(ctx, v.f, v.p) };
+        // "我的" lists are the clicker's own: their pages go to them privately.
+        const page = await buildTaskList(ctx, v.f, v.p);
+        return v.f === 'mine' ? { personal: page } : { card: page };
       },
     }),
     'task.report': defineAction({
@@ -351,7 +413,7 @@ export default defineCommand({
       roles: 'member',
       async handle(ctx, v, form) {
         const org = ctx.org as NonNullable<typeof ctx.org>;
-        const body = text(form, 'text');
+        const body = readLongText(form, 'text', REPORT_PARTS);
         if (Array.from(body).length < MIN_REPORT_LENGTH) {
           throw new UserError(
             'bad_args',

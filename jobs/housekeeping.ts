@@ -1,5 +1,5 @@
 /**
- * Housekeeping: prunes processed-event records past retention (kept 7 days, well over Feishu's 6 h
+ * Housekeeping: prunes processed-event records and finished inbox rows past retention (kept 7 days, well over Feishu's 6 h
  * redelivery tier and the 24 h minimum) and tells each org's admins about new dead letters, once a day.
  */
 
@@ -7,6 +7,7 @@ import { card, markdown } from '../src/cards/parts.ts';
 import { defineJob } from '../src/core/contracts.ts';
 import { claimReminder } from '../src/db/repositories/claims.ts';
 import { pruneProcessed } from '../src/db/repositories/events.ts';
+import { pruneInbox } from '../src/db/repositories/inbox.ts';
 import { listDeadSince } from '../src/db/repositories/outbox.ts';
 import { DAY, localDate } from '../src/domain/time.ts';
 import { notifyAdmins } from '../src/services/notify.ts';
@@ -18,7 +19,10 @@ export default defineJob({
   summary: '清理过期的事件去重记录；每天向组织管理员报告发送失败的消息',
   schedule: '17 3,9 * * *',
   async run(ctx, now) {
-    const pruned = await pruneProcessed(ctx.db, new Date(now.getTime() - PROCESSED_EVENT_RETENTION_MS).toISOString());
+    const before = new Date(now.getTime() - PROCESSED_EVENT_RETENTION_MS).toISOString();
+    const pruned = await pruneProcessed(ctx.db, before);
+    // Finished inbox rows go with their dedup records; pending ones stay until they are done.
+    await pruneInbox(ctx.db, before);
     const day = localDate(now, ctx.settings.timezone);
     const dead = await listDeadSince(ctx.db, new Date(now.getTime() - 2 * DAY).toISOString());
     const byOrg = new Map<number, number>();

@@ -15,19 +15,34 @@ import { firstWorkdayOfWeek, isoWeek } from '../src/domain/periods.ts';
 import { daysBetween, localDate, localParts } from '../src/domain/time.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
 
+/** Items listed on one digest card (about 30 KB allows some 100); the rest is /整改 列表 逾期. */
+const ITEMS_SHOWN = 60;
+/** Owners named on one digest card. */
+const OWNERS_SHOWN = 30;
+
 function byOwner(items: Rectification[], today: string): string {
   const groups = new Map<string, Rectification[]>();
   for (const i of items) groups.set(i.owner_open_id, [...(groups.get(i.owner_open_id) ?? []), i]);
-  return [...groups.entries()]
-    .map(
-      ([openId, list]) =>
-        `${mdMention(openId)} **${md(list[0]?.owner_name ?? '')}**（${list.length} 项）\n${list
-          .map(
-            (i) => `- #${i.id} ${md(i.problem, 40)}，时限 ${i.deadline}，已逾期 ${daysBetween(i.deadline, today)} 天`,
-          )
-          .join('\n')}`,
-    )
-    .join('\n\n');
+  let budget = ITEMS_SHOWN;
+  let listed = 0;
+  const blocks: string[] = [];
+  for (const [openId, list] of [...groups.entries()].slice(0, OWNERS_SHOWN)) {
+    const shown = list.slice(0, Math.max(0, budget));
+    budget -= shown.length;
+    listed += shown.length;
+    blocks.push(
+      `${mdMention(openId)} **${md(list[0]?.owner_name ?? '', 20)}**（${list.length} 项）${shown
+        .map(
+          (i) => `\n- #${i.id} ${md(i.problem, 40)}，时限 ${i.deadline}，已逾期 ${daysBetween(i.deadline, today)} 天`,
+        )
+        .join('')}`,
+    );
+  }
+  if (listed < items.length)
+    blocks.push(
+      `<font color='grey'>共 ${items.length} 项，这里列出 ${listed} 项；全部逾期事项请发送 /整改 列表 逾期 查看。</font>`,
+    );
+  return blocks.join('\n\n');
 }
 
 export default defineJob({
@@ -77,10 +92,14 @@ export default defineJob({
           if (away.length === 0) return;
           for (const m of members.values()) {
             if (m.role !== 'secretary') continue;
-            const lines = away.map((i) => {
+            const lines = away.slice(0, ITEMS_SHOWN).map((i) => {
               const o = members.get(i.owner_open_id);
-              return `- #${i.id} ${md(i.problem, 40)}（${md(i.owner_name)}，请假至 ${o?.away_until ?? ''}），时限 ${i.deadline}`;
+              return `- #${i.id} ${md(i.problem, 40)}（${md(i.owner_name, 20)}，请假至 ${o?.away_until ?? ''}），时限 ${i.deadline}`;
             });
+            if (away.length > lines.length)
+              lines.push(
+                `<font color='grey'>共 ${away.length} 项，这里列出 ${lines.length} 项；其余请发送 /整改 列表 逾期 查看。</font>`,
+              );
             await c.outbox.send(
               { openId: m.open_id },
               {

@@ -13,9 +13,11 @@ import { migrateToLatest } from './db/migrate.ts';
 import { listHolidayOverrides } from './db/repositories/holidays.ts';
 import { countOutbox, listLeaseOwners, releaseLeases } from './db/repositories/outbox.ts';
 import { WorkCalendar } from './domain/workdays.ts';
+import { BotIdentity } from './feishu/bot-identity.ts';
 import { createFeishuClient, type FeishuClient } from './feishu/client.ts';
 import { OutboxDispatcher } from './feishu/dispatcher.ts';
 import { HttpServer } from './feishu/http.ts';
+import { Inbox } from './feishu/inbox.ts';
 import { createEventDispatcher } from './feishu/ingress.ts';
 import { ARRIVAL_MARGIN_MS, RateLimiter } from './feishu/limiter.ts';
 import { SharedRateLimiter } from './feishu/shared-limiter.ts';
@@ -26,7 +28,7 @@ import { type JobDeps, type JobResult, runJob } from './scheduler/runner.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { handleIncomingFile, wantsBytes } from './services/incoming-file.ts';
 import { MAX_IMPORT_BYTES } from './services/spreadsheet.ts';
-import { reportUnreachable } from './services/unreachable.ts';
+import { reportUnreachable, reportUrgentRefused } from './services/unreachable.ts';
 
 export interface AppOptions {
   config: Config & { feishu: NonNullable<Config['feishu']> };
@@ -45,6 +47,10 @@ export interface AppOptions {
   /** Tuning for tests: dispatcher polling and limits, long-connection watchdog. */
   dispatcher?: { pollMs?: number; maxAttempts?: number; leaseMs?: number; random?: () => number };
   pingTimeoutSec?: number;
+  /** Tuning for tests: how long an event may take before it is acknowledged anyway, worker polling. */
+  inbox?: { budgetMs?: number; pollMs?: number };
+  /** The first wait before reading the bot's identity again after a failure (default 1 s, doubling). */
+  identityRetryMs?: number;
   /** Called after the dispatcher sent a row (the sandbox console listens). */
   onSent?: () => void;
 }
@@ -53,6 +59,9 @@ export interface App {
   readonly port: number;
   readonly router: Router;
   readonly dispatcher: OutboxDispatcher;
+  readonly inbox: Inbox;
+  /** The bot's own open_id, read with retries. */
+  readonly identity: BotIdentity;
   readonly feishu: FeishuClient;
   readonly instanceId: string;
   /** Resolves when the transport is ready (long connection up, or HTTP listening). */
@@ -120,13 +129,21 @@ export async function createApp(o: AppOptions): Promise<App> {
     ...o.dispatcher,
     onUnreachable: (row, failure) =>
       reportUnreachable({ db, wallClock: o.wallClock, clock: o.clock }, row, failure).then(() => dispatcher.wake()),
+    onUrgentRefused: (row, openIds) =>
+      reportUrgentRefused({ db, wallClock: o.wallClock, clock: o.clock }, row, openIds).then(() => dispatcher.wake()),
     onSent: o.onSent,
     ...(handle.dialect === 'postgres'
       ? { shared: new SharedRateLimiter(db, () => o.wallClock.now().getTime(), ARRIVAL_MARGIN_MS), reclaim }
       : {}),
   });
 
-  let botOpenId: string | undefined;
+  const identity = new BotIdentity({
+    fetch: () => feishu.botOpenId(),
+    logger,
+    firstDelayMs: o.identityRetryMs,
+  });
+  // Read in the background from here on: the transport comes up meanwhile, nothing waits for it.
+  identity.start();
   const router = new Router({
     db,
     registry: new CommandRegistry(o.commands),
@@ -136,11 +153,22 @@ export async function createApp(o: AppOptions): Promise<App> {
     logger,
     directory: feishu.directory,
     calendar,
-    botOpenId: () => botOpenId,
+    botOpenId: () => identity.openId,
     afterCommit: () => dispatcher.wake(),
     files: { wantsBytes, maxBytes: MAX_IMPORT_BYTES, handle: handleIncomingFile },
   });
-  const eventDispatcher = createEventDispatcher(router, logger);
+  const inbox = new Inbox({
+    db,
+    router,
+    logger: logger.child({ component: 'inbox' }),
+    wallClock: o.wallClock,
+    owner: instanceId,
+    afterCommit: () => dispatcher.wake(),
+    releaseAllAtStart: handle.dialect === 'sqlite',
+    ...(handle.dialect === 'postgres' ? { isDeadOwner: isDeadLocalOwner } : {}),
+    ...o.inbox,
+  });
+  const eventDispatcher = createEventDispatcher(inbox, logger);
 
   const jobDeps: JobDeps = {
     db,
@@ -213,13 +241,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   });
   const port = await http.listen();
 
-  try {
-    botOpenId = await feishu.botOpenId();
-  } catch (err) {
-    logger.warn({ err: String(err) }, 'could not read the bot identity; leading @mentions will be taken as the bot');
-  }
-
   dispatcher.start();
+  await inbox.startWorker();
   longConnection?.start(eventDispatcher);
   if (o.schedule !== false) scheduler.start({ catchUp: true });
   logger.info({ transport: config.transport, port, db: handle.dialect, instance: instanceId }, 'qingfeng started');
@@ -228,6 +251,8 @@ export async function createApp(o: AppOptions): Promise<App> {
     port,
     router,
     dispatcher,
+    inbox,
+    identity,
     feishu,
     instanceId,
     ready: longConnection ? longConnection.ready : Promise.resolve(),
@@ -238,8 +263,10 @@ export async function createApp(o: AppOptions): Promise<App> {
       return runJob(job, jobDeps, now);
     },
     async stop() {
+      identity.stop();
       longConnection?.close();
       await scheduler.stop();
+      await inbox.stop();
       await dispatcher.stop();
       await http.close();
     },

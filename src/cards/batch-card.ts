@@ -21,7 +21,7 @@ export function buildBatchCard(v: BatchView): Card {
         v.milestones
           .map(
             (m) =>
-              `${m.done ? '✅' : '⏳'} **${m.n}. ${md(m.title)}**　${m.due}　<font color='${m.done ? 'green' : 'grey'}'>${md(m.note)}</font>`,
+              `${m.done ? '✅' : '⏳'} **${m.n}. ${md(m.title, 60)}**　${m.due}　<font color='${m.done ? 'green' : 'grey'}'>${md(m.note, 100)}</font>`,
           )
           .join('\n'),
       ),

@@ -8,6 +8,8 @@ export interface HelpView {
   /** Shown under the buttons after one was pressed. */
   panel?: { title: string; elements: CardElement[] };
   orgId: number | undefined;
+  /** In a group: the role whose commands the card lists, so that 刷新 by anyone redraws the same card. */
+  drawnFor?: string;
 }
 
 /** The /help card: each command the user may run here, with a usage line, and quick buttons. */
@@ -27,7 +29,10 @@ export function buildHelpCard(v: HelpView): Card {
       markdown("<font color='grey'>群聊中请先 @清风 再输入命令；单聊中直接输入。</font>", { size: 'notation' }),
       buttonRow([
         button({ text: '我的', type: 'primary', value: { a: 'help.run', cmd: 'me', ...org } }),
-        button({ text: '刷新', value: { a: 'help.run', cmd: 'help', ...org } }),
+        button({
+          text: '刷新',
+          value: { a: 'help.run', cmd: 'help', ...org, ...(v.drawnFor ? { r: v.drawnFor } : {}) },
+        }),
       ]),
       ...(v.panel ? [divider(), markdown(`**${md(v.panel.title)}**`), ...v.panel.elements] : []),
     ],

@@ -13,7 +13,9 @@ import {
   divider,
   form,
   input,
+  longTextInputs,
   markdown,
+  note,
   personPicker,
   plainText,
   selectStatic,
@@ -46,9 +48,31 @@ export type SessionCardMode = 'view' | 'leave' | 'minutes' | 'reflection';
 
 export const MIN_REFLECTION_LENGTH = 100;
 
+/**
+ * Long texts come in several inputs of at most 1000 characters (Feishu's limit per input), joined
+ * by the handler: minutes up to 3000 characters, 心得 up to 5000, an agenda up to 2000.
+ */
+export const MINUTES_PARTS = 3;
+export const REFLECTION_PARTS = 5;
+export const AGENDA_PARTS = 2;
+
+/** Names listed on the card per group (签到, 请假); the full list is in the 记录簿 export. */
+const NAMES_SHOWN = 40;
+/** Files listed on the card. */
+const FILES_SHOWN = 10;
+
+/** 取消 sits after a form, not in it: Feishu lets only named submit/reset buttons into a form. */
+const cancelButton = (v: SessionView) =>
+  button({ text: '取消', value: { a: 'meeting.form', form: 'view', ...ref(v) } });
+
+/** Where the whole attendance list is: the 记录簿 export (admins). */
+const fullListHint = (v: SessionView) =>
+  `完整名单请管理员发送 ${v.category === 'study' ? '/学习' : '/会议'} 导出 获取记录簿。`;
+
 const ref = (v: SessionView) => ({ id: v.id, o: v.orgId });
 
-function counts(v: SessionView): CardElement[] {
+/** The live counts; with `lists`, who signed in and who is on leave (the notice, not its forms). */
+function counts(v: SessionView, lists: boolean): CardElement[] {
   const signed = v.attendees.filter((a) => a.status === 'signed');
   const leave = v.attendees.filter((a) => a.status === 'leave' || (a.status === 'invited' && a.away));
   const pending = v.attendees.filter((a) => a.status === 'invited' && !a.away);
@@ -63,15 +87,31 @@ function counts(v: SessionView): CardElement[] {
     );
   }
   const out: CardElement[] = [markdown(lines.join('\n'))];
+  if (!lists) return out;
   if (leave.length > 0) {
+    const shown = leave.slice(0, NAMES_SHOWN);
     out.push(
       collapsible(`请假（${leave.length}）`, [
-        markdown(leave.map((a) => `- ${md(a.name)}：${md(a.reason ?? (a.away ? '请假/出差中' : ''), 80)}`).join('\n')),
+        markdown(
+          shown.map((a) => `- ${md(a.name, 20)}：${md(a.reason ?? (a.away ? '请假/出差中' : ''), 40)}`).join('\n'),
+        ),
+        ...(leave.length > shown.length
+          ? [note(`另有 ${leave.length - shown.length} 人请假。${fullListHint(v)}`)]
+          : []),
       ]),
     );
   }
-  if (signed.length > 0)
-    out.push(collapsible(`已签到（${signed.length}）`, [markdown(signed.map((a) => md(a.name)).join('、'))]));
+  if (signed.length > 0) {
+    const shown = signed.slice(0, NAMES_SHOWN);
+    out.push(
+      collapsible(`已签到（${signed.length}）`, [
+        markdown(shown.map((a) => md(a.name, 20)).join('、')),
+        ...(signed.length > shown.length
+          ? [note(`另有 ${signed.length - shown.length} 人已签到。${fullListHint(v)}`)]
+          : []),
+      ]),
+    );
+  }
   return out;
 }
 
@@ -79,12 +119,21 @@ export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view')
   const elements: CardElement[] = [
     markdown(`**时间**：${md(v.startText)}\n**地点**：${md(v.place || '—')}\n**组织人**：${md(v.organiserName)}`),
   ];
+  // A form shows the notice in short, so that the form and its texts fit in the card's 30 KB.
+  const full = mode === 'view' || v.cancelled;
   if (v.agenda)
-    elements.push(markdown(v.category === 'study' ? '**学习内容**' : '**议程**'), plainText(v.agenda, { max: 1500 }));
-  elements.push(divider(), ...counts(v));
-  if (v.minutes) elements.push(markdown('**会议纪要**'), plainText(v.minutes, { max: 1500 }));
-  if (v.files.length > 0)
-    elements.push(markdown(`**材料**（${v.files.length}）\n${v.files.map((f) => `- ${md(f.name, 80)}`).join('\n')}`));
+    elements.push(
+      markdown(v.category === 'study' ? '**学习内容**' : '**议程**'),
+      plainText(v.agenda, { max: full ? 1500 : 300 }),
+    );
+  elements.push(divider(), ...counts(v, full));
+  // In the minutes form the minutes are in its inputs: not shown twice (card size).
+  if (v.minutes && mode !== 'minutes') elements.push(markdown('**会议纪要**'), plainText(v.minutes, { max: 1500 }));
+  if (v.files.length > 0) {
+    const files = v.files.slice(-FILES_SHOWN).map((f) => `- ${md(f.name, 80)}`);
+    if (v.files.length > files.length) files.push(`<font color='grey'>这里显示最近 ${files.length} 份。</font>`);
+    elements.push(markdown(`**材料**（${v.files.length}）\n${files.join('\n')}`));
+  }
   if (v.reflections)
     elements.push(
       markdown(`**学习心得**：已提交 ${v.reflections.submitted}/${v.reflections.expected}，截止 ${v.reflections.due}`),
@@ -96,27 +145,24 @@ export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view')
     elements.push(
       form(`leave_${v.id}`, [
         input({ name: 'reason', label: '请假理由', placeholder: '例如：外出公务', required: true, maxLength: 200 }),
-        buttonRow([
-          button({
-            text: '提交请假',
-            type: 'primary',
-            value: { a: 'meeting.leave', ...ref(v) },
-            submit: { name: 'submit_leave' },
-          }),
-          button({ text: '取消', value: { a: 'meeting.form', form: 'view', ...ref(v) } }),
-        ]),
+        button({
+          text: '提交请假',
+          type: 'primary',
+          value: { a: 'meeting.leave', ...ref(v) },
+          submit: { name: 'submit_leave' },
+        }),
       ]),
+      cancelButton(v),
     );
   } else if (mode === 'minutes') {
     elements.push(
       form(`minutes_${v.id}`, [
-        input({
+        ...longTextInputs({
           name: 'minutes',
           label: v.category === 'study' ? '学习记录' : '会议纪要',
           placeholder: '主要内容、形成的决定（每条决定一行）',
-          multiline: true,
           required: true,
-          maxLength: 3000,
+          parts: MINUTES_PARTS,
           defaultValue: v.minutes,
         }),
         input({
@@ -125,39 +171,34 @@ export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view')
           placeholder: 'https://…',
           maxLength: 500,
         }),
-        buttonRow([
-          button({
-            text: '保存',
-            type: 'primary',
-            value: { a: 'meeting.minutes', ver: v.version, ...ref(v) },
-            submit: { name: 'submit_minutes' },
-          }),
-          button({ text: '取消', value: { a: 'meeting.form', form: 'view', ...ref(v) } }),
-        ]),
+        button({
+          text: '保存',
+          type: 'primary',
+          value: { a: 'meeting.minutes', ver: v.version, ...ref(v) },
+          submit: { name: 'submit_minutes' },
+        }),
       ]),
+      cancelButton(v),
     );
   } else if (mode === 'reflection') {
     elements.push(
       form(`reflection_${v.id}`, [
-        input({
+        ...longTextInputs({
           name: 'text',
           label: '学习心得',
-          placeholder: `不少于 ${MIN_REFLECTION_LENGTH} 字`,
-          multiline: true,
+          placeholder: `不少于 ${MIN_REFLECTION_LENGTH} 字；较长时可接着写在下面几栏`,
           required: true,
-          maxLength: 5000,
+          parts: REFLECTION_PARTS,
         }),
         input({ name: 'link', label: '链接（可选）', placeholder: 'https://…', maxLength: 500 }),
-        buttonRow([
-          button({
-            text: '提交心得',
-            type: 'primary',
-            value: { a: 'meeting.reflection', ...ref(v) },
-            submit: { name: 'submit_reflection' },
-          }),
-          button({ text: '取消', value: { a: 'meeting.form', form: 'view', ...ref(v) } }),
-        ]),
+        button({
+          text: '提交心得',
+          type: 'primary',
+          value: { a: 'meeting.reflection', ...ref(v) },
+          submit: { name: 'submit_reflection' },
+        }),
       ]),
+      cancelButton(v),
     );
   } else {
     const buttons: CardElement[] = [
@@ -220,12 +261,11 @@ export function buildSessionNewCard(v: {
         }),
         dateTimePicker({ name: 'start', placeholder: '开始时间', required: true }),
         input({ name: 'place', label: '地点或线上会议链接', placeholder: '例如：三楼会议室', maxLength: 200 }),
-        input({
+        ...longTextInputs({
           name: 'agenda',
           label: study ? '学习内容/材料' : '议程',
           placeholder: study ? '材料链接或篇目' : '议程',
-          multiline: true,
-          maxLength: 2000,
+          parts: AGENDA_PARTS,
           defaultValue: v.agenda,
         }),
         personPicker({
@@ -249,24 +289,38 @@ export function buildSessionNewCard(v: {
 export function buildSessionListCard(v: {
   title: string;
   rows: { id: number; kind: string; title: string; when: string; status: string }[];
+  /** Where the rest is when the list is cut, e.g. "/会议 导出 2026". */
+  more?: string;
 }): Card {
+  const shown = v.rows.slice(0, LIST_ROWS);
   return card({
     title: v.title,
     subtitle: `共 ${v.rows.length} 项`,
     template: 'red',
     elements: [
       markdown(
-        v.rows
-          .slice(0, 40)
+        shown
           .map(
             (r) =>
-              `**#${r.id}** ${md(r.kind)}：${md(r.title, 40)}\n<font color='grey'>${md(r.when)} · ${md(r.status)}</font>`,
+              `**#${r.id}** ${md(r.kind, 20)}：${md(r.title, 40)}\n<font color='grey'>${md(r.when, 30)} · ${md(r.status, 20)}</font>`,
           )
           .join('\n\n') || '没有记录。',
       ),
+      ...(v.rows.length > shown.length
+        ? [
+            note(
+              `这里显示前 ${shown.length} 项${v.more ? `；全部记录请管理员发送 ${md(v.more, 40)} 获取记录簿` : ''}。单项请发送 /会议 查看 编号。`,
+            ),
+          ]
+        : []),
     ],
   });
 }
+
+/** Rows of the session list on one card. */
+const LIST_ROWS = 40;
+/** People in the study report's table (its 10-row pages hold them all on the card). */
+const MEMBERS_SHOWN = 100;
 
 export function buildCalendarCard(v: {
   orgName: string;
@@ -299,9 +353,8 @@ export function buildCalendarCard(v: {
           last: r.lastMet,
           next: r.enabled ? r.nextDue : '—',
         })),
-        pageSize: 12,
       }),
-      collapsible('依据', [markdown(v.rules.map((r) => `- ${md(r.name)}：${md(r.source)}`).join('\n'))]),
+      collapsible('依据', [markdown(v.rules.map((r) => `- ${md(r.name, 30)}：${md(r.source, 120)}`).join('\n'))]),
       markdown(
         "<font color='grey'>/日历 设置 主题党日 10 修改固定日；/日历 设置 支委会 提前 5 修改提前提醒的工作日数；/日历 停用 党小组会。</font>",
         { size: 'notation' },
@@ -329,15 +382,17 @@ export function buildStudyReportCard(v: {
           { name: 'absent', title: '缺席' },
           { name: 'refl', title: '心得' },
         ],
-        rows: v.members.map((m) => ({
+        rows: v.members.slice(0, MEMBERS_SHOWN).map((m) => ({
           name: m.name,
           signed: m.signed,
           leave: m.leave,
           absent: m.absent,
           refl: `${m.reflections}/${m.signed}`,
         })),
-        pageSize: 30,
       }),
+      ...(v.members.length > MEMBERS_SHOWN
+        ? [note(`这里显示前 ${MEMBERS_SHOWN} 人，共 ${v.members.length} 人；完整考勤请管理员发送 /学习 导出 获取。`)]
+        : []),
     ],
   });
 }

@@ -1,5 +1,6 @@
 /** Shared pieces of every card (JSON 2.0, shared/updatable). Pure: no I/O, no clock. */
 import type { Card, CardElement, HeaderTemplate } from '../core/card.ts';
+import type { FormValues } from '../core/contracts.ts';
 import { clean } from './text.ts';
 
 export function card(o: {
@@ -65,14 +66,14 @@ export interface ButtonOptions {
 export function button(o: ButtonOptions): CardElement {
   return {
     tag: 'button',
-    text: { tag: 'plain_text', content: o.text },
+    text: { tag: 'plain_text', content: clean(o.text, 40) },
     type: o.type ?? 'default',
     ...(o.width ? { width: o.width } : {}),
     ...(o.disabled ? { disabled: true } : {}),
     ...(o.confirm
       ? {
           confirm: {
-            title: { tag: 'plain_text', content: o.confirm.title },
+            title: { tag: 'plain_text', content: clean(o.confirm.title, 40) },
             text: { tag: 'plain_text', content: clean(o.confirm.text, 300) },
           },
         }
@@ -110,10 +111,18 @@ export function collapsible(title: string, elements: CardElement[], expanded = f
   };
 }
 
-/** A form at the card root; it needs at least one submit button among `elements`. */
+/**
+ * A form at the card root; it needs at least one submit button among `elements`. Its name is prefixed
+ * so that it can never equal a field's name (`minutes_2` is both the second part of the minutes and
+ * the minutes form of meeting 2): names are unique across the whole card.
+ */
 export function form(name: string, elements: CardElement[]): CardElement {
-  return { tag: 'form', name, elements };
+  return { tag: 'form', name: `form_${name}`, elements };
 }
+
+/** Feishu's limits on an input (FEISHU.md §6): `max_length` 1–1000, a placeholder of at most 100 characters. */
+export const INPUT_MAX_LENGTH = 1000;
+export const PLACEHOLDER_MAX = 100;
 
 export function input(o: {
   name: string;
@@ -124,17 +133,96 @@ export function input(o: {
   maxLength?: number;
   defaultValue?: string;
 }): CardElement {
+  const max = Math.min(Math.max(1, o.maxLength ?? INPUT_MAX_LENGTH), INPUT_MAX_LENGTH);
   return {
     tag: 'input',
     name: o.name,
-    label: { tag: 'plain_text', content: o.label },
+    label: { tag: 'plain_text', content: clean(o.label, 60) },
     label_position: 'top',
-    ...(o.placeholder ? { placeholder: { tag: 'plain_text', content: o.placeholder } } : {}),
+    ...(o.placeholder ? { placeholder: { tag: 'plain_text', content: clean(o.placeholder, PLACEHOLDER_MAX) } } : {}),
     ...(o.required ? { required: true } : {}),
     ...(o.multiline ? { input_type: 'multiline_text', rows: 3, auto_resize: true } : {}),
-    max_length: o.maxLength ?? 1000,
-    ...(o.defaultValue ? { default_value: clean(o.defaultValue, o.maxLength ?? 1000) } : {}),
+    max_length: max,
+    ...(o.defaultValue ? { default_value: clean(o.defaultValue, max) } : {}),
   };
+}
+
+/**
+ * A text longer than one input allows (minutes, 心得, reports, agendas): `parts` inputs of up to
+ * 1000 characters each, named `name`, `name_2`, `name_3`…; the first is required when `required`.
+ * A stored text is spread over the parts (see `splitLongText`); `readLongText` joins them again.
+ */
+export function longTextInputs(o: {
+  name: string;
+  label: string;
+  placeholder?: string;
+  required?: boolean;
+  parts: number;
+  defaultValue?: string;
+}): CardElement[] {
+  const defaults = o.defaultValue ? splitLongText(o.defaultValue, o.parts) : [];
+  return Array.from({ length: o.parts }, (_, i) =>
+    input({
+      name: longTextName(o.name, i),
+      label: i === 0 ? `${o.label}（第1部分）` : `${o.label}（第${i + 1}部分，可选，接上文）`,
+      placeholder: i === 0 ? o.placeholder : '上文写不下时接着写在这里',
+      required: i === 0 && o.required,
+      multiline: true,
+      maxLength: INPUT_MAX_LENGTH,
+      defaultValue: defaults[i],
+    }),
+  );
+}
+
+export function longTextName(name: string, index: number): string {
+  return index === 0 ? name : `${name}_${index + 1}`;
+}
+
+/**
+ * The text of `longTextInputs` as submitted: the non-empty parts, trimmed, joined by a line break
+ * (a stored text split at a line break comes back unchanged).
+ */
+export function readLongText(form: FormValues, name: string, parts: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < parts; i++) {
+    const v = form[longTextName(name, i)];
+    const t = typeof v === 'string' ? v.trim() : '';
+    if (t) out.push(t);
+  }
+  return out.join('\n');
+}
+
+/**
+ * Spreads `text` over at most `parts` pieces of at most `max` characters, cutting at a line break
+ * near the end of a piece when that still leaves room for the rest (the break is dropped: joining
+ * puts it back), otherwise at exactly `max` characters.
+ */
+export function splitLongText(text: string, parts: number, max = INPUT_MAX_LENGTH): string[] {
+  // Joined parts carry a line break between them: a full text is up to parts × max + parts − 1.
+  const chars = Array.from(clean(text, parts * max + parts - 1));
+  const cut = (atBreaks: boolean): { pieces: string[]; rest: number } => {
+    const pieces: string[] = [];
+    let at = 0;
+    while (at < chars.length && pieces.length < parts) {
+      let end = Math.min(chars.length, at + max);
+      let next = end;
+      if (atBreaks && end < chars.length) {
+        // A break right after a full piece counts too; only the last third of a piece is searched.
+        for (let i = end; i > at + Math.floor((max * 2) / 3); i--) {
+          if (chars[i] === '\n') {
+            end = i;
+            next = i + 1;
+            break;
+          }
+        }
+      }
+      pieces.push(chars.slice(at, end).join(''));
+      at = next;
+    }
+    return { pieces, rest: chars.length - at };
+  };
+  const atBreaks = cut(true);
+  return atBreaks.rest === 0 ? atBreaks.pieces : cut(false).pieces;
 }
 
 export function selectStatic(o: {
@@ -151,7 +239,8 @@ export function selectStatic(o: {
     placeholder: { tag: 'plain_text', content: o.placeholder },
     options: o.options.map((x) => ({ text: { tag: 'plain_text', content: clean(x.text, 60) }, value: x.value })),
     ...(o.initial ? (o.multi ? { selected_values: [o.initial] } : { initial_option: o.initial }) : {}),
-    ...(o.required ? { required: true } : {}),
+    // Multi-selects default to required in 2.0: say so either way.
+    ...(o.required ? { required: true } : o.multi ? { required: false } : {}),
   };
 }
 
@@ -185,7 +274,14 @@ export function dateTimePicker(o: {
   };
 }
 
-/** A person picker; `openIds` empty means anyone in the chat. */
+/** Above this many people a picker offers everyone in the chat instead of listing them (card size). */
+export const PICKER_MAX_OPTIONS = 100;
+
+/**
+ * A person picker; `openIds` empty means anyone in the chat. A long member list is not written into
+ * the card (each id costs about 50 bytes): the picker then offers the chat, and the handler checks
+ * that whoever was picked is a member, as it always does.
+ */
 export function personPicker(o: {
   name: string;
   placeholder: string;
@@ -193,18 +289,23 @@ export function personPicker(o: {
   multi?: boolean;
   required?: boolean;
 }): CardElement {
+  const ids = o.openIds ?? [];
   return {
     tag: o.multi ? 'multi_select_person' : 'select_person',
     name: o.name,
-    placeholder: { tag: 'plain_text', content: o.placeholder },
-    options: (o.openIds ?? []).map((value) => ({ value })),
-    ...(o.required ? { required: true } : {}),
+    placeholder: { tag: 'plain_text', content: clean(o.placeholder, PLACEHOLDER_MAX) },
+    options: (ids.length > PICKER_MAX_OPTIONS ? [] : ids).map((value) => ({ value })),
+    // Multi-selects default to required in 2.0: say so either way.
+    ...(o.required ? { required: true } : o.multi ? { required: false } : {}),
   };
 }
 
 export function person(openId: string): CardElement {
   return { tag: 'person', user_id: openId, size: 'small', show_name: true, show_avatar: true };
 }
+
+/** Feishu's limits on a table: `page_size` 1–10, at most 5 per card, never in a form or a column. */
+export const TABLE_PAGE_MAX = 10;
 
 /** A table of strings (user text is shown as-is; table cells are not markdown). */
 export function table(o: {
@@ -214,7 +315,7 @@ export function table(o: {
 }): CardElement {
   return {
     tag: 'table',
-    page_size: o.pageSize ?? 10,
+    page_size: Math.min(Math.max(1, o.pageSize ?? TABLE_PAGE_MAX), TABLE_PAGE_MAX),
     row_height: 'low',
     header_style: { bold: true, background_style: 'grey' },
     columns: o.columns.map((c) => ({
@@ -224,9 +325,14 @@ export function table(o: {
       width: c.width ?? 'auto',
     })),
     rows: o.rows.map((r) =>
-      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' ? clean(v, 300) : String(v)])),
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' ? clean(v, 100) : String(v)])),
     ),
   };
+}
+
+/** A grey note in small type (hints, "其余 N 项…"). Bot-written markdown only. */
+export function note(content: string): CardElement {
+  return markdown(`<font color='grey'>${content}</font>`, { size: 'notation' });
 }
 
 /** A list card with 上一页 / 下一页 buttons that call `action` with the filter and page. */

@@ -13,6 +13,7 @@ import {
   form,
   input,
   markdown,
+  note,
   pagedListCard,
   personPicker,
   plainText,
@@ -60,6 +61,13 @@ const STATUS_TEMPLATE: Record<string, HeaderTemplate> = {
 
 const ref = (v: RectItemView) => ({ id: v.id, o: v.orgId });
 
+/** Entries of the history shown on a card; the rest is one command away (/整改 记录). */
+export const HISTORY_ON_CARD = 10;
+
+/** 取消 sits after a form, not in it: Feishu lets only named submit/reset buttons into a form. */
+const cancelButton = (v: RectItemView, action = 'rectify.form') =>
+  button({ text: '取消', value: { a: action, form: 'view', ...ref(v) } });
+
 function summaryLines(v: RectItemView): CardElement[] {
   const late = v.late && v.status !== 'closed' ? "<font color='red'>" : '';
   const lateEnd = late ? '</font>' : '';
@@ -99,21 +107,25 @@ function detailLines(v: RectItemView): CardElement[] {
       ),
     );
   }
-  if (v.reviewer) out.push(markdown(`**销号审核**：${md(v.reviewer.name)}，${md(v.reviewer.at)}`));
+  if (v.reviewer) out.push(markdown(`**销号审核**：${md(v.reviewer.name, 20)}，${md(v.reviewer.at)}`));
   if (v.pendingExtension) {
     out.push(
       markdown(`**延期申请待批**：延至 ${v.pendingExtension.newDeadline}`),
-      plainText(`理由：${v.pendingExtension.reason}`),
+      plainText(`理由：${v.pendingExtension.reason}`, { max: 500 }),
     );
   }
   if (v.history.length > 0) {
+    const shown = v.history.slice(-HISTORY_ON_CARD);
     out.push(
       collapsible(`历史记录（${v.history.length}）`, [
         markdown(
-          v.history
-            .map((h) => `- ${md(h.at)} ${md(h.by)}：${md(h.label)}${h.text ? ` — ${md(h.text, 120)}` : ''}`)
+          shown
+            .map((h) => `- ${md(h.at)} ${md(h.by, 20)}：${md(h.label, 20)}${h.text ? ` — ${md(h.text, 120)}` : ''}`)
             .join('\n'),
         ),
+        ...(v.history.length > shown.length
+          ? [note(`共 ${v.history.length} 条，这里显示最近 ${shown.length} 条；完整记录请发送 /整改 记录 ${v.id}。`)]
+          : []),
       ]),
     );
   }
@@ -143,15 +155,12 @@ function progressForm(v: RectItemView): CardElement {
       placeholder: '飞书文档或网盘链接；文件可直接发给清风',
       maxLength: 500,
     }),
-    buttonRow([
-      button({
-        text: '提交进展',
-        type: 'primary',
-        value: { a: 'rectify.progress', ver: v.version, ...ref(v) },
-        submit: { name: 'submit_progress' },
-      }),
-      button({ text: '取消', value: { a: 'rectify.form', form: 'view', ...ref(v) } }),
-    ]),
+    button({
+      text: '提交进展',
+      type: 'primary',
+      value: { a: 'rectify.progress', ver: v.version, ...ref(v) },
+      submit: { name: 'submit_progress' },
+    }),
   ]);
 }
 
@@ -170,15 +179,12 @@ function closeForm(v: RectItemView): CardElement {
       multiline: true,
       maxLength: 1000,
     }),
-    buttonRow([
-      button({
-        text: '提交销号申请',
-        type: 'primary',
-        value: { a: 'rectify.submit', ver: v.version, ...ref(v) },
-        submit: { name: 'submit_close' },
-      }),
-      button({ text: '取消', value: { a: 'rectify.form', form: 'view', ...ref(v) } }),
-    ]),
+    button({
+      text: '提交销号申请',
+      type: 'primary',
+      value: { a: 'rectify.submit', ver: v.version, ...ref(v) },
+      submit: { name: 'submit_close' },
+    }),
   ]);
 }
 
@@ -193,15 +199,12 @@ function extendForm(v: RectItemView): CardElement {
       required: true,
       maxLength: 500,
     }),
-    buttonRow([
-      button({
-        text: '提交延期申请',
-        type: 'primary',
-        value: { a: 'rectify.extend', ver: v.version, ...ref(v) },
-        submit: { name: 'submit_extend' },
-      }),
-      button({ text: '取消', value: { a: 'rectify.form', form: 'view', ...ref(v) } }),
-    ]),
+    button({
+      text: '提交延期申请',
+      type: 'primary',
+      value: { a: 'rectify.extend', ver: v.version, ...ref(v) },
+      submit: { name: 'submit_extend' },
+    }),
   ]);
 }
 
@@ -210,9 +213,9 @@ export function buildRectItemCard(v: RectItemView, mode: ItemCardMode = 'view'):
   const open = v.status !== 'closed';
   const canWork = open && v.status !== 'review';
   const elements: CardElement[] = [...summaryLines(v), ...detailLines(v)];
-  if (mode === 'progress' && canWork) elements.push(divider(), progressForm(v));
-  else if (mode === 'close' && canWork) elements.push(divider(), closeForm(v));
-  else if (mode === 'extend' && open) elements.push(divider(), extendForm(v));
+  if (mode === 'progress' && canWork) elements.push(divider(), progressForm(v), cancelButton(v));
+  else if (mode === 'close' && canWork) elements.push(divider(), closeForm(v), cancelButton(v));
+  else if (mode === 'extend' && open) elements.push(divider(), extendForm(v), cancelButton(v));
   else if (open) {
     const buttons: CardElement[] = [];
     if (canWork) {
@@ -255,16 +258,14 @@ export function buildRectReviewCard(v: RectItemView, mode: ReviewCardMode = 'vie
             required: true,
             maxLength: 500,
           }),
-          buttonRow([
-            button({
-              text: '确认退回',
-              type: 'danger',
-              value: { a: 'rectify.return', ver: v.version, ...ref(v) },
-              submit: { name: 'submit_return' },
-            }),
-            button({ text: '取消', value: { a: 'rectify.review_form', form: 'view', ...ref(v) } }),
-          ]),
+          button({
+            text: '确认退回',
+            type: 'danger',
+            value: { a: 'rectify.return', ver: v.version, ...ref(v) },
+            submit: { name: 'submit_return' },
+          }),
         ]),
+        cancelButton(v, 'rectify.review_form'),
       );
     } else {
       const buttons = [
@@ -429,9 +430,11 @@ export function buildExtensionCard(v: {
       markdown(
         `**申请人**：${md(v.requester)}　**责任人**：${md(v.ownerName)}\n**原时限**：${v.oldDeadline}　**申请延至**：${v.newDeadline}`,
       ),
-      plainText(`理由：${v.reason}`),
+      plainText(`理由：${v.reason}`, { max: 500 }),
       decided
-        ? markdown(`**${v.status === 'approved' ? '已同意' : '已拒绝'}**${v.decidedBy ? `（${md(v.decidedBy)}）` : ''}`)
+        ? markdown(
+            `**${v.status === 'approved' ? '已同意' : '已拒绝'}**${v.decidedBy ? `（${md(v.decidedBy, 20)}）` : ''}`,
+          )
         : buttonRow([
             button({
               text: '同意延期',

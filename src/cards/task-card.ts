@@ -13,14 +13,16 @@ import {
   divider,
   form,
   input,
+  longTextInputs,
   markdown,
+  note,
   pagedListCard,
   personPicker,
   plainText,
   selectStatic,
   table,
 } from './parts.ts';
-import { md } from './text.ts';
+import { clean, md } from './text.ts';
 
 export interface TaskView {
   id: number;
@@ -58,6 +60,37 @@ const TEMPLATES: Record<string, HeaderTemplate> = {
 
 const ref = (v: TaskView) => ({ id: v.id, o: v.orgId });
 
+/** Entries of the history shown on the card; the rest is one command away (/任务 记录). */
+export const HISTORY_ON_CARD = 10;
+
+/** Rows of a table on one card (its 10-row pages hold the rest on the card); more go to a file. */
+const TABLE_ROWS = 60;
+/** Rows of the 月月提 checklist on one card (10 elements each; Feishu allows 200 per card). */
+export const CHECKLIST_ROWS = 15;
+/** Items of the 主体责任清单 shown on its card. */
+const DUTY_ITEMS_SHOWN = 30;
+/** Names listed inline before "等". */
+const NAMES_SHOWN = 30;
+
+/**
+ * At most TABLE_ROWS rows, in their order: when there are more, the ones with the highest score
+ * (the most overdue) are kept.
+ */
+function keepWorst<T>(rows: T[], score: (r: T) => number): T[] {
+  if (rows.length <= TABLE_ROWS) return rows;
+  const keep = new Set(
+    rows
+      .map((r, i) => ({ i, s: score(r) }))
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .slice(0, TABLE_ROWS)
+      .map((x) => x.i),
+  );
+  return rows.filter((_, i) => keep.has(i));
+}
+
+/** 取消 sits after a form, not in it: Feishu lets only named submit/reset buttons into a form. */
+const cancelButton = (v: TaskView) => button({ text: '取消', value: { a: 'task.form', form: 'view', ...ref(v) } });
+
 export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
   const open = v.status === 'not_started' || v.status === 'in_progress' || v.status === 'blocked';
   const elements: CardElement[] = [
@@ -85,9 +118,13 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
       ),
     );
   if (v.history.length > 0) {
+    const shown = v.history.slice(-HISTORY_ON_CARD);
     elements.push(
       collapsible(`进展记录（${v.history.length}）`, [
-        markdown(v.history.map((h) => `- ${md(h.at)} ${md(h.by)}：${md(h.text, 120)}`).join('\n')),
+        markdown(shown.map((h) => `- ${md(h.at)} ${md(h.by, 20)}：${md(h.text, 120)}`).join('\n')),
+        ...(v.history.length > shown.length
+          ? [note(`共 ${v.history.length} 条，这里显示最近 ${shown.length} 条；完整记录请发送 /任务 记录 ${v.id}。`)]
+          : []),
       ]),
     );
   }
@@ -122,16 +159,14 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
           maxLength: 1000,
         }),
         input({ name: 'link', label: '佐证材料链接（可选）', placeholder: '文档或网盘链接', maxLength: 500 }),
-        buttonRow([
-          button({
-            text: '提交',
-            type: 'primary',
-            value: { a: 'task.progress', ver: v.version, ...ref(v) },
-            submit: { name: 'submit_task' },
-          }),
-          button({ text: '取消', value: { a: 'task.form', form: 'view', ...ref(v) } }),
-        ]),
+        button({
+          text: '提交',
+          type: 'primary',
+          value: { a: 'task.progress', ver: v.version, ...ref(v) },
+          submit: { name: 'submit_task' },
+        }),
       ]),
+      cancelButton(v),
     );
   } else if (open && mode === 'blocked') {
     elements.push(
@@ -145,16 +180,14 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
           required: true,
           maxLength: 500,
         }),
-        buttonRow([
-          button({
-            text: '提交并通知书记',
-            type: 'danger',
-            value: { a: 'task.blocked', ver: v.version, ...ref(v) },
-            submit: { name: 'submit_blocked' },
-          }),
-          button({ text: '取消', value: { a: 'task.form', form: 'view', ...ref(v) } }),
-        ]),
+        button({
+          text: '提交并通知书记',
+          type: 'danger',
+          value: { a: 'task.blocked', ver: v.version, ...ref(v) },
+          submit: { name: 'submit_blocked' },
+        }),
       ]),
+      cancelButton(v),
     );
   } else if (open) {
     elements.push(
@@ -163,7 +196,7 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
         button({
           text: '已完成',
           value: { a: 'task.done', ver: v.version, ...ref(v) },
-          confirm: { title: '确认已完成', text: `确认“${v.content.slice(0, 40)}”本期已完成？` },
+          confirm: { title: '确认已完成', text: `确认“${clean(v.content, 40)}”本期已完成？` },
         }),
         button({ text: '遇到困难', type: 'danger', value: { a: 'task.form', form: 'blocked', ...ref(v) } }),
       ]),
@@ -283,7 +316,7 @@ export interface BoardView {
 
 /** The shared status board in the group; it updates itself as owners report. */
 export function buildBoardCard(v: BoardView): Card {
-  const rows = v.owners.map((o) => ({
+  const all = v.owners.map((o) => ({
     name: o.away ? `${o.name}（请假）` : o.name,
     ns: o.notStarted,
     ip: o.inProgress,
@@ -291,10 +324,12 @@ export function buildBoardCard(v: BoardView): Card {
     dn: o.done,
     od: o.overdue,
   }));
-  const totals = rows.reduce(
+  const totals = all.reduce(
     (t, r) => ({ ns: t.ns + r.ns, ip: t.ip + r.ip, bl: t.bl + r.bl, dn: t.dn + r.dn, od: t.od + r.od }),
     { ns: 0, ip: 0, bl: 0, dn: 0, od: 0 },
   );
+  // The card has room for TABLE_ROWS people: past that, those with most overdue or blocked tasks.
+  const rows = keepWorst(all, (r) => r.od * 1000 + r.bl);
   return card({
     title: `主体责任落实看板 · ${v.orgName}`,
     subtitle: `更新于 ${v.asOf}`,
@@ -313,8 +348,14 @@ export function buildBoardCard(v: BoardView): Card {
           { name: 'od', title: '逾期' },
         ],
         rows,
-        pageSize: 20,
       }),
+      ...(all.length > rows.length
+        ? [
+            note(
+              `共 ${all.length} 位责任人，这里显示逾期和遇到困难较多的 ${rows.length} 位；全部情况请管理员发送 /任务 导出 获取台账文件。`,
+            ),
+          ]
+        : []),
     ],
   });
 }
@@ -327,9 +368,14 @@ export function buildChecklistCard(v: {
   tasks: { id: number; content: string; dueDate: string; statusLabel: string; overdue: boolean }[];
 }): Card {
   const elements: CardElement[] = [
-    markdown(`${md(v.name)}，这是您本月需要落实的主体责任任务（${v.tasks.length} 项）：`),
+    markdown(`${md(v.name, 30)}，这是您本月需要落实的主体责任任务（${v.tasks.length} 项）：`),
   ];
-  for (const t of v.tasks.slice(0, 30)) {
+  // Each row costs 10 elements (text, columns, buttons, their texts, the confirmation): the card
+  // keeps within Feishu's 200 with CHECKLIST_ROWS rows, overdue ones first; the rest is /任务.
+  const shown = [...v.tasks]
+    .sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.dueDate.localeCompare(b.dueDate))
+    .slice(0, CHECKLIST_ROWS);
+  for (const t of shown) {
     elements.push(
       markdown(
         `**#${t.id}** ${md(t.content, 50)}\n<font color='grey'>时限 ${t.dueDate} · ${md(t.statusLabel)}</font>${t.overdue ? " <font color='red'>逾期</font>" : ''}`,
@@ -348,6 +394,8 @@ export function buildChecklistCard(v: {
       ]),
     );
   }
+  if (v.tasks.length > shown.length)
+    elements.push(note(`其余 ${v.tasks.length - shown.length} 项请发送 /任务 列表 我的 查看（可翻页）。`));
   return card({
     title: `月月提 · ${v.month}`,
     template: 'blue',
@@ -357,6 +405,8 @@ export function buildChecklistCard(v: {
 }
 
 export const MIN_REPORT_LENGTH = 50;
+/** The report comes in up to 3 inputs of 1000 characters (Feishu's limit per input), joined. */
+export const REPORT_PARTS = 3;
 
 /** 季季报: the quarterly 履责 report form. */
 export function buildQuarterlyAskCard(v: {
@@ -378,13 +428,12 @@ export function buildQuarterlyAskCard(v: {
     elements: [
       markdown(`请在 ${v.end} 前报告本季度落实主体责任、履行“一岗双责”的情况（不少于 ${MIN_REPORT_LENGTH} 字）。`),
       form('quarterly_report', [
-        input({
+        ...longTextInputs({
           name: 'text',
           label: '履责情况',
           placeholder: '本季度做了哪些工作、取得什么成效、存在什么问题、下一步打算',
-          multiline: true,
           required: true,
-          maxLength: 3000,
+          parts: REPORT_PARTS,
         }),
         input({ name: 'evidence', label: '佐证材料链接（可选）', placeholder: 'https://…', maxLength: 500 }),
         button({
@@ -416,6 +465,9 @@ export interface RollupView {
 /** The secretary's quarter-end roll-up: per owner and per item. */
 export function buildRollupCard(v: RollupView): Card {
   const notReported = v.owners.filter((o) => !o.reported && !o.away).map((o) => o.name);
+  const owners = keepWorst(v.owners, (o) => (o.overdue + o.missed) * 2 + (o.reported ? 0 : 1));
+  const items = keepWorst(v.items, (i) => i.overdue + i.missed);
+  const names = notReported.slice(0, NAMES_SHOWN).map((n) => md(n, 20));
   return card({
     title: `季季报汇总 · ${v.quarter}`,
     subtitle: v.orgName,
@@ -423,7 +475,7 @@ export function buildRollupCard(v: RollupView): Card {
     elements: [
       markdown(
         notReported.length
-          ? `**未提交履责报告**：${notReported.map((n) => md(n)).join('、')}`
+          ? `**未提交履责报告**：${names.join('、')}${notReported.length > names.length ? ` 等 ${notReported.length} 人` : ''}`
           : '**全部责任人已提交履责报告。**',
       ),
       table({
@@ -435,7 +487,7 @@ export function buildRollupCard(v: RollupView): Card {
           { name: 'ms', title: '未完成' },
           { name: 'rp', title: '履责报告' },
         ],
-        rows: v.owners.map((o) => ({
+        rows: owners.map((o) => ({
           name: o.name,
           done: o.done,
           ip: o.inProgress,
@@ -443,7 +495,6 @@ export function buildRollupCard(v: RollupView): Card {
           ms: o.missed,
           rp: o.away ? '请假' : o.reported ? '已提交' : '未提交',
         })),
-        pageSize: 20,
       }),
       table({
         columns: [
@@ -452,15 +503,18 @@ export function buildRollupCard(v: RollupView): Card {
           { name: 'od', title: '逾期' },
           { name: 'ms', title: '未完成' },
         ],
-        rows: v.items.map((i) => ({
-          item: `${i.seq}. ${i.content.slice(0, 30)}`,
+        rows: items.map((i) => ({
+          item: `${i.seq}. ${clean(i.content, 30)}`,
           done: `${i.done}/${i.total}`,
           od: i.overdue,
           ms: i.missed,
         })),
-        pageSize: 10,
       }),
-      markdown("<font color='grey'>本季度《主体责任落实台账》已随后发送。</font>", { size: 'notation' }),
+      note(
+        owners.length < v.owners.length || items.length < v.items.length
+          ? `共 ${v.owners.length} 位责任人、${v.items.length} 项任务，这里显示逾期和未完成较多的部分；全部情况见随后发送的《主体责任落实台账》。`
+          : '本季度《主体责任落实台账》已随后发送。',
+      ),
     ],
   });
 }
@@ -469,20 +523,27 @@ export function buildDutyListCard(v: {
   title: string;
   items: { seq: number; category: string; content: string; leader: string; owners: string[]; cadence: string }[];
 }): Card {
+  const shown = v.items.slice(0, DUTY_ITEMS_SHOWN);
   return card({
     title: v.title,
     subtitle: `共 ${v.items.length} 项`,
     template: 'red',
     elements: [
       markdown(
-        v.items
-          .slice(0, 60)
+        shown
           .map(
             (i) =>
-              `**${i.seq}.** 【${md(i.category)}】${md(i.content, 60)}\n<font color='grey'>${md(i.cadence)} · 责任领导 ${md(i.leader || '—')} · 责任人 ${md(i.owners.join('、') || '—')}</font>`,
+              `**${i.seq}.** 【${md(i.category, 20)}】${md(i.content, 60)}\n<font color='grey'>${md(i.cadence, 10)} · 责任领导 ${md(i.leader || '—', 20)} · 责任人 ${md(i.owners.join('、') || '—', 40)}</font>`,
           )
           .join('\n\n') || '还没有主体责任清单。管理员可用 /任务 新建 添加，或把清单 .xlsx 发给清风导入。',
       ),
+      ...(v.items.length > shown.length
+        ? [
+            note(
+              `这里显示前 ${shown.length} 项；完整清单请管理员发送 /任务 导出 获取台账文件，您自己的任务请发送 /任务 列表 我的 查看。`,
+            ),
+          ]
+        : []),
     ],
   });
 }

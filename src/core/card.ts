@@ -39,5 +39,11 @@ export interface Toast {
 /** What a card action answers within Feishu's 3 s window: a toast and, when the card changes, the new card. */
 export interface ActionAnswer {
   toast?: Toast;
+  /** The clicked card's new shared content (everyone who received the card sees it). */
   card?: Card;
+  /**
+   * A view or form for the clicker alone. In a private chat it replaces the clicked card; in a group
+   * it is sent to the clicker's private chat with the bot and the group card stays as it was.
+   */
+  personal?: Card;
 }

@@ -43,6 +43,32 @@ export interface ProcessedEventsTable {
   received_at: string;
 }
 
+export interface InboxTable {
+  /** The router's dedup key: `msg:<message_id>` for messages, `evt:<event_id>` for other events. */
+  key: string;
+  /** message | card_action | bot_added | users_added */
+  kind: string;
+  /** The normalised event (JSON). */
+  payload: string;
+  /** pending | done | failed */
+  status: string;
+  attempts: number;
+  /** A pending row is (re)processed from this instant on; until then its owner is working on it. */
+  next_attempt_at: string;
+  lease_owner: string | null;
+  /** 1 when the event was acknowledged before its work finished (a card is then updated by PATCH). */
+  late: number;
+  last_error: string | null;
+  received_at: string;
+  done_at: string | null;
+}
+
+/** A group chat the bot was spoken to in (card callbacks do not say a chat's type). */
+export interface GroupChatsTable {
+  chat_id: string;
+  first_seen_at: string;
+}
+
 export interface OutboxTable {
   id: Generated<number>;
   org_id: number | null;
@@ -410,6 +436,8 @@ export interface Database {
   chat_bindings: ChatBindingsTable;
   members: MembersTable;
   processed_events: ProcessedEventsTable;
+  inbox: InboxTable;
+  group_chats: GroupChatsTable;
   outbox: OutboxTable;
   reminder_claims: ReminderClaimsTable;
   audit_log: AuditLogTable;
@@ -444,6 +472,7 @@ export type Org = Selectable<OrgsTable>;
 export type Member = Selectable<MembersTable>;
 export type NewMember = Insertable<MembersTable>;
 export type MemberUpdate = Updateable<MembersTable>;
+export type InboxRow = Selectable<InboxTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type NewOutboxRow = Insertable<OutboxTable>;
 export type AuditRow = Selectable<AuditLogTable>;

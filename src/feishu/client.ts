@@ -5,7 +5,7 @@
  */
 import type { FeishuDirectory, Logger } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
-import { classifyFailure, FeishuCodeError } from './errors.ts';
+import { classifyFailure, FeishuCodeError, UrgentRefusedError } from './errors.ts';
 import { sdk } from './sdk.ts';
 
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -119,21 +119,25 @@ export function createFeishuClient(o: FeishuClientOptions) {
       if (!data) return undefined;
       return { chatId, name: data.name ?? '', ownerOpenId: data.owner_id || undefined };
     },
+    /** Every member (bots excluded by Feishu), page by page (≤ 100 each); a member listed twice counts once. */
     async listChatMembers(chatId: string) {
-      const out: { openId: string; name: string }[] = [];
+      const byId = new Map<string, { openId: string; name: string }>();
       let pageToken: string | undefined;
-      for (let page = 0; page < 100; page++) {
+      // Up to 60,000 members, above the largest Feishu group.
+      for (let page = 0; page < 600; page++) {
         const data = ok(
           await client.im.v1.chatMembers.get({
             path: { chat_id: chatId },
             params: { member_id_type: 'open_id', page_size: 100, ...(pageToken ? { page_token: pageToken } : {}) },
           }),
         ) as { items?: { member_id?: string; name?: string }[]; has_more?: boolean; page_token?: string };
-        for (const it of data?.items ?? []) if (it.member_id) out.push({ openId: it.member_id, name: it.name ?? '' });
+        for (const it of data?.items ?? []) {
+          if (it.member_id) byId.set(it.member_id, { openId: it.member_id, name: it.name ?? '' });
+        }
         if (!data?.has_more || !data.page_token) break;
         pageToken = data.page_token;
       }
-      return out;
+      return [...byId.values()];
     },
     async getUserName(openId: string) {
       const data = ok(
@@ -249,7 +253,10 @@ export function createFeishuClient(o: FeishuClientOptions) {
           : kind === 'sms'
             ? await client.im.v1.message.urgentSms(payload)
             : await client.im.v1.message.urgentPhone(payload);
-      ok(res);
+      // feishu: code 0 does not mean buzzed — people it could not buzz come back in invalid_user_id_list
+      const data = ok(res) as { invalid_user_id_list?: string[] } | undefined;
+      const refused = (data?.invalid_user_id_list ?? []).filter((id) => openIds.includes(id));
+      if (refused.length > 0) throw new UrgentRefusedError(refused);
       return { messageId } satisfies SentMessage;
     },
   };

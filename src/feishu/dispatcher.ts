@@ -44,6 +44,8 @@ export interface DispatcherOptions {
   random?: () => number;
   /** Called (after the row is dead-lettered) when a chat or person cannot be reached. */
   onUnreachable?: (row: OutboxRow, failure: FeishuFailure) => Promise<void>;
+  /** Called (after the row is dead-lettered) when a 加急 reached none of the people on it. */
+  onUrgentRefused?: (row: OutboxRow, openIds: string[]) => Promise<void>;
   /** Called after every sent row (the sandbox console refreshes on it). */
   onSent?: (row: OutboxRow) => void;
   /** Limits shared with other replicas (PostgreSQL), checked after the in-process limiter. */
@@ -328,6 +330,13 @@ export class OutboxDispatcher {
           .onUnreachable?.({ ...row, attempts }, f)
           .catch((err) =>
             this.o.logger.error({ outboxId: row.id, err: errText(err) }, 'reporting an unreachable target failed'),
+          );
+      }
+      if (f.refusedUsers?.length) {
+        await this.o
+          .onUrgentRefused?.({ ...row, attempts }, f.refusedUsers)
+          .catch((err) =>
+            this.o.logger.error({ outboxId: row.id, err: errText(err) }, 'reporting a refused urgent failed'),
           );
       }
       return { kind: 'dead' };

@@ -27,6 +27,8 @@ export interface FeishuFailure {
   retryAfterMs: number | undefined;
   /** Short description for logs and dead letters (never a token or the message content). */
   summary: string;
+  /** A 加急 answered with `invalid_user_id_list`: the people it did not reach. */
+  refusedUsers?: string[];
 }
 
 const RATE_LIMIT_CODES = new Set([99991400, 230020, 11232, 11233]);
@@ -43,6 +45,16 @@ export class FeishuCodeError extends Error {
   }
 }
 
+/**
+ * A 加急 (urgent) call Feishu answered with code 0 but listing the people in
+ * `data.invalid_user_id_list`: nobody on the list was buzzed (not in the chat, not reachable …).
+ */
+export class UrgentRefusedError extends Error {
+  constructor(readonly openIds: string[]) {
+    super(`urgent not delivered to ${openIds.length} user(s) (invalid_user_id_list)`);
+  }
+}
+
 interface AxiosLike {
   isAxiosError?: boolean;
   code?: string;
@@ -51,6 +63,17 @@ interface AxiosLike {
 }
 
 export function classifyFailure(err: unknown): FeishuFailure {
+  if (err instanceof UrgentRefusedError) {
+    // Trying again buzzes nobody: the list says who cannot be reached this way.
+    return {
+      cls: 'permanent',
+      code: undefined,
+      httpStatus: undefined,
+      retryAfterMs: undefined,
+      summary: err.message,
+      refusedUsers: err.openIds,
+    };
+  }
   if (err instanceof FeishuCodeError) return fromCode(err.code, undefined, undefined, err.msg);
   const e = (err ?? {}) as AxiosLike;
   const res = e.response;

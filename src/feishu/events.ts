@@ -33,7 +33,7 @@ export interface InboundMessage {
   senderOpenId: string;
   senderType: string;
   messageType: string;
-  /** For text messages. */
+  /** For text messages, and rich-text (post) messages as plain text. */
   text: string | undefined;
   /** For file messages. */
   file: { fileKey: string; fileName: string } | undefined;
@@ -47,6 +47,50 @@ function parseContent(content: string): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/**
+ * The plain text of a rich-text (post) message as the event delivers it (接收消息内容结构: no language
+ * key, `{"title", "content": [[element…]…]}`; an `at` element carries the `@_user_N` key that
+ * `mentions` resolves, like text). Each paragraph becomes a line; text, links and code keep their
+ * text, mentions their key; images, media and emoji drop out. A language-keyed body (`zh_cn` …, the
+ * sending shape) is read too. Undefined when the content is no post.
+ */
+export function postText(content: Record<string, unknown>): string | undefined {
+  let body: Record<string, unknown> = content;
+  if (!Array.isArray(body.content)) {
+    const lang = Object.values(content).find(
+      (v): v is Record<string, unknown> =>
+        !!v && typeof v === 'object' && Array.isArray((v as { content?: unknown }).content),
+    );
+    if (!lang) return undefined;
+    body = lang;
+  }
+  const lines: string[] = [];
+  for (const paragraph of body.content as unknown[]) {
+    if (!Array.isArray(paragraph)) continue;
+    let line = '';
+    for (const el of paragraph) {
+      if (!el || typeof el !== 'object') continue;
+      const e = el as { tag?: unknown; text?: unknown; user_id?: unknown; user_name?: unknown };
+      if (e.tag === 'at') {
+        // `@_user_N` (or `@_all`), spaced so it never runs into the word next to it; a raw id is not
+        // a mention key the parser could resolve, so only the name is kept.
+        const id = typeof e.user_id === 'string' ? e.user_id : '';
+        line += id.startsWith('@_') ? ` ${id} ` : ` @${typeof e.user_name === 'string' ? e.user_name : ''} `;
+      } else if (typeof e.text === 'string' && e.tag !== 'img' && e.tag !== 'media' && e.tag !== 'emotion') {
+        line += e.text;
+      }
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+function messageText(type: string, content: Record<string, unknown>): string | undefined {
+  if (type === 'text') return typeof content.text === 'string' ? content.text : undefined;
+  if (type === 'post') return postText(content);
+  return undefined;
 }
 
 export function normalizeMessage(data: unknown): InboundMessage | undefined {
@@ -64,7 +108,7 @@ export function normalizeMessage(data: unknown): InboundMessage | undefined {
     senderOpenId: openId,
     senderType: sender.sender_type ?? 'user',
     messageType: message.message_type,
-    text: message.message_type === 'text' && typeof content.text === 'string' ? content.text : undefined,
+    text: messageText(message.message_type, content),
     file:
       message.message_type === 'file' && typeof content.file_key === 'string'
         ? { fileKey: content.file_key, fileName: typeof content.file_name === 'string' ? content.file_name : '' }

@@ -1,15 +1,16 @@
 /**
  * One EventDispatcher for both transports: the long connection calls it with plain envelopes, the
- * webhook server after verifying and decrypting. Handlers normalise, then hand over to the router.
+ * webhook server after verifying and decrypting. Handlers normalise, then hand the event to the
+ * inbox, which records it and answers within Feishu's 3 s whatever the work takes (inbox.ts).
  */
 import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../core/contracts.ts';
-import type { Router } from '../router/router.ts';
 import { sdkLogger } from './client.ts';
 import { normalizeCardAction, normalizeChatMembers, normalizeMessage } from './events.ts';
+import type { Inbox } from './inbox.ts';
 import { sdk } from './sdk.ts';
 
-export function createEventDispatcher(router: Router, logger: Logger): lark.EventDispatcher {
+export function createEventDispatcher(inbox: Pick<Inbox, 'receive'>, logger: Logger): lark.EventDispatcher {
   const malformed = (type: string) => {
     logger.warn({ event: type, outcome: 'malformed' }, 'event did not parse; ignored');
   };
@@ -20,7 +21,7 @@ export function createEventDispatcher(router: Router, logger: Logger): lark.Even
     'im.message.receive_v1': async (data: unknown) => {
       const msg = normalizeMessage(data);
       if (!msg) return malformed('im.message.receive_v1');
-      await router.onMessage(msg);
+      await inbox.receive({ kind: 'message', event: msg });
     },
     'card.action.trigger': async (data: unknown) => {
       const evt = normalizeCardAction(data);
@@ -28,17 +29,17 @@ export function createEventDispatcher(router: Router, logger: Logger): lark.Even
         malformed('card.action.trigger');
         return { toast: { type: 'error', content: '卡片数据无法识别，请重新发送命令。' } };
       }
-      return router.onCardAction(evt);
+      return inbox.receive({ kind: 'card_action', event: evt });
     },
     'im.chat.member.bot.added_v1': async (data: unknown) => {
       const evt = normalizeChatMembers(data);
       if (!evt) return malformed('im.chat.member.bot.added_v1');
-      await router.onBotAdded(evt);
+      await inbox.receive({ kind: 'bot_added', event: evt });
     },
     'im.chat.member.user.added_v1': async (data: unknown) => {
       const evt = normalizeChatMembers(data);
       if (!evt) return malformed('im.chat.member.user.added_v1');
-      await router.onUsersAdded(evt);
+      await inbox.receive({ kind: 'users_added', event: evt });
     },
   });
 }

@@ -32,13 +32,17 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Removes the bot's own @mention(s). Without a known bot id, a leading mention is taken as the bot's. */
+/**
+ * Removes the bot's own @mention(s). Until the bot's id is known (it is fetched with retries at
+ * start-up), the mentions in front of the command — "@清风 /帮助", "@张三 @清风 /帮助" — are taken as
+ * addressing the bot; a mention after the command word stays an argument.
+ */
 function stripBotMention(text: string, mentions: readonly MentionRef[], botOpenId: string | undefined): string {
   let out = text;
   const botKeys = botOpenId ? mentions.filter((m) => m.openId === botOpenId).map((m) => m.key) : [];
   if (!botOpenId) {
-    const lead = /^\s*(@_user_\d+)/.exec(out);
-    if (lead) botKeys.push(lead[1] as string);
+    const lead = /^(?:[\s\u3000]*@_user_\d+)+/u.exec(out)?.[0] ?? '';
+    botKeys.push(...(lead.match(/@_user_\d+/g) ?? []));
   }
   for (const key of botKeys) out = out.replace(new RegExp(`${escapeRegExp(key)}(?!\\d)`, 'g'), ' ');
   return out;

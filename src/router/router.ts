@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { plain } from '../cards/text.ts';
 import { buildWelcomeCard } from '../cards/welcome-card.ts';
 import { noArgs } from '../core/args.ts';
-import type { ActionAnswer } from '../core/card.ts';
+import type { ActionAnswer, Card, CardElement } from '../core/card.ts';
 import type { Clock } from '../core/clock.ts';
 import type {
   Actor,
@@ -31,12 +31,12 @@ import type {
   RuntimeSettings,
 } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
-import type { Outgoing } from '../core/message.ts';
+import type { OutboxWriter, Outgoing } from '../core/message.ts';
 import { isTransientStorageError } from '../db/errors.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { markProcessed, wasProcessed } from '../db/repositories/events.ts';
 import { findMember, listMembershipsOf, roleOf, upsertMember } from '../db/repositories/members.ts';
-import { findOrgByChat, findOrgById } from '../db/repositories/orgs.ts';
+import { findOrgByChat, findOrgById, isGroupChat, rememberGroupChat } from '../db/repositories/orgs.ts';
 import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
 import { clearUnreachable } from '../db/repositories/unreachable.ts';
 import type { Database, Org } from '../db/schema.ts';
@@ -150,6 +150,19 @@ export class Router {
     }
   }
 
+  /**
+   * Whether the message will get an answer (a command, or a private message); group chatter, files
+   * in groups and other bots' messages get none. The inbox asks before it says "正在处理…".
+   */
+  expectsAnswer(msg: InboundMessage): boolean {
+    if (msg.senderType !== 'user') return false;
+    if (msg.chatType === 'p2p') return true;
+    if (msg.text === undefined) return false;
+    const parsed = parseCommandText(msg.text, msg.mentions, this.d.botOpenId());
+    if (parsed.kind !== 'command') return parsed.kind === 'error';
+    return parsed.explicit || this.d.registry.find(parsed.word) !== undefined;
+  }
+
   private async message(msg: InboundMessage): Promise<{ outcome: Outcome; command?: string }> {
     if (msg.senderType !== 'user') return { outcome: 'ignored' };
     const dedupKey = `msg:${msg.messageId}`;
@@ -256,6 +269,8 @@ export class Router {
       }
       const fresh = await db.transaction().execute(async (trx) => {
         if (!(await markProcessed(trx, dedupKey, 'message', now.toISOString()))) return false;
+        // Cards answered here may be clicked later; the click does not say the chat is a group.
+        if (chat.type === 'group') await rememberGroupChat(trx, chat.chatId, now.toISOString());
         const { org, ambiguous } = await this.resolveOrg(trx, chat, msg.senderOpenId);
         orgId = org?.id ?? null;
         const actor = await this.actorIn(trx, org, msg.senderOpenId);
@@ -337,6 +352,11 @@ export class Router {
       return toCallbackBody(answer);
     } catch (err) {
       outcome = 'error';
+      // A passing storage fault is not "出错了": the inbox takes the click again (src/feishu/inbox.ts).
+      if (isTransientStorageError(err)) {
+        this.d.logger.warn({ eventId: evt.eventId, action: actionId, err: stack(err) }, 'card action postponed');
+        throw err;
+      }
       this.d.logger.error({ eventId: evt.eventId, action: actionId, err: stack(err) }, 'card action failed');
       return toCallbackBody({ toast: { type: 'error', content: FAULT_TEXT(errorRef(evt.eventId)) } });
     } finally {
@@ -360,9 +380,9 @@ export class Router {
     const now = this.d.clock.now();
     const logger = this.d.logger.child({ eventId: evt.eventId, action: actionId });
     const calendar = await this.d.calendar();
-    // A card in a bound chat is in a group; anywhere else it is a private chat with the bot.
+    // A card in a bound chat, or in a chat seen as a group, is in a group; elsewhere it is a private chat.
     const chat: ChatRef | undefined = evt.chatId
-      ? { chatId: evt.chatId, type: (await findOrgByChat(this.d.db, evt.chatId)) ? 'group' : 'p2p' }
+      ? { chatId: evt.chatId, type: (await isGroupChat(this.d.db, evt.chatId)) ? 'group' : 'p2p' }
       : undefined;
     const orgHint = z.coerce.number().int().positive().safeParse(rawOrg);
     let orgId: number | null = null;
@@ -394,8 +414,9 @@ export class Router {
           value.data,
           evt.formValue,
         );
+        const delivered = await answerPersonally(base.outbox, chat, evt.operatorOpenId, orgId, result);
         await recordAudit(trx, { at: now.toISOString(), orgId, ...audit, result: 'ok' });
-        return result;
+        return delivered;
       });
       if (!answer) return { answer: { toast: { type: 'info', content: '已处理。' } }, outcome: 'duplicate' };
       this.d.afterCommit();
@@ -417,6 +438,7 @@ export class Router {
     const fresh = await this.d.db.transaction().execute(async (trx) => {
       if (!(await markProcessed(trx, `evt:${evt.eventId}`, 'bot_added', now.toISOString()))) return false;
       await clearUnreachable(trx, 'chat_id', evt.chatId);
+      await rememberGroupChat(trx, evt.chatId, now.toISOString());
       const org = await findOrgByChat(trx, evt.chatId);
       const outbox = createOutboxWriter(trx, { at: this.d.wallClock.now().toISOString(), orgId: org?.id ?? null });
       await outbox.send({ chatId: evt.chatId }, { type: 'card', card: buildWelcomeCard({ orgName: org?.name }) });
@@ -478,6 +500,37 @@ export function userErrorText(err: UserError): string {
   // Messages may quote what the user typed, so they are shown as plain text (never a mention).
   const message = plain(err.message);
   return err.hint ? `${message}\n${err.hint}` : message;
+}
+
+/**
+ * Shared cards are shared (FEISHU.md §6): a view or form for one person never replaces a group card.
+ * In a group it goes to the clicker's private chat with the bot (in the action's transaction), and
+ * the group card changes only when the handler also answered a shared card. In a private chat the
+ * personal card simply replaces the clicked one.
+ */
+async function answerPersonally(
+  outbox: OutboxWriter,
+  chat: ChatRef | undefined,
+  openId: string,
+  orgId: number | null,
+  answer: ActionAnswer,
+): Promise<ActionAnswer> {
+  const { personal, ...shared } = answer;
+  if (!personal) return answer;
+  if (chat?.type !== 'group') return { ...(shared.toast ? { toast: shared.toast } : {}), card: personal };
+  await outbox.send({ openId }, { type: 'card', card: personal }, orgId === null ? {} : { orgId });
+  const then = hasForm(personal) ? '填写' : '查看';
+  return { ...shared, toast: { type: 'info', content: `已私信发送，请在与清风的单聊中${then}` } };
+}
+
+/** Whether a card asks for input (a form), as opposed to only showing something. */
+function hasForm(card: Card): boolean {
+  const walk = (elements: readonly CardElement[]): boolean =>
+    elements.some(
+      (e) =>
+        e.tag === 'form' || ['elements', 'columns'].some((k) => Array.isArray(e[k]) && walk(e[k] as CardElement[])),
+    );
+  return walk(card.body.elements);
 }
 
 function toCallbackBody(answer: ActionAnswer): Record<string, unknown> {

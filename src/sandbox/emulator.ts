@@ -13,7 +13,15 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Clock } from '../core/clock.ts';
 import { computeSignature, encryptPayload } from '../feishu/crypto.ts';
-import { checkCard } from './card-check.ts';
+import {
+  type CardProblem,
+  cardComponents,
+  checkCard,
+  checkCardObject,
+  descendants,
+  formActionOf,
+  requestBodyBytes,
+} from './card-check.ts';
 import { decodeFrame, encodeFrame, type Frame, headerOf } from './frame.ts';
 import { parseMultipart } from './multipart.ts';
 import {
@@ -286,6 +294,7 @@ export class Emulator extends EventEmitter {
       external: false,
       operator_tenant_key: this.tenantKey,
       name: chat.name,
+      i18n_names: { zh_cn: chat.name },
       users: openIds.map((id) => ({
         name: this.store.users.get(id)?.name ?? '',
         tenant_key: this.tenantKey,
@@ -321,6 +330,54 @@ export class Emulator extends EventEmitter {
       senderType: 'user',
       msgType: 'text',
       content: JSON.stringify({ text }),
+      mentions,
+    });
+    const hears =
+      chat.botIn &&
+      (chat.type === 'p2p' || this.o.groupMessages === 'all' || mentions.some((m) => m.openId === this.bot.openId));
+    if (hears) await this.deliverMessageEvent(msg, sender);
+    return msg;
+  }
+
+  /**
+   * A user sends a rich-text (post) message, as typed in the client's rich-text editor: each line a
+   * paragraph, `@{ou_…}` an `at` element, `mentionBot` an @清风 first. The event's content has the
+   * shape of 接收消息内容结构 (no language key; `at` elements carry the `@_user_N` key of `mentions`).
+   */
+  async sendPost(o: {
+    chatId: string;
+    from: string;
+    text: string;
+    title?: string;
+    mentionBot?: boolean;
+  }): Promise<EmuMessage> {
+    const chat = this.requireChat(o.chatId);
+    const sender = this.requireUser(o.from);
+    if (!chat.members.includes(sender.openId))
+      throw new EmulatorInputError(`${sender.name} is not in chat ${chat.name}`);
+    const mentions: EmuMessage['mentions'] = [];
+    const at = (openId: string, name: string): Record<string, unknown> => {
+      const key = `@_user_${mentions.length + 1}`;
+      mentions.push({ key, openId, name });
+      return { tag: 'at', user_id: key, user_name: name, style: [] };
+    };
+    // The @清风 typed first takes the first key, as in the client.
+    const lead = o.mentionBot ? [at(this.bot.openId, this.bot.name)] : [];
+    const paragraphs: Record<string, unknown>[][] = o.text.split('\n').map((line) =>
+      line.split(/(@\{ou_[A-Za-z0-9_]+\})/).flatMap((part): Record<string, unknown>[] => {
+        const id = /^@\{(ou_[A-Za-z0-9_]+)\}$/.exec(part)?.[1];
+        const who = id === this.bot.openId ? this.bot : id ? this.store.users.get(id) : undefined;
+        if (id && who) return [at(id, who.name)];
+        return part ? [{ tag: 'text', text: part, style: [] }] : [];
+      }),
+    );
+    paragraphs[0] = [...lead, ...(paragraphs[0] ?? [])];
+    const msg = this.addMessage({
+      chatId: chat.chatId,
+      senderId: sender.openId,
+      senderType: 'user',
+      msgType: 'post',
+      content: JSON.stringify({ title: o.title ?? '', content: paragraphs }),
       mentions,
     });
     const hears =
@@ -372,12 +429,18 @@ export class Emulator extends EventEmitter {
     options?: string[];
     inputValue?: string;
     checked?: boolean;
+    /**
+     * Deliver the callback even though the client would not send it (no such component on the card,
+     * a required field empty): a forged or replayed callback, for tests of the bot's own checks.
+     */
+    bypassClient?: boolean;
   }): Promise<CallbackResult> {
     const msg = this.requireMessage(o.messageId);
     const user = this.requireUser(o.from);
     if (!this.requireChat(msg.chatId).members.includes(user.openId)) {
       throw new EmulatorInputError(`${user.name} is not in the chat of this card`);
     }
+    if (!o.bypassClient) this.checkClickable(msg, o);
     const token = `c-${randomBytes(16).toString('hex')}`;
     this.callbackTokens.set(token, { messageId: msg.messageId, uses: 0, at: this.o.wallClock.now().getTime() });
     const ack = await this.deliverEvent(
@@ -408,12 +471,61 @@ export class Emulator extends EventEmitter {
     if (answer.toast) result.toast = answer.toast;
     if (answer.card?.type === 'raw' && answer.card.data) {
       const content = JSON.stringify(answer.card.data);
-      const problem = checkCard(content);
-      if (problem) return { error: `200673: ${problem.message}` };
+      // The answered card replaces the message like a PATCH does: measured as a body `{content}`.
+      const problem = checkCardObject(answer.card.data, { bodyBytes: requestBodyBytes(content, {}) });
+      if (problem) return { error: `200673: ${problem.code} ${problem.message}` };
       this.replaceCard(msg, content);
       result.card = answer.card.data;
     }
     return result;
+  }
+
+  /**
+   * What the Feishu client lets a person do on a card: press only a component the card shows now
+   * (matched by tag, callback value and, when given, name; not a disabled one), send `form_value`
+   * only with a form's submit button, and submit a form only when its required fields are filled
+   * (the client checks `required` before sending; multi_select_* are required unless
+   * `required: false`). Anything else is refused with an EmulatorInputError, as the client would.
+   */
+  private checkClickable(
+    msg: EmuMessage,
+    o: { value: unknown; name?: string; tag?: string; formValue?: Record<string, unknown> },
+  ): void {
+    if (msg.msgType !== 'interactive' || msg.recalled) {
+      throw new EmulatorInputError('only a card that is still there can be clicked');
+    }
+    let card: unknown;
+    try {
+      card = JSON.parse(msg.content);
+    } catch {
+      throw new EmulatorInputError('the card content is not JSON');
+    }
+    const tag = o.tag ?? 'button';
+    const all = cardComponents(card);
+    const matching = all.filter(
+      (c) => c.tag === tag && sameValue(callbackValueOf(c), o.value) && (!o.name || c.name === o.name),
+    );
+    const enabled = matching.filter((c) => c.disabled !== true);
+    const what = `${tag} ${JSON.stringify(o.value ?? {})}${o.name ? ` named "${o.name}"` : ''}`;
+    if (matching.length === 0) {
+      throw new EmulatorInputError(`the card has no ${what} as it is now; the client cannot press it`);
+    }
+    const target = enabled[0];
+    if (!target) throw new EmulatorInputError(`the ${what} is disabled; the client cannot press it`);
+    const form = all.find((f) => f.tag === 'form' && descendants(f).includes(target));
+    const submits = form !== undefined && tag === 'button' && formActionOf(target) === 'submit';
+    if (o.formValue !== undefined && !submits) {
+      throw new EmulatorInputError(`form_value comes only with a form's submit button, not with the ${what}`);
+    }
+    if (!submits || !form) return;
+    const values = o.formValue ?? {};
+    const missing = descendants(form)
+      .filter((f) => typeof f.name === 'string' && isRequiredField(f))
+      .filter((f) => !filled(values[f.name as string]) && !hasInitialValue(f))
+      .map((f) => f.name as string);
+    if (missing.length > 0) {
+      throw new EmulatorInputError(`有必填项未填写 (${missing.join(', ')}): the client does not submit the form`);
+    }
   }
 
   // ------------------------------------------------------------------ persistence (sandbox)
@@ -446,6 +558,32 @@ export class Emulator extends EventEmitter {
 
   clearFaults(): void {
     this.faults.length = 0;
+  }
+
+  // ------------------------------------------------------------------ slow routes (tests)
+
+  private readonly slowRoutes: { method?: string; path?: string; delayMs: number; times: number }[] = [];
+
+  /**
+   * Matching Open API calls (`path` a substring, as for faults) are answered normally but only after
+   * `delayMs`, for the next `times` calls (default: until cleared) — a slow Feishu, to make a
+   * command outlast the 3 s ack window on purpose.
+   */
+  slowDown(o: { method?: string; path?: string; delayMs: number; times?: number }): void {
+    this.slowRoutes.push({ ...o, times: o.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  clearSlowDowns(): void {
+    this.slowRoutes.length = 0;
+  }
+
+  private async slowDownFor(method: string, path: string): Promise<void> {
+    const r = this.slowRoutes.find(
+      (x) => x.times > 0 && (!x.method || x.method === method) && (!x.path || path.includes(x.path)),
+    );
+    if (!r) return;
+    r.times--;
+    await new Promise((resolve) => setTimeout(resolve, r.delayMs));
   }
 
   /** Invalidates every tenant token (99991663 until the bot fetches a new one). */
@@ -787,8 +925,10 @@ export class Emulator extends EventEmitter {
     const url = new URL(req.url ?? '/', 'http://x');
     if (this.o.extraRoutes && (await this.o.extraRoutes(req, res, body))) return;
     const resource = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(url.pathname);
-    if (resource && req.method === 'GET')
+    if (resource && req.method === 'GET') {
+      await this.slowDownFor('GET', url.pathname);
       return this.downloadResource(req, res, resource[1] as string, resource[2] as string);
+    }
     if (url.pathname === '/callback/ws/endpoint' && req.method === 'POST') return this.wsEndpoint(res, body);
     if (!url.pathname.startsWith('/open-apis/')) {
       this.sendJson(res, 404, { code: 404, msg: 'not found' });
@@ -916,6 +1056,7 @@ export class Emulator extends EventEmitter {
     if (exp === undefined || exp < this.o.wallClock.now().getTime()) {
       throw new ApiError(400, 99991663, 'Invalid access token for authorization');
     }
+    await this.slowDownFor(method, path);
     const fault = this.takeFault(method, path);
     if (fault && !fault.applyFirst) {
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -968,7 +1109,18 @@ export class Emulator extends EventEmitter {
     let m: RegExpExecArray | null;
 
     if (path === '/open-apis/bot/v3/info' && method === 'GET') {
-      return { code: 0, msg: 'ok', bot: { open_id: this.bot.openId, app_name: this.bot.name, activate_status: 2 } };
+      return {
+        code: 0,
+        msg: 'ok',
+        bot: {
+          open_id: this.bot.openId,
+          app_name: this.bot.name,
+          activate_status: 2,
+          // Feishu answers with a CDN address; nothing in the emulator serves an image.
+          avatar_url: 'https://example.invalid/qingfeng-avatar.png',
+          ip_white_list: [],
+        },
+      };
     }
     if (path === '/open-apis/im/v1/messages' && method === 'POST') {
       return this.apiSend(url.searchParams.get('receive_id_type') ?? '', json());
@@ -1019,7 +1171,12 @@ export class Emulator extends EventEmitter {
     return chat;
   }
 
-  private checkContent(msgType: string, content: unknown): string {
+  /**
+   * Checks a message's content. `envelope` is the rest of the request body (receive_id, msg_type,
+   * uuid … or nothing for a PATCH): a card's 30 KB limit applies to the whole body, in which the card
+   * is escaped again as the `content` string.
+   */
+  private checkContent(msgType: string, content: unknown, envelope: Record<string, unknown> = {}): string {
     if (typeof content !== 'string') throw new ApiError(400, 230001, 'content must be a JSON string');
     let parsed: Record<string, unknown>;
     try {
@@ -1031,15 +1188,8 @@ export class Emulator extends EventEmitter {
       if (typeof parsed.text !== 'string') throw new ApiError(400, 230001, 'text content needs "text"');
       if (Buffer.byteLength(content) > 150 * 1024) throw new ApiError(400, 230025, 'message content too long');
     } else if (msgType === 'interactive') {
-      const problem = checkCard(content);
-      if (problem) {
-        if (problem.code === 230025) throw new ApiError(400, 230025, problem.message);
-        throw new ApiError(
-          400,
-          230099,
-          `Failed to create card content, ext=ErrCode: ${problem.code}; ErrMsg: ${problem.message}`,
-        );
-      }
+      const problem = checkCard(content, { bodyBytes: requestBodyBytes(content, envelope) });
+      if (problem) throw cardApiError(problem);
     } else if (msgType === 'file' || msgType === 'image') {
       const key = (parsed.file_key ?? parsed.image_key) as string | undefined;
       const file = key ? this.store.files.get(key) : undefined;
@@ -1066,6 +1216,8 @@ export class Emulator extends EventEmitter {
       msg_type: msg.msgType,
       create_time: String(Date.parse(msg.createdAt)),
       update_time: String(Date.parse(msg.updatedAt)),
+      deleted: msg.recalled,
+      updated: msg.version > 0,
       parent_id: msg.parentId,
       sender: { id: this.o.appId, id_type: 'app_id', sender_type: 'app', tenant_key: this.tenantKey },
       body: { content: msg.content },
@@ -1094,7 +1246,7 @@ export class Emulator extends EventEmitter {
     }
     const again = this.findByUuid(b.uuid);
     if (again) return { code: 0, msg: 'ok', data: this.messageData(again) };
-    const content = this.checkContent(msgType, b.content);
+    const content = this.checkContent(msgType, b.content, envelopeOf(b));
     const msg = this.addMessage({
       chatId: chat.chatId,
       senderId: this.bot.openId,
@@ -1118,7 +1270,7 @@ export class Emulator extends EventEmitter {
     const again = this.findByUuid(b.uuid);
     if (again) return { code: 0, msg: 'ok', data: this.messageData(again) };
     const msgType = String(b.msg_type ?? '');
-    const content = this.checkContent(msgType, b.content);
+    const content = this.checkContent(msgType, b.content, envelopeOf(b));
     const msg = this.addMessage({
       chatId: chat.chatId,
       senderId: this.bot.openId,
@@ -1153,7 +1305,7 @@ export class Emulator extends EventEmitter {
     if (this.o.clock.now().getTime() - Date.parse(msg.createdAt) > 14 * DAY) {
       throw new ApiError(400, 230031, 'The message can only be updated within 14 days.');
     }
-    const content = this.checkContent('interactive', b.content);
+    const content = this.checkContent('interactive', b.content, envelopeOf(b));
     this.replaceCard(msg, content);
     return { code: 0, msg: 'ok', data: {} };
   }
@@ -1175,10 +1327,11 @@ export class Emulator extends EventEmitter {
     const msg = this.store.messages.get(messageId);
     if (!msg) throw new ApiError(400, 230001, 'message not found');
     if (msg.senderType !== 'app') throw new ApiError(400, 230012, 'the bot is not the sender of the message');
-    this.writableChat(msg.chatId);
+    const chat = this.writableChat(msg.chatId);
     const ids = Array.isArray(b.user_id_list) ? (b.user_id_list as unknown[]).map(String) : [];
     if (ids.length === 0) throw new ApiError(400, 230001, 'user_id_list is empty');
-    const invalid = ids.filter((id) => !this.store.users.has(id));
+    // feishu: people who cannot be buzzed (unknown, not in the chat) are listed, the call still succeeds
+    const invalid = ids.filter((id) => !this.store.users.has(id) || !chat.members.includes(id));
     this.store.urgents.push({
       kind,
       messageId,
@@ -1198,8 +1351,9 @@ export class Emulator extends EventEmitter {
     if (t.uses >= 2) throw new ApiError(400, 300040, 'token used too many times');
     t.uses++;
     const content = JSON.stringify(b.card ?? {});
-    const problem = checkCard(content);
-    if (problem) throw new ApiError(400, 11311, problem.message);
+    // Measured as if the card were sent (escaped inside `content`), like send and PATCH.
+    const problem = checkCardObject(b.card ?? {}, { bodyBytes: requestBodyBytes(content) });
+    if (problem) throw cardApiError(problem);
     this.replaceCard(this.requireMessage(t.messageId), content);
     return { code: 0, msg: 'ok', data: {} };
   }
@@ -1232,8 +1386,16 @@ export class Emulator extends EventEmitter {
     const chat = this.store.chats.get(chatId);
     if (!chat) throw new ApiError(400, 232011, 'chat not found');
     if (!chat.botIn) throw new ApiError(400, 232004, 'the bot is not in the chat');
-    const size = Math.min(100, Math.max(1, Number(q.get('page_size') ?? 20)));
-    const start = Number(q.get('page_token') ?? 0) || 0;
+    // feishu: page_size is 1–100 (default 20); anything else is refused, not clamped
+    const size = Number(q.get('page_size') ?? 20);
+    if (!Number.isInteger(size) || size < 1 || size > 100) {
+      throw new ApiError(400, 99992402, 'field validation failed: page_size must be between 1 and 100');
+    }
+    const token = q.get('page_token') ?? '';
+    const start = token === '' ? 0 : Number(token.replace(/^pt_/, ''));
+    if (!Number.isInteger(start) || start < 0 || (token !== '' && !token.startsWith('pt_'))) {
+      throw new ApiError(400, 99992402, 'field validation failed: page_token is invalid');
+    }
     const page = chat.members.slice(start, start + size);
     const more = start + size < chat.members.length;
     return {
@@ -1247,7 +1409,7 @@ export class Emulator extends EventEmitter {
           tenant_key: this.tenantKey,
         })),
         has_more: more,
-        page_token: more ? String(start + size) : '',
+        page_token: more ? `pt_${start + size}` : '',
         member_total: chat.members.length,
       },
     };
@@ -1273,4 +1435,75 @@ export class Emulator extends EventEmitter {
     });
     return { code: 0, msg: 'ok', data: kind === 'image' ? { image_key: key } : { file_key: key } };
   }
+}
+
+// ------------------------------------------------------------------ card checks (helpers)
+
+/** How Feishu answers a card it refuses: 230025 for size, else 230099 with the sub-code in the message. */
+function cardApiError(problem: CardProblem): ApiError {
+  if (problem.code === 230025) return new ApiError(400, 230025, problem.message);
+  return new ApiError(
+    400,
+    230099,
+    `Failed to create card content, ext=ErrCode: ${problem.code}; ErrMsg: ${problem.message}`,
+  );
+}
+
+/** A request body without its `content`: what surrounds the card in the measured size. */
+function envelopeOf(b: Record<string, unknown>): Record<string, unknown> {
+  const { content: _content, ...rest } = b;
+  return rest;
+}
+
+type Component = Record<string, unknown>;
+
+/** A component's callback value: its `callback` behavior's value, or the legacy `value`. */
+function callbackValueOf(c: Component): unknown {
+  const behaviors = Array.isArray(c.behaviors) ? (c.behaviors as Component[]) : [];
+  const cb = behaviors.find((b) => b && b.type === 'callback');
+  return cb ? cb.value : c.value;
+}
+
+/** Equal as JSON values (object key order ignored); undefined, null and {} all mean "no value". */
+function sameValue(a: unknown, b: unknown): boolean {
+  const norm = (v: unknown): unknown => {
+    if (v === undefined || v === null) return {};
+    if (Array.isArray(v)) return v.map(norm);
+    if (typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v as Component)
+          .sort()
+          .map((k) => [k, norm((v as Component)[k])]),
+      );
+    }
+    return v;
+  };
+  return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+}
+
+/** Whether the client makes a form field required: `required: true`, or a multi-select not marked `false`. */
+function isRequiredField(f: Component): boolean {
+  if (f.tag === 'multi_select_static' || f.tag === 'multi_select_person') return f.required !== false;
+  return f.required === true;
+}
+
+/** Whether the client counts a field as filled (it does not trim: spaces count). */
+function filled(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'string') return v !== '';
+  if (Array.isArray(v)) return v.length > 0;
+  return true;
+}
+
+/** A field the client shows already filled (and submits as such) without the person typing. */
+function hasInitialValue(f: Component): boolean {
+  return [
+    f.default_value,
+    f.initial_option,
+    f.initial_index,
+    f.selected_values,
+    f.initial_date,
+    f.initial_time,
+    f.initial_datetime,
+  ].some(filled);
 }

@@ -41,8 +41,11 @@ export async function handleIncomingFile(ctx: CommandContext, file: IncomingFile
     .map((i) => ({ text: `整改 #${i.id} ${i.problem.slice(0, 26)}`, value: `r:${i.id}` }));
   // Sessions held in the last 30 days that the sender organised (or, as an admin, any): minutes, photos, sign-in sheets.
   const since = new Date(ctx.now.getTime() - 30 * 86_400_000).toISOString();
-  for (const s of await listSessions(ctx.db, org.id, { from: since, to: ctx.now.toISOString() })) {
-    if (s.organiser_open_id !== ctx.actor.openId && !isAdminRole(ctx.actor.role)) continue;
+  // At most 30 sessions (the latest), like the 30 items above, so the card stays within Feishu's element limit.
+  const sessions = (await listSessions(ctx.db, org.id, { from: since, to: ctx.now.toISOString() }))
+    .filter((s) => s.organiser_open_id === ctx.actor.openId || isAdminRole(ctx.actor.role))
+    .slice(-30);
+  for (const s of sessions) {
     options.push({
       text: `${kindLabel(s.kind)} #${s.id} ${s.title.slice(0, 20)}（纪要/照片/签到表）`,
       value: `s:${s.id}`,

@@ -48,6 +48,7 @@ export async function sessionList(ctx: CommandContext, category: 'meeting' | 'st
   });
   return buildSessionListCard({
     title: `${org.name} ${y}年${category === 'study' ? '学习' : '会议'}`,
+    more: `${category === 'study' ? '/学习' : '/会议'} 导出 ${y}`,
     rows: rows.map((s) => ({
       id: s.id,
       kind: kindLabel(s.kind),

@@ -8,8 +8,9 @@ import { type BoardView, buildBoardCard, buildTaskCard, type TaskView } from '..
 import { clip, plain } from '../cards/text.ts';
 import type { BaseContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
+import { isAdminRole, type Role } from '../core/roles.ts';
 import { listLiveCards, registerCard } from '../db/repositories/cards.ts';
-import { isAway, listMembers } from '../db/repositories/members.ts';
+import { findMember, isAway, listMembers, roleOf } from '../db/repositories/members.ts';
 import { findOrgById } from '../db/repositories/orgs.ts';
 import { findOutbox, supersedePending } from '../db/repositories/outbox.ts';
 import {
@@ -50,9 +51,39 @@ export async function requireTask(ctx: ActingContext, id: number): Promise<Task>
   return t;
 }
 
-export async function taskView(db: Kysely<Database>, t: Task, todayDate: string, tz: string): Promise<TaskView> {
+/**
+ * Who reads a task card. The 遇到困难 reason is written for the secretary: it shows only on a private
+ * card read by the owner or an admin; a shared (group) card, `undefined` here, says only that a
+ * difficulty was reported.
+ */
+export type TaskReader = { openId: string; role: Role | undefined } | undefined;
+
+const REASON_WITHHELD = '遇到困难，已报告书记';
+
+function mayReadReason(t: Task, reader: TaskReader): boolean {
+  return reader !== undefined && (reader.openId === t.owner_open_id || isAdminRole(reader.role));
+}
+
+/** The reader of a card sent to a person's private chat; a card in a chat is shared. */
+async function readerOf(db: Kysely<Database>, orgId: number, target: { openId: string } | { chatId: string }) {
+  if (!('openId' in target)) return undefined;
+  const m = await findMember(db, orgId, target.openId);
+  return { openId: target.openId, role: m ? roleOf(m) : undefined };
+}
+
+export async function taskView(
+  db: Kysely<Database>,
+  t: Task,
+  todayDate: string,
+  tz: string,
+  reader?: TaskReader,
+): Promise<TaskView> {
   const item = (await findDutyItem(db, t.item_id)) as DutyItem;
-  const [events, evidence] = await Promise.all([listTaskEvents(db, t.id), listTaskEvidence(db, t.id)]);
+  const [rawEvents, evidence] = await Promise.all([listTaskEvents(db, t.id), listTaskEvidence(db, t.id)]);
+  const showReason = mayReadReason(t, reader);
+  const events = rawEvents.map((e) =>
+    e.kind === 'blocked' && e.text && !showReason ? { ...e, text: REASON_WITHHELD } : e,
+  );
   const last = [...events].reverse().find((e) => e.text && e.kind !== 'missed');
   const open = isOpenTask(t.status);
   return {
@@ -87,18 +118,21 @@ export async function taskView(db: Kysely<Database>, t: Task, todayDate: string,
   };
 }
 
-export function viewOfTask(ctx: BaseContext, t: Task): Promise<TaskView> {
-  return taskView(ctx.db, t, today(ctx), ctx.settings.timezone);
+/** The task as `reader` may see it (no reader: a shared card). */
+export function viewOfTask(ctx: BaseContext, t: Task, reader?: TaskReader): Promise<TaskView> {
+  return taskView(ctx.db, t, today(ctx), ctx.settings.timezone, reader);
 }
 
+/** Sends a task card and remembers it; `reader` is who reads it when `to` is a private chat. */
 export async function sendTaskCard(
   ctx: BaseContext,
   t: Task,
   to: { openId: string } | { chatId: string },
+  reader?: TaskReader,
 ): Promise<number> {
   const outboxId = await ctx.outbox.send(
     to,
-    { type: 'card', card: buildTaskCard(await viewOfTask(ctx, t)) },
+    { type: 'card', card: buildTaskCard(await viewOfTask(ctx, t, reader ?? (await readerOf(ctx.db, t.org_id, to)))) },
     { orgId: t.org_id },
   );
   await registerCard(ctx.db, { orgId: t.org_id, kind: 'task', subjectId: t.id, outboxId, at: ctx.now.toISOString() });
@@ -107,7 +141,7 @@ export async function sendTaskCard(
 
 /** Updates the task's other cards and the org's boards (boards coalesced: one PATCH per burst). */
 export async function refreshTaskCards(ctx: BaseContext, t: Task, clickedMessageId?: string): Promise<void> {
-  const view = await viewOfTask(ctx, t);
+  const shared = await viewOfTask(ctx, t);
   for (const c of await listLiveCards(ctx.db, 'task', t.id, ctx.now)) {
     const sent = await findOutbox(ctx.db, c.outbox_id);
     if (clickedMessageId && sent?.message_id === clickedMessageId) {
@@ -115,6 +149,12 @@ export async function refreshTaskCards(ctx: BaseContext, t: Task, clickedMessage
       await supersedePending(ctx.db, `card:${c.id}`, ctx.now.toISOString());
       continue;
     }
+    // A card sent to a person is theirs; any other is shared and never shows the 遇到困难 reason.
+    const reader =
+      sent?.target_type === 'open_id' && sent.target_id
+        ? await readerOf(ctx.db, t.org_id, { openId: sent.target_id })
+        : undefined;
+    const view = reader ? await viewOfTask(ctx, t, reader) : shared;
     await ctx.outbox.patchCard({ outboxId: c.outbox_id }, buildTaskCard(view), {
       orgId: t.org_id,
       coalesceKey: `card:${c.id}`,

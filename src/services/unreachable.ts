@@ -75,3 +75,40 @@ export async function reportUnreachable(
     );
   });
 }
+
+const URGENT_KIND: Record<string, string> = {
+  urgent_app: '应用内加急',
+  urgent_sms: '短信加急',
+  urgent_phone: '电话加急',
+};
+
+/**
+ * A 加急 Feishu did not deliver (the people came back in `invalid_user_id_list`): the row is a dead
+ * letter, and the org's admins — who were told a 加急 went out — hear that it did not, once per row.
+ */
+export async function reportUrgentRefused(deps: UnreachableDeps, row: OutboxRow, openIds: string[]): Promise<void> {
+  const orgId = row.org_id;
+  if (orgId === null) return;
+  await deps.db.transaction().execute(async (trx) => {
+    const names: string[] = [];
+    for (const id of openIds) names.push(md((await findMember(trx, orgId, id))?.name ?? id));
+    const outbox = createOutboxWriter(trx, { at: deps.wallClock.now().toISOString(), orgId });
+    await notifyAdmins(
+      { db: trx, outbox },
+      orgId,
+      {
+        type: 'card',
+        card: card({
+          title: '清风：加急提醒未送达',
+          template: 'orange',
+          elements: [
+            markdown(
+              `向 ${names.join('、')} 发送的${URGENT_KIND[row.kind] ?? '加急'}未送达：飞书未能加急对方（对方可能不在该会话中，或无法接收加急）。提醒消息本身已发送，请另行电话或当面督促。`,
+            ),
+          ],
+        }),
+      },
+      { key: `urgent-refused:${row.id}`, except: openIds.length === 1 ? openIds[0] : undefined },
+    );
+  });
+}

@@ -131,19 +131,20 @@ describe('sandbox console (browser)', () => {
     }
   });
 
-  it('updates the card in place when a member clicks 我的, with a toast', async () => {
+  it('answers 我的 on the group card privately, with a toast; the group card stays as it is', async () => {
     await actAs('刘洋');
     const help = cardMsg('清风 · 可用命令');
     const id = await help.getAttribute('data-id');
     await help.locator('button.cbtn', { hasText: '我的' }).click();
 
-    await toastWith('已显示您的信息').waitFor(WAIT);
-    const updated = page.locator(`.msg[data-id="${id}"]`);
-    await updated.locator('.md', { hasText: '我的 · 刘洋' }).waitFor(WAIT);
-    expect(await updated.getAttribute('data-version')).toBe('1');
-    expect(await page.locator('.card-title', { hasText: '清风 · 可用命令' }).count()).toBe(1);
-    expect(sandbox.emu.requireMessage(id ?? '').version).toBe(1);
+    await toastWith('已私信发送，请在与清风的单聊中查看').waitFor(WAIT);
+    expect(await page.locator(`.msg[data-id="${id}"]`).getAttribute('data-version')).toBe('0');
+    expect(sandbox.emu.requireMessage(id ?? '').version).toBe(0);
+    // 我的 arrives in 刘洋's private chat with the bot.
+    await openChat('刘洋');
+    await cardMsg('清风 · 可用命令').locator('.md', { hasText: '我的 · 刘洋' }).waitFor(WAIT);
     await shot('help-card-clicked');
+    await openChat('第一党支部工作群');
   });
 
   it('submits a form with a date picker in Feishu form_value format', async () => {
@@ -201,8 +202,9 @@ describe('sandbox console (browser)', () => {
       tag: 'button',
     });
 
+    // In the group the help action's 刷新 leaves the card as it is (a group card is shared).
     await toastWith('已刷新').waitFor(WAIT);
-    await msg.locator('.card-title', { hasText: '清风 · 可用命令' }).waitFor(WAIT);
+    await msg.locator('.card-title', { hasText: '测试表单' }).waitFor(WAIT);
     const after = sandbox.emu.deliveries.filter((d) => d.type === 'card.action.trigger');
     expect(after.length).toBe(before + 1);
     expect(after.at(-1)?.acked).toBe(true);

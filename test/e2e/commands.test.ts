@@ -11,6 +11,7 @@ import { listAudit } from '../../src/db/repositories/audit.ts';
 import { findMember, listMembers } from '../../src/db/repositories/members.ts';
 import { findOrgByChat, findOrgByName } from '../../src/db/repositories/orgs.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
+import { button } from '../helpers/cards.ts';
 
 describe('foundation commands', () => {
   let h: BotHarness;
@@ -192,16 +193,24 @@ describe('foundation commands', () => {
     const clicked = await h.emu.click({
       messageId: help.msg.messageId,
       from: member.openId,
-      value: { a: 'help.run', cmd: 'me', v: 1 },
+      value: button(h.emu.requireMessage(help.msg.messageId), '我的').value,
     });
-    expect(clicked.toast?.type).toBe('success');
+    // In the group, 我的 goes to the member privately.
+    expect(clicked.toast?.type).toBe('info');
+    // Forged values (no such button on the card): the bot refuses them itself, and audits the refusal.
     const stale = await h.emu.click({
       messageId: help.msg.messageId,
       from: member.openId,
       value: { a: 'help.run', cmd: 'rm -rf' },
+      bypassClient: true,
     });
     expect(stale.toast).toEqual({ type: 'error', content: '卡片数据无法识别，请重新发送命令。' });
-    const unknown = await h.emu.click({ messageId: help.msg.messageId, from: member.openId, value: { a: 'nope.x' } });
+    const unknown = await h.emu.click({
+      messageId: help.msg.messageId,
+      from: member.openId,
+      value: { a: 'nope.x' },
+      bypassClient: true,
+    });
     expect(unknown.toast?.content).toContain('已失效');
     const audit = await listAudit(h.db.db, { action: 'action:help.run' });
     expect(audit.map((a) => a.result)).toEqual(['ok', 'refused:bad_args']);

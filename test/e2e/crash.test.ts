@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
 import { Emulator } from '../../src/sandbox/emulator.ts';
-import { messageText, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/bot.ts';
+import { assertServedOnly, messageText, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/bot.ts';
 import { createTestDbLocation, testDialect } from '../helpers/db.ts';
 import { botArgs } from '../helpers/entry.ts';
 
@@ -62,7 +62,10 @@ describe('crash between commit and send', () => {
       redeliverAfterMs: 5000,
       reconnectIntervalSec: 1,
     }).start();
-    cleanups.push(() => emu.close());
+    cleanups.push(async () => {
+      await emu.close();
+      assertServedOnly(emu);
+    });
     const loc = await createTestDbLocation();
     cleanups.push(() => loc.drop());
     const url = loc.schema ? `${loc.url}?options=${encodeURIComponent(`-c search_path=${loc.schema}`)}` : loc.url;

@@ -15,6 +15,8 @@ import {
   TEST_ENCRYPT_KEY,
   TEST_VERIFICATION_TOKEN,
 } from '../helpers/bot.ts';
+import { button } from '../helpers/cards.ts';
+import { SENT_PRIVATELY } from '../helpers/converse.ts';
 
 const OUTCOMES = ['ok', 'ignored', 'duplicate', 'refused', 'error'];
 /** What users wrote that must never reach the logs. */
@@ -53,13 +55,13 @@ describe('logging', () => {
       );
       expect(messageText(help)).toContain('可用命令');
 
-      // A card click.
+      // A card click (我的 on the group card goes to the member privately).
       const click = await h.emu.click({
         messageId: help.messageId,
         from: member.openId,
-        value: { a: 'help.run', cmd: 'me', v: 1 },
+        value: button(help, '我的').value,
       });
-      expect(click.toast?.content).toBe('已显示您的信息');
+      expect(click.toast?.content).toBe(SENT_PRIVATELY.view);
 
       // The tenant token is revoked; the next send fetches a new one.
       h.emu.revokeTokens();

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
+import { button } from '../helpers/cards.ts';
 
 interface Health {
   status: string;
@@ -217,14 +218,15 @@ describe('long connection', () => {
 
   it('handles fragmented frames: a command and a card click', async () => {
     h = await startBot({ emulator: { fragmentBytes: 64 } });
-    const { chat, secretary, members } = await seedBranch(h);
+    const { chat, members } = await seedBranch(h);
     expect(messageText(h.emu.botMessages(chat.chatId)[0] as EmuMessage)).toContain('已绑定');
-    const help = await askHelp(h, chat, secretary);
+    // In a private chat the help card itself becomes the member's view.
     const member = members[0] as EmuUser;
+    const help = await askHelp(h, h.emu.p2pChat(member.openId), member);
     const result = await h.emu.click({
       messageId: help.messageId,
       from: member.openId,
-      value: { a: 'help.run', cmd: 'me', v: 1 },
+      value: button(help, '我的').value,
     });
     expect(result.error).toBeUndefined();
     expect(result.toast?.content).toBe('已显示您的信息');
@@ -234,15 +236,12 @@ describe('long connection', () => {
 
   it('answers a card click with a toast and the new card', async () => {
     h = await startBot();
-    const { chat, secretary, members } = await seedBranch(h);
-    const help = await askHelp(h, chat, secretary);
-    expect(help.version).toBe(0);
+    const { members } = await seedBranch(h);
+    // In a private chat the help card itself becomes the member's view (in a group it goes privately).
     const member = members[1] as EmuUser;
-    const me = await h.emu.click({
-      messageId: help.messageId,
-      from: member.openId,
-      value: { a: 'help.run', cmd: 'me', v: 1 },
-    });
+    const help = await askHelp(h, h.emu.p2pChat(member.openId), member);
+    expect(help.version).toBe(0);
+    const me = await h.emu.click({ messageId: help.messageId, from: member.openId, value: button(help, '我的').value });
     expect(me.error).toBeUndefined();
     expect(me.toast).toEqual({ type: 'success', content: '已显示您的信息' });
     expect(JSON.stringify(me.card)).toContain(member.name);
@@ -252,7 +251,7 @@ describe('long connection', () => {
     const back = await h.emu.click({
       messageId: help.messageId,
       from: member.openId,
-      value: { a: 'help.run', cmd: 'help', v: 1 },
+      value: button(h.emu.requireMessage(help.messageId), '刷新').value,
     });
     expect(back.toast).toEqual({ type: 'success', content: '已刷新' });
     const card = h.emu.requireMessage(help.messageId);

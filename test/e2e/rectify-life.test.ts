@@ -214,12 +214,15 @@ describe('rectification life', () => {
     const ext = await ask(w.chat.chatId, w.owner, `/整改 延期 ${id} 2026-12-31 需等待上级批复后实施`);
     expect(messageText(ext)).toContain('已提交延期申请');
     expect(oldProgress.card).toBeDefined();
+    // The change PATCHed the card, so the form is no longer on it: a submit from the old view is stale,
+    // which only a client that missed the update (or a replay) sends.
     const stale = await h.emu.click({
       messageId: card.messageId,
       from: w.owner.openId,
       value: staleValue,
       name: 'submit_progress',
       formValue: { percent: '30', done: '旧卡片上的提交', link: '' },
+      bypassClient: true,
     });
     expect(stale.toast).toMatchObject({ type: 'warning', content: expect.stringContaining('已有更新') });
     expect(JSON.stringify(stale.card)).toContain('延期申请待批');
@@ -254,12 +257,14 @@ describe('rectification life', () => {
       value: button(shown, '报告进展').value,
     });
     expect(notMine.toast).toMatchObject({ type: 'error', content: '只有责任人（赵党员）可以报告进展。' });
+    // No client sends this (the form never opened for him): a forged submit, refused by the bot itself.
     const forged = await h.emu.click({
       messageId: shown.messageId,
       from: w.other.openId,
       value: { a: 'rectify.progress', id, ver: 1, o: 1 },
       name: 'submit_progress',
       formValue: { percent: '100', done: '冒名提交', link: '' },
+      bypassClient: true,
     });
     expect(forged.toast?.content).toBe('只有责任人（赵党员）可以报告此事项的进展。');
     const create = await ask(w.chat.chatId, w.other, '/整改 新建');
@@ -271,16 +276,19 @@ describe('rectification life', () => {
     await ask(chat2.chatId, boss, '/绑定 第二党支部');
     const foreign = await ask(chat2.chatId, boss, `/整改 查看 ${id}`);
     expect(messageText(foreign)).toBe(`没有找到整改事项 #${id}。`);
+    // Forged callbacks on his own text answer (it has no buttons), naming this org and then his own.
     const foreignClick = await h.emu.click({
       messageId: foreign.messageId,
       from: boss.openId,
       value: { a: 'rectify.form', id, form: 'extend', o: 1 },
+      bypassClient: true,
     });
     expect(foreignClick.toast?.content).toContain('需要本组织成员身份');
     const viaOwnOrg = await h.emu.click({
       messageId: foreign.messageId,
       from: boss.openId,
       value: { a: 'rectify.form', id, form: 'view', o: 2 },
+      bypassClient: true,
     });
     expect(viaOwnOrg.toast?.content).toBe(`没有找到整改事项 #${id}。`);
     expect((await findRectification(h.db.db, id))?.version).toBe(1);

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
+import { button } from '../helpers/cards.ts';
+import { SENT_PRIVATELY } from '../helpers/converse.ts';
 
 describe('smoke', () => {
   let h: BotHarness;
@@ -14,15 +16,19 @@ describe('smoke', () => {
         h.emu.botMessages(chat.chatId).find((m) => messageText(m).includes('可用命令')),
       );
       expect(help.msgType).toBe('interactive');
+      const member = members[0] as { openId: string };
       const result = await h.emu.click({
         messageId: help.messageId,
-        from: (members[0] as { openId: string }).openId,
-        value: { a: 'help.run', cmd: 'me', v: 1 },
+        from: member.openId,
+        value: button(help, '我的').value,
       });
       expect(result.error).toBeUndefined();
-      expect(result.toast?.content).toBe('已显示您的信息');
-      expect(JSON.stringify(result.card)).toContain('王纪检');
-      expect(h.emu.requireMessage(help.messageId).version).toBe(1);
+      // 我的 on a group card goes to the member privately; the group card stays as it is.
+      expect(result.toast?.content).toBe(SENT_PRIVATELY.view);
+      expect(result.card).toBeUndefined();
+      const mine = await h.emu.waitFor(() => h.emu.botMessages(h.emu.p2pChat(member.openId).chatId)[0]);
+      expect(mine.content).toContain('王纪检');
+      expect(h.emu.requireMessage(help.messageId).version).toBe(0);
     });
   }
 });

@@ -176,11 +176,11 @@ describe('study', () => {
   }
 
   async function askLeave(card: EmuMessage, u: EmuUser, reason: string) {
-    await h.emu.click({ messageId: card.messageId, from: u.openId, value: button(current(card), '请假').value });
+    const form = await talk.openForm(h, card, u, '请假');
     const r = await h.emu.click({
-      messageId: card.messageId,
+      messageId: form.messageId,
       from: u.openId,
-      value: button(current(card), '提交请假').value,
+      value: button(current(form), '提交请假').value,
       name: 'submit_leave',
       formValue: { reason },
     });
@@ -197,24 +197,20 @@ describe('study', () => {
     return card;
   }
 
-  /** 提交心得 on a card: opens the form, submits the text. */
+  /** 提交心得 on a card: opens the form (privately, from a group card), submits the text. */
   async function handIn(card: EmuMessage, u: EmuUser, text: string) {
-    const opened = await h.emu.click({
-      messageId: card.messageId,
-      from: u.openId,
-      value: button(current(card), '提交心得').value,
-    });
-    expect(cardText(opened.card)).toContain('学习心得');
+    const form = await talk.openForm(h, card, u, '提交心得');
+    expect(cardText(form.content)).toContain('学习心得');
     const r = await h.emu.click({
-      messageId: card.messageId,
+      messageId: form.messageId,
       from: u.openId,
-      value: button(current(card), '提交心得').value,
+      value: button(current(form), '提交心得').value,
       name: 'submit_reflection',
       formValue: { text, link: '' },
     });
     if (r.toast?.type === 'error') {
-      // Back to the card's buttons for whoever comes next.
-      await h.emu.click({ messageId: card.messageId, from: u.openId, value: button(current(card), '取消').value });
+      // Back to the card's buttons.
+      await h.emu.click({ messageId: form.messageId, from: u.openId, value: button(current(form), '取消').value });
     }
     return r;
   }
@@ -315,12 +311,8 @@ describe('study', () => {
     clock.set(bj(day, '09:30'));
     expect(await run('meeting-reminders', day)).toMatchObject({ posted: 1 });
     expect(reflectionTexts(w.qian)).toEqual([expect.stringContaining('请在学习卡片上“提交心得”')]);
-    const opened = await h.emu.click({
-      messageId: notice.messageId,
-      from: w.qian.openId,
-      value: button(current(notice), '提交心得').value,
-    });
-    expect(cardText(opened.card)).toContain('学习心得');
+    const opened = await talk.openForm(h, notice, w.qian, '提交心得');
+    expect(cardText(opened.content)).toContain('学习心得');
   });
 
   /**

@@ -11,7 +11,7 @@ import { findOrgByName } from '../../src/db/repositories/orgs.ts';
 import type { Org } from '../../src/db/schema.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
-import { type Btn, button, buttons, cardText, cardTitle } from '../helpers/cards.ts';
+import { type Btn, button, buttons, cardText, cardTitle, findButton } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { DUTY_LIST_HEADERS, dutyListRows, dutyListXlsx } from '../helpers/duty-files.ts';
 import { ledgerXlsx } from '../helpers/ledger-files.ts';
@@ -616,12 +616,14 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
       value: button(shown, '遇到困难').value,
     });
     expect(blockedForm.toast?.content).toBe('只有责任人（王纪检）可以报告这项任务。');
+    // No client sends this (the form never opened for him): a forged submit, refused by the bot itself.
     const forged = await h.emu.click({
       messageId: shown.messageId,
       from: zhao.openId,
       value: { a: 'task.progress', id, ver: 1, o: w.org.id },
       name: 'submit_task',
       formValue: { status: 'done', percent: '100', done: '冒名提交', link: '' },
+      bypassClient: true,
     });
     expect(forged.toast).toMatchObject({ type: 'error', content: '只有责任人（王纪检）可以报告这项任务。' });
     const forgedDone = await h.emu.click({
@@ -646,16 +648,19 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
     const foreign = await say(chat2.chatId, boss, `/任务 查看 ${id}`);
     expect(messageText(foreign)).toBe(`没有找到任务 #${id}。`);
     const org2 = (await findOrgByName(h.db.db, '第二党支部')) as Org;
+    // Forged callbacks on his own text answer (it has no buttons), naming his org and then this one.
     const foreignClick = await h.emu.click({
       messageId: foreign.messageId,
       from: boss.openId,
       value: { a: 'task.form', form: 'view', id, o: org2.id },
+      bypassClient: true,
     });
     expect(foreignClick.toast?.content).toBe(`没有找到任务 #${id}。`);
     const viaOtherOrg = await h.emu.click({
       messageId: foreign.messageId,
       from: boss.openId,
       value: { a: 'task.done', id, ver: 1, o: w.org.id },
+      bypassClient: true,
     });
     expect(viaOtherOrg.toast?.content).toContain('需要本组织成员身份');
     expect(await taskById(id)).toMatchObject({ status: 'not_started', version: 1 });
@@ -718,14 +723,24 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
       '生成本期任务 0 项，记为未完成 0 项',
     );
 
-    // A missed task can no longer be reported.
+    // A missed task can no longer be reported. Its November card, past Feishu's 14 days of updates, still
+    // shows 更新进度; pressed, it opens no form (the card comes back as it is now). No client can submit
+    // a report any more: a forged one, of the current version, is refused by the bot itself.
     const novCard = await ownerCard(wang, meeting.id);
+    const pressed = await h.emu.click({
+      messageId: novCard.messageId,
+      from: wang.openId,
+      value: button(novCard, '更新进度').value,
+    });
+    expect(pressed.error).toBeUndefined();
+    expect(findButton(h.emu.requireMessage(novCard.messageId), '提交')).toBeUndefined();
     const late = await h.emu.click({
       messageId: novCard.messageId,
       from: wang.openId,
       value: { a: 'task.progress', id: meeting.id, ver: (await taskById(meeting.id)).version, o: w.org.id },
       name: 'submit_task',
       formValue: { status: 'done', percent: '100', done: '补报', link: '' },
+      bypassClient: true,
     });
     expect(late.toast).toMatchObject({ type: 'error', content: '任务当前为“未完成（已过期）”，不能再报告。' });
 

@@ -18,6 +18,7 @@ import {
   TEST_ENCRYPT_KEY,
   TEST_VERIFICATION_TOKEN,
 } from '../helpers/bot.ts';
+import { button } from '../helpers/cards.ts';
 import { testDialect } from '../helpers/db.ts';
 
 interface Answer {
@@ -407,17 +408,19 @@ describe('webhook transport (signed and encrypted)', () => {
 
   it('applies a card click over webhook: toast and the new card', async () => {
     h = await startBot({ transport: 'webhook' });
-    const { chat, secretary, members } = await seedBranch(h);
-    await h.emu.sendText({ chatId: chat.chatId, from: secretary.openId, text: '/帮助', mentionBot: true });
+    const { members } = await seedBranch(h);
+    // In a private chat the card itself becomes the member's view (in a group it would go privately).
+    const member = members[0] as EmuUser;
+    const chat = h.emu.p2pChat(member.openId);
+    await h.emu.sendText({ chatId: chat.chatId, from: member.openId, text: '/帮助' });
     const help = await h.emu.waitFor(() =>
       h.emu.botMessages(chat.chatId).find((m) => messageText(m).includes('可用命令')),
     );
     expect(help.version).toBe(0);
-    const member = members[0] as EmuUser;
     const result = await h.emu.click({
       messageId: help.messageId,
       from: member.openId,
-      value: { a: 'help.run', cmd: 'me', v: 1 },
+      value: button(help, '我的').value,
     });
     expect(result.error).toBeUndefined();
     expect(result.toast).toEqual({ type: 'success', content: '已显示您的信息' });

@@ -12,7 +12,7 @@ import { openDatabase } from '../../src/db/connection.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { countOutbox } from '../../src/db/repositories/outbox.ts';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
-import { type BotHarness, messageText, seedBranch } from '../helpers/bot.ts';
+import { type BotHarness, isWorkingNotice, messageText, seedBranch } from '../helpers/bot.ts';
 import { drained } from '../helpers/converse.ts';
 import { createTestDb, createTestDbLocation, type TestDb, testDialect } from '../helpers/db.ts';
 import { allBotMessages, auditCount, pause, replyCounts, startFaultBot } from '../helpers/fault-bot.ts';
@@ -45,7 +45,7 @@ function sendAll(h: BotHarness, chat: EmuChat, cmds: { from: EmuUser; text: stri
 }
 
 const replyTo = (h: BotHarness, m: EmuMessage) => {
-  const r = allBotMessages(h.emu).find((x) => x.parentId === m.messageId);
+  const r = allBotMessages(h.emu).find((x) => x.parentId === m.messageId && !isWorkingNotice(x));
   return r ? messageText(r) : undefined;
 };
 

@@ -8,8 +8,8 @@ import { countOutbox } from '../../src/db/repositories/outbox.ts';
 import type { Database } from '../../src/db/schema.ts';
 import type { Emulator } from '../../src/sandbox/emulator.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
-import type { BotHarness } from './bot.ts';
-import { cardTitle } from './cards.ts';
+import { type BotHarness, isWorkingNotice } from './bot.ts';
+import { button, cardTitle } from './cards.ts';
 
 /** A bot under test: the emulator it talks to and its database (a harness or the sandbox). */
 export interface Talking {
@@ -38,7 +38,8 @@ export async function runJobAt(h: BotHarness, job: string, date: string, time = 
 
 /** The bot's reply to a message (found by parent, so other messages arriving meanwhile do not confuse it). */
 export function answerTo(bot: Talking, m: EmuMessage, timeoutMs = 10_000): Promise<EmuMessage> {
-  return bot.emu.waitFor(() => bot.emu.botMessages(m.chatId).find((x) => x.parentId === m.messageId), {
+  const answer = () => bot.emu.botMessages(m.chatId).find((x) => x.parentId === m.messageId && !isWorkingNotice(x));
+  return bot.emu.waitFor(answer, {
     what: `answer to ${m.msgType} ${m.content.slice(0, 60)}`,
     timeoutMs,
   });
@@ -65,5 +66,30 @@ export function postedCard(bot: Talking, chatId: string, title: string, before =
         .slice(before)
         .find((m) => cardTitle(m) === title && m.parentId === undefined),
     { what: `card ${title}`, timeoutMs: 10_000 },
+  );
+}
+
+/** The toasts of a personal button pressed on a group card: its form or view went to the clicker privately. */
+export const SENT_PRIVATELY = {
+  form: '已私信发送，请在与清风的单聊中填写',
+  view: '已私信发送，请在与清风的单聊中查看',
+} as const;
+
+/**
+ * Presses `text` on a card as `from` to open a form. On a private card the form replaces the card; on a
+ * group card the group card stays as it is and the form arrives in `from`'s private chat with the bot.
+ * Returns the message that holds the form, as it is now.
+ */
+export async function openForm(bot: Talking, card: EmuMessage, from: EmuUser, text: string | RegExp) {
+  const chatId = bot.emu.p2pChat(from.openId).chatId;
+  const seen = new Set(bot.emu.botMessages(chatId).map((m) => m.messageId));
+  const value = button(bot.emu.requireMessage(card.messageId), text).value;
+  const opened = await bot.emu.click({ messageId: card.messageId, from: from.openId, value });
+  if (opened.error) throw new Error(opened.error);
+  if (opened.card) return bot.emu.requireMessage(card.messageId);
+  expect(opened.toast).toEqual({ type: 'info', content: SENT_PRIVATELY.form });
+  return bot.emu.waitFor(
+    () => bot.emu.botMessages(chatId).find((m) => !seen.has(m.messageId) && m.content.includes('"tag":"form"')),
+    { what: `form ${text} for ${from.name}` },
   );
 }

@@ -15,7 +15,14 @@ import type { Database } from '../../src/db/schema.ts';
 import { createLogger } from '../../src/logger.ts';
 import { Emulator, type EmulatorOptions } from '../../src/sandbox/emulator.ts';
 import type { EmuMessage } from '../../src/sandbox/store.ts';
-import { type BotHarness, TEST_APP_ID, TEST_APP_SECRET, TEST_VERIFICATION_TOKEN } from './bot.ts';
+import {
+  assertServedOnly,
+  type BotHarness,
+  isWorkingNotice,
+  TEST_APP_ID,
+  TEST_APP_SECRET,
+  TEST_VERIFICATION_TOKEN,
+} from './bot.ts';
 import { button } from './cards.ts';
 import { createTestDb, type TestDb } from './db.ts';
 import type { CapturedLogs } from './logs.ts';
@@ -107,6 +114,7 @@ export async function startFaultBot(o: FaultBotOptions = {}): Promise<BotHarness
       await app.stop();
       await emu.close();
       if (!o.db) await db.drop();
+      assertServedOnly(emu);
     },
     async restart() {
       await app.stop();
@@ -146,6 +154,7 @@ export function allBotMessages(emu: Emulator): EmuMessage[] {
 export function replyCounts(emu: Emulator, parentIds: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>(parentIds.map((id) => [id, 0]));
   for (const m of allBotMessages(emu)) {
+    if (isWorkingNotice(m)) continue;
     if (m.parentId && counts.has(m.parentId)) counts.set(m.parentId, (counts.get(m.parentId) ?? 0) + 1);
   }
   return counts;

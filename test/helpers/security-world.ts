@@ -10,7 +10,7 @@ import type { CommandAccess, RoleRequirement } from '../../src/core/contracts.ts
 import { ADMIN_ROLES, ROLE_LABELS, ROLES, type Role } from '../../src/core/roles.ts';
 import type { Database } from '../../src/db/schema.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
-import type { BotHarness } from './bot.ts';
+import { type BotHarness, isWorkingNotice } from './bot.ts';
 
 /** The roles, the admin roles and their Chinese titles are the bot's own tables (src/core/roles.ts). */
 export type RoleName = Role;
@@ -108,7 +108,7 @@ export async function say(
     await pause(5);
   }
   await settle(h);
-  const replies = h.emu.botMessages(chatId).filter((m) => m.parentId === msg.messageId);
+  const replies = h.emu.botMessages(chatId).filter((m) => m.parentId === msg.messageId && !isWorkingNotice(m));
   return { msg, replies, texts: replies.map(textOf) };
 }
 
@@ -127,7 +127,7 @@ export async function sendFile(
     await pause(5);
   }
   await settle(h);
-  const replies = h.emu.botMessages(chatId).filter((m) => m.parentId === msg.messageId);
+  const replies = h.emu.botMessages(chatId).filter((m) => m.parentId === msg.messageId && !isWorkingNotice(m));
   return { msg, replies, texts: replies.map(textOf) };
 }
 

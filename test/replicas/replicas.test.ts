@@ -12,7 +12,7 @@ import { openDatabase } from '../../src/db/connection.ts';
 import { listOutbox } from '../../src/db/repositories/outbox.ts';
 import { Emulator } from '../../src/sandbox/emulator.ts';
 import type { EmuChat, EmuUser } from '../../src/sandbox/store.ts';
-import { messageText, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/bot.ts';
+import { assertServedOnly, messageText, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/bot.ts';
 import { createTestDbLocation } from '../helpers/db.ts';
 import { botArgs, cliArgs } from '../helpers/entry.ts';
 
@@ -66,7 +66,10 @@ describe('replicas on PostgreSQL', () => {
       redeliverAfterMs: 2000,
       reconnectIntervalSec: 1,
     }).start();
-    cleanups.push(() => emu.close());
+    cleanups.push(async () => {
+      await emu.close();
+      assertServedOnly(emu);
+    });
     const loc = await createTestDbLocation();
     cleanups.push(() => loc.drop());
     const url = `${loc.url}?options=${encodeURIComponent(`-c search_path=${loc.schema}`)}`;

@@ -307,8 +307,9 @@ describe('authorisation matrix', () => {
         where: `${id} by ${p.key}`,
         expected: roleRefusal(spec.roles, p.kind === 'role' ? p.role : undefined),
       }));
+      // Forged callbacks (no such button on the card): the bot's own checks are under test, not the client's.
       const click = (p: Persona) =>
-        h.emu.click({ messageId: p.card, from: p.user.openId, value: { a: id, o: w.org1 } });
+        h.emu.click({ messageId: p.card, from: p.user.openId, value: { a: id, o: w.org1 }, bypassClient: true });
       // Refused clicks, together: the exact toast, no card, nothing changed.
       const refused = cases.filter((c) => c.expected !== undefined);
       const before = await domainSnapshot(h.db.db);
@@ -383,7 +384,14 @@ describe('authorisation matrix', () => {
       if (!spec) throw new Error(`no action ${id}`);
       const value = { ...valueFor(id, spec.value), a: id, o: w.org2 };
       const before = await domainSnapshot(h.db.db, w.org1);
-      const r = await h.emu.click({ messageId: other.card, from: other.user.openId, value, formValue });
+      // A forged callback (no client sends it): the bot's own checks are under test.
+      const r = await h.emu.click({
+        messageId: other.card,
+        from: other.user.openId,
+        value,
+        formValue,
+        bypassClient: true,
+      });
       await settle(h);
       const where = `${id} ${JSON.stringify(value)}`;
       expect(r.error, where).toBeUndefined();

@@ -333,8 +333,10 @@ describe('injection through user text', () => {
       days: '5',
     });
     const notice = await lastCard(chat, new RegExp(`#${id}|专题会议`));
+    // The 请假 form on a group card opens in the member's private chat.
     await click('leave form', notice, htmlName, '请假');
-    await click('leave', notice, htmlName, '提交请假', { reason: PAYLOAD });
+    const leaveForm = await lastCard(p2p(htmlName), /专题会议/);
+    await click('leave', leaveForm, htmlName, '提交请假', { reason: PAYLOAD });
     await say(h, chat, sec, `/会议 改期 ${id} 2026-12-18 15:00`);
     await say(h, chat, sec, `/会议 查看 ${id}`);
     await say(h, chat, sec, '/会议');

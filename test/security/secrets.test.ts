@@ -11,6 +11,7 @@ import { systemClock } from '../../src/clock.ts';
 import { Emulator } from '../../src/sandbox/emulator.ts';
 import type { EmuUser } from '../../src/sandbox/store.ts';
 import {
+  assertServedOnly,
   type BotHarness,
   fixedClock,
   seedBranch,
@@ -188,7 +189,10 @@ describe('secrets stay out of the logs', () => {
       verificationToken,
       redeliverAfterMs: 5000,
     }).start();
-    cleanups.push(() => emu.close());
+    cleanups.push(async () => {
+      await emu.close();
+      assertServedOnly(emu);
+    });
     const seen = watchTokens(emu);
     const loc = await createTestDbLocation();
     cleanups.push(() => loc.drop());

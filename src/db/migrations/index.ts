@@ -7,6 +7,8 @@ import * as m0004 from './0004_create_meetings.ts';
 import * as m0006 from './0006_create_rate_windows.ts';
 import * as m0007 from './0007_add_away_from.ts';
 import * as m0008 from './0008_add_scan_indexes.ts';
+import * as m0009 from './0009_create_inbox.ts';
+import * as m0010 from './0010_create_group_chats.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -24,4 +26,6 @@ export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
   ['0006_create_rate_windows', m0006],
   ['0007_add_away_from', m0007],
   ['0008_add_scan_indexes', m0008],
+  ['0009_create_inbox', m0009],
+  ['0010_create_group_chats', m0010],
 ];

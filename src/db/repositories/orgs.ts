@@ -19,6 +19,22 @@ export async function findOrgByChat(db: Kysely<Database>, chatId: string): Promi
     .executeTakeFirst();
 }
 
+/** Remembers that a chat is a group (once; a chat never changes its type). */
+export async function rememberGroupChat(db: Kysely<Database>, chatId: string, at: string): Promise<void> {
+  await db
+    .insertInto('group_chats')
+    .values({ chat_id: chatId, first_seen_at: at })
+    .onConflict((oc) => oc.column('chat_id').doNothing())
+    .execute();
+}
+
+/** Whether a chat is a group: bound to an org, or seen as a group when someone spoke to the bot there. */
+export async function isGroupChat(db: Kysely<Database>, chatId: string): Promise<boolean> {
+  if (await findOrgByChat(db, chatId)) return true;
+  const seen = await db.selectFrom('group_chats').select('chat_id').where('chat_id', '=', chatId).executeTakeFirst();
+  return seen !== undefined;
+}
+
 export async function createOrg(db: Kysely<Database>, name: string, at: string): Promise<Org> {
   return db
     .insertInto('orgs')

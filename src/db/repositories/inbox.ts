@@ -1,0 +1,141 @@
+/**
+ * The durable inbox: one row per inbound event, written before the ack (FEISHU.md §0: ack within
+ * 3 s). A row is `pending` until its work is done; whoever holds it (`lease_owner`) keeps it until
+ * `next_attempt_at`, after which any process may take it again (crash recovery). The router's own
+ * dedup record (`processed_events`, same key) keeps the effects exactly-once, so taking a row twice
+ * costs time, never a second answer.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, InboxRow } from '../schema.ts';
+
+export type InboxKind = 'message' | 'card_action' | 'bot_added' | 'users_added';
+
+/** Adds a row owned by `owner` until `leaseUntil`; false when the key is already there (a redelivery). */
+export async function addToInbox(
+  db: Kysely<Database>,
+  r: { key: string; kind: InboxKind; payload: unknown; owner: string; at: string; leaseUntil: string },
+): Promise<boolean> {
+  const res = await db
+    .insertInto('inbox')
+    .values({
+      key: r.key,
+      kind: r.kind,
+      payload: JSON.stringify(r.payload),
+      status: 'pending',
+      attempts: 1,
+      next_attempt_at: r.leaseUntil,
+      lease_owner: r.owner,
+      late: 0,
+      last_error: null,
+      received_at: r.at,
+      done_at: null,
+    })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function findInbox(db: Kysely<Database>, key: string): Promise<InboxRow | undefined> {
+  return db.selectFrom('inbox').selectAll().where('key', '=', key).executeTakeFirst();
+}
+
+/** Pending rows whose lease ran out (or that wait for a retry), oldest first. */
+export async function listDueInbox(db: Kysely<Database>, now: string, limit: number): Promise<InboxRow[]> {
+  return db
+    .selectFrom('inbox')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .orderBy('received_at')
+    .orderBy('key')
+    .limit(limit)
+    .execute();
+}
+
+/** Takes a due row for `owner` until `leaseUntil`; false when another process took it first. */
+export async function claimInbox(
+  db: Kysely<Database>,
+  key: string,
+  o: { owner: string; now: string; leaseUntil: string },
+): Promise<boolean> {
+  const res = await db
+    .updateTable('inbox')
+    .set((eb) => ({ lease_owner: o.owner, next_attempt_at: o.leaseUntil, attempts: eb('attempts', '+', 1) }))
+    .where('key', '=', key)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', o.now)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Records that the event was acknowledged before its work finished. */
+export async function markInboxLate(db: Kysely<Database>, key: string): Promise<void> {
+  await db.updateTable('inbox').set({ late: 1 }).where('key', '=', key).execute();
+}
+
+export async function markInboxDone(db: Kysely<Database>, key: string, at: string): Promise<void> {
+  await db
+    .updateTable('inbox')
+    .set({ status: 'done', done_at: at, lease_owner: null, last_error: null })
+    .where('key', '=', key)
+    .execute();
+}
+
+/** Leaves the row pending, to be taken again at `retryAt`. */
+export async function retryInboxLater(
+  db: Kysely<Database>,
+  key: string,
+  retryAt: string,
+  error: string,
+): Promise<void> {
+  await db
+    .updateTable('inbox')
+    .set({ next_attempt_at: retryAt, lease_owner: null, last_error: error.slice(0, 500) })
+    .where('key', '=', key)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+export async function markInboxFailed(db: Kysely<Database>, key: string, at: string, error: string): Promise<void> {
+  await db
+    .updateTable('inbox')
+    .set({ status: 'failed', done_at: at, lease_owner: null, last_error: error.slice(0, 500) })
+    .where('key', '=', key)
+    .execute();
+}
+
+/**
+ * Frees rows held by a process that died (all of them on SQLite, where one bot owns the database;
+ * one owner's on PostgreSQL), so they are taken at once instead of when their lease runs out.
+ */
+export async function releaseInboxLeases(db: Kysely<Database>, now: string, owner?: string): Promise<number> {
+  let q = db
+    .updateTable('inbox')
+    .set({ lease_owner: null, next_attempt_at: now })
+    .where('status', '=', 'pending')
+    .where('lease_owner', 'is not', null);
+  if (owner !== undefined) q = q.where('lease_owner', '=', owner);
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export async function listInboxLeaseOwners(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('inbox')
+    .select('lease_owner')
+    .distinct()
+    .where('status', '=', 'pending')
+    .where('lease_owner', 'is not', null)
+    .execute();
+  return rows.flatMap((r) => (r.lease_owner ? [r.lease_owner] : []));
+}
+
+/** Deletes finished rows received before `before`; returns how many. */
+export async function pruneInbox(db: Kysely<Database>, before: string): Promise<number> {
+  const res = await db
+    .deleteFrom('inbox')
+    .where('status', '!=', 'pending')
+    .where('received_at', '<', before)
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
+}

@@ -1,0 +1,432 @@
+/**
+ * The ack is never held by slow work (FEISHU.md §0, §2.6, §3, §5). Each event from either transport
+ * is written to the durable inbox in one quick insert, then handled by the router while a budget
+ * (~2 s) runs:
+ *   - done in time: acknowledged as before (a card callback gets its answer card);
+ *   - not done: acknowledged anyway — a message gets a "正在处理…" reply through the outbox, a card
+ *     callback a "正在处理…" toast — and the work goes on; a late card answer is PATCHed onto the
+ *     clicked card through the outbox, in the transaction that marks the row done.
+ * A worker takes rows nobody finished (a crash after the ack, a passing storage fault) at start-up
+ * and every `pollMs`, with backoff. The router's dedup record (same key as the row) keeps every
+ * effect exactly-once however often a row is taken.
+ */
+import type { Kysely } from 'kysely';
+import type { Card } from '../core/card.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/contracts.ts';
+import { isTransientStorageError } from '../db/errors.ts';
+import { wasProcessed } from '../db/repositories/events.ts';
+import {
+  addToInbox,
+  claimInbox,
+  findInbox,
+  type InboxKind,
+  listDueInbox,
+  listInboxLeaseOwners,
+  markInboxDone,
+  markInboxFailed,
+  markInboxLate,
+  releaseInboxLeases,
+  retryInboxLater,
+} from '../db/repositories/inbox.ts';
+import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
+import type { Database, InboxRow } from '../db/schema.ts';
+import type { Router } from '../router/router.ts';
+import type { InboundCardAction, InboundChatMembers, InboundMessage } from './events.ts';
+
+export type InboundWork =
+  | { kind: 'message'; event: InboundMessage }
+  | { kind: 'card_action'; event: InboundCardAction }
+  | { kind: 'bot_added'; event: InboundChatMembers }
+  | { kind: 'users_added'; event: InboundChatMembers };
+
+/** What the router is asked to do with each kind (a narrow view of Router, so tests can slow it down). */
+export type InboxHandler = Pick<Router, 'onMessage' | 'onCardAction' | 'onBotAdded' | 'onUsersAdded' | 'expectsAnswer'>;
+
+export interface InboxOptions {
+  db: Kysely<Database>;
+  router: InboxHandler;
+  logger: Logger;
+  /** Wall-clock time for leases and retries. */
+  wallClock: Clock;
+  /** Identifies this process in leases. */
+  owner: string;
+  /** Called after a transaction that enqueued messages has committed. */
+  afterCommit: () => void;
+  /** How long an event may take before it is acknowledged anyway (Feishu allows 3 s in all). */
+  budgetMs?: number;
+  /** How long a row stays with the process that took it before another may take it. */
+  leaseMs?: number;
+  pollMs?: number;
+  maxAttempts?: number;
+  /** Rows the worker runs at once. */
+  concurrency?: number;
+  /** SQLite: one bot per database, so rows held by a run that died are free at start-up. */
+  releaseAllAtStart?: boolean;
+  /** PostgreSQL replicas: a lease owner that is known to be gone (a dead process on this host). */
+  isDeadOwner?: (owner: string) => boolean;
+}
+
+export const WORKING_TEXT = '正在处理，请稍候…';
+const WORKING_TOAST = { toast: { type: 'info', content: WORKING_TEXT } };
+
+/** running: the router is at work; answered: it finished in time; late: the ack went out first. */
+type Phase = 'running' | 'answered' | 'late';
+
+interface Run {
+  state: { phase: Phase };
+  done: Promise<unknown>;
+}
+
+export function inboxKey(work: InboundWork): string {
+  if (work.kind === 'message') return `msg:${work.event.messageId}`;
+  return `evt:${work.event.eventId}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
+
+/** The work's outcome, or 'late' when `ms` pass first. */
+async function within<T>(work: Promise<T>, ms: number): Promise<{ value: T } | { err: unknown } | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => {
+    timer = setTimeout(() => r('late'), ms);
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        (value) => ({ value }),
+        (err: unknown) => ({ err }),
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class Inbox {
+  private readonly budgetMs: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly maxAttempts: number;
+  private readonly concurrency: number;
+  /** Work in progress in this process, by key (a redelivery joins it instead of starting again). */
+  private readonly runs = new Map<string, Run>();
+  private workerRuns = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private lastReclaim = 0;
+
+  constructor(private readonly o: InboxOptions) {
+    this.budgetMs = o.budgetMs ?? 2000;
+    this.leaseMs = o.leaseMs ?? 60_000;
+    this.pollMs = o.pollMs ?? 1000;
+    this.maxAttempts = o.maxAttempts ?? 8;
+    this.concurrency = o.concurrency ?? 4;
+  }
+
+  private now(): number {
+    return this.o.wallClock.now().getTime();
+  }
+
+  private iso(ms: number): string {
+    return new Date(ms).toISOString();
+  }
+
+  /**
+   * Records the event and handles it within the budget; returns the transport's answer (for a card
+   * callback, Feishu's callback body). Throws — so the event is not acknowledged and Feishu sends it
+   * again — only when the inbox cannot be written, or a message met a passing storage fault in time.
+   */
+  async receive(work: InboundWork): Promise<unknown> {
+    const key = inboxKey(work);
+    const now = this.now();
+    let run = this.runs.get(key);
+    if (!run) {
+      let added: boolean;
+      try {
+        added = await addToInbox(this.o.db, {
+          key,
+          kind: work.kind,
+          payload: work.event,
+          owner: this.o.owner,
+          at: this.iso(now),
+          leaseUntil: this.iso(now + this.leaseMs),
+        });
+      } catch (err) {
+        this.notRecorded(work, err);
+        throw err;
+      }
+      run = this.runs.get(key);
+      if (!added && !run) {
+        const row = await findInbox(this.o.db, key);
+        // Finished: the router sees the redelivery, answers it as a duplicate and logs it so.
+        if (row && row.status !== 'pending') return this.dispatch(work);
+        // Still pending (a passing fault, or its process died): take it now.
+        run = this.begin(key, work, row?.late === 1 ? 'late' : 'running');
+      }
+      run ??= this.begin(key, work, 'running');
+    }
+    const r = run;
+    const first = await within(r.done, this.budgetMs);
+    if (first !== 'late') {
+      if ('err' in first) {
+        // A click is never sent again by Feishu: the inbox retries it, and its answer goes onto the card.
+        if (work.kind === 'card_action' && isTransientStorageError(first.err)) return this.ackLate(key, work, r);
+        throw first.err;
+      }
+      return first.value;
+    }
+    // The budget ran out: unless the router finished this very moment, acknowledge now.
+    if (r.state.phase === 'answered') return r.done;
+    return this.ackLate(key, work, r);
+  }
+
+  /** The inbox cannot be written: nothing ran, and the event stays unacknowledged for Feishu to send again. */
+  private notRecorded(work: InboundWork, err: unknown): void {
+    const what = work.kind === 'message' ? 'command' : work.kind;
+    if (isTransientStorageError(err)) {
+      this.o.logger.warn({ err: stackOf(err) }, `${what} postponed: storage unavailable, waiting for redelivery`);
+    }
+    this.o.logger.error(
+      { event: work.kind, err: stackOf(err) },
+      `${work.kind === 'message' ? 'message' : work.kind} handling failed: the event could not be recorded`,
+    );
+  }
+
+  private async ackLate(key: string, work: InboundWork, r: Run): Promise<unknown> {
+    r.state.phase = 'late';
+    try {
+      if (work.kind === 'message') await this.tellWorking(key, work.event);
+      else await markInboxLate(this.o.db, key);
+    } catch (err) {
+      this.o.logger.warn({ key, err: errText(err) }, 'could not record a late acknowledgement');
+    }
+    this.o.logger.info({ event: work.kind, outcome: 'acked_before_done' }, 'acknowledged; work continues');
+    return work.kind === 'card_action' ? WORKING_TOAST : undefined;
+  }
+
+  /** "正在处理…" as a reply to the message, unless it gets no answer or its answer is already written. */
+  private async tellWorking(key: string, msg: InboundMessage): Promise<void> {
+    const answered = this.o.router.expectsAnswer(msg);
+    const wrote = await this.o.db.transaction().execute(async (trx) => {
+      await markInboxLate(trx, key);
+      if (!answered || (await wasProcessed(trx, key))) return false;
+      const outbox = createOutboxWriter(trx, { at: this.iso(this.now()) });
+      await outbox.reply(
+        msg.messageId,
+        { type: 'text', text: WORKING_TEXT },
+        { chatId: msg.chatId, key: `working:${key}` },
+      );
+      return true;
+    });
+    if (wrote) this.o.afterCommit();
+  }
+
+  /** Starts the router on a row; the promise settles when the row is done or put back for later. */
+  private begin(key: string, work: InboundWork, phase: Phase): Run {
+    const state = { phase };
+    const done = this.execute(key, work, state).finally(() => this.runs.delete(key));
+    // The receiver (or the worker) reads the outcome; a rejection seen by nobody is not an error here.
+    done.catch(() => undefined);
+    const run = { state, done };
+    this.runs.set(key, run);
+    return run;
+  }
+
+  private async execute(key: string, work: InboundWork, state: { phase: Phase }): Promise<unknown> {
+    let body: unknown;
+    try {
+      body = await this.dispatch(work);
+    } catch (err) {
+      await this.postpone(key, work, err);
+      throw err;
+    }
+    if (state.phase === 'running') state.phase = 'answered';
+    const at = this.iso(this.now());
+    const late = state.phase === 'late' && work.kind === 'card_action' ? lateAnswer(work.event, body) : undefined;
+    if (!late) {
+      // The effects are committed (with their dedup record): should this write fail, taking the row
+      // again finds them done, so the answer in hand still goes out.
+      await markInboxDone(this.o.db, key, at).catch((err) =>
+        this.o.logger.warn({ key, err: errText(err) }, 'could not mark an inbound event done'),
+      );
+      return body;
+    }
+    await this.o.db.transaction().execute(async (trx) => {
+      const outbox = createOutboxWriter(trx, { at });
+      if (late.card && late.messageId) {
+        await outbox.patchCard({ messageId: late.messageId }, late.card as Card, { key: `late:${key}` });
+      } else if (late.text) {
+        await outbox.send({ openId: late.operator }, { type: 'text', text: late.text }, { key: `late:${key}` });
+      }
+      await markInboxDone(trx, key, at);
+    });
+    this.o.afterCommit();
+    return body;
+  }
+
+  private async dispatch(work: InboundWork): Promise<unknown> {
+    switch (work.kind) {
+      case 'message':
+        return this.o.router.onMessage(work.event);
+      case 'card_action':
+        return this.o.router.onCardAction(work.event);
+      case 'bot_added':
+        return this.o.router.onBotAdded(work.event);
+      case 'users_added':
+        return this.o.router.onUsersAdded(work.event);
+    }
+  }
+
+  /**
+   * A failed attempt: tried again later with backoff (up to 5 min apart). A passing storage fault is
+   * tried until it passes — the person was told "正在处理…" — anything else is given up after `maxAttempts`.
+   */
+  private async postpone(key: string, work: InboundWork, err: unknown): Promise<void> {
+    const row = await findInbox(this.o.db, key).catch(() => undefined);
+    const attempts = row?.attempts ?? 1;
+    const now = this.now();
+    try {
+      if (attempts >= this.maxAttempts && !isTransientStorageError(err)) {
+        this.o.logger.error({ key, event: work.kind, attempts, err: errText(err) }, 'inbound event given up');
+        await markInboxFailed(this.o.db, key, this.iso(now), errText(err));
+      } else {
+        const delay = Math.min(300_000, 1000 * 2 ** (attempts - 1));
+        this.o.logger.warn({ key, event: work.kind, attempts, delayMs: delay }, 'inbound event will be retried');
+        await retryInboxLater(this.o.db, key, this.iso(now + delay), errText(err));
+      }
+    } catch (e) {
+      // The row keeps its lease and is taken again when that runs out.
+      this.o.logger.warn({ key, err: errText(e) }, 'could not reschedule an inbound event');
+    }
+  }
+
+  // ---------------------------------------------------------------- the worker (crash recovery)
+
+  /** Starts the worker: rows left by a run that died are taken at once, then every `pollMs`. */
+  async startWorker(): Promise<void> {
+    if (this.o.releaseAllAtStart) await releaseInboxLeases(this.o.db, this.iso(this.now()));
+    this.schedule(0);
+  }
+
+  /** One chain of ticks: a wake-up during a tick makes the next one come at once. */
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.again = false;
+      this.ticking = this.tick()
+        .then(
+          () => undefined,
+          (err: unknown) => this.o.logger.error({ err: errText(err) }, 'inbox tick failed'),
+        )
+        .finally(() => {
+          this.ticking = undefined;
+          this.schedule(this.again ? 0 : this.pollMs);
+        });
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private wake(): void {
+    if (this.stopped) return;
+    if (this.ticking) this.again = true;
+    else this.schedule(0);
+  }
+
+  /** Takes due rows (up to the worker's concurrency) and runs them; returns how many it started. */
+  async tick(): Promise<number> {
+    const now = this.now();
+    if (this.o.isDeadOwner && now - this.lastReclaim > 10_000) {
+      this.lastReclaim = now;
+      for (const owner of await listInboxLeaseOwners(this.o.db)) {
+        if (this.o.isDeadOwner(owner)) await releaseInboxLeases(this.o.db, this.iso(now), owner);
+      }
+    }
+    const room = this.concurrency - this.workerRuns;
+    if (room <= 0) return 0;
+    let started = 0;
+    for (const row of await listDueInbox(this.o.db, this.iso(now), room + this.runs.size)) {
+      if (started >= room || this.stopped) break;
+      if (this.runs.has(row.key)) continue;
+      const claimed = await claimInbox(this.o.db, row.key, {
+        owner: this.o.owner,
+        now: this.iso(now),
+        leaseUntil: this.iso(now + this.leaseMs),
+      });
+      if (!claimed || this.runs.has(row.key)) continue;
+      const work = workOf(row);
+      if (!work) {
+        await markInboxFailed(this.o.db, row.key, this.iso(now), 'the stored event does not parse');
+        continue;
+      }
+      started++;
+      this.workerRuns++;
+      this.o.logger.info({ key: row.key, event: row.kind, attempts: row.attempts + 1 }, 'resuming an inbound event');
+      // Nobody waits for an answer now: a card's answer goes onto the card by PATCH.
+      this.begin(row.key, work, 'late').done.then(
+        () => this.workerFinished(),
+        () => this.workerFinished(),
+      );
+    }
+    return started;
+  }
+
+  private workerFinished(): void {
+    this.workerRuns--;
+    // More may be waiting: look again now rather than at the next poll.
+    this.wake();
+  }
+
+  /** Stops the worker and waits (up to `waitMs`) for work in progress to finish. */
+  async stop(waitMs = 5000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
+    const all = Promise.allSettled([...this.runs.values()].map((r) => r.done));
+    await Promise.race([all, sleep(waitMs)]);
+  }
+}
+
+/** The answer of a card callback that came too late to be the callback's answer. */
+function lateAnswer(
+  evt: InboundCardAction,
+  body: unknown,
+): { card?: unknown; messageId?: string; text?: string; operator: string } | undefined {
+  const b = (body ?? {}) as { toast?: { type?: string; content?: string }; card?: { type?: string; data?: unknown } };
+  if (b.card?.type === 'raw' && b.card.data && evt.messageId) {
+    return { card: b.card.data, messageId: evt.messageId, operator: evt.operatorOpenId };
+  }
+  // A toast nobody will see: what it said goes to the person privately (not "已处理" notes).
+  if (b.toast?.content && b.toast.type !== 'info') return { text: b.toast.content, operator: evt.operatorOpenId };
+  return undefined;
+}
+
+function workOf(row: InboxRow): InboundWork | undefined {
+  try {
+    const event = JSON.parse(row.payload) as never;
+    switch (row.kind as InboxKind) {
+      case 'message':
+      case 'card_action':
+      case 'bot_added':
+      case 'users_added':
+        return { kind: row.kind as InboxKind, event } as InboundWork;
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+function stackOf(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,736 @@
+// Every card builder, rendered with the largest data its feature allows (an owner with 60 open
+// tasks, an item with 200 history entries, a meeting of 80 attendees, lists of 500, every stored
+// text at its maximum length), stays within Feishu's JSON 2.0 rules (FEISHU.md §6): the request body
+// ≤ 30 KB, ≤ 200 tagged objects, inputs max_length ≤ 1000 and placeholders ≤ 100 characters, tables
+// page_size ≤ 10, ≤ 5 per card and never in a form or a column, every button in a form named with a
+// form_action_type, multi-selects saying whether they are required. Checked by the emulator's
+// checkCard and by the small checks below, so the test means something whatever the validator does.
+// Long texts split over several inputs come back whole (splitLongText / readLongText).
+import { describe, expect, it } from 'vitest';
+import { buildBatchCard } from '../../src/cards/batch-card.ts';
+import { buildHelpCard } from '../../src/cards/help-card.ts';
+import { buildMeCard, meElements } from '../../src/cards/me-card.ts';
+import {
+  AGENDA_PARTS,
+  buildCalendarCard,
+  buildSessionCard,
+  buildSessionListCard,
+  buildSessionNewCard,
+  buildStudyReportCard,
+  MINUTES_PARTS,
+  REFLECTION_PARTS,
+  type SessionCardMode,
+  type SessionView,
+} from '../../src/cards/meeting-card.ts';
+import { INPUT_MAX_LENGTH, readLongText, splitLongText } from '../../src/cards/parts.ts';
+import {
+  buildExtensionCard,
+  buildRectItemCard,
+  buildRectListCard,
+  buildRectNewCard,
+  buildRectReviewCard,
+  type ItemCardMode,
+  type RectItemView,
+  type ReviewCardMode,
+} from '../../src/cards/rectification-card.ts';
+import {
+  buildBoardCard,
+  buildChecklistCard,
+  buildDutyListCard,
+  buildQuarterlyAskCard,
+  buildRollupCard,
+  buildTaskCard,
+  buildTaskListCard,
+  buildTaskNewCard,
+  REPORT_PARTS,
+  type TaskCardMode,
+  type TaskView,
+} from '../../src/cards/task-card.ts';
+import { buildWelcomeCard } from '../../src/cards/welcome-card.ts';
+import type { Card } from '../../src/core/card.ts';
+import { checkCard } from '../../src/sandbox/card-check.ts';
+
+// ---------------------------------------------------------------------------------------------
+// The rules, checked here independently of the emulator.
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** The request body that sends the card: the card JSON escaped again inside `content`. */
+function requestBytes(card: Card): number {
+  return Buffer.byteLength(
+    JSON.stringify({ receive_id: 'oc_x', msg_type: 'interactive', content: JSON.stringify(card) }),
+    'utf8',
+  );
+}
+
+/** Every object with a `tag`, anywhere in the card (components, columns, text objects, text_tags, icons). */
+function tagged(x: unknown, out: Obj[] = []): Obj[] {
+  if (Array.isArray(x)) for (const v of x) tagged(v, out);
+  else if (isObj(x)) {
+    if (typeof x.tag === 'string') out.push(x);
+    for (const v of Object.values(x)) tagged(v, out);
+  }
+  return out;
+}
+
+/** The components under an element (form/panel elements, columns' elements). */
+function children(el: Obj): Obj[] {
+  const kids: Obj[] = [];
+  if (Array.isArray(el.elements)) kids.push(...(el.elements as Obj[]));
+  if (Array.isArray(el.columns) && el.tag === 'column_set')
+    for (const c of el.columns as Obj[]) if (Array.isArray(c.elements)) kids.push(...(c.elements as Obj[]));
+  return kids;
+}
+
+function walk(els: Obj[], visit: (el: Obj, inside: string[]) => void, inside: string[] = []): void {
+  for (const el of els) {
+    visit(el, inside);
+    walk(children(el), visit, [...inside, String(el.tag)]);
+  }
+}
+
+const chars = (s: unknown) => (typeof s === 'string' ? Array.from(s).length : 0);
+
+/** What is wrong with the card by the rules above; empty when nothing is. */
+function ruleProblems(card: Card): string[] {
+  const problems: string[] = [];
+  const bytes = requestBytes(card);
+  if (bytes > 30 * 1024) problems.push(`request body ${bytes} bytes > 30 KB`);
+  const count = tagged(card).length;
+  if (count > 200) problems.push(`${count} tagged objects > 200`);
+  let tables = 0;
+  walk(card.body.elements as Obj[], (el, inside) => {
+    const tag = el.tag;
+    if (tag === 'input') {
+      const max = el.max_length;
+      if (typeof max !== 'number' || max < 1 || max > 1000) problems.push(`input ${el.name} max_length ${max}`);
+      const ph = isObj(el.placeholder) ? el.placeholder.content : undefined;
+      if (chars(ph) > 100) problems.push(`input ${el.name} placeholder ${chars(ph)} characters`);
+      if (chars(el.default_value) > (typeof max === 'number' ? max : 1000))
+        problems.push(`input ${el.name} default_value longer than max_length`);
+    }
+    if (isObj(el.placeholder) && chars(el.placeholder.content) > 100) problems.push(`${tag} placeholder too long`);
+    if (tag === 'table') {
+      tables++;
+      const ps = el.page_size;
+      if (typeof ps !== 'number' || ps < 1 || ps > 10) problems.push(`table page_size ${ps}`);
+      if (inside.includes('form') || inside.includes('column_set')) problems.push('table inside a form or column');
+    }
+    if (tag === 'button' && inside.includes('form')) {
+      if (typeof el.name !== 'string' || !el.name) problems.push('a button in a form has no name');
+      if (el.form_action_type !== 'submit' && el.form_action_type !== 'reset')
+        problems.push(`button ${String(el.name)} in a form has no form_action_type`);
+    }
+    if ((tag === 'multi_select_person' || tag === 'multi_select_static') && typeof el.required !== 'boolean')
+      problems.push(`${tag} ${el.name} does not say whether it is required`);
+    if (tag === 'form') {
+      const buttons = tagged(el.elements).filter((b) => b.tag === 'button');
+      if (!buttons.some((b) => b.form_action_type === 'submit')) problems.push(`form ${el.name} has no submit button`);
+    }
+  });
+  if (tables > 5) problems.push(`${tables} tables > 5`);
+  return problems;
+}
+
+function expectWithinRules(name: string, card: Card): void {
+  expect(ruleProblems(card), name).toEqual([]);
+  expect(checkCard(JSON.stringify(card)), name).toBeUndefined();
+  expect(JSON.stringify(card), name).not.toContain('undefined');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The largest data.
+
+/** Realistic Chinese text of exactly `n` characters, with line breaks and punctuation. */
+function zh(n: number, seed = 0): string {
+  const base =
+    '根据巡察反馈意见，支部认真落实整改责任，召开专题会议研究部署，逐条制定整改措施，明确责任人和完成时限。\n';
+  const s = Array.from(base.repeat(Math.ceil((n + seed) / base.length) + 1));
+  return s.slice(seed % base.length, (seed % base.length) + n).join('');
+}
+/**
+ * The worst bytes per character a user can type: `*` and `&` become 5-byte entities in markdown,
+ * `"` and `\\` are escaped twice in the request body (4 bytes), an emoji is 4 bytes.
+ */
+function hostile(n: number, seed = 0): string {
+  const base = ['*&"\\', '"\\*&', '&*\\"', '😀"*&'][seed % 4] as string;
+  return Array.from(base.repeat(Math.ceil(n / 4) + 1))
+    .slice(0, n)
+    .join('');
+}
+type Text = (n: number, seed?: number) => string;
+
+const openId = (i: number) => `ou_${i.toString(16).padStart(32, 'a')}`;
+const AT = '2026-12-02 10:00';
+
+const taskView = (status: string, t: Text = zh): TaskView => {
+  const name = (i: number) => `${t(12, i)}${i}`;
+  return {
+    id: 99_999,
+    orgId: 9_999,
+    version: 999,
+    itemId: 9_999,
+    content: t(2000),
+    category: '党风廉政建设',
+    leader: name(1),
+    cadenceLabel: '每季度',
+    period: '2026Q4',
+    ownerOpenId: openId(1),
+    ownerName: name(2),
+    dueDate: '2026-12-31',
+    dueText: '已逾期 12 个工作日',
+    overdue: true,
+    status,
+    statusLabel: status === 'blocked' ? '遇到困难' : '进行中',
+    percent: 60,
+    evidenceRequired: t(200),
+    lastProgress: { at: AT, text: t(1000) },
+    evidence: Array.from({ length: 60 }, (_, i) => ({ kind: 'link', name: t(120, i) })),
+    history: Array.from({ length: 200 }, (_, i) => ({ at: AT, by: name(i), text: t(1000, i) })),
+  };
+};
+
+const rectView = (status: string, t: Text = zh, kind = 'long_term'): RectItemView => {
+  const name = (i: number) => `${t(12, i)}${i}`;
+  return {
+    id: 99_999,
+    orgId: 9_999,
+    version: 999,
+    status,
+    statusLabel: '整改中',
+    kind,
+    kindLabel: '长期整改',
+    source: '上级督查',
+    batchName: t(100),
+    problem: t(2000),
+    measures: t(2000, 3),
+    leader: t(50),
+    ownerOpenId: openId(1),
+    ownerName: name(1),
+    area: t(50),
+    deadline: '2026-12-31',
+    deadlineText: '已逾期 30 天',
+    late: true,
+    progress: 70,
+    lastProgress: { at: AT, by: name(2), text: t(1000), percent: 70 },
+    history: Array.from({ length: 200 }, (_, i) => ({ at: AT, by: name(i), label: '同意延期', text: t(1000, i) })),
+    evidence: Array.from({ length: 60 }, (_, i) => ({ kind: i % 2 ? 'file' : 'link', name: t(120, i), value: 'x' })),
+    reviewer: { name: name(3), at: AT },
+    pendingExtension: { id: 1, newDeadline: '2027-03-31', reason: t(500) },
+  };
+};
+
+const sessionView = (category: 'meeting' | 'study', attendees: number, t: Text = zh): SessionView => {
+  const name = (i: number) => `${t(12, i)}${i}`;
+  return {
+    id: 99_999,
+    orgId: 9_999,
+    version: 999,
+    category,
+    kind: category === 'study' ? 'central_group' : 'general',
+    kindLabel: category === 'study' ? '中心组学习' : '支部党员大会',
+    title: t(100),
+    startText: '2026-12-10 15:00',
+    started: true,
+    cancelled: false,
+    place: t(200),
+    agenda: t(2000),
+    organiserName: name(1),
+    attendees: Array.from({ length: attendees }, (_, i) => ({
+      name: name(i),
+      status: i % 3 === 0 ? 'signed' : i % 3 === 1 ? 'leave' : 'invited',
+      reason: i % 3 === 1 ? t(200, i) : null,
+      away: i % 7 === 0,
+    })),
+    voting: category === 'meeting' ? { total: attendees, present: attendees / 2, quorum: false } : undefined,
+    minutes: t(5000),
+    files: Array.from({ length: 50 }, (_, i) => ({ kind: 'minutes', name: t(120, i) })),
+    reflections: category === 'study' ? { submitted: 40, expected: attendees, due: '2026-12-17' } : undefined,
+  };
+};
+
+const members = Array.from({ length: 1000 }, (_, i) => openId(i));
+
+function allCards(t: Text): [string, Card][] {
+  const name = (i: number) => `${t(12, i)}${i}`;
+  const cards: [string, Card][] = [];
+  for (const status of ['in_progress', 'blocked', 'done'])
+    for (const mode of ['view', 'progress', 'blocked'] as TaskCardMode[])
+      cards.push([`task ${status} ${mode}`, buildTaskCard(taskView(status, t), mode)]);
+  cards.push([
+    'task list',
+    buildTaskListCard({
+      orgId: 9_999,
+      title: '全部未完成的责任任务',
+      filterKey: `c:${t(70)}`,
+      page: 25,
+      pages: 50,
+      total: 500,
+      rows: Array.from({ length: 10 }, (_, i) => ({
+        id: 99_000 + i,
+        content: t(2000, i),
+        ownerName: name(i),
+        dueDate: '2026-12-31',
+        statusLabel: '进行中',
+        overdue: true,
+      })),
+    }),
+  ]);
+  cards.push([
+    'task new',
+    buildTaskNewCard({
+      orgId: 9_999,
+      memberOpenIds: members,
+      categories: Array.from({ length: 12 }, (_, i) => t(20, i)),
+      error: t(200),
+      content: t(1000),
+    }),
+  ]);
+  cards.push([
+    'board, 500 owners',
+    buildBoardCard({
+      orgName: t(100),
+      asOf: AT,
+      owners: Array.from({ length: 500 }, (_, i) => ({
+        name: name(i),
+        notStarted: 99,
+        inProgress: 99,
+        blocked: i % 5,
+        done: 999,
+        overdue: i % 7,
+        away: i % 9 === 0,
+      })),
+    }),
+  ]);
+  for (const n of [20, 60, 500])
+    cards.push([
+      `checklist, ${n} open tasks`,
+      buildChecklistCard({
+        orgId: 9_999,
+        month: '2026-12',
+        name: name(1),
+        tasks: Array.from({ length: n }, (_, i) => ({
+          id: 99_000 + i,
+          content: t(2000, i),
+          dueDate: '2026-12-31',
+          statusLabel: '未开始',
+          overdue: i % 2 === 0,
+        })),
+      }),
+    ]);
+  cards.push(['quarterly ask', buildQuarterlyAskCard({ orgId: 9_999, quarter: '2026Q4', end: '2026-12-31' })]);
+  cards.push([
+    'quarterly submitted',
+    buildQuarterlyAskCard({ orgId: 9_999, quarter: '2026Q4', end: '2026-12-31', submitted: { text: t(3000), at: AT } }),
+  ]);
+  cards.push([
+    'roll-up, 500 owners and items',
+    buildRollupCard({
+      orgName: t(100),
+      quarter: '2026Q4',
+      owners: Array.from({ length: 500 }, (_, i) => ({
+        name: name(i),
+        done: 99,
+        inProgress: 99,
+        overdue: i % 4,
+        missed: i % 3,
+        reported: i % 2 === 0,
+        away: false,
+      })),
+      items: Array.from({ length: 500 }, (_, i) => ({
+        seq: i + 1,
+        content: t(2000, i),
+        done: 99,
+        total: 999,
+        overdue: i % 4,
+        missed: i % 3,
+      })),
+    }),
+  ]);
+  cards.push([
+    'duty list, 500 items',
+    buildDutyListCard({
+      title: t(100),
+      items: Array.from({ length: 500 }, (_, i) => ({
+        seq: i + 1,
+        category: t(20, i),
+        content: t(2000, i),
+        leader: t(50, i),
+        owners: Array.from({ length: 20 }, (_, j) => name(j)),
+        cadence: '每季度',
+      })),
+    }),
+  ]);
+
+  for (const category of ['meeting', 'study'] as const)
+    for (const n of [80, 500])
+      for (const mode of ['view', 'leave', 'minutes', 'reflection'] as SessionCardMode[])
+        cards.push([`${category} of ${n}, ${mode}`, buildSessionCard(sessionView(category, n, t), mode)]);
+  for (const category of ['meeting', 'study'] as const)
+    cards.push([
+      `${category} new`,
+      buildSessionNewCard({
+        orgId: 9_999,
+        category,
+        kinds: Array.from({ length: 10 }, (_, i) => ({ value: `k${i}`, text: t(20, i) })),
+        initialKind: 'k0',
+        memberOpenIds: members,
+        agenda: t(2000),
+        error: t(200),
+      }),
+    ]);
+  cards.push([
+    'session list, 500',
+    buildSessionListCard({
+      title: t(100),
+      more: '/会议 导出 2026',
+      rows: Array.from({ length: 500 }, (_, i) => ({
+        id: 99_000 + i,
+        kind: '支部委员会',
+        title: t(100, i),
+        when: '2026-12-10 15:00',
+        status: '已召开（有纪要）',
+      })),
+    }),
+  ]);
+  cards.push([
+    'calendar',
+    buildCalendarCard({
+      orgName: t(100),
+      rules: Array.from({ length: 20 }, (_, i) => ({
+        key: `r${i}`,
+        name: t(30, i),
+        frequency: '每半年至少一次',
+        window: '1月至3月、7月至9月',
+        lastMet: '2026-07-15',
+        nextDue: '2027-03-31',
+        source: t(120, i),
+        enabled: i % 2 === 0,
+        fixedDay: 15,
+      })),
+    }),
+  ]);
+  cards.push([
+    'study report, 500 members',
+    buildStudyReportCard({
+      orgName: t(100),
+      half: '2026H2',
+      sessions: 99,
+      members: Array.from({ length: 500 }, (_, i) => ({
+        name: name(i),
+        signed: 99,
+        leave: 9,
+        absent: 9,
+        reflections: 99,
+      })),
+    }),
+  ]);
+
+  for (const status of ['in_progress', 'review', 'closed'])
+    for (const mode of ['view', 'progress', 'close', 'extend'] as ItemCardMode[])
+      cards.push([`rectification ${status} ${mode}`, buildRectItemCard(rectView(status, t), mode)]);
+  for (const mode of ['view', 'return'] as ReviewCardMode[])
+    cards.push([`review ${mode}`, buildRectReviewCard(rectView('review', t), mode)]);
+  cards.push([
+    'rectification list',
+    buildRectListCard({
+      orgId: 9_999,
+      title: t(60),
+      filterKey: `b:${t(70)}`,
+      page: 25,
+      pages: 50,
+      total: 500,
+      items: Array.from({ length: 10 }, (_, i) => ({
+        id: 99_000 + i,
+        problem: t(2000, i),
+        ownerName: name(i),
+        deadline: '2026-12-31',
+        deadlineText: '已逾期 300 天',
+        statusLabel: '整改中',
+        late: true,
+      })),
+    }),
+  ]);
+  cards.push([
+    'rectification new',
+    buildRectNewCard({
+      orgId: 9_999,
+      batches: Array.from({ length: 50 }, (_, i) => ({ id: i + 1, name: t(100, i) })),
+      memberOpenIds: members,
+      sources: ['巡察', '审计', '自查', '上级督查'],
+      error: t(200),
+    }),
+  ]);
+  for (const status of ['pending', 'approved'] as const)
+    cards.push([
+      `extension ${status}`,
+      buildExtensionCard({
+        requestId: 99_999,
+        orgId: 9_999,
+        itemId: 99_999,
+        problem: t(2000),
+        ownerName: name(1),
+        requester: name(2),
+        oldDeadline: '2026-12-31',
+        newDeadline: '2027-06-30',
+        reason: t(500),
+        status,
+        decidedBy: name(3),
+      }),
+    ]);
+  cards.push([
+    'batch',
+    buildBatchCard({
+      name: t(100),
+      source: '巡察',
+      feedbackDate: '2026-10-10',
+      milestones: Array.from({ length: 8 }, (_, i) => ({
+        n: i + 1,
+        title: t(60, i),
+        due: '2026-12-10',
+        done: i % 2 === 0,
+        note: t(100, i),
+      })),
+      items: { total: 5000, closed: 2000, overdue: 300, review: 100 },
+    }),
+  ]);
+
+  const me = {
+    name: name(1),
+    memberships: Array.from({ length: 30 }, (_, i) => ({
+      orgName: t(100, i),
+      role: 'secretary' as const,
+      awayUntil: '2027-01-31',
+    })),
+    open: Array.from({ length: 500 }, (_, i) => ({
+      kind: i % 2 ? '整改' : '任务',
+      id: 99_000 + i,
+      title: t(2000, i),
+      deadline: '2026-12-31',
+      status: '整改中',
+      overdue: true,
+    })),
+  };
+  cards.push(['me', buildMeCard(me)]);
+  const commands = Array.from({ length: 30 }, (_, i) => ({
+    name: `command${i}`,
+    alias: t(10, i),
+    summary: t(100, i),
+    usage: t(200, i),
+  }));
+  cards.push(['help', buildHelpCard({ orgName: t(100), orgId: 9_999, commands })]);
+  cards.push([
+    'help with my panel',
+    buildHelpCard({ orgName: t(100), orgId: 9_999, commands, panel: { title: '我的', elements: meElements(me) } }),
+  ]);
+  cards.push(['welcome', buildWelcomeCard({ orgName: t(100) })]);
+  return cards;
+}
+
+describe.each([
+  ['Chinese', zh],
+  ['hostile', hostile],
+])('every card within the rules at its largest data, texts %s', (_kind, text) => {
+  const cards = allCards(text);
+
+  it('covers every builder in src/cards', () => {
+    const builders = [
+      'buildTaskCard',
+      'buildTaskListCard',
+      'buildTaskNewCard',
+      'buildBoardCard',
+      'buildChecklistCard',
+      'buildQuarterlyAskCard',
+      'buildRollupCard',
+      'buildDutyListCard',
+      'buildSessionCard',
+      'buildSessionNewCard',
+      'buildSessionListCard',
+      'buildCalendarCard',
+      'buildStudyReportCard',
+      'buildRectItemCard',
+      'buildRectReviewCard',
+      'buildRectListCard',
+      'buildRectNewCard',
+      'buildExtensionCard',
+      'buildBatchCard',
+      'buildHelpCard',
+      'buildMeCard',
+      'buildWelcomeCard',
+    ];
+    expect(builders).toHaveLength(22); // grep -rn "export function build" src/cards/ | wc -l
+    expect(cards.length).toBeGreaterThan(60);
+  });
+
+  for (const [label, card] of cards) {
+    it(label, () => expectWithinRules(label, card));
+  }
+
+  it('the checker above catches each broken shape (so a pass means something)', () => {
+    const base = buildTaskCard(taskView('in_progress'), 'progress');
+    const f = base.body.elements.find((e) => e.tag === 'form') as Obj;
+    const broken = structuredClone(base);
+    const bf = broken.body.elements.find((e) => e.tag === 'form') as Obj;
+    (bf.elements as Obj[]).push({ tag: 'button', text: { tag: 'plain_text', content: '取消' } });
+    expect(ruleProblems(broken).join()).toMatch(/no name/);
+    const input = (f.elements as Obj[]).find((e) => e.tag === 'input') as Obj;
+    expect(input.max_length).toBeLessThanOrEqual(INPUT_MAX_LENGTH);
+    const long = structuredClone(base);
+    const longForm = long.body.elements.find((e) => e.tag === 'form') as Obj;
+    const longInput = (longForm.elements as Obj[]).find((e) => e.tag === 'input') as Obj;
+    longInput.max_length = 3000;
+    expect(ruleProblems(long).join()).toMatch(/max_length 3000/);
+    const many = structuredClone(base);
+    many.body.elements.push(...Array.from({ length: 200 }, () => ({ tag: 'hr' })));
+    expect(ruleProblems(many).join()).toMatch(/tagged objects/);
+    const table = { tag: 'table', page_size: 20, columns: [], rows: [] };
+    const tables = structuredClone(base);
+    tables.body.elements.push(...Array.from({ length: 6 }, () => ({ ...table, page_size: 10 })), table);
+    expect(ruleProblems(tables).join()).toMatch(/page_size 20.*7 tables > 5/);
+  });
+});
+
+describe('what the caps leave out is one command away', () => {
+  const text = (c: Card) => JSON.stringify(c);
+
+  it('an item card shows the latest 10 of 200 history entries and points to /整改 记录 and /任务 记录', () => {
+    const r = text(buildRectItemCard(rectView('in_progress')));
+    expect(r).toContain('共 200 条，这里显示最近 10 条；完整记录请发送 /整改 记录 99999。');
+    const t = text(buildTaskCard(taskView('in_progress')));
+    expect(t).toContain('共 200 条，这里显示最近 10 条；完整记录请发送 /任务 记录 99999。');
+  });
+
+  it('the 月月提 checklist of an owner with 60 open tasks shows the overdue first and sends the rest to /任务', () => {
+    const c = buildChecklistCard({
+      orgId: 1,
+      month: '2026-12',
+      name: '张三',
+      tasks: Array.from({ length: 60 }, (_, i) => ({
+        id: i + 1,
+        content: `任务${i + 1}`,
+        dueDate: '2026-12-31',
+        statusLabel: '未开始',
+        overdue: i >= 50,
+      })),
+    });
+    const s = text(c);
+    expect(s).toContain('（60 项）');
+    expect(s).toContain('其余 45 项请发送 /任务 列表 我的 查看（可翻页）。');
+    for (let i = 51; i <= 60; i++) expect(s).toContain(`**#${i}**`);
+  });
+
+  it('a small checklist has no such line', () => {
+    const c = buildChecklistCard({
+      orgId: 1,
+      month: '2026-12',
+      name: '张三',
+      tasks: [{ id: 1, content: '任务', dueDate: '2026-12-31', statusLabel: '未开始', overdue: false }],
+    });
+    expect(text(c)).not.toContain('其余');
+  });
+
+  it('取消 stays a callback button, after its form', () => {
+    const c = buildSessionCard(sessionView('meeting', 5), 'minutes');
+    const i = c.body.elements.findIndex((e) => e.tag === 'form');
+    const next = c.body.elements[i + 1] as Obj;
+    expect(next.tag).toBe('button');
+    expect(next.behaviors).toEqual([
+      { type: 'callback', value: { v: 1, a: 'meeting.form', form: 'view', id: 99_999, o: 9_999 } },
+    ]);
+  });
+
+  it('form names never equal a field name, whatever the item id (meeting 2 has a field minutes_2)', () => {
+    for (const id of [1, 2, 3, 4, 5])
+      for (const mode of ['minutes', 'reflection', 'leave'] as const) {
+        const c = buildSessionCard({ ...sessionView(mode === 'reflection' ? 'study' : 'meeting', 5), id }, mode);
+        const names: string[] = [];
+        walk(c.body.elements as Obj[], (el) => {
+          if (typeof el.name === 'string') names.push(el.name);
+        });
+        expect(new Set(names).size, `${mode} of session ${id}: ${names.join(', ')}`).toBe(names.length);
+        expect(checkCard(JSON.stringify(c))).toBeUndefined();
+      }
+  });
+
+  it('long pickers offer the chat instead of listing 1,000 people; optional multi-pickers are not required', () => {
+    const c = buildSessionNewCard({
+      orgId: 1,
+      category: 'meeting',
+      kinds: [{ value: 'general', text: '支部党员大会' }],
+      initialKind: 'general',
+      memberOpenIds: members,
+      agenda: '',
+    });
+    const picker = tagged(c).find((e) => e.tag === 'multi_select_person') as Obj;
+    expect(picker.options).toEqual([]);
+    expect(picker.required).toBe(false);
+    const few = buildTaskNewCard({ orgId: 1, memberOpenIds: members.slice(0, 3), categories: ['其他'] });
+    const owners = tagged(few).find((e) => e.tag === 'multi_select_person') as Obj;
+    expect(owners.options).toHaveLength(3);
+    expect(owners.required).toBe(true);
+  });
+});
+
+describe('long texts in several inputs', () => {
+  const inputsOf = (c: Card, prefix: string) =>
+    tagged(c).filter(
+      (e) => e.tag === 'input' && typeof e.name === 'string' && new RegExp(`^${prefix}(_\\d)?$`).test(e.name),
+    );
+
+  it('minutes come in 3 parts, 心得 in 5, a report in 3, an agenda in 2, each ≤ 1000 characters', () => {
+    const minutes = inputsOf(buildSessionCard(sessionView('meeting', 5), 'minutes'), 'minutes');
+    expect(minutes.map((e) => e.name)).toEqual(['minutes', 'minutes_2', 'minutes_3']);
+    expect(MINUTES_PARTS).toBe(3);
+    const refl = inputsOf(buildSessionCard(sessionView('study', 5), 'reflection'), 'text');
+    expect(refl).toHaveLength(REFLECTION_PARTS);
+    expect(REFLECTION_PARTS * INPUT_MAX_LENGTH).toBeGreaterThanOrEqual(5000);
+    const report = inputsOf(buildQuarterlyAskCard({ orgId: 1, quarter: '2026Q4', end: '2026-12-31' }), 'text');
+    expect(report).toHaveLength(REPORT_PARTS);
+    const agenda = inputsOf(
+      buildSessionNewCard({
+        orgId: 1,
+        category: 'meeting',
+        kinds: [],
+        initialKind: 'special',
+        memberOpenIds: [],
+        agenda: zh(2000),
+      }),
+      'agenda',
+    );
+    expect(agenda).toHaveLength(AGENDA_PARTS);
+    for (const e of [...minutes, ...refl, ...report, ...agenda]) expect(e.max_length).toBeLessThanOrEqual(1000);
+    expect(minutes.map((e) => e.required ?? false)).toEqual([true, false, false]);
+    expect(minutes[0]?.label).toEqual({ tag: 'plain_text', content: '会议纪要（第1部分）' });
+  });
+
+  // (At exactly 3 × 1000 characters a cut can only fall at 1000 and 2000, wherever that is in a
+  // line; joining then adds a line break there. Below that, cuts fall at line breaks.)
+  it('stored minutes of 2900 characters are spread over the parts and join back unchanged', () => {
+    const stored = zh(2900);
+    const c = buildSessionCard({ ...sessionView('meeting', 5), minutes: stored }, 'minutes');
+    const form = Object.fromEntries(inputsOf(c, 'minutes').map((e) => [e.name as string, e.default_value ?? '']));
+    expect(readLongText(form, 'minutes', MINUTES_PARTS)).toBe(stored.trim());
+  });
+
+  it('splitLongText cuts at line breaks when it can, by length when it must', () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `第${i + 1}条：${'落实'.repeat(30)}`).join('\n');
+    const parts = splitLongText(lines, 3);
+    for (const p of parts) expect(Array.from(p).length).toBeLessThanOrEqual(1000);
+    expect(parts.join('\n')).toBe(lines);
+    expect(parts.every((p) => !p.startsWith('\n') && !p.endsWith('\n'))).toBe(true);
+    const full = ['甲'.repeat(1000), '乙'.repeat(1000), '丙'.repeat(1000)].join('\n'); // three full parts, joined
+    expect(splitLongText(full, 3)).toEqual(full.split('\n'));
+    const solid = '学'.repeat(2500);
+    expect(splitLongText(solid, 3).map((p) => p.length)).toEqual([1000, 1000, 500]);
+    expect(splitLongText('', 3)).toEqual([]);
+  });
+
+  it('readLongText joins the parts that were filled, and nothing else', () => {
+    expect(readLongText({ text: ' 第一段 ', text_2: '', text_3: '第三段', text_9: '不算' }, 'text', 5)).toBe(
+      '第一段\n第三段',
+    );
+    expect(readLongText({}, 'text', 5)).toBe('');
+    expect(readLongText({ text: 5, text_2: ['x'] }, 'text', 5)).toBe('');
+  });
+});
