@@ -392,9 +392,15 @@ describe('整改台账 import and export', () => {
       messageId: second.messageId,
       from: w.secretary.openId,
       value: secondConfirm,
+      bypassClient: true,
     });
     expect(afterCancel.toast).toEqual({ type: 'error', content: '这次导入已取消。' });
-    const twice = await h.emu.click({ messageId: preview.messageId, from: w.secretary.openId, value: confirmValue });
+    const twice = await h.emu.click({
+      messageId: preview.messageId,
+      from: w.secretary.openId,
+      value: confirmValue,
+      bypassClient: true,
+    });
     expect(twice.toast).toEqual({ type: 'error', content: '这次导入已经完成了。' });
     const all = await items(w.org.id);
     expect(all).toHaveLength(1);
