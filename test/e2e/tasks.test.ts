@@ -13,7 +13,7 @@ import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { type Btn, button, buttons, cardText, cardTitle, findButton } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
-import { DUTY_LIST_HEADERS, dutyListRows, dutyListXlsx } from '../helpers/duty-files.ts';
+import { DUTY_LIST_HEADERS, type DutyFixtureRow, dutyListRows, dutyListXlsx } from '../helpers/duty-files.ts';
 import { ledgerXlsx } from '../helpers/ledger-files.ts';
 
 /** A stopped clock that the test moves by hand (the bot's business time). */
@@ -375,6 +375,36 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
     expect(done.toast?.content).toBe(`任务 #${target.id} 已完成`);
     expect(cardText(done.card)).toContain('（5 项）');
     expect(await taskById(target.id)).toMatchObject({ status: 'done', percent: 100 });
+  });
+
+  it('月月提 for a busy owner: 60 open tasks still arrive as one checklist within Feishu’s limits, the rest one command away', async () => {
+    const w = await setup('2026-12-01T00:40:00Z');
+    const wang = w.user('王纪检');
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      ...(dutyListRows()[0] as DutyFixtureRow),
+      content: `第${i + 1}项：落实党风廉政建设责任，开展廉政风险点排查并形成整改清单，按期报送落实情况`,
+      owners: '王纪检',
+      due: new Date(Date.UTC(2026, 11, 31)),
+      cadence: '一次性',
+    }));
+    await importFile(w, '60项清单.xlsx', await dutyListXlsx(rows), 60);
+
+    const run = await h.app.runJob('task-monthly', new Date('2026-12-01T01:30:00Z'));
+    expect(run).toMatchObject({ due: 1, posted: 1, failed: 0 });
+    const list = await h.emu.waitFor(
+      () => h.emu.botMessages(p2p(wang)).find((m) => cardTitle(m) === '月月提 · 2026-12'),
+      { what: 'the checklist of an owner with 60 tasks', timeoutMs: 30_000 },
+    );
+    const text = cardText(list.content);
+    expect(text).toContain('王纪检，这是您本月需要落实的主体责任任务（60 项）：');
+    expect([...text.matchAll(/\*\*#(\d+)\*\*/g)]).toHaveLength(15);
+    expect(text).toContain('其余 45 项请发送 /任务 列表 我的 查看（可翻页）。');
+    // Nothing was refused or left behind for this owner.
+    const dead = await h.db.db.selectFrom('outbox').select('id').where('status', '=', 'dead').execute();
+    expect(dead).toEqual([]);
+    // And the command it points to really lists them, a page at a time.
+    const mine = await say(p2p(wang), wang, '/任务 列表 我的');
+    expect(cardText(mine.content)).toMatch(/共 60 项，第 1\/\d+ 页/);
   });
 
   it('progress by form updates the card in place with its history, and PATCHes the group board (a burst coalesced); 已完成 marks done', async () => {
