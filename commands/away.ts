@@ -1,4 +1,5 @@
 /** /away (/请假): `<结束日期> [理由]` pauses the caller's reminders until that date; `取消` ends it. */
+import { textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
@@ -51,9 +52,6 @@ export default defineCommand({
       before: { until: before?.away_until ?? null },
       after: { until, reason: a.reason },
     });
-    return {
-      type: 'text',
-      text: `已登记请假至 ${shortDate(until, today)}（含当天），期间不会收到催办提醒，您负责的逾期事项改由书记关注。`,
-    };
+    return textMessage`已登记请假至 ${shortDate(until, today)}（含当天），期间不会收到催办提醒，您负责的逾期事项改由书记关注。`;
   },
 });

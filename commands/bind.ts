@@ -1,11 +1,12 @@
 /**
- * /bind <组织名> (/绑定): binds this group chat to an org, creating the org when new. Allowed for the
- * chat's owner (who becomes the org's secretary) and for BOT_ADMINS; re-binding a bound chat needs
- * an admin of the org it is bound to. The chat's members join the org as 党员.
+ * /bind <组织名> (/绑定): binds this group chat to an org, creating the org when new. Only the chat's
+ * owner (who becomes a new org's secretary) and BOT_ADMINS may bind, re-binding included; besides,
+ * re-binding a bound chat needs an admin of the org it is bound to, and binding to an org that already
+ * exists needs an admin of that org. The chat's members join the org as 党员.
  */
 
 import { card, markdown } from '../src/cards/parts.ts';
-import { md, mdMention, plain } from '../src/cards/text.ts';
+import { md, mdMention, plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
@@ -35,13 +36,17 @@ export default defineCommand({
     const isOwner = chat.ownerOpenId === ctx.actor.openId;
     const current = ctx.org;
     if (current?.name === name) {
-      return { type: 'text', text: `本群已绑定到「${plain(name, 100)}」，无需重复绑定。` };
+      return textMessage`本群已绑定到「${plain(name, 100)}」，无需重复绑定。`;
     }
     if (current && !isAdminRole(ctx.actor.role) && !ctx.actor.isBotAdmin) {
       throw new UserError(
         'forbidden',
         `本群已绑定到「${plain(current.name, 100)}」。重新绑定需要该组织的${describeRoles(ADMIN_ROLES)}权限。`,
       );
+    }
+    // The group is its owner's: nobody else (but BOT_ADMINS) brings its members into an org.
+    if (!isOwner && !ctx.actor.isBotAdmin) {
+      throw new UserError('forbidden', '只有群主或系统管理员（BOT_ADMINS）可以绑定群聊。');
     }
     const existing = await findOrgByName(ctx.db, name);
     if (existing) {
@@ -52,8 +57,6 @@ export default defineCommand({
           `组织「${plain(name, 100)}」已存在。把本群绑定到它需要该组织的${describeRoles(ADMIN_ROLES)}权限。`,
         );
       }
-    } else if (!current && !isOwner && !ctx.actor.isBotAdmin) {
-      throw new UserError('forbidden', '只有群主或系统管理员（BOT_ADMINS）可以绑定群聊。');
     }
     const org = existing ?? (await createOrg(ctx.db, name, at));
     await ensureRules(ctx.db, org.id, at);

@@ -4,6 +4,7 @@
  * 节前廉政提醒 template.
  */
 import { buildCalendarCard } from '../src/cards/meeting-card.ts';
+import { textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { type CommandContext, defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
@@ -133,10 +134,7 @@ export default defineCommand({
         const org = ctx.org as NonNullable<typeof ctx.org>;
         const settings = orgSettings(org);
         if (!template.trim()) {
-          return {
-            type: 'text',
-            text: `当前节前廉政提醒：\n${(settings.holidayTemplate as string | undefined) ?? DEFAULT_HOLIDAY_TEMPLATE}`,
-          };
+          return textMessage`当前节前廉政提醒：\n${(settings.holidayTemplate as string | undefined) ?? DEFAULT_HOLIDAY_TEMPLATE}`;
         }
         await updateOrgSettings(ctx.db, org.id, { ...settings, holidayTemplate: template.trim() });
         await ctx.audit({

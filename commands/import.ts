@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { buildSessionCard } from '../src/cards/meeting-card.ts';
 import { buildRectItemCard } from '../src/cards/rectification-card.ts';
+import { textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineAction, defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
@@ -21,10 +22,7 @@ export default defineCommand({
     const kinds = importers
       .map((i) => `${i.label}（必需列：${i.required.map((f) => i.headers[f]?.[0]).join('、')}）`)
       .join('；');
-    return {
-      type: 'text',
-      text: `请在与清风的单聊中直接发送 .xlsx 或 .csv 文件（不超过 5 MB、5000 行）。清风按表头识别台账类型：${kinds}。先给出预览，确认后才导入。`,
-    };
+    return textMessage`请在与清风的单聊中直接发送 .xlsx 或 .csv 文件（不超过 5 MB、5000 行）。清风按表头识别台账类型：${kinds}。先给出预览，确认后才导入。`;
   },
   actions: {
     // A file sent to the bot, attached to a rectification (evidence) or a meeting (minutes, photos, sign-in sheet).
@@ -37,14 +35,14 @@ export default defineCommand({
         const id = Number(target[2]);
         const file = { kind: 'file' as const, value: `${v.m}:${v.k}`, name: v.n };
         if (target[1] !== 's') {
-          const after = await rect.attachEvidence(ctx, await rect.requireItem(ctx, id), file);
+          const after = await rect.attachEvidence(ctx, await rect.lockItem(ctx, id), file);
           await rect.refreshItemCards(ctx, after);
           return {
             toast: { type: 'success', content: `已附到整改事项 #${id}` },
             card: buildRectItemCard(await rect.viewOf(ctx, after)),
           };
         }
-        const s = await meetings.attachSessionFile(ctx, await meetings.requireSession(ctx, id), file);
+        const s = await meetings.attachSessionFile(ctx, await meetings.lockSession(ctx, id), file);
         await meetings.refreshSessionCards(ctx, s);
         return {
           toast: { type: 'success', content: `已附到 #${id}` },

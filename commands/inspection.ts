@@ -4,6 +4,7 @@
  * `列表`, `查看`, `节点` (move a milestone), `完成` (mark it done).
  */
 import { buildBatchCard } from '../src/cards/batch-card.ts';
+import { safeText, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { type CommandContext, defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
@@ -53,10 +54,8 @@ export default defineCommand({
     const batches = await listBatches(ctx.db, (ctx.org as NonNullable<typeof ctx.org>).id);
     if (batches.length === 0)
       return { type: 'text', text: '还没有巡察整改批次。管理员可发送 /巡察 反馈 2026-11-20 2026年第一轮巡察 创建。' };
-    return {
-      type: 'text',
-      text: `巡察整改批次：\n${batches.map((b) => `· ${b.name}（反馈 ${b.feedback_date}）`).join('\n')}\n发送 /巡察 查看 批次名 查看节点。`,
-    };
+    const lines = batches.map((b) => safeText`· ${b.name}（反馈 ${b.feedback_date}）`).join('\n');
+    return textMessage`巡察整改批次：\n${lines}\n发送 /巡察 查看 批次名 查看节点。`;
   },
   subcommands: [
     defineSubcommand({

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AGENDA_PARTS, buildSessionCard, MINUTES_PARTS, REFLECTION_PARTS } from '../src/cards/meeting-card.ts';
 import { readLongText } from '../src/cards/parts.ts';
 import { buildTaskNewCard } from '../src/cards/task-card.ts';
-import { clip, plain } from '../src/cards/text.ts';
+import { clip, plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import {
   type ActionContext,
@@ -22,6 +22,7 @@ import { isAdminRole } from '../src/core/roles.ts';
 import { registerCard } from '../src/db/repositories/cards.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
 import { findOutboxByMessageId } from '../src/db/repositories/outbox.ts';
+import { STALE_TEXT } from '../src/db/repositories/versioned.ts';
 import { parseDateTimeText } from '../src/domain/dates.ts';
 import { kindLabel, MEETING_KIND_LABELS, STUDY_KIND_LABELS } from '../src/domain/meetings.ts';
 import { DUTY_CATEGORIES } from '../src/domain/tasks.ts';
@@ -110,8 +111,8 @@ export default defineCommand({
       args: argSchema((r) => ({ id: idArg(r), reason: r.rest('取消原因', { max: 200 }) })),
       access: { roles: 'member', chat: 'any', org: 'required' },
       async handle(ctx, a) {
-        const s = await meetings.cancelSession(ctx, await meetings.requireSession(ctx, a.id), a.reason);
-        return { type: 'text', text: `已取消“${plain(s.title, 100)}”，已通知已签到和请假的人员。` };
+        const s = await meetings.cancelSession(ctx, await meetings.lockSession(ctx, a.id), a.reason);
+        return textMessage`已取消“${plain(s.title, 100)}”，已通知已签到和请假的人员。`;
       },
     }),
     defineSubcommand({
@@ -124,11 +125,8 @@ export default defineCommand({
       async handle(ctx, a) {
         const at = parseDateTimeText(a.when, today(ctx), ctx.settings.timezone, zonedInstant);
         if (!at) throw new UserError('bad_args', `“${a.when}”不是有效的日期时间，例如 2026-12-18 15:00。`);
-        const s = await meetings.moveSession(ctx, await meetings.requireSession(ctx, a.id), at);
-        return {
-          type: 'text',
-          text: `“${plain(s.title, 100)}”已改至 ${formatLocal(at, ctx.settings.timezone)}，已通知已签到和请假的人员。`,
-        };
+        const s = await meetings.moveSession(ctx, await meetings.lockSession(ctx, a.id), at);
+        return textMessage`“${plain(s.title, 100)}”已改至 ${formatLocal(at, ctx.settings.timezone)}，已通知已签到和请假的人员。`;
       },
     }),
     defineSubcommand({
@@ -139,9 +137,9 @@ export default defineCommand({
       args: argSchema((r) => ({ id: idArg(r), minutes: r.rest('纪要内容', { required: true, max: 3000 }) })),
       access: { roles: 'member', chat: 'any', org: 'required' },
       async handle(ctx, a) {
-        const s = await meetings.recordMinutes(ctx, await meetings.requireSession(ctx, a.id), a.minutes);
+        const s = await meetings.recordMinutes(ctx, await meetings.lockSession(ctx, a.id), a.minutes);
         await meetings.refreshSessionCards(ctx, s);
-        return { type: 'text', text: `已记录“${plain(s.title, 100)}”的纪要。` };
+        return textMessage`已记录“${plain(s.title, 100)}”的纪要。`;
       },
     }),
     defineSubcommand({
@@ -165,7 +163,7 @@ export default defineCommand({
           { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
         );
         await ctx.audit({ action: 'meeting:export', subject: `org:${org.id}`, after: { count: file.count } });
-        return { type: 'text', text: `已导出 ${file.count} 次会议，文件《${plain(file.fileName, 120)}》随后发送。` };
+        return textMessage`已导出 ${file.count} 次会议，文件《${plain(file.fileName, 120)}》随后发送。`;
       },
     }),
   ],
@@ -233,14 +231,14 @@ export default defineCommand({
       value: ref,
       roles: 'member',
       async handle(ctx, v) {
-        return answer(ctx, await meetings.signIn(ctx, await meetings.requireSession(ctx, v.id)), '已签到');
+        return answer(ctx, await meetings.signIn(ctx, await meetings.lockSession(ctx, v.id)), '已签到');
       },
     }),
     'meeting.leave': defineAction({
       value: ref,
       roles: 'member',
       async handle(ctx, v, form) {
-        const s = await meetings.askLeave(ctx, await meetings.requireSession(ctx, v.id), text(form, 'reason'));
+        const s = await meetings.askLeave(ctx, await meetings.lockSession(ctx, v.id), text(form, 'reason'));
         return answer(ctx, s, '已请假');
       },
     }),
@@ -250,13 +248,16 @@ export default defineCommand({
       async handle(ctx, v, form) {
         const minutes = readLongText(form, 'minutes', MINUTES_PARTS);
         if (!minutes) throw new UserError('bad_args', '请填写纪要内容。');
-        const s = await meetings.recordMinutes(
-          ctx,
-          await meetings.requireSession(ctx, v.id),
-          minutes,
-          text(form, 'link') || undefined,
-        );
-        return answer(ctx, s, '纪要已保存');
+        const locked = await meetings.lockSession(ctx, v.id);
+        const link = text(form, 'link') || undefined;
+        // The same minutes saved twice (a double-click on 保存) act once; the card shows them.
+        if (!link && locked.minutes === minutes.slice(0, 5000) && locked.version !== v.ver) {
+          return {
+            toast: { type: 'warning' as const, content: STALE_TEXT },
+            card: buildSessionCard(await meetings.viewOfSession(ctx, locked)),
+          };
+        }
+        return answer(ctx, await meetings.recordMinutes(ctx, locked, minutes, link), '纪要已保存');
       },
     }),
     'meeting.reflection': defineAction({
@@ -265,7 +266,7 @@ export default defineCommand({
       async handle(ctx, v, form) {
         const s = await meetings.submitReflection(
           ctx,
-          await meetings.requireSession(ctx, v.id),
+          await meetings.lockSession(ctx, v.id),
           readLongText(form, 'text', REFLECTION_PARTS),
           text(form, 'link'),
         );

@@ -6,7 +6,7 @@
 
 import { z } from 'zod';
 import { buildRectItemCard, buildRectNewCard, buildRectReviewCard } from '../src/cards/rectification-card.ts';
-import { clip, plain } from '../src/cards/text.ts';
+import { clip, plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import type { ActionContext, FormValues } from '../src/core/contracts.ts';
 import { defineAction, defineCommand, defineSubcommand } from '../src/core/contracts.ts';
@@ -63,9 +63,12 @@ async function answer(
   };
 }
 
-/** A click carrying an old version answers with the current card instead of acting. */
+/**
+ * A click carrying an old version answers with the current card instead of acting. The item is
+ * locked first, so a click racing another on the same card sees the other's change here (versioned.ts).
+ */
 async function stale(ctx: ActionContext, id: number, ver: number, review = false) {
-  const item = await rect.requireItem(ctx, id);
+  const item = await rect.lockItem(ctx, id);
   if (item.version === ver) return { item, stale: undefined };
   const view = await rect.viewOf(ctx, item);
   return {
@@ -168,10 +171,7 @@ export default defineCommand({
           { openId: ctx.actor.openId },
           { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
         );
-        return {
-          type: 'text',
-          text: `整改事项 #${item.id} 共 ${file.count} 条历史记录，文件《${plain(file.fileName, 120)}》已私信发送给您。`,
-        };
+        return textMessage`整改事项 #${item.id} 共 ${file.count} 条历史记录，文件《${plain(file.fileName, 120)}》已私信发送给您。`;
       },
     }),
     defineSubcommand({
@@ -188,10 +188,10 @@ export default defineCommand({
       async handle(ctx, a) {
         const date = parseDateText(a.date, today(ctx));
         if (!date) throw new UserError('bad_args', `“${a.date}”不是有效日期，例如 2026-12-31。`);
-        const item = await rect.requireItem(ctx, a.id);
+        const item = await rect.lockItem(ctx, a.id);
         await rect.requestExtension(ctx, item, date, a.reason);
         await rect.refreshItemCards(ctx, await rect.requireItem(ctx, a.id));
-        return { type: 'text', text: `已提交延期申请：整改事项 #${a.id} 申请延至 ${date}，等待管理员审批。` };
+        return textMessage`已提交延期申请：整改事项 #${a.id} 申请延至 ${date}，等待管理员审批。`;
       },
     }),
     defineSubcommand({
@@ -202,9 +202,9 @@ export default defineCommand({
       args: argSchema((r) => ({ id: idArg(r), reason: r.rest('重开理由', { required: true, max: 500 }) })),
       access: { roles: 'admin', chat: 'any', org: 'required' },
       async handle(ctx, a) {
-        const after = await rect.reopenItem(ctx, await rect.requireItem(ctx, a.id), a.reason);
+        const after = await rect.reopenItem(ctx, await rect.lockItem(ctx, a.id), a.reason);
         await rect.refreshItemCards(ctx, after);
-        return { type: 'text', text: `整改事项 #${a.id} 已重新打开，状态为整改中。` };
+        return textMessage`整改事项 #${a.id} 已重新打开，状态为整改中。`;
       },
     }),
     defineSubcommand({
@@ -247,10 +247,7 @@ export default defineCommand({
           subject: batch ? `batch:${batch.id}` : `org:${org.id}`,
           after: { count: file.count },
         });
-        return {
-          type: 'text',
-          text: `已导出 ${file.count} 项整改事项，文件《${plain(file.fileName, 120)}》随后发送。`,
-        };
+        return textMessage`已导出 ${file.count} 项整改事项，文件《${plain(file.fileName, 120)}》随后发送。`;
       },
     }),
   ],

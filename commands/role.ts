@@ -1,13 +1,31 @@
-/** /role @某人 <角色> (/角色): sets a member's role; org admins only. */
+/**
+ * /role @某人 <角色> (/角色): sets a member's role; org admins (and BOT_ADMINS) only. Only the 书记 or
+ * BOT_ADMINS grant or remove 书记 and 副书记; nobody raises their own role (a step down is allowed);
+ * roles are for current members (people in the org's group chats).
+ */
 
-import { textMention } from '../src/cards/text.ts';
+import { plain, textMention, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
-import { parseRole, ROLE_LABELS, ROLES } from '../src/core/roles.ts';
-import { listMembers, upsertMember } from '../src/db/repositories/members.ts';
+import { parseRole, ROLE_LABELS, ROLES, type Role } from '../src/core/roles.ts';
+import { findMember, listMembers, roleOf, upsertMember } from '../src/db/repositories/members.ts';
 
 const roleList = ROLES.map((r) => ROLE_LABELS[r]).join('、');
+
+/** Roles only the 书记 (or BOT_ADMINS) may grant or take away. */
+const LEADERSHIP: readonly Role[] = ['secretary', 'deputy'];
+
+/** How much a role may do: nobody sets their own role to one as high or higher. */
+const RANK: Record<Role, number> = {
+  secretary: 5,
+  deputy: 4,
+  inspector: 3,
+  organizer: 3,
+  publicity: 2,
+  observer: 2,
+  member: 1,
+};
 
 export default defineCommand({
   name: 'role',
@@ -21,14 +39,32 @@ export default defineCommand({
     if (!role) return r.fail(`不认识的角色“${word}”。可用角色：${roleList}。`);
     return { member, role };
   }),
-  access: { roles: 'admin', chat: 'any', org: 'required' },
+  access: { roles: 'admin', chat: 'any', org: 'required', botAdmins: true },
   async handle(ctx, { member, role }) {
     const org = ctx.org;
     if (!org) throw new UserError('no_org', '请在组织群聊中使用此命令。');
     const at = ctx.now.toISOString();
-    if (role !== 'secretary') {
+    const target = await findMember(ctx.db, org.id, member.openId);
+    if (!target) {
+      throw new UserError(
+        'not_found',
+        `${plain(member.name || '此人', 50)} 不是「${plain(org.name, 100)}」的成员（不在组织的群聊中）。请先把其拉入组织群聊（入群即为党员），再设置角色。`,
+      );
+    }
+    const current = roleOf(target);
+    if (current === role) {
+      return textMessage`${textMention(member.openId, member.name)} 已是${ROLE_LABELS[role]}，无需更改。`;
+    }
+    const bySecretary = ctx.actor.role === 'secretary' || ctx.actor.isBotAdmin;
+    if ((LEADERSHIP.includes(role) || LEADERSHIP.includes(current)) && !bySecretary) {
+      throw new UserError('forbidden', '只有书记或系统管理员（BOT_ADMINS）可以任免书记、副书记。');
+    }
+    if (member.openId === ctx.actor.openId && !ctx.actor.isBotAdmin && RANK[role] >= RANK[current]) {
+      throw new UserError('forbidden', '不能提升自己的角色（也不能改为同级角色）。请由书记设置。');
+    }
+    if (current === 'secretary') {
       const secretaries = (await listMembers(ctx.db, org.id)).filter((m) => m.role === 'secretary');
-      if (secretaries.length === 1 && secretaries[0]?.open_id === member.openId) {
+      if (secretaries.length === 1) {
         throw new UserError('conflict', '组织至少需要一位书记。请先设置新的书记，再调整此人的角色。');
       }
     }
@@ -39,10 +75,6 @@ export default defineCommand({
       before: { role: change.before ?? null },
       after: { role },
     });
-    const was = change.before ? `（原为${ROLE_LABELS[change.before]}）` : '（新加入本组织）';
-    return {
-      type: 'text',
-      text: `已将 ${textMention(member.openId, member.name)} 的角色设为${ROLE_LABELS[role]}${was}。`,
-    };
+    return textMessage`已将 ${textMention(member.openId, member.name)} 的角色设为${ROLE_LABELS[role]}（原为${ROLE_LABELS[current]}）。`;
   },
 });

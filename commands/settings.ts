@@ -1,4 +1,5 @@
 /** /settings (/设置): the org's reminder settings: quiet hours and SMS/phone 加急 (which cost the tenant money). */
+import { textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
@@ -28,7 +29,7 @@ export default defineCommand({
       const u = urgentSettingsOf(s);
       return `免打扰：${q.start}-${q.end}；短信加急：${u.sms ? '开' : '关'}；电话加急：${u.phone ? '开' : '关'}（应用内加急始终开启）`;
     };
-    if (!a.key) return { type: 'text', text: `当前设置：${show(settings)}` };
+    if (!a.key) return textMessage`当前设置：${show(settings)}`;
     const next = { ...settings };
     if (a.key === '免打扰') {
       const m = /^([01]\d|2[0-3]):([0-5]\d)[-~至]([01]\d|2[0-3]):([0-5]\d)$/.exec(a.value ?? '');
@@ -43,6 +44,6 @@ export default defineCommand({
     }
     await updateOrgSettings(ctx.db, org.id, next);
     await ctx.audit({ action: 'org:settings', subject: `org:${org.id}`, before: settings, after: next });
-    return { type: 'text', text: `已更新。当前设置：${show(next)}` };
+    return textMessage`已更新。当前设置：${show(next)}`;
   },
 });

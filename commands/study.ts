@@ -5,7 +5,7 @@
  */
 
 import { buildStudyReportCard } from '../src/cards/meeting-card.ts';
-import { plain } from '../src/cards/text.ts';
+import { plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
@@ -103,10 +103,7 @@ export default defineCommand({
           { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
         );
         await ctx.audit({ action: 'study:export', subject: `org:${org.id}`, after: { count: file.count } });
-        return {
-          type: 'text',
-          text: `已导出 ${file.count} 次学习的考勤，文件《${plain(file.fileName, 120)}》随后发送。`,
-        };
+        return textMessage`已导出 ${file.count} 次学习的考勤，文件《${plain(file.fileName, 120)}》随后发送。`;
       },
     }),
     defineSubcommand({

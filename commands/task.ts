@@ -15,7 +15,7 @@ import {
   MIN_REPORT_LENGTH,
   REPORT_PARTS,
 } from '../src/cards/task-card.ts';
-import { clip, plain } from '../src/cards/text.ts';
+import { clip, plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import {
   type ActionContext,
@@ -68,8 +68,9 @@ async function answer(ctx: ActionContext, t: Awaited<ReturnType<typeof tasks.req
   };
 }
 
+/** A click carrying an old version answers with the current card; the task is locked first (versioned.ts). */
 async function stale(ctx: ActionContext, id: number, ver: number) {
-  const t = await tasks.requireTask(ctx, id);
+  const t = await tasks.lockTask(ctx, id);
   if (t.version === ver) return { t, stale: undefined };
   return {
     t,
@@ -185,10 +186,7 @@ export default defineCommand({
           { openId: ctx.actor.openId },
           { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
         );
-        return {
-          type: 'text',
-          text: `任务 #${t.id} 共 ${file.count} 条记录，文件《${plain(file.fileName, 120)}》已私信发送给您。`,
-        };
+        return textMessage`任务 #${t.id} 共 ${file.count} 条记录，文件《${plain(file.fileName, 120)}》已私信发送给您。`;
       },
     }),
     defineSubcommand({
@@ -205,10 +203,7 @@ export default defineCommand({
         const item = await findDutyItem(ctx.db, t.item_id);
         if (!item) throw new UserError('not_found', `没有找到任务 #${a.id}。`);
         await tasks.assignOwner(ctx, item, { openId: m.open_id, name: m.name });
-        return {
-          type: 'text',
-          text: `已为“${plain(item.content, 40)}”增加责任人 ${plain(m.name, 50)}，任务卡片已私信发送。`,
-        };
+        return textMessage`已为“${plain(item.content, 40)}”增加责任人 ${plain(m.name, 50)}，任务卡片已私信发送。`;
       },
     }),
     defineSubcommand({
@@ -247,10 +242,7 @@ export default defineCommand({
           { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
         );
         await ctx.audit({ action: 'duty:export', subject: `org:${org.id}`, after: { count: file.count } });
-        return {
-          type: 'text',
-          text: `已导出 ${file.count} 条任务记录，文件《${plain(file.fileName, 120)}》随后发送。`,
-        };
+        return textMessage`已导出 ${file.count} 条任务记录，文件《${plain(file.fileName, 120)}》随后发送。`;
       },
     }),
     defineSubcommand({
@@ -377,7 +369,7 @@ export default defineCommand({
       value: ref,
       roles: 'member',
       async handle(ctx, v) {
-        const t = await tasks.requireTask(ctx, v.id);
+        const t = await tasks.lockTask(ctx, v.id);
         const after = await tasks.markTaskDone(ctx, t);
         await tasks.refreshTaskCards(ctx, after);
         return { toast: { type: 'success', content: `任务 #${v.id} 已完成` }, personal: await checklistFor(ctx) };

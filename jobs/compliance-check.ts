@@ -6,7 +6,7 @@
  * - 主题党日 on its fixed day (the working day before it when the day is off): a card in the group.
  */
 import { card, markdown } from '../src/cards/parts.ts';
-import { md } from '../src/cards/text.ts';
+import { md, textMessage } from '../src/cards/text.ts';
 import { type Delivery, defineJob } from '../src/core/contracts.ts';
 import { listEnabledRules } from '../src/db/repositories/meetings.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
@@ -77,10 +77,10 @@ export default defineJob({
         occurrence: `missed:${p.key}`,
         orgId: r.org_id,
         async deliver(c) {
-          const text = `【合规提醒】${period}尚未召开${r.name}（依据：${r.source}）。${period}将于 ${p.end} 结束，请尽快安排：/${r.kind.startsWith('central') || ['integrity', 'warning', 'topic'].includes(r.kind) ? '学习' : '会议'} 新建 ${kindLabel(r.kind)}`;
+          const message = textMessage`【合规提醒】${period}尚未召开${r.name}（依据：${r.source}）。${period}将于 ${p.end} 结束，请尽快安排：/${r.kind.startsWith('central') || ['integrity', 'warning', 'topic'].includes(r.kind) ? '学习' : '会议'} 新建 ${kindLabel(r.kind)}`;
           for (const m of await listMembers(c.db, r.org_id)) {
             if (m.role !== 'secretary' && m.role !== 'organizer') continue;
-            await c.outbox.send({ openId: m.open_id }, { type: 'text', text }, { orgId: r.org_id });
+            await c.outbox.send({ openId: m.open_id }, message, { orgId: r.org_id });
           }
         },
       });

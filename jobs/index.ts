@@ -5,6 +5,7 @@ import holidayCheck from './holiday-check.ts';
 import holidayReminder from './holiday-reminder.ts';
 import housekeeping from './housekeeping.ts';
 import meetingReminders from './meeting-reminders.ts';
+import memberReconcile from './member-reconcile.ts';
 import rectificationDigest from './rectification-digest.ts';
 import rectificationReminders from './rectification-reminders.ts';
 import taskMonthly from './task-monthly.ts';
@@ -24,4 +25,5 @@ export const jobs: readonly JobModule[] = [
   holidayReminder,
   housekeeping,
   holidayCheck,
+  memberReconcile,
 ];

@@ -5,7 +5,7 @@
  * and have not handed one in, the day before it is due, on the day and 2 working days late.
  * Members on 请假/出差 are not nudged.
  */
-import { plain } from '../src/cards/text.ts';
+import { plain, textMessage } from '../src/cards/text.ts';
 import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
 import { listCards } from '../src/db/repositories/cards.ts';
 import { listAttendees, listReflections, listScheduledBetween } from '../src/db/repositories/meetings.ts';
@@ -60,12 +60,12 @@ async function beforeSteps(ctx: JobContext, now: Date, s: Session, today: string
       occurrence: `${step}@${s.start_at}`,
       orgId: s.org_id,
       async deliver(c) {
-        const text =
+        const message =
           step === 'h-1'
-            ? `【1小时后开始】${label(s)}将于 ${when} 开始，地点：${plain(s.place || '见通知', 60)}。请签到或请假。`
-            : `【${step === 't-1' ? '明日' : '近期'}${s.category === 'study' ? '学习' : '会议'}】${label(s)}将于 ${when} 召开，您还没有回复，请在通知卡片上签到或请假。`;
+            ? textMessage`【1小时后开始】${label(s)}将于 ${when} 开始，地点：${plain(s.place || '见通知', 60)}。请签到或请假。`
+            : textMessage`【${step === 't-1' ? '明日' : '近期'}${s.category === 'study' ? '学习' : '会议'}】${label(s)}将于 ${when} 召开，您还没有回复，请在通知卡片上签到或请假。`;
         for (const a of pending) {
-          await c.outbox.send({ openId: a.open_id }, { type: 'text', text }, { orgId: s.org_id });
+          await c.outbox.send({ openId: a.open_id }, message, { orgId: s.org_id });
         }
         if (step !== 'h-1') {
           await postSessionCards(
@@ -101,10 +101,7 @@ async function afterSteps(ctx: JobContext, now: Date, s: Session, today: string)
           await refreshSessionCards(c, s);
           await c.outbox.send(
             { openId: s.organiser_open_id },
-            {
-              type: 'text',
-              text: `【纪要提醒】${label(s)}已于 ${day} 召开，纪要应在会后 3 个工作日内完成。请在会议卡片上“记录纪要”，并把照片、签到表发给清风。`,
-            },
+            textMessage`【纪要提醒】${label(s)}已于 ${day} 召开，纪要应在会后 3 个工作日内完成。请在会议卡片上“记录纪要”，并把照片、签到表发给清风。`,
             { orgId: s.org_id },
           );
         },
@@ -137,10 +134,7 @@ async function afterSteps(ctx: JobContext, now: Date, s: Session, today: string)
             for (const a of owing) {
               await c.outbox.send(
                 { openId: a.open_id },
-                {
-                  type: 'text',
-                  text: `【学习心得】${label(s)}的学习心得${today > due ? '已过' : ''}截止日期 ${due}，您还没有提交，请在学习卡片上“提交心得”。`,
-                },
+                textMessage`【学习心得】${label(s)}的学习心得${today > due ? '已过' : ''}截止日期 ${due}，您还没有提交，请在学习卡片上“提交心得”。`,
                 { orgId: s.org_id },
               );
             }

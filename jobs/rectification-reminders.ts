@@ -4,7 +4,7 @@
  * reviewers (again every 2 working days); long-term items asked for progress once a quarter (in the
  * last 5 working days); batch milestones counted down like items.
  */
-import { plain } from '../src/cards/text.ts';
+import { plain, textMessage } from '../src/cards/text.ts';
 import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
 import { findBatch, listOpenMilestones } from '../src/db/repositories/batches.ts';
 import { isAway, listMembers } from '../src/db/repositories/members.ts';
@@ -15,6 +15,7 @@ import {
   markLate,
   updateRectification,
 } from '../src/db/repositories/rectifications.ts';
+import { lockRow } from '../src/db/repositories/versioned.ts';
 import type { Rectification } from '../src/db/schema.ts';
 import { mayNudge } from '../src/domain/nudge-window.ts';
 import { quarterWindow } from '../src/domain/periods.ts';
@@ -36,7 +37,10 @@ function itemTarget(i: Rectification): LadderTarget {
     sendCard: (ctx) => sendItemCard(ctx, i, { openId: i.owner_open_id }),
     onOverdue: async (ctx) => {
       if (i.late === 1) return;
-      await refreshItemCards(ctx, await updateRectification(ctx.db, i.id, { late: 1 }));
+      // Decided on the row as it is now, locked: an owner's click meanwhile is not undone.
+      const current = await lockRow(ctx.db, 'rectifications', i.id);
+      if (!current || current.late === 1) return;
+      await refreshItemCards(ctx, await updateRectification(ctx.db, current, { late: 1 }));
     },
   };
 }
@@ -57,10 +61,7 @@ async function reviewNudges(ctx: JobContext, now: Date, today: string): Promise<
           if (!(REVIEWER_ROLES as readonly string[]).includes(m.role) || m.open_id === i.owner_open_id) continue;
           await c.outbox.send(
             { openId: m.open_id },
-            {
-              type: 'text',
-              text: `【待审核】${plain(label(i), 80)}已提交销号申请 ${waited} 个工作日，请尽快审核（/整改 列表 待审核）。`,
-            },
+            textMessage`【待审核】${plain(label(i), 80)}已提交销号申请 ${waited} 个工作日，请尽快审核（/整改 列表 待审核）。`,
             { orgId: i.org_id },
           );
         }
@@ -92,10 +93,7 @@ async function quarterlyAsks(ctx: JobContext, now: Date, today: string): Promise
       async deliver(c) {
         await c.outbox.send(
           { openId: i.owner_open_id },
-          {
-            type: 'text',
-            text: `【季度进展】长期整改事项 #${i.id} 需要每季度报告一次进展，请在本季度结束（${q.end}）前通过卡片报告。`,
-          },
+          textMessage`【季度进展】长期整改事项 #${i.id} 需要每季度报告一次进展，请在本季度结束（${q.end}）前通过卡片报告。`,
           { orgId: i.org_id },
         );
         await sendItemCard(c, i, { openId: i.owner_open_id });

@@ -11,7 +11,8 @@ import {
   listOpenTasksDueBefore,
   updateTask,
 } from '../src/db/repositories/tasks.ts';
-import { type Cadence, periodOf } from '../src/domain/tasks.ts';
+import { lockRow } from '../src/db/repositories/versioned.ts';
+import { type Cadence, isOpenTask, periodOf } from '../src/domain/tasks.ts';
 import { localDate } from '../src/domain/time.ts';
 import { ensureOccurrences, refreshBoards, refreshTaskCards, sendTaskCard } from '../src/services/tasks.ts';
 
@@ -38,7 +39,14 @@ export default defineJob({
       if (!item) continue;
       const period = periodOf(item.cadence as Cadence, t.due_date);
       if (today <= period.end) continue;
-      const after = await updateTask(ctx.db, t.id, { status: 'missed', late: 1, updated_at: ctx.now.toISOString() });
+      // Decided on the task as it is now, locked: a 已完成 clicked meanwhile stays done.
+      const current = await lockRow(ctx.db, 'tasks', t.id);
+      if (!current || !isOpenTask(current.status)) continue;
+      const after = await updateTask(ctx.db, current, {
+        status: 'missed',
+        late: 1,
+        updated_at: ctx.now.toISOString(),
+      });
       await addTaskEvent(ctx.db, {
         task_id: t.id,
         at: ctx.now.toISOString(),

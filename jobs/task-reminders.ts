@@ -1,6 +1,7 @@
 /** Overdue tasks follow the same ladder as rectifications (T−3, T0, T+1, T+3), each step once per due date. */
 import { defineJob } from '../src/core/contracts.ts';
-import { findTask, listOpenTasksByDue, updateTask } from '../src/db/repositories/tasks.ts';
+import { listOpenTasksByDue, updateTask } from '../src/db/repositories/tasks.ts';
+import { lockRow } from '../src/db/repositories/versioned.ts';
 import { addDays, localDate } from '../src/domain/time.ts';
 import { type LadderTarget, ladderDeliveries } from '../src/services/ladder.ts';
 import { refreshTaskCards, sendTaskCard } from '../src/services/tasks.ts';
@@ -22,9 +23,9 @@ export default defineJob({
         label: `责任任务 #${t.id}「${t.content.slice(0, 30)}」`,
         sendCard: (c) => sendTaskCard(c, t, { openId: t.owner_open_id }),
         onOverdue: async (c) => {
-          const current = await findTask(c.db, t.id);
+          const current = await lockRow(c.db, 'tasks', t.id);
           if (!current || current.late === 1) return;
-          await refreshTaskCards(c, await updateTask(c.db, t.id, { late: 1 }));
+          await refreshTaskCards(c, await updateTask(c.db, current, { late: 1 }));
         },
       }),
     );

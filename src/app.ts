@@ -10,8 +10,10 @@ import type { Clock } from './core/clock.ts';
 import type { CommandModule, JobModule, Logger, RuntimeSettings } from './core/contracts.ts';
 import type { DbHandle } from './db/connection.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { probeWrite, withTimeout } from './db/repositories/health.ts';
 import { listHolidayOverrides } from './db/repositories/holidays.ts';
 import { countOutbox, listLeaseOwners, releaseLeases } from './db/repositories/outbox.ts';
+import { type StartupRetryOptions, untilDatabaseAnswers } from './db/retry.ts';
 import { WorkCalendar } from './domain/workdays.ts';
 import { BotIdentity } from './feishu/bot-identity.ts';
 import { createFeishuClient, type FeishuClient } from './feishu/client.ts';
@@ -51,6 +53,8 @@ export interface AppOptions {
   inbox?: { budgetMs?: number; pollMs?: number };
   /** The first wait before reading the bot's identity again after a failure (default 1 s, doubling). */
   identityRetryMs?: number;
+  /** Start-up waits for an unreachable database with backoff (src/db/retry.ts); tests shorten the waits. */
+  startupRetry?: StartupRetryOptions;
   /** Called after the dispatcher sent a row (the sandbox console listens). */
   onSent?: () => void;
 }
@@ -72,6 +76,8 @@ export interface App {
 }
 
 const CALENDAR_TTL_MS = 60_000;
+/** /healthz waits this long for its write probe (a held lock would otherwise hold the answer). */
+const HEALTH_WRITE_TIMEOUT_MS = 2000;
 
 /** Lease owners are `host:pid:nonce`; one from this host whose process is gone can be released. */
 function isDeadLocalOwner(owner: string): boolean {
@@ -88,7 +94,8 @@ function isDeadLocalOwner(owner: string): boolean {
 export async function createApp(o: AppOptions): Promise<App> {
   const { config, db: handle, logger } = o;
   const db = handle.db;
-  await migrateToLatest(db, handle.dialect);
+  // A database that is not there yet (restarting, failing over, started after the bot) is waited for.
+  await untilDatabaseAnswers('migrate', () => migrateToLatest(db, handle.dialect), logger, o.startupRetry);
 
   const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const settings: RuntimeSettings = { timezone: config.timezone, botAdmins: config.botAdmins };
@@ -115,8 +122,12 @@ export async function createApp(o: AppOptions): Promise<App> {
   const reclaim = async () => {
     for (const owner of await listLeaseOwners(db)) if (isDeadLocalOwner(owner)) await releaseLeases(db, { owner });
   };
-  if (handle.dialect === 'sqlite') await releaseLeases(db);
-  else await reclaim();
+  await untilDatabaseAnswers(
+    'release leases',
+    () => (handle.dialect === 'sqlite' ? releaseLeases(db).then(() => undefined) : reclaim()),
+    logger,
+    o.startupRetry,
+  );
 
   const dispatcher = new OutboxDispatcher({
     db,
@@ -178,6 +189,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     logger,
     calendar,
     afterCommit: () => dispatcher.wake(),
+    directory: feishu.directory,
   };
   const scheduler = new Scheduler(o.jobs, jobDeps, config.timezone);
 
@@ -212,12 +224,25 @@ export async function createApp(o: AppOptions): Promise<App> {
     } catch {
       dbOk = false;
     }
+    // Reads can work while writes fail (a full disk, a held lock): a write that changes nothing says which.
+    let writeError: string | undefined;
+    try {
+      await withTimeout(probeWrite(db, instanceId, o.wallClock.now().toISOString()), HEALTH_WRITE_TIMEOUT_MS);
+    } catch (err) {
+      writeError = err instanceof Error ? err.message.slice(0, 200) : String(err);
+    }
     const transport = transportStatus();
     return {
-      status: dbOk && transport.connected ? 'ok' : 'degraded',
+      status: dbOk && !writeError && transport.connected ? 'ok' : 'degraded',
       instance: instanceId,
       uptimeSec: Math.round((o.wallClock.now().getTime() - startedAt.getTime()) / 1000),
-      db: { ok: dbOk, dialect: handle.dialect, location: handle.description },
+      db: {
+        ok: dbOk && !writeError,
+        writable: !writeError,
+        ...(writeError ? { error: writeError } : {}),
+        dialect: handle.dialect,
+        location: handle.description,
+      },
       transport,
       outbox: { pending: outbox.pending ?? 0, sent: outbox.sent ?? 0, dead: outbox.dead ?? 0 },
     };

@@ -2,7 +2,8 @@
 // its file; command words are unique after normalisation; action ids start with their command; job
 // schedules are valid cron; commands/jobs/cards/domain/services import no SDK, node-cron, database
 // driver or src/feishu/, never read process.env and never read the system clock; the rest of src/ reads
-// the clock only in clock.ts, sandbox/, cli.ts and main.ts.
+// the clock only in clock.ts, sandbox/, cli.ts and main.ts; text messages are built from constant strings
+// or with textMessage (every interpolated value escaped).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -254,6 +255,22 @@ describe('import and purity rules', () => {
         const target = resolveSpec(file, spec);
         const pkg = FORBIDDEN_PACKAGES.find((p) => spec === p || spec.startsWith(`${p}/`));
         if (pkg || target.startsWith('src/feishu/')) violations.push(`${file} imports ${spec}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('feature code writes a text message only from a constant string or with textMessage/safeText', () => {
+    // Stored text (a batch name, a template, a member's name) must never reach a text message unescaped:
+    // `textMessage\`…${x}\`` escapes every value; a literal `{ type: 'text', text: … }` may only hold a
+    // constant string.
+    const violations: string[] = [];
+    for (const file of featureFiles.filter((f) => f !== join('src', 'cards', 'text.ts'))) {
+      const src = stripComments(source(file));
+      for (const m of src.matchAll(/type:\s*'text'\s*,\s*text\b(\s*:\s*)?/g)) {
+        const rest = src.slice((m.index ?? 0) + m[0].length);
+        const constant = m[1] !== undefined && /^'(?:[^'\\\n]|\\.)*'\s*,?\s*\}/.test(rest);
+        if (!constant) violations.push(`${file}: ${src.slice(m.index, (m.index ?? 0) + 80).replace(/\s+/g, ' ')}`);
       }
     }
     expect(violations).toEqual([]);

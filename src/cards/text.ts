@@ -53,9 +53,52 @@ export function mdMention(openId: string): string {
   return OPEN_ID.test(openId) ? `<at id=${openId}></at>` : '';
 }
 
-/** A mention in a text message. */
-export function textMention(openId: string, name: string): string {
-  return OPEN_ID.test(openId) ? `<at user_id="${openId}">${plain(name, 50)}</at>` : plain(name, 50);
+/**
+ * Markup the bot itself wrote for a text message (a mention of a real open_id). `textMessage` and
+ * `safeText` keep it as it is; every other value they interpolate is escaped.
+ */
+export class TextMarkup {
+  /** Only `TextMarkup.mention` makes one, so stored text can never pass for the bot's own markup. */
+  private constructor(readonly markup: string) {}
+  static mention(openId: string, name: string): TextMarkup {
+    return new TextMarkup(OPEN_ID.test(openId) ? `<at user_id="${openId}">${plain(name, 50)}</at>` : plain(name, 50));
+  }
+  toString(): string {
+    return this.markup;
+  }
+}
+
+/** A mention in a text message (only of a real open_id; anything else is just the escaped name). */
+export function textMention(openId: string, name: string): TextMarkup {
+  return TextMarkup.mention(openId, name);
+}
+
+/** A value a text message may show: text (always escaped), a number, or the bot's own markup. */
+export type TextPart = string | number | TextMarkup;
+
+function escapeParts(strings: TemplateStringsArray, values: readonly TextPart[]): string {
+  let out = strings[0] as string;
+  values.forEach((v, i) => {
+    out += v instanceof TextMarkup ? v.markup : typeof v === 'number' ? String(v) : plain(v, Number.POSITIVE_INFINITY);
+    out += strings[i + 1] as string;
+  });
+  return out;
+}
+
+/**
+ * The text of a text message, as a tagged template: every interpolated string is shown literally
+ * (`plain`: no `<at>` tag, link or style survives, whatever was stored), numbers as they are, and
+ * only `TextMarkup` (a mention made by `textMention`) stays markup. Cut values with `clip` or
+ * `plain(s, n)` first where a limit matters. Feature code builds text messages only this way or from
+ * constant strings (test/architecture.test.ts).
+ */
+export function safeText(strings: TemplateStringsArray, ...values: TextPart[]): string {
+  return escapeParts(strings, values);
+}
+
+/** A text message built like `safeText`: `textMessage\`已取消“${title}”。\`` */
+export function textMessage(strings: TemplateStringsArray, ...values: TextPart[]): { type: 'text'; text: string } {
+  return { type: 'text', text: escapeParts(strings, values) };
 }
 
 export function isOpenId(s: string): boolean {

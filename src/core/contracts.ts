@@ -125,6 +125,8 @@ export interface CommandAccess {
   chat: 'group' | 'p2p' | 'any';
   /** `required`: the command needs an org (a bound group, or a p2p user with one org). */
   org: 'required' | 'optional';
+  /** BOT_ADMINS pass the role check without a role in the org (e.g. to appoint a secretary). */
+  botAdmins?: boolean;
 }
 
 /** Form values of a submitted card form: `name → value | values`. */
@@ -208,7 +210,10 @@ export interface Delivery {
   deliver(ctx: BaseContext): Promise<void>;
 }
 
-export interface JobContext extends Omit<BaseContext, 'outbox' | 'audit'> {}
+export interface JobContext extends Omit<BaseContext, 'outbox' | 'audit'> {
+  /** Read-only Feishu lookups, for jobs that compare with Feishu (absent in the command line's `job run`). */
+  directory?: FeishuDirectory;
+}
 
 export interface JobSpec {
   /** kebab-case, equal to the file name. */

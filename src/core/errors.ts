@@ -24,3 +24,15 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 }
+
+/**
+ * A failure that passes by itself — Feishu answering 429 or 5xx to a read a command needs, after the
+ * retries that fit in the ack budget. Never answered "出错了" nor marked processed: the event is
+ * postponed for redelivery, like a passing storage fault (src/db/errors.ts). `cause` is the last error.
+ */
+export class TransientError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientError';
+  }
+}

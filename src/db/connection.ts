@@ -3,7 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
+import {
+  type Driver,
+  Kysely,
+  type PostgresDialectConfig,
+  PostgresDriver,
+  SqliteDialect,
+  type SqliteDialectConfig,
+} from 'kysely';
 import type pg from 'pg';
 import type { Dialect } from './migrations/helpers.ts';
 import { OwnSchemaPostgresDialect } from './pg-introspector.ts';
@@ -59,7 +66,7 @@ export function openDatabase(url: string, options: OpenOptions = {}): DbHandle {
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
     const parsed = new URL(url);
-    const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new KeepCauseDialect({ pool }) });
     return {
       db,
       dialect: 'postgres',
@@ -76,6 +83,34 @@ export function openDatabase(url: string, options: OpenOptions = {}): DbHandle {
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', description: path, close: () => db.destroy() };
+}
+
+/**
+ * When a transaction fails because its connection died (the server ended the session: restart,
+ * failover, pg_terminate_backend), Kysely's ROLLBACK fails on the dead client too, and that error —
+ * "Client has encountered a connection error and is not queryable", no SQLSTATE — is thrown instead
+ * of the one that ended the transaction, which hides the real cause (57P01, a UserError …) from the
+ * caller and the log. Here a failed ROLLBACK is not an error of its own: the driver has already
+ * marked the connection to be discarded (the pool destroys it, and the server ends the transaction
+ * with the session), and Kysely throws the original error.
+ */
+class KeepCauseDriver extends PostgresDriver {
+  override async rollbackTransaction(connection: Parameters<PostgresDriver['rollbackTransaction']>[0]): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } catch {
+      // The connection is discarded; the transaction's own error is what the caller sees.
+    }
+  }
+}
+
+class KeepCauseDialect extends OwnSchemaPostgresDialect {
+  constructor(private readonly driverConfig: PostgresDialectConfig) {
+    super(driverConfig);
+  }
+  override createDriver(): Driver {
+    return new KeepCauseDriver(this.driverConfig);
+  }
 }
 
 /**

@@ -32,6 +32,8 @@ export interface MembersTable {
   away_from: string | null;
   away_until: string | null;
   away_reason: string | null;
+  /** When the member left the org's group chats (0011); null while a member. Rows that left hold no access. */
+  left_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -46,7 +48,7 @@ export interface ProcessedEventsTable {
 export interface InboxTable {
   /** The router's dedup key: `msg:<message_id>` for messages, `evt:<event_id>` for other events. */
   key: string;
-  /** message | card_action | bot_added | users_added */
+  /** message | card_action | bot_added | users_added | users_deleted */
   kind: string;
   /** The normalised event (JSON). */
   payload: string;

@@ -4,11 +4,60 @@
  * message bodies, the directory lookups, and the calls the outbox dispatcher makes.
  */
 import type { FeishuDirectory, Logger } from '../core/contracts.ts';
-import { UserError } from '../core/errors.ts';
+import { TransientError, UserError } from '../core/errors.ts';
 import { classifyFailure, FeishuCodeError, UrgentRefusedError } from './errors.ts';
 import { sdk } from './sdk.ts';
 
 const REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * Directory reads are made while a command runs, before its answer: a refused one (429, 5xx, a
+ * network error) is tried again within this much time — the ack budget is 2 s — and then the
+ * command is postponed (TransientError), never answered "出错了".
+ */
+export const READ_RETRY_BUDGET_MS = 1500;
+const READ_FIRST_DELAY_MS = 100;
+
+export interface ReadRetryOptions {
+  budgetMs?: number;
+  firstDelayMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Whether a failed read may succeed if tried again: rate limits, 5xx, and network errors of the HTTP client. */
+function retryableRead(err: unknown): ReturnType<typeof classifyFailure> | undefined {
+  if (err instanceof UserError) return undefined;
+  const isHttpClientError = (err as { isAxiosError?: boolean } | null)?.isAxiosError === true;
+  if (!(err instanceof FeishuCodeError) && !isHttpClientError) return undefined;
+  const f = classifyFailure(err);
+  return f.cls === 'rate_limited' || f.cls === 'transient' ? f : undefined;
+}
+
+/**
+ * Runs a read, trying it again on a retryable failure with short backoff (or Feishu's
+ * x-ogw-ratelimit-reset when it fits) while the budget lasts; a failure that outlasts the budget
+ * becomes a TransientError, so the event is postponed. Other failures pass through unchanged.
+ */
+export async function retryRead<T>(what: string, fn: () => Promise<T>, o: ReadRetryOptions = {}): Promise<T> {
+  const now = o.now ?? Date.now;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = now() + (o.budgetMs ?? READ_RETRY_BUDGET_MS);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const f = retryableRead(err);
+      if (!f) throw err;
+      const backoff = (o.firstDelayMs ?? READ_FIRST_DELAY_MS) * 2 ** attempt * (0.75 + Math.random() * 0.5);
+      const wait = f.retryAfterMs !== undefined ? Math.max(f.retryAfterMs, 50) : backoff;
+      if (now() + wait > deadline) {
+        throw new TransientError(`Feishu ${what} failed after ${attempt + 1} tries: ${f.summary}`, { cause: err });
+      }
+      await sleep(wait);
+    }
+  }
+}
 
 /** The SDK's cache interface, ours so a revoked tenant token can be dropped (FEISHU.md §1.3). */
 // biome-ignore-start lint/complexity/noBannedTypes: the SDK types its cache keys as `Symbol`
@@ -149,29 +198,31 @@ export function createFeishuClient(o: FeishuClientOptions) {
 
   const directory: FeishuDirectory = {
     /** Downloads a file a user sent, stopping at `maxBytes`. */
-    async downloadFile(messageId, fileKey, maxBytes) {
-      const res = await withToken(() =>
-        client.im.v1.messageResource.get({
-          path: { message_id: messageId, file_key: fileKey },
-          params: { type: 'file' },
-        }),
-      );
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const stream = res.getReadableStream();
-      for await (const c of stream) {
-        size += (c as Uint8Array).length;
-        if (size > maxBytes) {
-          stream.destroy();
-          throw new UserError('too_large', `文件超过 ${Math.round(maxBytes / 1048576)} MB，请拆分后再发送。`);
+    downloadFile: (messageId, fileKey, maxBytes) =>
+      retryRead('file download', async () => {
+        const res = await withToken(() =>
+          client.im.v1.messageResource.get({
+            path: { message_id: messageId, file_key: fileKey },
+            params: { type: 'file' },
+          }),
+        );
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const stream = res.getReadableStream();
+        for await (const c of stream) {
+          size += (c as Uint8Array).length;
+          if (size > maxBytes) {
+            stream.destroy();
+            throw new UserError('too_large', `文件超过 ${Math.round(maxBytes / 1048576)} MB，请拆分后再发送。`);
+          }
+          chunks.push(Buffer.from(c as Uint8Array));
         }
-        chunks.push(Buffer.from(c as Uint8Array));
-      }
-      return Buffer.concat(chunks);
-    },
-    getChat: (chatId) => withToken(() => reads.getChat(chatId)),
-    listChatMembers: (chatId) => withToken(() => reads.listChatMembers(chatId)),
-    getUserName: (openId) => withToken(() => reads.getUserName(openId)),
+        return Buffer.concat(chunks);
+      }),
+    // Each read is retried within the ack budget (retryRead); a revoked token is refreshed once.
+    getChat: (chatId) => retryRead('chat lookup', () => withToken(() => reads.getChat(chatId))),
+    listChatMembers: (chatId) => retryRead('chat member list', () => withToken(() => reads.listChatMembers(chatId))),
+    getUserName: (openId) => retryRead('user lookup', () => withToken(() => reads.getUserName(openId))),
   };
 
   return {

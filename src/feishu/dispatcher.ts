@@ -5,6 +5,10 @@
  * never retries permanent errors, and dead-letters a row after `maxAttempts`. Each row carries its
  * own `uuid`, so a send repeated after a crash is dropped by Feishu (1 h window) instead of posted twice.
  *
+ * A row is held in memory only while a lane works on it. Writes that record an outcome or hand rows
+ * back are tried again while the lease lasts; whatever happens, the row leaves the lane, and if the
+ * database could not be told, its lease (never renewed once the row is let go) runs out and frees it.
+ *
  * Runs on wall-clock time (not the business clock): backoff must elapse even in the sandbox.
  */
 import type { Kysely } from 'kysely';
@@ -15,6 +19,7 @@ import {
   claimDue,
   findOutbox,
   findOutboxFile,
+  handBackLeased,
   markDead,
   markSent,
   reschedule,
@@ -59,6 +64,18 @@ type Outcome = { kind: 'sent' | 'dead' } | { kind: 'retry' | 'deferred'; delayMs
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Pauses between attempts at a write that records a row's outcome or hands rows back: a dropped
+ * connection or a busy lock passes in well under a second. Attempts stop before the lease runs out.
+ */
+const WRITE_RETRY_MS = [50, 200, 500, 1000, 2000];
+
+/**
+ * How long a row waits when its outcome could not be recorded (and the rest of its lane with it). It may
+ * have been sent: sent again under the same uuid, Feishu drops the copy.
+ */
+const AFTER_STORAGE_FAILURE_MS = 1000;
+
 export class OutboxDispatcher {
   private running = false;
   private loopDone: Promise<void> | undefined;
@@ -70,8 +87,12 @@ export class OutboxDispatcher {
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly random: () => number;
-  /** Rows leased and waiting or being sent in this process, by id. */
-  private readonly queued = new Set<number>();
+  /**
+   * Rows leased to this process and waiting in a lane or being sent, by id. A row leaves when its lane
+   * is done with it, whatever happened (sent, handed back, or a write that failed): none stays here,
+   * its lease renewed by `pump`, without a lane working on it.
+   */
+  private readonly held = new Map<number, OutboxRow>();
   private readonly laneQueues = new Map<string, OutboxRow[]>();
   private readonly readyLanes: string[] = [];
   private readonly lanes = new Set<Promise<void>>();
@@ -132,7 +153,7 @@ export class OutboxDispatcher {
    * Returns how many new rows it queued.
    */
   private async pump(): Promise<number> {
-    const room = this.batchSize - this.queued.size;
+    const room = this.batchSize - this.held.size;
     if (room <= 0) return 0;
     const now = this.o.wallClock.now().getTime();
     const rows = await claimDue(this.o.db, this.o.dialect, {
@@ -143,9 +164,13 @@ export class OutboxDispatcher {
     });
     let added = 0;
     for (const row of rows) {
-      // A row whose lease ran out while it waits here is already ours; keep the one copy.
-      if (this.queued.has(row.id)) continue;
-      this.queued.add(row.id);
+      // A row whose lease ran out while it waits here is already ours: keep the one copy, with the new lease.
+      const mine = this.held.get(row.id);
+      if (mine) {
+        mine.lease_until = row.lease_until;
+        continue;
+      }
+      this.held.set(row.id, row);
       added++;
       const k = laneOf(row);
       const lane = this.laneQueues.get(k);
@@ -172,7 +197,8 @@ export class OutboxDispatcher {
   }
 
   /**
-   * Sends a lane's rows in order; after a retry the rest of the lane waits as long (and goes after it).
+   * Sends a lane's rows in order; after a retry the rest of the lane waits as long (and goes after it),
+   * and so does it when a row's outcome could not be recorded (that row is handed back first).
    * When the dispatcher stops, the row being sent finishes and the rest are handed back at once (their
    * leases released), so shutting down never waits for a long queue to one chat.
    */
@@ -184,29 +210,26 @@ export class OutboxDispatcher {
           queue.unshift(row);
           break;
         }
+        let wait: number | undefined;
         try {
           const outcome = await this.process(row);
-          if (outcome.kind === 'retry' || outcome.kind === 'deferred') {
-            for (const later of queue.splice(0)) {
-              await this.release(later, outcome.delayMs);
-              this.queued.delete(later.id);
-            }
-          }
+          if (outcome.kind === 'retry' || outcome.kind === 'deferred') wait = outcome.delayMs;
         } catch (err) {
-          // The row keeps its lease and is tried again when it runs out.
-          this.o.logger.error({ outboxId: row.id, err: errText(err) }, 'outbox row failed');
+          this.o.logger.error({ outboxId: row.id, err: errText(err) }, 'outbox row failed; handed back');
+          wait = AFTER_STORAGE_FAILURE_MS;
+          await this.handBack([row], wait);
         } finally {
-          this.queued.delete(row.id);
+          this.held.delete(row.id);
         }
+        // The rest of the lane goes after this one (rows that join it meanwhile are due: they are sent).
+        if (wait !== undefined) await this.handBack(queue.splice(0), wait);
       }
     } finally {
-      for (const row of queue) this.queued.delete(row.id);
+      // Whatever happened, nothing stays held once the lane ends.
+      const left = queue.splice(0);
+      for (const row of left) this.held.delete(row.id);
       this.laneQueues.delete(k);
-    }
-    for (const row of queue) {
-      await this.release(row, 0).catch((err) =>
-        this.o.logger.warn({ outboxId: row.id, err: errText(err) }, 'releasing a row at stop failed'),
-      );
+      await this.handBack(left, 0);
     }
   }
 
@@ -250,10 +273,16 @@ export class OutboxDispatcher {
     const worker = async () => {
       for (let lane = queue.shift(); lane; lane = queue.shift()) {
         for (let i = 0; i < lane.length; i++) {
-          const outcome = await this.process(lane[i] as OutboxRow);
+          let outcome: Outcome;
+          try {
+            outcome = await this.process(lane[i] as OutboxRow);
+          } catch (err) {
+            await this.handBack(lane.slice(i), AFTER_STORAGE_FAILURE_MS);
+            throw err;
+          }
           if (outcome.kind === 'retry' || outcome.kind === 'deferred') {
             // Keep the lane's order: later rows wait as long as this one (and go after it, by id).
-            for (const later of lane.slice(i + 1)) await this.release(later, outcome.delayMs);
+            await this.handBack(lane.slice(i + 1), outcome.delayMs);
             break;
           }
         }
@@ -270,19 +299,57 @@ export class OutboxDispatcher {
     }
   }
 
-  private async release(row: OutboxRow, delayMs: number): Promise<void> {
-    const at = new Date(this.o.wallClock.now().getTime() + delayMs).toISOString();
-    await reschedule(this.o.db, row.id, { attempts: row.attempts, nextAttemptAt: at, error: row.last_error });
+  /**
+   * Gives rows back to the table, due again after `delayMs`. They leave this process's hold at once; the
+   * write is tried again while their leases last, and when it still fails they are free when those run
+   * out (nothing renews a lease of a row no longer held). Never throws.
+   */
+  private async handBack(rows: readonly OutboxRow[], delayMs: number): Promise<void> {
+    for (const row of rows) this.held.delete(row.id);
+    if (rows.length === 0) return;
+    const at = new Date(this.now() + delayMs).toISOString();
+    const leases = rows.map((r) => ({ id: r.id, leaseUntil: r.lease_until }));
+    try {
+      await this.persist(rows, () => handBackLeased(this.o.db, this.o.owner, leases, at));
+    } catch (err) {
+      this.o.logger.warn(
+        { outboxIds: rows.map((r) => r.id), err: errText(err) },
+        'handing outbox rows back failed; they are free when their leases run out',
+      );
+    }
+  }
+
+  /**
+   * Runs a write about leased rows, again after a failure (a dropped connection, a lock) while their
+   * leases last: each write is whole and sets the same values when repeated. Throws the last error.
+   */
+  private async persist<T>(rows: readonly OutboxRow[], write: () => Promise<T>): Promise<T> {
+    const fallback = this.now() + this.leaseMs;
+    const leaseEnd = Math.min(...rows.map((r) => (r.lease_until ? Date.parse(r.lease_until) : fallback)));
+    for (let i = 0; ; i++) {
+      try {
+        return await write();
+      } catch (err) {
+        const pause = WRITE_RETRY_MS[i];
+        if (pause === undefined || this.now() + pause >= leaseEnd) throw err;
+        await sleep(pause);
+      }
+    }
+  }
+
+  private now(): number {
+    return this.o.wallClock.now().getTime();
   }
 
   private async process(row: OutboxRow): Promise<Outcome> {
     const target = await this.resolveTarget(row);
     if (target === 'wait') {
-      await this.release(row, 500);
+      await this.handBack([row], 500);
       return { kind: 'deferred', delayMs: 500 };
     }
     if (target === 'gone') {
-      await markDead(this.o.db, row.id, { attempts: row.attempts, error: 'the message it refers to was never sent' });
+      const error = 'the message it refers to was never sent';
+      await this.persist([row], () => markDead(this.o.db, row.id, { attempts: row.attempts, error }));
       this.stats.dead++;
       return { kind: 'dead' };
     }
@@ -293,36 +360,36 @@ export class OutboxDispatcher {
       const wait = local === 0 && this.o.shared ? await this.o.shared.reserve(checks) : local;
       if (wait === 0) break;
       if (wait > 2000) {
-        await this.release(row, wait);
+        await this.handBack([row], wait);
         return { kind: 'deferred', delayMs: wait };
       }
       await sleep(wait);
     }
     const attempts = row.attempts + 1;
+    let sent: SentMessage;
     try {
-      const sent = await this.call(row, target).catch(async (err) => {
+      sent = await this.call(row, target).catch(async (err) => {
         if (classifyFailure(err).cls !== 'token') throw err;
         // feishu: a revoked tenant token stays cached by the SDK (FEISHU.md §1.3): drop it, retry once.
         this.o.api.invalidateToken();
         return this.call(row, target);
       });
-      await markSent(this.o.db, row.id, {
-        messageId: sent.messageId || null,
-        at: this.o.wallClock.now().toISOString(),
-        attempts,
-      });
-      this.stats.sent++;
-      this.o.onSent?.(row);
-      return { kind: 'sent' };
     } catch (err) {
       return this.fail(row, attempts, classifyFailure(err));
     }
+    // A failure to record the send is the database's, not Feishu's: it throws (the lane hands the row
+    // back), instead of counting as a failed attempt that could dead-letter a message that was sent.
+    const at = this.o.wallClock.now().toISOString();
+    await this.persist([row], () => markSent(this.o.db, row.id, { messageId: sent.messageId || null, at, attempts }));
+    this.stats.sent++;
+    this.o.onSent?.(row);
+    return { kind: 'sent' };
   }
 
   private async fail(row: OutboxRow, attempts: number, f: FeishuFailure): Promise<Outcome> {
     const log = { outboxId: row.id, kind: row.kind, attempts, code: f.code, status: f.httpStatus, cls: f.cls };
     if (f.cls === 'unreachable' || f.cls === 'permanent' || attempts >= this.maxAttempts) {
-      await markDead(this.o.db, row.id, { attempts, error: f.summary });
+      await this.persist([row], () => markDead(this.o.db, row.id, { attempts, error: f.summary }));
       this.stats.dead++;
       this.o.logger.warn({ ...log, error: f.summary }, 'outbox row dead-lettered');
       if (f.cls === 'unreachable') {
@@ -353,7 +420,7 @@ export class OutboxDispatcher {
     this.stats.retried++;
     this.o.logger.info({ ...log, delayMs: delay }, 'outbox send failed; will retry');
     const at = new Date(this.o.wallClock.now().getTime() + delay).toISOString();
-    await reschedule(this.o.db, row.id, { attempts, nextAttemptAt: at, error: f.summary });
+    await this.persist([row], () => reschedule(this.o.db, row.id, { attempts, nextAttemptAt: at, error: f.summary }));
     return { kind: 'retry', delayMs: delay };
   }
 

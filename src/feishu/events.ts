@@ -184,6 +184,10 @@ export interface InboundChatMembers {
   users: { openId: string; name: string }[];
 }
 
+/**
+ * The chat-member events, all of one shape: `im.chat.member.bot.added_v1`, `im.chat.member.user.added_v1`,
+ * `…user.deleted_v1` (removed from the group, or left it) and `…user.withdrawn_v1` (an invitation withdrawn).
+ */
 export function normalizeChatMembers(data: unknown): InboundChatMembers | undefined {
   const r = chatMemberEvent.safeParse(data);
   if (!r.success) return undefined;

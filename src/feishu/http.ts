@@ -2,13 +2,17 @@
  * The HTTP server: `GET /healthz` always; `POST /webhook/event` and `POST /webhook/card` in webhook
  * mode. Requests are checked before anything happens: size (413 over 1 MiB), JSON (400), signature
  * over the raw bytes with timestamp and nonce replay checks (401), decryption (400), the verification
- * token (401) and the app id (401). `url_verification` is answered, plain or encrypted.
+ * token (401) and the app id, which must be present and this app's (401). `url_verification` is
+ * answered, plain or encrypted. A storage fault while the event is recorded answers 503 (not
+ * acknowledged), so Feishu sends it again.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/contracts.ts';
+import { isTransientStorageError } from '../db/errors.ts';
+import { wrongApp } from './app-id.ts';
 import { decryptPayload, safeEqual, signatureMatches } from './crypto.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -112,6 +116,13 @@ export class HttpServer {
         if (err instanceof HttpError) {
           this.o.logger.warn({ http: req.url, status: err.status, reason: err.message }, 'webhook request refused');
           send(res, err.status, { code: err.status, msg: err.message });
+        } else if (isTransientStorageError(err)) {
+          // A full disk, a held lock, a dropped database: not acknowledged, so Feishu sends the event again.
+          this.o.logger.warn(
+            { http: req.url, status: 503, err: err instanceof Error ? err.message : String(err) },
+            'webhook request postponed: storage unavailable, waiting for redelivery',
+          );
+          send(res, 503, { code: 503, msg: 'storage unavailable, try again later' });
         } else {
           this.o.logger.error(
             { http: req.url, err: err instanceof Error ? err.stack : String(err) },
@@ -198,8 +209,9 @@ export class HttpServer {
       if (typeof plain.challenge !== 'string') throw new HttpError(400, 'missing challenge');
       return { challenge: plain.challenge };
     }
-    const appId = typeof header2.app_id === 'string' ? header2.app_id : undefined;
-    if (w.appId && appId !== undefined && appId !== w.appId) throw new HttpError(401, 'event for another app');
+    // An event must name this app: one without an app_id, or with another app's, is refused.
+    const notOurs = w.appId ? wrongApp(plain, w.appId) : undefined;
+    if (notOurs) throw new HttpError(401, notOurs);
     const result = await w.dispatcher.invoke(plain, { needCheck: false });
     return typeof result === 'object' && result !== null ? result : {};
   }

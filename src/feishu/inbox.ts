@@ -38,10 +38,14 @@ export type InboundWork =
   | { kind: 'message'; event: InboundMessage }
   | { kind: 'card_action'; event: InboundCardAction }
   | { kind: 'bot_added'; event: InboundChatMembers }
-  | { kind: 'users_added'; event: InboundChatMembers };
+  | { kind: 'users_added'; event: InboundChatMembers }
+  | { kind: 'users_deleted'; event: InboundChatMembers };
 
 /** What the router is asked to do with each kind (a narrow view of Router, so tests can slow it down). */
-export type InboxHandler = Pick<Router, 'onMessage' | 'onCardAction' | 'onBotAdded' | 'onUsersAdded' | 'expectsAnswer'>;
+export type InboxHandler = Pick<
+  Router,
+  'onMessage' | 'onCardAction' | 'onBotAdded' | 'onUsersAdded' | 'onUsersDeleted' | 'expectsAnswer'
+>;
 
 export interface InboxOptions {
   db: Kysely<Database>;
@@ -188,7 +192,12 @@ export class Inbox {
   private notRecorded(work: InboundWork, err: unknown): void {
     const what = work.kind === 'message' ? 'command' : work.kind;
     if (isTransientStorageError(err)) {
-      this.o.logger.warn({ err: stackOf(err) }, `${what} postponed: storage unavailable, waiting for redelivery`);
+      // Logged once, as an error: the operator should see that storage fails.
+      this.o.logger.error(
+        { event: work.kind, err: stackOf(err) },
+        `${what} postponed: storage unavailable, waiting for redelivery`,
+      );
+      return;
     }
     this.o.logger.error(
       { event: work.kind, err: stackOf(err) },
@@ -278,6 +287,8 @@ export class Inbox {
         return this.o.router.onBotAdded(work.event);
       case 'users_added':
         return this.o.router.onUsersAdded(work.event);
+      case 'users_deleted':
+        return this.o.router.onUsersDeleted(work.event);
     }
   }
 
@@ -414,6 +425,7 @@ function workOf(row: InboxRow): InboundWork | undefined {
       case 'card_action':
       case 'bot_added':
       case 'users_added':
+      case 'users_deleted':
         return { kind: row.kind as InboxKind, event } as InboundWork;
       default:
         return undefined;

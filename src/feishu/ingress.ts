@@ -41,5 +41,16 @@ export function createEventDispatcher(inbox: Pick<Inbox, 'receive'>, logger: Log
       if (!evt) return malformed('im.chat.member.user.added_v1');
       await inbox.receive({ kind: 'users_added', event: evt });
     },
+    // Removed from the group, left it, or an invitation withdrawn: their membership ends (router).
+    'im.chat.member.user.deleted_v1': async (data: unknown) => {
+      const evt = normalizeChatMembers(data);
+      if (!evt) return malformed('im.chat.member.user.deleted_v1');
+      await inbox.receive({ kind: 'users_deleted', event: evt });
+    },
+    'im.chat.member.user.withdrawn_v1': async (data: unknown) => {
+      const evt = normalizeChatMembers(data);
+      if (!evt) return malformed('im.chat.member.user.withdrawn_v1');
+      await inbox.receive({ kind: 'users_deleted', event: evt });
+    },
   });
 }

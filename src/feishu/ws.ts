@@ -5,6 +5,7 @@
  */
 import type * as lark from '@larksuiteoapi/node-sdk';
 import type { Logger } from '../core/contracts.ts';
+import { wrongApp } from './app-id.ts';
 import { sdkLogger } from './client.ts';
 import { sdk } from './sdk.ts';
 
@@ -90,7 +91,7 @@ export class LongConnection {
   }
 
   start(dispatcher: lark.EventDispatcher): void {
-    void this.ws.start({ eventDispatcher: dispatcher });
+    void this.ws.start({ eventDispatcher: forApp(dispatcher, this.o.appId, this.o.logger) });
     this.watchdog = setInterval(() => this.checkSilence(), 1000);
     this.watchdog.unref();
   }
@@ -139,4 +140,29 @@ export class LongConnection {
     if (this.watchdog) clearInterval(this.watchdog);
     this.ws.close({ force: true });
   }
+}
+
+/**
+ * The dispatcher as the long connection sees it: a frame whose event names no app id, or another
+ * app's, is ignored (acknowledged, nothing runs) and logged.
+ */
+export function forApp(dispatcher: lark.EventDispatcher, appId: string, logger: Logger): lark.EventDispatcher {
+  const guarded = Object.create(dispatcher) as lark.EventDispatcher;
+  guarded.invoke = async (data: unknown, params?: { needCheck?: boolean }) => {
+    const why = wrongApp(data, appId);
+    if (why) {
+      const header = (data as { header?: { event_type?: unknown } } | undefined)?.header;
+      logger.warn(
+        {
+          transport: 'websocket',
+          event: typeof header?.event_type === 'string' ? header.event_type : undefined,
+          reason: why,
+        },
+        'event ignored: not for this app',
+      );
+      return undefined;
+    }
+    return dispatcher.invoke(data, params);
+  };
+  return guarded;
 }

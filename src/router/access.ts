@@ -12,7 +12,7 @@ export function rolesAllowed(req: RoleRequirement): readonly Role[] | 'anyone' |
 function roleDenial(req: RoleRequirement, role: Role | undefined): string | undefined {
   const allowed = rolesAllowed(req);
   if (allowed === 'anyone') return undefined;
-  if (allowed === 'member') return role ? undefined : '需要本组织成员身份。请联系书记用 /角色 把您加入组织。';
+  if (allowed === 'member') return role ? undefined : '需要本组织成员身份。请联系书记把您拉入组织的群聊。';
   if (!role || !allowed.includes(role)) return `需要${describeRoles(allowed)}权限。`;
   return undefined;
 }
@@ -23,7 +23,14 @@ export function requireRole(req: RoleRequirement, role: Role | undefined): void 
   if (denied) throw new UserError('forbidden', denied);
 }
 
-type AccessState = { chatType: 'p2p' | 'group'; hasOrg: boolean; role: Role | undefined; orgAmbiguous: boolean };
+type AccessState = {
+  chatType: 'p2p' | 'group';
+  hasOrg: boolean;
+  role: Role | undefined;
+  orgAmbiguous: boolean;
+  /** Listed in BOT_ADMINS (counts only for commands that declare `botAdmins`). */
+  botAdmin?: boolean;
+};
 
 /**
  * Why the access is refused, or undefined when it is allowed. Plain data, so callers that only ask
@@ -43,6 +50,7 @@ export function accessDenial(
     if (s.orgAmbiguous) return { code: 'no_org', message: '您属于多个组织，请在对应组织的群聊中使用此命令。' };
     return { code: 'no_org', message: '您还不是任何组织的成员。请在组织群聊中使用，或联系书记把您加入组织。' };
   }
+  if (access.botAdmins && s.botAdmin) return undefined;
   const denied = roleDenial(access.roles, s.role);
   return denied ? { code: 'forbidden', message: denied } : undefined;
 }

@@ -3,7 +3,7 @@
  *   text message → parse → command lookup → access → args → handler, in one transaction with the
  *   dedup record, the reply (outbox) and the audit row;
  *   card action → action lookup → value schema → access → handler → toast + new card (≤ 3 s);
- *   lifecycle → welcome card, member sync.
+ *   lifecycle → welcome card, member sync; leaving a bound group ends the membership.
  * Expected failures (UserError) are answered in plain Chinese and change nothing; faults get a
  * reference number in the chat and the stack in the log.
  */
@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { plain } from '../cards/text.ts';
+import { plain, textMessage } from '../cards/text.ts';
 import { buildWelcomeCard } from '../cards/welcome-card.ts';
 import { noArgs } from '../core/args.ts';
 import type { ActionAnswer, Card, CardElement } from '../core/card.ts';
@@ -30,18 +30,25 @@ import type {
   Runnable,
   RuntimeSettings,
 } from '../core/contracts.ts';
-import { UserError } from '../core/errors.ts';
+import { TransientError, UserError } from '../core/errors.ts';
 import type { OutboxWriter, Outgoing } from '../core/message.ts';
 import { isTransientStorageError } from '../db/errors.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { markProcessed, wasProcessed } from '../db/repositories/events.ts';
-import { findMember, listMembershipsOf, roleOf, upsertMember } from '../db/repositories/members.ts';
-import { findOrgByChat, findOrgById, isGroupChat, rememberGroupChat } from '../db/repositories/orgs.ts';
+import {
+  findMember,
+  listLeftMembershipsOf,
+  listMembershipsOf,
+  roleOf,
+  upsertMember,
+} from '../db/repositories/members.ts';
+import { findOrgByChat, findOrgById, isGroupChat, listOrgChats, rememberGroupChat } from '../db/repositories/orgs.ts';
 import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
 import { clearUnreachable } from '../db/repositories/unreachable.ts';
 import type { Database, Org } from '../db/schema.ts';
 import type { WorkCalendar } from '../domain/workdays.ts';
 import type { InboundCardAction, InboundChatMembers, InboundMessage } from '../feishu/events.ts';
+import { endMembership } from '../services/membership.ts';
 import { checkCommandAccess, requireRole } from './access.ts';
 import { normalizeWord, parseCommandText } from './parse.ts';
 import type { CommandRegistry } from './registry.ts';
@@ -64,7 +71,7 @@ export interface RouterDeps {
   files?: FileHandler;
 }
 
-type Outcome = 'ok' | 'ignored' | 'duplicate' | 'refused' | 'error';
+type Outcome = 'ok' | 'ignored' | 'duplicate' | 'refused' | 'error' | 'postponed';
 
 /** A short reference shown with unexpected errors, found again in the log. */
 export function errorRef(id: string): string {
@@ -139,6 +146,17 @@ export class Router {
       outcome = r.outcome;
       command = r.command;
     } catch (err) {
+      if (isTransientStorageError(err)) {
+        // A passing fault (storage, or Feishu refusing a read the command needs): nothing was
+        // answered or marked processed; the event stays unacknowledged and runs again. Logged once.
+        outcome = 'postponed';
+        const feishu = isTransientFeishuRead(err);
+        this.d.logger[feishu ? 'warn' : 'error'](
+          { messageId: msg.messageId, command, err: stack(err) },
+          `command postponed: ${feishu ? 'Feishu unavailable' : 'storage unavailable'}, waiting for redelivery`,
+        );
+        throw err;
+      }
       outcome = 'error';
       this.d.logger.error({ messageId: msg.messageId, err: stack(err) }, 'message handling failed');
       throw err;
@@ -167,7 +185,8 @@ export class Router {
     if (msg.senderType !== 'user') return { outcome: 'ignored' };
     const dedupKey = `msg:${msg.messageId}`;
     const chat: ChatRef = { chatId: msg.chatId, type: msg.chatType };
-    const reply = (text: string) => this.answerOnly(msg, dedupKey, { type: 'text', text });
+    // These answers may echo what was typed (an unknown command's name): shown as text, never markup.
+    const reply = (text: string) => this.answerOnly(msg, dedupKey, textMessage`${text}`);
 
     if (msg.text === undefined) {
       // Files and other message types: p2p files go to the file handler; groups stay quiet.
@@ -274,12 +293,21 @@ export class Router {
         const { org, ambiguous } = await this.resolveOrg(trx, chat, msg.senderOpenId);
         orgId = org?.id ?? null;
         const actor = await this.actorIn(trx, org, msg.senderOpenId);
-        checkCommandAccess(module.access, {
-          chatType: chat.type,
-          hasOrg: org !== undefined,
-          role: actor.role,
-          orgAmbiguous: ambiguous,
-        });
+        try {
+          checkCommandAccess(module.access, {
+            chatType: chat.type,
+            hasOrg: org !== undefined,
+            role: actor.role,
+            orgAmbiguous: ambiguous,
+            botAdmin: actor.isBotAdmin,
+          });
+        } catch (err) {
+          // Someone who left the org is told so, not that they never were a member.
+          if (err instanceof UserError && actor.role === undefined && !ambiguous && err.code !== 'wrong_chat') {
+            throw (await this.leftRefusal(trx, org, msg.senderOpenId)) ?? err;
+          }
+          throw err;
+        }
         const args = module.args.safeParse(tokens);
         if (!args.success) {
           throw new UserError('bad_args', args.error.issues[0]?.message ?? '参数有误。', usageOf(module));
@@ -306,12 +334,10 @@ export class Router {
       this.d.afterCommit();
       return 'ok';
     } catch (err) {
-      // A passing storage fault: answer nothing and leave the event unacknowledged, so Feishu
-      // delivers it again and the command runs once the database is back.
-      if (isTransientStorageError(err)) {
-        logger.warn({ err: stack(err) }, 'command postponed: storage unavailable, waiting for redelivery');
-        throw err;
-      }
+      // A passing fault — storage (a dropped connection included) or a Feishu read still refused
+      // after its retries: answer nothing, mark nothing, and leave the event unacknowledged, so it
+      // runs again (Feishu's redelivery or the inbox worker). onMessage logs it.
+      if (isTransientStorageError(err)) throw err;
       const expected = err instanceof UserError;
       if (!expected) logger.error({ err: stack(err) }, 'command failed');
       const text = expected ? userErrorText(err) : FAULT_TEXT(errorRef(msg.messageId));
@@ -354,6 +380,7 @@ export class Router {
       outcome = 'error';
       // A passing storage fault is not "出错了": the inbox takes the click again (src/feishu/inbox.ts).
       if (isTransientStorageError(err)) {
+        outcome = 'postponed';
         this.d.logger.warn({ eventId: evt.eventId, action: actionId, err: stack(err) }, 'card action postponed');
         throw err;
       }
@@ -399,7 +426,14 @@ export class Router {
         orgId = org?.id ?? null;
         const actor = await this.actorIn(trx, org, evt.operatorOpenId);
         // Who may press the button is checked first, so a refusal never depends on the payload.
-        requireRole(found.spec.roles, actor.role);
+        try {
+          requireRole(found.spec.roles, actor.role);
+        } catch (err) {
+          if (actor.role === undefined && (org || chat?.type !== 'group')) {
+            throw (await this.leftRefusal(trx, org, evt.operatorOpenId)) ?? err;
+          }
+          throw err;
+        }
         const value = found.spec.value.safeParse(rest);
         if (!value.success) throw new UserError('bad_args', '卡片数据无法识别，请重新发送命令。');
         const base = this.base(
@@ -474,6 +508,73 @@ export class Router {
     });
     this.d.logger.info({ event: 'users_added', outcome: fresh ? 'ok' : 'duplicate' }, 'handled');
   }
+
+  /**
+   * People left a bound group (removed, left, or an invitation withdrawn): unless they are still in
+   * another of the org's groups, their membership ends at once (audit row; the secretary is told of
+   * their open items; src/services/membership.ts). The other groups are asked before the transaction.
+   */
+  async onUsersDeleted(evt: InboundChatMembers): Promise<void> {
+    const now = this.d.clock.now();
+    const key = `evt:${evt.eventId}`;
+    if (await wasProcessed(this.d.db, key)) {
+      this.d.logger.info({ event: 'users_deleted', outcome: 'duplicate' }, 'handled');
+      return;
+    }
+    const org = await findOrgByChat(this.d.db, evt.chatId);
+    const stillIn = new Set<string>();
+    if (org) {
+      for (const other of await listOrgChats(this.d.db, org.id)) {
+        if (other.chatId === evt.chatId) continue;
+        for (const m of await this.d.directory.listChatMembers(other.chatId)) stillIn.add(m.openId);
+      }
+    }
+    let ended = 0;
+    const fresh = await this.d.db.transaction().execute(async (trx) => {
+      if (!(await markProcessed(trx, key, 'users_deleted', now.toISOString()))) return false;
+      const bound = await findOrgByChat(trx, evt.chatId);
+      if (!bound) return true;
+      const outbox = createOutboxWriter(trx, { at: this.d.wallClock.now().toISOString(), orgId: bound.id });
+      for (const u of evt.users) {
+        if (stillIn.has(u.openId)) continue;
+        const left = await endMembership(
+          { db: trx, outbox },
+          {
+            orgId: bound.id,
+            openId: u.openId,
+            at: now.toISOString(),
+            actor: evt.operatorOpenId ?? 'feishu',
+            chatId: evt.chatId,
+            via: 'event',
+          },
+        );
+        if (left) ended++;
+      }
+      return true;
+    });
+    if (fresh && ended > 0) this.d.afterCommit();
+    this.d.logger.info({ event: 'users_deleted', outcome: fresh ? 'ok' : 'duplicate', ended }, 'handled');
+  }
+
+  /**
+   * The refusal for someone whose membership ended (they left the org's group chats), said plainly,
+   * or undefined when they never were a member there. `org` undefined: any org they left (private chat).
+   */
+  private async leftRefusal(
+    db: Kysely<Database>,
+    org: Org | undefined,
+    openId: string,
+  ): Promise<UserError | undefined> {
+    // Without an org (a private chat): only for someone who is a member nowhere any more.
+    if (!org && (await listMembershipsOf(db, openId)).length > 0) return undefined;
+    const left = await listLeftMembershipsOf(db, openId);
+    const hit = org ? left.find((l) => l.orgId === org.id) : left[0];
+    if (!hit) return undefined;
+    return new UserError(
+      'forbidden',
+      `您已不在「${hit.orgName}」的群聊中，在该组织的成员身份和权限已随之结束。如需恢复，请联系书记把您拉回群聊。`,
+    );
+  }
 }
 
 /** The subcommand named by the first word, or the command itself. */
@@ -538,6 +639,15 @@ function toCallbackBody(answer: ActionAnswer): Record<string, unknown> {
     ...(answer.toast ? { toast: answer.toast } : {}),
     ...(answer.card ? { card: { type: 'raw', data: answer.card } } : {}),
   };
+}
+
+/** A Feishu read that kept failing (src/feishu/client.ts), as opposed to a storage fault. */
+function isTransientFeishuRead(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    if (e instanceof TransientError) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function stack(err: unknown): string {

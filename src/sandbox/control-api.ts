@@ -6,13 +6,17 @@
  *   POST /api/send                 { chatId, from, text, mentionBot? }   send a text as a user
  *   POST /api/click                { messageId, from, value, formValue?, name?, tag? } press a button / submit a form
  *   POST /api/p2p                  { openId }  the private chat of a user with the bot
+ *   POST /api/members              { chatId, add?, remove? }  people join / leave a group (member events)
  *   POST /api/files                { chatId, from, fileName, base64 }  send a file as a user
  *   GET  /api/files/:key           download a file the bot sent
  *   POST /api/jobs/run             { name, now? }  run a job as of a time
  *   POST /api/clock                { advanceDays? | set? | reset? }  the sandbox clock
  *   GET  /api/log?since=N          the Open API calls the bot made
  *   GET  /api/events               server-sent events: message | chat | api | clock
- * No login: it listens on loopback only.
+ * No login: it listens on loopback only, and answers only the console itself: a request must name a
+ * loopback Host with this port (a rebound DNS name is refused), and a POST must come from the same
+ * origin (no `Origin`, or this one) with a JSON body (`content-type: application/json`), which a
+ * cross-site form or `text/plain` fetch cannot send without the browser asking first. 403 otherwise.
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -41,6 +45,27 @@ const TYPES: Record<string, string> = {
 };
 
 class BadRequest extends Error {}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Why a request to the console or its API is refused, or undefined when it is the console's own:
+ * the Host is loopback with this port, and a POST is same-origin with a JSON content type.
+ */
+export function foreignRequest(
+  r: { method: string; host: string | undefined; origin: string | undefined; contentType: string | undefined },
+  port: number,
+): string | undefined {
+  const host = (r.host ?? '').toLowerCase();
+  // A browser leaves the port out of Host when it is 80.
+  const m = /^(\[::1\]|[^:]+)(?::(\d+))?$/.exec(host);
+  if (!m || !LOOPBACK_HOSTS.has(m[1] as string) || Number(m[2] ?? 80) !== port) return 'host is not this console';
+  if (r.method === 'GET' || r.method === 'HEAD') return undefined;
+  if (r.origin !== undefined && r.origin.toLowerCase() !== `http://${host}`) return 'cross-origin request';
+  const type = (r.contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') return 'content type must be application/json';
+  return undefined;
+}
 
 function json(res: ServerResponse, status: number, body: unknown): true {
   const text = JSON.stringify(body);
@@ -97,6 +122,20 @@ export function controlRoutes(c: SandboxControl) {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    // The console's pages and API (the emulated Open API and callbacks, used by the bot, are not checked here).
+    const own = path.startsWith('/api/') || (method === 'GET' && /^\/([a-z0-9-]+\.(html|js|css|svg|png))?$/.test(path));
+    const refused = own
+      ? foreignRequest(
+          {
+            method,
+            host: req.headers.host,
+            origin: req.headers.origin,
+            contentType: req.headers['content-type'],
+          },
+          req.socket.localPort ?? 0,
+        )
+      : undefined;
+    if (refused) return json(res, 403, { error: refused });
     try {
       if (
         method === 'GET' &&
@@ -176,6 +215,20 @@ export function controlRoutes(c: SandboxControl) {
           body,
         );
         return json(res, 200, await emu.click(b));
+      }
+      if (method === 'POST' && path === '/api/members') {
+        // People join or leave a group; the bot hears it as Feishu's member events.
+        const b = parse(
+          z.object({
+            chatId: z.string(),
+            add: z.array(z.string()).max(500).optional(),
+            remove: z.array(z.string()).max(500).optional(),
+          }),
+          body,
+        );
+        if (b.add?.length) await emu.addUsersToChat(b.chatId, b.add);
+        if (b.remove?.length) await emu.removeUsersFromChat(b.chatId, b.remove);
+        return json(res, 200, { members: emu.requireChat(b.chatId).members });
       }
       if (method === 'POST' && path === '/api/p2p') {
         const b = parse(z.object({ openId: z.string() }), body);

@@ -304,6 +304,36 @@ export class Emulator extends EventEmitter {
   }
 
   /**
+   * Removes people from a group (or they leave it) and tells the bot (`im.chat.member.user.deleted_v1`)
+   * when it is there. `missed`: Feishu never delivers the event (the bot's reconciliation must notice).
+   */
+  async removeUsersFromChat(
+    chatId: string,
+    openIds: string[],
+    o: { operator?: string; missed?: boolean } = {},
+  ): Promise<void> {
+    const chat = this.requireChat(chatId);
+    if (chat.type !== 'group') throw new EmulatorInputError('only people in a group chat can be removed');
+    const gone = openIds.filter((id) => chat.members.includes(id));
+    chat.members = chat.members.filter((id) => !gone.includes(id));
+    this.emit('change', { kind: 'chat', chatId });
+    if (!chat.botIn || o.missed || gone.length === 0) return;
+    await this.deliverEvent('im.chat.member.user.deleted_v1', {
+      chat_id: chatId,
+      operator_id: this.userIds(o.operator ?? chat.ownerOpenId ?? gone[0] ?? ''),
+      external: false,
+      operator_tenant_key: this.tenantKey,
+      name: chat.name,
+      i18n_names: { zh_cn: chat.name },
+      users: gone.map((id) => ({
+        name: this.store.users.get(id)?.name ?? '',
+        tenant_key: this.tenantKey,
+        user_id: this.userIds(id),
+      })),
+    });
+  }
+
+  /**
    * A user sends a text. `@{ou_…}` in the text mentions that person; `mentionBot` puts @清风 first.
    * Resolves when the bot acknowledged the event (or at once when the bot would not hear it).
    */

@@ -11,7 +11,15 @@
  */
 import type { ControlledTransaction, Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
-import type { AuditDetail, BaseContext, Delivery, JobSpec, Logger, RuntimeSettings } from '../core/contracts.ts';
+import type {
+  AuditDetail,
+  BaseContext,
+  Delivery,
+  FeishuDirectory,
+  JobSpec,
+  Logger,
+  RuntimeSettings,
+} from '../core/contracts.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { claimReminder } from '../db/repositories/claims.ts';
 import { recordJobRun } from '../db/repositories/job-runs.ts';
@@ -27,6 +35,8 @@ export interface JobDeps {
   logger: Logger;
   calendar: () => Promise<WorkCalendar>;
   afterCommit: () => void;
+  /** Feishu lookups for `collect` (the member reconciliation); absent in the command line. */
+  directory?: FeishuDirectory;
 }
 
 export interface JobResult {
@@ -127,7 +137,15 @@ export async function runJob(job: JobSpec, deps: JobDeps, now: Date): Promise<Jo
 
   if (job.collect) {
     const deliveries = await job.collect(
-      { db: deps.db, clock: deps.clock, now, settings: deps.settings, logger, calendar },
+      {
+        db: deps.db,
+        clock: deps.clock,
+        now,
+        settings: deps.settings,
+        logger,
+        calendar,
+        ...(deps.directory ? { directory: deps.directory } : {}),
+      },
       now,
     );
     result.due = deliveries.length;

@@ -33,6 +33,7 @@ function mayRun(c: Runnable<unknown, unknown>, ctx: Pick<CommandContext, 'chat' 
       hasOrg: ctx.org !== undefined,
       role: ctx.actor.role,
       orgAmbiguous: false,
+      botAdmin: ctx.actor.isBotAdmin,
     }) === undefined
   );
 }

@@ -8,7 +8,8 @@ import { button, buttonRow, card, markdown } from '../cards/parts.ts';
 import { md } from '../cards/text.ts';
 import type { Card } from '../core/card.ts';
 import { UserError } from '../core/errors.ts';
-import { findPendingImport, savePendingImport, setImportStatus } from '../db/repositories/imports.ts';
+import { savePendingImport, setImportStatus } from '../db/repositories/imports.ts';
+import { lockRow } from '../db/repositories/versioned.ts';
 import type { ActingContext } from './rectification.ts';
 import { type Cell, findHeader, MAX_IMPORT_ROWS, readSpreadsheet } from './spreadsheet.ts';
 
@@ -158,7 +159,8 @@ export async function confirmImport(
   importId: number,
   ok: boolean,
 ): Promise<Card> {
-  const pending = await findPendingImport(ctx.db, importId);
+  // Locked first (versioned.ts): of concurrent 确认导入 clicks one imports, the others read 'confirmed'.
+  const pending = await lockRow(ctx.db, 'pending_imports', importId);
   if (!pending || !ctx.org || pending.org_id !== ctx.org.id) throw new UserError('not_found', '没有找到这次导入。');
   if (pending.status !== 'pending') {
     throw new UserError('conflict', pending.status === 'confirmed' ? '这次导入已经完成了。' : '这次导入已取消。');

@@ -3,7 +3,7 @@
  * import; otherwise the sender may attach it as evidence (佐证材料) to one of their open items.
  */
 import { button, card, form, markdown, selectStatic } from '../cards/parts.ts';
-import { md, plain } from '../cards/text.ts';
+import { md, plain, textMessage } from '../cards/text.ts';
 import type { CommandContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import type { Outgoing } from '../core/message.ts';
@@ -52,7 +52,7 @@ export async function handleIncomingFile(ctx: CommandContext, file: IncomingFile
     });
   }
   if (options.length === 0) {
-    return { type: 'text', text: `收到文件《${plain(file.fileName, 80)}》。您目前没有需要补充佐证材料的事项。` };
+    return textMessage`收到文件《${plain(file.fileName, 80)}》。您目前没有需要补充佐证材料的事项。`;
   }
   return {
     type: 'card',

@@ -7,7 +7,7 @@
  * skipped (they appear in the secretary's digest instead).
  */
 import type { Kysely } from 'kysely';
-import { plain, textMention } from '../cards/text.ts';
+import { plain, textMention, textMessage } from '../cards/text.ts';
 import type { Card } from '../core/card.ts';
 import type { BaseContext, Delivery } from '../core/contracts.ts';
 import { isAway, listMembers, membersByOpenId } from '../db/repositories/members.ts';
@@ -109,39 +109,33 @@ async function deliverStep(ctx: BaseContext, t: LadderTarget, step: LadderStep, 
       const left = ctx.calendar.workdaysBetween(today, t.deadline);
       await ctx.outbox.send(
         owner,
-        {
-          type: 'text',
-          text: `【即将到期】${label}将于 ${when} 到期（还有 ${left} 个工作日），请抓紧推进并及时报告进展。`,
-        },
+        textMessage`【即将到期】${label}将于 ${when} 到期（还有 ${left} 个工作日），请抓紧推进并及时报告进展。`,
         opts,
       );
       break;
     }
     case 't0': {
       // A deadline on a day off is reminded on the last working day before it.
-      const text =
+      const message =
         t.deadline === today
-          ? `【今日到期】${label}今天（${when}）到期，请报告进展或申请销号；确需延期请申请延期。`
-          : `【即将到期】${label}将于 ${when}（非工作日）到期，今天是到期前最后一个工作日，请报告进展或申请销号。`;
-      await ctx.outbox.send(owner, { type: 'text', text }, opts);
+          ? textMessage`【今日到期】${label}今天（${when}）到期，请报告进展或申请销号；确需延期请申请延期。`
+          : textMessage`【即将到期】${label}将于 ${when}（非工作日）到期，今天是到期前最后一个工作日，请报告进展或申请销号。`;
+      await ctx.outbox.send(owner, message, opts);
       await t.sendCard?.(ctx);
       break;
     }
     case 't+1': {
       await t.onOverdue?.(ctx);
       const chat = (await listOrgChats(ctx.db, t.orgId))[0];
-      const text = `${textMention(t.ownerOpenId, t.ownerName)} ${label}已逾期 ${Math.max(1, late)} 个工作日（时限 ${when}），请尽快报告进展或申请延期。`;
-      await ctx.outbox.send(chat ? { chatId: chat.chatId } : owner, { type: 'text', text }, opts);
+      const message = textMessage`${textMention(t.ownerOpenId, t.ownerName)} ${label}已逾期 ${Math.max(1, late)} 个工作日（时限 ${when}），请尽快报告进展或申请延期。`;
+      await ctx.outbox.send(chat ? { chatId: chat.chatId } : owner, message, opts);
       break;
     }
     case 't+3': {
       await t.onOverdue?.(ctx);
       const id = await ctx.outbox.send(
         owner,
-        {
-          type: 'text',
-          text: `【逾期督办】${label}已逾期 ${late} 个工作日（时限 ${when}）。请立即处理，并在卡片中报告进展或申请延期。`,
-        },
+        textMessage`【逾期督办】${label}已逾期 ${late} 个工作日（时限 ${when}）。请立即处理，并在卡片中报告进展或申请延期。`,
         opts,
       );
       await ctx.outbox.urgent({ outboxId: id }, 'app', [t.ownerOpenId], opts);
@@ -153,10 +147,7 @@ async function deliverStep(ctx: BaseContext, t: LadderTarget, step: LadderStep, 
         if ((m.role !== 'secretary' && m.role !== 'inspector') || m.open_id === t.ownerOpenId) continue;
         await ctx.outbox.send(
           { openId: m.open_id },
-          {
-            type: 'text',
-            text: `【逾期通报】${label}（责任人：${plain(t.ownerName, 20)}）已逾期 ${late} 个工作日，已向责任人发送加急提醒。`,
-          },
+          textMessage`【逾期通报】${label}（责任人：${plain(t.ownerName, 20)}）已逾期 ${late} 个工作日，已向责任人发送加急提醒。`,
           opts,
         );
       }

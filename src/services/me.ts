@@ -52,6 +52,7 @@ export async function loadMeView(db: Kysely<Database>, openId: string, today: st
     .innerJoin('orgs', 'orgs.id', 'members.org_id')
     .select(['orgs.name as org_name', 'members.role', 'members.name', 'members.away_until'])
     .where('members.open_id', '=', openId)
+    .where('members.left_at', 'is', null)
     .orderBy('orgs.id')
     .execute();
   const open = (await Promise.all(loaders.map((l) => l(db, openId, today))))

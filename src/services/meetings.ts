@@ -5,9 +5,10 @@
  */
 import type { Kysely } from 'kysely';
 import { buildSessionCard, MIN_REFLECTION_LENGTH, type SessionView } from '../cards/meeting-card.ts';
-import { plain } from '../cards/text.ts';
+import { plain, textMessage } from '../cards/text.ts';
 import type { BaseContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
+import type { Outgoing } from '../core/message.ts';
 import { isAdminRole } from '../core/roles.ts';
 import { listLiveCards, registerCard } from '../db/repositories/cards.ts';
 import {
@@ -26,6 +27,7 @@ import {
 import { isAway, listMembers, membersByOpenId } from '../db/repositories/members.ts';
 import { listOrgChats } from '../db/repositories/orgs.ts';
 import { findOutbox, supersedePending } from '../db/repositories/outbox.ts';
+import { lockRow } from '../db/repositories/versioned.ts';
 import type { Database, Session } from '../db/schema.ts';
 import { kindLabel, quorum, VOTING_KINDS } from '../domain/meetings.ts';
 import { formatLocal, localDate } from '../domain/time.ts';
@@ -34,6 +36,16 @@ import type { ActingContext } from './rectification.ts';
 
 export async function requireSession(ctx: ActingContext, id: number): Promise<Session> {
   const s = await findSession(ctx.db, id);
+  if (!s || !ctx.org || s.org_id !== ctx.org.id) throw new UserError('not_found', `没有找到会议/学习 #${id}。`);
+  return s;
+}
+
+/**
+ * The session locked for the rest of the transaction, as committed now (versioned.ts): 签到, 请假,
+ * minutes, cancelling … of many people are taken one after another, none lost, none twice.
+ */
+export async function lockSession(ctx: ActingContext, id: number): Promise<Session> {
+  const s = await lockRow(ctx.db, 'sessions', id);
   if (!s || !ctx.org || s.org_id !== ctx.org.id) throw new UserError('not_found', `没有找到会议/学习 #${id}。`);
   return s;
 }
@@ -214,6 +226,14 @@ export async function postNotice(ctx: BaseContext, s: Session): Promise<void> {
   );
 }
 
+/**
+ * The session as committed now, locked for the rest of the transaction (versioned.ts): every change
+ * is decided on it, never on a copy read earlier, and concurrent answers are taken one at a time.
+ */
+async function current(ctx: BaseContext, s: Session): Promise<Session> {
+  return (await lockRow(ctx.db, 'sessions', s.id)) ?? s;
+}
+
 function assertOpen(s: Session): void {
   if (s.status === 'cancelled') throw new UserError('conflict', '本次活动已取消。');
 }
@@ -224,7 +244,8 @@ async function requireAttendee(ctx: ActingContext, s: Session) {
   return a;
 }
 
-export async function signIn(ctx: ActingContext, s: Session): Promise<Session> {
+export async function signIn(ctx: ActingContext, given: Session): Promise<Session> {
+  const s = await current(ctx, given);
   assertOpen(s);
   const a = await requireAttendee(ctx, s);
   if (a.status === 'signed') throw new UserError('conflict', '您已经签到了。');
@@ -235,13 +256,17 @@ export async function signIn(ctx: ActingContext, s: Session): Promise<Session> {
     before: { status: a.status },
     after: { status: 'signed' },
   });
-  return updateSession(ctx.db, s.id, { updated_at: ctx.now.toISOString() });
+  return updateSession(ctx.db, s, { updated_at: ctx.now.toISOString() });
 }
 
-export async function askLeave(ctx: ActingContext, s: Session, reason: string): Promise<Session> {
+export async function askLeave(ctx: ActingContext, given: Session, reason: string): Promise<Session> {
+  const s = await current(ctx, given);
   assertOpen(s);
   const a = await requireAttendee(ctx, s);
   if (!reason.trim()) throw new UserError('bad_args', '请假需要填写理由。');
+  // The same leave sent twice (a double-click on 提交请假) acts once.
+  if (a.status === 'leave' && a.reason === reason.trim().slice(0, 200))
+    throw new UserError('conflict', '您已经请假了。');
   await answerAttendance(ctx.db, s.id, ctx.actor.openId, {
     status: 'leave',
     reason: reason.trim().slice(0, 200),
@@ -253,7 +278,7 @@ export async function askLeave(ctx: ActingContext, s: Session, reason: string): 
     before: { status: a.status },
     after: { status: 'leave', reason },
   });
-  return updateSession(ctx.db, s.id, { updated_at: ctx.now.toISOString() });
+  return updateSession(ctx.db, s, { updated_at: ctx.now.toISOString() });
 }
 
 function assertOrganiser(ctx: ActingContext, s: Session, what: string): void {
@@ -263,17 +288,18 @@ function assertOrganiser(ctx: ActingContext, s: Session, what: string): void {
 }
 
 /** Tells everyone who signed up or asked leave. */
-async function tellAnswered(ctx: ActingContext, s: Session, text: string): Promise<void> {
+async function tellAnswered(ctx: ActingContext, s: Session, message: Outgoing): Promise<void> {
   for (const a of await listAttendees(ctx.db, s.id)) {
     if (a.status === 'invited') continue;
-    await ctx.outbox.send({ openId: a.open_id }, { type: 'text', text }, { orgId: s.org_id });
+    await ctx.outbox.send({ openId: a.open_id }, message, { orgId: s.org_id });
   }
 }
 
-export async function cancelSession(ctx: ActingContext, s: Session, reason: string): Promise<Session> {
+export async function cancelSession(ctx: ActingContext, given: Session, reason: string): Promise<Session> {
+  const s = await current(ctx, given);
   assertOrganiser(ctx, s, '取消');
   assertOpen(s);
-  const after = await updateSession(ctx.db, s.id, { status: 'cancelled', updated_at: ctx.now.toISOString() });
+  const after = await updateSession(ctx.db, s, { status: 'cancelled', updated_at: ctx.now.toISOString() });
   await ctx.audit({
     action: 'session:cancel',
     subject: `session:${s.id}`,
@@ -283,13 +309,14 @@ export async function cancelSession(ctx: ActingContext, s: Session, reason: stri
   await tellAnswered(
     ctx,
     s,
-    `【取消通知】${kindLabel(s.kind)}“${plain(s.title, 60)}”（原定 ${formatLocal(new Date(s.start_at), ctx.settings.timezone)}）已取消。${reason ? `原因：${plain(reason, 200)}` : ''}`,
+    textMessage`【取消通知】${kindLabel(s.kind)}“${plain(s.title, 60)}”（原定 ${formatLocal(new Date(s.start_at), ctx.settings.timezone)}）已取消。${reason ? `原因：${plain(reason, 200)}` : ''}`,
   );
   await refreshSessionCards(ctx, after);
   return after;
 }
 
-export async function moveSession(ctx: ActingContext, s: Session, startAt: Date): Promise<Session> {
+export async function moveSession(ctx: ActingContext, given: Session, startAt: Date): Promise<Session> {
+  const s = await current(ctx, given);
   assertOrganiser(ctx, s, '改期');
   assertOpen(s);
   if (startAt.getTime() <= ctx.now.getTime()) throw new UserError('bad_args', '新的时间应晚于现在。');
@@ -298,9 +325,9 @@ export async function moveSession(ctx: ActingContext, s: Session, startAt: Date)
   await tellAnswered(
     ctx,
     s,
-    `【改期通知】${kindLabel(s.kind)}“${plain(s.title, 60)}”由 ${formatLocal(new Date(s.start_at), tz)} 改至 ${formatLocal(startAt, tz)}，如有变化请在通知卡片上重新签到或请假。`,
+    textMessage`【改期通知】${kindLabel(s.kind)}“${plain(s.title, 60)}”由 ${formatLocal(new Date(s.start_at), tz)} 改至 ${formatLocal(startAt, tz)}，如有变化请在通知卡片上重新签到或请假。`,
   );
-  const after = await updateSession(ctx.db, s.id, {
+  const after = await updateSession(ctx.db, s, {
     start_at: startAt.toISOString(),
     updated_at: ctx.now.toISOString(),
   });
@@ -314,7 +341,13 @@ export async function moveSession(ctx: ActingContext, s: Session, startAt: Date)
   return after;
 }
 
-export async function recordMinutes(ctx: ActingContext, s: Session, minutes: string, link?: string): Promise<Session> {
+export async function recordMinutes(
+  ctx: ActingContext,
+  given: Session,
+  minutes: string,
+  link?: string,
+): Promise<Session> {
+  const s = await current(ctx, given);
   assertOrganiser(ctx, s, '记录纪要');
   assertOpen(s);
   if (ctx.now.getTime() < Date.parse(s.start_at)) throw new UserError('conflict', '活动开始后才能记录纪要。');
@@ -327,7 +360,7 @@ export async function recordMinutes(ctx: ActingContext, s: Session, minutes: str
       added_by: ctx.actor.openId,
       at: ctx.now.toISOString(),
     });
-  const after = await updateSession(ctx.db, s.id, {
+  const after = await updateSession(ctx.db, s, {
     minutes: minutes.slice(0, 5000),
     minutes_at: ctx.now.toISOString(),
     updated_at: ctx.now.toISOString(),
@@ -344,16 +377,23 @@ export async function recordMinutes(ctx: ActingContext, s: Session, minutes: str
 /** A file (sent to the bot) or link attached to a session: minutes, photos, the sign-in sheet. */
 export async function attachSessionFile(
   ctx: ActingContext,
-  s: Session,
+  given: Session,
   f: { kind: string; value: string; name: string },
 ): Promise<Session> {
+  const s = await current(ctx, given);
   assertOrganiser(ctx, s, '上传纪要、照片和签到表');
   await addSessionFile(ctx.db, { session_id: s.id, ...f, added_by: ctx.actor.openId, at: ctx.now.toISOString() });
   await ctx.audit({ action: 'session:file', subject: `session:${s.id}`, after: { kind: f.kind, name: f.name } });
-  return updateSession(ctx.db, s.id, { updated_at: ctx.now.toISOString() });
+  return updateSession(ctx.db, s, { updated_at: ctx.now.toISOString() });
 }
 
-export async function submitReflection(ctx: ActingContext, s: Session, text: string, link: string): Promise<Session> {
+export async function submitReflection(
+  ctx: ActingContext,
+  given: Session,
+  text: string,
+  link: string,
+): Promise<Session> {
+  const s = await current(ctx, given);
   if (s.category !== 'study') throw new UserError('bad_args', '只有学习活动需要提交心得。');
   const a = await requireAttendee(ctx, s);
   if (a.status === 'leave') throw new UserError('conflict', '您本次请假了，不需要提交心得。');
@@ -372,5 +412,5 @@ export async function submitReflection(ctx: ActingContext, s: Session, text: str
     throw new UserError('conflict', '您已经提交过本次学习的心得了。');
   }
   await ctx.audit({ action: 'study:reflection', subject: `session:${s.id}`, after: { length } });
-  return updateSession(ctx.db, s.id, { updated_at: ctx.now.toISOString() });
+  return updateSession(ctx.db, s, { updated_at: ctx.now.toISOString() });
 }

@@ -9,6 +9,7 @@ import { clip } from '../cards/text.ts';
 import { listBatches } from '../db/repositories/batches.ts';
 import { listMembers } from '../db/repositories/members.ts';
 import { addEvent, findByImportKey, updateRectification } from '../db/repositories/rectifications.ts';
+import { lockRow } from '../db/repositories/versioned.ts';
 import { dateFromSerial, parseDateText } from '../domain/dates.ts';
 import { parseKind, parseSource, RECT_SOURCES, type RectKind } from '../domain/rectification.ts';
 import { localDate } from '../domain/time.ts';
@@ -160,7 +161,9 @@ export const rectificationImporter: Importer<RectImportRow> = {
     let created = 0;
     let updated = 0;
     for (const r of rows) {
-      const existing = await findByImportKey(ctx.db, org.id, r.key);
+      // Locked and read as now committed (versioned.ts): a concurrent owner's change is not overwritten blind.
+      const found = await findByImportKey(ctx.db, org.id, r.key);
+      const existing = found && ((await lockRow(ctx.db, 'rectifications', found.id)) ?? found);
       if (!existing) {
         await createItem(ctx, {
           org_id: org.id,
@@ -179,7 +182,7 @@ export const rectificationImporter: Importer<RectImportRow> = {
         });
         created++;
       } else if (changed(existing, r)) {
-        const after = await updateRectification(ctx.db, existing.id, {
+        const after = await updateRectification(ctx.db, existing, {
           late: existing.late === 1 || localDate(ctx.now, ctx.settings.timezone) > existing.deadline ? 1 : 0,
           batch_id: r.batchId,
           measures: r.measures,

@@ -10,7 +10,7 @@ import {
   buildRectReviewCard,
   type RectItemView,
 } from '../cards/rectification-card.ts';
-import { clip, plain } from '../cards/text.ts';
+import { clip, plain, textMessage } from '../cards/text.ts';
 import type { Actor, BaseContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import { describeRoles, type Role } from '../core/roles.ts';
@@ -31,6 +31,7 @@ import {
   decideExtension as saveDecision,
   updateRectification,
 } from '../db/repositories/rectifications.ts';
+import { lockRow } from '../db/repositories/versioned.ts';
 import type { Database, ExtensionRequest, Org, Rectification } from '../db/schema.ts';
 import {
   daysLate,
@@ -68,6 +69,16 @@ const actorName = (a: Actor) => a.name ?? a.openId;
 /** The item if it exists in the actor's org; a missing and a foreign item look the same. */
 export async function requireItem(ctx: ActingContext, id: number): Promise<Rectification> {
   const item = await findRectification(ctx.db, id);
+  if (!item || !ctx.org || item.org_id !== ctx.org.id) throw new UserError('not_found', `没有找到整改事项 #${id}。`);
+  return item;
+}
+
+/**
+ * The item locked for the rest of the transaction, as committed now (versioned.ts): every action
+ * that changes an item decides on this row, so of concurrent actions exactly one acts.
+ */
+export async function lockItem(ctx: ActingContext, id: number): Promise<Rectification> {
+  const item = await lockRow(ctx.db, 'rectifications', id);
   if (!item || !ctx.org || item.org_id !== ctx.org.id) throw new UserError('not_found', `没有找到整改事项 #${id}。`);
   return item;
 }
@@ -257,7 +268,7 @@ export async function reportProgress(
   }
   if (p.link) await saveEvidence(ctx, item, p.link);
   const status: RectStatus = item.status === 'ongoing' ? 'ongoing' : 'in_progress';
-  const after = await updateRectification(ctx.db, item.id, {
+  const after = await updateRectification(ctx.db, item, {
     status,
     progress: Math.max(0, Math.min(100, p.percent)),
     late: lateFlag(item, today(ctx)),
@@ -288,7 +299,7 @@ export async function attachEvidence(
 ) {
   assertOwner(ctx, item, '为此事项补充佐证材料');
   await addEvidence(ctx.db, { item_id: item.id, ...e, added_by: ctx.actor.openId, at: ctx.now.toISOString() });
-  const after = await updateRectification(ctx.db, item.id, { updated_at: ctx.now.toISOString() });
+  const after = await updateRectification(ctx.db, item, { updated_at: ctx.now.toISOString() });
   await record(ctx, item, after, { kind: 'evidence', text: e.name });
   return after;
 }
@@ -302,7 +313,7 @@ export async function submitForClosing(ctx: ActingContext, item: Rectification, 
   if ((await listEvidence(ctx.db, item.id)).length === 0) {
     throw new UserError('bad_args', '申请销号需要佐证材料：请填写链接或说明，或先把文件发给清风并附到本事项。');
   }
-  const after = await updateRectification(ctx.db, item.id, {
+  const after = await updateRectification(ctx.db, item, {
     status: 'review',
     submitted_at: ctx.now.toISOString(),
     late: lateFlag(item, today(ctx)),
@@ -342,28 +353,25 @@ export async function reviewItem(
   let after: Rectification;
   if (decision === 'return') {
     if (!reason?.trim()) throw new UserError('bad_args', '退回需要填写理由。');
-    after = await updateRectification(ctx.db, item.id, { status: 'returned', updated_at: at });
+    after = await updateRectification(ctx.db, item, { status: 'returned', updated_at: at });
     await record(ctx, item, after, { kind: 'returned', text: clip(reason.trim(), 500) });
     await ctx.outbox.send(
       { openId: item.owner_open_id },
-      {
-        type: 'text',
-        text: `您的整改事项 #${item.id} 销号申请被退回（${plain(actorName(ctx.actor), 30)}）：${plain(reason, 300)}\n请补充后重新申请销号。`,
-      },
+      textMessage`您的整改事项 #${item.id} 销号申请被退回（${plain(actorName(ctx.actor), 30)}）：${plain(reason, 300)}\n请补充后重新申请销号。`,
       { orgId: item.org_id },
     );
   } else if (decision === 'ongoing') {
     if (item.kind !== 'long_term') throw new UserError('bad_args', '只有长期整改事项可以确认为阶段性完成。');
-    after = await updateRectification(ctx.db, item.id, { status: 'ongoing', updated_at: at });
+    after = await updateRectification(ctx.db, item, { status: 'ongoing', updated_at: at });
     await record(ctx, item, after, { kind: 'ongoing' });
     await ctx.outbox.send(
       { openId: item.owner_open_id },
-      { type: 'text', text: `您的长期整改事项 #${item.id} 已确认为阶段性完成，请继续按季度报告进展。` },
+      textMessage`您的长期整改事项 #${item.id} 已确认为阶段性完成，请继续按季度报告进展。`,
       { orgId: item.org_id },
     );
   } else {
     const closedOn = today(ctx);
-    after = await updateRectification(ctx.db, item.id, {
+    after = await updateRectification(ctx.db, item, {
       status: 'closed',
       progress: 100,
       closed_at: at,
@@ -375,7 +383,7 @@ export async function reviewItem(
     await record(ctx, item, after, { kind: 'closed' });
     await ctx.outbox.send(
       { openId: item.owner_open_id },
-      { type: 'text', text: `您的整改事项 #${item.id} 已通过销号审核（审核人：${plain(actorName(ctx.actor), 30)}）。` },
+      textMessage`您的整改事项 #${item.id} 已通过销号审核（审核人：${plain(actorName(ctx.actor), 30)}）。`,
       { orgId: item.org_id },
     );
   }
@@ -401,7 +409,7 @@ export async function requestExtension(ctx: ActingContext, item: Rectification, 
     reason: clip(reason.trim(), 500),
     created_at: ctx.now.toISOString(),
   });
-  const after = await updateRectification(ctx.db, item.id, { updated_at: ctx.now.toISOString() });
+  const after = await updateRectification(ctx.db, item, { updated_at: ctx.now.toISOString() });
   await record(ctx, item, after, { kind: 'extend_request', text: `延至 ${newDeadline}：${clip(reason.trim(), 500)}` });
   const cardJson = await extensionCard(ctx, req, item);
   for (const m of await listMembers(ctx.db, item.org_id)) {
@@ -439,8 +447,10 @@ export async function extensionCard(ctx: BaseContext, req: ExtensionRequest, ite
   });
 }
 
-export async function decideExtension(ctx: ActingContext, req: ExtensionRequest, approve: boolean) {
-  const item = await requireItem(ctx, req.item_id);
+export async function decideExtension(ctx: ActingContext, request: ExtensionRequest, approve: boolean) {
+  // The item first, then the request (the order every path takes), both as now committed.
+  const item = await lockItem(ctx, request.item_id);
+  const req = (await lockRow(ctx.db, 'extension_requests', request.id)) ?? request;
   if (req.status !== 'pending') throw new UserError('conflict', '这个延期申请已经处理过了。');
   if (req.requested_by === ctx.actor.openId || item.owner_open_id === ctx.actor.openId) {
     throw new UserError('forbidden', '不能审批自己提出或自己负责事项的延期申请，请由其他管理员审批。');
@@ -455,17 +465,17 @@ export async function decideExtension(ctx: ActingContext, req: ExtensionRequest,
   // An item already past its old deadline keeps its late mark when the deadline moves.
   const late = lateFlag(item, today(ctx));
   const after = approve
-    ? await updateRectification(ctx.db, item.id, { deadline: req.new_deadline, late, updated_at: at })
-    : await updateRectification(ctx.db, item.id, { late, updated_at: at });
+    ? await updateRectification(ctx.db, item, { deadline: req.new_deadline, late, updated_at: at })
+    : await updateRectification(ctx.db, item, { late, updated_at: at });
   await record(ctx, item, after, {
     kind: approve ? 'extend_approved' : 'extend_refused',
     text: approve ? `时限由 ${req.old_deadline} 延至 ${req.new_deadline}` : null,
   });
-  const text = approve
-    ? `整改事项 #${item.id} 的延期申请已同意：时限延至 ${req.new_deadline}。`
-    : `整改事项 #${item.id} 的延期申请未获同意，请按原时限 ${req.old_deadline} 完成。`;
+  const message = approve
+    ? textMessage`整改事项 #${item.id} 的延期申请已同意：时限延至 ${req.new_deadline}。`
+    : textMessage`整改事项 #${item.id} 的延期申请未获同意，请按原时限 ${req.old_deadline} 完成。`;
   for (const openId of new Set([req.requested_by, item.owner_open_id])) {
-    await ctx.outbox.send({ openId }, { type: 'text', text }, { orgId: item.org_id });
+    await ctx.outbox.send({ openId }, message, { orgId: item.org_id });
   }
   return after;
 }
@@ -477,7 +487,7 @@ export async function reopenItem(ctx: ActingContext, item: Rectification, reason
       `事项当前为“${RECT_STATUS_LABELS[item.status as RectStatus]}”，只有已销号或阶段性完成的事项可以重新打开。`,
     );
   }
-  const after = await updateRectification(ctx.db, item.id, {
+  const after = await updateRectification(ctx.db, item, {
     status: 'in_progress',
     closed_at: null,
     reviewer_open_id: null,
@@ -487,10 +497,7 @@ export async function reopenItem(ctx: ActingContext, item: Rectification, reason
   await record(ctx, item, after, { kind: 'reopen', text: clip(reason.trim(), 500) });
   await ctx.outbox.send(
     { openId: item.owner_open_id },
-    {
-      type: 'text',
-      text: `整改事项 #${item.id} 已被重新打开（${plain(actorName(ctx.actor), 30)}）：${plain(reason, 300)}`,
-    },
+    textMessage`整改事项 #${item.id} 已被重新打开（${plain(actorName(ctx.actor), 30)}）：${plain(reason, 300)}`,
     { orgId: item.org_id },
   );
   return after;

@@ -5,7 +5,8 @@
  * start a formula neutralised).
  */
 
-import { inflateRawSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { createInflateRaw, inflateRaw } from 'node:zlib';
 import type ExcelJS from 'exceljs';
 import { UserError } from '../core/errors.ts';
 import { dateFromCell } from '../domain/dates.ts';
@@ -94,11 +95,24 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
+interface ZipEntryRef {
+  name: string;
+  method: number;
+  /** The compressed bytes. */
+  data: Buffer;
+}
+
+const inflateCapped = (data: Buffer, maxOutputLength: number) =>
+  new Promise<Buffer>((resolve, reject) =>
+    inflateRaw(data, { maxOutputLength }, (err, out) => (err ? reject(err) : resolve(out))),
+  );
+
 /**
  * Refuses zip bombs before exceljs unzips anything: first from the sizes the central directory
- * declares, then (since those may lie) by inflating each entry with its output capped.
+ * declares, then (since those may lie) by inflating each entry with its output capped. Inflating runs
+ * off the event loop (zlib's thread pool), so a large file delays nobody else's command.
  */
-function checkZip(bytes: Buffer): void {
+async function checkZip(bytes: Buffer): Promise<ZipEntryRef[]> {
   const bad = () => new UserError('bad_args', '文件不是有效的 .xlsx（可能已损坏），请用 Excel 或 WPS 另存后再试。');
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65_557); i--) {
@@ -113,6 +127,7 @@ function checkZip(bytes: Buffer): void {
   if (entries > MAX_ZIP_ENTRIES) throw new UserError('too_large', '文件结构异常（条目过多），已拒绝导入。');
   // Sizes in the directory may lie, so every entry is really inflated, with the output capped.
   const bomb = () => new UserError('too_large', '文件解压后过大（疑似压缩炸弹），已拒绝导入。');
+  const out: ZipEntryRef[] = [];
   let total = 0;
   let declaredTotal = 0;
   for (let n = 0; n < entries; n++) {
@@ -128,6 +143,9 @@ function checkZip(bytes: Buffer): void {
     ) {
       throw bomb();
     }
+    const nameLength = bytes.readUInt16LE(p + 28);
+    if (p + 46 + nameLength > bytes.length) throw bad();
+    const name = bytes.subarray(p + 46, p + 46 + nameLength).toString('utf8');
     const local = bytes.readUInt32LE(p + 42);
     if (local + 30 > bytes.length || bytes.readUInt32LE(local) !== 0x04034b50) throw bad();
     const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
@@ -139,7 +157,7 @@ function checkZip(bytes: Buffer): void {
       total += data.length;
     } else if (method === 8) {
       try {
-        total += inflateRawSync(data, { maxOutputLength: cap + 1 }).length;
+        total += (await inflateCapped(data, cap + 1)).length;
       } catch (err) {
         if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw bomb();
         throw bad();
@@ -148,8 +166,73 @@ function checkZip(bytes: Buffer): void {
       throw bad();
     }
     if (total > MAX_UNZIPPED_BYTES) throw bomb();
-    p += 46 + bytes.readUInt16LE(p + 28) + bytes.readUInt16LE(p + 30) + bytes.readUInt16LE(p + 32);
+    out.push({ name, method, data });
+    p += 46 + nameLength + bytes.readUInt16LE(p + 30) + bytes.readUInt16LE(p + 32);
   }
+  return out;
+}
+
+async function entryText(e: ZipEntryRef): Promise<string> {
+  return (e.method === 0 ? e.data : await inflateCapped(e.data, MAX_UNZIPPED_BYTES + 1)).toString('utf8');
+}
+
+/** The worksheet exceljs reads first (the first `<sheet>` of workbook.xml), or undefined when the parts do not say. */
+async function firstSheet(entries: ZipEntryRef[]): Promise<ZipEntryRef | undefined> {
+  const byName = new Map(entries.map((e) => [e.name.replace(/^\//, ''), e]));
+  const workbook = byName.get('xl/workbook.xml');
+  const rels = byName.get('xl/_rels/workbook.xml.rels');
+  if (!workbook || !rels) return undefined;
+  const sheet = /<(?:[\w.-]+:)?sheet\b[^>]*\s[\w.-]+:id\s*=\s*"([^"]+)"/.exec(await entryText(workbook));
+  if (!sheet) return undefined;
+  for (const m of (await entryText(rels)).matchAll(/<(?:[\w.-]+:)?Relationship\b[^>]*>/g)) {
+    const id = /\sId\s*=\s*"([^"]+)"/.exec(m[0])?.[1];
+    const target = /\sTarget\s*=\s*"([^"]+)"/.exec(m[0])?.[1];
+    if (id !== sheet[1] || !target) continue;
+    return byName.get(target.startsWith('/') ? target.slice(1) : `xl/${target.replace(/^\.\//, '')}`);
+  }
+  return undefined;
+}
+
+/**
+ * How many rows a worksheet part holds, without parsing it: its `<dimension ref="A1:D100001">` when
+ * present (Excel and WPS write it first), otherwise the rows counted (and the highest row number) while
+ * the part is inflated as a stream. Runs off the event loop, so a 100,000-row file is refused at once.
+ */
+async function sheetRowCount(e: ZipEntryRef): Promise<number> {
+  const source = Readable.from([e.data]);
+  const stream: Readable = e.method === 0 ? source : source.pipe(createInflateRaw());
+  const OVERLAP = 1024;
+  let carry = '';
+  let rows = 0;
+  let highest = 0;
+  let seen = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const text = carry + chunk.toString('latin1');
+      if (seen < 64 * 1024) {
+        const dim = /<(?:[\w.-]+:)?dimension\b[^>]*\sref\s*=\s*"[A-Z]*(\d+)(?::[A-Z]*(\d+))?"/i.exec(text);
+        if (dim) return Number(dim[2] ?? dim[1]);
+      }
+      seen += chunk.length;
+      // Tags starting in the last OVERLAP characters are counted with the next chunk.
+      const limit = Math.max(0, text.length - OVERLAP);
+      for (const m of text.matchAll(/<(?:[\w.-]+:)?row\b([^>]*)>?/g)) {
+        if (m.index >= limit) break;
+        rows++;
+        const r = /\sr\s*=\s*"(\d+)"/.exec(m[1] as string);
+        if (r) highest = Math.max(highest, Number(r[1]));
+      }
+      carry = text.slice(limit);
+    }
+  } finally {
+    stream.destroy();
+  }
+  for (const m of carry.matchAll(/<(?:[\w.-]+:)?row\b([^>]*)>?/g)) {
+    rows++;
+    const r = /\sr\s*=\s*"(\d+)"/.exec(m[1] as string);
+    if (r) highest = Math.max(highest, Number(r[1]));
+  }
+  return Math.max(rows, highest);
 }
 
 /**
@@ -161,7 +244,16 @@ async function excel(): Promise<typeof ExcelJS> {
 }
 
 async function readXlsx(bytes: Buffer): Promise<Cell[][]> {
-  checkZip(bytes);
+  const entries = await checkZip(bytes);
+  // Counted before exceljs parses anything: parsing 100,000 rows would hold the event loop for seconds.
+  const first = await firstSheet(entries);
+  const sheets = first ? [first] : entries.filter((e) => /^\/?xl\/worksheets\/[^/]+\.xml$/.test(e.name));
+  for (const sheet of sheets) {
+    const n = await sheetRowCount(sheet).catch(() => 0);
+    if (n > MAX_IMPORT_ROWS + 10) {
+      throw new UserError('too_large', `文件超过 ${MAX_IMPORT_ROWS} 行（共 ${n} 行），请拆分后再导入。`);
+    }
+  }
   const wb = new (await excel()).Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);

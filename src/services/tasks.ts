@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { type BoardView, buildBoardCard, buildTaskCard, type TaskView } from '../cards/task-card.ts';
-import { clip, plain } from '../cards/text.ts';
+import { clip, plain, textMessage } from '../cards/text.ts';
 import type { BaseContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import { isAdminRole, type Role } from '../core/roles.ts';
@@ -28,6 +28,7 @@ import {
   listTasksDueIn,
   updateTask,
 } from '../db/repositories/tasks.ts';
+import { lockRow } from '../db/repositories/versioned.ts';
 import type { Database, DutyItem, Task } from '../db/schema.ts';
 import { deadlineText } from '../domain/rectification.ts';
 import {
@@ -47,6 +48,13 @@ const today = (ctx: BaseContext) => localDate(ctx.now, ctx.settings.timezone);
 /** The task if it exists in the actor's org (a foreign one looks missing). */
 export async function requireTask(ctx: ActingContext, id: number): Promise<Task> {
   const t = await findTask(ctx.db, id);
+  if (!t || !ctx.org || t.org_id !== ctx.org.id) throw new UserError('not_found', `没有找到任务 #${id}。`);
+  return t;
+}
+
+/** The task locked for the rest of the transaction, as committed now (versioned.ts). */
+export async function lockTask(ctx: ActingContext, id: number): Promise<Task> {
+  const t = await lockRow(ctx.db, 'tasks', id);
   if (!t || !ctx.org || t.org_id !== ctx.org.id) throw new UserError('not_found', `没有找到任务 #${id}。`);
   return t;
 }
@@ -299,7 +307,7 @@ async function change(
   patch: Partial<Task>,
   event: { kind: string; text?: string },
 ): Promise<Task> {
-  const after = await updateTask(ctx.db, t.id, { ...patch, updated_at: ctx.now.toISOString() });
+  const after = await updateTask(ctx.db, t, { ...patch, updated_at: ctx.now.toISOString() });
   await addTaskEvent(ctx.db, {
     task_id: t.id,
     at: ctx.now.toISOString(),
@@ -362,10 +370,7 @@ async function tellSecretary(ctx: ActingContext, t: Task, reason: string): Promi
     if (m.role !== 'secretary' || m.open_id === t.owner_open_id) continue;
     await ctx.outbox.send(
       { openId: m.open_id },
-      {
-        type: 'text',
-        text: `【遇到困难】${plain(t.owner_name, 20)}在落实“${plain(item.content, 60)}”（任务 #${t.id}）时遇到困难：${plain(reason, 300)}`,
-      },
+      textMessage`【遇到困难】${plain(t.owner_name, 20)}在落实“${plain(item.content, 60)}”（任务 #${t.id}）时遇到困难：${plain(reason, 300)}`,
       { orgId: t.org_id },
     );
   }

@@ -248,6 +248,14 @@ describe('the emulator speaks the documented shapes', () => {
     expect(normalizeChatMembers(flatten(e))?.users.map((u) => u.openId)).toEqual([carol]);
   });
 
+  it('im.chat.member.user.deleted_v1', async () => {
+    await emu.removeUsersFromChat(chatId, [carol], { operator: alice });
+    const e = lastEvent('im.chat.member.user.deleted_v1');
+    expectSameShape('event.im.chat.member.user.deleted_v1', e);
+    expect(normalizeChatMembers(flatten(e))?.users.map((u) => u.openId)).toEqual([carol]);
+    await emu.addUsersToChat(chatId, [carol], alice);
+  });
+
   it('im.message.receive_v1 (text, the bot mentioned)', async () => {
     await emu.sendText({ chatId, from: alice, text: '/帮助', mentionBot: true });
     const e = lastEvent('im.message.receive_v1');

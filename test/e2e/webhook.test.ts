@@ -359,6 +359,17 @@ describe('webhook transport (signed and encrypted)', () => {
       },
     ],
     [
+      'a signed event without an app_id (absent or empty) → 401',
+      async ({ h, fresh }) => {
+        const env = await fresh();
+        delete (env.header as Record<string, unknown>).app_id;
+        expect((await postSigned(h, env)).status).toBe(401);
+        const empty = await fresh();
+        (empty.header as Record<string, unknown>).app_id = '';
+        expect((await postSigned(h, empty)).status).toBe(401);
+      },
+    ],
+    [
       'a wrong verification token inside a signed event → 401',
       async ({ h, fresh }) => {
         const env = await fresh();

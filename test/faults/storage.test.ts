@@ -7,12 +7,12 @@
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { describe, type ExpectStatic, it } from 'vitest';
+import { describe, type ExpectStatic, it, type TestContext } from 'vitest';
 import { openDatabase } from '../../src/db/connection.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { countOutbox } from '../../src/db/repositories/outbox.ts';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
-import { type BotHarness, isWorkingNotice, messageText, seedBranch } from '../helpers/bot.ts';
+import { type BotHarness, isWorkingNotice, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { drained } from '../helpers/converse.ts';
 import { createTestDb, createTestDbLocation, type TestDb, testDialect } from '../helpers/db.ts';
 import { allBotMessages, auditCount, pause, replyCounts, startFaultBot } from '../helpers/fault-bot.ts';
@@ -94,6 +94,43 @@ async function expectRecovered(
 
 const errorLogs = (h: BotHarness) => h.logs.records().filter((r) => (r.level as number) >= 50);
 
+/**
+ * A database on a disk that can be filled: SQLite in a 16 MB tmpfs; PostgreSQL keeps no data in the bot's
+ * folder, so its disk is "full" when every write there fails with SQLSTATE 53100 (raised by triggers in the
+ * test schema, so the bot and its driver see exactly what a full server disk gives them).
+ */
+async function fullDisk(onTestFinished: TestContext['onTestFinished']): Promise<{
+  db: TestDb;
+  fill: (h: BotHarness, expect: ExpectStatic) => Promise<() => Promise<void>>;
+}> {
+  const disk = testDialect === 'sqlite' ? mountSmallDisk(16) : undefined;
+  if (disk) onTestFinished(() => disk.unmount());
+  const db = disk ? await sqliteFileDb(join(disk.dir, 'qingfeng.db'), 5000) : await createTestDb();
+  onTestFinished(() => db.drop());
+  const tables = ['processed_events', 'outbox', 'audit_log', 'members'];
+  const fill = async (h: BotHarness, expect: ExpectStatic) => {
+    if (disk) {
+      // An empty WAL, so the next write needs new space; then a filler takes every free byte.
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(h.db.db);
+      expect(disk.fill()).toBeGreaterThan(1024 * 1024);
+      return async () => disk.free();
+    }
+    await sql`CREATE FUNCTION qf_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'could not extend file "base/16384/16385": No space left on device'
+          USING ERRCODE = 'disk_full', HINT = 'Check free disk space.';
+      END $$`.execute(h.db.db);
+    for (const table of tables)
+      await sql`CREATE TRIGGER qf_disk_full BEFORE INSERT OR UPDATE ON ${sql.table(table)}
+        FOR EACH STATEMENT EXECUTE FUNCTION qf_disk_full()`.execute(h.db.db);
+    return async () => {
+      for (const table of tables) await sql`DROP TRIGGER qf_disk_full ON ${sql.table(table)}`.execute(h.db.db);
+      await sql`DROP FUNCTION qf_disk_full()`.execute(h.db.db);
+    };
+  };
+  return { db, fill };
+}
+
 /** The bot's log line when a storage fault postpones a command until Feishu delivers it again. */
 const isPostponed = (msg: unknown) => typeof msg === 'string' && msg.startsWith('command postponed');
 
@@ -154,36 +191,13 @@ describe('storage faults', () => {
     // SQLite: the data folder is a 16 MB tmpfs. PostgreSQL keeps no data in the bot's folder; its disk is
     // the server's, full when every write there fails with SQLSTATE 53100 (raised by triggers in the test
     // schema, so the bot and its driver see exactly what a full server disk gives them).
-    const disk = testDialect === 'sqlite' ? mountSmallDisk(16) : undefined;
-    if (disk) onTestFinished(() => disk.unmount());
-    const db = disk ? await sqliteFileDb(join(disk.dir, 'qingfeng.db'), 5000) : await createTestDb();
-    onTestFinished(() => db.drop());
+    const { db, fill } = await fullDisk(onTestFinished);
     const h = await startFaultBot({ db, emulator: { maxRedeliveries: 20 } });
     onTestFinished(() => h.stop());
     const { chat, secretary, members } = await seedBranch(h);
     const [a, b] = members as [EmuUser, EmuUser];
     await drained(h);
-
-    let free: () => Promise<void>;
-    if (disk) {
-      // An empty WAL, so the next write needs new space; then a filler takes every free byte.
-      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(h.db.db);
-      expect(disk.fill()).toBeGreaterThan(1024 * 1024);
-      free = async () => disk.free();
-    } else {
-      await sql`CREATE FUNCTION qf_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          RAISE EXCEPTION 'could not extend file "base/16384/16385": No space left on device'
-            USING ERRCODE = 'disk_full', HINT = 'Check free disk space.';
-        END $$`.execute(h.db.db);
-      for (const table of ['processed_events', 'outbox', 'audit_log', 'members'])
-        await sql`CREATE TRIGGER qf_disk_full BEFORE INSERT OR UPDATE ON ${sql.table(table)}
-          FOR EACH STATEMENT EXECUTE FUNCTION qf_disk_full()`.execute(h.db.db);
-      free = async () => {
-        for (const table of ['processed_events', 'outbox', 'audit_log', 'members'])
-          await sql`DROP TRIGGER qf_disk_full ON ${sql.table(table)}`.execute(h.db.db);
-      };
-    }
+    const free = await fill(h, expect);
     const until = awayDate();
     const sent = sendAll(h, chat, [
       { from: a, text: `/请假 ${until} 外出培训` },
@@ -202,14 +216,56 @@ describe('storage faults', () => {
     const cause = testDialect === 'sqlite' ? /database or disk is full|SQLITE_FULL/ : /No space left on device/;
     const errors = errorLogs(h).map((r) => JSON.stringify(r));
     expect(errors.length).toBeGreaterThan(0);
-    const failures = errors.filter((e) => /command failed|message handling failed/.test(e));
+    const failures = errors.filter((e) =>
+      /command failed|message handling failed|postponed: storage unavailable/.test(e),
+    );
     expect(failures.length).toBeGreaterThan(0);
     expect.soft(failures.filter((e) => !cause.test(e)).map((e) => e.slice(0, 200))).toEqual([]);
+    // /healthz answers, and says the storage does not take writes.
     const health = await fetch(`${h.url}/healthz`);
     expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'degraded', db: { ok: false, writable: false } });
 
     await free();
     await expectRecovered(expect, h, sent, { leaveUntil: until, by: a });
+    expect(await (await fetch(`${h.url}/healthz`)).json()).toMatchObject({
+      status: 'ok',
+      db: { ok: true, writable: true },
+    });
+  }, 50_000);
+
+  it(`a full disk under webhooks: 503 (not 500) until space returns, /healthz degraded meanwhile (${testDialect})`, async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const { db, fill } = await fullDisk(onTestFinished);
+    const h = await startBot({ transport: 'webhook', db, emulator: { maxRedeliveries: 20, redeliverAfterMs: 1000 } });
+    onTestFinished(() => h.stop());
+    const { chat, members } = await seedBranch(h);
+    const [a, b] = members as [EmuUser, EmuUser];
+    await drained(h);
+    const free = await fill(h, expect);
+    const until = awayDate();
+    const sent = sendAll(h, chat, [
+      { from: a, text: `/请假 ${until} 外出培训` },
+      { from: b, text: '/我的' },
+    ]);
+    await h.emu.waitFor(
+      () => h.logs.records().filter((r) => r.msg?.toString().startsWith('webhook request postponed')).length >= 2,
+      { what: 'two webhook requests answered 503', timeoutMs: 10_000 },
+    );
+    const answered = h.logs.records().filter((r) => typeof r.http === 'string' && typeof r.status === 'number');
+    expect(answered.some((r) => r.status === 503)).toBe(true);
+    expect(answered.filter((r) => r.status === 500)).toEqual([]);
+    expect(h.logs.records().filter((r) => r.msg === 'http handler failed')).toEqual([]);
+    expect(h.emu.deliveries.slice(-2).map((d) => d.acked)).toEqual([false, false]);
+    const health = await fetch(`${h.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'degraded', db: { ok: false, writable: false } });
+
+    await free();
+    await expectRecovered(expect, h, sent, { leaveUntil: until, by: a });
+    expect(await (await fetch(`${h.url}/healthz`)).json()).toMatchObject({ status: 'ok', db: { writable: true } });
   }, 50_000);
 
   it(`a transient failure while the bot records it: the command still runs once, not "出错了" (${testDialect})`, async ({

@@ -18,7 +18,7 @@ export const ALL_ROLES: readonly RoleName[] = ROLES;
 const ADMINS = ADMIN_ROLES;
 export const ROLE_TITLE = ROLE_LABELS;
 
-export const MEMBER_REFUSAL = '需要本组织成员身份。请联系书记用 /角色 把您加入组织。';
+export const MEMBER_REFUSAL = '需要本组织成员身份。请联系书记把您拉入组织的群聊。';
 export const WRONG_CHAT_GROUP = '请在组织的群聊中使用此命令。';
 export const WRONG_CHAT_P2P = '请在与清风的单聊中使用此命令。';
 export const NO_ORG_GROUP = '本群还没有绑定组织。请群主发送 /绑定 组织名 完成绑定。';
@@ -218,6 +218,11 @@ export async function tablesAnswer(db: Kysely<Database>): Promise<string[]> {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
 const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2060-\u2064\uFEFF]/g;
 
+/** Markup probes stored as user text (test/security/injection.test.ts): a mention of an id nobody has… */
+export const PROBE_IDS = ['ou_x', 'ou_probe'];
+/** …and card markdown (emphasis, a link, a coloured font) that must reach a card escaped. */
+export const PROBE_MARKDOWN = ['**粗体**', '[链接](http://x)', '<font color=red>'];
+
 /**
  * Problems in one string Feishu parses as markup (card markdown, or a text message): an `<at>` that
  * is not a real open_id (@all, emails, ids), any other HTML tag than the bot's own `<font>`, or a
@@ -239,6 +244,10 @@ export function markupProblems(s: string, where: 'markdown' | 'text'): string[] 
     out.push(`tag ${m[0].slice(0, 40)}`);
   }
   if (/\[[^\]\n]*\]\([^)\n]*\)/.test(t)) out.push(`link ${/\[[^\]\n]*\]\([^)\n]*\)/.exec(t)?.[0]}`);
+  // Probes the security suite stores as user text: seen raw, they were passed through unescaped.
+  for (const m of t.matchAll(/<\s*at\b[^>]*\b(?:user_id|id|ids|email)\s*=\s*["']?([^"'\s>]+)/gi))
+    if (PROBE_IDS.includes(m[1] as string)) out.push(`mention of ${m[1]} from stored text`);
+  if (where === 'markdown') for (const p of PROBE_MARKDOWN) if (t.includes(p)) out.push(`raw markdown ${p}`);
   // An @all is only live inside an ASCII tag: `＜at user_id="all"＞` (as `plain()` writes it) is inert text.
   if (/<\s*at\b[^>]*(?:id|user_id|ids)\s*=\s*["']?all\b/i.test(t)) out.push('@all');
   return [...new Set(out)];

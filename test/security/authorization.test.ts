@@ -3,12 +3,17 @@
  * every card action × each role, a user of no org and another org's secretary. The expected answer comes from
  * the declarations (`access`, `roles`): refusals are exact and change nothing; allowed people are never refused
  * by role; another org's secretary, pointed at this org's records, changes and sees nothing of them.
+ * A former 纪检委员, removed from every group of the org (Feishu's member-deleted event), is a persona
+ * too: from the private chat every command and card action that needs membership is refused, saying
+ * they left, and changes nothing. Binding and roles: only the chat's owner (or BOT_ADMINS) binds a
+ * group, only the 书记 grants or removes 书记 and 副书记, and nobody raises their own role.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { commands } from '../../commands/index.ts';
 import type { CommandModule, Runnable } from '../../src/core/contracts.ts';
-import { findOrgByName } from '../../src/db/repositories/orgs.ts';
+import { findMember, findMemberRecord } from '../../src/db/repositories/members.ts';
+import { findOrgByChat, findOrgByName } from '../../src/db/repositories/orgs.ts';
 import { CommandRegistry } from '../../src/router/registry.ts';
 import type { EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, startBot } from '../helpers/bot.ts';
@@ -24,18 +29,36 @@ import {
   say,
   settle,
   textOf,
+  WRONG_CHAT_GROUP,
+  WRONG_CHAT_P2P,
 } from '../helpers/security-world.ts';
 
 /** Text only the first org's records carry: it must never show up for anyone outside it. */
 const SECRET = '甲支部内部线索';
 const FAULT = /^出错了/;
+/** The answer to someone whose membership ended when they left the org's groups. */
+const LEFT = '您已不在「第一党支部」的群聊中，在该组织的成员身份和权限已随之结束。如需恢复，请联系书记把您拉回群聊。';
+const LEADERS = '只有书记或系统管理员（BOT_ADMINS）可以任免书记、副书记。';
+const SELF_RAISE = '不能提升自己的角色（也不能改为同级角色）。请由书记设置。';
+const OWNER_ONLY = '只有群主或系统管理员（BOT_ADMINS）可以绑定群聊。';
+/** How much a role may do (commands/role.ts, written out again): nobody sets their own role as high or higher. */
+const RANK: Record<RoleName, number> = {
+  secretary: 5,
+  deputy: 4,
+  inspector: 3,
+  organizer: 3,
+  publicity: 2,
+  observer: 2,
+  member: 1,
+};
 
 interface Persona {
   key: string;
   user: EmuUser;
-  /** The role in the first org; undefined for the no-org user and the other org's secretary. */
+  /** The role in the first org; undefined for the no-org user, the other org's secretary and who left. */
   role: RoleName | undefined;
-  kind: 'role' | 'none' | 'other';
+  /** `left`: a 纪检委员 of the first org removed from all its groups (no membership any more). */
+  kind: 'role' | 'none' | 'other' | 'left';
   /** Where group commands are sent. */
   group: string | undefined;
   p2p: string;
@@ -80,7 +103,8 @@ describe('authorisation matrix', () => {
     const nobody = h.emu.addUser('路人丙');
     const sec2 = h.emu.addUser('乙书记');
     const member2 = h.emu.addUser('乙党员');
-    const everyone = [...Object.values(users), target].map((u) => u.openId);
+    const leaver = h.emu.addUser('离任纪检委员');
+    const everyone = [...Object.values(users), target, leaver].map((u) => u.openId);
 
     // One group per role, all bound to the first org: each person's replies have their own chat
     // (Feishu allows 5 messages per second per chat).
@@ -100,6 +124,8 @@ describe('authorisation matrix', () => {
       const set = await say(h, groups.secretary, users.secretary, `/角色 @{${users[r].openId}} ${ROLE_TITLE[r]}`);
       expect(set.texts.join('')).toContain(`角色设为${ROLE_TITLE[r]}`);
     }
+    const leaverSet = await say(h, groups.secretary, users.secretary, `/角色 @{${leaver.openId}} 纪检委员`);
+    expect(leaverSet.texts.join('')).toContain('角色设为纪检委员');
     const g2 = h.emu.createGroup({ name: '第二党支部', owner: sec2.openId, members: [member2.openId] });
     await say(h, g2.chatId, sec2, '/绑定 第二党支部');
     const org1 = (await findOrgByName(h.db.db, '第一党支部'))?.id as number;
@@ -178,6 +204,25 @@ describe('authorisation matrix', () => {
     const firstBotMessage = (chatId: string) => (h.emu.botMessages(chatId)[0] as { messageId: string }).messageId;
     // The no-org user has talked to the bot once, so there is a card in their private chat.
     await say(h, p2p(nobody), nobody, '/帮助');
+    // The former 纪检委员 leaves group after group: a member while in any of them, no longer once out of all.
+    for (const [i, r] of ALL_ROLES.entries()) {
+      await h.emu.removeUsersFromChat(groups[r], [leaver.openId], { operator: users.secretary.openId });
+      if (i < ALL_ROLES.length - 1) {
+        const key = `evt:${h.emu.deliveries.at(-1)?.eventId}`;
+        await h.emu.waitFor(
+          async () =>
+            (await h.db.db.selectFrom('processed_events').select('key').where('key', '=', key).executeTakeFirst()) !==
+            undefined,
+          { what: 'member-deleted handled' },
+        );
+        expect((await findMember(h.db.db, org1, leaver.openId))?.role, `after leaving ${r}`).toBe('inspector');
+      }
+    }
+    await h.emu.waitFor(async () => (await findMember(h.db.db, org1, leaver.openId)) === undefined, {
+      what: 'membership ended',
+    });
+    expect((await findMemberRecord(h.db.db, org1, leaver.openId))?.left_at).toBeTruthy();
+    await say(h, p2p(leaver), leaver, '/帮助');
     const personas: Persona[] = [
       ...ALL_ROLES.map((r) => ({
         key: r,
@@ -205,6 +250,15 @@ describe('authorisation matrix', () => {
         group: g2.chatId,
         p2p: p2p(sec2),
         card: firstBotMessage(g2.chatId),
+      },
+      {
+        key: 'left the org',
+        user: leaver,
+        role: undefined,
+        kind: 'left',
+        group: undefined,
+        p2p: p2p(leaver),
+        card: firstBotMessage(p2p(leaver)),
       },
     ];
     w = {
@@ -249,16 +303,25 @@ describe('authorisation matrix', () => {
         const access = runnable.access;
         const text = example(command, runnable, verb);
         const cases = w.personas.map((p) => {
-          const chatType: 'p2p' | 'group' = p.kind === 'none' || access.chat === 'p2p' ? 'p2p' : 'group';
+          const outside = p.kind === 'none' || p.kind === 'left';
+          const chatType: 'p2p' | 'group' = outside || access.chat === 'p2p' ? 'p2p' : 'group';
+          const expected = accessRefusal(access, {
+            chat: chatType,
+            hasOrg: !outside,
+            role: p.kind === 'other' ? 'secretary' : p.role,
+          });
           return {
             p,
             chatId: chatType === 'p2p' ? p.p2p : (p.group as string),
             where: `${label} by ${p.key}: ${text}`,
-            expected: accessRefusal(access, {
-              chat: chatType,
-              hasOrg: p.kind !== 'none',
-              role: p.kind === 'other' ? 'secretary' : p.role,
-            }),
+            // Who left is told so, whatever the command needs of a member.
+            expected:
+              p.kind === 'left' &&
+              expected !== undefined &&
+              expected !== WRONG_CHAT_GROUP &&
+              expected !== WRONG_CHAT_P2P
+                ? LEFT
+                : expected,
           };
         });
         // The refusals, sent together (each person has their own chat): none of them changes anything.
@@ -302,11 +365,10 @@ describe('authorisation matrix', () => {
     for (const id of ids) {
       const spec = registry.action(id)?.spec;
       if (!spec) throw new Error(`no action ${id}`);
-      const cases = w.personas.map((p) => ({
-        p,
-        where: `${id} by ${p.key}`,
-        expected: roleRefusal(spec.roles, p.kind === 'role' ? p.role : undefined),
-      }));
+      const cases = w.personas.map((p) => {
+        const expected = roleRefusal(spec.roles, p.kind === 'role' ? p.role : undefined);
+        return { p, where: `${id} by ${p.key}`, expected: p.kind === 'left' && expected ? LEFT : expected };
+      });
       // Forged callbacks (no such button on the card): the bot's own checks are under test, not the client's.
       const click = (p: Persona) =>
         h.emu.click({ messageId: p.card, from: p.user.openId, value: { a: id, o: w.org1 }, bypassClient: true });
@@ -402,5 +464,54 @@ describe('authorisation matrix', () => {
         expect(textOf(m), where).not.toContain(SECRET);
       }
     }
+  });
+  it('binding and roles: only the owner or BOT_ADMINS bind; only the 书记 grants or removes 书记 and 副书记; nobody raises their own role', async () => {
+    const byRole = w.personas.filter((p) => p.kind === 'role');
+    const other = w.personas.find((p) => p.kind === 'other') as Persona;
+    const secretary = (byRole.find((p) => p.role === 'secretary') as Persona).user;
+    // A group the target owns, with every persona in it: none of them may bind it, to any org.
+    const foreign = h.emu.createGroup({
+      name: '张三的群',
+      owner: w.target.openId,
+      members: [...byRole, other].map((p) => p.user.openId),
+    });
+    await say(h, foreign.chatId, w.target, '/帮助');
+    const before = await domainSnapshot(h.db.db);
+    for (const p of [...byRole, other]) {
+      for (const org of ['第一党支部', '第二党支部', '新建的支部']) {
+        const r = await say(h, foreign.chatId, p.user, `/绑定 ${org}`);
+        expect(r.texts, `${p.key} binds ${org}`).toEqual([OWNER_ONLY]);
+      }
+    }
+    expect(await findOrgByChat(h.db.db, foreign.chatId)).toBeUndefined();
+    // Re-binding the org's own groups: nobody but their owner (the secretary).
+    for (const p of byRole.filter((x) => x.role !== 'secretary')) {
+      const r = await say(h, p.group as string, p.user, '/绑定 第二党支部');
+      expect(r.texts, `${p.key} re-binds`).not.toContain('已绑定');
+      expect((await findOrgByChat(h.db.db, p.group as string))?.id, p.key).toBe(w.org1);
+    }
+    // Roles: every admin tries to raise themself to each role at least as high, and to set the 书记's role.
+    const ADMIN_TITLES = new Set<RoleName>(['secretary', 'deputy', 'inspector', 'organizer']);
+    for (const p of byRole) {
+      const role = p.role as RoleName;
+      for (const next of ALL_ROLES) {
+        if (next === role) continue;
+        let expected: string | undefined;
+        if (!ADMIN_TITLES.has(role)) expected = '需要书记、副书记、纪检委员或组织委员权限。';
+        else if ((next === 'secretary' || next === 'deputy' || role === 'deputy') && role !== 'secretary')
+          expected = LEADERS;
+        else if (RANK[next] >= RANK[role]) expected = SELF_RAISE;
+        if (expected === undefined) continue; // a step down: allowed, and not tried here
+        const r = await say(h, p.group as string, p.user, `/角色 @{${p.user.openId}} ${ROLE_TITLE[next]}`);
+        expect(r.texts, `${p.key} sets themself ${next}`).toEqual([expected]);
+      }
+      if (role === 'secretary') continue;
+      for (const next of ALL_ROLES.filter((x) => x !== 'secretary')) {
+        const r = await say(h, p.group as string, p.user, `/角色 @{${secretary.openId}} ${ROLE_TITLE[next]}`);
+        const expected = ADMIN_TITLES.has(role) ? LEADERS : '需要书记、副书记、纪检委员或组织委员权限。';
+        expect(r.texts, `${p.key} sets the secretary ${next}`).toEqual([expected]);
+      }
+    }
+    expect(await domainSnapshot(h.db.db)).toEqual(before);
   });
 });

@@ -2,7 +2,9 @@
  * Hostile user text (@all tags, `@_all`, markdown links, card JSON, HTML/script, SQL, invisible characters, emoji,
  * 100,000 characters) through real flows: names, rectification/task/meeting forms, 延期/进展/销号/退回, 指派, 请假,
  * 纪要/改期/取消, file names, an org name, exports. Everything the bot sent has no live markup and was accepted;
- * tables survive; long text is cut. In Chromium the sandbox console shows it all as text and runs none of it.
+ * tables survive; long text is cut. Stored text that other commands echo later — batch names (/巡察), the 节前
+ * template (/日历 模板), a member's Feishu name, an unknown command's name — carries @all, a chosen mention
+ * and markdown through to the end, and nothing the bot sent in any chat holds them live. In Chromium the sandbox console shows it all as text and runs none of it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,8 @@ import {
   liveMarkup,
   markdownOf,
   markupProblems,
+  PROBE_IDS,
+  PROBE_MARKDOWN,
   say,
   sendFile,
   settle,
@@ -38,8 +42,26 @@ const SCRIPT = '<script>alert(1)</script>';
 const SQLI = "x'); DROP TABLE orgs;--";
 const HIDDEN = '<a\u200Bt id=all></a\u200Bt>\u202E\u2066';
 const EMOJI = '👍🏻🇨🇳';
-/** Everything at once (about 330 characters). */
-const PAYLOAD = [AT_ALL, AT_ALL_TEXT, '@_all', MD_LINK, CARD_JSON, HTML, SCRIPT, SQLI, HIDDEN, EMOJI, '整改'].join(' ');
+/** A mention of someone chosen by whoever typed it (no such user: a live one would ping ou_x). */
+const AT_PROBE = `<at user_id="${PROBE_IDS[0]}"></at>`;
+/** Emphasis, a link and a colour that must reach cards as text. */
+const MD_PROBE = `${PROBE_MARKDOWN.join('')}红</font>`;
+/** Everything at once (about 400 characters). */
+const PAYLOAD = [
+  AT_ALL,
+  AT_ALL_TEXT,
+  '@_all',
+  AT_PROBE,
+  MD_LINK,
+  MD_PROBE,
+  CARD_JSON,
+  HTML,
+  SCRIPT,
+  SQLI,
+  HIDDEN,
+  EMOJI,
+  '整改',
+].join(' ');
 /** Within 100 characters (the /请假 reason, meeting titles). */
 const SHORT = `${AT_ALL_TEXT}${AT_ALL}${MD_LINK}${SCRIPT}${EMOJI}`;
 /** 100,000 characters, starting with one ASCII letter so a cut counted in UTF-16 units splits an emoji. */
@@ -74,6 +96,8 @@ describe('injection through user text', () => {
   let mdName: EmuUser;
   let htmlName: EmuUser;
   let plainMember: EmuUser;
+  /** A member whose Feishu name mentions someone and carries markdown. */
+  let probeName: EmuUser;
   const answers: { where: string; r: CallbackResult }[] = [];
   const reported = new Set<string>();
   /** Business time, moved forward once so a meeting has taken place. */
@@ -182,10 +206,11 @@ describe('injection through user text', () => {
     mdName = h.emu.addUser('**王**[x](http://evil)');
     htmlName = h.emu.addUser(`${AT_ALL_TEXT}${HTML}${SCRIPT}`);
     plainMember = h.emu.addUser('赵党员');
+    probeName = h.emu.addUser(`${AT_PROBE}${MD_PROBE}`);
     const group = h.emu.createGroup({
       name: '第一党支部',
       owner: sec.openId,
-      members: [inspector, atAll, mdName, htmlName, plainMember].map((u) => u.openId),
+      members: [inspector, atAll, mdName, htmlName, plainMember, probeName].map((u) => u.openId),
     });
     chat = group.chatId;
     await say(h, chat, sec, '/绑定 第一党支部');
@@ -413,6 +438,61 @@ describe('injection through user text', () => {
     await expectClean();
   });
 
+  it('stored text echoed later: batch names (/巡察), the 节前 template (/日历 模板), names, unknown commands', async () => {
+    const batches = ['<at user_id="all">所有人</at>', AT_ALL, AT_PROBE, `${MD_PROBE}第二轮`, `${AT_ALL_TEXT}${HTML}`];
+    for (const name of batches) {
+      const created = await say(h, chat, sec, `/巡察 反馈 2026-11-20 ${name}`);
+      expect(created.replies, name).toHaveLength(1);
+    }
+    const stored = await h.db.db.selectFrom('inspection_batches').select('name').execute();
+    // Kept verbatim (escaping happens where they are shown).
+    for (const name of batches) expect(stored.map((b) => b.name)).toContain(name);
+    // Every member's /巡察 lists them; each one's view, by name.
+    const list = await say(h, chat, plainMember, '/巡察');
+    expect(list.texts[0]).toContain('巡察整改批次');
+    expect(list.texts[0]).toContain('所有人');
+    await say(h, chat, plainMember, '/巡察 列表');
+    for (const name of batches) await say(h, chat, plainMember, `/巡察 查看 ${name}`);
+    // The 节前 template, shown back to the admin and posted to the group before 元旦.
+    const template = `{节日}将至。<at user_id="all">所有人</at>${PAYLOAD}`;
+    await say(h, chat, sec, `/日历 模板 ${template}`);
+    const shown = await say(h, chat, sec, '/日历 模板');
+    expect(shown.texts[0]).toContain('当前节前廉政提醒');
+    expect(shown.texts[0]).toContain('所有人');
+    await h.app.runJob('holiday-reminder', new Date('2026-12-28T01:00:00Z'));
+    // A member whose Feishu name carries the probes: named in answers and on cards.
+    await say(h, chat, sec, `/角色 @{${probeName.openId}} 宣传委员`);
+    await say(h, chat, probeName, '/我的');
+    await say(h, chat, probeName, `/请假 2026-12-10 ${AT_PROBE}`);
+    const form = (await say(h, chat, sec, '/整改 新建')).replies[0] as EmuMessage;
+    await click('create for a probe name', form, sec, '创建', {
+      problem: `${MD_PROBE}问题`,
+      measures: AT_PROBE,
+      owner: probeName.openId,
+      leader: MD_PROBE,
+      deadline: '2026-12-24 +0800',
+      kind: 'centralized',
+      source: '巡察',
+      area: AT_PROBE,
+    });
+    await say(h, chat, sec, '/整改 列表 全部');
+    // Unknown commands and parse errors echo what was typed.
+    for (const text of [
+      '/<at user_id="all">所有人</at>',
+      `/${AT_PROBE}`,
+      '/<at>',
+      `/${PROBE_MARKDOWN[0]}`,
+      `/${PROBE_MARKDOWN[1]}`,
+      `/巡察 查看 "${AT_ALL_TEXT}`,
+    ]) {
+      const answer = await say(h, chat, sec, text);
+      expect(answer.replies, text).toHaveLength(1);
+    }
+    await say(h, p2p(sec), sec, AT_ALL_TEXT);
+    await say(h, p2p(sec), sec, `/${AT_ALL_TEXT}`);
+    await expectClean();
+  });
+
   it('exports carry the text as plain cell values, never formulas', async () => {
     await say(h, chat, sec, '/整改 导出');
     await say(h, chat, sec, '/任务 导出');
@@ -435,6 +515,19 @@ describe('injection through user text', () => {
     }
     expect(seen).toBeGreaterThan(0);
     await expectClean();
+  });
+
+  it('nothing the bot sent, in any chat, holds markup from stored text (every message and card as it stands)', async () => {
+    await settle(h);
+    const problems: string[] = [];
+    let scanned = 0;
+    for (const m of h.emu.store.messages.values()) {
+      if (m.senderType === 'user' || (m.msgType !== 'text' && m.msgType !== 'interactive')) continue;
+      scanned++;
+      for (const p of liveMarkup(m)) problems.push(`${m.messageId} ${m.msgType} “${textOf(m).slice(0, 60)}”: ${p}`);
+    }
+    expect(scanned).toBeGreaterThan(50);
+    expect(problems).toEqual([]);
   });
 });
 

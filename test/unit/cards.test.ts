@@ -23,7 +23,7 @@ import {
   selectStatic,
   table,
 } from '../../src/cards/parts.ts';
-import { clean, isOpenId, md, mdMention, plain, textMention } from '../../src/cards/text.ts';
+import { clean, isOpenId, md, mdMention, plain, safeText, textMention, textMessage } from '../../src/cards/text.ts';
 import { buildWelcomeCard } from '../../src/cards/welcome-card.ts';
 import type { Card, CardElement } from '../../src/core/card.ts';
 import { checkCard, MAX_CARD_BYTES } from '../../src/sandbox/card-check.ts';
@@ -113,10 +113,30 @@ describe('clean() and mentions', () => {
       expect(mdMention(id), id).toBe('');
       expect(isOpenId(id), id).toBe(false);
     }
-    expect(textMention('ou_abc', '王纪检')).toBe('<at user_id="ou_abc">王纪检</at>');
-    expect(textMention('all', '所有人')).toBe('所有人');
-    expect(textMention('ou_abc', '</at><at user_id="all">')).not.toMatch(/<at user_id="all"/);
-    expect(textMention('ou_abc', '名'.repeat(100)).length).toBeLessThan(100);
+    expect(textMention('ou_abc', '王纪检').markup).toBe('<at user_id="ou_abc">王纪检</at>');
+    expect(textMention('all', '所有人').markup).toBe('所有人');
+    expect(textMention('ou_abc', '</at><at user_id="all">').markup).not.toMatch(/<at user_id="all"/);
+    expect(textMention('ou_abc', '名'.repeat(100)).markup.length).toBeLessThan(100);
+  });
+
+  it('builds text messages whose every interpolated text is shown literally', () => {
+    const stored = [
+      '<at user_id="all">所有人</at>',
+      '<at id=all></at>',
+      '<at user_id="ou_x"></at>',
+      '[链接](http://x)',
+    ];
+    for (const s of stored) {
+      const { type, text } = textMessage`批次：${s}（共 ${3} 项）`;
+      expect(type).toBe('text');
+      expect(text, s).not.toMatch(/<at|\[[^\]]*\]\(/);
+      expect(safeText`${s}`, s).toBe(plain(s, Number.POSITIVE_INFINITY));
+    }
+    // Only the bot's own mention stays markup; the name inside it is escaped too.
+    const m = textMessage`${textMention('ou_abc', '王<b>')} 请处理${'<at user_id="all"></at>'}`;
+    expect(m.text).toBe('<at user_id="ou_abc">王＜b＞</at> 请处理＜at user_id="all"＞＜/at＞');
+    // Values are not cut (callers cut with clip or plain(s, n) where a limit matters); lines are kept.
+    expect(safeText`${'学'.repeat(3000)}\n${'a\nb'}`).toBe(`${'学'.repeat(3000)}\na\nb`);
   });
 });
 

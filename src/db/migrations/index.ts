@@ -9,6 +9,7 @@ import * as m0007 from './0007_add_away_from.ts';
 import * as m0008 from './0008_add_scan_indexes.ts';
 import * as m0009 from './0009_create_inbox.ts';
 import * as m0010 from './0010_create_group_chats.ts';
+import * as m0011 from './0011_add_member_left.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -28,4 +29,5 @@ export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
   ['0008_add_scan_indexes', m0008],
   ['0009_create_inbox', m0009],
   ['0010_create_group_chats', m0010],
+  ['0011_add_member_left', m0011],
 ];

@@ -1,6 +1,7 @@
 /** Parsed spreadsheets waiting for an admin's 确认导入. */
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
+import { StaleError, updateIfStatus } from './versioned.ts';
 
 export async function savePendingImport(
   db: Kysely<Database>,
@@ -26,6 +27,9 @@ export async function findPendingImport(db: Kysely<Database>, id: number) {
   return db.selectFrom('pending_imports').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Ends a pending import; throws `StaleError` when another click ended it meanwhile. */
 export async function setImportStatus(db: Kysely<Database>, id: number, status: 'confirmed' | 'cancelled') {
-  await db.updateTable('pending_imports').set({ status }).where('id', '=', id).execute();
+  if (!(await updateIfStatus(db, 'pending_imports', id, 'pending', { status }))) {
+    throw new StaleError('这次导入已经处理过了。');
+  }
 }

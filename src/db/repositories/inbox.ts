@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, InboxRow } from '../schema.ts';
 
-export type InboxKind = 'message' | 'card_action' | 'bot_added' | 'users_added';
+export type InboxKind = 'message' | 'card_action' | 'bot_added' | 'users_added' | 'users_deleted';
 
 /** Adds a row owned by `owner` until `leaseUntil`; false when the key is already there (a redelivery). */
 export async function addToInbox(

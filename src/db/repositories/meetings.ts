@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { DEFAULT_RULES } from '../../domain/meetings.ts';
 import type { CalendarRule, CalendarRulesTable, Database, Session, SessionAttendee, SessionsTable } from '../schema.ts';
+import { updateVersioned } from './versioned.ts';
 
 /** Gives an org the default rules it does not have yet (never overwrites its own edits). */
 export async function ensureRules(db: Kysely<Database>, orgId: number, at: string): Promise<void> {
@@ -55,17 +56,13 @@ export async function findSession(db: Kysely<Database>, id: number): Promise<Ses
   return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Changes the session as it was read (`before`); throws `StaleError` when it changed since (versioned.ts). */
 export async function updateSession(
   db: Kysely<Database>,
-  id: number,
+  before: Pick<Session, 'id' | 'version'>,
   patch: Partial<Omit<SessionsTable, 'id' | 'version'>>,
 ): Promise<Session> {
-  return db
-    .updateTable('sessions')
-    .set((eb) => ({ ...patch, version: eb('version', '+', 1) }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return updateVersioned(db, 'sessions', before, patch);
 }
 
 /** Sessions of an org starting in [from, to) (instants), cancelled ones excluded unless asked. */

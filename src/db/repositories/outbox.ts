@@ -156,6 +156,30 @@ export async function reschedule(
     .execute();
 }
 
+/**
+ * Hands leased rows back, due again at `nextAttemptAt` (attempts and last error kept): each only while
+ * `owner` still holds it under the lease it took, so a row whose lease ran out and was taken again
+ * (by this process or another) is left alone, and a write repeated after an unclear failure is harmless.
+ * Returns how many rows were handed back.
+ */
+export async function handBackLeased(
+  db: Kysely<Database>,
+  owner: string,
+  rows: readonly { id: number; leaseUntil: string | null }[],
+  nextAttemptAt: string,
+): Promise<number> {
+  const leased = rows.flatMap((r) => (r.leaseUntil ? [{ id: r.id, leaseUntil: r.leaseUntil }] : []));
+  if (leased.length === 0) return 0;
+  const r = await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: nextAttemptAt, lease_owner: null, lease_until: null })
+    .where('status', '=', 'pending')
+    .where('lease_owner', '=', owner)
+    .where((eb) => eb.or(leased.map((x) => eb.and([eb('id', '=', x.id), eb('lease_until', '=', x.leaseUntil)]))))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 export async function markDead(db: Kysely<Database>, id: number, r: { attempts: number; error: string }) {
   await db
     .updateTable('outbox')

@@ -8,6 +8,7 @@ import type {
   RectificationEvent,
   RectificationsTable,
 } from '../schema.ts';
+import { StaleError, updateIfStatus, updateVersioned } from './versioned.ts';
 
 export type NewRectification = Omit<
   RectificationsTable,
@@ -40,18 +41,16 @@ export async function findByImportKey(
     .executeTakeFirst();
 }
 
-/** Applies a change and bumps the version; returns the updated row. */
+/**
+ * Applies a change to the item as it was read (`before`) and bumps the version; returns the updated
+ * row. Throws `StaleError` when the item changed since (versioned.ts).
+ */
 export async function updateRectification(
   db: Kysely<Database>,
-  id: number,
+  before: Pick<Rectification, 'id' | 'version'>,
   patch: Partial<Omit<RectificationsTable, 'id' | 'version' | 'org_id'>>,
 ): Promise<Rectification> {
-  return db
-    .updateTable('rectifications')
-    .set((eb) => ({ ...patch, version: eb('version', '+', 1) }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return updateVersioned(db, 'rectifications', before, patch);
 }
 
 export type RectFilter =
@@ -200,14 +199,14 @@ export async function findPendingExtension(
     .executeTakeFirst();
 }
 
+/** Decides a pending request; throws `StaleError` when it was decided meanwhile. */
 export async function decideExtension(
   db: Kysely<Database>,
   id: number,
   d: { status: 'approved' | 'refused'; by: string; at: string; note: string | null },
 ): Promise<void> {
-  await db
-    .updateTable('extension_requests')
-    .set({ status: d.status, decided_by: d.by, decided_at: d.at, note: d.note })
-    .where('id', '=', id)
-    .execute();
+  const patch = { status: d.status, decided_by: d.by, decided_at: d.at, note: d.note };
+  if (!(await updateIfStatus(db, 'extension_requests', id, 'pending', patch))) {
+    throw new StaleError('这个延期申请已经处理过了。');
+  }
 }

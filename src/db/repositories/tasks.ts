@@ -1,6 +1,7 @@
 /** The responsibility list: lists, items and their owners, tasks (item × owner × period), reports. */
 import type { Kysely } from 'kysely';
 import type { Database, DutyItem, DutyItemsTable, Task, TaskEvent, TasksTable } from '../schema.ts';
+import { updateVersioned } from './versioned.ts';
 
 export async function ensureDutyList(db: Kysely<Database>, orgId: number, year: number, at: string) {
   await db
@@ -143,17 +144,13 @@ export async function findTask(db: Kysely<Database>, id: number): Promise<Task |
   return db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Changes the task as it was read (`before`); throws `StaleError` when it changed since (versioned.ts). */
 export async function updateTask(
   db: Kysely<Database>,
-  id: number,
+  before: Pick<Task, 'id' | 'version'>,
   patch: Partial<Omit<TasksTable, 'id' | 'version'>>,
 ): Promise<Task> {
-  return db
-    .updateTable('tasks')
-    .set((eb) => ({ ...patch, version: eb('version', '+', 1) }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return updateVersioned(db, 'tasks', before, patch);
 }
 
 export type TaskFilter =

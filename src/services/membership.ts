@@ -1,0 +1,126 @@
+/**
+ * Membership follows the org's group chats. Someone removed from (or leaving) a bound group — the
+ * member-deleted event, or the daily reconciliation for events that never arrived — stops being a
+ * member at once: the row is marked left (names in history stay), an audit row says who, when and
+ * how, and every command and card action then treats them as no member. Their open items stay as
+ * they are (history stays); the secretary is told privately which ones need a new owner.
+ */
+import { card, markdown } from '../cards/parts.ts';
+import { md, mdMention } from '../cards/text.ts';
+import type { BaseContext } from '../core/contracts.ts';
+import { ROLE_LABELS } from '../core/roles.ts';
+import { recordAudit } from '../db/repositories/audit.ts';
+import { listMembers, markLeft, roleOf } from '../db/repositories/members.ts';
+import { OPEN_STATUSES, RECT_STATUS_LABELS, type RectStatus } from '../domain/rectification.ts';
+import { TASK_STATUS_LABELS, type TaskStatus } from '../domain/tasks.ts';
+
+/** How a membership ended: the member-deleted event, or the reconciliation of the chat's members. */
+export type LeaveVia = 'event' | 'reconcile';
+
+const OPEN_TASK_STATUSES: readonly TaskStatus[] = ['not_started', 'in_progress', 'blocked'];
+/** Items listed on the secretary's card; the rest are counted. */
+const LIST_MAX = 15;
+
+export interface OpenItems {
+  rectifications: { id: number; problem: string; status: string; deadline: string }[];
+  tasks: { id: number; content: string; status: string; due: string }[];
+}
+
+/** A person's open rectification items and responsibility tasks in an org. */
+export async function openItemsOf(db: BaseContext['db'], orgId: number, openId: string): Promise<OpenItems> {
+  const rectifications = await db
+    .selectFrom('rectifications')
+    .select(['id', 'problem', 'status', 'deadline'])
+    .where('org_id', '=', orgId)
+    .where('owner_open_id', '=', openId)
+    .where('status', 'in', [...OPEN_STATUSES])
+    .orderBy('deadline')
+    .orderBy('id')
+    .execute();
+  const tasks = await db
+    .selectFrom('tasks')
+    .innerJoin('duty_items', 'duty_items.id', 'tasks.item_id')
+    .select(['tasks.id', 'duty_items.content', 'tasks.status', 'tasks.due_date'])
+    .where('tasks.org_id', '=', orgId)
+    .where('tasks.owner_open_id', '=', openId)
+    .where('tasks.status', 'in', [...OPEN_TASK_STATUSES])
+    .orderBy('tasks.due_date')
+    .orderBy('tasks.id')
+    .execute();
+  return {
+    rectifications,
+    tasks: tasks.map((t) => ({ id: t.id, content: t.content, status: t.status, due: t.due_date })),
+  };
+}
+
+/**
+ * Ends `openId`'s membership of `orgId` (in the caller's transaction). Returns false when they were
+ * no member (or had already left). The audit row and the secretary's card are written with it.
+ */
+export async function endMembership(
+  ctx: Pick<BaseContext, 'db' | 'outbox'>,
+  o: { orgId: number; openId: string; at: string; actor: string; chatId: string | null; via: LeaveVia },
+): Promise<boolean> {
+  const was = await markLeft(ctx.db, o.orgId, o.openId, o.at);
+  if (!was) return false;
+  const items = await openItemsOf(ctx.db, o.orgId, o.openId);
+  await recordAudit(ctx.db, {
+    at: o.at,
+    orgId: o.orgId,
+    actor: o.actor,
+    chatId: o.chatId,
+    action: 'member:leave',
+    subject: o.openId,
+    result: 'ok',
+    before: { role: roleOf(was), name: was.name },
+    after: {
+      left: true,
+      via: o.via,
+      openRectifications: items.rectifications.map((r) => r.id),
+      openTasks: items.tasks.map((t) => t.id),
+    },
+  });
+  const role = roleOf(was);
+  const open = items.rectifications.length + items.tasks.length;
+  if (open === 0 && (role === 'member' || role === 'observer')) return true;
+  // The secretaries; an org without one (its secretary left) tells its other admins.
+  const members = await listMembers(ctx.db, o.orgId);
+  const secretaries = members.filter((m) => m.role === 'secretary');
+  const to = secretaries.length
+    ? secretaries
+    : members.filter((m) => m.role === 'deputy' || m.role === 'inspector' || m.role === 'organizer');
+  const message = { type: 'card' as const, card: leftCard(was.name, o.openId, ROLE_LABELS[role], o.via, items) };
+  for (const m of to) {
+    await ctx.outbox.send({ openId: m.open_id }, message, {
+      orgId: o.orgId,
+      key: `member-left:${o.orgId}:${o.openId}:${o.at}:${m.open_id}`,
+    });
+  }
+  return true;
+}
+
+function leftCard(name: string, openId: string, role: string, via: LeaveVia, items: OpenItems) {
+  const who = `${mdMention(openId)}（${md(name || openId, 50)}，${role}）`;
+  const how = via === 'event' ? '已被移出或已退出本组织的群聊' : '已不在本组织的群聊中（成员核对发现）';
+  const lines = [`${who}${how}，其在本组织的成员身份和权限已收回。`];
+  const open = items.rectifications.length + items.tasks.length;
+  if (open === 0) {
+    lines.push('此人名下没有未完成的整改事项和责任任务。');
+  } else {
+    lines.push(`此人名下还有 **${open}** 项未完成的工作，事项和记录保持不变，请安排新的责任人：`);
+    let shown = 0;
+    for (const r of items.rectifications) {
+      if (shown++ >= LIST_MAX) break;
+      const status = RECT_STATUS_LABELS[r.status as RectStatus] ?? r.status;
+      lines.push(`- 整改 #${r.id} ${md(r.problem, 60)}（${status}，期限 ${md(r.deadline, 20)}）`);
+    }
+    for (const t of items.tasks) {
+      if (shown++ >= LIST_MAX) break;
+      const status = TASK_STATUS_LABELS[t.status as TaskStatus] ?? t.status;
+      lines.push(`- 任务 #${t.id} ${md(t.content, 60)}（${status}，截止 ${md(t.due, 20)}）`);
+    }
+    if (open > LIST_MAX) lines.push(`另有 ${open - LIST_MAX} 项，发送 /整改 列表、/任务 列表 查看全部。`);
+  }
+  lines.push('如属误操作，把此人拉回群聊即可恢复成员身份（角色为党员，需重新设置）。');
+  return card({ title: '成员已离开组织', template: 'orange', elements: [markdown(lines.join('\n'))] });
+}

@@ -1,0 +1,132 @@
+/**
+ * Open API reads a command makes (the chat and its members for /绑定) meeting 429 and 5xx: retried
+ * within the ack budget; when Feishu keeps refusing, the command is postponed (not answered "出错了",
+ * not marked processed) and runs once Feishu answers again — the org is created, the answer comes once.
+ */
+import { describe, type ExpectStatic, it } from 'vitest';
+import type { EmuMessage } from '../../src/sandbox/store.ts';
+import { type BotHarness, messageText, startBot } from '../helpers/bot.ts';
+import { answerTo } from '../helpers/converse.ts';
+import { testDialect } from '../helpers/db.ts';
+import { pause, replyCounts, startFaultBot } from '../helpers/fault-bot.ts';
+
+async function bindGroup(h: BotHarness) {
+  const secretary = h.emu.addUser('李书记');
+  const members = ['王纪检', '张组织'].map((n) => h.emu.addUser(n));
+  const chat = h.emu.createGroup({
+    name: '第一党支部',
+    owner: secretary.openId,
+    members: members.map((m) => m.openId),
+  });
+  return { secretary, members, chat };
+}
+
+async function expectBoundOnce(expect: ExpectStatic, h: BotHarness, sent: EmuMessage, chatId: string) {
+  const answer = await answerTo(h, sent, 20_000);
+  expect(messageText(answer)).not.toMatch(/出错了/);
+  await pause(1500);
+  expect(replyCounts(h.emu, [sent.messageId]).get(sent.messageId)).toBe(1);
+  const org = await h.db.db
+    .selectFrom('chat_bindings')
+    .select('org_id')
+    .where('chat_id', '=', chatId)
+    .executeTakeFirst();
+  expect(org).toBeDefined();
+  const members = await h.db.db.selectFrom('members').select('open_id').execute();
+  expect(members.length).toBe(3);
+}
+
+describe(`Open API reads during a command (${testDialect})`, () => {
+  it('one 429 on the chat lookup during /绑定: retried, the org is created, answered once', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const h = await startFaultBot();
+    onTestFinished(() => h.stop());
+    const { secretary, chat } = await bindGroup(h);
+    h.emu.failNext({
+      method: 'GET',
+      path: `/im/v1/chats/${chat.chatId}`,
+      times: 1,
+      status: 429,
+      code: 99991400,
+      headers: { 'x-ogw-ratelimit-reset': '0', 'x-ogw-ratelimit-limit': '50' },
+    });
+    const sent = await h.emu.sendText({
+      chatId: chat.chatId,
+      from: secretary.openId,
+      text: '/绑定 第一党支部',
+      mentionBot: true,
+    });
+    await expectBoundOnce(expect, h, sent, chat.chatId);
+    const chatCalls = h.emu.store.apiLog.filter(
+      (c) => c.path.split('?')[0] === `/open-apis/im/v1/chats/${chat.chatId}`,
+    );
+    expect(chatCalls.map((c) => c.status)).toEqual([429, 200]);
+  }, 40_000);
+
+  it('the member list refused (429, then 503) for longer than the ack budget: postponed, then bound once', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const h = await startFaultBot({ emulator: { maxRedeliveries: 10, redeliverAfterMs: 1500 } });
+    onTestFinished(() => h.stop());
+    const { secretary, chat } = await bindGroup(h);
+    h.emu.failNext({ method: 'GET', path: '/members', times: 3, status: 429, code: 99991400 });
+    h.emu.failNext({ method: 'GET', path: '/members', times: Infinity, status: 503, code: 503 });
+    const t0 = Date.now();
+    const sending = h.emu.sendText({
+      chatId: chat.chatId,
+      from: secretary.openId,
+      text: '/绑定 第一党支部',
+      mentionBot: true,
+    });
+    await pause(3500);
+    // Nothing answered and nothing recorded as done while Feishu refuses.
+    const processed = await h.db.db
+      .selectFrom('processed_events')
+      .select('key')
+      .where('key', 'like', 'msg:%')
+      .execute();
+    const sentMsg = [...h.emu.store.messages.values()].find(
+      (m) => m.senderType === 'user' && m.content.includes('/绑定'),
+    ) as EmuMessage;
+    expect(processed.map((p) => p.key)).not.toContain(`msg:${sentMsg.messageId}`);
+    expect(replyCounts(h.emu, [sentMsg.messageId]).get(sentMsg.messageId)).toBe(0);
+    h.emu.clearFaults();
+    await sending;
+    await expectBoundOnce(expect, h, sentMsg, chat.chatId);
+    expect(Date.now() - t0).toBeGreaterThan(3500);
+    const logs = h.logs.records();
+    expect(logs.some((r) => r.msg === 'command failed')).toBe(false);
+    expect(
+      logs.filter((r) => typeof r.msg === 'string' && r.msg.startsWith('command postponed')).length,
+    ).toBeGreaterThan(0);
+  }, 40_000);
+
+  it('over webhooks: a read still refused answers 503 (not acknowledged, not 500), then the command runs once', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const h = await startBot({ transport: 'webhook', emulator: { maxRedeliveries: 10, redeliverAfterMs: 1500 } });
+    onTestFinished(() => h.stop());
+    const { secretary, chat } = await bindGroup(h);
+    h.emu.failNext({ method: 'GET', path: '/members', times: Infinity, status: 503, code: 503 });
+    const sending = h.emu.sendText({
+      chatId: chat.chatId,
+      from: secretary.openId,
+      text: '/绑定 第一党支部',
+      mentionBot: true,
+    });
+    await h.emu.waitFor(() => h.emu.deliveries.some((d) => d.type === 'im.message.receive_v1' && d.attempts >= 2), {
+      what: 'a redelivery',
+      timeoutMs: 10_000,
+    });
+    h.emu.clearFaults();
+    const sent = await sending;
+    await expectBoundOnce(expect, h, sent, chat.chatId);
+    const logs = h.logs.records();
+    expect(logs.some((r) => r.msg === 'http handler failed')).toBe(false);
+    expect(logs.some((r) => r.status === 503)).toBe(true);
+  }, 40_000);
+});
