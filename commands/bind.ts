@@ -46,7 +46,7 @@ export default defineCommand({
     }
     // The group is its owner's: nobody else (but BOT_ADMINS) brings its members into an org.
     if (!isOwner && !ctx.actor.isBotAdmin) {
-      throw new UserError('forbidden', '只有群主或系统管理员（BOT_ADMINS）可以绑定群聊。');
+      throw new UserError('forbidden', '只有群主或系统管理员可以绑定群聊。');
     }
     const existing = await findOrgByName(ctx.db, name);
     if (existing) {

@@ -57,7 +57,7 @@ export default defineCommand({
     }
     const bySecretary = ctx.actor.role === 'secretary' || ctx.actor.isBotAdmin;
     if ((LEADERSHIP.includes(role) || LEADERSHIP.includes(current)) && !bySecretary) {
-      throw new UserError('forbidden', '只有书记或系统管理员（BOT_ADMINS）可以任免书记、副书记。');
+      throw new UserError('forbidden', '只有书记或系统管理员可以任免书记、副书记。');
     }
     if (member.openId === ctx.actor.openId && !ctx.actor.isBotAdmin && RANK[role] >= RANK[current]) {
       throw new UserError('forbidden', '不能提升自己的角色（也不能改为同级角色）。请由书记设置。');

@@ -206,7 +206,7 @@ describe('membership follows the group', () => {
       members: [w.secretary.openId, outsider.openId, it.openId],
     });
     const refused = await say(h, other.chatId, w.secretary, '/绑定 第一党支部');
-    expect(refused.texts).toEqual(['只有群主或系统管理员（BOT_ADMINS）可以绑定群聊。']);
+    expect(refused.texts).toEqual(['只有群主或系统管理员可以绑定群聊。']);
     expect(await findOrgByChat(h.db.db, other.chatId)).toBeUndefined();
     expect(await findMember(h.db.db, w.orgId, outsider.openId)).toBeUndefined();
     // The owner of that group is no admin of 第一党支部: binding into it is refused too.
@@ -215,7 +215,7 @@ describe('membership follows the group', () => {
     expect(await findOrgByChat(h.db.db, other.chatId)).toBeUndefined();
     // Re-binding the org's own group by a member who is not its owner: refused.
     const rebind = await say(h, w.g, w.organizer, '/绑定 别的组织');
-    expect(rebind.texts).toEqual(['只有群主或系统管理员（BOT_ADMINS）可以绑定群聊。']);
+    expect(rebind.texts).toEqual(['只有群主或系统管理员可以绑定群聊。']);
     expect((await findOrgByChat(h.db.db, w.g))?.name).toBe('第一党支部');
     expect(await findOrgByName(h.db.db, '别的组织')).toBeUndefined();
     // BOT_ADMINS may.
@@ -233,7 +233,7 @@ describe('membership follows the group', () => {
     const role = async (u: EmuUser, text: string) => (await say(h, w.g, u, text)).texts.join('');
     const roleOf = async (u: EmuUser) => (await findMember(h.db.db, w.orgId, u.openId))?.role;
     const before = await domainSnapshot(h.db.db, w.orgId);
-    const LEADERS = '只有书记或系统管理员（BOT_ADMINS）可以任免书记、副书记。';
+    const LEADERS = '只有书记或系统管理员可以任免书记、副书记。';
     expect(await role(w.organizer, `/角色 @{${w.organizer.openId}} 书记`)).toBe(LEADERS);
     expect(await role(w.organizer, `/角色 @{${w.secretary.openId}} 党员`)).toBe(LEADERS);
     expect(await role(w.organizer, `/角色 @{${w.zhao.openId}} 副书记`)).toBe(LEADERS);

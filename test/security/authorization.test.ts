@@ -38,9 +38,9 @@ const SECRET = '甲支部内部线索';
 const FAULT = /^出错了/;
 /** The answer to someone whose membership ended when they left the org's groups. */
 const LEFT = '您已不在「第一党支部」的群聊中，在该组织的成员身份和权限已随之结束。如需恢复，请联系书记把您拉回群聊。';
-const LEADERS = '只有书记或系统管理员（BOT_ADMINS）可以任免书记、副书记。';
+const LEADERS = '只有书记或系统管理员可以任免书记、副书记。';
 const SELF_RAISE = '不能提升自己的角色（也不能改为同级角色）。请由书记设置。';
-const OWNER_ONLY = '只有群主或系统管理员（BOT_ADMINS）可以绑定群聊。';
+const OWNER_ONLY = '只有群主或系统管理员可以绑定群聊。';
 /** How much a role may do (commands/role.ts, written out again): nobody sets their own role as high or higher. */
 const RANK: Record<RoleName, number> = {
   secretary: 5,
