@@ -10,6 +10,7 @@
  */
 import {
   type DatabaseIntrospector,
+  type DatabaseMetadata,
   type DatabaseMetadataOptions,
   type Kysely,
   PostgresDialect,
@@ -69,7 +70,7 @@ export class OwnSchemaIntrospector implements DatabaseIntrospector {
     for (const r of rows) {
       let t = tables.get(r.table);
       if (!t) {
-        t = { name: r.table, schema: r.schema, isView: r.kind === 'v', isForeign: r.kind === 'f', columns: [] };
+        t = { name: r.table, schema: r.schema, isView: r.kind === 'v', columns: [] };
         tables.set(r.table, t);
       }
       t.columns.push({
@@ -83,6 +84,10 @@ export class OwnSchemaIntrospector implements DatabaseIntrospector {
       });
     }
     return [...tables.values()];
+  }
+
+  async getMetadata(options?: DatabaseMetadataOptions): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables(options) };
   }
 }
 

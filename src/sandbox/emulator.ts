@@ -54,6 +54,8 @@ export interface EmulatorOptions {
   webhookUrl?: string;
   /** Unacknowledged events are sent again after this long (Feishu: 15 s, 5 min, 1 h, 6 h). */
   redeliverAfterMs?: number;
+  /** How long a webhook POST may take before it counts as unanswered (Feishu: the whole call, 3 s). */
+  ackTimeoutMs?: number;
   maxRedeliveries?: number;
   /** Long-connection client config sent at discovery and in pongs (seconds). */
   pingIntervalSec?: number;
@@ -810,7 +812,7 @@ export class Emulator extends EventEmitter {
         method: 'POST',
         headers,
         body,
-        signal: AbortSignal.timeout(this.o.redeliverAfterMs ?? 15_000),
+        signal: AbortSignal.timeout(this.o.ackTimeoutMs ?? 3000),
       });
       const text = await res.text();
       let parsed: unknown;

@@ -49,6 +49,8 @@ export interface HarnessOptions {
   beforeBoot?: (emu: Emulator) => void;
   /** The first wait before the bot reads its identity again after a failure. */
   identityRetryMs?: number;
+  /** How long an event may be worked on before it is acknowledged anyway (the inbox's budget). */
+  ackBudgetMs?: number;
 }
 
 export { fixedClock, OffsetClock, systemClock };
@@ -99,6 +101,7 @@ export async function startBot(o: HarnessOptions = {}): Promise<BotHarness> {
       dispatcher: { pollMs: 50, maxAttempts: o.maxAttempts },
       pingTimeoutSec: 3,
       identityRetryMs: o.identityRetryMs,
+      inbox: o.ackBudgetMs === undefined ? undefined : { budgetMs: o.ackBudgetMs },
     });
     if (transport === 'webhook') emu.o.webhookUrl = `http://127.0.0.1:${a.port}`;
     await a.ready;
