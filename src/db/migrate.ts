@@ -1,6 +1,5 @@
 /** Runs the ordered migration list (never scans the filesystem). */
-import { type Kysely, sql } from 'kysely';
-import { type Migration, Migrator } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { Dialect } from './migrations/helpers.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
