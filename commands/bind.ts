@@ -5,8 +5,8 @@
  * exists needs an admin of that org. The chat's members join the org as 党员.
  */
 
-import { card, markdown } from '../src/cards/parts.ts';
-import { md, mdMention, plain, textMessage } from '../src/cards/text.ts';
+import { buildBoundCard } from '../src/cards/notice-cards.ts';
+import { plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
@@ -81,21 +81,11 @@ export default defineCommand({
     });
     return {
       type: 'card',
-      card: card({
-        title: `已绑定：${org.name}`,
-        template: 'green',
-        elements: [
-          markdown(
-            [
-              `本群已绑定到党组织 **${md(org.name)}**${existing ? '' : '（新建）'}。`,
-              secretaries.length ? `书记：${secretaries.map(mdMention).join(' ')}` : '',
-              `已同步群成员 ${chat.members.length} 人，默认角色为党员。`,
-              '下一步：用 `/角色 @某人 纪检委员` 设置纪检委员、组织委员等角色；发送 `/帮助` 查看全部命令。',
-            ]
-              .filter(Boolean)
-              .join('\n'),
-          ),
-        ],
+      card: buildBoundCard({
+        orgName: org.name,
+        created: !existing,
+        secretaries,
+        memberCount: chat.members.length,
       }),
     };
   },

@@ -5,8 +5,8 @@
  *   and the organiser are told, citing the rule;
  * - 主题党日 on its fixed day (the working day before it when the day is off): a card in the group.
  */
-import { card, markdown } from '../src/cards/parts.ts';
-import { md, textMessage } from '../src/cards/text.ts';
+import { buildThemeDayCard } from '../src/cards/notice-cards.ts';
+import { textMessage } from '../src/cards/text.ts';
 import { type Delivery, defineJob } from '../src/core/contracts.ts';
 import { listEnabledRules } from '../src/db/repositories/meetings.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
@@ -50,18 +50,7 @@ export default defineJob({
             if (!chat) return;
             await c.outbox.send(
               { chatId: chat.chatId },
-              {
-                type: 'card',
-                card: card({
-                  title: `今天是主题党日（${today}）`,
-                  template: 'red',
-                  elements: [
-                    markdown(
-                      `按照${md(r.source)}，支部每月固定开展主题党日活动（每月 ${r.fixed_day} 日，遇节假日提前到前一个工作日）。请组织委员发布活动通知：\`/会议 新建 主题党日\`。`,
-                    ),
-                  ],
-                }),
-              },
+              { type: 'card', card: buildThemeDayCard({ today, source: r.source, fixedDay: r.fixed_day as number }) },
               { orgId: r.org_id },
             );
           },

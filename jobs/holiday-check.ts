@@ -2,7 +2,7 @@
  * From 1 December, tells each org's admins once when next year's holiday table is missing: until
  * it is imported, reminders for that year fall back to Monday–Friday.
  */
-import { card, markdown } from '../src/cards/parts.ts';
+import { buildHolidayTableMissingCard } from '../src/cards/notice-cards.ts';
 import { type Delivery, defineJob } from '../src/core/contracts.ts';
 import { listOrgs } from '../src/db/repositories/orgs.ts';
 import { localParts } from '../src/domain/time.ts';
@@ -26,18 +26,7 @@ export default defineJob({
           await notifyAdmins(
             c,
             org.id,
-            {
-              type: 'card',
-              card: card({
-                title: `缺少 ${next} 年节假日安排`,
-                template: 'orange',
-                elements: [
-                  markdown(
-                    `清风还没有 **${next} 年**的法定节假日和调休安排。在导入之前，${next} 年的提醒按周一至周五计算工作日，节假日和调休日可能不准确。\n\n请运维人员在国务院办公厅发布通知后，按 README「节假日表」一节整理 JSON 文件并执行：\n\`npm run cli -- holidays import 文件.json\``,
-                  ),
-                ],
-              }),
-            },
+            { type: 'card', card: buildHolidayTableMissingCard(next) },
             { key: `holiday-check:${next}:${org.id}` },
           );
         },

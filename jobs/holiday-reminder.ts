@@ -4,12 +4,14 @@
  * from its editable template, and a task for the inspector to follow up. Years without a holiday
  * table have no holidays to remind of (the admins are told by `holiday-check`).
  */
+
+import { buildHolidayReminderCard } from '../src/cards/notice-cards.ts';
 import { type Delivery, defineJob } from '../src/core/contracts.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
 import { listOrgChats, listOrgs, orgSettings } from '../src/db/repositories/orgs.ts';
 import { addDays, localDate } from '../src/domain/time.ts';
 import { actingContext } from '../src/services/acting.ts';
-import { DEFAULT_HOLIDAY_TEMPLATE, holidayReminderCard } from '../src/services/holiday-reminder.ts';
+import { DEFAULT_HOLIDAY_TEMPLATE } from '../src/services/holiday-reminder.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
 import { createDuty } from '../src/services/tasks.ts';
 
@@ -41,7 +43,10 @@ export default defineJob({
             if (chat)
               await c.outbox.send(
                 { chatId: chat.chatId },
-                { type: 'card', card: holidayReminderCard(template, h.name, h.start, h.end) },
+                {
+                  type: 'card',
+                  card: buildHolidayReminderCard({ template, holiday: h.name, start: h.start, end: h.end }),
+                },
                 { orgId: org.id },
               );
             const inspectors = (await listMembers(c.db, org.id)).filter((m) => m.role === 'inspector');

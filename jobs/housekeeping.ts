@@ -3,7 +3,7 @@
  * redelivery tier and the 24 h minimum) and tells each org's admins about new dead letters, once a day.
  */
 
-import { card, markdown } from '../src/cards/parts.ts';
+import { buildDeadLettersCard } from '../src/cards/notice-cards.ts';
 import { defineJob } from '../src/core/contracts.ts';
 import { claimReminder } from '../src/db/repositories/claims.ts';
 import { pruneProcessed } from '../src/db/repositories/events.ts';
@@ -39,18 +39,7 @@ export default defineJob({
       await notifyAdmins(
         ctx,
         orgId,
-        {
-          type: 'card',
-          card: card({
-            title: '清风：有消息未能送达',
-            template: 'orange',
-            elements: [
-              markdown(
-                `最近两天有 **${count}** 条消息多次重试后仍未送达。请运维人员查看：\n\`npm run cli -- outbox list --dead\`，排除原因后用 \`outbox retry ID\` 重新发送。`,
-              ),
-            ],
-          }),
-        },
+        { type: 'card', card: buildDeadLettersCard(count) },
         { key: `dead-letters:${orgId}:${day}` },
       );
       reported++;

@@ -276,6 +276,25 @@ describe('import and purity rules', () => {
     expect(violations).toEqual([]);
   });
 
+  it('cards are built only in src/cards, where card-limits renders each at its largest data', () => {
+    // Outside src/cards a file may read a long text back from a form (readLongText), nothing more of
+    // the card pieces, and never spells a card's JSON itself.
+    const violations: string[] = [];
+    const allowed = new Set(['readLongText']);
+    for (const file of tsFiles('commands')
+      .concat(tsFiles('jobs'), tsFiles('src'))
+      .filter((f) => !f.startsWith(join('src', 'cards')) && !f.startsWith(join('src', 'sandbox')))) {
+      const src = stripComments(source(file));
+      for (const m of src.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
+        if (!resolveSpec(file, m[2] as string).endsWith(join('src', 'cards', 'parts.ts'))) continue;
+        const names = (m[1] as string).split(',').map((n) => n.trim().replace(/^type\s+/, '')).filter(Boolean);
+        for (const n of names) if (!allowed.has(n)) violations.push(`${file} imports ${n} from cards/parts.ts`);
+      }
+      if (/schema:\s*'2\.0'\s*,/.test(src)) violations.push(`${file} spells a card`);
+    }
+    expect(violations).toEqual([]);
+  });
+
   it('commands and jobs do not import one another', () => {
     const violations: string[] = [];
     for (const dir of ['commands', 'jobs']) {

@@ -4,8 +4,7 @@
  * 确认导入. Each ledger (rectifications, the responsibility list …) registers an `Importer`.
  */
 
-import { button, buttonRow, card, markdown } from '../cards/parts.ts';
-import { md } from '../cards/text.ts';
+import { buildImportCancelledCard, buildImportDoneCard, buildPreviewCard } from '../cards/import-card.ts';
 import type { Card } from '../core/card.ts';
 import { UserError } from '../core/errors.ts';
 import { savePendingImport, setImportStatus } from '../db/repositories/imports.ts';
@@ -63,53 +62,6 @@ export function detectImporter(
     if (!best || score > best.score) best = { importer, header, score };
   }
   return best && { importer: best.importer, header: best.header };
-}
-
-export function buildPreviewCard(v: {
-  importId: number;
-  orgId: number;
-  label: string;
-  fileName: string;
-  plan: ImportPlan<unknown>;
-}): Card {
-  const { plan } = v;
-  const ok = plan.rows.length;
-  const problems = plan.problems.slice(0, 20).map((p) => `- 第${p.line}行：${md(p.reason, 120)}`);
-  return card({
-    title: `导入预览 · ${v.label}`,
-    subtitle: v.fileName,
-    template: plan.problems.length > 0 ? 'orange' : 'blue',
-    elements: [
-      markdown(
-        `**${ok}** 行可导入（新增 ${plan.counts.created}，更新 ${plan.counts.updated}，无变化 ${plan.counts.unchanged}）；**${plan.problems.length}** 行有错误，不会导入。`,
-      ),
-      ...(problems.length > 0
-        ? [
-            markdown(
-              `**有错误的行**\n${problems.join('\n')}${plan.problems.length > 20 ? `\n…共 ${plan.problems.length} 行` : ''}`,
-            ),
-          ]
-        : []),
-      ...(plan.sample.length > 0
-        ? [markdown(`**预览**\n${plan.sample.map((s) => `- ${md(s, 100)}`).join('\n')}`)]
-        : []),
-      markdown(
-        "<font color='grey'>确认前不会写入任何数据。同一来源、同一问题描述的事项再次导入时只更新、不重复。</font>",
-        {
-          size: 'notation',
-        },
-      ),
-      buttonRow([
-        button({
-          text: `确认导入 ${ok} 行`,
-          type: 'primary',
-          disabled: ok === 0,
-          value: { a: 'import.confirm', i: v.importId, ok: true, o: v.orgId },
-        }),
-        button({ text: '取消', value: { a: 'import.confirm', i: v.importId, ok: false, o: v.orgId } }),
-      ]),
-    ],
-  });
 }
 
 /** Reads the file, recognises the ledger, saves a pending import and returns its preview card. */
@@ -170,11 +122,7 @@ export async function confirmImport(
   if (!ok) {
     await setImportStatus(ctx.db, importId, 'cancelled');
     await ctx.audit({ action: `import:${importer.kind}:cancel`, subject: `import:${importId}` });
-    return card({
-      title: `已取消导入 · ${importer.label}`,
-      template: 'grey',
-      elements: [markdown(`文件 ${md(pending.file_name)} 未导入任何数据。`)],
-    });
+    return buildImportCancelledCard({ label: importer.label, fileName: pending.file_name });
   }
   const payload = JSON.parse(pending.payload) as { rows: unknown[] };
   const summary = await importer.apply(ctx, payload.rows);
@@ -184,9 +132,5 @@ export async function confirmImport(
     subject: `import:${importId}`,
     after: { file: pending.file_name, summary },
   });
-  return card({
-    title: `导入完成 · ${importer.label}`,
-    template: 'green',
-    elements: [markdown(`${md(pending.file_name)}：${md(summary)}`)],
-  });
+  return buildImportDoneCard({ label: importer.label, fileName: pending.file_name, summary });
 }

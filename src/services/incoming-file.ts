@@ -2,8 +2,8 @@
  * A file sent to the bot in a private chat: from an admin, a spreadsheet is previewed as a ledger
  * import; otherwise the sender may attach it as evidence (佐证材料) to one of their open items.
  */
-import { button, card, form, markdown, selectStatic } from '../cards/parts.ts';
-import { md, plain, textMessage } from '../cards/text.ts';
+import { buildAttachCard } from '../cards/import-card.ts';
+import { plain, textMessage } from '../cards/text.ts';
 import type { CommandContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import type { Outgoing } from '../core/message.ts';
@@ -56,34 +56,12 @@ export async function handleIncomingFile(ctx: CommandContext, file: IncomingFile
   }
   return {
     type: 'card',
-    card: card({
-      title: '收到文件',
-      subtitle: file.fileName,
-      template: 'blue',
-      elements: [
-        markdown(`把《${md(file.fileName, 80)}》作为佐证材料附到哪里？`),
-        form('attach', [
-          selectStatic({
-            name: 'item',
-            placeholder: '选择事项或会议',
-            options,
-            initial: options[0]?.value,
-            required: true,
-          }),
-          button({
-            text: '作为佐证材料',
-            type: 'primary',
-            value: {
-              a: 'import.attach',
-              m: file.messageId,
-              k: file.fileKey,
-              n: file.fileName.slice(0, 200),
-              o: org.id,
-            },
-            submit: { name: 'submit_attach' },
-          }),
-        ]),
-      ],
+    card: buildAttachCard({
+      orgId: org.id,
+      messageId: file.messageId,
+      fileKey: file.fileKey,
+      fileName: file.fileName,
+      options,
     }),
   };
 }

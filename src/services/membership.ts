@@ -5,8 +5,7 @@
  * how, and every command and card action then treats them as no member. Their open items stay as
  * they are (history stays); the secretary is told privately which ones need a new owner.
  */
-import { card, markdown } from '../cards/parts.ts';
-import { md, mdMention } from '../cards/text.ts';
+import { buildMemberLeftCard } from '../cards/notice-cards.ts';
 import type { BaseContext } from '../core/contracts.ts';
 import { ROLE_LABELS } from '../core/roles.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
@@ -18,8 +17,6 @@ import { TASK_STATUS_LABELS, type TaskStatus } from '../domain/tasks.ts';
 export type LeaveVia = 'event' | 'reconcile';
 
 const OPEN_TASK_STATUSES: readonly TaskStatus[] = ['not_started', 'in_progress', 'blocked'];
-/** Items listed on the secretary's card; the rest are counted. */
-const LIST_MAX = 15;
 
 export interface OpenItems {
   rectifications: { id: number; problem: string; status: string; deadline: string }[];
@@ -89,7 +86,20 @@ export async function endMembership(
   const to = secretaries.length
     ? secretaries
     : members.filter((m) => m.role === 'deputy' || m.role === 'inspector' || m.role === 'organizer');
-  const message = { type: 'card' as const, card: leftCard(was.name, o.openId, ROLE_LABELS[role], o.via, items) };
+  const message = {
+    type: 'card' as const,
+    card: buildMemberLeftCard({
+      name: was.name,
+      openId: o.openId,
+      role: ROLE_LABELS[role],
+      via: o.via,
+      rectifications: items.rectifications.map((r) => ({
+        ...r,
+        status: RECT_STATUS_LABELS[r.status as RectStatus] ?? r.status,
+      })),
+      tasks: items.tasks.map((t) => ({ ...t, status: TASK_STATUS_LABELS[t.status as TaskStatus] ?? t.status })),
+    }),
+  };
   for (const m of to) {
     await ctx.outbox.send({ openId: m.open_id }, message, {
       orgId: o.orgId,
@@ -97,30 +107,4 @@ export async function endMembership(
     });
   }
   return true;
-}
-
-function leftCard(name: string, openId: string, role: string, via: LeaveVia, items: OpenItems) {
-  const who = `${mdMention(openId)}（${md(name || openId, 50)}，${role}）`;
-  const how = via === 'event' ? '已被移出或已退出本组织的群聊' : '已不在本组织的群聊中（成员核对发现）';
-  const lines = [`${who}${how}，其在本组织的成员身份和权限已收回。`];
-  const open = items.rectifications.length + items.tasks.length;
-  if (open === 0) {
-    lines.push('此人名下没有未完成的整改事项和责任任务。');
-  } else {
-    lines.push(`此人名下还有 **${open}** 项未完成的工作，事项和记录保持不变，请安排新的责任人：`);
-    let shown = 0;
-    for (const r of items.rectifications) {
-      if (shown++ >= LIST_MAX) break;
-      const status = RECT_STATUS_LABELS[r.status as RectStatus] ?? r.status;
-      lines.push(`- 整改 #${r.id} ${md(r.problem, 60)}（${status}，期限 ${md(r.deadline, 20)}）`);
-    }
-    for (const t of items.tasks) {
-      if (shown++ >= LIST_MAX) break;
-      const status = TASK_STATUS_LABELS[t.status as TaskStatus] ?? t.status;
-      lines.push(`- 任务 #${t.id} ${md(t.content, 60)}（${status}，截止 ${md(t.due, 20)}）`);
-    }
-    if (open > LIST_MAX) lines.push(`另有 ${open - LIST_MAX} 项，发送 /整改 列表、/任务 列表 查看全部。`);
-  }
-  lines.push('如属误操作，把此人拉回群聊即可恢复成员身份（角色为党员，需重新设置）。');
-  return card({ title: '成员已离开组织', template: 'orange', elements: [markdown(lines.join('\n'))] });
 }

@@ -3,8 +3,7 @@
  * recorded once, and the org's admins are told once, privately.
  */
 import type { Kysely } from 'kysely';
-import { card, markdown } from '../cards/parts.ts';
-import { md } from '../cards/text.ts';
+import { buildUnreachableCard, buildUrgentRefusedCard } from '../cards/notice-cards.ts';
 import type { Clock } from '../core/clock.ts';
 import { UNREACHABLE_REASONS } from '../core/feishu-codes.ts';
 import { findMember } from '../db/repositories/members.ts';
@@ -46,14 +45,10 @@ export async function reportUnreachable(
       at,
     });
     if (!first || row.org_id === null) return;
-    let who: string;
-    if (target.type === 'chat_id') {
-      const binding = await findChatBinding(trx, target.id);
-      who = `群「${md(binding?.chatName ?? target.id)}」`;
-    } else {
-      const m = await findMember(trx, row.org_id, target.id);
-      who = `成员 ${md(m?.name ?? target.id)}`;
-    }
+    const name =
+      target.type === 'chat_id'
+        ? ((await findChatBinding(trx, target.id))?.chatName ?? target.id)
+        : ((await findMember(trx, row.org_id, target.id))?.name ?? target.id);
     const reason = UNREACHABLE_REASONS[code] ?? `飞书错误码 ${code}`;
     const outbox = createOutboxWriter(trx, { at: deps.wallClock.now().toISOString(), orgId: row.org_id });
     await notifyAdmins(
@@ -61,15 +56,7 @@ export async function reportUnreachable(
       row.org_id,
       {
         type: 'card',
-        card: card({
-          title: '清风：消息无法送达',
-          template: 'orange',
-          elements: [
-            markdown(
-              `清风无法向${who}发送消息：**${md(reason)}**。\n之后发往该处的提醒也会失败。请把机器人重新拉入群聊，或请对方恢复接收清风的消息。`,
-            ),
-          ],
-        }),
+        card: buildUnreachableCard({ target: target.type === 'chat_id' ? 'chat' : 'member', name, reason }),
       },
       { key: `unreachable:${target.type}:${target.id}`, except: target.type === 'open_id' ? target.id : undefined },
     );
@@ -91,23 +78,12 @@ export async function reportUrgentRefused(deps: UnreachableDeps, row: OutboxRow,
   if (orgId === null) return;
   await deps.db.transaction().execute(async (trx) => {
     const names: string[] = [];
-    for (const id of openIds) names.push(md((await findMember(trx, orgId, id))?.name ?? id));
+    for (const id of openIds) names.push((await findMember(trx, orgId, id))?.name ?? id);
     const outbox = createOutboxWriter(trx, { at: deps.wallClock.now().toISOString(), orgId });
     await notifyAdmins(
       { db: trx, outbox },
       orgId,
-      {
-        type: 'card',
-        card: card({
-          title: '清风：加急提醒未送达',
-          template: 'orange',
-          elements: [
-            markdown(
-              `向 ${names.join('、')} 发送的${URGENT_KIND[row.kind] ?? '加急'}未送达：飞书未能加急对方（对方可能不在该会话中，或无法接收加急）。提醒消息本身已发送，请另行电话或当面督促。`,
-            ),
-          ],
-        }),
-      },
+      { type: 'card', card: buildUrgentRefusedCard({ names, kind: URGENT_KIND[row.kind] ?? '加急' }) },
       { key: `urgent-refused:${row.id}`, except: openIds.length === 1 ? openIds[0] : undefined },
     );
   });
