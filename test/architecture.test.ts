@@ -287,7 +287,10 @@ describe('import and purity rules', () => {
       const src = stripComments(source(file));
       for (const m of src.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
         if (!resolveSpec(file, m[2] as string).endsWith(join('src', 'cards', 'parts.ts'))) continue;
-        const names = (m[1] as string).split(',').map((n) => n.trim().replace(/^type\s+/, '')).filter(Boolean);
+        const names = (m[1] as string)
+          .split(',')
+          .map((n) => n.trim().replace(/^type\s+/, ''))
+          .filter(Boolean);
         for (const n of names) if (!allowed.has(n)) violations.push(`${file} imports ${n} from cards/parts.ts`);
       }
       if (/schema:\s*'2\.0'\s*,/.test(src)) violations.push(`${file} spells a card`);
