@@ -1,23 +1,15 @@
-import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
+import { ALL_TESTS, databaseProjects, SLOW_TESTS } from './test/suites.ts';
 
-// Every test file runs on SQLite; with TEST_DATABASE_URL set, the whole suite runs again on PostgreSQL.
-// Replicas share one PostgreSQL by design: their tests run in the postgres project only.
-const projects: TestProjectInlineConfiguration[] = [
-  {
-    extends: true as const,
-    test: { name: 'sqlite', env: { QF_TEST_DB: 'sqlite' }, exclude: ['test/replicas/**', 'node_modules/**'] },
-  },
-];
-if (process.env.TEST_DATABASE_URL) {
-  projects.push({ extends: true as const, test: { name: 'postgres', env: { QF_TEST_DB: 'postgres' } } });
-}
-
+// `npm test`: the fast layer (test/suites.ts lists what runs under `npm run test:slow` instead).
+// Every file runs on SQLite; with TEST_DATABASE_URL set, again on PostgreSQL.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: [ALL_TESTS],
+    exclude: [...SLOW_TESTS, 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    projects,
+    projects: databaseProjects(),
   },
 });

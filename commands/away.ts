@@ -5,7 +5,6 @@ import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
 import { findMember, setAway } from '../src/db/repositories/members.ts';
 import { parseDateText, shortDate } from '../src/domain/dates.ts';
-import { localDate } from '../src/domain/time.ts';
 
 export default defineCommand({
   name: 'away',
@@ -19,9 +18,9 @@ export default defineCommand({
   }),
   access: { roles: 'member', chat: 'any', org: 'required' },
   async handle(ctx, a) {
-    const org = ctx.org as NonNullable<typeof ctx.org>;
+    const org = ctx.org;
     const before = await findMember(ctx.db, org.id, ctx.actor.openId);
-    const today = localDate(ctx.now, ctx.settings.timezone);
+    const today = ctx.today;
     if (a.cancel) {
       await setAway(ctx.db, org.id, ctx.actor.openId, {
         from: null,

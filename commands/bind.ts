@@ -11,9 +11,9 @@ import { argSchema } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
 import { ADMIN_ROLES, describeRoles, isAdminRole } from '../src/core/roles.ts';
-import { ensureRules } from '../src/db/repositories/meetings.ts';
 import { findMember, roleOf, upsertMember } from '../src/db/repositories/members.ts';
 import { bindChat, createOrg, findOrgByName } from '../src/db/repositories/orgs.ts';
+import { ensureRules } from '../src/features/meetings/repository.ts';
 
 export default defineCommand({
   name: 'bind',

@@ -3,19 +3,20 @@
  * is next due; admins 设置 a rule's fixed day, lead time or frequency, 停用 / 启用 a rule, and edit the
  * 节前廉政提醒 template.
  */
-import { buildCalendarCard } from '../src/cards/meeting-card.ts';
+
 import { textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { type CommandContext, defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
-import { ensureRules, listRules, updateRule } from '../src/db/repositories/meetings.ts';
 import { orgSettings, updateOrgSettings } from '../src/db/repositories/orgs.ts';
-import { FREQUENCY_LABELS, kindLabel } from '../src/domain/meetings.ts';
-import { calendarView } from '../src/services/calendar.ts';
+import { calendarView } from '../src/features/meetings/calendar.ts';
+import { FREQUENCIES, FREQUENCY_LABELS, type Frequency, kindLabel } from '../src/features/meetings/model.ts';
+import { ensureRules, listRules, updateRule } from '../src/features/meetings/repository.ts';
+import { buildCalendarCard } from '../src/features/meetings/session-card.ts';
 import { DEFAULT_HOLIDAY_TEMPLATE } from '../src/services/holiday-reminder.ts';
 
-async function findRule(ctx: CommandContext, word: string) {
-  const org = ctx.org as NonNullable<typeof ctx.org>;
+async function findRule(ctx: CommandContext<'required'>, word: string) {
+  const org = ctx.org;
   await ensureRules(ctx.db, org.id, ctx.now.toISOString());
   const rules = await listRules(ctx.db, org.id);
   const r =
@@ -29,8 +30,8 @@ async function findRule(ctx: CommandContext, word: string) {
   return r;
 }
 
-async function show(ctx: CommandContext) {
-  const org = ctx.org as NonNullable<typeof ctx.org>;
+async function show(ctx: CommandContext<'required'>) {
+  const org = ctx.org;
   return {
     type: 'card' as const,
     card: buildCalendarCard({
@@ -40,7 +41,8 @@ async function show(ctx: CommandContext) {
   };
 }
 
-const FREQ = Object.fromEntries(Object.entries(FREQUENCY_LABELS).map(([k, v]) => [v, k]));
+/** 每月 → month … */
+const FREQ = new Map<string, Frequency>(FREQUENCIES.map((f) => [FREQUENCY_LABELS[f], f]));
 
 export default defineCommand({
   name: 'calendar',
@@ -72,7 +74,7 @@ export default defineCommand({
         const at = ctx.now.toISOString();
         let patch: Parameters<typeof updateRule>[2];
         if (a.a === '提前' && a.b && /^\d{1,2}$/.test(a.b)) patch = { lead_days: Number(a.b), updated_at: at };
-        else if (a.a === '频次' && a.b && FREQ[a.b]) patch = { frequency: FREQ[a.b] as string, updated_at: at };
+        else if (a.a === '频次' && a.b && FREQ.has(a.b)) patch = { frequency: FREQ.get(a.b), updated_at: at };
         else if (/^\d{1,2}$/.test(a.a) && !a.b && rule.fixed_day !== null && Number(a.a) >= 1 && Number(a.a) <= 28)
           patch = { fixed_day: Number(a.a), updated_at: at };
         else
@@ -131,7 +133,7 @@ export default defineCommand({
       args: argSchema((r) => r.rest('提醒内容', { max: 1000 })),
       access: { roles: 'admin', chat: 'any', org: 'required' },
       async handle(ctx, template) {
-        const org = ctx.org as NonNullable<typeof ctx.org>;
+        const org = ctx.org;
         const settings = orgSettings(org);
         if (!template.trim()) {
           return textMessage`当前节前廉政提醒：\n${(settings.holidayTemplate as string | undefined) ?? DEFAULT_HOLIDAY_TEMPLATE}`;

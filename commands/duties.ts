@@ -1,10 +1,10 @@
 /** /duties (/清单): the year's 主体责任清单 — every item with its category, cadence, leader and owners. */
-import { buildDutyListCard } from '../src/cards/task-card.ts';
+
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
-import { listDutyItems, listOwners } from '../src/db/repositories/tasks.ts';
-import { CADENCE_LABELS, type Cadence } from '../src/domain/tasks.ts';
-import { localDate } from '../src/domain/time.ts';
+import { CADENCE_LABELS } from '../src/features/duties/model.ts';
+import { listDutyItems, listOwners } from '../src/features/duties/repository.ts';
+import { buildDutyListCard } from '../src/features/duties/task-card.ts';
 
 export default defineCommand({
   name: 'duties',
@@ -18,8 +18,8 @@ export default defineCommand({
   }),
   access: { roles: 'member', chat: 'any', org: 'required' },
   async handle(ctx, year) {
-    const org = ctx.org as NonNullable<typeof ctx.org>;
-    const y = year ?? Number(localDate(ctx.now, ctx.settings.timezone).slice(0, 4));
+    const org = ctx.org;
+    const y = year ?? Number(ctx.today.slice(0, 4));
     const items = await listDutyItems(ctx.db, org.id, y);
     const rows = [];
     for (const i of items) {
@@ -29,7 +29,7 @@ export default defineCommand({
         content: i.content,
         leader: i.leader,
         owners: (await listOwners(ctx.db, i.id)).map((o) => o.name),
-        cadence: CADENCE_LABELS[i.cadence as Cadence] ?? i.cadence,
+        cadence: CADENCE_LABELS[i.cadence],
       });
     }
     return { type: 'card', card: buildDutyListCard({ title: `${org.name} ${y}年主体责任清单`, items: rows }) };

@@ -1,16 +1,12 @@
 /** /help (/帮助): the commands this person may run in this chat, as a card with quick buttons. */
-import { z } from 'zod';
+import { helpRun, NO_ROLE } from '../src/cards/actions/help.ts';
+import { actionsOf } from '../src/cards/contract.ts';
 import { buildHelpCard } from '../src/cards/help-card.ts';
 import { meElements } from '../src/cards/me-card.ts';
 import { noArgs } from '../src/core/args.ts';
-import { defineAction, defineCommand } from '../src/core/contracts.ts';
-import { ROLES } from '../src/core/roles.ts';
-import { localDate } from '../src/domain/time.ts';
+import { defineCommand } from '../src/core/contracts.ts';
+import { loadMeView } from '../src/features/me/view.ts';
 import { visibleCommands } from '../src/services/help.ts';
-import { loadMeView } from '../src/services/me.ts';
-
-/** The role a help card was drawn for when the person who asked has none in the org. */
-const NO_ROLE = 'none';
 
 export default defineCommand({
   name: 'help',
@@ -27,11 +23,10 @@ export default defineCommand({
       card: buildHelpCard({ orgName: ctx.org?.name, orgId: ctx.org?.id, commands: visibleCommands(ctx), drawnFor }),
     };
   },
-  actions: {
+  actions: actionsOf(
     // In a group the help card is shared: 刷新 redraws the same card whoever clicks, and 我的 goes to
     // the clicker privately. In a private chat both answer with the clicker's own card.
-    'help.run': defineAction({
-      value: z.object({ cmd: z.enum(['me', 'help']), r: z.enum([...ROLES, NO_ROLE]).optional() }),
+    helpRun.define({
       roles: 'anyone',
       async handle(ctx, value) {
         const org = { orgName: ctx.org?.name, orgId: ctx.org?.id };
@@ -46,7 +41,7 @@ export default defineCommand({
         const chat = ctx.chat?.type === 'p2p' ? ctx.chat : { chatId: '', type: 'p2p' as const };
         const commands = visibleCommands({ ...ctx, chat });
         if (value.cmd === 'help') return { toast: refreshed, personal: buildHelpCard({ ...org, commands }) };
-        const me = await loadMeView(ctx.db, ctx.actor.openId, localDate(ctx.now, ctx.settings.timezone));
+        const me = await loadMeView(ctx.db, ctx.actor.openId, ctx.today);
         return {
           toast: { type: 'success', content: '已显示您的信息' },
           personal: buildHelpCard({
@@ -57,5 +52,5 @@ export default defineCommand({
         };
       },
     }),
-  },
+  ),
 });

@@ -1,15 +1,16 @@
 /** /import (/导入): how to import a ledger, and the 确认导入 / 取消 buttons of every import preview. */
-import { z } from 'zod';
-import { buildSessionCard } from '../src/cards/meeting-card.ts';
-import { buildRectItemCard } from '../src/cards/rectification-card.ts';
+import { importAttach, importConfirm } from '../src/cards/actions/import.ts';
+import { actionsOf } from '../src/cards/contract.ts';
 import { textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
-import { defineAction, defineCommand } from '../src/core/contracts.ts';
+import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
-import { importers } from '../src/services/importer-registry.ts';
+import { importers } from '../src/features/index.ts';
+import * as meetings from '../src/features/meetings/service.ts';
+import { buildSessionCard } from '../src/features/meetings/session-card.ts';
+import { buildRectItemCard } from '../src/features/rectification/item-card.ts';
+import * as rect from '../src/features/rectification/service.ts';
 import { confirmImport } from '../src/services/importers.ts';
-import * as meetings from '../src/services/meetings.ts';
-import * as rect from '../src/services/rectification.ts';
 
 export default defineCommand({
   name: 'import',
@@ -24,13 +25,12 @@ export default defineCommand({
       .join('；');
     return textMessage`请在与清风的单聊中直接发送 .xlsx 或 .csv 文件（不超过 5 MB、5000 行）。清风按表头识别台账类型：${kinds}。先给出预览，确认后才导入。`;
   },
-  actions: {
+  actions: actionsOf(
     // A file sent to the bot, attached to a rectification (evidence) or a meeting (minutes, photos, sign-in sheet).
-    'import.attach': defineAction({
-      value: z.object({ m: z.string().max(100), k: z.string().max(200), n: z.string().max(200) }),
+    importAttach.define({
       roles: 'member',
       async handle(ctx, v, form) {
-        const target = /^(?:([rs]):)?(\d{1,9})$/.exec(typeof form.item === 'string' ? form.item : '');
+        const target = /^(?:([rs]):)?(\d{1,9})$/.exec(form.item);
         if (!target) throw new UserError('bad_args', '请选择要附到的事项或会议。');
         const id = Number(target[2]);
         const file = { kind: 'file' as const, value: `${v.m}:${v.k}`, name: v.n };
@@ -50,13 +50,12 @@ export default defineCommand({
         };
       },
     }),
-    'import.confirm': defineAction({
-      value: z.object({ i: z.coerce.number().int().positive(), ok: z.boolean() }),
+    importConfirm.define({
       roles: 'admin',
       async handle(ctx, v) {
         const result = await confirmImport(ctx, importers, v.i, v.ok);
         return { toast: { type: 'success', content: v.ok ? '导入完成' : '已取消导入' }, card: result };
       },
     }),
-  },
+  ),
 });

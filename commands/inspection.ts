@@ -3,32 +3,30 @@
  * batch's milestones (整改方案 D+1 月, 整改情况报告 D+2 月, 集中整改评估 D+3 月, 回头看 D+6 / D+12 月);
  * `列表`, `查看`, `节点` (move a milestone), `完成` (mark it done).
  */
-import { buildBatchCard } from '../src/cards/batch-card.ts';
+
 import { safeText, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { type CommandContext, defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
+import { parseDateText } from '../src/domain/dates.ts';
+import { buildBatchCard } from '../src/features/rectification/batch-card.ts';
 import {
   createBatch,
   findBatchByName,
   listBatches,
   listMilestones,
   updateMilestone,
-} from '../src/db/repositories/batches.ts';
-import { parseDateText } from '../src/domain/dates.ts';
-import { milestoneDates } from '../src/domain/rectification.ts';
-import { localDate } from '../src/domain/time.ts';
-import { batchView } from '../src/services/batches.ts';
+} from '../src/features/rectification/batch-repository.ts';
+import { batchView } from '../src/features/rectification/batches.ts';
+import { milestoneDates } from '../src/features/rectification/model.ts';
 
-const today = (ctx: CommandContext) => localDate(ctx.now, ctx.settings.timezone);
-
-async function requireBatch(ctx: CommandContext, name: string) {
-  const batch = await findBatchByName(ctx.db, (ctx.org as NonNullable<typeof ctx.org>).id, name);
+async function requireBatch(ctx: CommandContext<'required'>, name: string) {
+  const batch = await findBatchByName(ctx.db, ctx.org.id, name);
   if (!batch) throw new UserError('not_found', `没有找到批次“${name}”。发送 /巡察 列表 查看全部批次。`);
   return batch;
 }
 
-async function requireMilestone(ctx: CommandContext, batchName: string, n: string) {
+async function requireMilestone(ctx: CommandContext<'required'>, batchName: string, n: string) {
   const batch = await requireBatch(ctx, batchName);
   const milestones = await listMilestones(ctx.db, batch.id);
   const m = milestones[Number(n) - 1];
@@ -36,9 +34,9 @@ async function requireMilestone(ctx: CommandContext, batchName: string, n: strin
   return { batch, m };
 }
 
-const batchMessage = async (ctx: CommandContext, name: string) => ({
+const batchMessage = async (ctx: CommandContext<'required'>, name: string) => ({
   type: 'card' as const,
-  card: buildBatchCard(await batchView(ctx.db, await requireBatch(ctx, name), today(ctx))),
+  card: buildBatchCard(await batchView(ctx.db, await requireBatch(ctx, name), ctx.today)),
 });
 
 export default defineCommand({
@@ -51,7 +49,7 @@ export default defineCommand({
   }),
   access: { roles: 'member', chat: 'any', org: 'required' },
   async handle(ctx) {
-    const batches = await listBatches(ctx.db, (ctx.org as NonNullable<typeof ctx.org>).id);
+    const batches = await listBatches(ctx.db, ctx.org.id);
     if (batches.length === 0)
       return { type: 'text', text: '还没有巡察整改批次。管理员可发送 /巡察 反馈 2026-11-20 2026年第一轮巡察 创建。' };
     const lines = batches.map((b) => safeText`· ${b.name}（反馈 ${b.feedback_date}）`).join('\n');
@@ -69,8 +67,8 @@ export default defineCommand({
       })),
       access: { roles: 'admin', chat: 'any', org: 'required' },
       async handle(ctx, a) {
-        const org = ctx.org as NonNullable<typeof ctx.org>;
-        const date = parseDateText(a.date, today(ctx));
+        const org = ctx.org;
+        const date = parseDateText(a.date, ctx.today);
         if (!date) throw new UserError('bad_args', `“${a.date}”不是有效日期，例如 2026-11-20。`);
         if (await findBatchByName(ctx.db, org.id, a.name)) throw new UserError('conflict', `批次“${a.name}”已存在。`);
         const source = a.name.includes('巡视') ? '巡视' : a.name.includes('审计') ? '审计' : '巡察';
@@ -112,7 +110,7 @@ export default defineCommand({
       access: { roles: 'admin', chat: 'any', org: 'required' },
       async handle(ctx, a) {
         const { batch, m } = await requireMilestone(ctx, a.batch, a.n);
-        const date = parseDateText(a.date, today(ctx));
+        const date = parseDateText(a.date, ctx.today);
         if (!date) throw new UserError('bad_args', `“${a.date}”不是有效日期。`);
         await updateMilestone(ctx.db, m.id, { due_date: date });
         await ctx.audit({

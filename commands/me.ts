@@ -2,8 +2,7 @@
 import { buildMeCard } from '../src/cards/me-card.ts';
 import { noArgs } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
-import { localDate } from '../src/domain/time.ts';
-import { loadMeView } from '../src/services/me.ts';
+import { loadMeView } from '../src/features/me/view.ts';
 
 export default defineCommand({
   name: 'me',
@@ -15,7 +14,7 @@ export default defineCommand({
   async handle(ctx) {
     return {
       type: 'card',
-      card: buildMeCard(await loadMeView(ctx.db, ctx.actor.openId, localDate(ctx.now, ctx.settings.timezone))),
+      card: buildMeCard(await loadMeView(ctx.db, ctx.actor.openId, ctx.today)),
     };
   },
 });

@@ -4,40 +4,37 @@
  * study card live here: 签到, 请假 (reason required), 记录纪要, 提交心得, 转为任务.
  */
 
-import { z } from 'zod';
-import { AGENDA_PARTS, buildSessionCard, MINUTES_PARTS, REFLECTION_PARTS } from '../src/cards/meeting-card.ts';
-import { readLongText } from '../src/cards/parts.ts';
-import { buildTaskNewCard } from '../src/cards/task-card.ts';
+import { actionsOf } from '../src/cards/contract.ts';
 import { clip, plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
-import {
-  type ActionContext,
-  defineAction,
-  defineCommand,
-  defineSubcommand,
-  type FormValues,
-} from '../src/core/contracts.ts';
+import { type ActionContext, defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
 import { isAdminRole } from '../src/core/roles.ts';
-import { registerCard } from '../src/db/repositories/cards.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
-import { findOutboxByMessageId } from '../src/db/repositories/outbox.ts';
 import { STALE_TEXT } from '../src/db/repositories/versioned.ts';
 import { parseDateTimeText } from '../src/domain/dates.ts';
-import { kindLabel, MEETING_KIND_LABELS, STUDY_KIND_LABELS } from '../src/domain/meetings.ts';
-import { DUTY_CATEGORIES } from '../src/domain/tasks.ts';
-import { formatLocal, localDate, zonedInstant } from '../src/domain/time.ts';
-import { exportMeetings } from '../src/services/meeting-export.ts';
-import * as meetings from '../src/services/meetings.ts';
-import { newSessionCard, sessionList } from '../src/services/session-views.ts';
+import { formatLocal, zonedInstant } from '../src/domain/time.ts';
+import { DUTY_CATEGORIES } from '../src/features/duties/model.ts';
+import { buildTaskNewCard } from '../src/features/duties/task-card.ts';
+import {
+  meetingCreate,
+  meetingForm,
+  meetingLeave,
+  meetingMinutes,
+  meetingReflection,
+  meetingSign,
+  meetingToTask,
+} from '../src/features/meetings/contracts.ts';
+import { exportMeetings } from '../src/features/meetings/export.ts';
+import { kindLabel, sessionKindOf } from '../src/features/meetings/model.ts';
+import * as meetings from '../src/features/meetings/service.ts';
+import { buildSessionCard } from '../src/features/meetings/session-card.ts';
+import { newSessionCard, sessionList } from '../src/features/meetings/views.ts';
 
-const text = (form: FormValues, k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');
 const idArg = (r: { word(w: string): string; fail(m: string): never }) => {
   const w = r.word('编号').replace(/^#/, '');
   return /^\d{1,9}$/.test(w) ? Number(w) : r.fail(`“${w}”不是编号，应为数字。`);
 };
-const ref = z.object({ id: z.coerce.number().int().positive() });
-const today = (ctx: { now: Date; settings: { timezone: string } }) => localDate(ctx.now, ctx.settings.timezone);
 
 const yearArg = argSchema((r) => {
   const y = r.optionalWord();
@@ -70,7 +67,7 @@ export default defineCommand({
       args: argSchema((r) => r.optionalWord()),
       access: { roles: 'admin', chat: 'any', org: 'required' },
       async handle(ctx, kind) {
-        const members = await listMembers(ctx.db, (ctx.org as NonNullable<typeof ctx.org>).id);
+        const members = await listMembers(ctx.db, ctx.org.id);
         return {
           type: 'card',
           card: newSessionCard(
@@ -123,7 +120,7 @@ export default defineCommand({
       args: argSchema((r) => ({ id: idArg(r), when: r.rest('新的日期和时间', { required: true }) })),
       access: { roles: 'member', chat: 'any', org: 'required' },
       async handle(ctx, a) {
-        const at = parseDateTimeText(a.when, today(ctx), ctx.settings.timezone, zonedInstant);
+        const at = parseDateTimeText(a.when, ctx.today, ctx.settings.timezone, zonedInstant);
         if (!at) throw new UserError('bad_args', `“${a.when}”不是有效的日期时间，例如 2026-12-18 15:00。`);
         const s = await meetings.moveSession(ctx, await meetings.lockSession(ctx, a.id), at);
         return textMessage`“${plain(s.title, 100)}”已改至 ${formatLocal(at, ctx.settings.timezone)}，已通知已签到和请假的人员。`;
@@ -150,10 +147,10 @@ export default defineCommand({
       args: yearArg,
       access: { roles: ['secretary', 'deputy', 'inspector', 'organizer', 'observer'], chat: 'any', org: 'required' },
       async handle(ctx, year) {
-        const org = ctx.org as NonNullable<typeof ctx.org>;
+        const org = ctx.org;
         const file = await exportMeetings(ctx.db, {
           org,
-          year: year ?? Number(today(ctx).slice(0, 4)),
+          year: year ?? Number(ctx.today.slice(0, 4)),
           now: ctx.now,
           timezone: ctx.settings.timezone,
           calendar: ctx.calendar,
@@ -167,16 +164,14 @@ export default defineCommand({
       },
     }),
   ],
-  actions: {
-    'meeting.create': defineAction({
-      value: z.object({ c: z.enum(['meeting', 'study']) }),
+  actions: actionsOf(
+    meetingCreate.define({
       roles: 'admin',
       async handle(ctx, v, form) {
-        const labels: Record<string, string> = v.c === 'study' ? STUDY_KIND_LABELS : MEETING_KIND_LABELS;
-        const kind = text(form, 'kind');
-        const title = text(form, 'title');
-        const at = parseDateTimeText(text(form, 'start'), today(ctx), ctx.settings.timezone, zonedInstant);
-        const problem = !(kind in labels)
+        const kind = sessionKindOf(v.c, form.kind);
+        const title = form.title;
+        const at = parseDateTimeText(form.start, ctx.today, ctx.settings.timezone, zonedInstant);
+        const problem = !kind
           ? '请选择类型。'
           : !title
             ? '请填写主题。'
@@ -185,37 +180,27 @@ export default defineCommand({
               : at.getTime() <= ctx.now.getTime()
                 ? '开始时间应晚于现在。'
                 : undefined;
-        if (problem || !at) throw new UserError('bad_args', problem ?? '请选择开始时间。');
-        const attendees = Array.isArray(form.attendees) ? form.attendees.map(String) : [];
-        const days = Number(text(form, 'days') || 5);
+        if (problem || !at || !kind) throw new UserError('bad_args', problem ?? '请选择开始时间。');
+        const days = Number(form.days || 5);
         const s = await meetings.publishSession(ctx, {
           category: v.c,
           kind,
           title: clip(title, 100),
           startAt: at,
-          place: clip(text(form, 'place'), 200),
-          agenda: clip(readLongText(form, 'agenda', AGENDA_PARTS), 2000),
-          attendees,
+          place: clip(form.place, 200),
+          agenda: clip(form.agenda, 2000),
+          attendees: form.attendees,
           reflectionDays: Number.isInteger(days) && days >= 1 && days <= 30 ? days : 5,
         });
         // The form card now shows the notice: remember it, so it is updated with the others.
-        const formCard = ctx.card.messageId ? await findOutboxByMessageId(ctx.db, ctx.card.messageId) : undefined;
-        if (formCard)
-          await registerCard(ctx.db, {
-            orgId: s.org_id,
-            kind: 'session',
-            subjectId: s.id,
-            outboxId: formCard.id,
-            at: ctx.now.toISOString(),
-          });
+        await ctx.cards.adopt(meetings.sessionSubject(s), ctx.card.messageId);
         return {
           toast: { type: 'success', content: `已发布${kindLabel(kind)}通知（#${s.id}）` },
           card: buildSessionCard(await meetings.viewOfSession(ctx, s)),
         };
       },
     }),
-    'meeting.form': defineAction({
-      value: ref.extend({ form: z.enum(['view', 'leave', 'minutes', 'reflection']) }),
+    meetingForm.define({
       roles: 'member',
       async handle(ctx, v) {
         const s = await meetings.requireSession(ctx, v.id);
@@ -227,29 +212,26 @@ export default defineCommand({
         return v.form === 'view' ? { card: buildSessionCard(view) } : { personal: buildSessionCard(view, v.form) };
       },
     }),
-    'meeting.sign': defineAction({
-      value: ref,
+    meetingSign.define({
       roles: 'member',
       async handle(ctx, v) {
         return answer(ctx, await meetings.signIn(ctx, await meetings.lockSession(ctx, v.id)), '已签到');
       },
     }),
-    'meeting.leave': defineAction({
-      value: ref,
+    meetingLeave.define({
       roles: 'member',
       async handle(ctx, v, form) {
-        const s = await meetings.askLeave(ctx, await meetings.lockSession(ctx, v.id), text(form, 'reason'));
+        const s = await meetings.askLeave(ctx, await meetings.lockSession(ctx, v.id), form.reason);
         return answer(ctx, s, '已请假');
       },
     }),
-    'meeting.minutes': defineAction({
-      value: ref.extend({ ver: z.coerce.number().int() }),
+    meetingMinutes.define({
       roles: 'member',
       async handle(ctx, v, form) {
-        const minutes = readLongText(form, 'minutes', MINUTES_PARTS);
+        const minutes = form.minutes;
         if (!minutes) throw new UserError('bad_args', '请填写纪要内容。');
         const locked = await meetings.lockSession(ctx, v.id);
-        const link = text(form, 'link') || undefined;
+        const link = form.link || undefined;
         // The same minutes saved twice (a double-click on 保存) act once; the card shows them.
         if (!link && locked.minutes === minutes.slice(0, 5000) && locked.version !== v.ver) {
           return {
@@ -260,26 +242,20 @@ export default defineCommand({
         return answer(ctx, await meetings.recordMinutes(ctx, locked, minutes, link), '纪要已保存');
       },
     }),
-    'meeting.reflection': defineAction({
-      value: ref,
+    meetingReflection.define({
       roles: 'member',
       async handle(ctx, v, form) {
-        const s = await meetings.submitReflection(
-          ctx,
-          await meetings.lockSession(ctx, v.id),
-          readLongText(form, 'text', REFLECTION_PARTS),
-          text(form, 'link'),
-        );
+        const s = await meetings.submitReflection(ctx, await meetings.lockSession(ctx, v.id), form.text, form.link);
         return answer(ctx, s, '心得已提交');
       },
     }),
-    'meeting.to_task': defineAction({
-      value: ref,
+    meetingToTask.define({
       roles: 'admin',
+      org: 'required',
       async handle(ctx, v) {
         const s = await meetings.requireSession(ctx, v.id);
         if (!s.minutes) throw new UserError('conflict', '请先记录纪要，再把其中的决定转为任务。');
-        const org = ctx.org as NonNullable<typeof ctx.org>;
+        const org = ctx.org;
         const decisions = s.minutes
           .split('\n')
           .map((l) => l.trim())
@@ -301,5 +277,5 @@ export default defineCommand({
         return { toast: { type: 'success', content: '已把预填好的任务表单私信发给您，确认责任人和时限后创建。' } };
       },
     }),
-  },
+  ),
 });

@@ -22,7 +22,7 @@ export default defineCommand({
   }),
   access: { roles: 'admin', chat: 'any', org: 'required' },
   async handle(ctx, a) {
-    const org = ctx.org as NonNullable<typeof ctx.org>;
+    const org = ctx.org;
     const settings = orgSettings(org);
     const show = (s: Record<string, unknown>) => {
       const q = quietHoursOf(s);

@@ -4,18 +4,16 @@
  * 心得 buttons are shared with meetings.
  */
 
-import { buildStudyReportCard } from '../src/cards/meeting-card.ts';
 import { plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
 import { halfYearOf } from '../src/domain/periods.ts';
-import { localDate } from '../src/domain/time.ts';
-import { exportStudy } from '../src/services/meeting-export.ts';
-import { newSessionCard, sessionList } from '../src/services/session-views.ts';
-import { studyReport } from '../src/services/study-report.ts';
+import { exportStudy } from '../src/features/meetings/export.ts';
+import { buildStudyReportCard } from '../src/features/meetings/session-card.ts';
+import { studyReport } from '../src/features/meetings/study-report.ts';
+import { newSessionCard, sessionList } from '../src/features/meetings/views.ts';
 
-const today = (ctx: { now: Date; settings: { timezone: string } }) => localDate(ctx.now, ctx.settings.timezone);
 const yearArg = argSchema((r) => {
   const y = r.optionalWord();
   if (y !== undefined && !/^20\d\d$/.test(y)) r.fail(`“${y}”不是年份。`);
@@ -39,7 +37,7 @@ export default defineCommand({
       args: argSchema((r) => r.optionalWord()),
       access: { roles: 'admin', chat: 'any', org: 'required' },
       async handle(ctx, kind) {
-        const members = await listMembers(ctx.db, (ctx.org as NonNullable<typeof ctx.org>).id);
+        const members = await listMembers(ctx.db, ctx.org.id);
         return {
           type: 'card',
           card: newSessionCard(
@@ -72,11 +70,11 @@ export default defineCommand({
       }),
       access: { roles: ['secretary', 'deputy', 'inspector', 'organizer', 'observer'], chat: 'any', org: 'required' },
       async handle(ctx, half) {
-        const org = ctx.org as NonNullable<typeof ctx.org>;
+        const org = ctx.org;
         const report = await studyReport(
           ctx.db,
           org,
-          half ?? halfYearOf(today(ctx)).key,
+          half ?? halfYearOf(ctx.today).key,
           ctx.now,
           ctx.settings.timezone,
         );
@@ -91,10 +89,10 @@ export default defineCommand({
       args: yearArg,
       access: { roles: ['secretary', 'deputy', 'inspector', 'organizer', 'observer'], chat: 'any', org: 'required' },
       async handle(ctx, year) {
-        const org = ctx.org as NonNullable<typeof ctx.org>;
+        const org = ctx.org;
         const file = await exportStudy(ctx.db, {
           org,
-          year: year ?? Number(today(ctx).slice(0, 4)),
+          year: year ?? Number(ctx.today.slice(0, 4)),
           now: ctx.now,
           timezone: ctx.settings.timezone,
         });

@@ -8,12 +8,12 @@
 import { buildThemeDayCard } from '../src/cards/notice-cards.ts';
 import { textMessage } from '../src/cards/text.ts';
 import { type Delivery, defineJob } from '../src/core/contracts.ts';
-import { listEnabledRules } from '../src/db/repositories/meetings.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
 import { listOrgChats } from '../src/db/repositories/orgs.ts';
-import { type Frequency, kindLabel, rulePeriod } from '../src/domain/meetings.ts';
-import { addMonths, localDate } from '../src/domain/time.ts';
-import { ruleShape, sessionsInPeriod, themeDayOf } from '../src/services/calendar.ts';
+import { addMonths } from '../src/domain/time.ts';
+import { ruleShape, sessionsInPeriod, themeDayOf } from '../src/features/meetings/calendar.ts';
+import { type Frequency, kindLabel, rulePeriod } from '../src/features/meetings/model.ts';
+import { listEnabledRules } from '../src/features/meetings/repository.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
 
 const PERIOD_WORD: Record<Frequency, string> = {
@@ -29,7 +29,7 @@ export default defineJob({
   schedule: '30 9 * * *',
   async collect(ctx, now) {
     const tz = ctx.settings.timezone;
-    const today = localDate(now, tz);
+    const today = ctx.today;
     const mayPost = nudgeGate(ctx, now);
     const out: Delivery[] = [];
     for (const r of await listEnabledRules(ctx.db)) {

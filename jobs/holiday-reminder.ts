@@ -9,18 +9,18 @@ import { buildHolidayReminderCard } from '../src/cards/notice-cards.ts';
 import { type Delivery, defineJob } from '../src/core/contracts.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
 import { listOrgChats, listOrgs, orgSettings } from '../src/db/repositories/orgs.ts';
-import { addDays, localDate } from '../src/domain/time.ts';
+import { addDays } from '../src/domain/time.ts';
+import { createDuty } from '../src/features/duties/service.ts';
 import { actingContext } from '../src/services/acting.ts';
 import { DEFAULT_HOLIDAY_TEMPLATE } from '../src/services/holiday-reminder.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
-import { createDuty } from '../src/services/tasks.ts';
 
 export default defineJob({
   name: 'holiday-reminder',
   summary: '节前廉政提醒：法定节假日前 3–5 个工作日在群内提醒，并给纪检委员生成督促任务',
   schedule: '0 9,10,14 * * *',
   async collect(ctx, now) {
-    const today = localDate(now, ctx.settings.timezone);
+    const today = ctx.today;
     const year = Number(today.slice(0, 4));
     const holidays = [...ctx.calendar.holidays(year), ...ctx.calendar.holidays(year + 1)].filter((h) => {
       const from = ctx.calendar.addWorkdays(h.start, -5);

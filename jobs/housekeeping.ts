@@ -9,7 +9,7 @@ import { claimReminder } from '../src/db/repositories/claims.ts';
 import { pruneProcessed } from '../src/db/repositories/events.ts';
 import { pruneInbox } from '../src/db/repositories/inbox.ts';
 import { listDeadSince } from '../src/db/repositories/outbox.ts';
-import { DAY, localDate } from '../src/domain/time.ts';
+import { DAY } from '../src/domain/time.ts';
 import { notifyAdmins } from '../src/services/notify.ts';
 
 export const PROCESSED_EVENT_RETENTION_MS = 7 * DAY;
@@ -23,7 +23,7 @@ export default defineJob({
     const pruned = await pruneProcessed(ctx.db, before);
     // Finished inbox rows go with their dedup records; pending ones stay until they are done.
     await pruneInbox(ctx.db, before);
-    const day = localDate(now, ctx.settings.timezone);
+    const day = ctx.today;
     const dead = await listDeadSince(ctx.db, new Date(now.getTime() - 2 * DAY).toISOString());
     const byOrg = new Map<number, number>();
     for (const row of dead) if (row.org_id !== null) byOrg.set(row.org_id, (byOrg.get(row.org_id) ?? 0) + 1);

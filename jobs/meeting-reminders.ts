@@ -8,13 +8,13 @@
 import { plain, textMessage } from '../src/cards/text.ts';
 import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
 import { listCards } from '../src/db/repositories/cards.ts';
-import { listAttendees, listReflections, listScheduledBetween } from '../src/db/repositories/meetings.ts';
 import { isAway, membersByOpenId } from '../src/db/repositories/members.ts';
 import type { Session } from '../src/db/schema.ts';
-import { kindLabel } from '../src/domain/meetings.ts';
 import { formatLocal, localDate } from '../src/domain/time.ts';
+import { kindLabel } from '../src/features/meetings/model.ts';
+import { listAttendees, listReflections, listScheduledBetween } from '../src/features/meetings/repository.ts';
+import { postNotice, postSessionCards, reflectionDue, refreshSessionCards } from '../src/features/meetings/service.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
-import { postNotice, postSessionCards, reflectionDue, refreshSessionCards } from '../src/services/meetings.ts';
 
 const HOUR = 3600_000;
 
@@ -151,7 +151,7 @@ export default defineJob({
   summary: '会议和学习提醒：会前 3 个工作日、1 个工作日、1 小时提醒未回复的人；会后纪要提醒；学习心得提醒',
   schedule: '*/10 7-21 * * *',
   async collect(ctx, now) {
-    const today = localDate(now, ctx.settings.timezone);
+    const today = ctx.today;
     const sessions = await listScheduledBetween(
       ctx.db,
       new Date(now.getTime() - 40 * 24 * HOUR).toISOString(),

@@ -9,7 +9,7 @@
 import { type Delivery, defineJob } from '../src/core/contracts.ts';
 import { findMember, listMembers } from '../src/db/repositories/members.ts';
 import { listOrgChats, listOrgs } from '../src/db/repositories/orgs.ts';
-import { endMembership } from '../src/services/membership.ts';
+import { endMembership } from '../src/features/membership/service.ts';
 
 export default defineJob({
   name: 'member-reconcile',

@@ -7,11 +7,11 @@ import { buildAwayOverdueCard, buildOverdueDigestCard, type OverdueItem } from '
 import { type Delivery, defineJob } from '../src/core/contracts.ts';
 import { isAway, membersByOpenId } from '../src/db/repositories/members.ts';
 import { listOrgChats } from '../src/db/repositories/orgs.ts';
-import { listOverdueOpen } from '../src/db/repositories/rectifications.ts';
 import type { Rectification } from '../src/db/schema.ts';
 import { mayNudge } from '../src/domain/nudge-window.ts';
 import { firstWorkdayOfWeek, isoWeek } from '../src/domain/periods.ts';
-import { daysBetween, localDate, localParts } from '../src/domain/time.ts';
+import { daysBetween, localParts } from '../src/domain/time.ts';
+import { listOverdueOpen } from '../src/features/rectification/repository.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
 
 function overdue(i: Rectification, today: string): OverdueItem {
@@ -31,7 +31,7 @@ export default defineJob({
   schedule: '0 9-11 * * *',
   async collect(ctx, now) {
     const tz = ctx.settings.timezone;
-    const today = localDate(now, tz);
+    const today = ctx.today;
     if (!mayNudge(now, tz, ctx.calendar) || localParts(now, tz).hour < 9) return [];
     if (firstWorkdayOfWeek(today, ctx.calendar) !== today) return [];
     const week = isoWeek(today).key;

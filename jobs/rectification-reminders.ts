@@ -6,23 +6,23 @@
  */
 import { plain, textMessage } from '../src/cards/text.ts';
 import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
-import { findBatch, listOpenMilestones } from '../src/db/repositories/batches.ts';
 import { isAway, listMembers } from '../src/db/repositories/members.ts';
+import { lockRow } from '../src/db/repositories/versioned.ts';
+import type { Rectification } from '../src/db/schema.ts';
+import { mayNudge } from '../src/domain/nudge-window.ts';
+import { quarterWindow } from '../src/domain/periods.ts';
+import { addDays, localDate } from '../src/domain/time.ts';
+import { findBatch, listOpenMilestones } from '../src/features/rectification/batch-repository.ts';
+import { isUnfinished, REVIEWER_ROLES } from '../src/features/rectification/model.ts';
 import {
   listInReview,
   listOpenByDeadline,
   listOpenLongTerm,
   markLate,
   updateRectification,
-} from '../src/db/repositories/rectifications.ts';
-import { lockRow } from '../src/db/repositories/versioned.ts';
-import type { Rectification } from '../src/db/schema.ts';
-import { mayNudge } from '../src/domain/nudge-window.ts';
-import { quarterWindow } from '../src/domain/periods.ts';
-import { REVIEWER_ROLES } from '../src/domain/rectification.ts';
-import { addDays, localDate } from '../src/domain/time.ts';
+} from '../src/features/rectification/repository.ts';
+import { refreshItemCards, sendItemCard } from '../src/features/rectification/service.ts';
 import { type LadderTarget, ladderDeliveries, nudgeGate } from '../src/services/ladder.ts';
-import { refreshItemCards, sendItemCard } from '../src/services/rectification.ts';
 
 const label = (i: Rectification) => `整改事项 #${i.id}「${i.problem.slice(0, 30)}」`;
 
@@ -129,10 +129,10 @@ export default defineJob({
   async collect(ctx, now) {
     const tz = ctx.settings.timezone;
     if (!mayNudge(now, tz, ctx.calendar)) return [];
-    const today = localDate(now, tz);
+    const today = ctx.today;
     // Ladder steps reach from T−3 (≤ ~3 weeks ahead across long holidays) to T+3 (≤ ~4 weeks back).
     const items = (await listOpenByDeadline(ctx.db, addDays(today, -40), addDays(today, 25))).filter((i) =>
-      ['pending', 'in_progress', 'returned'].includes(i.status),
+      isUnfinished(i.status),
     );
     return [
       ...(await ladderDeliveries(ctx, now, today, items.map(itemTarget))),
@@ -141,9 +141,9 @@ export default defineJob({
       ...(await quarterlyAsks(ctx, now, today)),
     ];
   },
-  async run(ctx, now) {
+  async run(ctx) {
     // The permanent late mark, also for items no reminder reached (owner on leave, bot down).
-    const marked = await markLate(ctx.db, localDate(now, ctx.settings.timezone));
+    const marked = await markLate(ctx.db, ctx.today);
     return `标记逾期 ${marked} 项`;
   },
 });

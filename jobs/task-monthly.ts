@@ -2,13 +2,14 @@
  * 月月提: on the first working day of each month (caught up during the next four), each owner gets
  * one private checklist of their open tasks, with quick buttons. Owners on leave get nothing.
  */
-import { buildChecklistCard } from '../src/cards/task-card.ts';
+
 import { type Delivery, defineJob } from '../src/core/contracts.ts';
 import { isAway, membersByOpenId } from '../src/db/repositories/members.ts';
-import { listOrgsWithDuties, listTasks } from '../src/db/repositories/tasks.ts';
 import { firstWorkdayOfMonth } from '../src/domain/periods.ts';
-import { TASK_STATUS_LABELS, type TaskStatus } from '../src/domain/tasks.ts';
-import { localDate, localParts } from '../src/domain/time.ts';
+import { localParts } from '../src/domain/time.ts';
+import { TASK_STATUS_LABELS } from '../src/features/duties/model.ts';
+import { listOrgsWithDuties, listTasks } from '../src/features/duties/repository.ts';
+import { buildChecklistCard } from '../src/features/duties/task-card.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
 
 export default defineJob({
@@ -17,7 +18,7 @@ export default defineJob({
   schedule: '0 9-11 * * *',
   async collect(ctx, now) {
     const tz = ctx.settings.timezone;
-    const today = localDate(now, tz);
+    const today = ctx.today;
     const first = firstWorkdayOfMonth(today, ctx.calendar);
     if (today < first || today > ctx.calendar.addWorkdays(first, 4) || localParts(now, tz).hour < 9) return [];
     const month = today.slice(0, 7);
@@ -45,7 +46,7 @@ export default defineJob({
                 id: t.id,
                 content: t.content,
                 dueDate: t.due_date,
-                statusLabel: TASK_STATUS_LABELS[t.status as TaskStatus] ?? t.status,
+                statusLabel: TASK_STATUS_LABELS[t.status],
                 overdue: t.due_date < today,
               })),
             });

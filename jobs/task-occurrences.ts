@@ -4,24 +4,24 @@
  * undone is recorded as missed (未完成) — it stays missed; the next period starts fresh.
  */
 import { defineJob } from '../src/core/contracts.ts';
+import { lockRow } from '../src/db/repositories/versioned.ts';
+import { periodOf } from '../src/features/duties/model.ts';
 import {
   addTaskEvent,
   findDutyItem,
   listActiveDutyItems,
   listOpenTasksDueBefore,
   updateTask,
-} from '../src/db/repositories/tasks.ts';
-import { lockRow } from '../src/db/repositories/versioned.ts';
-import { type Cadence, isOpenTask, periodOf } from '../src/domain/tasks.ts';
-import { localDate } from '../src/domain/time.ts';
-import { ensureOccurrences, refreshBoards, refreshTaskCards, sendTaskCard } from '../src/services/tasks.ts';
+} from '../src/features/duties/repository.ts';
+import { missTask } from '../src/features/duties/rules.ts';
+import { ensureOccurrences, refreshBoards, refreshTaskCards, sendTaskCard } from '../src/features/duties/service.ts';
 
 export default defineJob({
   name: 'task-occurrences',
   summary: '按周期生成本期责任任务，并把上期未完成的任务记为未完成',
   schedule: '10 0,8 * * *',
-  async run(ctx, now) {
-    const today = localDate(now, ctx.settings.timezone);
+  async run(ctx) {
+    const today = ctx.today;
     let created = 0;
     let missed = 0;
     const orgs = new Set<number>();
@@ -37,31 +37,28 @@ export default defineJob({
       if (t.period === 'once') continue;
       const item = await findDutyItem(ctx.db, t.item_id);
       if (!item) continue;
-      const period = periodOf(item.cadence as Cadence, t.due_date);
-      if (today <= period.end) continue;
+      const period = periodOf(item.cadence, t.due_date);
+      if (!missTask(t, period, today)) continue;
       // Decided on the task as it is now, locked: a 已完成 clicked meanwhile stays done.
       const current = await lockRow(ctx.db, 'tasks', t.id);
-      if (!current || !isOpenTask(current.status)) continue;
-      const after = await updateTask(ctx.db, current, {
-        status: 'missed',
-        late: 1,
-        updated_at: ctx.now.toISOString(),
-      });
+      const change = current && missTask(current, period, today);
+      if (!current || !change) continue;
+      const after = await updateTask(ctx.db, current, { ...change.update, updated_at: ctx.now.toISOString() });
       await addTaskEvent(ctx.db, {
         task_id: t.id,
         at: ctx.now.toISOString(),
         actor_open_id: 'system',
         actor_name: '清风',
-        kind: 'missed',
-        status: 'missed',
+        kind: change.history.kind,
+        status: after.status,
         percent: t.percent,
-        text: `${period.key} 期末未完成，记为未完成`,
+        text: change.history.text ?? null,
       });
       await ctx.audit({
         action: 'task:missed',
         subject: `task:${t.id}`,
         before: { status: t.status },
-        after: { status: 'missed' },
+        after: { status: after.status },
       });
       await refreshTaskCards(ctx, after);
       missed++;

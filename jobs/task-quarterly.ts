@@ -4,16 +4,17 @@
  * next five working days) each secretary gets the roll-up card — per owner and per item: done, in
  * progress, overdue, missed, who has not reported, who is on leave — and the quarter's .xlsx ledger.
  */
-import { buildQuarterlyAskCard, buildRollupCard } from '../src/cards/task-card.ts';
+
 import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
 import { isAway, listMembers, membersByOpenId } from '../src/db/repositories/members.ts';
 import { findOrgById } from '../src/db/repositories/orgs.ts';
-import { findQuarterlyReport, listOrgsWithDuties, listTasksDueIn } from '../src/db/repositories/tasks.ts';
 import { type QuarterWindow, quarterWindow } from '../src/domain/periods.ts';
-import { addDays, localDate, localParts } from '../src/domain/time.ts';
-import { exportDuties } from '../src/services/duty-export.ts';
+import { addDays, localParts } from '../src/domain/time.ts';
+import { exportDuties } from '../src/features/duties/export.ts';
+import { findQuarterlyReport, listOrgsWithDuties, listTasksDueIn } from '../src/features/duties/repository.ts';
+import { rollupView } from '../src/features/duties/rollup.ts';
+import { buildQuarterlyAskCard, buildRollupCard } from '../src/features/duties/task-card.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
-import { rollupView } from '../src/services/task-rollup.ts';
 
 async function asks(ctx: JobContext, now: Date, q: QuarterWindow, today: string): Promise<Delivery[]> {
   const out: Delivery[] = [];
@@ -81,7 +82,7 @@ export default defineJob({
   schedule: '0 9-17 * * *',
   async collect(ctx, now) {
     const tz = ctx.settings.timezone;
-    const today = localDate(now, tz);
+    const today = ctx.today;
     const hour = localParts(now, tz).hour;
     // Just after a quarter ends, the roll-up of the quarter that ended is still owed.
     const current = quarterWindow(today, ctx.calendar);

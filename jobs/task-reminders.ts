@@ -1,17 +1,17 @@
 /** Overdue tasks follow the same ladder as rectifications (T−3, T0, T+1, T+3), each step once per due date. */
 import { defineJob } from '../src/core/contracts.ts';
-import { listOpenTasksByDue, updateTask } from '../src/db/repositories/tasks.ts';
 import { lockRow } from '../src/db/repositories/versioned.ts';
-import { addDays, localDate } from '../src/domain/time.ts';
+import { addDays } from '../src/domain/time.ts';
+import { listOpenTasksByDue, updateTask } from '../src/features/duties/repository.ts';
+import { refreshTaskCards, sendTaskCard } from '../src/features/duties/service.ts';
 import { type LadderTarget, ladderDeliveries } from '../src/services/ladder.ts';
-import { refreshTaskCards, sendTaskCard } from '../src/services/tasks.ts';
 
 export default defineJob({
   name: 'task-reminders',
   summary: '责任任务逾期提醒：与整改相同的提醒阶梯',
   schedule: '*/15 8-19 * * *',
   async collect(ctx, now) {
-    const today = localDate(now, ctx.settings.timezone);
+    const today = ctx.today;
     const tasks = await listOpenTasksByDue(ctx.db, addDays(today, -40), addDays(today, 25));
     const targets = tasks.map(
       (t): LadderTarget => ({

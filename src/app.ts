@@ -15,6 +15,7 @@ import { listHolidayOverrides } from './db/repositories/holidays.ts';
 import { countOutbox, listLeaseOwners, releaseLeases } from './db/repositories/outbox.ts';
 import { type StartupRetryOptions, untilDatabaseAnswers } from './db/retry.ts';
 import { WorkCalendar } from './domain/workdays.ts';
+import { attachTargets, endMembership, importers } from './features/index.ts';
 import { BotIdentity } from './feishu/bot-identity.ts';
 import { createFeishuClient, type FeishuClient } from './feishu/client.ts';
 import { OutboxDispatcher } from './feishu/dispatcher.ts';
@@ -166,7 +167,12 @@ export async function createApp(o: AppOptions): Promise<App> {
     calendar,
     botOpenId: () => identity.openId,
     afterCommit: () => dispatcher.wake(),
-    files: { wantsBytes, maxBytes: MAX_IMPORT_BYTES, handle: handleIncomingFile },
+    files: {
+      wantsBytes,
+      maxBytes: MAX_IMPORT_BYTES,
+      handle: (ctx, file) => handleIncomingFile(ctx, file, { importers, attachTargets }),
+    },
+    endMembership,
   });
   const inbox = new Inbox({
     db,

@@ -1,14 +1,28 @@
-/** Entry point of `npm run cli -- …`; the commands are in src/cli/run.ts. */
+/**
+ * Entry point of `npm run cli -- …`: the arguments are checked first, then the configuration, then the
+ * database is opened; the commands are listed in src/cli/run.ts.
+ */
 
 import { rmSync } from 'node:fs';
-import { CliError, type CliIo, runCli } from './cli/run.ts';
-import { ConfigError, databaseUrlOf, environmentWithDotEnv, loadConfig } from './config.ts';
+import { type CliContext, CliError, type CliIo, parseCommandArgs } from './cli/command.ts';
+import { parseCommandLine } from './cli/run.ts';
+import { type Config, ConfigError, databaseUrlOf, environmentWithDotEnv, loadConfig } from './config.ts';
 import { isPostgresUrl, openDatabase } from './db/connection.ts';
 import { createLogger } from './logger.ts';
 
 async function main(): Promise<void> {
   const io: CliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
-  let config: ReturnType<typeof loadConfig>;
+  const argv = process.argv.slice(2);
+  let command: ((ctx: CliContext) => Promise<void>) | 'sandbox reset';
+  try {
+    command = argv[0] === 'sandbox' ? parseSandboxReset(argv.slice(1)) : parseCommandLine(argv);
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    io.err(e.message);
+    process.exitCode = 1;
+    return;
+  }
+  let config: Config;
   try {
     config = loadConfig(environmentWithDotEnv(process.env));
   } catch (e) {
@@ -18,14 +32,14 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  if (process.argv[2] === 'sandbox') {
-    process.exitCode = resetSandbox(process.argv.slice(3), config, io);
+  if (command === 'sandbox reset') {
+    process.exitCode = resetSandbox(config, io);
     return;
   }
   const db = openDatabase(databaseUrlOf(config));
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   try {
-    await runCli(process.argv.slice(2), { db, timezone: config.timezone, logger, io });
+    await command({ db, timezone: config.timezone, logger, io });
   } catch (e) {
     io.err(e instanceof CliError ? e.message : `出错了：${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 1;
@@ -34,12 +48,14 @@ async function main(): Promise<void> {
   }
 }
 
+function parseSandboxReset(args: string[]): 'sandbox reset' {
+  const { positionals } = parseCommandArgs({ usage: 'sandbox reset', options: {}, positionals: 1 }, args);
+  if (positionals[0] !== 'reset') throw new CliError('用法：npm run cli -- sandbox reset');
+  return 'sandbox reset';
+}
+
 /** `sandbox reset`: deletes the sandbox's database (only without Feishu credentials, only SQLite). */
-function resetSandbox(args: string[], config: ReturnType<typeof loadConfig>, io: CliIo): number {
-  if (args[0] !== 'reset') {
-    io.err('用法：npm run cli -- sandbox reset');
-    return 1;
-  }
+function resetSandbox(config: Config, io: CliIo): number {
   if (config.feishu) {
     io.err('已配置飞书应用（FEISHU_APP_ID），沙箱未启用；不会删除正式数据。');
     return 1;

@@ -3,6 +3,7 @@
  * Only `src/main.ts` and `src/cli.ts` read `process.env`; everything else receives a `Config`.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 
 const appIdPattern = /^cli_[0-9a-fA-F]{16}$/;
@@ -135,20 +136,16 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses a `.env` file's text: `KEY=value` lines, `#` comments, optional single or double quotes. */
+/**
+ * Parses a `.env` file's text with Node's own parser (`util.parseEnv`, the one behind `--env-file`):
+ * `KEY=value` lines, `#` comments, `export`, single, double or backtick quotes. One variable per line:
+ * each line is parsed alone because Node 20's parser glues a line without `=` (an indented comment, a
+ * stray word) onto the next key (nodejs/node#56775, fixed in 22 by #57798 and not backported).
+ */
 export function parseDotEnv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m) continue;
-    const key = m[1] as string;
-    let value = (m[2] as string).trim();
-    const quoted = /^(['"])(.*?)\1(\s+#.*)?$/.exec(value);
-    if (quoted) value = quoted[2] as string;
-    else value = value.replace(/\s+#.*$/, '');
-    out[key] = value;
+  for (const line of text.split(/\r?\n/)) {
+    for (const [key, value] of Object.entries(parseEnv(line))) if (value !== undefined) out[key] = value;
   }
   return out;
 }

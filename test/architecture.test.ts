@@ -1,4 +1,4 @@
-// Registries and import rules (STYLE.md B2/B9): every command and job file is registered and named after
+// Registries and import rules (docs/design.md B2/B9): every command and job file is registered and named after
 // its file; command words are unique after normalisation; action ids start with their command; job
 // schedules are valid cron; commands/jobs/cards/domain/services import no SDK, node-cron, database
 // driver or src/feishu/, never read process.env and never read the system clock; the rest of src/ reads
@@ -133,6 +133,12 @@ const FORBIDDEN_PACKAGES = ['@larksuiteoapi/node-sdk', 'node-cron', 'better-sqli
 
 const source = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 const code = (file: string) => stripComments(source(file));
+/** A card module: src/cards, or a feature's cards and card contracts (pure: core and src/cards only). */
+const isCardModule = (f: string) =>
+  f.startsWith('src/cards/') || /^src\/features\/[^/]+\/([\w-]+-cards?|contracts)\.ts$/.test(f);
+/** A feature's pure rules: its model (statuses, labels) and transitions. */
+const isRulesModule = (f: string) => /^src\/features\/[^/]+\/(model|rules)\.ts$/.test(f);
+
 const resolveSpec = (file: string, spec: string) =>
   spec.startsWith('.') ? relative(ROOT, resolve(ROOT, dirname(file), spec)) : spec;
 
@@ -237,7 +243,7 @@ describe('job registry', () => {
 });
 
 describe('import and purity rules', () => {
-  const featureDirs = ['commands', 'jobs', 'src/cards', 'src/domain', 'src/services'];
+  const featureDirs = ['commands', 'jobs', 'src/cards', 'src/domain', 'src/services', 'src/features'];
   const featureFiles = featureDirs.flatMap(tsFiles);
 
   it('finds the files it checks', () => {
@@ -276,14 +282,14 @@ describe('import and purity rules', () => {
     expect(violations).toEqual([]);
   });
 
-  it('cards are built only in src/cards, where card-limits renders each at its largest data', () => {
-    // Outside src/cards a file may read a long text back from a form (readLongText), nothing more of
-    // the card pieces, and never spells a card's JSON itself.
+  it('cards are built only in card modules (src/cards, each feature *-card(s).ts), which card-limits renders at their largest data', () => {
+    // Elsewhere a file may read a long text back from a form (readLongText), nothing more of the card
+    // pieces, and never spells a card's JSON itself.
     const violations: string[] = [];
     const allowed = new Set(['readLongText']);
     for (const file of tsFiles('commands')
       .concat(tsFiles('jobs'), tsFiles('src'))
-      .filter((f) => !f.startsWith(join('src', 'cards')) && !f.startsWith(join('src', 'sandbox')))) {
+      .filter((f) => !isCardModule(f) && !f.startsWith(join('src', 'sandbox')))) {
       const src = stripComments(source(file));
       for (const m of src.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
         if (!resolveSpec(file, m[2] as string).endsWith(join('src', 'cards', 'parts.ts'))) continue;
@@ -311,16 +317,41 @@ describe('import and purity rules', () => {
     expect(violations).toEqual([]);
   });
 
-  it('domain and cards import only core (and their own folder)', () => {
+  it('pure rules import only core and src/domain; card modules only core, src/cards and their own feature cards', () => {
     const violations: string[] = [];
-    for (const dir of ['src/domain', 'src/cards']) {
-      for (const file of tsFiles(dir)) {
-        for (const spec of importsOf(source(file))) {
-          const target = resolveSpec(file, spec);
-          if (!spec.startsWith('.')) continue;
-          if (!target.startsWith(`${dir}/`) && !target.startsWith('src/core/'))
-            violations.push(`${file} imports ${spec}`);
-        }
+    for (const file of [...tsFiles('src/domain'), ...tsFiles('src/features').filter(isRulesModule)]) {
+      for (const spec of importsOf(source(file)).filter((s) => s.startsWith('.'))) {
+        const target = resolveSpec(file, spec);
+        const ok =
+          target.startsWith('src/core/') ||
+          target.startsWith('src/domain/') ||
+          target.startsWith('src/db/schema') ||
+          (isRulesModule(target) && dirname(target) === dirname(file));
+        if (!ok) violations.push(`${file} imports ${spec}`);
+      }
+    }
+    for (const file of [...tsFiles('src/cards'), ...tsFiles('src/features').filter(isCardModule)]) {
+      for (const spec of importsOf(source(file)).filter((s) => s.startsWith('.'))) {
+        const target = resolveSpec(file, spec);
+        const ok =
+          target.startsWith('src/core/') ||
+          target.startsWith('src/cards/') ||
+          (isCardModule(target) && dirname(target) === dirname(file));
+        if (!ok) violations.push(`${file} imports ${spec}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('shared code never imports a feature: only entry points, the composition root and features do', () => {
+    // Arrows run one way: commands/, jobs/ (and the composition root, the CLI and the sandbox's demo
+    // world) → src/features → shared mechanisms → core.
+    const entry = (f: string) =>
+      f === 'src/app.ts' || f === 'src/main.ts' || f.startsWith('src/cli') || f.startsWith('src/sandbox/');
+    const violations: string[] = [];
+    for (const file of tsFiles('src').filter((f) => !f.startsWith('src/features/') && !entry(f))) {
+      for (const spec of importsOf(source(file)).filter((s) => s.startsWith('.'))) {
+        if (resolveSpec(file, spec).startsWith('src/features/')) violations.push(`${file} imports ${spec}`);
       }
     }
     expect(violations).toEqual([]);

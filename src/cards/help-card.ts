@@ -1,5 +1,6 @@
 import type { Card, CardElement } from '../core/card.ts';
-import { button, buttonRow, card, divider, markdown } from './parts.ts';
+import { type DrawnFor, helpRun } from './actions/help.ts';
+import { buttonRow, card, divider, markdown } from './parts.ts';
 import { md } from './text.ts';
 
 export interface HelpView {
@@ -9,7 +10,7 @@ export interface HelpView {
   panel?: { title: string; elements: CardElement[] };
   orgId: number | undefined;
   /** In a group: the role whose commands the card lists, so that 刷新 by anyone redraws the same card. */
-  drawnFor?: string;
+  drawnFor?: DrawnFor;
 }
 
 /** The /help card: each command the user may run here, with a usage line, and quick buttons. */
@@ -18,7 +19,6 @@ export function buildHelpCard(v: HelpView): Card {
     (c) =>
       `**/${c.alias ?? c.name}**${c.alias ? `（/${c.name}）` : ''}　${md(c.summary, 40)}\n<font color='grey'>${md(c.usage, 60)}</font>`,
   );
-  const org: Record<string, number> = v.orgId === undefined ? {} : { o: v.orgId };
   return card({
     title: '清风 · 可用命令',
     subtitle: v.orgName ? `当前组织：${v.orgName}` : '本群尚未绑定组织',
@@ -28,11 +28,8 @@ export function buildHelpCard(v: HelpView): Card {
       markdown(lines.join('\n\n') || '您在这里暂时没有可用的命令。'),
       markdown("<font color='grey'>群聊中请先 @清风 再输入命令；单聊中直接输入。</font>", { size: 'notation' }),
       buttonRow([
-        button({ text: '我的', type: 'primary', value: { a: 'help.run', cmd: 'me', ...org } }),
-        button({
-          text: '刷新',
-          value: { a: 'help.run', cmd: 'help', ...org, ...(v.drawnFor ? { r: v.drawnFor } : {}) },
-        }),
+        helpRun.button({ text: '我的', type: 'primary', org: v.orgId }, { cmd: 'me' }),
+        helpRun.button({ text: '刷新', org: v.orgId }, { cmd: 'help', r: v.drawnFor }),
       ]),
       ...(v.panel ? [divider(), markdown(`**${md(v.panel.title)}**`), ...v.panel.elements] : []),
     ],

@@ -3,7 +3,8 @@
  * attaches a file as evidence (佐证材料) to an item or a meeting. Pure: no I/O, no clock.
  */
 import type { Card } from '../core/card.ts';
-import { button, buttonRow, card, form, markdown, selectStatic } from './parts.ts';
+import { importAttach, importConfirm } from './actions/import.ts';
+import { buttonRow, card, form, markdown, selectStatic } from './parts.ts';
 import { md } from './text.ts';
 
 /** Rows with an error listed on the preview; the rest are counted. */
@@ -52,13 +53,11 @@ export function buildPreviewCard(v: PreviewView): Card {
         { size: 'notation' },
       ),
       buttonRow([
-        button({
-          text: `确认导入 ${ok} 行`,
-          type: 'primary',
-          disabled: ok === 0,
-          value: { a: 'import.confirm', i: v.importId, ok: true, o: v.orgId },
-        }),
-        button({ text: '取消', value: { a: 'import.confirm', i: v.importId, ok: false, o: v.orgId } }),
+        importConfirm.button(
+          { text: `确认导入 ${ok} 行`, type: 'primary', disabled: ok === 0, org: v.orgId },
+          { i: v.importId, ok: true },
+        ),
+        importConfirm.button({ text: '取消', org: v.orgId }, { i: v.importId, ok: false }),
       ]),
     ],
   });
@@ -100,18 +99,16 @@ export function buildAttachCard(v: AttachView): Card {
       markdown(`把《${md(v.fileName, 80)}》作为佐证材料附到哪里？`),
       form('attach', [
         selectStatic({
-          name: 'item',
+          name: importAttach.fields.item,
           placeholder: '选择事项或会议',
           options: [...options],
           initial: options[0]?.value,
           required: true,
         }),
-        button({
-          text: '作为佐证材料',
-          type: 'primary',
-          value: { a: 'import.attach', m: v.messageId, k: v.fileKey, n: v.fileName.slice(0, 200), o: v.orgId },
-          submit: { name: 'submit_attach' },
-        }),
+        importAttach.button(
+          { text: '作为佐证材料', type: 'primary', submit: { name: 'submit_attach' }, org: v.orgId },
+          { m: v.messageId, k: v.fileKey, n: v.fileName.slice(0, 200) },
+        ),
       ]),
     ],
   });

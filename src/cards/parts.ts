@@ -120,7 +120,7 @@ export function form(name: string, elements: CardElement[]): CardElement {
   return { tag: 'form', name: `form_${name}`, elements };
 }
 
-/** Feishu's limits on an input (FEISHU.md §6): `max_length` 1–1000, a placeholder of at most 100 characters. */
+/** Feishu's limits on an input (docs/feishu-platform.md §6): `max_length` 1–1000, a placeholder of at most 100 characters. */
 export const INPUT_MAX_LENGTH = 1000;
 export const PLACEHOLDER_MAX = 100;
 
@@ -335,6 +335,14 @@ export function note(content: string): CardElement {
   return markdown(`<font color='grey'>${content}</font>`, { size: 'notation' });
 }
 
+/** A list's page action (`taskPage`, `rectifyPage` in `actions/`): its buttons carry the filter and the page. */
+export interface PageAction {
+  button(
+    look: Omit<ButtonOptions, 'value'> & { org: number | undefined },
+    value: { f: string; p: number },
+  ): CardElement;
+}
+
 /** A list card with 上一页 / 下一页 buttons that call `action` with the filter and page. */
 export function pagedListCard(v: {
   title: string;
@@ -345,14 +353,14 @@ export function pagedListCard(v: {
   lines: string[];
   empty: string;
   hint: string;
-  action: string;
+  action: PageAction;
   filterKey: string;
   orgId: number;
 }): Card {
   const nav: CardElement[] = [];
-  const go = (p: number) => ({ a: v.action, f: v.filterKey, p, o: v.orgId });
-  if (v.page > 1) nav.push(button({ text: '上一页', value: go(v.page - 1) }));
-  if (v.page < v.pages) nav.push(button({ text: '下一页', value: go(v.page + 1) }));
+  const go = (text: string, p: number) => v.action.button({ text, org: v.orgId }, { f: v.filterKey, p });
+  if (v.page > 1) nav.push(go('上一页', v.page - 1));
+  if (v.page < v.pages) nav.push(go('下一页', v.page + 1));
   return card({
     title: v.title,
     subtitle: `共 ${v.total} 项${v.pages > 1 ? `，第 ${v.page}/${v.pages} 页` : ''}`,

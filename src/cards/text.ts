@@ -105,12 +105,5 @@ export function isOpenId(s: string): boolean {
   return OPEN_ID.test(s);
 }
 
-/**
- * Cuts stored user text to at most `max` characters without an ellipsis. Counts code points, so
- * an emoji or a rare CJK character is never split into half a surrogate pair.
- */
-export function clip(s: string, max: number): string {
-  if (s.length <= max) return s;
-  const chars = Array.from(s);
-  return chars.length > max ? chars.slice(0, max).join('') : s;
-}
+/** Moved to core so the rules in `domain/` clip history text the same way; re-exported for the builders. */
+export { clip } from '../core/text.ts';

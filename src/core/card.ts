@@ -1,4 +1,4 @@
-/** Feishu card JSON 2.0 (FEISHU.md §6). Builders in `src/cards/` produce these; nothing else does. */
+/** Feishu card JSON 2.0 (docs/feishu-platform.md §6). Builders in `src/cards/` produce these; nothing else does. */
 export interface CardElement {
   tag: string;
   [key: string]: unknown;

@@ -8,6 +8,7 @@ import type { Database, Org } from '../db/schema.ts';
 import type { WorkCalendar } from '../domain/workdays.ts';
 import type { ActionAnswer } from './card.ts';
 import type { Clock } from './clock.ts';
+import type { LiveCards } from './live-cards.ts';
 import type { OutboxWriter, Outgoing } from './message.ts';
 import type { Role } from './roles.ts';
 
@@ -59,16 +60,27 @@ export interface AuditDetail {
   after?: unknown;
 }
 
-/** Shared by commands, card actions and jobs. `db` is the transaction the effects commit in. */
-export interface BaseContext {
+/** What every context has, the read-only part (a job's `collect` gets only this). */
+export interface ReadContext {
   db: Kysely<Database>;
   clock: Clock;
   /** The instant the event is handled at (read once from the clock). */
   now: Date;
+  /** The local date (`YYYY-MM-DD`) of `now` in `settings.timezone`. */
+  today: string;
   settings: RuntimeSettings;
   logger: Logger;
-  outbox: OutboxWriter;
   calendar: WorkCalendar;
+}
+
+/**
+ * Shared by commands, card actions and jobs. `db` is the transaction the effects commit in. Built in
+ * one place for every entry point (src/router/context.ts).
+ */
+export interface BaseContext extends ReadContext {
+  outbox: OutboxWriter;
+  /** Cards that keep showing a subject: send and remember, adopt the clicked one, refresh after a change. */
+  cards: LiveCards;
   /** Writes an audit row for a change inside this transaction. */
   audit(detail: AuditDetail): Promise<void>;
 }
@@ -87,20 +99,34 @@ export interface ChatRef {
   type: 'p2p' | 'group';
 }
 
-export interface CommandContext extends BaseContext {
+/**
+ * Whether a command or card action needs an org. The router refuses `required` ones without an org,
+ * so their handlers get a context whose `org` is an `Org`.
+ */
+export type OrgRequirement = 'required' | 'optional';
+
+/** The type of a context's `org` under a requirement: always there when `required`. */
+export type OrgFor<O extends OrgRequirement> = O extends 'required' ? Org : Org | undefined;
+
+/**
+ * What a command's handler gets. `CommandContext<'required'>` (the context of a command declared with
+ * `org: 'required'`) has an `org`; plain `CommandContext` may not.
+ */
+export interface CommandContext<O extends OrgRequirement = OrgRequirement> extends BaseContext {
   actor: Actor;
   chat: ChatRef;
   /** The org of this chat (group: the bound org; p2p: the actor's only org). */
-  org: Org | undefined;
+  org: OrgFor<O>;
   message: { messageId: string };
   /** Every registered command (for /help). */
   commands: readonly CommandModule[];
 }
 
-export interface ActionContext extends BaseContext {
+/** What a card action's handler gets; `ActionContext<'required'>` has an `org`. */
+export interface ActionContext<O extends OrgRequirement = OrgRequirement> extends BaseContext {
   actor: Actor;
   chat: ChatRef | undefined;
-  org: Org | undefined;
+  org: OrgFor<O>;
   /** The card that was clicked. */
   card: { messageId: string | undefined };
   commands: readonly CommandModule[];
@@ -120,11 +146,14 @@ export type ArgToken =
  */
 export type RoleRequirement = 'anyone' | 'member' | 'admin' | readonly Role[];
 
-export interface CommandAccess {
+export interface CommandAccess<O extends OrgRequirement = OrgRequirement> {
   roles: RoleRequirement;
   chat: 'group' | 'p2p' | 'any';
-  /** `required`: the command needs an org (a bound group, or a p2p user with one org). */
-  org: 'required' | 'optional';
+  /**
+   * `required`: the command needs an org (a bound group, or a p2p user with one org); its handler's
+   * `ctx.org` is then typed `Org`.
+   */
+  org: O;
   /** BOT_ADMINS pass the role check without a role in the org (e.g. to appoint a secretary). */
   botAdmins?: boolean;
 }
@@ -132,36 +161,41 @@ export interface CommandAccess {
 /** Form values of a submitted card form: `name → value | values`. */
 export type FormValues = Record<string, unknown>;
 
-export interface ActionSpec<V> {
+export interface ActionSpec<V, O extends OrgRequirement = OrgRequirement> {
   /** The button value without its `a` field, parsed before the handler runs. */
   value: z.ZodType<V>;
   roles: RoleRequirement;
-  handle(ctx: ActionContext, value: V, form: FormValues): Promise<ActionAnswer>;
+  /**
+   * `required`: the action needs an org (refused without one, after the role check); its handler's
+   * `ctx.org` is then typed `Org`. Default `optional`.
+   */
+  org?: O;
+  handle(ctx: ActionContext<O>, value: V, form: FormValues): Promise<ActionAnswer>;
 }
 
 /** What the router runs: arguments, who may run it, and the handler. */
-export interface Runnable<A, P = undefined> {
+export interface Runnable<A, P = undefined, O extends OrgRequirement = OrgRequirement> {
   /** One Chinese line for /help. */
   summary: string;
   /** Example invocations, shown on argument errors. */
   usage: readonly string[];
   /** Parses the tokens after the command (and subcommand) name; messages are user-facing Chinese. */
   args: z.ZodType<A, ArgToken[]>;
-  access: CommandAccess;
+  access: CommandAccess<O>;
   /** Remote reads that must not hold the database transaction (runs first, outside it). */
   prepare?(ctx: PrepareContext, args: A): Promise<P>;
-  handle(ctx: CommandContext, args: A, prepared: P): Promise<Outgoing | undefined>;
+  handle(ctx: CommandContext<O>, args: A, prepared: P): Promise<Outgoing | undefined>;
 }
 
 /** A verb of a command (`/整改 新建`), with its own arguments and access. */
-export interface SubcommandSpec<A, P = undefined> extends Runnable<A, P> {
+export interface SubcommandSpec<A, P = undefined, O extends OrgRequirement = OrgRequirement> extends Runnable<A, P, O> {
   /** ASCII verb (`new`). */
   name: string;
   /** Other spellings (`新建`). */
   aliases: readonly string[];
 }
 
-export interface CommandSpec<A, P = undefined> extends Runnable<A, P> {
+export interface CommandSpec<A, P = undefined, O extends OrgRequirement = OrgRequirement> extends Runnable<A, P, O> {
   /** Canonical ASCII name, equal to the file name. */
   name: string;
   /** Other spellings, Chinese included; matched with or without the slash. */
@@ -172,7 +206,7 @@ export interface CommandSpec<A, P = undefined> extends Runnable<A, P> {
    */
   subcommands?: readonly SubcommandModule[];
   /** Card-button callbacks this command owns, keyed `<command>.<verb>`. */
-  actions?: Record<string, ActionSpec<unknown>>;
+  actions?: Record<string, ActionModule>;
 }
 
 export interface PrepareContext {
@@ -183,21 +217,33 @@ export interface PrepareContext {
 
 /** A command module's default export. */
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds commands of every argument type
-export type CommandModule = CommandSpec<any, any>;
+export type CommandModule = CommandSpec<any, any, any>;
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds subcommands of every argument type
-export type SubcommandModule = SubcommandSpec<any, any>;
+export type SubcommandModule = SubcommandSpec<any, any, any>;
+/** A registered card action: the router parses its value and passes whatever context it resolved. */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds actions of every org requirement
+export type ActionModule = ActionSpec<unknown, any>;
 
-/** Identity helper that lets TypeScript infer the argument types from the schema. */
-export function defineCommand<A, P = undefined>(spec: CommandSpec<A, P>): CommandSpec<A, P> {
+/**
+ * Identity helper that lets TypeScript infer the argument types from the schema, and the handler's
+ * context from `access.org` (`required`: `ctx.org` is an `Org`).
+ */
+export function defineCommand<A, P = undefined, O extends OrgRequirement = OrgRequirement>(
+  spec: CommandSpec<A, P, O>,
+): CommandSpec<A, P, O> {
   return spec;
 }
 
-export function defineSubcommand<A, P = undefined>(spec: SubcommandSpec<A, P>): SubcommandModule {
+/** As `defineCommand`, for a verb. */
+export function defineSubcommand<A, P = undefined, O extends OrgRequirement = OrgRequirement>(
+  spec: SubcommandSpec<A, P, O>,
+): SubcommandModule {
   return spec;
 }
 
-export function defineAction<V>(spec: ActionSpec<V>): ActionSpec<unknown> {
-  return spec as ActionSpec<unknown>;
+/** Identity helper for a card action: infers the value type, and narrows `ctx.org` when `org: 'required'`. */
+export function defineAction<V, O extends OrgRequirement = 'optional'>(spec: ActionSpec<V, O>): ActionModule {
+  return spec;
 }
 
 /** One reminder a job wants to post, claimed once by `(job, subject, occurrence)`. */
@@ -210,7 +256,7 @@ export interface Delivery {
   deliver(ctx: BaseContext): Promise<void>;
 }
 
-export interface JobContext extends Omit<BaseContext, 'outbox' | 'audit'> {
+export interface JobContext extends ReadContext {
   /** Read-only Feishu lookups, for jobs that compare with Feishu (absent in the command line's `job run`). */
   directory?: FeishuDirectory;
 }
@@ -235,3 +281,24 @@ export type JobModule = JobSpec;
 export function defineJob(spec: JobSpec): JobSpec {
   return spec;
 }
+
+/** Someone acting in an org (or in none yet): a command, a card action, an import, the CLI. */
+export type ActingContext = BaseContext & { actor: Actor; org: Org | undefined };
+
+/** How a membership ended: the member-deleted event, or the reconciliation of the chat's members. */
+export type LeaveVia = 'event' | 'reconcile';
+
+/**
+ * Ends a membership (the membership feature, src/features/membership): plugged into the router by the
+ * composition root, so the router's member-deleted handling needs no feature. False when no member.
+ */
+export type EndMembership = (
+  ctx: Pick<BaseContext, 'db' | 'outbox'>,
+  o: { orgId: number; openId: string; at: string; actor: string; chatId: string | null; via: LeaveVia },
+) => Promise<boolean>;
+
+/** A feature's answer to "attach this file to what?": options for the attach form (value `r:12`, `s:3` …). */
+export type AttachTargets = (
+  ctx: BaseContext & { actor: Actor },
+  org: Org,
+) => Promise<{ text: string; value: string }[]>;

@@ -1,4 +1,4 @@
-/** Roles a member holds in an org. The first four administer it (DOMAIN.md glossary). */
+/** Roles a member holds in an org. The first four administer it (docs/domain.md "Glossary"). */
 export const ROLES = ['secretary', 'deputy', 'inspector', 'organizer', 'publicity', 'member', 'observer'] as const;
 export type Role = (typeof ROLES)[number];
 

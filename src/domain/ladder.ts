@@ -1,5 +1,5 @@
 /**
- * The overdue ladder (DOMAIN.md "Overdue ladder"), shared by rectifications, tasks and meetings:
+ * The overdue ladder (docs/domain.md "Overdue ladder"), shared by rectifications, tasks and meetings:
  * steps at working-day offsets from a deadline. As of a day, the step to post is the highest one
  * whose date has come; lower ones are skipped (a bot that was down posts the current step, not a
  * backlog). Each step is claimed once per deadline, so an extension restarts the ladder.

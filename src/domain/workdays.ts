@@ -6,9 +6,12 @@
 import chineseDays from 'chinese-days';
 import { addDays, isValidDate, weekdayOf } from './time.ts';
 
+/** An operator's override day: a day off (holiday) or a 调休 working day. */
+export type HolidayKind = 'holiday' | 'workday';
+
 export interface HolidayOverride {
   date: string;
-  kind: 'holiday' | 'workday';
+  kind: HolidayKind;
   name: string;
 }
 

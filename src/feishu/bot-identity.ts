@@ -1,6 +1,6 @@
 /**
  * The bot's own open_id (`GET /open-apis/bot/v3/info`), which tells the bot's @mention from the
- * others (FEISHU.md §4.1). Read in the background with retries — 1 s, 2 s, 4 s … up to a minute
+ * others (docs/feishu-platform.md §4.1). Read in the background with retries — 1 s, 2 s, 4 s … up to a minute
  * between tries, until it succeeds — so a Feishu hiccup at start-up neither blocks the start nor
  * leaves the bot without it for the rest of the run. Until it is known, the parser takes the
  * mentions in front of a command as the bot's (src/router/parse.ts).

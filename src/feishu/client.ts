@@ -59,7 +59,7 @@ export async function retryRead<T>(what: string, fn: () => Promise<T>, o: ReadRe
   }
 }
 
-/** The SDK's cache interface, ours so a revoked tenant token can be dropped (FEISHU.md §1.3). */
+/** The SDK's cache interface, ours so a revoked tenant token can be dropped (docs/feishu-platform.md §1.3). */
 // biome-ignore-start lint/complexity/noBannedTypes: the SDK types its cache keys as `Symbol`
 export class TokenCache {
   private readonly values = new Map<unknown, { value: unknown; expiresAt: number | undefined }>();
@@ -304,7 +304,7 @@ export function createFeishuClient(o: FeishuClientOptions) {
           : kind === 'sms'
             ? await client.im.v1.message.urgentSms(payload)
             : await client.im.v1.message.urgentPhone(payload);
-      // feishu: code 0 does not mean buzzed — people it could not buzz come back in invalid_user_id_list
+      // feishu (docs/feishu-platform.md §7): code 0 does not mean buzzed — people it could not buzz come back in invalid_user_id_list
       const data = ok(res) as { invalid_user_id_list?: string[] } | undefined;
       const refused = (data?.invalid_user_id_list ?? []).filter((id) => openIds.includes(id));
       if (refused.length > 0) throw new UrgentRefusedError(refused);

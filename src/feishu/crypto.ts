@@ -1,5 +1,5 @@
 /**
- * Webhook cryptography (FEISHU.md §3): AES-256-CBC with key = SHA-256(encrypt key) and the IV as the
+ * Webhook cryptography (docs/feishu-platform.md §3): AES-256-CBC with key = SHA-256(encrypt key) and the IV as the
  * first 16 bytes, and the signature sha256(timestamp + nonce + encrypt key + raw body bytes).
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';

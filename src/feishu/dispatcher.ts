@@ -10,71 +10,24 @@
  * database could not be told, its lease (never renewed once the row is let go) runs out and frees it.
  *
  * Runs on wall-clock time (not the business clock): backoff must elapse even in the sandbox.
+ * Options: dispatcher-options.ts; one row at Feishu's edge (target, call, lane, limits): outbox-rows.ts.
  */
-import type { Kysely } from 'kysely';
-import type { Clock } from '../core/clock.ts';
-import type { Logger } from '../core/contracts.ts';
-import type { Dialect } from '../db/migrations/helpers.ts';
+import { claimDue, handBackLeased, markDead, markSent, reschedule } from '../db/repositories/outbox.ts';
+import type { OutboxRow } from '../db/schema.ts';
+import type { SentMessage } from './client.ts';
 import {
-  claimDue,
-  findOutbox,
-  findOutboxFile,
-  handBackLeased,
-  markDead,
-  markSent,
-  reschedule,
-  setOutboxFileKey,
-} from '../db/repositories/outbox.ts';
-import type { Database, OutboxRow } from '../db/schema.ts';
-import type { FeishuClient, SentMessage } from './client.ts';
-import { classifyFailure, FeishuCodeError, type FeishuFailure } from './errors.ts';
-import { FEISHU_LIMITS, type Limit, type RateLimiter } from './limiter.ts';
+  AFTER_STORAGE_FAILURE_MS,
+  type DispatcherOptions,
+  type Outcome,
+  sleep,
+  WRITE_RETRY_MS,
+} from './dispatcher-options.ts';
+import { classifyFailure, type FeishuFailure } from './errors.ts';
+import { FEISHU_LIMITS } from './limiter.ts';
+import { callFeishu, errText, laneOf, limitsFor, resolveTarget } from './outbox-rows.ts';
 
-export type FeishuSender = Pick<FeishuClient, 'send' | 'reply' | 'patch' | 'urgent' | 'uploadFile' | 'invalidateToken'>;
-
-export interface DispatcherOptions {
-  db: Kysely<Database>;
-  dialect: Dialect;
-  api: FeishuSender;
-  logger: Logger;
-  wallClock: Clock;
-  limiter: RateLimiter;
-  /** Identifies this process in leases. */
-  owner: string;
-  leaseMs?: number;
-  maxAttempts?: number;
-  batchSize?: number;
-  concurrency?: number;
-  pollMs?: number;
-  random?: () => number;
-  /** Called (after the row is dead-lettered) when a chat or person cannot be reached. */
-  onUnreachable?: (row: OutboxRow, failure: FeishuFailure) => Promise<void>;
-  /** Called (after the row is dead-lettered) when a 加急 reached none of the people on it. */
-  onUrgentRefused?: (row: OutboxRow, openIds: string[]) => Promise<void>;
-  /** Called after every sent row (the sandbox console refreshes on it). */
-  onSent?: (row: OutboxRow) => void;
-  /** Limits shared with other replicas (PostgreSQL), checked after the in-process limiter. */
-  shared?: { reserve(checks: readonly { key: string; limit: Limit }[]): Promise<number> };
-  /** Called every 10 s: frees leases held by processes that died (replicas on one host). */
-  reclaim?: () => Promise<void>;
-}
-
-/** What happened to a row; `delayMs` is how long a retried or deferred row waits. */
-type Outcome = { kind: 'sent' | 'dead' } | { kind: 'retry' | 'deferred'; delayMs: number };
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/**
- * Pauses between attempts at a write that records a row's outcome or hands rows back: a dropped
- * connection or a busy lock passes in well under a second. Attempts stop before the lease runs out.
- */
-const WRITE_RETRY_MS = [50, 200, 500, 1000, 2000];
-
-/**
- * How long a row waits when its outcome could not be recorded (and the rest of its lane with it). It may
- * have been sent: sent again under the same uuid, Feishu drops the copy.
- */
-const AFTER_STORAGE_FAILURE_MS = 1000;
+export type { DispatcherOptions } from './dispatcher-options.ts';
+export type { FeishuSender } from './outbox-rows.ts';
 
 export class OutboxDispatcher {
   private running = false;
@@ -342,7 +295,7 @@ export class OutboxDispatcher {
   }
 
   private async process(row: OutboxRow): Promise<Outcome> {
-    const target = await this.resolveTarget(row);
+    const target = await resolveTarget(this.o.db, row);
     if (target === 'wait') {
       await this.handBack([row], 500);
       return { kind: 'deferred', delayMs: 500 };
@@ -368,11 +321,11 @@ export class OutboxDispatcher {
     const attempts = row.attempts + 1;
     let sent: SentMessage;
     try {
-      sent = await this.call(row, target).catch(async (err) => {
+      sent = await callFeishu(this.o.db, this.o.api, row, target).catch(async (err) => {
         if (classifyFailure(err).cls !== 'token') throw err;
-        // feishu: a revoked tenant token stays cached by the SDK (FEISHU.md §1.3): drop it, retry once.
+        // feishu: a revoked tenant token stays cached by the SDK (docs/feishu-platform.md §1.3): drop it, retry once.
         this.o.api.invalidateToken();
-        return this.call(row, target);
+        return callFeishu(this.o.db, this.o.api, row, target);
       });
     } catch (err) {
       return this.fail(row, attempts, classifyFailure(err));
@@ -429,89 +382,4 @@ export class OutboxDispatcher {
     const base = Math.min(300_000, 1000 * 2 ** (attempts - 1));
     return Math.floor(base * (0.5 + this.random() * 0.5));
   }
-
-  private async resolveTarget(row: OutboxRow): Promise<string | 'wait' | 'gone'> {
-    if (row.target_id) return row.target_id;
-    if (row.ref_outbox_id === null) return 'gone';
-    const ref = await findOutbox(this.o.db, row.ref_outbox_id);
-    if (!ref || ref.status === 'dead' || ref.status === 'superseded') return 'gone';
-    if (ref.status !== 'sent' || !ref.message_id) return 'wait';
-    return ref.message_id;
-  }
-
-  /** Uploads the row's file once (the key is kept for retries), then sends it as a file message. */
-  private async sendFile(row: OutboxRow, target: string): Promise<SentMessage> {
-    const file = await findOutboxFile(this.o.db, row.id);
-    if (!file) throw new FeishuCodeError(-2, 'the file of this outbox row is missing');
-    let key = file.file_key;
-    if (!key) {
-      key = await this.o.api.uploadFile(file.file_type, file.file_name, Buffer.from(file.bytes));
-      await setOutboxFileKey(this.o.db, row.id, key);
-    }
-    const type = row.target_type === 'open_id' ? 'open_id' : 'chat_id';
-    return this.o.api.send(type, target, 'file', JSON.stringify({ file_key: key }), row.uuid);
-  }
-
-  private call(row: OutboxRow, target: string): Promise<SentMessage> {
-    const p = JSON.parse(row.payload) as { content?: string; user_id_list?: string[] };
-    switch (row.kind) {
-      case 'file':
-        return this.sendFile(row, target);
-      case 'send':
-        return this.o.api.send(
-          row.target_type === 'open_id' ? 'open_id' : 'chat_id',
-          target,
-          row.msg_type ?? 'text',
-          p.content ?? '',
-          row.uuid,
-        );
-      case 'reply':
-        return this.o.api.reply(target, row.msg_type ?? 'text', p.content ?? '', row.uuid);
-      case 'patch':
-        return this.o.api.patch(target, p.content ?? '');
-      case 'urgent_app':
-      case 'urgent_sms':
-      case 'urgent_phone':
-        return this.o.api.urgent(
-          row.kind.slice('urgent_'.length) as 'app' | 'sms' | 'phone',
-          target,
-          p.user_id_list ?? [],
-        );
-      default:
-        return Promise.reject(new Error(`unknown outbox kind ${row.kind}`));
-    }
-  }
-}
-
-function laneOf(row: OutboxRow): string {
-  if (row.kind === 'send' || row.kind === 'file') return `${row.target_type}:${row.target_id}`;
-  if (row.kind === 'reply') {
-    const chat = (JSON.parse(row.payload) as { chat_id?: string }).chat_id;
-    return chat ? `chat_id:${chat}` : `message:${row.target_id}`;
-  }
-  return row.target_id ? `message:${row.target_id}` : `ref:${row.ref_outbox_id}`;
-}
-
-function limitsFor(row: OutboxRow, target: string): { key: string; limit: Limit }[] {
-  const checks: { key: string; limit: Limit }[] = [
-    { key: 'app', limit: FEISHU_LIMITS.appPerSecond },
-    { key: 'app:min', limit: FEISHU_LIMITS.appPerMinute },
-  ];
-  if (row.kind === 'send' || row.kind === 'file') {
-    checks.push(
-      row.target_type === 'open_id'
-        ? { key: `user:${target}`, limit: FEISHU_LIMITS.perUser }
-        : { key: `chat:${target}`, limit: FEISHU_LIMITS.perChat },
-    );
-  } else if (row.kind === 'reply') {
-    const chat = (JSON.parse(row.payload) as { chat_id?: string }).chat_id;
-    if (chat) checks.push({ key: `chat:${chat}`, limit: FEISHU_LIMITS.perChat });
-  } else if (row.kind === 'patch') {
-    checks.push({ key: `msg:${target}`, limit: FEISHU_LIMITS.perMessage });
-  }
-  return checks;
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

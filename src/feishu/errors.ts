@@ -3,7 +3,7 @@ import { UNREACHABLE_REASONS } from '../core/feishu-codes.ts';
 export { UNREACHABLE_REASONS };
 
 /**
- * Feishu API failures, classified once (FEISHU.md §8). The SDK throws an AxiosError for non-2xx
+ * Feishu API failures, classified once (docs/feishu-platform.md §8). The SDK throws an AxiosError for non-2xx
  * answers and resolves `{ code != 0 }` for some 2xx ones; both paths end here.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Inbound events, normalised. The SDK's EventDispatcher hands handlers a flattened object
- * (`{ event_id, event_type, …header, …event }`, FEISHU.md §1.5); these zod schemas read it the same
+ * (`{ event_id, event_type, …header, …event }`, docs/feishu-platform.md §1.5); these zod schemas read it the same
  * way for both transports and reject what does not parse.
  */
 import { z } from 'zod';

@@ -192,7 +192,7 @@ export class HttpServer {
         throw new HttpError(400, 'cannot decrypt');
       }
       if (!plain || typeof plain !== 'object') throw new HttpError(400, 'cannot decrypt');
-      // feishu: the url_verification POST is not signed (FEISHU.md §1.6); everything else must be.
+      // feishu: the url_verification POST is not signed (docs/feishu-platform.md §1.6); everything else must be.
       if (!signed && plain.type !== 'url_verification') throw new HttpError(401, 'missing signature');
     } else {
       if (typeof body.encrypt === 'string') throw new HttpError(400, 'encrypted body but no FEISHU_ENCRYPT_KEY set');

@@ -1,5 +1,5 @@
 /**
- * The ack is never held by slow work (FEISHU.md §0, §2.6, §3, §5). Each event from either transport
+ * The ack is never held by slow work (docs/feishu-platform.md §0, §2.6, §3, §5). Each event from either transport
  * is written to the durable inbox in one quick insert, then handled by the router while a budget
  * (~2 s) runs:
  *   - done in time: acknowledged as before (a card callback gets its answer card);
@@ -10,17 +10,13 @@
  * and every `pollMs`, with backoff. The router's dedup record (same key as the row) keeps every
  * effect exactly-once however often a row is taken.
  */
-import type { Kysely } from 'kysely';
 import type { Card } from '../core/card.ts';
-import type { Clock } from '../core/clock.ts';
-import type { Logger } from '../core/contracts.ts';
 import { isTransientStorageError } from '../db/errors.ts';
 import { wasProcessed } from '../db/repositories/events.ts';
 import {
   addToInbox,
   claimInbox,
   findInbox,
-  type InboxKind,
   listDueInbox,
   listInboxLeaseOwners,
   markInboxDone,
@@ -30,83 +26,25 @@ import {
   retryInboxLater,
 } from '../db/repositories/inbox.ts';
 import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
-import type { Database, InboxRow } from '../db/schema.ts';
-import type { Router } from '../router/router.ts';
-import type { InboundCardAction, InboundChatMembers, InboundMessage } from './events.ts';
+import type { InboundMessage } from './events.ts';
+import {
+  errText,
+  type InboundWork,
+  type InboxOptions,
+  inboxKey,
+  lateAnswer,
+  type Phase,
+  type Run,
+  sleep,
+  stackOf,
+  WORKING_TEXT,
+  WORKING_TOAST,
+  within,
+  workOf,
+} from './inbox-work.ts';
 
-export type InboundWork =
-  | { kind: 'message'; event: InboundMessage }
-  | { kind: 'card_action'; event: InboundCardAction }
-  | { kind: 'bot_added'; event: InboundChatMembers }
-  | { kind: 'users_added'; event: InboundChatMembers }
-  | { kind: 'users_deleted'; event: InboundChatMembers };
-
-/** What the router is asked to do with each kind (a narrow view of Router, so tests can slow it down). */
-export type InboxHandler = Pick<
-  Router,
-  'onMessage' | 'onCardAction' | 'onBotAdded' | 'onUsersAdded' | 'onUsersDeleted' | 'expectsAnswer'
->;
-
-export interface InboxOptions {
-  db: Kysely<Database>;
-  router: InboxHandler;
-  logger: Logger;
-  /** Wall-clock time for leases and retries. */
-  wallClock: Clock;
-  /** Identifies this process in leases. */
-  owner: string;
-  /** Called after a transaction that enqueued messages has committed. */
-  afterCommit: () => void;
-  /** How long an event may take before it is acknowledged anyway (Feishu allows 3 s in all). */
-  budgetMs?: number;
-  /** How long a row stays with the process that took it before another may take it. */
-  leaseMs?: number;
-  pollMs?: number;
-  maxAttempts?: number;
-  /** Rows the worker runs at once. */
-  concurrency?: number;
-  /** SQLite: one bot per database, so rows held by a run that died are free at start-up. */
-  releaseAllAtStart?: boolean;
-  /** PostgreSQL replicas: a lease owner that is known to be gone (a dead process on this host). */
-  isDeadOwner?: (owner: string) => boolean;
-}
-
-export const WORKING_TEXT = '正在处理，请稍候…';
-const WORKING_TOAST = { toast: { type: 'info', content: WORKING_TEXT } };
-
-/** running: the router is at work; answered: it finished in time; late: the ack went out first. */
-type Phase = 'running' | 'answered' | 'late';
-
-interface Run {
-  state: { phase: Phase };
-  done: Promise<unknown>;
-}
-
-export function inboxKey(work: InboundWork): string {
-  if (work.kind === 'message') return `msg:${work.event.messageId}`;
-  return `evt:${work.event.eventId}`;
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
-
-/** The work's outcome, or 'late' when `ms` pass first. */
-async function within<T>(work: Promise<T>, ms: number): Promise<{ value: T } | { err: unknown } | 'late'> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((r) => {
-    timer = setTimeout(() => r('late'), ms);
-  });
-  try {
-    return await Promise.race([
-      work.then(
-        (value) => ({ value }),
-        (err: unknown) => ({ err }),
-      ),
-      late,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export type { InboundWork, InboxHandler, InboxOptions } from './inbox-work.ts';
+export { inboxKey, WORKING_TEXT } from './inbox-work.ts';
 
 export class Inbox {
   private readonly budgetMs: number;
@@ -401,44 +339,4 @@ export class Inbox {
     const all = Promise.allSettled([...this.runs.values()].map((r) => r.done));
     await Promise.race([all, sleep(waitMs)]);
   }
-}
-
-/** The answer of a card callback that came too late to be the callback's answer. */
-function lateAnswer(
-  evt: InboundCardAction,
-  body: unknown,
-): { card?: unknown; messageId?: string; text?: string; operator: string } | undefined {
-  const b = (body ?? {}) as { toast?: { type?: string; content?: string }; card?: { type?: string; data?: unknown } };
-  if (b.card?.type === 'raw' && b.card.data && evt.messageId) {
-    return { card: b.card.data, messageId: evt.messageId, operator: evt.operatorOpenId };
-  }
-  // A toast nobody will see: what it said goes to the person privately (not "已处理" notes).
-  if (b.toast?.content && b.toast.type !== 'info') return { text: b.toast.content, operator: evt.operatorOpenId };
-  return undefined;
-}
-
-function workOf(row: InboxRow): InboundWork | undefined {
-  try {
-    const event = JSON.parse(row.payload) as never;
-    switch (row.kind as InboxKind) {
-      case 'message':
-      case 'card_action':
-      case 'bot_added':
-      case 'users_added':
-      case 'users_deleted':
-        return { kind: row.kind as InboxKind, event } as InboundWork;
-      default:
-        return undefined;
-    }
-  } catch {
-    return undefined;
-  }
-}
-
-function stackOf(err: unknown): string {
-  return err instanceof Error ? (err.stack ?? err.message) : String(err);
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

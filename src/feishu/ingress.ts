@@ -14,7 +14,7 @@ export function createEventDispatcher(inbox: Pick<Inbox, 'receive'>, logger: Log
   const malformed = (type: string) => {
     logger.warn({ event: type, outcome: 'malformed' }, 'event did not parse; ignored');
   };
-  // feishu: IHandles has no card.action.trigger type (node-sdk issue #114), hence the generic.
+  // feishu (docs/feishu-platform.md §1.5): IHandles has no card.action.trigger type (node-sdk issue #114), hence the generic.
   return new sdk.EventDispatcher({ logger: sdkLogger(logger), loggerLevel: sdk.LoggerLevel.warn }).register<
     Record<string, (data: unknown) => Promise<unknown>>
   >({

@@ -1,5 +1,5 @@
 /**
- * Sliding-window rate limits for sending (FEISHU.md §8): per app 50/s and 1000/min, per chat 5/s,
+ * Sliding-window rate limits for sending (docs/feishu-platform.md §8): per app 50/s and 1000/min, per chat 5/s,
  * per user 5/s, per edited message 5/s. `reserve` answers how long to wait before a send may go.
  */
 

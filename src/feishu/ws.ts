@@ -1,6 +1,6 @@
 /**
  * The long connection (default transport): the SDK's WSClient with a ping watchdog and a handshake
- * timeout, so a half-open connection is noticed and re-dialled (FEISHU.md §1.8). Its state and
+ * timeout, so a half-open connection is noticed and re-dialled (docs/feishu-platform.md §1.8). Its state and
  * reconnects show in the logs and in /healthz.
  */
 import type * as lark from '@larksuiteoapi/node-sdk';

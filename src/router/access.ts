@@ -1,5 +1,5 @@
 /** Who may run what: a pure decision over the actor's role, the chat and the org. */
-import type { CommandAccess, RoleRequirement } from '../core/contracts.ts';
+import type { CommandAccess, OrgRequirement, RoleRequirement } from '../core/contracts.ts';
 import { UserError, type UserErrorCode } from '../core/errors.ts';
 import { ADMIN_ROLES, describeRoles, type Role } from '../core/roles.ts';
 
@@ -53,6 +53,15 @@ export function accessDenial(
   if (access.botAdmins && s.botAdmin) return undefined;
   const denied = roleDenial(access.roles, s.role);
   return denied ? { code: 'forbidden', message: denied } : undefined;
+}
+
+/**
+ * A card action declared `org: 'required'` runs only with an org, so its handler may rely on
+ * `ctx.org`. (An action that needs a role already has one: roles are held in an org.)
+ */
+export function requireActionOrg(org: OrgRequirement | undefined, hasOrg: boolean): void {
+  if (org === 'required' && !hasOrg)
+    throw new UserError('no_org', '找不到这张卡片所属的组织。请在组织的群聊中重新发送命令。');
 }
 
 export function checkCommandAccess(access: CommandAccess, s: AccessState): void {

@@ -1,10 +1,10 @@
 /** Looks commands up by name or alias (with or without the slash) and card actions by id. */
-import type { ActionSpec, CommandModule } from '../core/contracts.ts';
+import type { ActionModule, CommandModule } from '../core/contracts.ts';
 import { editDistance, normalizeWord } from './parse.ts';
 
 export class CommandRegistry {
   private readonly byWord = new Map<string, CommandModule>();
-  private readonly actions = new Map<string, { command: CommandModule; spec: ActionSpec<unknown> }>();
+  private readonly actions = new Map<string, { command: CommandModule; spec: ActionModule }>();
 
   constructor(readonly commands: readonly CommandModule[]) {
     for (const c of commands) {
@@ -40,7 +40,7 @@ export class CommandRegistry {
     return best && { command: best.command, spelled: best.spelled };
   }
 
-  action(id: string): { command: CommandModule; spec: ActionSpec<unknown> } | undefined {
+  action(id: string): { command: CommandModule; spec: ActionModule } | undefined {
     return this.actions.get(id);
   }
 

@@ -1,5 +1,5 @@
 /**
- * The long-connection frame (FEISHU.md §2.3): protobuf `pbbp2.Frame`, proto2, encoded by hand.
+ * The long-connection frame (docs/feishu-platform.md §2.3): protobuf `pbbp2.Frame`, proto2, encoded by hand.
  * Every required field is always written, zeros included, because the SDK's decoder throws when one
  * is missing.
  */

@@ -1,4 +1,12 @@
-/** Just enough multipart/form-data parsing for the emulator's file upload endpoints. */
+/**
+ * multipart/form-data for the emulator's file upload endpoints, parsed by Node's own
+ * `Response.formData()` (undici).
+ *
+ * One adjustment first: per the HTML spec, `formData()` decodes a part without a `filename` as UTF-8
+ * text, and the SDK sends the uploaded file as such a part (`name="file"`, `application/octet-stream`,
+ * no filename), so its bytes would be lost. Every part is therefore marked as a file (`filename=""`
+ * when it has none) and read back as bytes; callers decode the text fields as UTF-8 themselves.
+ */
 
 export interface Part {
   name: string;
@@ -6,29 +14,40 @@ export interface Part {
   data: Buffer;
 }
 
-export function parseMultipart(body: Buffer, contentType: string): Part[] {
+export async function parseMultipart(body: Buffer, contentType: string): Promise<Part[]> {
   const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   const boundary = m?.[1] ?? m?.[2];
   if (!boundary) throw new Error('no multipart boundary');
-  const delim = Buffer.from(`--${boundary}`);
+  let form: FormData;
+  try {
+    form = await new Response(markAllAsFiles(body, boundary), {
+      headers: { 'content-type': contentType },
+    }).formData();
+  } catch {
+    // A malformed body holds no usable part (the callers answer "file is empty").
+    return [];
+  }
   const parts: Part[] = [];
-  let pos = body.indexOf(delim);
-  while (pos >= 0) {
-    let start = pos + delim.length;
-    if (body.subarray(start, start + 2).toString() === '--') break;
-    if (body.subarray(start, start + 2).toString() === '\r\n') start += 2;
-    const next = body.indexOf(delim, start);
-    if (next < 0) break;
-    const chunk = body.subarray(start, next - 2); // drop the CRLF before the delimiter
-    const headerEnd = chunk.indexOf('\r\n\r\n');
-    if (headerEnd >= 0) {
-      const headers = chunk.subarray(0, headerEnd).toString('utf8');
-      const disp = /content-disposition:[^\r\n]*/i.exec(headers)?.[0] ?? '';
-      const name = /\bname="([^"]*)"/i.exec(disp)?.[1] ?? '';
-      const filename = /\bfilename="([^"]*)"/i.exec(disp)?.[1];
-      parts.push({ name, filename, data: Buffer.from(chunk.subarray(headerEnd + 4)) });
+  for (const [name, value] of form) {
+    if (typeof value === 'string') {
+      parts.push({ name, filename: undefined, data: Buffer.from(value, 'utf8') });
+    } else {
+      parts.push({ name, filename: value.name || undefined, data: Buffer.from(await value.arrayBuffer()) });
     }
-    pos = next;
   }
   return parts;
+}
+
+/** Adds `filename=""` to each part's Content-Disposition that has none (bytes kept as they are: latin1). */
+function markAllAsFiles(body: Buffer, boundary: string): Buffer {
+  const delim = `--${boundary}\r\n`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const headerBlocks = new RegExp(`${delim}[^]*?\\r\\n\\r\\n`, 'g');
+  const text = body
+    .toString('latin1')
+    .replace(headerBlocks, (block) =>
+      block.replace(/^(content-disposition:[^\r\n]*)$/im, (line) =>
+        /\bfilename\*?=/i.test(line) ? line : `${line}; filename=""`,
+      ),
+    );
+  return Buffer.from(text, 'latin1');
 }

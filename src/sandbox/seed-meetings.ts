@@ -5,14 +5,14 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from '../core/contracts.ts';
-import { ensureRules } from '../db/repositories/meetings.ts';
 import { listMembers, roleOf } from '../db/repositories/members.ts';
 import type { Database, Member, Org } from '../db/schema.ts';
-import { SPECIAL_AGENDA } from '../domain/meetings.ts';
 import { addDays, localDate, zonedInstant } from '../domain/time.ts';
 import type { WorkCalendar } from '../domain/workdays.ts';
+import { SPECIAL_AGENDA } from '../features/meetings/model.ts';
+import { ensureRules } from '../features/meetings/repository.ts';
+import * as meetings from '../features/meetings/service.ts';
 import { actingContext } from '../services/acting.ts';
-import * as meetings from '../services/meetings.ts';
 
 export async function seedMeetings(d: {
   db: Kysely<Database>;

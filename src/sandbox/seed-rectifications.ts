@@ -5,14 +5,14 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from '../core/contracts.ts';
-import { createBatch } from '../db/repositories/batches.ts';
 import { listMembers, roleOf } from '../db/repositories/members.ts';
 import type { Database, Member, Org } from '../db/schema.ts';
-import { milestoneDates } from '../domain/rectification.ts';
 import { addDays, localDate } from '../domain/time.ts';
 import type { WorkCalendar } from '../domain/workdays.ts';
+import { createBatch } from '../features/rectification/batch-repository.ts';
+import { milestoneDates } from '../features/rectification/model.ts';
+import * as rect from '../features/rectification/service.ts';
 import { actingContext } from '../services/acting.ts';
-import * as rect from '../services/rectification.ts';
 
 interface Deps {
   db: Kysely<Database>;

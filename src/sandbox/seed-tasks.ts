@@ -4,17 +4,16 @@
  * and the status board posted in the group.
  */
 import type { Kysely } from 'kysely';
-import { buildBoardCard } from '../cards/task-card.ts';
 import type { Logger } from '../core/contracts.ts';
-import { registerCard } from '../db/repositories/cards.ts';
 import { listMembers, roleOf } from '../db/repositories/members.ts';
 import { listOrgChats } from '../db/repositories/orgs.ts';
 import type { Database, Member, Org } from '../db/schema.ts';
-import type { Cadence } from '../domain/tasks.ts';
 import { addDays, localDate } from '../domain/time.ts';
 import type { WorkCalendar } from '../domain/workdays.ts';
+import type { Cadence } from '../features/duties/model.ts';
+import * as tasks from '../features/duties/service.ts';
+import { buildBoardCard } from '../features/duties/task-card.ts';
 import { actingContext } from '../services/acting.ts';
-import * as tasks from '../services/tasks.ts';
 
 export async function seedTasks(d: {
   db: Kysely<Database>;
@@ -135,18 +134,7 @@ export async function seedTasks(d: {
     const chat = (await listOrgChats(trx, d.org.id))[0];
     if (chat) {
       const board = buildBoardCard(await tasks.boardView(trx, d.org.id, d.now, d.timezone));
-      const outboxId = await admin.outbox.send(
-        { chatId: chat.chatId },
-        { type: 'card', card: board },
-        { orgId: d.org.id },
-      );
-      await registerCard(trx, {
-        orgId: d.org.id,
-        kind: 'task_board',
-        subjectId: d.org.id,
-        outboxId,
-        at: d.now.toISOString(),
-      });
+      await admin.cards.send(tasks.boardSubject(d.org.id), { chatId: chat.chatId }, board);
     }
   });
 }

@@ -11,21 +11,12 @@
  */
 import type { ControlledTransaction, Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
-import type {
-  AuditDetail,
-  BaseContext,
-  Delivery,
-  FeishuDirectory,
-  JobSpec,
-  Logger,
-  RuntimeSettings,
-} from '../core/contracts.ts';
-import { recordAudit } from '../db/repositories/audit.ts';
+import type { BaseContext, Delivery, FeishuDirectory, JobSpec, Logger, RuntimeSettings } from '../core/contracts.ts';
 import { claimReminder } from '../db/repositories/claims.ts';
 import { recordJobRun } from '../db/repositories/job-runs.ts';
-import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
 import type { Database } from '../db/schema.ts';
 import type { WorkCalendar } from '../domain/workdays.ts';
+import { buildContext, buildReadContext } from '../router/context.ts';
 
 export interface JobDeps {
   db: Kysely<Database>;
@@ -57,27 +48,11 @@ function baseContext(
   orgId: number | null,
   logger: Logger,
 ): BaseContext {
-  return {
-    db: trx,
-    clock: deps.clock,
-    now,
-    settings: deps.settings,
-    logger,
-    calendar,
-    outbox: createOutboxWriter(trx, { at: deps.wallClock.now().toISOString(), orgId }),
-    audit: (d: AuditDetail) =>
-      recordAudit(trx, {
-        at: now.toISOString(),
-        orgId,
-        actor: 'system',
-        chatId: null,
-        action: d.action,
-        subject: d.subject ?? null,
-        result: 'ok',
-        before: d.before,
-        after: d.after,
-      }),
-  };
+  return buildContext(
+    trx,
+    { clock: deps.clock, now, settings: deps.settings, logger, calendar },
+    { orgId, actor: 'system', chatId: null, wallNow: deps.wallClock.now() },
+  );
 }
 
 type Outcome = 'posted' | 'skipped' | 'failed';
@@ -138,12 +113,7 @@ export async function runJob(job: JobSpec, deps: JobDeps, now: Date): Promise<Jo
   if (job.collect) {
     const deliveries = await job.collect(
       {
-        db: deps.db,
-        clock: deps.clock,
-        now,
-        settings: deps.settings,
-        logger,
-        calendar,
+        ...buildReadContext(deps.db, { clock: deps.clock, now, settings: deps.settings, logger, calendar }),
         ...(deps.directory ? { directory: deps.directory } : {}),
       },
       now,

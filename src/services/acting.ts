@@ -1,14 +1,14 @@
 /**
  * A context for acting outside a chat event — the CLI, the sandbox's demo seed — as a given person,
- * in a transaction, with the outbox and audit bound to it (the same shape handlers get).
+ * in a transaction, with the outbox, audit and live cards bound to it: the context handlers get, from
+ * the same builder (src/router/context.ts).
  */
+
 import type { Kysely } from 'kysely';
-import type { Actor, Logger } from '../core/contracts.ts';
-import { recordAudit } from '../db/repositories/audit.ts';
-import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
+import type { ActingContext, Actor, Logger } from '../core/contracts.ts';
 import type { Database, Org } from '../db/schema.ts';
 import { WorkCalendar } from '../domain/workdays.ts';
-import type { ActingContext } from './rectification.ts';
+import { buildContext } from '../router/context.ts';
 
 export function actingContext(
   trx: Kysely<Database>,
@@ -23,27 +23,16 @@ export function actingContext(
     auditActor?: string;
   },
 ): ActingContext {
-  return {
-    db: trx,
-    clock: { now: () => o.now },
-    now: o.now,
-    settings: { timezone: o.timezone, botAdmins: [] },
-    logger: o.logger,
-    calendar: o.calendar ?? new WorkCalendar(),
-    outbox: createOutboxWriter(trx, { at: o.wallNow.toISOString(), orgId: o.org.id }),
-    audit: (d) =>
-      recordAudit(trx, {
-        at: o.now.toISOString(),
-        orgId: o.org.id,
-        actor: o.auditActor ?? o.actor.openId,
-        chatId: null,
-        action: d.action,
-        subject: d.subject ?? null,
-        result: 'ok',
-        before: d.before,
-        after: d.after,
-      }),
-    actor: o.actor,
-    org: o.org,
-  };
+  const base = buildContext(
+    trx,
+    {
+      clock: { now: () => o.now },
+      now: o.now,
+      settings: { timezone: o.timezone, botAdmins: [] },
+      logger: o.logger,
+      calendar: o.calendar ?? new WorkCalendar(),
+    },
+    { orgId: o.org.id, actor: o.auditActor ?? o.actor.openId, chatId: null, wallNow: o.wallNow },
+  );
+  return { ...base, actor: o.actor, org: o.org };
 }

@@ -1,68 +1,25 @@
 /**
  * Ledger imports: a spreadsheet sent to the bot is recognised by its headers, previewed on a card
  * ("N 行可导入，M 行有错误"), kept as a pending import, and written only when an admin presses
- * 确认导入. Each ledger (rectifications, the responsibility list …) registers an `Importer`.
+ * 确认导入. Each ledger (rectifications, the responsibility list …) is an `Importer` made with the
+ * ledger kit's `defineImporter` (src/ledger/import-kit.ts) and listed in importer-registry.ts.
  */
 
 import { buildImportCancelledCard, buildImportDoneCard, buildPreviewCard } from '../cards/import-card.ts';
 import type { Card } from '../core/card.ts';
+import type { ActingContext } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import { savePendingImport, setImportStatus } from '../db/repositories/imports.ts';
 import { lockRow } from '../db/repositories/versioned.ts';
-import type { ActingContext } from './rectification.ts';
-import { type Cell, findHeader, MAX_IMPORT_ROWS, readSpreadsheet } from './spreadsheet.ts';
+import { detectImporter, type Importer } from '../ledger/import-kit.ts';
+import { MAX_IMPORT_ROWS, readSpreadsheet } from './spreadsheet.ts';
 
-export interface ImportProblem {
-  /** Row number in the file (1-based, as Excel shows it). */
-  line: number;
-  reason: string;
-}
-
-export interface ImportPlan<R> {
-  rows: R[];
-  problems: ImportProblem[];
-  /** How many rows would be new, updated, unchanged. */
-  counts: { created: number; updated: number; unchanged: number };
-  /** A few lines shown on the preview. */
-  sample: string[];
-}
-
-export interface Importer<R = unknown> {
-  /** Stable id, stored with pending imports (`rectifications`). */
-  kind: string;
-  /** 整改台账 … */
-  label: string;
-  /** Header synonyms per field; `required` fields must be found for the file to be this kind. */
-  headers: Record<string, readonly string[]>;
-  required: readonly string[];
-  /** Validates each data row (after the header row) against the org. */
-  plan(
-    ctx: ActingContext,
-    rows: Cell[][],
-    columns: Record<string, number | undefined>,
-    firstLine: number,
-  ): Promise<ImportPlan<R>>;
-  /** Writes the rows; returns a one-line summary. */
-  apply(ctx: ActingContext, rows: R[]): Promise<string>;
-}
-
-/** Picks the importer whose required headers are all present, with the most headers found. */
-export function detectImporter(
-  importers: readonly Importer[],
-  rows: Cell[][],
-): { importer: Importer; header: { row: number; columns: Record<string, number | undefined> } } | undefined {
-  let best:
-    | { importer: Importer; header: { row: number; columns: Record<string, number | undefined> }; score: number }
-    | undefined;
-  for (const importer of importers) {
-    const header = findHeader(rows, importer.headers);
-    if (!header) continue;
-    if (!importer.required.every((f) => header.columns[f] !== undefined)) continue;
-    const score = Object.keys(header.columns).length;
-    if (!best || score > best.score) best = { importer, header, score };
-  }
-  return best && { importer: best.importer, header: best.header };
-}
+export {
+  detectImporter,
+  type Importer,
+  type ImportPlan,
+  type ImportProblem,
+} from '../ledger/import-kit.ts';
 
 /** Reads the file, recognises the ledger, saves a pending import and returns its preview card. */
 export async function previewImport(

@@ -1,8 +1,7 @@
 /**
- * The import/export machinery every ledger shares: reading .xlsx/.csv safely (size, row and zip-bomb
- * limits; formulas never evaluated, their cached value read as plain text) and writing an .xlsx
- * ledger (title row, fixed Chinese headers, widths, frozen header, dates as dates, cells that would
- * start a formula neutralised).
+ * Reading a ledger sent to the bot, safely: size, row and zip-bomb limits checked before anything
+ * parses the file; formulas never evaluated (their cached value is read as plain text); CSV decoded
+ * and split by the ledger kit (src/ledger/csv.ts). Writing ledgers is the kit's (src/ledger/export-kit.ts).
  */
 
 import { Readable } from 'node:stream';
@@ -10,20 +9,21 @@ import { createInflateRaw, inflateRaw } from 'node:zlib';
 import type ExcelJS from 'exceljs';
 import { UserError } from '../core/errors.ts';
 import { dateFromCell } from '../domain/dates.ts';
+import { type Cell, EMPTY_CELL, textCell } from '../ledger/cells.ts';
+import { decodeCsvText, parseCsv } from '../ledger/csv.ts';
+import { loadExcel } from '../ledger/excel.ts';
+
+export type { Cell } from '../ledger/cells.ts';
 
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 5000;
+/** Rows a file may hold: the data rows plus a title and the header rows above them. */
+const MAX_FILE_ROWS = MAX_IMPORT_ROWS + 10;
 const MAX_UNZIPPED_BYTES = 60 * 1024 * 1024;
 const MAX_ZIP_ENTRIES = 2000;
 
-/** A cell as read: text, a number, or a date (YYYY-MM-DD in `date`). */
-export interface Cell {
-  text: string;
-  number: number | undefined;
-  date: string | undefined;
-}
-
-const EMPTY: Cell = { text: '', number: undefined, date: undefined };
+const tooManyRows = (n: number) =>
+  new UserError('too_large', `文件超过 ${MAX_IMPORT_ROWS} 行（共 ${n} 行），请拆分后再导入。`);
 
 export function isSpreadsheetName(fileName: string): boolean {
   return /\.(xlsx|csv)$/i.test(fileName.trim());
@@ -35,63 +35,11 @@ export async function readSpreadsheet(fileName: string, bytes: Buffer): Promise<
     throw new UserError('too_large', `文件超过 5 MB（${(bytes.length / 1048576).toFixed(1)} MB），请拆分后再导入。`);
   }
   let rows: Cell[][];
-  if (/\.csv$/i.test(fileName)) rows = parseCsv(decodeText(bytes)).map((r) => r.map(textCell));
+  if (/\.csv$/i.test(fileName)) rows = parseCsv(decodeCsvText(bytes), MAX_FILE_ROWS + 1).map((r) => r.map(textCell));
   else if (/\.xlsx$/i.test(fileName)) rows = await readXlsx(bytes);
   else throw new UserError('bad_args', '只能导入 .xlsx 或 .csv 文件。');
   while (rows.length > 0 && (rows[rows.length - 1] as Cell[]).every((c) => c.text === '')) rows.pop();
-  if (rows.length > MAX_IMPORT_ROWS + 10) {
-    throw new UserError('too_large', `文件超过 ${MAX_IMPORT_ROWS} 行（共 ${rows.length} 行），请拆分后再导入。`);
-  }
-  return rows;
-}
-
-function textCell(text: string): Cell {
-  const t = text.trim();
-  const n = t !== '' && /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : undefined;
-  return { text: t, number: n, date: undefined };
-}
-
-/** UTF-8 (with or without BOM); files Excel saved as "CSV" in China are often GB18030. */
-function decodeText(bytes: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
-  } catch {
-    return new TextDecoder('gb18030').decode(bytes);
-  }
-}
-
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      if (rows.length > MAX_IMPORT_ROWS + 10) break;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
+  if (rows.length > MAX_FILE_ROWS) throw tooManyRows(rows.length);
   return rows;
 }
 
@@ -235,14 +183,6 @@ async function sheetRowCount(e: ZipEntryRef): Promise<number> {
   return Math.max(rows, highest);
 }
 
-/**
- * exceljs is loaded on first use: it is only needed for imports and exports, and loading it at start
- * cost ~0.3 s and ~25 MB (BENCHMARKS.md, start-up).
- */
-async function excel(): Promise<typeof ExcelJS> {
-  return (await import('exceljs')).default;
-}
-
 async function readXlsx(bytes: Buffer): Promise<Cell[][]> {
   const entries = await checkZip(bytes);
   // Counted before exceljs parses anything: parsing 100,000 rows would hold the event loop for seconds.
@@ -250,11 +190,9 @@ async function readXlsx(bytes: Buffer): Promise<Cell[][]> {
   const sheets = first ? [first] : entries.filter((e) => /^\/?xl\/worksheets\/[^/]+\.xml$/.test(e.name));
   for (const sheet of sheets) {
     const n = await sheetRowCount(sheet).catch(() => 0);
-    if (n > MAX_IMPORT_ROWS + 10) {
-      throw new UserError('too_large', `文件超过 ${MAX_IMPORT_ROWS} 行（共 ${n} 行），请拆分后再导入。`);
-    }
+    if (n > MAX_FILE_ROWS) throw tooManyRows(n);
   }
-  const wb = new (await excel()).Workbook();
+  const wb = new (await loadExcel()).Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
@@ -262,9 +200,7 @@ async function readXlsx(bytes: Buffer): Promise<Cell[][]> {
   }
   const ws = wb.worksheets[0];
   if (!ws) return [];
-  if (ws.rowCount > MAX_IMPORT_ROWS + 10) {
-    throw new UserError('too_large', `文件超过 ${MAX_IMPORT_ROWS} 行（共 ${ws.rowCount} 行），请拆分后再导入。`);
-  }
+  if (ws.rowCount > MAX_FILE_ROWS) throw tooManyRows(ws.rowCount);
   const rows: Cell[][] = [];
   ws.eachRow({ includeEmpty: true }, (row, n) => {
     const cells: Cell[] = [];
@@ -276,7 +212,7 @@ async function readXlsx(bytes: Buffer): Promise<Cell[][]> {
 }
 
 function readCell(v: ExcelJS.CellValue): Cell {
-  if (v === null || v === undefined) return EMPTY;
+  if (v === null || v === undefined) return EMPTY_CELL;
   if (v instanceof Date) {
     const date = dateFromCell(v);
     return { text: date ?? '', number: undefined, date };
@@ -288,101 +224,13 @@ function readCell(v: ExcelJS.CellValue): Cell {
     // A formula is never evaluated: its cached result is read as a plain value.
     if ('formula' in v || 'sharedFormula' in v) {
       const r = (v as { result?: ExcelJS.CellValue }).result;
-      return r === undefined || (typeof r === 'object' && r !== null && !(r instanceof Date)) ? EMPTY : readCell(r);
+      return r === undefined || (typeof r === 'object' && r !== null && !(r instanceof Date))
+        ? EMPTY_CELL
+        : readCell(r);
     }
     if ('richText' in v) return textCell(v.richText.map((t) => t.text).join(''));
     if ('text' in v && typeof (v as { text: unknown }).text === 'string') return textCell((v as { text: string }).text);
-    if ('error' in v) return EMPTY;
+    if ('error' in v) return EMPTY_CELL;
   }
-  return EMPTY;
-}
-
-/**
- * Finds the header row among the first rows (titles often sit above it) by matching header
- * synonyms; returns the row index and the column of each field found.
- */
-export function findHeader<F extends string>(
-  rows: Cell[][],
-  synonyms: Record<F, readonly string[]>,
-): { row: number; columns: Partial<Record<F, number>> } | undefined {
-  const norm = (s: string) => s.normalize('NFKC').replace(/[\s*＊（）()：:]/g, '');
-  let best: { row: number; columns: Partial<Record<F, number>>; score: number } | undefined;
-  for (let r = 0; r < Math.min(rows.length, 10); r++) {
-    const columns: Partial<Record<F, number>> = {};
-    let score = 0;
-    (rows[r] as Cell[]).forEach((cell, i) => {
-      const h = norm(cell.text);
-      if (!h) return;
-      for (const field of Object.keys(synonyms) as F[]) {
-        if (columns[field] !== undefined) continue;
-        if (synonyms[field].some((s) => norm(s) === h)) {
-          columns[field] = i;
-          score++;
-          break;
-        }
-      }
-    });
-    if (score > 0 && (!best || score > best.score)) best = { row: r, columns, score };
-  }
-  return best && { row: best.row, columns: best.columns };
-}
-
-export function cellAt(row: Cell[] | undefined, col: number | undefined): Cell {
-  return col === undefined ? EMPTY : (row?.[col] ?? EMPTY);
-}
-
-// ------------------------------------------------------------------ writing
-
-export interface LedgerColumn {
-  header: string;
-  width: number;
-  kind?: 'text' | 'date' | 'number';
-}
-
-/** A cell that Excel would read as a formula gets a leading apostrophe (CSV/formula injection). */
-export function neutralise(v: string): string {
-  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-}
-
-export async function writeLedger(o: {
-  sheetName: string;
-  title: string;
-  subtitle: string;
-  columns: LedgerColumn[];
-  rows: (string | number | null)[][];
-}): Promise<Buffer> {
-  const wb = new (await excel()).Workbook();
-  wb.creator = '清风';
-  const ws = wb.addWorksheet(o.sheetName, { views: [{ state: 'frozen', ySplit: 2 }] });
-  ws.columns = o.columns.map((c) => ({ width: c.width }));
-  const title = ws.addRow([neutralise(`${o.title}　${o.subtitle}`)]);
-  title.font = { bold: true, size: 14 };
-  ws.mergeCells(1, 1, 1, o.columns.length);
-  const header = ws.addRow(o.columns.map((c) => c.header));
-  header.font = { bold: true };
-  header.alignment = { vertical: 'middle', horizontal: 'center', wrapText: true };
-  header.eachCell((cell) => {
-    cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8E8E8' } };
-    cell.border = { bottom: { style: 'thin' } };
-  });
-  for (const values of o.rows) {
-    const row = ws.addRow(
-      values.map((v, i) => {
-        const kind = o.columns[i]?.kind ?? 'text';
-        if (v === null || v === '') return null;
-        if (kind === 'date' && typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) {
-          const [y, m, d] = v.split('-').map(Number) as [number, number, number];
-          return new Date(Date.UTC(y, m - 1, d));
-        }
-        if (kind === 'number' && typeof v === 'number') return v;
-        return neutralise(String(v));
-      }),
-    );
-    row.alignment = { vertical: 'top', wrapText: true };
-    o.columns.forEach((c, i) => {
-      if (c.kind === 'date') row.getCell(i + 1).numFmt = 'yyyy-mm-dd';
-    });
-  }
-  const out = await wb.xlsx.writeBuffer();
-  return Buffer.from(out as ArrayBuffer);
+  return EMPTY_CELL;
 }

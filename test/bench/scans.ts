@@ -21,10 +21,10 @@ import { type Kysely, sql } from 'kysely';
 import { fixedClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/connection.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { ensureRules } from '../../src/db/repositories/meetings.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { addDays } from '../../src/domain/time.ts';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
+import { ensureRules } from '../../src/features/meetings/repository.ts';
 import { seededRandom } from '../helpers/fault-bot.ts';
 import { type BenchResult, log, mb, ms, num, RssSampler, row, type Section, startBenchBot } from './lib.ts';
 

@@ -2,13 +2,14 @@
 // on SQLite and PostgreSQL: a write on the version it was read at bumps it by one; a write on an older
 // version changes nothing and throws StaleError; a status change happens once; on PostgreSQL a second
 // transaction's lock waits for the first and then reads what it committed.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrg } from '../../src/db/repositories/orgs.ts';
-import { createRectification, findRectification } from '../../src/db/repositories/rectifications.ts';
 import { lockRow, StaleError, updateIfStatus, updateVersioned } from '../../src/db/repositories/versioned.ts';
 import type { Database } from '../../src/db/schema.ts';
+import { createRectification, findRectification } from '../../src/features/rectification/repository.ts';
 import { createTestDb, type TestDb, testDialect } from '../helpers/db.ts';
+import { until } from '../helpers/wait.ts';
 
 let h: TestDb | undefined;
 afterEach(async () => {
@@ -106,7 +107,17 @@ describe('versioned writes', () => {
         order.push('t2 locked');
         return row;
       });
-      await new Promise((r) => setTimeout(r, 200));
+      // t2 is queued behind t1's row lock (seen from a third connection) before t1 commits.
+      await until(
+        async () => {
+          const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock' and query ilike '%rectifications%'`.execute(
+            db,
+          );
+          return (r.rows[0]?.n ?? 0) >= 1;
+        },
+        { what: 't2 waiting for the row lock' },
+      );
       order.push('t1 commits');
       release();
       await t1;

@@ -1,5 +1,5 @@
 /**
- * The ack is never held by slow work (FEISHU.md §0): `/绑定` in a group of 1,000 members (ten pages
+ * The ack is never held by slow work (docs/feishu-platform.md §0): `/绑定` in a group of 1,000 members (ten pages
  * of members) and a 5,000-row 整改台账 are acknowledged within Feishu's 3 s — the emulator gives up
  * on an event after 3 s and would send it again, so "acknowledged on the first delivery" is the
  * 3 s contract — then "正在处理…" and the result arrive. Feishu is made slow on purpose (the

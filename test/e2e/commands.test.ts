@@ -12,6 +12,7 @@ import { findMember, listMembers } from '../../src/db/repositories/members.ts';
 import { findOrgByChat, findOrgByName } from '../../src/db/repositories/orgs.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { button } from '../helpers/cards.ts';
+import { settled } from '../helpers/converse.ts';
 
 describe('foundation commands', () => {
   let h: BotHarness;
@@ -25,10 +26,10 @@ describe('foundation commands', () => {
     return { msg: m, text: messageText(m) };
   }
 
-  async function quiet(chatId: string, ms = 300) {
-    const n = h.emu.botMessages(chatId).length;
-    await new Promise((r) => setTimeout(r, ms));
-    return h.emu.botMessages(chatId).length - n;
+  /** How many messages the bot sent into a chat since it had `before`, once it has nothing left to do. */
+  async function quiet(chatId: string, before: number) {
+    await settled(h);
+    return h.emu.botMessages(chatId).length - before;
   }
 
   it('/help lists the commands this person may run here, with usage lines, under every alias', async () => {
@@ -146,8 +147,9 @@ describe('foundation commands', () => {
     expect(typo.text).toBe('没有 /帮主 这个命令。您是不是要找 /帮助？发送 /帮助 查看可用命令。');
     const unknown = await ask(chat.chatId, secretary.openId, '/zzzzzz');
     expect(unknown.text).toBe('没有 /zzzzzz 这个命令。发送 /帮助 查看可用命令。');
+    const beforeChatter = h.emu.botMessages(chat.chatId).length;
     await h.emu.sendText({ chatId: chat.chatId, from: secretary.openId, text: '大家下午好', mentionBot: true });
-    expect(await quiet(chat.chatId)).toBe(0);
+    expect(await quiet(chat.chatId, beforeChatter)).toBe(0);
     const p2p = h.emu.p2pChat(secretary.openId);
     const hello = await ask(p2p.chatId, secretary.openId, '你好', { mentionBot: false });
     expect(hello.text).toContain('发送 /帮助');
@@ -159,7 +161,7 @@ describe('foundation commands', () => {
     h.emu.duplicateNextEvents = 2;
     await h.emu.sendText({ chatId: chat.chatId, from: secretary.openId, text: '/帮助', mentionBot: true });
     expect(h.emu.deliveries.at(-1)?.attempts).toBe(3);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     expect(h.emu.botMessages(chat.chatId).filter((m) => messageText(m).includes('可用命令'))).toHaveLength(1);
     const handled = h.logs.records().filter((r) => r.event === 'message' && r.command === 'help');
     expect(handled.map((r) => r.outcome).sort()).toEqual(['duplicate', 'duplicate', 'ok']);
@@ -173,7 +175,7 @@ describe('foundation commands', () => {
     await h.emu.addBotToChat(chat.chatId, owner.openId);
     const welcome = await h.emu.waitFor(() => h.emu.botMessages(chat.chatId)[0]);
     expect(messageText(welcome)).toContain('/绑定');
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     expect(h.emu.botMessages(chat.chatId)).toHaveLength(1);
 
     await ask(chat.chatId, owner.openId, '/绑定 新支部');

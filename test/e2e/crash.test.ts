@@ -8,8 +8,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.ts';
+import { openDatabase } from '../../src/db/connection.ts';
 import { Emulator } from '../../src/sandbox/emulator.ts';
 import { assertServedOnly, messageText, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/bot.ts';
+import { settled } from '../helpers/converse.ts';
 import { createTestDbLocation, testDialect } from '../helpers/db.ts';
 import { botArgs } from '../helpers/entry.ts';
 
@@ -68,6 +70,9 @@ describe('crash between commit and send', () => {
     });
     const loc = await createTestDbLocation();
     cleanups.push(() => loc.drop());
+    // The test's own look at the bot's database (is anything left to do?).
+    const db = openDatabase(loc.url, { schema: loc.schema });
+    cleanups.push(() => db.close());
     const url = loc.schema ? `${loc.url}?options=${encodeURIComponent(`-c search_path=${loc.schema}`)}` : loc.url;
     const boss = emu.addUser('李书记');
     const chat = emu.createGroup({ name: '第一党支部', owner: boss.openId, members: [] });
@@ -81,13 +86,13 @@ describe('crash between commit and send', () => {
       bot = startChild(emu, url);
       await emu.waitFor(() => emu.connectionCount === 1, { timeoutMs: 20_000, what: 'the bot to reconnect' });
     };
-    return { emu, chat, boss, restart, killBot: () => kill(bot), output: () => bot.output.join('') };
+    return { emu, db, chat, boss, restart, killBot: () => kill(bot), output: () => bot.output.join('') };
   }
 
   for (const applyFirst of [false, true]) {
     const when = applyFirst ? 'after Feishu created the message' : 'before Feishu created the message';
     it(`killed ${when}: the reply is delivered once after restart (${testDialect})`, async () => {
-      const { emu, chat, boss, restart, killBot } = await setup();
+      const { emu, db, chat, boss, restart, killBot } = await setup();
       // The next reply hangs inside "Feishu": the bot is mid-send when it dies.
       emu.failNext({ method: 'POST', path: '/reply', times: 1, status: 500, code: 500, delayMs: 60_000, applyFirst });
       const inFlight = new Promise<void>((resolve) => {
@@ -110,8 +115,8 @@ describe('crash between commit and send', () => {
         },
         { timeoutMs: 20_000, what: 'the help reply after restart' },
       );
-      // Give a duplicate every chance to show up before counting.
-      await new Promise((r) => setTimeout(r, 1500));
+      // Every redelivery handled and every send made: a duplicate would be there now.
+      await settled({ emu, db });
       expect(emu.botMessages(chat.chatId).filter((m) => messageText(m).includes('可用命令'))).toHaveLength(1);
       expect(replies[0]?.parentId).toBeDefined();
     }, 60_000);

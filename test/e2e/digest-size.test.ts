@@ -6,8 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { findOrgByName } from '../../src/db/repositories/orgs.ts';
-import { createRectification } from '../../src/db/repositories/rectifications.ts';
 import type { Org } from '../../src/db/schema.ts';
+import { createRectification } from '../../src/features/rectification/repository.ts';
 import { checkCard } from '../../src/sandbox/card-check.ts';
 import type { EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';

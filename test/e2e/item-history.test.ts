@@ -5,8 +5,8 @@
  * a task's record goes to its owner and the admins only.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { addEvent } from '../../src/db/repositories/rectifications.ts';
-import { addTaskEvent } from '../../src/db/repositories/tasks.ts';
+import { addTaskEvent } from '../../src/features/duties/repository.ts';
+import { addEvent } from '../../src/features/rectification/repository.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { readSpreadsheet } from '../../src/services/spreadsheet.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';

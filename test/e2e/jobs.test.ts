@@ -17,6 +17,7 @@ import { runCli } from '../../src/cli/run.ts';
 import { markProcessed, wasProcessed } from '../../src/db/repositories/events.ts';
 import { enqueue, markDead } from '../../src/db/repositories/outbox.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
+import { settled } from '../helpers/converse.ts';
 import { countedJob } from '../helpers/jobs.ts';
 
 /** A job with `count` deliveries to one chat; those whose index is in `failing` write a row, then throw. */
@@ -68,7 +69,7 @@ describe('jobs', () => {
       const n = await h.emu.waitFor(() => adminNotices(admin.openId, '缺少 2027 年节假日安排')[0]);
       expect(messageText(n)).toContain('npm run cli -- holidays import');
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     expect(adminNotices(secretary.openId, '2027')).toHaveLength(1);
     expect(h.emu.store.p2pChatOf((members[1] as { openId: string }).openId)).toBeUndefined();
 

@@ -16,14 +16,12 @@ import {
   TEST_VERIFICATION_TOKEN,
 } from '../helpers/bot.ts';
 import { button } from '../helpers/cards.ts';
-import { SENT_PRIVATELY } from '../helpers/converse.ts';
+import { SENT_PRIVATELY, settled } from '../helpers/converse.ts';
 
 const OUTCOMES = ['ok', 'ignored', 'duplicate', 'refused', 'error'];
 /** What users wrote that must never reach the logs. */
 const SECRET_ORG = '机密的组织名ABC';
 const CHATTER = '大家好，今天的学习材料请查收';
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function handledLines(h: BotHarness): Record<string, unknown>[] {
   return h.logs.records().filter((r) => r.msg === 'handled');
@@ -108,7 +106,7 @@ describe('logging', () => {
       // Every delivery (the duplicate included) has been handled.
       const deliveries = () => h.emu.deliveries.reduce((n, d) => n + d.attempts, 0);
       await h.emu.waitFor(() => handledLines(h).length >= deliveries(), { what: 'every event handled' });
-      await pause(300);
+      await settled(h);
       expect(h.emu.botMessages(chat.chatId).filter((m) => m.parentId === chatter.msg.messageId)).toHaveLength(0);
       const orgs = await h.db.db.selectFrom('orgs').select('name').execute();
       expect(orgs.map((o) => o.name)).toEqual(['第一党支部']);

@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { button } from '../helpers/cards.ts';
+import { settled } from '../helpers/converse.ts';
+import { until as waitUntil } from '../helpers/wait.ts';
 
 interface Health {
   status: string;
@@ -20,16 +22,8 @@ async function healthz(h: BotHarness): Promise<Health> {
   return (await res.json()) as Health;
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(25);
-  }
+  return waitUntil(check, { what, timeoutMs, everyMs: 25 });
 }
 
 /** Sends /帮助 and waits for the help card in reply to it. */
@@ -92,7 +86,13 @@ describe('long connection', () => {
   });
 
   it('reports degraded while it cannot reconnect, then answers an event sent during the outage', async () => {
-    h = await startBot({ emulator: { reconnectIntervalSec: 1, redeliverAfterMs: 3000 } });
+    // Counts the bot's requests for a long-connection endpoint: one per attempt to reconnect.
+    let dials = 0;
+    const countDials = async (req: { url?: string }) => {
+      if ((req.url ?? '').startsWith('/callback/ws/endpoint')) dials++;
+      return false;
+    };
+    h = await startBot({ emulator: { reconnectIntervalSec: 1, redeliverAfterMs: 3000, extraRoutes: countDials } });
     const { chat, members } = await seedBranch(h);
     h.emu.setAcceptConnections(false);
     h.emu.dropConnections();
@@ -109,7 +109,9 @@ describe('long connection', () => {
       text: '/帮助',
       mentionBot: true,
     });
-    await pause(1500);
+    // The bot keeps trying (two more dials, refused) while the event waits.
+    const dialsWhileDown = dials;
+    await until(async () => dials >= dialsWhileDown + 2, 'two refused reconnection attempts', 15_000);
     expect(h.emu.connectionCount).toBe(0);
     h.emu.setAcceptConnections(true);
     const msg = await sent;
@@ -180,7 +182,7 @@ describe('long connection', () => {
     });
     expect(messageText(reply)).toContain('已绑定');
     // Let every late attempt finish.
-    await pause(1500);
+    await settled(h);
     h.emu.latencyMs = 0;
     expect(h.emu.botMessages(chat.chatId)).toHaveLength(1);
     expect(await processedRows(h, msg.messageId)).toHaveLength(1);
@@ -209,7 +211,7 @@ describe('long connection', () => {
     });
     expect(h.emu.deliveries.at(-1)).toMatchObject({ type: 'im.message.receive_v1', attempts: 3, acked: true });
     await h.emu.waitFor(() => h.emu.botMessages(chat.chatId).find((m) => m.parentId === msg.messageId));
-    await pause(300);
+    await settled(h);
     expect(h.emu.botMessages(chat.chatId).filter((m) => m.parentId === msg.messageId)).toHaveLength(1);
     expect(await processedRows(h, msg.messageId)).toHaveLength(1);
     const help = h.logs.records().filter((r) => r.msg === 'handled' && r.command === 'help');

@@ -915,9 +915,7 @@ describe('meetings', () => {
     // 钱 signs on the first copy (the notice is patched through the outbox); right after, 孙 signs on the notice.
     expect((await sign(formCard, w.qian)).toast?.content).toBe('已签到');
     expect((await sign(notice, w.sun)).toast?.content).toBe('已签到');
-    await drained();
-    await new Promise((r) => setTimeout(r, 1000));
-    await drained();
+    await talk.settled(h);
     expect(counts(current(notice))).toMatchObject({ signed: 2, pending: 4 });
   });
 

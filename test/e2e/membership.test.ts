@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.ts';
 import { findMember, findMemberRecord } from '../../src/db/repositories/members.ts';
 import { findOrgByChat, findOrgByName } from '../../src/db/repositories/orgs.ts';
-import { findRectification } from '../../src/db/repositories/rectifications.ts';
+import { findRectification } from '../../src/features/rectification/repository.ts';
 import type { EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, seedBranch, startBot } from '../helpers/bot.ts';
 import { button } from '../helpers/cards.ts';

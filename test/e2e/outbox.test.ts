@@ -13,6 +13,7 @@ import { runCli } from '../../src/cli/run.ts';
 import { listOutbox } from '../../src/db/repositories/outbox.ts';
 import { isUnreachable } from '../../src/db/repositories/unreachable.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
+import { settled } from '../helpers/converse.ts';
 import { countedJob } from '../helpers/jobs.ts';
 
 /** A job that posts `count` texts to a chat or a person, for driving the outbox. */
@@ -47,7 +48,7 @@ describe('outbox dispatcher', () => {
     });
     await h.emu.sendText({ chatId: chat.chatId, from: secretary.openId, text: '/帮助', mentionBot: true });
     await h.emu.waitFor(() => h.emu.botMessages(chat.chatId).some((m) => messageText(m).includes('可用命令')));
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     expect(h.emu.botMessages(chat.chatId).filter((m) => messageText(m).includes('可用命令'))).toHaveLength(1);
     const replies = calls('/reply');
     expect(replies.map((c) => c.status)).toEqual([200, 429, 200]); // the bind reply, then the limited one, then its retry
@@ -100,7 +101,7 @@ describe('outbox dispatcher', () => {
 
     await h.app.runJob('test-post', new Date('2026-12-02T01:30:00Z'));
     await h.emu.waitFor(async () => (await listOutbox(h.db.db, { status: 'dead' })).length === 2 || undefined);
-    await new Promise((r) => setTimeout(r, 300));
+    await settled(h);
     const notices = h.emu.botMessages(p2p()?.chatId ?? '').filter((m) => messageText(m).includes('消息无法送达'));
     expect(notices).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
 /**
- * Shared cards are shared (FEISHU.md §6): a click on a group card never turns it into one person's view
+ * Shared cards are shared (docs/feishu-platform.md §6): a click on a group card never turns it into one person's view
  * or form. For each group card with buttons — /帮助, the task card, the rectification item card, the
  * meeting and study notices — a personal button pressed in the group leaves the group card as it was,
  * sends the view or form to the clicker's private chat with a toast saying so; the form submitted there

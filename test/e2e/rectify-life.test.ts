@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.ts';
-import { findRectification } from '../../src/db/repositories/rectifications.ts';
+import { findRectification } from '../../src/features/rectification/repository.ts';
 import type { EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { button, findButton } from '../helpers/cards.ts';

@@ -6,9 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/clock.ts';
-import { listMilestones } from '../../src/db/repositories/batches.ts';
-import { findRectification } from '../../src/db/repositories/rectifications.ts';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
+import { listMilestones } from '../../src/features/rectification/batch-repository.ts';
+import { findRectification } from '../../src/features/rectification/repository.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
 import { button } from '../helpers/cards.ts';
@@ -423,7 +423,7 @@ describe('rectification reminders', () => {
     expect(total1 - total0).toBe(7);
 
     expect(await run(REMINDERS, '2026-10-13')).toMatchObject({ due: 4, posted: 0, skipped: 4 });
-    await new Promise((r) => setTimeout(r, 300));
+    await talk.settled(h);
     expect(allBotMessages().length).toBe(total1);
     expect(h.emu.store.urgents).toHaveLength(1);
 
@@ -435,7 +435,7 @@ describe('rectification reminders', () => {
     await drained();
     expect(x.posted + y.posted).toBe(1);
     expect(x.failed + y.failed).toBe(0);
-    await new Promise((r) => setTimeout(r, 300));
+    await talk.settled(h);
     expect(allBotMessages().length).toBe(total1 + 1);
   });
 
@@ -463,7 +463,7 @@ describe('rectification reminders', () => {
     expect(ok.toast?.content).toBe('已同意延期');
     const item = await findRectification(h.db.db, id);
     expect(item?.deadline).toBe('2026-10-30');
-    // It was overdue from 10-13 to 10-16: the late mark is permanent (DOMAIN.md, schema: "1 once the
+    // It was overdue from 10-13 to 10-16: the late mark is permanent (docs/domain.md, schema: "1 once the
     // deadline passed while open").
     expect(item?.late).toBe(1);
   });

@@ -12,6 +12,7 @@ import type { Org } from '../../src/db/schema.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { type Btn, button, buttons, cardText, cardTitle, findButton } from '../helpers/cards.ts';
+import { HoldableClock } from '../helpers/clocks.ts';
 import * as talk from '../helpers/converse.ts';
 import { DUTY_LIST_HEADERS, type DutyFixtureRow, dutyListRows, dutyListXlsx } from '../helpers/duty-files.ts';
 import { ledgerXlsx } from '../helpers/ledger-files.ts';
@@ -75,7 +76,6 @@ function rowValues(ws: ExcelJS.Worksheet, n: number): ExcelJS.CellValue[] {
   return LEDGER_HEADERS.map((_h, i) => row.getCell(i + 1).value);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const byKey = <T>(a: T[]) => [...a].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
 
 describe('主体责任清单: tasks, 月月提 and 季季报', () => {
@@ -84,9 +84,9 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
 
   const p2p = (u: EmuUser) => h.emu.p2pChat(u.openId).chatId;
 
-  async function setup(at: string) {
+  async function setup(at: string, o: { wallClock?: Clock } = {}) {
     const clock = new ManualClock(at);
-    h = await startBot({ clock });
+    h = await startBot({ clock, wallClock: o.wallClock });
     const w = await seedBranch(h, { members: ['王纪检', '张组织', '赵党员', '钱党员'] });
     const org = (await findOrgByName(h.db.db, '第一党支部')) as Org;
     const byName = new Map<string, EmuUser>([
@@ -304,7 +304,7 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
     expect(cardText(same.card)).toContain('新增 0 项，更新 0 项，15 项无变化。');
     expect(await dutyItems(w.org.id)).toHaveLength(15);
     expect(await allTasks(w.org.id)).toHaveLength(20);
-    await sleep(300);
+    await talk.settled(h);
     expect(['李书记', '王纪检', '张组织', '赵党员', '钱党员'].map((n) => taskCards(w.user(n)).length)).toEqual([
       3, 6, 6, 3, 2,
     ]);
@@ -360,7 +360,7 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
       due: 0,
       posted: 0,
     });
-    await sleep(400);
+    await talk.settled(h);
     for (const name of ['李书记', '王纪检', '张组织']) expect(checklists(w.user(name))).toHaveLength(1);
     expect(checklists(w.user('钱党员'))).toHaveLength(0); // on leave
     expect(checklists(zhao)).toHaveLength(0); // nothing open
@@ -408,7 +408,8 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
   });
 
   it('progress by form updates the card in place with its history, and PATCHes the group board (a burst coalesced); 已完成 marks done', async () => {
-    const w = await setup('2026-12-01T02:00:00Z');
+    const wall = new HoldableClock();
+    const w = await setup('2026-12-01T02:00:00Z', { wallClock: wall });
     await importList(w);
     const chatId = w.chat.chatId;
     const boardBefore = h.emu.botMessages(chatId).length;
@@ -516,7 +517,10 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
       cards.push(c);
     }
     const before = patches();
-    const started = Date.now();
+    // The five submissions come as one burst, inside the board's 1.5 s coalescing window: the wall
+    // clock (the bot's and Feishu's) is held over them, however long this machine takes.
+    wall.hold();
+    const started = wall.now().getTime();
     for (const [i, [u, , formValue]] of burst.entries()) {
       const c = cards[i] as EmuMessage;
       const r = await h.emu.click({
@@ -528,13 +532,14 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
       });
       expect(r.toast?.type).toBe('success');
     }
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(wall.now().getTime() - started).toBeLessThan(1000);
+    wall.release();
     const final = '合计：未开始 15，进行中 3，遇到困难 1，已完成 1，逾期 **0**';
     await h.emu.waitFor(() => cardText(h.emu.requireMessage(board.messageId).content).includes(final), {
       what: 'board after the burst',
       timeoutMs: 8000,
     });
-    await sleep(2500); // any straggling delayed patch would have gone out by now
+    await talk.settled(h); // every delayed patch has gone out (or was superseded) by now
     expect(patches() - before).toBeGreaterThanOrEqual(1);
     expect(patches() - before).toBeLessThanOrEqual(2);
     expect(cardText(h.emu.requireMessage(board.messageId).content)).toContain(final);
@@ -829,7 +834,7 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
 
     // Feishu lets a card be updated for 14 days only: the November cards (sent 11-16) are left as they
     // were rather than refused; asking for the task shows it missed, without buttons.
-    await new Promise((r) => setTimeout(r, 500));
+    await talk.settled(h);
     expect(h.emu.store.apiLog.filter((c) => c.code === 230031)).toHaveLength(0);
     expect(await h.db.db.selectFrom('outbox').select('id').where('status', '=', 'dead').execute()).toHaveLength(0);
     for (const [u, id] of [
@@ -1077,7 +1082,7 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
 
     // Running again posts nothing; only the secretary got the roll-up.
     expect(await h.app.runJob('task-quarterly', new Date('2026-12-31T09:00:00Z'))).toMatchObject({ posted: 0 });
-    await sleep(400);
+    await talk.settled(h);
     expect(h.emu.botMessages(secChat).filter((m) => cardTitle(m) === '季季报汇总 · 2026Q4')).toHaveLength(1);
     expect(fileMessages(secChat)).toHaveLength(1);
     for (const u of [wang, zhang, zhao]) expect(asks(u)).toHaveLength(1);

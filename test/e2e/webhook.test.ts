@@ -19,7 +19,9 @@ import {
   TEST_VERIFICATION_TOKEN,
 } from '../helpers/bot.ts';
 import { button } from '../helpers/cards.ts';
+import { settled } from '../helpers/converse.ts';
 import { testDialect } from '../helpers/db.ts';
+import { until as waitUntil } from '../helpers/wait.ts';
 
 interface Answer {
   status: number;
@@ -147,11 +149,13 @@ function postChunked(h: BotHarness, chunks: Buffer[], headers: Record<string, st
         resolve({ status: res.statusCode ?? 0, body: parsed });
       });
     });
+    // An answer may still be on its way after a write failed: only a connection closed without one is "no answer".
+    let failure = 'connection closed';
     req.on('error', (err) => {
-      // An answer may still be on its way; give it a moment.
-      setTimeout(() => {
-        if (!answered) resolve({ status: 0, body: `no answer: ${err.message}` });
-      }, 200);
+      failure = err.message;
+    });
+    req.on('close', () => {
+      if (!answered) resolve({ status: 0, body: `no answer: ${failure}` });
     });
     const write = (i: number) => {
       if (answered || req.destroyed) return;
@@ -185,14 +189,8 @@ function repliesTo(h: BotHarness, msg: EmuMessage): EmuMessage[] {
   return h.emu.botMessages(msg.chatId).filter((m) => m.parentId === msg.messageId);
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function until(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await pause(20);
-  }
+  await waitUntil(check, { what, timeoutMs, everyMs: 20 });
 }
 
 describe('webhook transport (signed and encrypted)', () => {
@@ -237,7 +235,7 @@ describe('webhook transport (signed and encrypted)', () => {
     const answers = await Promise.all([postSigned(h, env), postSigned(h, env), postSigned(h, again)]);
     for (const a of answers) expect(a.status).toBe(200);
     await h.emu.waitFor(() => repliesTo(h, msg).length >= 1, { what: 'reply' });
-    await pause(400);
+    await settled(h);
     expect(repliesTo(h, msg)).toHaveLength(1);
     const rows = await h.db.db
       .selectFrom('processed_events')
@@ -393,7 +391,7 @@ describe('webhook transport (signed and encrypted)', () => {
       const from = members[0] as EmuUser;
       const before = await counts(h);
       await run({ h, fresh: async () => messageEnvelope(h, await silentMessage(h, chat, from, '/帮助')) });
-      await pause(200);
+      await settled(h);
       expect(await counts(h)).toEqual(before);
       // The server still answers a proper request afterwards.
       const msg = await silentMessage(h, chat, from, '/帮助');
@@ -412,7 +410,7 @@ describe('webhook transport (signed and encrypted)', () => {
     await h.emu.waitFor(() => repliesTo(h, msg)[0], { what: 'reply' });
     const before = await counts(h);
     expect((await post(h, body, headers)).status).toBe(401);
-    await pause(200);
+    await settled(h);
     expect(await counts(h)).toEqual(before);
     expect(repliesTo(h, msg)).toHaveLength(1);
   });
@@ -505,7 +503,7 @@ describe('webhook transport (token only, no encrypt key)', () => {
     expect((await post(h, JSON.stringify(noToken))).status).toBe(401);
     // An encrypted body cannot be read without a key.
     expect((await post(h, encrypted(messageEnvelope(h, bad)))).status).toBe(400);
-    await pause(300);
+    await settled(h);
     expect(await counts(h)).toEqual(before);
     expect(repliesTo(h, bad)).toHaveLength(0);
   });

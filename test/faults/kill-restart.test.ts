@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { testDialect } from '../helpers/db.ts';
-import { pause, seededRandom } from '../helpers/fault-bot.ts';
+import { seededRandom } from '../helpers/fault-bot.ts';
 import {
   BotProcess,
   cliProcess,
@@ -23,6 +23,7 @@ import {
   settle,
   setupWorld,
 } from '../helpers/fault-proc.ts';
+import { pace } from '../helpers/wait.ts';
 
 const SEED = Number(process.env.QF_FAULT_SEED ?? Date.now() % 1_000_000);
 /** As many as fit in a minute on a 2-core machine with the restarts (each start is a few seconds under the load of the suite). */
@@ -47,7 +48,7 @@ describe('SIGKILL during a burst', () => {
     // The reminder job in its own process, killed at a random point of its run (or after it).
     const job = cliProcess(emu, db.url, ['job', 'run', 'rectification-reminders', '--now', REMINDER_NOW]);
     onTestFinished(() => killChild(job.child));
-    const jobKill = pause(2500 + Math.floor(random() * 2500)).then(() => killChild(job.child));
+    const jobKill = pace(2500 + Math.floor(random() * 2500)).then(() => killChild(job.child));
 
     // Kill points: random moments of the burst (after a random number of commands were sent).
     const killAt = Array.from({ length: KILLS }, () => Math.floor(COMMANDS * (0.1 + 0.75 * random()))).sort(
@@ -61,7 +62,7 @@ describe('SIGKILL during a burst', () => {
         what: `command ${at} of the burst`,
       });
       // Somewhere inside the next few hundred milliseconds, so the kill lands mid-transaction or mid-send.
-      await pause(Math.floor(random() * 400));
+      await pace(Math.floor(random() * 400));
       kills.push(load.commands.length + load.clicks.length);
       await bot.kill();
       await bot.start();

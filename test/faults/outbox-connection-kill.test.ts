@@ -17,7 +17,8 @@ import { enqueue, listOutbox } from '../../src/db/repositories/outbox.ts';
 import type { EmuMessage } from '../../src/sandbox/store.ts';
 import type { BotHarness } from '../helpers/bot.ts';
 import { createTestDb, createTestDbLocation, type TestDb, testDialect } from '../helpers/db.ts';
-import { allBotMessages, duplicateUuids, pause, seededRandom, startFaultBot } from '../helpers/fault-bot.ts';
+import { allBotMessages, duplicateUuids, seededRandom, startFaultBot } from '../helpers/fault-bot.ts';
+import { pace } from '../helpers/wait.ts';
 
 /** Enqueues `perChat` text replies to each message, as one commit would. */
 async function enqueueReplies(db: TestDb, parents: readonly EmuMessage[], perChat: number): Promise<void> {
@@ -236,7 +237,7 @@ describe.skipIf(testDialect !== 'postgres')('outbox under PostgreSQL connection 
         terminated += r.rows.filter((x) => x.t).length;
         // Feishu answers a 503 now and then: the lane's rest is handed back while connections drop.
         h.emu.failNext({ method: 'POST', path: '/reply', times: 1, status: 503, code: 503 });
-        await pause(150 + Math.floor(random() * 100));
+        await pace(150 + Math.floor(random() * 100));
       }
     };
 

@@ -14,17 +14,17 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { countOutbox } from '../../src/db/repositories/outbox.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { isWorkingNotice, messageText, seedBranch } from '../helpers/bot.ts';
-import { answerTo, drained } from '../helpers/converse.ts';
+import { answerTo, drained, settled } from '../helpers/converse.ts';
 import { createTestDbLocation, type TestDb, testDialect } from '../helpers/db.ts';
 import {
   allBotMessages,
   auditCount,
   buttonValue,
-  pause,
   replyCounts,
   seededRandom,
   startFaultBot,
 } from '../helpers/fault-bot.ts';
+import { pace } from '../helpers/wait.ts';
 
 const SEED = Number(process.env.QF_FAULT_SEED ?? 20261202);
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? '';
@@ -95,8 +95,8 @@ function midTransactionKiller(admin: () => pg.Client, tag: string) {
     async transformResult(args: PluginTransformResultArgs) {
       if (watched.has(args.queryId)) {
         state.kills += await terminate(admin(), tag, 'idle in transaction');
-        // Let the server's FATAL reach the client before its next statement.
-        await pause(150);
+        // Let the server's FATAL reach the client before its next statement (the fault's own timing).
+        await pace(150);
       }
       return args.result;
     },
@@ -144,7 +144,7 @@ describe.skipIf(testDialect !== 'postgres')('PostgreSQL connections dropped unde
     let terminated = 0;
     const killer = (async () => {
       for (let i = 0; i < 80 && !stop; i++) {
-        await pause(150 + Math.floor(random() * 100));
+        await pace(150 + Math.floor(random() * 100));
         terminated += await terminate(admin, tag);
         kills++;
       }
@@ -157,7 +157,7 @@ describe.skipIf(testDialect !== 'postgres')('PostgreSQL connections dropped unde
     const acks: Promise<unknown>[] = [];
     for (const t of texts) {
       acks.push(h.emu.sendText({ chatId: chat.chatId, from: t.from.openId, text: t.text, mentionBot: true }));
-      await pause(40 + Math.floor(random() * 80));
+      await pace(40 + Math.floor(random() * 80));
     }
     const sent = [...h.emu.store.messages.values()].filter((m) => !before.has(m.messageId) && m.senderType === 'user');
     expect(sent).toHaveLength(texts.length);
@@ -173,7 +173,8 @@ describe.skipIf(testDialect !== 'postgres')('PostgreSQL connections dropped unde
       });
     await killer;
     await Promise.all(acks);
-    await pause(2000);
+    // Every redelivery handled and every send made: a duplicate would be there now.
+    await settled(h, 30_000);
     expect(kills).toBeGreaterThan(3);
     expect(terminated).toBeGreaterThan(3);
     expect(between.state.kills).toBeGreaterThan(0);
@@ -263,7 +264,7 @@ describe.skipIf(testDialect !== 'postgres')('PostgreSQL connections dropped unde
       what: 'the late answer on the card',
       timeoutMs: 15_000,
     });
-    await pause(1000);
+    await settled(h);
     const rows = await check.db
       .selectFrom('audit_log')
       .select(['result'])
@@ -318,7 +319,7 @@ describe.skipIf(testDialect !== 'postgres')('PostgreSQL connections dropped unde
       return x.toString();
     });
     onTestFinished(() => db.drop());
-    setTimeout(() => proxy.listen(port, '127.0.0.1'), 1500);
+    void pace(1500).then(() => proxy.listen(port, '127.0.0.1')); // PostgreSQL comes up 1.5 s later
     const t0 = Date.now();
     const h = await startFaultBot({ db });
     onTestFinished(() => h.stop());

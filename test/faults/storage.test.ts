@@ -13,9 +13,9 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { countOutbox } from '../../src/db/repositories/outbox.ts';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, isWorkingNotice, messageText, seedBranch, startBot } from '../helpers/bot.ts';
-import { drained } from '../helpers/converse.ts';
+import { drained, settled } from '../helpers/converse.ts';
 import { createTestDb, createTestDbLocation, type TestDb, testDialect } from '../helpers/db.ts';
-import { allBotMessages, auditCount, pause, replyCounts, startFaultBot } from '../helpers/fault-bot.ts';
+import { allBotMessages, auditCount, replyCounts, startFaultBot } from '../helpers/fault-bot.ts';
 import { holdPostgresRowLock, holdSqliteWriteLock, mountSmallDisk, sqliteIntegrity } from '../helpers/fault-storage.ts';
 
 const awayDate = () => new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
@@ -65,7 +65,8 @@ async function expectRecovered(
     timeoutMs: 15_000,
     what: 'every command answered after the fault',
   });
-  await pause(1000);
+  // Every redelivery handled and every send made: a duplicate would be there now.
+  await settled(h, 30_000);
   expect([...replyCounts(h.emu, ids).values()]).toEqual(ids.map(() => 1));
   for (const m of sent.messages) expect.soft(replyTo(h, m)).not.toMatch(/出错了/);
   if (sent.leave) expect.soft(replyTo(h, sent.leave)).toContain('已登记请假至');
@@ -160,9 +161,29 @@ describe('storage faults', () => {
       { from: b, text: '/我的' },
       { from: secretary, text: '/帮助' },
     ]);
-    await pause(4000);
     const [leave, me, help] = sent.messages as [EmuMessage, EmuMessage, EmuMessage];
     const answered = () => replyCounts(h.emu, [leave.messageId, me.messageId, help.messageId]);
+    // While the lock is held: on SQLite, Feishu has sent each event again (no first delivery was
+    // acknowledged); on PostgreSQL the two commands that do not need the row are answered, and the one
+    // waiting on it is past its first delivery.
+    await h.emu.waitFor(
+      () => {
+        const tries = h.emu.deliveries.slice(-3);
+        if (testDialect === 'sqlite') {
+          return (
+            tries.length === 3 &&
+            tries.every((d) => d.attempts >= 2) &&
+            errorLogs(h).some((r) => /database is locked|SQLITE_BUSY/.test(JSON.stringify(r)))
+          );
+        }
+        return (
+          answered().get(me.messageId) === 1 &&
+          answered().get(help.messageId) === 1 &&
+          tries.every((d) => d.acked || d.attempts >= 2)
+        );
+      },
+      { what: 'the events sent again while the lock is held', timeoutMs: 20_000 },
+    );
     if (testDialect === 'sqlite') {
       // Nothing answered and nothing acknowledged while the lock is held; the cause is in the log.
       expect([...answered().values()]).toEqual([0, 0, 0]);
@@ -204,7 +225,14 @@ describe('storage faults', () => {
       { from: b, text: '/我的' },
       { from: secretary, text: '/帮助' },
     ]);
-    await pause(2500);
+    // Feishu has sent each event again (the first delivery was not acknowledged) while the disk is full.
+    await h.emu.waitFor(
+      () => {
+        const tries = h.emu.deliveries.slice(-3);
+        return tries.length === 3 && tries.every((d) => d.attempts >= 2);
+      },
+      { what: 'the events sent again while the disk is full', timeoutMs: 20_000 },
+    );
     expect([
       ...replyCounts(
         h.emu,
@@ -318,7 +346,7 @@ describe('storage faults', () => {
         { what: 'the bot waiting on the row lock' },
       );
       await admin.query('SELECT pg_terminate_backend($1)', [waiting]);
-      await pause(500);
+      await h.emu.waitFor(() => h.logs.records().some((r) => isPostponed(r.msg)), { what: 'the failure' });
       await lock.release();
     }
     await h.emu.waitFor(() => h.logs.records().some((r) => isPostponed(r.msg)), { what: 'the failure' });

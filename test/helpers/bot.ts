@@ -39,6 +39,11 @@ export interface HarnessOptions {
   encryptKey?: string | null;
   verificationToken?: string | null;
   clock?: Clock;
+  /**
+   * Wall-clock time for the bot and the emulator (outbox backoff, webhook timestamps, tokens): a test
+   * that needs minutes to pass moves an OffsetClock instead of waiting. Default: the system clock.
+   */
+  wallClock?: Clock;
   botAdmins?: string[];
   commands?: readonly CommandModule[];
   jobs?: readonly JobModule[];
@@ -58,6 +63,7 @@ export { fixedClock, OffsetClock, systemClock };
 export async function startBot(o: HarnessOptions = {}): Promise<BotHarness> {
   const transport = o.transport ?? 'websocket';
   const clock = o.clock ?? systemClock;
+  const wallClock = o.wallClock ?? systemClock;
   const encryptKey =
     o.encryptKey === null ? undefined : (o.encryptKey ?? (transport === 'webhook' ? TEST_ENCRYPT_KEY : undefined));
   const verificationToken = o.verificationToken === null ? undefined : (o.verificationToken ?? TEST_VERIFICATION_TOKEN);
@@ -68,7 +74,7 @@ export async function startBot(o: HarnessOptions = {}): Promise<BotHarness> {
     appId: TEST_APP_ID,
     appSecret: TEST_APP_SECRET,
     clock,
-    wallClock: systemClock,
+    wallClock,
     delivery: transport,
     encryptKey,
     verificationToken,
@@ -93,7 +99,7 @@ export async function startBot(o: HarnessOptions = {}): Promise<BotHarness> {
       db,
       logger: logs.logger,
       clock,
-      wallClock: systemClock,
+      wallClock,
       commands: o.commands ?? allCommands,
       jobs: o.jobs ?? allJobs,
       schedule: false,

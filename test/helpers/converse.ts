@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
+import type { Clock } from '../../src/core/clock.ts';
 import { countOutbox } from '../../src/db/repositories/outbox.ts';
 import type { Database } from '../../src/db/schema.ts';
 import type { Emulator } from '../../src/sandbox/emulator.ts';
@@ -26,6 +27,60 @@ export async function drained(bot: Talking, timeoutMs = 10_000): Promise<void> {
     what: 'outbox drained',
     timeoutMs,
   });
+}
+
+/**
+ * Waits until the bot has nothing left to do: no inbound event still being worked on (the inbox) and
+ * nothing left to send (the outbox), seen twice in a row. A "nothing more happens" check calls this and
+ * then asserts, instead of sleeping: whatever the bot was going to do has been done by then.
+ */
+export async function settled(bot: Talking, timeoutMs = 15_000): Promise<void> {
+  const busy = async () => {
+    const inbox = await bot.db.db
+      .selectFrom('inbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    return Number(inbox.n) + ((await countOutbox(bot.db.db)).pending ?? 0);
+  };
+  let quietRounds = 0;
+  await bot.emu.waitFor(
+    async () => {
+      quietRounds = (await busy()) === 0 ? quietRounds + 1 : 0;
+      return quietRounds >= 2;
+    },
+    { what: 'the bot to settle (inbox and outbox empty)', timeoutMs },
+  );
+}
+
+/**
+ * Waits until the bot has done everything due at its wall clock's "now": no inbound event in progress,
+ * no outbox row due or being sent (rows waiting for a later attempt stay), seen twice in a row.
+ */
+export async function caughtUp(bot: Talking, wall: Clock, timeoutMs = 15_000): Promise<void> {
+  const busy = async () => {
+    const now = wall.now().toISOString();
+    const inbox = await bot.db.db
+      .selectFrom('inbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    const outbox = await bot.db.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('next_attempt_at', '<=', now), eb('lease_until', 'is not', null)]))
+      .executeTakeFirstOrThrow();
+    return Number(inbox.n) + Number(outbox.n);
+  };
+  let quietRounds = 0;
+  await bot.emu.waitFor(
+    async () => {
+      quietRounds = (await busy()) === 0 ? quietRounds + 1 : 0;
+      return quietRounds >= 2;
+    },
+    { what: 'the bot to catch up with its wall clock', timeoutMs },
+  );
 }
 
 /** Runs a job as of a Beijing date and time, then lets the outbox deliver everything; no delivery fails. */

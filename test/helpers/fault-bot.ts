@@ -11,6 +11,7 @@ import { commands as allCommands } from '../../commands/index.ts';
 import { jobs as allJobs } from '../../jobs/index.ts';
 import { type App, type AppOptions, createApp } from '../../src/app.ts';
 import { systemClock } from '../../src/clock.ts';
+import type { Clock } from '../../src/core/clock.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { createLogger } from '../../src/logger.ts';
 import { Emulator, type EmulatorOptions } from '../../src/sandbox/emulator.ts';
@@ -32,6 +33,8 @@ export interface FaultBotOptions {
   emulator?: Partial<EmulatorOptions>;
   dispatcher?: AppOptions['dispatcher'];
   botAdmins?: string[];
+  /** The bot's and the emulator's clock, business and wall (default: the system clock). */
+  clock?: Clock;
   /** Sees every log record as it is written, synchronously (to act at an exact point of the bot's work). */
   onLog?: (record: Record<string, unknown>) => void;
 }
@@ -58,13 +61,14 @@ function captureLogsWithHook(onLog?: (record: Record<string, unknown>) => void):
 
 /** Starts the bot in this process; `stop()` also drops the database unless it was given. */
 export async function startFaultBot(o: FaultBotOptions = {}): Promise<BotHarness> {
+  const clock = o.clock ?? systemClock;
   const logs = captureLogsWithHook(o.onLog);
   const db = o.db ?? (await createTestDb());
   const emu = await new Emulator({
     appId: TEST_APP_ID,
     appSecret: TEST_APP_SECRET,
-    clock: systemClock,
-    wallClock: systemClock,
+    clock,
+    wallClock: clock,
     delivery: 'websocket',
     verificationToken: TEST_VERIFICATION_TOKEN,
     redeliverAfterMs: 3000,
@@ -87,8 +91,8 @@ export async function startFaultBot(o: FaultBotOptions = {}): Promise<BotHarness
       config,
       db,
       logger: logs.logger,
-      clock: systemClock,
-      wallClock: systemClock,
+      clock,
+      wallClock: clock,
       commands: allCommands,
       jobs: allJobs,
       schedule: false,
@@ -104,7 +108,7 @@ export async function startFaultBot(o: FaultBotOptions = {}): Promise<BotHarness
     emu,
     app,
     db,
-    clock: systemClock,
+    clock,
     logs,
     config,
     get url() {
@@ -125,8 +129,6 @@ export async function startFaultBot(o: FaultBotOptions = {}): Promise<BotHarness
   };
   return harness;
 }
-
-export const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A small seeded PRNG (mulberry32), so a failing run can be repeated with the seed it printed. */
 export function seededRandom(seed: number): () => number {

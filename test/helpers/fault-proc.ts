@@ -12,15 +12,16 @@ import { systemClock } from '../../src/clock.ts';
 import type { Logger } from '../../src/core/contracts.ts';
 import { type DbHandle, openDatabase } from '../../src/db/connection.ts';
 import { findOrgByChat } from '../../src/db/repositories/orgs.ts';
-import { createRectification } from '../../src/db/repositories/rectifications.ts';
 import type { Database } from '../../src/db/schema.ts';
+import { createRectification } from '../../src/features/rectification/repository.ts';
 import { Emulator, type EmulatorOptions } from '../../src/sandbox/emulator.ts';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { assertServedOnly, isWorkingNotice, messageText, TEST_APP_ID, TEST_APP_SECRET } from './bot.ts';
 import { createTestDbLocation } from './db.ts';
 import { botArgs, cliArgs } from './entry.ts';
-import { allBotMessages, buttonValue, pause } from './fault-bot.ts';
+import { allBotMessages, buttonValue } from './fault-bot.ts';
 import { captureLogs } from './logs.ts';
+import { pace, until } from './wait.ts';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -360,7 +361,7 @@ export class Load {
         });
         if (res.error) {
           rec.errors.push(res.error);
-          await pause(300 + Math.floor(this.random() * 700));
+          await pace(300 + Math.floor(this.random() * 700)); // the person clicks again a moment later
         } else rec.ok = res.toast?.content === '已显示您的信息';
         if (!res.error && !rec.ok) rec.errors.push(`unexpected answer ${JSON.stringify(res.toast)}`);
       }
@@ -400,25 +401,35 @@ export interface LoadReport {
   duplicateUuids: number;
 }
 
-/** Waits until every command has an answer and the outbox is empty (or the deadline passes). */
+/**
+ * Waits until every command has an answer and the bot has nothing left to do — no inbound event in
+ * progress, nothing left to send, seen twice in a row — so a late duplicate would be there by then; or
+ * until the deadline passes (the report then shows what is missing).
+ */
 export async function settle(emu: Emulator, db: Kysely<Database>, load: Load, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const answered = new Set(
-      allBotMessages(emu).flatMap((m) => (m.parentId && !isWorkingNotice(m) ? [m.parentId] : [])),
+  const pending = async (table: 'inbox' | 'outbox') =>
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', '=', 'pending')
+          .executeTakeFirstOrThrow()
+      ).n,
     );
-    const missing = load.commands.filter((c) => !answered.has(c.message.messageId)).length;
-    const pending = await db
-      .selectFrom('outbox')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow();
-    if (missing === 0 && Number(pending.n) === 0) break;
-    if (Date.now() > deadline) break;
-    await pause(200);
-  }
-  // Give a late duplicate every chance to show up before counting.
-  await pause(1500);
+  let quietRounds = 0;
+  await until(
+    async () => {
+      const answered = new Set(
+        allBotMessages(emu).flatMap((m) => (m.parentId && !isWorkingNotice(m) ? [m.parentId] : [])),
+      );
+      const missing = load.commands.filter((c) => !answered.has(c.message.messageId)).length;
+      const idle = missing === 0 && (await pending('inbox')) === 0 && (await pending('outbox')) === 0;
+      quietRounds = idle ? quietRounds + 1 : 0;
+      return quietRounds >= 2;
+    },
+    { what: 'every command answered and the bot idle', timeoutMs, everyMs: 100 },
+  ).catch(() => undefined);
 }
 
 /** Everything the checks need, counted from the emulator (what reached Feishu) and the database. */

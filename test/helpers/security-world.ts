@@ -11,6 +11,7 @@ import { ADMIN_ROLES, ROLE_LABELS, ROLES, type Role } from '../../src/core/roles
 import type { Database } from '../../src/db/schema.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, isWorkingNotice } from './bot.ts';
+import { until } from './wait.ts';
 
 /** The roles, the admin roles and their Chinese titles are the bot's own tables (src/core/roles.ts). */
 export type RoleName = Role;
@@ -56,8 +57,6 @@ export function isRoleRefusal(text: string): boolean {
 
 // ------------------------------------------------------------------ talking to the bot
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function count(h: BotHarness, q: 'pending' | string): Promise<number> {
   const db = h.db.db;
   if (q === 'pending') {
@@ -78,11 +77,7 @@ async function count(h: BotHarness, q: 'pending' | string): Promise<number> {
 
 /** Waits until every message the bot queued has been sent (or dead-lettered). */
 export async function settle(h: BotHarness, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await count(h, 'pending')) > 0) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the outbox to drain');
-    await pause(10);
-  }
+  await until(async () => (await count(h, 'pending')) === 0, { what: 'the outbox to drain', timeoutMs });
 }
 
 export function textOf(m: { msgType: string; content: string }): string {
@@ -102,11 +97,11 @@ export async function say(
 ): Promise<{ msg: EmuMessage; replies: EmuMessage[]; texts: string[] }> {
   const chat = h.emu.requireChat(chatId);
   const msg = await h.emu.sendText({ chatId, from: from.openId, text, mentionBot: chat.type === 'group' });
-  const deadline = Date.now() + 15_000;
-  while ((await count(h, `msg:${msg.messageId}`)) === 0) {
-    if (Date.now() > deadline) throw new Error(`the bot did not handle “${text.slice(0, 60)}”`);
-    await pause(5);
-  }
+  await until(async () => (await count(h, `msg:${msg.messageId}`)) > 0, {
+    what: `the bot to handle “${text.slice(0, 60)}”`,
+    timeoutMs: 15_000,
+    everyMs: 5,
+  });
   await settle(h);
   const replies = h.emu.botMessages(chatId).filter((m) => m.parentId === msg.messageId && !isWorkingNotice(m));
   return { msg, replies, texts: replies.map(textOf) };
@@ -121,11 +116,11 @@ export async function sendFile(
   bytes: Buffer,
 ): Promise<{ msg: EmuMessage; replies: EmuMessage[]; texts: string[] }> {
   const msg = await h.emu.sendFile({ chatId, from: from.openId, fileName, bytes });
-  const deadline = Date.now() + 20_000;
-  while ((await count(h, `msg:${msg.messageId}`)) === 0) {
-    if (Date.now() > deadline) throw new Error(`the bot did not handle the file ${fileName.slice(0, 60)}`);
-    await pause(5);
-  }
+  await until(async () => (await count(h, `msg:${msg.messageId}`)) > 0, {
+    what: `the bot to handle the file ${fileName.slice(0, 60)}`,
+    timeoutMs: 20_000,
+    everyMs: 5,
+  });
   await settle(h);
   const replies = h.emu.botMessages(chatId).filter((m) => m.parentId === msg.messageId && !isWorkingNotice(m));
   return { msg, replies, texts: replies.map(textOf) };

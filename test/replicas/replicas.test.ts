@@ -13,6 +13,7 @@ import { listOutbox } from '../../src/db/repositories/outbox.ts';
 import { Emulator } from '../../src/sandbox/emulator.ts';
 import type { EmuChat, EmuUser } from '../../src/sandbox/store.ts';
 import { assertServedOnly, isWorkingNotice, messageText, TEST_APP_ID, TEST_APP_SECRET } from '../helpers/bot.ts';
+import { settled } from '../helpers/converse.ts';
 import { createTestDbLocation } from '../helpers/db.ts';
 import { botArgs, cliArgs } from '../helpers/entry.ts';
 
@@ -116,7 +117,7 @@ describe('replicas on PostgreSQL', () => {
       const { emu, chat, members, db } = await cluster(n);
       const ids = await burst(emu, chat, members, 40);
       await emu.waitFor(() => repliesTo(emu, chat, ids).length >= 40, { timeoutMs: 30_000, what: 'all replies' });
-      await new Promise((r) => setTimeout(r, 1000));
+      await settled({ emu, db }, 30_000);
       const replies = repliesTo(emu, chat, ids);
       expect(replies).toHaveLength(40);
       expect(new Set(replies.map((m) => m.parentId)).size).toBe(40);
@@ -133,7 +134,7 @@ describe('replicas on PostgreSQL', () => {
   }
 
   it('posts each reminder once when every replica runs the same job at once', async () => {
-    const { emu, boss, url } = await cluster(3);
+    const { emu, boss, url, db } = await cluster(3);
     const codes = await Promise.all(
       [1, 2, 3].map(() => runCli(url, ['job', 'run', 'holiday-check', '--now', '2026-12-01T09:30:00+08:00'])),
     );
@@ -146,7 +147,7 @@ describe('replicas on PostgreSQL', () => {
       },
       { timeoutMs: 20_000, what: 'the reminder' },
     );
-    await new Promise((r) => setTimeout(r, 1500));
+    await settled({ emu, db }, 30_000);
     const notices = emu
       .botMessages(p2p()?.chatId ?? '')
       .filter((m) => messageText(m).includes('缺少 2027 年节假日安排'));
@@ -155,15 +156,22 @@ describe('replicas on PostgreSQL', () => {
 
   it('finishes the work of a replica killed mid-burst', async () => {
     const { emu, chat, members, replicas, db } = await cluster(3);
+    const fromSeq = emu.store.apiLog.at(-1)?.seq ?? 0;
     const first = burst(emu, chat, members, 30);
-    await new Promise((r) => setTimeout(r, 150));
+    // Killed while the burst is being worked on: once its first reply is out.
+    const replied = (c: { seq: number; path: string; status: number }) =>
+      c.seq > fromSeq && c.path.endsWith('/reply') && c.status === 200;
+    await emu.waitFor(() => emu.store.apiLog.some(replied), {
+      what: 'the first reply of the burst',
+      timeoutMs: 30_000,
+    });
     (replicas[0] as ChildProcess).kill('SIGKILL');
     const ids = await first;
     await emu.waitFor(() => repliesTo(emu, chat, ids).length >= 30, {
       timeoutMs: 45_000,
       what: 'every reply after the kill',
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    await settled({ emu, db }, 45_000);
     expect(repliesTo(emu, chat, ids)).toHaveLength(30);
     expect(await listOutbox(db.db, { status: 'dead' })).toHaveLength(0);
     expect(emu.connectionCount).toBe(2);

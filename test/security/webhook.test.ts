@@ -11,15 +11,16 @@ import { computeSignature, encryptPayload } from '../../src/feishu/crypto.ts';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import {
   type BotHarness,
+  OffsetClock,
   seedBranch,
   startBot,
   TEST_APP_ID,
   TEST_ENCRYPT_KEY,
   TEST_VERIFICATION_TOKEN,
 } from '../helpers/bot.ts';
+import { settled } from '../helpers/converse.ts';
 import { buttonOf, domainSnapshot, settle } from '../helpers/security-world.ts';
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ids = (openId: string) => ({ open_id: openId, union_id: `on_${openId.slice(3)}`, user_id: openId.slice(3, 11) });
 
 /** A user message that exists in the emulator (so the bot can reply) but was not delivered to the bot. */
@@ -125,11 +126,14 @@ function rawRequest(h: BotHarness, head: string, body: string): Promise<number> 
       data += String(d);
     });
     const done = () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(data)?.[1] ?? 0));
+    socket.on('data', () => {
+      // One whole answer head is all we read: then we hang up (the server may close first).
+      if (/^HTTP\/1\.1 \d{3}[\s\S]*?\r\n\r\n/.test(data)) socket.end();
+    });
     socket.on('end', done);
     socket.on('close', done);
     socket.on('error', () => resolve(0));
     socket.write(`${head}\r\n\r\n${body}`);
-    setTimeout(() => socket.end(), 1000);
   });
 }
 
@@ -190,14 +194,14 @@ describe('webhook attacks beyond the transport suite', () => {
     expect([200, 401]).toContain(again.status);
     expect([200, 401]).toContain(click.status);
     expect(JSON.stringify(click.body)).not.toContain('已创建');
-    await pause(300);
-    await settle(h);
+    await settled(h);
     expect(await state(h)).toEqual(before);
     expect(h.emu.botMessages(chat.chatId).filter((m) => m.parentId === ask.messageId)).toHaveLength(1);
   });
 
   it('a captured request replayed after its timestamp left the 5-minute window is refused, restart or not', async () => {
-    h = await startBot({ transport: 'webhook' });
+    const wall = new OffsetClock();
+    h = await startBot({ transport: 'webhook', wallClock: wall });
     const { chat, members } = await seedBranch(h);
     const from = members[1] as EmuUser;
     const msg = await silentMessage(h, chat, from, '/帮助');
@@ -207,12 +211,13 @@ describe('webhook attacks beyond the transport suite', () => {
     await h.emu.waitFor(() => h.emu.botMessages(chat.chatId).find((m) => m.parentId === msg.messageId));
     await settle(h);
     await h.restart();
-    await pause(3000);
+    // Three seconds pass (on the bot's wall clock): the request is now 301 s old.
+    wall.advance(3000);
     const before = await state(h);
     const replay = await post(h, '/webhook/event', req.body, req.headers);
     expect(replay.status).toBe(401);
     expect(h.logs.lines.some((l) => l.includes('stale timestamp'))).toBe(true);
-    await pause(200);
+    await settled(h);
     expect(await state(h)).toEqual(before);
   });
 
@@ -256,7 +261,7 @@ describe('webhook attacks beyond the transport suite', () => {
       const r2 = await post(h, '/webhook/card', withToken.body, withToken.headers);
       expect(JSON.stringify(r2.body)).not.toContain('已显示您的信息');
       if (mode === 'encrypted') expect(r2.status).toBe(400);
-      await pause(200);
+      await settled(h);
       expect(await state(h)).toEqual(before);
       expect(h.emu.requireMessage(bindCard.messageId).version).toBe(0);
     });
@@ -321,8 +326,7 @@ describe('webhook attacks beyond the transport suite', () => {
     const chunked = `${Buffer.byteLength(d.body).toString(16)}\r\n${d.body}\r\n0\r\n\r\n`;
     expect(await rawRequest(h, smuggle, chunked)).toBe(400);
 
-    await pause(300);
-    await settle(h);
+    await settled(h);
     const after = await state(h);
     expect(after).toEqual(before);
     // The bot still answers a proper request.

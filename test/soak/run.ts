@@ -11,7 +11,7 @@
  *   QF_TEST_DB=postgres TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run soak
  */
 import { parseArgs } from 'node:util';
-import { pause, seededRandom } from '../helpers/fault-bot.ts';
+import { seededRandom } from '../helpers/fault-bot.ts';
 import {
   BotProcess,
   cliProcess,
@@ -27,6 +27,7 @@ import {
   settle,
   setupWorld,
 } from '../helpers/fault-proc.ts';
+import { pace } from '../helpers/wait.ts';
 
 const { values } = parseArgs({
   options: {
@@ -72,7 +73,7 @@ async function main(): Promise<number> {
         const p = load.one().finally(() => inFlight.delete(p));
         inFlight.add(p);
         if (inFlight.size >= 20) await Promise.race(inFlight);
-        await pause(1000 / RATE);
+        await pace(1000 / RATE);
       }
       await Promise.all(inFlight);
     })();
@@ -81,7 +82,7 @@ async function main(): Promise<number> {
     const chaosEnds = loadEnds - 20_000;
     const jobs: Promise<unknown>[] = [];
     while (Date.now() < chaosEnds) {
-      await pause(10_000 + Math.floor(random() * 30_000));
+      await pace(10_000 + Math.floor(random() * 30_000));
       if (Date.now() >= chaosEnds) break;
       const pick = Math.floor(random() * 8);
       if (pick === 0 || pick === 1) {
@@ -101,7 +102,7 @@ async function main(): Promise<number> {
           status: 503,
           code: 503,
         });
-        await pause(ms);
+        await pace(ms);
         emu.clearFaults();
       } else if (pick === 3) {
         count('429 burst');
@@ -118,13 +119,13 @@ async function main(): Promise<number> {
             });
         };
         emu.on('request', on);
-        await pause(10_000);
+        await pace(10_000);
         emu.off('request', on);
       } else if (pick === 4) {
         count('slow Feishu');
         say('Feishu answers after 3.5 s for 10 s');
         emu.latencyMs = 3500;
-        await pause(10_000);
+        await pace(10_000);
         emu.latencyMs = 0;
       } else if (pick === 5) {
         count('token revoked');
@@ -136,7 +137,7 @@ async function main(): Promise<number> {
         if (halfOpen) {
           say('long connection half-open (no pongs) for 30 s');
           emu.setPongs(false);
-          await pause(30_000);
+          await pace(30_000);
           emu.setPongs(true);
         } else {
           say('long connection dropped');
@@ -148,7 +149,7 @@ async function main(): Promise<number> {
         if (random() < 0.5) {
           count('reminder job killed');
           say('reminder job started in a CLI process, to be killed');
-          jobs.push(pause(1500 + Math.floor(random() * 3000)).then(() => killChild(job.child)));
+          jobs.push(pace(1500 + Math.floor(random() * 3000)).then(() => killChild(job.child)));
         } else say('reminder job started in a CLI process');
         jobs.push(job.done);
       }

@@ -1,6 +1,6 @@
 // Every card builder, rendered with the largest data its feature allows (an owner with 60 open
 // tasks, an item with 200 history entries, a meeting of 80 attendees, lists of 500, every stored
-// text at its maximum length), stays within Feishu's JSON 2.0 rules (FEISHU.md §6): the request body
+// text at its maximum length), stays within Feishu's JSON 2.0 rules (docs/feishu-platform.md §6): the request body
 // ≤ 30 KB, ≤ 200 tagged objects, inputs max_length ≤ 1000 and placeholders ≤ 100 characters, tables
 // page_size ≤ 10, ≤ 5 per card and never in a form or a column, every button in a form named with a
 // form_action_type, multi-selects saying whether they are required. Checked by the emulator's
@@ -10,7 +10,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildBatchCard } from '../../src/cards/batch-card.ts';
 import { buildHelpCard } from '../../src/cards/help-card.ts';
 import {
   buildAttachCard,
@@ -19,18 +18,6 @@ import {
   buildPreviewCard,
 } from '../../src/cards/import-card.ts';
 import { buildMeCard, meElements } from '../../src/cards/me-card.ts';
-import {
-  AGENDA_PARTS,
-  buildCalendarCard,
-  buildSessionCard,
-  buildSessionListCard,
-  buildSessionNewCard,
-  buildStudyReportCard,
-  MINUTES_PARTS,
-  REFLECTION_PARTS,
-  type SessionCardMode,
-  type SessionView,
-} from '../../src/cards/meeting-card.ts';
 import {
   buildAwayOverdueCard,
   buildBoundCard,
@@ -44,16 +31,8 @@ import {
   buildUrgentRefusedCard,
 } from '../../src/cards/notice-cards.ts';
 import { INPUT_MAX_LENGTH, readLongText, splitLongText } from '../../src/cards/parts.ts';
-import {
-  buildExtensionCard,
-  buildRectItemCard,
-  buildRectListCard,
-  buildRectNewCard,
-  buildRectReviewCard,
-  type ItemCardMode,
-  type RectItemView,
-  type ReviewCardMode,
-} from '../../src/cards/rectification-card.ts';
+import { buildWelcomeCard } from '../../src/cards/welcome-card.ts';
+import type { Card } from '../../src/core/card.ts';
 import {
   buildBoardCard,
   buildChecklistCard,
@@ -66,18 +45,50 @@ import {
   REPORT_PARTS,
   type TaskCardMode,
   type TaskView,
-} from '../../src/cards/task-card.ts';
-import { buildWelcomeCard } from '../../src/cards/welcome-card.ts';
-import type { Card } from '../../src/core/card.ts';
+} from '../../src/features/duties/task-card.ts';
+import {
+  AGENDA_PARTS,
+  buildCalendarCard,
+  buildSessionCard,
+  buildSessionListCard,
+  buildSessionNewCard,
+  buildStudyReportCard,
+  MINUTES_PARTS,
+  REFLECTION_PARTS,
+  type SessionCardMode,
+  type SessionView,
+} from '../../src/features/meetings/session-card.ts';
+import { buildBatchCard } from '../../src/features/rectification/batch-card.ts';
+import {
+  buildExtensionCard,
+  buildRectItemCard,
+  buildRectListCard,
+  buildRectNewCard,
+  buildRectReviewCard,
+  type ItemCardMode,
+  type RectItemView,
+  type ReviewCardMode,
+} from '../../src/features/rectification/item-card.ts';
 import { checkCard } from '../../src/sandbox/card-check.ts';
 
-/** Every module in src/cards, loaded, to list the builders it exports. */
-const CARDS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cards');
+/** Every card module (src/cards, and each feature's *-card(s).ts), loaded, to list the builders it exports. */
+const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
+const cardFiles = [
+  ...readdirSync(join(SRC, 'cards'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join('cards', f)),
+  ...readdirSync(join(SRC, 'features'), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .flatMap((feature) =>
+      readdirSync(join(SRC, 'features', feature))
+        .filter((f) => /-cards?\.ts$/.test(f))
+        .map((f) => join('features', feature, f)),
+    ),
+];
 const cardModules: Record<string, Record<string, unknown>> = Object.fromEntries(
   await Promise.all(
-    readdirSync(CARDS_DIR)
-      .filter((f) => f.endsWith('.ts'))
-      .map(async (f) => [f, (await import(pathToFileURL(join(CARDS_DIR, f)).href)) as Record<string, unknown>]),
+    cardFiles.map(async (f) => [f, (await import(pathToFileURL(join(SRC, f)).href)) as Record<string, unknown>]),
   ),
 );
 
@@ -651,8 +662,8 @@ describe.each([
 ])('every card within the rules at its largest data, texts %s', (_kind, text) => {
   const cards = allCards(text);
 
-  it('covers every builder in src/cards', () => {
-    // Every exported build… function of every module in src/cards is rendered above.
+  it('covers every card builder', () => {
+    // Every exported build… function of every card module is rendered above.
     const builders = Object.entries(cardModules).flatMap(([file, m]) =>
       Object.keys(m)
         .filter((k) => /^build[A-Z]/.test(k))

@@ -1,7 +1,7 @@
 // Configuration (src/config.ts): defaults; every bad value throws a ConfigError whose one-line message
-// names the variable; credentials come in pairs; webhook mode needs a key or token; `.env` parsing
-// (comments, quotes, export, inline comments) with the real environment winning; the database URL
-// default; and, end to end, that `src/main.ts` exits 1 with one line on stderr for a bad value.
+// names the variable; credentials come in pairs; webhook mode needs a key or token; `.env` parsing by
+// Node's parseEnv (comments, quotes, export, inline comments) with the real environment winning; the
+// database URL default; and, end to end, that `src/main.ts` exits 1 with one line on stderr for a bad value.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,6 +148,16 @@ describe('.env files', () => {
     expect(parseDotEnv(`FEISHU_APP_SECRET="s3cret" # 应用密钥\nBOT_TIMEZONE='Asia/Shanghai' # 时区`)).toEqual({
       FEISHU_APP_SECRET: 's3cret',
       BOT_TIMEZONE: 'Asia/Shanghai',
+    });
+  });
+
+  it('follows node --env-file: an unquoted # starts a comment, double quotes expand \\n, backticks quote', () => {
+    const text = 'FEISHU_ENCRYPT_KEY=ab#cd\nFEISHU_APP_SECRET="ab#cd"\nBOT_ADMINS="ou_a\\nou_b"\nLOG_LEVEL=`debug`';
+    expect(parseDotEnv(text)).toEqual({
+      FEISHU_ENCRYPT_KEY: 'ab',
+      FEISHU_APP_SECRET: 'ab#cd',
+      BOT_ADMINS: 'ou_a\nou_b',
+      LOG_LEVEL: 'debug',
     });
   });
 

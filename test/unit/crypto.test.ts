@@ -1,4 +1,4 @@
-// Webhook cryptography (src/feishu/crypto.ts, FEISHU.md §3): AES-256-CBC round trip of Chinese JSON;
+// Webhook cryptography (src/feishu/crypto.ts, docs/feishu-platform.md §3): AES-256-CBC round trip of Chinese JSON;
 // our ciphertext decrypts with the SDK's own AESCipher and Feishu's procedure (written here with
 // node:crypto) decrypts with ours; wrong keys and damaged payloads are refused; the signature equals an
 // independently computed sha256(timestamp+nonce+key ‖ raw body) and any change breaks it; safeEqual.

@@ -9,6 +9,7 @@ import { classifyFailure, UrgentRefusedError } from '../../src/feishu/errors.ts'
 import { normalizeMessage, postText } from '../../src/feishu/events.ts';
 import { parseCommandText } from '../../src/router/parse.ts';
 import { captureLogs } from '../helpers/logs.ts';
+import { until } from '../helpers/wait.ts';
 
 /** A post as the receive event carries it (接收消息内容结构): no language key, `at` with the mention key. */
 const postEvent = (content: unknown, mentions: { key: string; open_id: string; name: string }[]) => ({
@@ -171,12 +172,27 @@ describe('BotIdentity', () => {
       },
       logger: quiet(),
       firstDelayMs: 1,
+      maxDelayMs: 2,
+    });
+    // A second identity that keeps trying on the same schedule is the metronome: while it tries five more
+    // times, the stopped one would have tried again too.
+    let beats = 0;
+    const metronome = new BotIdentity({
+      fetch: async () => {
+        beats++;
+        throw new Error('down');
+      },
+      logger: quiet(),
+      firstDelayMs: 1,
+      maxDelayMs: 2,
     });
     identity.start();
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => calls >= 3, { what: 'a few tries' });
     identity.stop();
     const after = calls;
-    await new Promise((r) => setTimeout(r, 20));
+    metronome.start();
+    await until(() => beats >= 5, { what: 'five tries of the metronome' });
+    metronome.stop();
     expect(calls).toBe(after);
     expect(identity.openId).toBeUndefined();
   });

@@ -26,7 +26,7 @@ export async function listCards(
     .execute();
 }
 
-/** Feishu lets a card be updated for 14 days; older ones are left as they are (FEISHU.md §7). */
+/** Feishu lets a card be updated for 14 days; older ones are left as they are (docs/feishu-platform.md §7). */
 export const CARD_UPDATE_WINDOW_MS = 14 * 24 * 3600_000 - 3600_000;
 
 /** The cards of a subject that can still be updated as of `now`. */

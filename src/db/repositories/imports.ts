@@ -1,5 +1,6 @@
 /** Parsed spreadsheets waiting for an admin's 确认导入. */
 import type { Kysely } from 'kysely';
+import type { ImportStatus } from '../../domain/delivery.ts';
 import type { Database } from '../schema.ts';
 import { StaleError, updateIfStatus } from './versioned.ts';
 
@@ -28,7 +29,7 @@ export async function findPendingImport(db: Kysely<Database>, id: number) {
 }
 
 /** Ends a pending import; throws `StaleError` when another click ended it meanwhile. */
-export async function setImportStatus(db: Kysely<Database>, id: number, status: 'confirmed' | 'cancelled') {
+export async function setImportStatus(db: Kysely<Database>, id: number, status: Exclude<ImportStatus, 'pending'>) {
   if (!(await updateIfStatus(db, 'pending_imports', id, 'pending', { status }))) {
     throw new StaleError('这次导入已经处理过了。');
   }

@@ -1,14 +1,15 @@
 /**
- * The durable inbox: one row per inbound event, written before the ack (FEISHU.md §0: ack within
+ * The durable inbox: one row per inbound event, written before the ack (docs/feishu-platform.md §0: ack within
  * 3 s). A row is `pending` until its work is done; whoever holds it (`lease_owner`) keeps it until
  * `next_attempt_at`, after which any process may take it again (crash recovery). The router's own
  * dedup record (`processed_events`, same key) keeps the effects exactly-once, so taking a row twice
  * costs time, never a second answer.
  */
 import type { Kysely } from 'kysely';
+import type { InboxKind } from '../../domain/delivery.ts';
 import type { Database, InboxRow } from '../schema.ts';
 
-export type InboxKind = 'message' | 'card_action' | 'bot_added' | 'users_added' | 'users_deleted';
+export type { InboxKind };
 
 /** Adds a row owned by `owner` until `leaseUntil`; false when the key is already there (a redelivery). */
 export async function addToInbox(

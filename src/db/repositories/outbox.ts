@@ -4,10 +4,11 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { OutboxKind, OutboxStatus } from '../../domain/delivery.ts';
 import type { Dialect } from '../migrations/helpers.ts';
 import type { Database, OutboxRow } from '../schema.ts';
 
-export type OutboxKind = 'send' | 'file' | 'reply' | 'patch' | 'urgent_app' | 'urgent_sms' | 'urgent_phone';
+export type { OutboxKind };
 
 export interface NewOutbox {
   orgId: number | null;
@@ -199,7 +200,7 @@ export async function findOutboxByMessageId(db: Kysely<Database>, messageId: str
 
 export async function listOutbox(
   db: Kysely<Database>,
-  filter: { status?: string; limit?: number } = {},
+  filter: { status?: OutboxStatus; limit?: number } = {},
 ): Promise<OutboxRow[]> {
   let q = db.selectFrom('outbox').selectAll();
   if (filter.status) q = q.where('status', '=', filter.status);

@@ -1,59 +1,137 @@
+// @ts-check
 /**
  * The sandbox console: a Feishu-like chat window over the emulator's control API (control-api.ts).
  * Left: chats and "speaking as"; centre: messages and cards (JSON 2.0) with a composer; right: the
  * sandbox clock, jobs and the Open API log. Everything that came from a user or the bot is put in
  * the page with textContent / setAttribute only (never innerHTML), and only http(s) links are links.
+ *
+ * Type-checked with `tsc -p src/sandbox/console/tsconfig.json` (JSDoc types, no build step). Cards are
+ * the bot's JSON, read defensively, so their components are typed as loose JSON objects (`Json`).
+ */
+
+// ------------------------------------------------------------------ types
+
+/**
+ * @typedef {Record<string, any>} Json A card, component or behavior as the bot sent it (any shape).
+ * @typedef {{ openId: string, name: string }} ConsoleUser
+ * @typedef {{ chatId: string, name: string, type: 'group' | 'p2p', members: string[], ownerOpenId?: string,
+ *   botIn: boolean }} ConsoleChat
+ * @typedef {{ name: string, summary: string }} ConsoleJob
+ * @typedef {{ now: string, offsetMs: number, timezone: string }} ConsoleClock
+ * @typedef {{ key: string, openId: string, name: string }} Mention
+ * @typedef {{ messageId: string, senderId: string, senderName: string, senderType: string, msgType: string,
+ *   content: string, mentions?: Mention[], parentId?: string, createdAt: string, updatedAt: string,
+ *   version: number, recalled: boolean, urgent?: { kind: string, to?: string[] }[] }} ConsoleMessage
+ * @typedef {{ seq: number, at: string, method: string, path: string, status: number, code: number }} LogCall
+ * @typedef {{ value: unknown, tag: string, name?: string, formValue?: Record<string, unknown> }} ActPayload
+ * @typedef {{ name: string, label: string, required: boolean, wrap: HTMLElement, value: () => unknown,
+ *   reset: () => void, empty: () => boolean }} FormField
+ * @typedef {{ register: (f: FormField) => void, reset: () => void,
+ *   collect: () => Record<string, unknown> | undefined }} FormState
+ * @typedef {{ msg: ConsoleMessage, form: FormState | null,
+ *   act: (payload: ActPayload, el: Element) => Promise<void> }} RenderContext
+ * @typedef {Node | string | number | null | undefined | false | Child[]} Child
+ * @typedef {{ indent: number, ordered: boolean, el: HTMLElement }} ListLevel
+ */
+
+/**
+ * The page's fixed elements (index.html) by id; any other id is a plain HTMLElement.
+ * @typedef {{ identity: HTMLSelectElement, 'open-p2p': HTMLButtonElement, input: HTMLTextAreaElement,
+ *   'at-btn': HTMLButtonElement, 'mention-bot': HTMLInputElement, send: HTMLButtonElement,
+ *   'clock-reset': HTMLButtonElement, 'job-time': HTMLInputElement, 'job-name': HTMLSelectElement,
+ *   'clock-set': HTMLButtonElement, 'job-run': HTMLButtonElement }} PageElements
  */
 
 // ------------------------------------------------------------------ state
 
 const S = {
   bot: { openId: '', name: '清风' },
+  /** @type {ConsoleUser[]} */
   users: [],
+  /** @type {Map<string, string>} */
   names: new Map(),
+  /** @type {ConsoleChat[]} */
   chats: [],
+  /** @type {ConsoleJob[]} */
   jobs: [],
+  /** @type {ConsoleClock} */
   clock: { now: '', offsetMs: 0, timezone: 'Asia/Shanghai' },
   me: localStorage.getItem('qf.me') || '',
   chatId: localStorage.getItem('qf.chat') || '',
-  /** messageId → { sig, el, msg } of the open chat */
+  /**
+   * messageId → { sig, el } of the open chat
+   * @type {Map<string, { sig: string, el: HTMLElement }>}
+   */
   rendered: new Map(),
+  /** @type {Set<string>} */
   unread: new Set(),
   logSeq: 0,
-  /** "@Name" → openId, for the composer's mentions */
+  /**
+   * "@Name" → openId, for the composer's mentions
+   * @type {Map<string, string>}
+   */
   picked: new Map(),
 };
 
-const $ = (id) => document.getElementById(id);
+/**
+ * @template {string} K
+ * @param {K} id
+ * @returns {K extends keyof PageElements ? PageElements[K] : HTMLElement}
+ */
+const $ = (id) => /** @type {any} */ (document.getElementById(id));
 
-/** Builds an element. attrs: class, text, dataset via data-*, on* handlers as functions, the rest via setAttribute. */
+/**
+ * Builds an element. attrs: class, text, dataset via data-*, on* handlers as functions, the rest via setAttribute.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, unknown>} [attrs]
+ * @param {Child[]} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs ?? {})) {
     if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') el.className = v;
-    else if (k === 'text') el.textContent = v;
-    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    if (k === 'class') el.className = /** @type {string} */ (v);
+    else if (k === 'text') el.textContent = /** @type {string} */ (v);
+    else if (k.startsWith('on') && typeof v === 'function')
+      el.addEventListener(k.slice(2), /** @type {EventListener} */ (v));
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);
   return el;
 }
 
+/**
+ * @template {Element | DocumentFragment} E
+ * @param {E} el
+ * @param {Child[]} children
+ * @returns {E}
+ */
 function append(el, children) {
-  for (const c of children.flat(Infinity)) {
+  const leaves = /** @type {(Node | string | number | null | undefined | false)[]} */ (
+    /** @type {unknown[]} */ (children).flat(Infinity)
+  );
+  for (const c of leaves) {
     if (c === undefined || c === null || c === false) continue;
     el.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
   }
   return el;
 }
 
+/**
+ * A call to the control API; its JSON answer (or an Error with its `error`).
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<any>}
+ */
 async function api(path, body) {
   const init =
     body === undefined
       ? {}
       : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
   const res = await fetch(path, init);
+  /** @type {{ error?: string }} */
   let data = {};
   try {
     data = await res.json();
@@ -64,8 +142,13 @@ async function api(path, body) {
   return data;
 }
 
-/** Runs `fn` once at a time; calls made meanwhile cause exactly one more run. */
+/**
+ * Runs `fn` once at a time; calls made meanwhile cause exactly one more run.
+ * @param {() => Promise<void>} fn
+ * @returns {() => Promise<void>}
+ */
 function coalesce(fn) {
+  /** @type {Promise<void> | null} */
   let running = null;
   let again = false;
   return () => {
@@ -89,10 +172,12 @@ function coalesce(fn) {
   };
 }
 
+/** @param {string} openId */
 const nameOf = (openId) => {
   if (openId === 'all') return '所有人';
   return S.names.get(openId) ?? openId;
 };
+/** @returns {ConsoleChat | undefined} */
 const currentChat = () => S.chats.find((c) => c.chatId === S.chatId);
 
 // ------------------------------------------------------------------ time (the bot's timezone)
@@ -101,6 +186,11 @@ function tz() {
   return S.clock.timezone || 'Asia/Shanghai';
 }
 
+/**
+ * The date's fields in the bot's timezone ("2026", "01", … "Mon"), as Intl formats them.
+ * @param {Date} date
+ * @returns {Record<string, string>}
+ */
 function partsOf(date) {
   const f = new Intl.DateTimeFormat('en-GB', {
     timeZone: tz(),
@@ -113,28 +203,39 @@ function partsOf(date) {
     second: '2-digit',
     weekday: 'short',
   });
+  /** @type {Record<string, string>} */
   const o = {};
   for (const p of f.formatToParts(date)) o[p.type] = p.value;
   return o;
 }
 
+/** @type {Record<string, string>} */
 const WEEKDAYS = { Mon: '一', Tue: '二', Wed: '三', Thu: '四', Fri: '五', Sat: '六', Sun: '日' };
 
-/** Offset of the bot's timezone at `date`, in minutes east of UTC. */
+/**
+ * Offset of the bot's timezone at `date`, in minutes east of UTC.
+ * @param {Date} date
+ */
 function offsetMinutes(date) {
   const p = partsOf(date);
   const asUtc = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
   return Math.round((asUtc - Math.floor(date.getTime() / 1000) * 1000) / 60000);
 }
 
-/** "+0800" for the bot's timezone at `date` (Feishu's picker suffix). */
+/**
+ * "+0800" for the bot's timezone at `date` (Feishu's picker suffix).
+ * @param {Date} date
+ */
 function offsetSuffix(date) {
   const m = offsetMinutes(date);
   const a = Math.abs(m);
   return `${m < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}${String(a % 60).padStart(2, '0')}`;
 }
 
-/** "YYYY-MM-DDTHH:mm" wall time in the bot's timezone → Date. */
+/**
+ * "YYYY-MM-DDTHH:mm" wall time in the bot's timezone → Date.
+ * @param {string} local
+ */
 function zonedToDate(local) {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/.exec(local);
   if (!m) return undefined;
@@ -147,12 +248,16 @@ function sandboxNow() {
   return new Date(Date.now() + (S.clock.offsetMs || 0));
 }
 
+/** @param {Date} date */
 function fmtDateTimeLocal(date) {
   const p = partsOf(date);
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
 
-/** Message time: "09:30" today (sandbox time), "11月26日 09:30" this year, else with the year. */
+/**
+ * Message time: "09:30" today (sandbox time), "11月26日 09:30" this year, else with the year.
+ * @param {string} iso
+ */
 function fmtMsgTime(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
@@ -166,8 +271,13 @@ function fmtMsgTime(iso) {
 
 // ------------------------------------------------------------------ toasts and dialogs
 
+/** @type {Record<string, string>} */
 const TOAST_ICONS = { info: 'ℹ', success: '✓', error: '✕', warning: '!' };
 
+/**
+ * @param {string} type
+ * @param {unknown} content
+ */
 function toast(type, content) {
   const t = ['info', 'success', 'error', 'warning'].includes(type) ? type : 'info';
   const el = h(
@@ -181,20 +291,27 @@ function toast(type, content) {
   setTimeout(() => el.remove(), 3600);
 }
 
+/**
+ * @param {string} title
+ * @param {string} text
+ * @returns {Promise<boolean>}
+ */
 function confirmDialog(title, text) {
   return new Promise((resolve) => {
+    /** @param {boolean} ok */
     const done = (ok) => {
       overlay.remove();
       document.removeEventListener('keydown', onKey);
       resolve(ok);
     };
+    /** @param {KeyboardEvent} e */
     const onKey = (e) => {
       if (e.key === 'Escape') done(false);
     };
     const ok = h('button', { class: 'btn btn-primary', type: 'button', onclick: () => done(true) }, '确定');
     const overlay = h(
       'div',
-      { class: 'overlay', onclick: (e) => e.target === overlay && done(false) },
+      { class: 'overlay', onclick: (/** @type {MouseEvent} */ e) => e.target === overlay && done(false) },
       h(
         'div',
         { class: 'dialog', role: 'dialog', 'aria-modal': 'true' },
@@ -216,17 +333,22 @@ function confirmDialog(title, text) {
 
 // ------------------------------------------------------------------ markdown (Feishu card flavour)
 
+/** @type {Record<string, string>} */
 const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
+/** @param {string} s */
 function decodeEntities(s) {
-  return s.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/g, (m, e) => {
+  return s.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/g, (m, /** @type {string} */ e) => {
     if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
     const code = e[1] === 'x' || e[1] === 'X' ? Number.parseInt(e.slice(2), 16) : Number.parseInt(e.slice(1), 10);
     return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : m;
   });
 }
 
-/** Only absolute http(s) URLs; anything else is not a link. */
+/**
+ * Only absolute http(s) URLs; anything else is not a link.
+ * @param {unknown} raw
+ */
 function safeUrl(raw) {
   try {
     const u = new URL(decodeEntities(String(raw ?? '')).trim());
@@ -253,6 +375,10 @@ const COLORS = new Set([
   'grey',
 ]);
 
+/**
+ * @param {string} prefix
+ * @param {unknown} color
+ */
 function colorClass(prefix, color) {
   const c = String(color ?? '')
     .toLowerCase()
@@ -261,26 +387,41 @@ function colorClass(prefix, color) {
   return COLORS.has(c) ? `${prefix}-${c}` : `${prefix}-neutral`;
 }
 
-/** `id=ou_x`, `user_id="ou_x"`, `color='red'` → { id: 'ou_x', … } */
+/**
+ * `id=ou_x`, `user_id="ou_x"`, `color='red'` → { id: 'ou_x', … }
+ * @param {string} s
+ * @returns {Partial<Record<string, string>>}
+ */
 function parseAttrs(s) {
+  /** @type {Partial<Record<string, string>>} */
   const out = {};
   for (const m of s.matchAll(/([a-zA-Z_]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/g)) {
-    out[m[1].toLowerCase()] = m[2] ?? m[3] ?? m[4] ?? '';
+    out[/** @type {string} */ (m[1]).toLowerCase()] = m[2] ?? m[3] ?? m[4] ?? '';
   }
   return out;
 }
 
+/**
+ * @param {string} openId
+ * @param {string} [fallback]
+ */
 function mentionEl(openId, fallback) {
   const name = S.names.has(openId) || openId === 'all' ? nameOf(openId) : fallback || openId;
   return h('span', { class: `mention${openId === S.me ? ' mention-me' : ''}`, 'data-open-id': openId }, `@${name}`);
 }
 
+/**
+ * @param {unknown} href
+ * @param {Node} children
+ * @returns {Node}
+ */
 function link(href, children) {
   const url = safeUrl(href);
   if (!url) return children;
   return h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, children);
 }
 
+/** @type {[string, RegExp][]} */
 const INLINE = [
   ['code', /`([^`\n]+)`/y],
   ['strong', /\*\*([\s\S]+?)\*\*/y],
@@ -296,7 +437,13 @@ const INLINE = [
 ];
 const INLINE_START = new Set(['`', '*', '~', '[', '<', 'h']);
 
-/** Inline markdown → nodes appended to `out`. Unknown markup stays as literal text. */
+/**
+ * Inline markdown → nodes appended to `out`. Unknown markup stays as literal text.
+ * @template {HTMLElement} E
+ * @param {string} s
+ * @param {E} out
+ * @returns {E}
+ */
 function inline(s, out) {
   let buf = '';
   const flush = () => {
@@ -305,7 +452,7 @@ function inline(s, out) {
   };
   let i = 0;
   outer: while (i < s.length) {
-    if (INLINE_START.has(s[i])) {
+    if (INLINE_START.has(/** @type {string} */ (s[i]))) {
       for (const [kind, re] of INLINE) {
         re.lastIndex = i;
         const m = re.exec(s);
@@ -322,6 +469,11 @@ function inline(s, out) {
   return out;
 }
 
+/**
+ * @param {string} kind
+ * @param {RegExpExecArray} m
+ * @returns {Node}
+ */
 function inlineNode(kind, m) {
   switch (kind) {
     case 'code':
@@ -366,13 +518,18 @@ function inlineNode(kind, m) {
   return document.createTextNode(m[0]);
 }
 
-/** Block markdown: paragraphs (single newline = line break), lists, headings, quotes, code fences, rules. */
+/**
+ * Block markdown: paragraphs (single newline = line break), lists, headings, quotes, code fences, rules.
+ * @param {unknown} src
+ */
 function renderMarkdown(src, cls = '') {
   const root = h('div', { class: `md ${cls}`.trim() });
   const lines = String(src ?? '')
     .replace(/\r\n?/g, '\n')
     .split('\n');
+  /** @type {HTMLElement | null} */
   let para = null;
+  /** @type {ListLevel[] | null} */
   let list = null;
   const endBlocks = () => {
     para = null;
@@ -410,7 +567,15 @@ function renderMarkdown(src, cls = '') {
   return root;
 }
 
-/** Lists nest by indentation: a deeper item opens a list inside the previous item. */
+/**
+ * Lists nest by indentation: a deeper item opens a list inside the previous item.
+ * @param {HTMLElement} root
+ * @param {ListLevel[] | null} stack
+ * @param {number} indent
+ * @param {boolean} ordered
+ * @param {string | undefined} start
+ * @param {string} text
+ */
 function addListItem(root, stack, indent, ordered, start, text) {
   const levels = stack ?? [];
   while (levels.length && levels[levels.length - 1].indent > indent) levels.pop();
@@ -429,9 +594,13 @@ function addListItem(root, stack, indent, ordered, start, text) {
 
 // ------------------------------------------------------------------ cards (JSON 2.0)
 
+/** @param {any} t a string or a text object */
 const textOf = (t) => (typeof t === 'string' ? t : typeof t?.content === 'string' ? t.content : '');
 
-/** A text object: plain_text as literal text, lark_md / markdown as markdown. */
+/**
+ * A text object: plain_text as literal text, lark_md / markdown as markdown.
+ * @param {Json | undefined} t
+ */
 function textNode(t, cls = '') {
   if (t && (t.tag === 'lark_md' || t.tag === 'markdown')) return renderMarkdown(t.content, cls);
   return h('span', { class: cls, text: textOf(t) });
@@ -453,13 +622,22 @@ const TEMPLATES = new Set([
   'default',
 ]);
 
+/** @type {Record<string, number>} */
 const SPACING = { small: 4, medium: 8, large: 12, extra_large: 16 };
+/**
+ * @param {unknown} v
+ * @param {string} fallback
+ */
 function spacing(v, fallback) {
   if (typeof v === 'string' && SPACING[v] !== undefined) return `${SPACING[v]}px`;
   if (typeof v === 'string' && /^\d{1,2}px$/.test(v)) return v;
   return fallback;
 }
 
+/**
+ * @param {Json} card
+ * @param {RenderContext} ctx
+ */
 function renderCard(card, ctx) {
   const root = h('div', { class: `card${card?.config?.width_mode === 'fill' ? ' card-fill' : ''}` });
   const hd = card?.header;
@@ -467,7 +645,9 @@ function renderCard(card, ctx) {
     const tpl = TEMPLATES.has(hd.template) ? hd.template : 'default';
     const tags = (hd.text_tag_list ?? [])
       .slice(0, 3)
-      .map((t) => h('span', { class: `text-tag ${colorClass('tag', t.color)}`, text: textOf(t.text) }));
+      .map((/** @type {Json} */ t) =>
+        h('span', { class: `text-tag ${colorClass('tag', t.color)}`, text: textOf(t.text) }),
+      );
     root.append(
       h(
         'div',
@@ -484,6 +664,13 @@ function renderCard(card, ctx) {
   return root;
 }
 
+/**
+ * @template {HTMLElement} P
+ * @param {unknown} elements
+ * @param {RenderContext} ctx
+ * @param {P} parent
+ * @returns {P}
+ */
 function renderElements(elements, ctx, parent) {
   for (const el of Array.isArray(elements) ? elements : []) {
     if (!el || typeof el !== 'object') continue;
@@ -492,6 +679,11 @@ function renderElements(elements, ctx, parent) {
   return parent;
 }
 
+/**
+ * @param {Json} el
+ * @param {RenderContext} ctx
+ * @returns {HTMLElement}
+ */
 function renderElement(el, ctx) {
   switch (el.tag) {
     case 'markdown':
@@ -514,7 +706,7 @@ function renderElement(el, ctx) {
       return h(
         'div',
         { class: 'persons' },
-        (el.persons ?? []).map((p) => personChip(p.id ?? p.user_id)),
+        (el.persons ?? []).map((/** @type {Json} */ p) => personChip(p.id ?? p.user_id)),
       );
     case 'table':
       return renderTable(el);
@@ -526,7 +718,7 @@ function renderElement(el, ctx) {
       return h(
         'div',
         { class: 'img-grid' },
-        (el.img_list ?? []).map((x) => imagePlaceholder(x.img_key, '')),
+        (el.img_list ?? []).map((/** @type {Json} */ x) => imagePlaceholder(x.img_key, '')),
       );
     case 'button':
       return renderButton(el, ctx);
@@ -547,6 +739,7 @@ function renderElement(el, ctx) {
   }
 }
 
+/** @param {Json} el */
 function renderDiv(el) {
   const out = h('div', { class: 'el-div' });
   if (el.text) {
@@ -561,13 +754,19 @@ function renderDiv(el) {
       h(
         'div',
         { class: 'div-fields' },
-        el.fields.map((f) => h('div', { class: f.is_short ? 'field-short' : 'field-long' }, textNode(f.text))),
+        el.fields.map((/** @type {Json} */ f) =>
+          h('div', { class: f.is_short ? 'field-short' : 'field-long' }, textNode(f.text)),
+        ),
       ),
     );
   }
   return out;
 }
 
+/**
+ * @param {Json} el
+ * @param {RenderContext} ctx
+ */
 function renderColumns(el, ctx) {
   const row = h('div', {
     class: `cols${el.flex_mode === 'flow' || el.flex_mode === 'wrap' ? ' cols-flow' : ''}${el.background_style === 'grey' ? ' cols-grey' : ''}`,
@@ -584,6 +783,10 @@ function renderColumns(el, ctx) {
   return row;
 }
 
+/**
+ * @param {Json} el
+ * @param {RenderContext} ctx
+ */
 function renderPanel(el, ctx) {
   const title = el.header?.title;
   const d = h(
@@ -595,15 +798,19 @@ function renderPanel(el, ctx) {
   return d;
 }
 
+/**
+ * @param {Json} el
+ * @param {RenderContext} ctx
+ */
 function renderInteractive(el, ctx) {
   const box = h('div', { class: 'ic' });
   renderElements(el.elements, ctx, box);
-  const cb = (el.behaviors ?? []).find((b) => b.type === 'callback');
-  const url = (el.behaviors ?? []).find((b) => b.type === 'open_url');
+  const cb = (el.behaviors ?? []).find((/** @type {Json} */ b) => b.type === 'callback');
+  const url = (el.behaviors ?? []).find((/** @type {Json} */ b) => b.type === 'open_url');
   if (cb || url) {
     box.classList.add('ic-click');
     box.addEventListener('click', (e) => {
-      if (e.target.closest('button, input, select, textarea, a, summary')) return;
+      if (/** @type {Element} */ (e.target).closest('button, input, select, textarea, a, summary')) return;
       if (url) openUrl(url);
       if (cb) ctx.act({ value: cb.value, tag: 'interactive_container' }, box);
     });
@@ -611,12 +818,17 @@ function renderInteractive(el, ctx) {
   return box;
 }
 
+/** @param {unknown} openId */
 function personChip(openId) {
   const id = String(openId ?? '');
   const name = nameOf(id);
   return h('span', { class: 'person' }, avatar(id, name, 'avatar-xs'), h('span', { text: name }));
 }
 
+/**
+ * @param {unknown} key
+ * @param {string} alt
+ */
 function imagePlaceholder(key, alt) {
   return h(
     'div',
@@ -626,6 +838,11 @@ function imagePlaceholder(key, alt) {
   );
 }
 
+/**
+ * @param {any} value
+ * @param {unknown} type
+ * @returns {Child}
+ */
 function cellNode(value, type) {
   if (value === undefined || value === null) return '';
   switch (type) {
@@ -633,11 +850,13 @@ function cellNode(value, type) {
     case 'markdown':
       return renderMarkdown(String(value));
     case 'options':
-      return (Array.isArray(value) ? value : [value]).map((o) =>
+      return (Array.isArray(value) ? value : [value]).map((/** @type {any} */ o) =>
         h('span', { class: `text-tag ${colorClass('tag', o?.color)}`, text: textOf(o?.text ?? o) }),
       );
     case 'persons':
-      return (Array.isArray(value) ? value : [value]).map((p) => personChip(typeof p === 'string' ? p : p?.id));
+      return (Array.isArray(value) ? value : [value]).map((/** @type {any} */ p) =>
+        personChip(typeof p === 'string' ? p : p?.id),
+      );
     case 'date': {
       const d = new Date(typeof value === 'number' ? value : String(value));
       return Number.isNaN(d.getTime()) ? String(value) : fmtMsgTime(d.toISOString());
@@ -647,8 +866,11 @@ function cellNode(value, type) {
   }
 }
 
+/** @param {Json} el */
 function renderTable(el) {
+  /** @type {Json[]} */
   const cols = Array.isArray(el.columns) ? el.columns : [];
+  /** @type {Json[]} */
   const rows = Array.isArray(el.rows) ? el.rows : [];
   const pageSize = Math.max(1, Math.min(100, Number(el.page_size) || 10));
   const wrap = h('div', { class: 'table-wrap' });
@@ -678,7 +900,7 @@ function renderTable(el) {
       );
     }
   };
-  const go = (d) => {
+  const go = (/** @type {number} */ d) => {
     page = Math.max(0, Math.min(pages - 1, page + d));
     draw();
   };
@@ -703,10 +925,15 @@ function renderTable(el) {
   return wrap;
 }
 
-/** A chart as a table of its data (the console has no chart library). */
+/**
+ * A chart as a table of its data (the console has no chart library).
+ * @param {Json} el
+ */
 function renderChart(el) {
   const spec = el.chart_spec ?? {};
+  /** @type {Json[]} */
   const sets = Array.isArray(spec.data) ? spec.data : spec.data ? [spec.data] : [];
+  /** @type {any[]} */
   const values = sets.flatMap((d) => (Array.isArray(d?.values) ? d.values : []));
   const keys = [...new Set(values.flatMap((v) => (v && typeof v === 'object' ? Object.keys(v) : [])))];
   const title = textOf(spec.title?.text) || (typeof spec.title?.text === 'string' ? spec.title.text : '');
@@ -748,12 +975,17 @@ function renderChart(el) {
   ]);
 }
 
+/** @param {Json} behavior */
 function openUrl(behavior) {
   const url = safeUrl(behavior.pc_url || behavior.default_url || behavior.url);
   if (url) window.open(url, '_blank', 'noopener,noreferrer');
   else toast('warning', '链接不是 http(s) 地址，已忽略');
 }
 
+/**
+ * @param {Json} el
+ * @param {RenderContext} ctx
+ */
 function renderButton(el, ctx) {
   const type = String(el.type ?? 'default').replace(/[^a-z_]/g, '');
   const b = h(
@@ -774,12 +1006,14 @@ function renderButton(el, ctx) {
       return;
     }
     const submit = form && (el.form_action_type === 'submit' || el.action_type === 'form_submit');
+    /** @type {Record<string, unknown> | undefined} */
     let formValue;
     if (submit) {
       formValue = form.collect();
       if (!formValue) return;
     }
     if (el.confirm && !(await confirmDialog(textOf(el.confirm.title), textOf(el.confirm.text)))) return;
+    /** @type {Json[]} */
     const behaviors = Array.isArray(el.behaviors) ? el.behaviors : [];
     const url = behaviors.find((x) => x.type === 'open_url');
     if (url) openUrl(url);
@@ -795,12 +1029,18 @@ function renderButton(el, ctx) {
   return b;
 }
 
+/**
+ * @param {Json} el
+ * @param {RenderContext} ctx
+ */
 function renderOverflow(el, ctx) {
   const sel = h(
     'select',
     { class: 'overflow', 'aria-label': '更多' },
     h('option', { value: '', text: '⋯' }),
-    (el.options ?? []).map((o, i) => h('option', { value: String(i), text: textOf(o.text) })),
+    (el.options ?? []).map((/** @type {Json} */ o, /** @type {number} */ i) =>
+      h('option', { value: String(i), text: textOf(o.text) }),
+    ),
   );
   sel.addEventListener('change', async () => {
     const o = (el.options ?? [])[Number(sel.value)];
@@ -814,9 +1054,15 @@ function renderOverflow(el, ctx) {
 
 // ------------------------------------------------------------------ forms
 
-/** Field values in Feishu's form_value formats (FEISHU.md §5). */
+/**
+ * Field values in Feishu's form_value formats (docs/feishu-platform.md §5).
+ * @param {Json} el
+ * @param {RenderContext} ctx
+ */
 function renderForm(el, ctx) {
+  /** @type {FormField[]} */
   const fields = [];
+  /** @type {FormState} */
   const state = {
     register: (f) => fields.push(f),
     reset: () => {
@@ -829,6 +1075,7 @@ function renderForm(el, ctx) {
         toast('warning', `有必填项未填写：${missing.map((f) => f.label || f.name).join('、')}`);
         return undefined;
       }
+      /** @type {Record<string, unknown>} */
       const out = {};
       for (const f of fields) {
         const v = f.value();
@@ -847,6 +1094,10 @@ function chatMembers() {
   return currentChat()?.members ?? [];
 }
 
+/**
+ * @param {Json} el
+ * @param {RenderContext} ctx
+ */
 function renderField(el, ctx) {
   const label = textOf(el.label);
   const placeholder = textOf(el.placeholder);
@@ -859,15 +1110,24 @@ function renderField(el, ctx) {
   // Controls that cannot show a placeholder get it as their caption when there is no label.
   const caption = label || (/^(multi_|date_|picker_)/.test(el.tag) ? placeholder : '');
   if (caption) wrap.append(h('span', { class: `cfield-label${el.required ? ' required' : ''}`, text: caption }));
+  // Each case keeps its control in a const of its own type; `control` is what is appended below.
+  /** @type {HTMLElement | null | undefined} */
   let control;
+  /** @type {(() => unknown) | undefined} */
   let value;
+  /** @type {(() => void) | undefined} */
   let reset;
+  /** @type {(() => boolean) | undefined} */
   let empty;
+  /**
+   * @param {string} s
+   * @param {Date} date
+   */
   const withSuffix = (s, date) => (s ? `${s} ${offsetSuffix(date)}` : undefined);
   switch (el.tag) {
     case 'input': {
       const multi = el.input_type === 'multiline_text';
-      control = h(multi ? 'textarea' : 'input', {
+      const input = h(multi ? 'textarea' : 'input', {
         class: 'cinput',
         type: multi ? undefined : el.input_type === 'password' ? 'password' : 'text',
         rows: multi ? Math.max(1, Math.min(10, Number(el.rows) || 3)) : undefined,
@@ -875,13 +1135,14 @@ function renderField(el, ctx) {
         maxlength: Number(el.max_length) || 1000,
         name,
       });
+      control = input;
       const initial = typeof el.default_value === 'string' ? el.default_value : '';
-      control.value = initial;
-      value = () => control.value;
+      input.value = initial;
+      value = () => input.value;
       reset = () => {
-        control.value = initial;
+        input.value = initial;
       };
-      empty = () => control.value.trim() === '';
+      empty = () => input.value.trim() === '';
       break;
     }
     case 'select_static':
@@ -889,21 +1150,22 @@ function renderField(el, ctx) {
       const person = el.tag === 'select_person';
       const opts = person
         ? personOptions(el)
-        : (el.options ?? []).map((o) => ({ value: String(o.value), text: textOf(o.text) }));
-      control = h(
+        : (el.options ?? []).map((/** @type {Json} */ o) => ({ value: String(o.value), text: textOf(o.text) }));
+      const select = h(
         'select',
         { class: 'cinput', name },
         h('option', { value: '', text: placeholder || '请选择' }),
-        opts.map((o) => h('option', { value: o.value, text: o.text })),
+        opts.map((/** @type {{ value: string, text: string }} */ o) => h('option', { value: o.value, text: o.text })),
       );
+      control = select;
       const idx = Number.isInteger(el.initial_index) ? opts[el.initial_index - 1]?.value : undefined;
       const initial = String(el.initial_option ?? idx ?? '');
-      control.value = initial;
-      value = () => control.value || undefined;
+      select.value = initial;
+      value = () => select.value || undefined;
       reset = () => {
-        control.value = initial;
+        select.value = initial;
       };
-      empty = () => !control.value;
+      empty = () => !select.value;
       break;
     }
     case 'multi_select_static':
@@ -911,13 +1173,15 @@ function renderField(el, ctx) {
       const person = el.tag === 'multi_select_person';
       const opts = person
         ? personOptions(el)
-        : (el.options ?? []).map((o) => ({ value: String(o.value), text: textOf(o.text) }));
+        : (el.options ?? []).map((/** @type {Json} */ o) => ({ value: String(o.value), text: textOf(o.text) }));
+      /** @type {{ value: string, text: string }[]} */
+      const choices = opts;
       const initial = new Set((el.selected_values ?? []).map(String));
-      const boxes = opts.map((o) => h('input', { type: 'checkbox', value: o.value, checked: initial.has(o.value) }));
+      const boxes = choices.map((o) => h('input', { type: 'checkbox', value: o.value, checked: initial.has(o.value) }));
       control = h(
         'div',
         { class: 'multi', role: 'group', 'aria-label': label || placeholder || name },
-        opts.map((o, i) => h('label', { class: 'chip' }, boxes[i], h('span', { text: o.text }))),
+        choices.map((o, i) => h('label', { class: 'chip' }, boxes[i], h('span', { text: o.text }))),
       );
       value = () => {
         const v = boxes.filter((b) => b.checked).map((b) => b.value);
@@ -930,76 +1194,92 @@ function renderField(el, ctx) {
       break;
     }
     case 'date_picker': {
-      control = h('input', { class: 'cinput', type: 'date', name, 'aria-label': label || placeholder || name });
+      const input = h('input', { class: 'cinput', type: 'date', name, 'aria-label': label || placeholder || name });
+      control = input;
       const initial = /^\d{4}-\d{2}-\d{2}$/.test(el.initial_date ?? '') ? el.initial_date : '';
-      control.value = initial;
-      value = () => withSuffix(control.value, zonedToDate(control.value) ?? new Date());
+      input.value = initial;
+      value = () => withSuffix(input.value, zonedToDate(input.value) ?? new Date());
       reset = () => {
-        control.value = initial;
+        input.value = initial;
       };
-      empty = () => !control.value;
+      empty = () => !input.value;
       break;
     }
     case 'picker_datetime': {
-      control = h('input', {
+      const input = h('input', {
         class: 'cinput',
         type: 'datetime-local',
         name,
         'aria-label': label || placeholder || name,
       });
       const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})/.exec(el.initial_datetime ?? '');
+      control = input;
       const initial = m ? `${m[1]}T${m[2]}` : '';
-      control.value = initial;
-      value = () => withSuffix(control.value.replace('T', ' ').slice(0, 16), zonedToDate(control.value) ?? new Date());
+      input.value = initial;
+      value = () => withSuffix(input.value.replace('T', ' ').slice(0, 16), zonedToDate(input.value) ?? new Date());
       reset = () => {
-        control.value = initial;
+        input.value = initial;
       };
-      empty = () => !control.value;
+      empty = () => !input.value;
       break;
     }
     case 'picker_time': {
-      control = h('input', { class: 'cinput', type: 'time', name, 'aria-label': label || placeholder || name });
+      const input = h('input', { class: 'cinput', type: 'time', name, 'aria-label': label || placeholder || name });
+      control = input;
       const initial = /^\d{2}:\d{2}$/.test(el.initial_time ?? '') ? el.initial_time : '';
-      control.value = initial;
-      value = () => withSuffix(control.value, sandboxNow());
+      input.value = initial;
+      value = () => withSuffix(input.value, sandboxNow());
       reset = () => {
-        control.value = initial;
+        input.value = initial;
       };
-      empty = () => !control.value;
+      empty = () => !input.value;
       break;
     }
     case 'checker': {
-      control = h('input', { type: 'checkbox', checked: el.checked === true, name });
+      // Appended here with its text, so not as `control` below.
+      const box = h('input', { type: 'checkbox', checked: el.checked === true, name });
       wrap.classList.add('cfield-inline');
-      wrap.append(control, textNode(el.text));
-      value = () => control.checked;
+      wrap.append(box, textNode(el.text));
+      value = () => box.checked;
       reset = () => {
-        control.checked = el.checked === true;
+        box.checked = el.checked === true;
       };
-      empty = () => !control.checked;
+      empty = () => !box.checked;
       control = null;
       break;
     }
   }
   if (control) wrap.append(control);
-  if (el.disabled) for (const c of wrap.querySelectorAll('input, select, textarea')) c.disabled = true;
+  if (el.disabled) {
+    /** @type {NodeListOf<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>} */
+    const controls = wrap.querySelectorAll('input, select, textarea');
+    for (const c of controls) c.disabled = true;
+  }
   const clearMissing = () => wrap.classList.remove('field-missing');
   wrap.addEventListener('input', clearMissing);
   wrap.addEventListener('change', clearMissing);
   if (ctx.form) {
-    ctx.form.register({ name, label, required: el.required === true, wrap, value, reset, empty });
+    // value, reset and empty are set for every tag renderElement sends here.
+    ctx.form.register(
+      /** @type {FormField} */ ({ name, label, required: el.required === true, wrap, value, reset, empty }),
+    );
   } else if (el.tag !== 'input') {
     // Outside a form Feishu calls back on change; the control API cannot carry the chosen option, so
     // the console sends the component's callback value with its tag and name.
-    const cb = (el.behaviors ?? []).find((b) => b.type === 'callback');
+    const cb = (el.behaviors ?? []).find((/** @type {Json} */ b) => b.type === 'callback');
     if (cb) wrap.addEventListener('change', () => ctx.act({ value: cb.value, tag: el.tag, name }, wrap));
   }
   return wrap;
 }
 
-/** select_person options: the listed open_ids, or everyone in the chat when the list is empty. */
+/**
+ * select_person options: the listed open_ids, or everyone in the chat when the list is empty.
+ * @param {Json} el
+ * @returns {{ value: string, text: string }[]}
+ */
 function personOptions(el) {
-  const listed = (el.options ?? []).map((o) => String(o.value ?? o));
+  /** @type {string[]} */
+  const listed = (el.options ?? []).map((/** @type {any} */ o) => String(o.value ?? o));
   return (listed.length ? listed : chatMembers()).map((id) => ({ value: id, text: nameOf(id) }));
 }
 
@@ -1018,10 +1298,14 @@ const PALETTE = [
   '#d136d1',
 ];
 
+/**
+ * @param {string} openId
+ * @param {string} name
+ */
 function avatar(openId, name, cls = '') {
   const isBot = openId === S.bot.openId;
   let hash = 0;
-  for (const ch of openId) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  for (const ch of openId) hash = (hash * 31 + /** @type {number} */ (ch.codePointAt(0))) >>> 0;
   const chars = Array.from(String(name ?? ''));
   const initials = /[\u4e00-\u9fff]/.test(name ?? '')
     ? chars.slice(-2).join('')
@@ -1034,7 +1318,11 @@ function avatar(openId, name, cls = '') {
   return el;
 }
 
-/** A text message: `@_user_N` keys (from users) and `<at user_id="…">Name</at>` (from the bot) become mentions. */
+/**
+ * A text message: `@_user_N` keys (from users) and `<at user_id="…">Name</at>` (from the bot) become mentions.
+ * @param {string} text
+ * @param {Mention[] | undefined} mentions
+ */
 function renderText(text, mentions) {
   const out = h('div', { class: 'text' });
   const keys = new Map((mentions ?? []).map((m) => [m.key, m]));
@@ -1055,6 +1343,10 @@ function renderText(text, mentions) {
   return out;
 }
 
+/**
+ * @param {ConsoleMessage} msg
+ * @returns {Json}
+ */
 function parseContent(msg) {
   try {
     return JSON.parse(msg.content);
@@ -1063,8 +1355,13 @@ function parseContent(msg) {
   }
 }
 
+/** @type {Record<string, string>} */
 const URGENT_KIND = { app: '应用内', sms: '短信', phone: '电话' };
 
+/**
+ * @param {ConsoleMessage} msg
+ * @param {Map<string, ConsoleMessage>} byId
+ */
 function renderMessage(msg, byId) {
   const isBot = msg.senderType === 'app';
   const mine = msg.senderId === S.me;
@@ -1076,6 +1373,7 @@ function renderMessage(msg, byId) {
     );
   }
   const content = parseContent(msg);
+  /** @type {HTMLElement} */
   let body;
   if (msg.msgType === 'text') {
     body = h('div', { class: 'bubble' }, renderText(String(content.text ?? ''), msg.mentions));
@@ -1143,6 +1441,7 @@ function renderMessage(msg, byId) {
   );
 }
 
+/** @param {ConsoleMessage} msg */
 function snippet(msg) {
   if (msg.recalled) return '此消息已撤回';
   const c = parseContent(msg);
@@ -1158,6 +1457,11 @@ function snippet(msg) {
   return `[${msg.msgType}]`;
 }
 
+/**
+ * @param {ConsoleMessage} msg
+ * @param {ActPayload} payload
+ * @param {Element} el
+ */
 async function act(msg, payload, el) {
   if (!S.me) return toast('warning', '请先选择当前身份');
   const busy = el instanceof HTMLElement ? el : null;
@@ -1168,7 +1472,7 @@ async function act(msg, payload, el) {
     if (r.error) toast('error', r.error);
     if (r.toast) toast(r.toast.type, r.toast.content);
   } catch (err) {
-    toast('error', `操作失败：${err.message}`);
+    toast('error', `操作失败：${/** @type {Error} */ (err).message}`);
   } finally {
     busy?.classList.remove('busy');
     if (busy && 'disabled' in busy && busy.isConnected) busy.disabled = false;
@@ -1185,12 +1489,14 @@ const loadMessages = coalesce(async () => {
     S.rendered.clear();
     return;
   }
+  /** @type {{ messages: ConsoleMessage[] }} */
   const { messages } = await api(`/api/chats/${encodeURIComponent(chatId)}/messages`);
   if (chatId !== S.chatId) return;
   if (S.rendered.size === 0) box.replaceChildren();
   const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   const byId = new Map(messages.map((m) => [m.messageId, m]));
   const seen = new Set();
+  /** @type {HTMLElement | null} */
   let prev = null;
   let added = false;
   for (const msg of messages) {
@@ -1204,6 +1510,7 @@ const loadMessages = coalesce(async () => {
       r = { sig, el };
       S.rendered.set(msg.messageId, r);
     }
+    /** @type {ChildNode | null} */
     const want = prev ? prev.nextSibling : box.firstChild;
     if (want !== r.el) box.insertBefore(r.el, want);
     prev = r.el;
@@ -1221,13 +1528,17 @@ const loadMessages = coalesce(async () => {
 // ------------------------------------------------------------------ chats and identity
 
 async function loadState() {
+  /** @type {{ bot: { openId: string, name: string }, users: ConsoleUser[], chats: ConsoleChat[], jobs: ConsoleJob[], clock: ConsoleClock }} */
   const s = await api('/api/state');
   S.bot = s.bot;
   S.users = s.users;
   S.chats = s.chats;
   S.jobs = s.jobs;
   S.clock = s.clock;
-  S.names = new Map([[s.bot.openId, s.bot.name], ...s.users.map((u) => [u.openId, u.name])]);
+  S.names = new Map([
+    [s.bot.openId, s.bot.name],
+    ...s.users.map((u) => /** @type {[string, string]} */ ([u.openId, u.name])),
+  ]);
   if (!S.users.some((u) => u.openId === S.me)) {
     const group = S.chats.find((c) => c.type === 'group' && c.ownerOpenId);
     S.me = group?.ownerOpenId ?? S.users[0]?.openId ?? '';
@@ -1260,6 +1571,7 @@ function renderIdentity() {
   sel.value = S.me;
 }
 
+/** @param {ConsoleChat} c */
 function chatOrder(c) {
   if (c.type === 'group') return 0;
   return c.members.includes(S.me) ? 1 : 2;
@@ -1305,7 +1617,7 @@ function renderHeader() {
     : '';
   const member = c?.members.includes(S.me);
   const note = $('composer-note');
-  note.hidden = !c || member;
+  note.hidden = /** @type {boolean} */ (!c || member);
   note.textContent = c && !member ? `${nameOf(S.me)} 不在「${c.name}」中，不能在这里发言。请切换身份。` : '';
   $('input').disabled = !member;
   $('send').disabled = !member;
@@ -1313,6 +1625,7 @@ function renderHeader() {
   $('mention-bot-wrap').hidden = c?.type !== 'group';
 }
 
+/** @param {string} chatId */
 function selectChat(chatId) {
   if (chatId !== S.chatId) {
     S.chatId = chatId;
@@ -1329,6 +1642,7 @@ function selectChat(chatId) {
   });
 }
 
+/** @param {string} openId */
 function setIdentity(openId) {
   S.me = openId;
   localStorage.setItem('qf.me', openId);
@@ -1340,6 +1654,7 @@ function setIdentity(openId) {
 
 // ------------------------------------------------------------------ composer
 
+/** @returns {{ openId: string, name: string, bot?: boolean }[]} */
 function mentionCandidates() {
   const c = currentChat();
   if (!c) return [];
@@ -1350,6 +1665,7 @@ function mentionCandidates() {
 let menuIndex = 0;
 let menuAnchor = -1; // position of the "@" being completed, or -1 when opened from the button
 
+/** @param {number} anchor */
 function openMentionMenu(anchor) {
   menuAnchor = anchor;
   menuIndex = 0;
@@ -1380,7 +1696,7 @@ function drawMentionMenu() {
           class: `mention-item${i === menuIndex ? ' active' : ''}`,
           role: 'option',
           'data-open-id': c.openId,
-          onmousedown: (e) => {
+          onmousedown: (/** @type {MouseEvent} */ e) => {
             e.preventDefault();
             pickMention(c);
           },
@@ -1399,6 +1715,7 @@ function closeMentionMenu() {
   menuAnchor = -1;
 }
 
+/** @param {{ openId: string, name: string }} c */
 function pickMention(c) {
   const input = $('input');
   const end = input.selectionStart;
@@ -1412,7 +1729,10 @@ function pickMention(c) {
   input.focus();
 }
 
-/** The text to send: picked "@Name"s become `@{ou_…}` (the bot's own mention becomes mentionBot). */
+/**
+ * The text to send: picked "@Name"s become `@{ou_…}` (the bot's own mention becomes mentionBot).
+ * @param {string} text
+ */
 function encodeMentions(text) {
   let mentionBot = false;
   const labels = [...S.picked.keys()].filter((l) => text.includes(l)).sort((a, b) => b.length - a.length);
@@ -1451,7 +1771,7 @@ async function send() {
     const box = $('messages');
     box.scrollTop = box.scrollHeight;
   } catch (err) {
-    toast('error', `发送失败：${err.message}`);
+    toast('error', `发送失败：${/** @type {Error} */ (err).message}`);
   } finally {
     $('send').disabled = false;
     input.focus();
@@ -1472,7 +1792,7 @@ function setupComposer() {
       }
       if (e.key === 'Enter' || e.key === 'Tab') {
         e.preventDefault();
-        const item = menu.children[menuIndex];
+        const item = /** @type {HTMLElement | undefined} */ (menu.children[menuIndex]);
         const c = mentionCandidates().find((x) => x.openId === item?.dataset.openId);
         if (c) pickMention(c);
         return;
@@ -1503,14 +1823,14 @@ function setupComposer() {
     openMentionMenu(pos);
   });
   $('send').addEventListener('click', send);
-  $('identity').addEventListener('change', (e) => setIdentity(e.target.value));
+  $('identity').addEventListener('change', (e) => setIdentity(/** @type {HTMLSelectElement} */ (e.target).value));
   $('open-p2p').addEventListener('click', async () => {
     try {
       const { chatId } = await api('/api/p2p', { openId: S.me });
       await loadState();
       await selectChat(chatId);
     } catch (err) {
-      toast('error', err.message);
+      toast('error', /** @type {Error} */ (err).message);
     }
   });
 }
@@ -1541,6 +1861,7 @@ function renderJobs() {
   $('job-time-label').textContent = `时间（${tz() === 'Asia/Shanghai' ? '北京时间' : tz()}）`;
 }
 
+/** @param {Record<string, unknown>} body */
 async function clockCall(body) {
   try {
     S.clock = { ...S.clock, ...(await api('/api/clock', body)) };
@@ -1548,12 +1869,12 @@ async function clockCall(body) {
     $('job-time').value = fmtDateTimeLocal(sandboxNow());
     loadMessages();
   } catch (err) {
-    toast('error', err.message);
+    toast('error', /** @type {Error} */ (err).message);
   }
 }
 
 function setupClock() {
-  for (const b of document.querySelectorAll('[data-advance]')) {
+  for (const b of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-advance]'))) {
     b.addEventListener('click', () => clockCall({ advanceDays: Number(b.dataset.advance) }));
   }
   $('clock-reset').addEventListener('click', () => clockCall({ reset: true }));
@@ -1581,11 +1902,11 @@ function setupClock() {
           text: `${r.job} · 截至 ${fmtDateTimeLocal(new Date(r.asOf)).replace('T', ' ')}`,
         }),
         h('div', { text: `应发 ${r.due} · 已发 ${r.posted} · 已处理过 ${r.skipped} · 失败 ${r.failed}` }),
-        r.summary ? h('div', { class: 'muted small', text: r.summary }) : null,
+        r.summary ? h('div', { class: 'muted small', text: r.summary }) : '',
       );
       out.classList.add(r.failed > 0 ? 'job-bad' : 'job-ok');
     } catch (err) {
-      out.textContent = `运行失败：${err.message}`;
+      out.textContent = `运行失败：${/** @type {Error} */ (err).message}`;
       out.classList.add('job-bad');
     } finally {
       btn.disabled = false;
@@ -1598,12 +1919,14 @@ function setupClock() {
 
 const LOG_MAX = 300;
 
+/** @param {string} iso */
 function timeOfDay(iso) {
   const p = partsOf(new Date(iso));
   return `${p.hour}:${p.minute}:${p.second}`;
 }
 
 const loadLog = coalesce(async () => {
+  /** @type {{ calls: LogCall[] }} */
   const { calls } = await api(`/api/log?since=${S.logSeq}`);
   const log = $('log');
   if (S.logSeq === 0) log.replaceChildren();
@@ -1622,13 +1945,15 @@ const loadLog = coalesce(async () => {
       ),
     );
   }
-  while (log.children.length > LOG_MAX) log.lastChild.remove();
+  while (log.children.length > LOG_MAX) /** @type {ChildNode} */ (log.lastChild).remove();
 });
 
 // ------------------------------------------------------------------ live updates
 
+/** @type {EventSource | undefined} */
 let events;
 
+/** @param {boolean} ok */
 function setConn(ok) {
   const el = $('conn');
   el.textContent = ok ? '● 实时连接正常' : '● 连接中断，正在重连…';
@@ -1684,7 +2009,7 @@ async function main() {
     await selectChat(S.chatId);
     await loadLog();
   } catch (err) {
-    toast('error', `无法连接沙箱：${err.message}`);
+    toast('error', `无法连接沙箱：${/** @type {Error} */ (err).message}`);
   }
   connectEvents();
   document.body.dataset.ready = '1';

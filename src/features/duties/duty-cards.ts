@@ -1,0 +1,279 @@
+/**
+ * The responsibility list at a glance: the group status board, the monthly checklist (月月提), the
+ * quarterly report form and the secretary's quarter-end roll-up (季季报), the duty list. Pure builders.
+ */
+
+import { buttonRow, card, form, input, longTextInputs, markdown, note, plainText, table } from '../../cards/parts.ts';
+import { clean, md } from '../../cards/text.ts';
+import type { Card, CardElement } from '../../core/card.ts';
+import { REPORT_PARTS, taskForm, taskQuickdone, taskReport } from './contracts.ts';
+
+/** Rows of a table on one card (its 10-row pages hold the rest on the card); more go to a file. */
+const TABLE_ROWS = 60;
+/** Rows of the 月月提 checklist on one card (10 elements each; Feishu allows 200 per card). */
+export const CHECKLIST_ROWS = 15;
+/** Items of the 主体责任清单 shown on its card. */
+const DUTY_ITEMS_SHOWN = 30;
+/** Names listed inline before "等". */
+const NAMES_SHOWN = 30;
+
+/**
+ * At most TABLE_ROWS rows, in their order: when there are more, the ones with the highest score
+ * (the most overdue) are kept.
+ */
+function keepWorst<T>(rows: T[], score: (r: T) => number): T[] {
+  if (rows.length <= TABLE_ROWS) return rows;
+  const keep = new Set(
+    rows
+      .map((r, i) => ({ i, s: score(r) }))
+      .sort((a, b) => b.s - a.s || a.i - b.i)
+      .slice(0, TABLE_ROWS)
+      .map((x) => x.i),
+  );
+  return rows.filter((_, i) => keep.has(i));
+}
+
+export interface BoardView {
+  orgName: string;
+  asOf: string;
+  owners: {
+    name: string;
+    notStarted: number;
+    inProgress: number;
+    blocked: number;
+    done: number;
+    overdue: number;
+    away: boolean;
+  }[];
+}
+
+/** The shared status board in the group; it updates itself as owners report. */
+export function buildBoardCard(v: BoardView): Card {
+  const all = v.owners.map((o) => ({
+    name: o.away ? `${o.name}（请假）` : o.name,
+    ns: o.notStarted,
+    ip: o.inProgress,
+    bl: o.blocked,
+    dn: o.done,
+    od: o.overdue,
+  }));
+  const totals = all.reduce(
+    (t, r) => ({ ns: t.ns + r.ns, ip: t.ip + r.ip, bl: t.bl + r.bl, dn: t.dn + r.dn, od: t.od + r.od }),
+    { ns: 0, ip: 0, bl: 0, dn: 0, od: 0 },
+  );
+  // The card has room for TABLE_ROWS people: past that, those with most overdue or blocked tasks.
+  const rows = keepWorst(all, (r) => r.od * 1000 + r.bl);
+  return card({
+    title: `主体责任落实看板 · ${v.orgName}`,
+    subtitle: `更新于 ${v.asOf}`,
+    template: 'red',
+    elements: [
+      markdown(
+        `合计：未开始 ${totals.ns}，进行中 ${totals.ip}，遇到困难 ${totals.bl}，已完成 ${totals.dn}，逾期 **${totals.od}**`,
+      ),
+      table({
+        columns: [
+          { name: 'name', title: '责任人' },
+          { name: 'ns', title: '未开始' },
+          { name: 'ip', title: '进行中' },
+          { name: 'bl', title: '遇到困难' },
+          { name: 'dn', title: '已完成' },
+          { name: 'od', title: '逾期' },
+        ],
+        rows,
+      }),
+      ...(all.length > rows.length
+        ? [
+            note(
+              `共 ${all.length} 位责任人，这里显示逾期和遇到困难较多的 ${rows.length} 位；全部情况请管理员发送 /任务 导出 获取台账文件。`,
+            ),
+          ]
+        : []),
+    ],
+  });
+}
+
+/** 月月提: one private checklist of an owner's open tasks, each with quick buttons. */
+export function buildChecklistCard(v: {
+  orgId: number;
+  month: string;
+  name: string;
+  tasks: { id: number; content: string; dueDate: string; statusLabel: string; overdue: boolean }[];
+}): Card {
+  const elements: CardElement[] = [
+    markdown(`${md(v.name, 30)}，这是您本月需要落实的主体责任任务（${v.tasks.length} 项）：`),
+  ];
+  // Each row costs 10 elements (text, columns, buttons, their texts, the confirmation): the card
+  // keeps within Feishu's 200 with CHECKLIST_ROWS rows, overdue ones first; the rest is /任务.
+  const shown = [...v.tasks]
+    .sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.dueDate.localeCompare(b.dueDate))
+    .slice(0, CHECKLIST_ROWS);
+  for (const t of shown) {
+    elements.push(
+      markdown(
+        `**#${t.id}** ${md(t.content, 50)}\n<font color='grey'>时限 ${t.dueDate} · ${md(t.statusLabel)}</font>${t.overdue ? " <font color='red'>逾期</font>" : ''}`,
+      ),
+      buttonRow([
+        taskForm.button({ text: '更新进度', type: 'primary', org: v.orgId }, { id: t.id, form: 'progress' }),
+        taskQuickdone.button(
+          { text: '已完成', confirm: { title: '确认已完成', text: `#${t.id} 本期已完成？` }, org: v.orgId },
+          { id: t.id },
+        ),
+      ]),
+    );
+  }
+  if (v.tasks.length > shown.length)
+    elements.push(note(`其余 ${v.tasks.length - shown.length} 项请发送 /任务 列表 我的 查看（可翻页）。`));
+  return card({
+    title: `月月提 · ${v.month}`,
+    template: 'blue',
+    summary: `本月主体责任任务 ${v.tasks.length} 项`,
+    elements,
+  });
+}
+
+export const MIN_REPORT_LENGTH = 50;
+export { REPORT_PARTS };
+
+/** 季季报: the quarterly 履责 report form. */
+export function buildQuarterlyAskCard(v: {
+  orgId: number;
+  quarter: string;
+  end: string;
+  submitted?: { text: string; at: string };
+}): Card {
+  if (v.submitted) {
+    return card({
+      title: `季度履责报告 · ${v.quarter}`,
+      template: 'green',
+      elements: [markdown(`已于 ${md(v.submitted.at)} 提交。`), plainText(v.submitted.text, { max: 1500 })],
+    });
+  }
+  return card({
+    title: `季度履责报告 · ${v.quarter}`,
+    template: 'orange',
+    elements: [
+      markdown(`请在 ${v.end} 前报告本季度落实主体责任、履行“一岗双责”的情况（不少于 ${MIN_REPORT_LENGTH} 字）。`),
+      form('quarterly_report', [
+        ...longTextInputs({
+          name: taskReport.fields.text,
+          label: '履责情况',
+          placeholder: '本季度做了哪些工作、取得什么成效、存在什么问题、下一步打算',
+          required: true,
+          parts: REPORT_PARTS,
+        }),
+        input({
+          name: taskReport.fields.evidence,
+          label: '佐证材料链接（可选）',
+          placeholder: 'https://…',
+          maxLength: 500,
+        }),
+        taskReport.button(
+          { text: '提交报告', type: 'primary', submit: { name: 'submit_report' }, org: v.orgId },
+          { q: v.quarter },
+        ),
+      ]),
+    ],
+  });
+}
+
+export interface RollupView {
+  orgName: string;
+  quarter: string;
+  owners: {
+    name: string;
+    done: number;
+    inProgress: number;
+    overdue: number;
+    missed: number;
+    reported: boolean;
+    away: boolean;
+  }[];
+  items: { seq: number; content: string; done: number; total: number; overdue: number; missed: number }[];
+}
+
+/** The secretary's quarter-end roll-up: per owner and per item. */
+export function buildRollupCard(v: RollupView): Card {
+  const notReported = v.owners.filter((o) => !o.reported && !o.away).map((o) => o.name);
+  const owners = keepWorst(v.owners, (o) => (o.overdue + o.missed) * 2 + (o.reported ? 0 : 1));
+  const items = keepWorst(v.items, (i) => i.overdue + i.missed);
+  const names = notReported.slice(0, NAMES_SHOWN).map((n) => md(n, 20));
+  return card({
+    title: `季季报汇总 · ${v.quarter}`,
+    subtitle: v.orgName,
+    template: 'red',
+    elements: [
+      markdown(
+        notReported.length
+          ? `**未提交履责报告**：${names.join('、')}${notReported.length > names.length ? ` 等 ${notReported.length} 人` : ''}`
+          : '**全部责任人已提交履责报告。**',
+      ),
+      table({
+        columns: [
+          { name: 'name', title: '责任人' },
+          { name: 'done', title: '已完成' },
+          { name: 'ip', title: '进行中' },
+          { name: 'od', title: '逾期' },
+          { name: 'ms', title: '未完成' },
+          { name: 'rp', title: '履责报告' },
+        ],
+        rows: owners.map((o) => ({
+          name: o.name,
+          done: o.done,
+          ip: o.inProgress,
+          od: o.away ? '—' : o.overdue,
+          ms: o.missed,
+          rp: o.away ? '请假' : o.reported ? '已提交' : '未提交',
+        })),
+      }),
+      table({
+        columns: [
+          { name: 'item', title: '责任内容' },
+          { name: 'done', title: '完成' },
+          { name: 'od', title: '逾期' },
+          { name: 'ms', title: '未完成' },
+        ],
+        rows: items.map((i) => ({
+          item: `${i.seq}. ${clean(i.content, 30)}`,
+          done: `${i.done}/${i.total}`,
+          od: i.overdue,
+          ms: i.missed,
+        })),
+      }),
+      note(
+        owners.length < v.owners.length || items.length < v.items.length
+          ? `共 ${v.owners.length} 位责任人、${v.items.length} 项任务，这里显示逾期和未完成较多的部分；全部情况见随后发送的《主体责任落实台账》。`
+          : '本季度《主体责任落实台账》已随后发送。',
+      ),
+    ],
+  });
+}
+
+export function buildDutyListCard(v: {
+  title: string;
+  items: { seq: number; category: string; content: string; leader: string; owners: string[]; cadence: string }[];
+}): Card {
+  const shown = v.items.slice(0, DUTY_ITEMS_SHOWN);
+  return card({
+    title: v.title,
+    subtitle: `共 ${v.items.length} 项`,
+    template: 'red',
+    elements: [
+      markdown(
+        shown
+          .map(
+            (i) =>
+              `**${i.seq}.** 【${md(i.category, 20)}】${md(i.content, 60)}\n<font color='grey'>${md(i.cadence, 10)} · 责任领导 ${md(i.leader || '—', 20)} · 责任人 ${md(i.owners.join('、') || '—', 40)}</font>`,
+          )
+          .join('\n\n') || '还没有主体责任清单。管理员可用 /任务 新建 添加，或把清单 .xlsx 发给清风导入。',
+      ),
+      ...(v.items.length > shown.length
+        ? [
+            note(
+              `这里显示前 ${shown.length} 项；完整清单请管理员发送 /任务 导出 获取台账文件，您自己的任务请发送 /任务 列表 我的 查看。`,
+            ),
+          ]
+        : []),
+    ],
+  });
+}

@@ -1,0 +1,290 @@
+/**
+ * Responsibility-list cards: the owner's task card (更新进度 / 已完成 / 遇到困难), the list and the new
+ * item form. The board, 月月提, 季季报 and the duty list are in duty-cards.ts (re-exported here).
+ * Pure builders.
+ */
+
+import {
+  buttonRow,
+  card,
+  collapsible,
+  datePicker,
+  divider,
+  form,
+  input,
+  markdown,
+  note,
+  pagedListCard,
+  personPicker,
+  plainText,
+  selectStatic,
+} from '../../cards/parts.ts';
+import { clean, md } from '../../cards/text.ts';
+import type { Card, CardElement, HeaderTemplate } from '../../core/card.ts';
+import { taskBlocked, taskCreate, taskDone, taskForm, taskPage, taskProgress } from './contracts.ts';
+
+export interface TaskView {
+  id: number;
+  orgId: number;
+  version: number;
+  itemId: number;
+  content: string;
+  category: string;
+  leader: string;
+  cadenceLabel: string;
+  period: string;
+  ownerOpenId: string;
+  ownerName: string;
+  dueDate: string;
+  dueText: string;
+  overdue: boolean;
+  status: string;
+  statusLabel: string;
+  percent: number;
+  evidenceRequired: string;
+  lastProgress: { at: string; text: string } | undefined;
+  evidence: { kind: string; name: string }[];
+  history: { at: string; by: string; text: string }[];
+}
+
+export type TaskCardMode = 'view' | 'progress' | 'blocked';
+
+const TEMPLATES: Record<string, HeaderTemplate> = {
+  not_started: 'blue',
+  in_progress: 'wathet',
+  done: 'green',
+  blocked: 'orange',
+  missed: 'grey',
+};
+
+/** Entries of the history shown on the card; the rest is one command away (/任务 记录). */
+export const HISTORY_ON_CARD = 10;
+
+/** 取消 sits after a form, not in it: Feishu lets only named submit/reset buttons into a form. */
+const cancelButton = (v: TaskView) => taskForm.button({ text: '取消', org: v.orgId }, { id: v.id, form: 'view' });
+
+export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
+  const open = v.status === 'not_started' || v.status === 'in_progress' || v.status === 'blocked';
+  const elements: CardElement[] = [
+    markdown(
+      [
+        `**类别**：${md(v.category)}　**频次**：${md(v.cadenceLabel)}${v.period !== 'once' ? `（${md(v.period)}）` : ''}`,
+        `**责任人**：${md(v.ownerName)}　**责任领导**：${md(v.leader || '—')}`,
+        `**本期时限**：${v.dueDate}　${v.overdue ? "<font color='red'>" : ''}${md(v.dueText)}${v.overdue ? '</font>' : ''}`,
+        `**状态**：${md(v.statusLabel)}　**进度**：${v.percent}%`,
+      ].join('\n'),
+    ),
+    markdown('**责任内容**'),
+    plainText(v.content, { max: 1500 }),
+  ];
+  if (v.evidenceRequired) elements.push(markdown(`**佐证要求**：${md(v.evidenceRequired, 200)}`));
+  if (v.lastProgress)
+    elements.push(markdown(`**最近进展**（${md(v.lastProgress.at)}）`), plainText(v.lastProgress.text, { max: 500 }));
+  if (v.evidence.length > 0)
+    elements.push(
+      markdown(
+        `**佐证材料**（${v.evidence.length}）\n${v.evidence
+          .slice(-6)
+          .map((e) => `- ${md(e.name, 80)}`)
+          .join('\n')}`,
+      ),
+    );
+  if (v.history.length > 0) {
+    const shown = v.history.slice(-HISTORY_ON_CARD);
+    elements.push(
+      collapsible(`进展记录（${v.history.length}）`, [
+        markdown(shown.map((h) => `- ${md(h.at)} ${md(h.by, 20)}：${md(h.text, 120)}`).join('\n')),
+        ...(v.history.length > shown.length
+          ? [note(`共 ${v.history.length} 条，这里显示最近 ${shown.length} 条；完整记录请发送 /任务 记录 ${v.id}。`)]
+          : []),
+      ]),
+    );
+  }
+  if (open && mode === 'progress') {
+    elements.push(
+      divider(),
+      form(`task_progress_${v.id}`, [
+        selectStatic({
+          name: taskProgress.fields.status,
+          placeholder: '状态',
+          options: [
+            { text: '进行中', value: 'in_progress' },
+            { text: '已完成', value: 'done' },
+            { text: '遇到困难', value: 'blocked' },
+          ],
+          initial: v.status === 'not_started' ? 'in_progress' : v.status,
+          required: true,
+        }),
+        selectStatic({
+          name: taskProgress.fields.percent,
+          placeholder: '完成进度',
+          options: [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((p) => ({ text: `${p}%`, value: String(p) })),
+          initial: String(Math.round(v.percent / 10) * 10),
+          required: true,
+        }),
+        input({
+          name: taskProgress.fields.done,
+          label: '做了什么',
+          placeholder: '本期落实情况',
+          multiline: true,
+          required: true,
+          maxLength: 1000,
+        }),
+        input({
+          name: taskProgress.fields.link,
+          label: '佐证材料链接（可选）',
+          placeholder: '文档或网盘链接',
+          maxLength: 500,
+        }),
+        taskProgress.button(
+          { text: '提交', type: 'primary', submit: { name: 'submit_task' }, org: v.orgId },
+          { id: v.id, ver: v.version },
+        ),
+      ]),
+      cancelButton(v),
+    );
+  } else if (open && mode === 'blocked') {
+    elements.push(
+      divider(),
+      form(`task_blocked_${v.id}`, [
+        input({
+          name: taskBlocked.fields.reason,
+          label: '遇到的困难',
+          placeholder: '说明困难和需要的支持，将通知书记',
+          multiline: true,
+          required: true,
+          maxLength: 500,
+        }),
+        taskBlocked.button(
+          { text: '提交并通知书记', type: 'danger', submit: { name: 'submit_blocked' }, org: v.orgId },
+          { id: v.id, ver: v.version },
+        ),
+      ]),
+      cancelButton(v),
+    );
+  } else if (open) {
+    elements.push(
+      buttonRow([
+        taskForm.button({ text: '更新进度', type: 'primary', org: v.orgId }, { id: v.id, form: 'progress' }),
+        taskDone.button(
+          {
+            text: '已完成',
+            confirm: { title: '确认已完成', text: `确认“${clean(v.content, 40)}”本期已完成？` },
+            org: v.orgId,
+          },
+          { id: v.id, ver: v.version },
+        ),
+        taskForm.button({ text: '遇到困难', type: 'danger', org: v.orgId }, { id: v.id, form: 'blocked' }),
+      ]),
+    );
+  }
+  return card({
+    title: `责任任务 #${v.id}`,
+    subtitle: v.content,
+    template: v.overdue && open ? 'red' : (TEMPLATES[v.status] ?? 'blue'),
+    tags: [{ text: v.statusLabel, color: v.status === 'done' ? 'green' : v.overdue ? 'red' : 'blue' }],
+    summary: `责任任务 #${v.id}：${v.statusLabel}`,
+    elements,
+  });
+}
+
+export interface TaskListView {
+  orgId: number;
+  title: string;
+  filterKey: string;
+  page: number;
+  pages: number;
+  total: number;
+  rows: { id: number; content: string; ownerName: string; dueDate: string; statusLabel: string; overdue: boolean }[];
+}
+
+export function buildTaskListCard(v: TaskListView): Card {
+  const lines = v.rows.map(
+    (r) =>
+      `**#${r.id}** ${md(r.content, 40)}\n<font color='grey'>${md(r.ownerName)} · ${r.dueDate} · ${md(r.statusLabel)}</font>${r.overdue ? " <font color='red'>逾期</font>" : ''}`,
+  );
+  return pagedListCard({
+    ...v,
+    lines,
+    empty: '没有符合条件的任务。',
+    hint: '发送 /任务 查看 编号 查看详情。',
+    action: taskPage,
+  });
+}
+
+export function buildTaskNewCard(v: {
+  orgId: number;
+  memberOpenIds: string[];
+  categories: readonly string[];
+  error?: string;
+  /** Pre-filled content (转为任务 from meeting minutes). */
+  content?: string;
+}): Card {
+  return card({
+    title: '新增主体责任任务',
+    template: 'red',
+    elements: [
+      ...(v.error ? [markdown(`<font color='red'>${md(v.error)}</font>`)] : []),
+      form('task_new', [
+        input({
+          name: taskCreate.fields.content,
+          label: '责任内容',
+          placeholder: '例如：每月召开支委会研究党风廉政建设工作',
+          multiline: true,
+          required: true,
+          maxLength: 1000,
+          defaultValue: v.content,
+        }),
+        personPicker({
+          name: taskCreate.fields.owners,
+          placeholder: '责任人（可多选）',
+          openIds: v.memberOpenIds,
+          multi: true,
+          required: true,
+        }),
+        input({ name: taskCreate.fields.leader, label: '责任领导', placeholder: '例如：李明华', maxLength: 50 }),
+        selectStatic({
+          name: taskCreate.fields.cadence,
+          placeholder: '频次',
+          options: [
+            { text: '一次性', value: 'once' },
+            { text: '每月', value: 'monthly' },
+            { text: '每季度', value: 'quarterly' },
+            { text: '每半年', value: 'half_yearly' },
+            { text: '每年', value: 'yearly' },
+          ],
+          initial: 'once',
+          required: true,
+        }),
+        datePicker({ name: taskCreate.fields.due, placeholder: '完成时限（一次性任务必填；周期任务为每期截止日）' }),
+        selectStatic({
+          name: taskCreate.fields.category,
+          placeholder: '类别',
+          options: v.categories.map((c) => ({ text: c, value: c })),
+          initial: v.categories[0],
+          required: true,
+        }),
+        input({
+          name: taskCreate.fields.evidence,
+          label: '佐证要求（可选）',
+          placeholder: '例如：会议纪要、签到表',
+          maxLength: 200,
+        }),
+        taskCreate.button({ text: '创建', type: 'primary', submit: { name: 'submit_task_new' }, org: v.orgId }, {}),
+      ]),
+    ],
+  });
+}
+
+export {
+  type BoardView,
+  buildBoardCard,
+  buildChecklistCard,
+  buildDutyListCard,
+  buildQuarterlyAskCard,
+  buildRollupCard,
+  CHECKLIST_ROWS,
+  MIN_REPORT_LENGTH,
+  REPORT_PARTS,
+  type RollupView,
+} from './duty-cards.ts';

@@ -1,0 +1,19 @@
+/**
+ * What the features plug into the shared mechanisms, wired by the composition root (src/app.ts) and
+ * the entry points: the ledgers that can be imported (in detection order), where a file sent to the
+ * bot can be attached, and how a membership ends. Shared code never imports a feature; it gets these.
+ */
+import type { AttachTargets } from '../core/contracts.ts';
+import type { Importer } from '../ledger/import-kit.ts';
+import { dutyImporter } from './duties/import.ts';
+import { sessionAttachTargets } from './meetings/attach.ts';
+import { studyPlanImporter } from './meetings/study-import.ts';
+import { rectificationAttachTargets } from './rectification/attach.ts';
+import { rectificationImporter } from './rectification/import.ts';
+
+export { endMembership } from './membership/service.ts';
+
+export const importers: readonly Importer[] = [rectificationImporter, dutyImporter, studyPlanImporter];
+
+/** Offered in this order on the attach form: the sender's open items, then recent sessions. */
+export const attachTargets: readonly AttachTargets[] = [rectificationAttachTargets, sessionAttachTargets];

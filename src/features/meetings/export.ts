@@ -1,0 +1,143 @@
+/** The 三会一课记录簿 and the 学习考勤 ledgers, as ledger-kit definitions. */
+import type { Kysely } from 'kysely';
+import { isAway, membersByOpenId } from '../../db/repositories/members.ts';
+import type { Database, Org, Session } from '../../db/schema.ts';
+import { localDate, zonedInstant } from '../../domain/time.ts';
+import type { WorkCalendar } from '../../domain/workdays.ts';
+import { defineExporter, type ExportColumn, exportedAt, type LedgerFile } from '../../ledger/export-kit.ts';
+import { kindLabel } from './model.ts';
+import { listAttendees, listReflections, listSessionFiles, listSessions } from './repository.ts';
+
+type Attendance = Awaited<ReturnType<typeof attendanceOf>>;
+
+const sessionDate = (s: Session, tz: string) => localDate(new Date(s.start_at), tz);
+const countState = (att: Attendance, state: string) => att.filter((a) => a.state === state).length;
+
+/** 日期, (学习)类型, (学习)主题: the first columns of both ledgers. */
+function sessionColumns<T extends { session: Session; date: string }>(prefix: '' | '学习'): ExportColumn<T>[] {
+  return [
+    { header: '日期', width: 12, kind: 'date', value: (r) => r.date },
+    { header: `${prefix}类型`, width: 12, value: (r) => kindLabel(r.session.kind) },
+    { header: `${prefix}主题`, width: 36, value: (r) => r.session.title },
+  ];
+}
+
+/** A held meeting with its attendance and attachments. */
+interface MeetingLedgerRow {
+  session: Session;
+  date: string;
+  attendance: Attendance;
+  files: string;
+}
+
+export const meetingLedger = defineExporter<MeetingLedgerRow>({
+  sheetName: '三会一课记录簿',
+  columns: [
+    ...sessionColumns<MeetingLedgerRow>(''),
+    { header: '主持人', width: 10, value: (r) => r.session.organiser_name },
+    { header: '应到', width: 6, kind: 'number', value: (r) => r.attendance.length },
+    { header: '实到', width: 6, kind: 'number', value: (r) => countState(r.attendance, 'signed') },
+    { header: '请假', width: 6, kind: 'number', value: (r) => countState(r.attendance, 'leave') },
+    { header: '缺席', width: 6, kind: 'number', value: (r) => countState(r.attendance, 'absent') },
+    { header: '纪要', width: 44, value: (r) => r.session.minutes ?? '' },
+    { header: '佐证', width: 30, value: (r) => r.files },
+  ],
+});
+
+/** One member at one held study session. */
+interface StudyLedgerRow {
+  session: Session;
+  date: string;
+  attendee: Attendance[number];
+  reflected: boolean;
+}
+
+const mark = (r: StudyLedgerRow, state: string) => (r.attendee.state === state ? '✓' : '');
+
+export const studyLedger = defineExporter<StudyLedgerRow>({
+  sheetName: '学习考勤',
+  columns: [
+    ...sessionColumns<StudyLedgerRow>('学习'),
+    { header: '姓名', width: 10, value: (r) => r.attendee.name },
+    { header: '签到', width: 6, value: (r) => mark(r, 'signed') },
+    { header: '请假', width: 6, value: (r) => mark(r, 'leave') },
+    { header: '缺席', width: 6, value: (r) => mark(r, 'absent') },
+    {
+      header: '心得提交',
+      width: 8,
+      value: (r) => (r.reflected ? '已提交' : r.attendee.state === 'signed' ? '未提交' : ''),
+    },
+  ],
+});
+
+async function yearSessions(
+  db: Kysely<Database>,
+  orgId: number,
+  category: 'meeting' | 'study',
+  year: number,
+  tz: string,
+  now: Date,
+) {
+  const sessions = await listSessions(db, orgId, {
+    category,
+    from: zonedInstant(`${year}-01-01`, '00:00', tz).toISOString(),
+    to: zonedInstant(`${year + 1}-01-01`, '00:00', tz).toISOString(),
+  });
+  return sessions.filter((s) => Date.parse(s.start_at) <= now.getTime());
+}
+
+/** Attendance of a held session: leave includes members on 请假/出差 that day; absent is the rest. */
+export async function attendanceOf(db: Kysely<Database>, s: Session, tz: string) {
+  const day = localDate(new Date(s.start_at), tz);
+  const members = await membersByOpenId(db, s.org_id);
+  const rows = (await listAttendees(db, s.id)).map((a) => {
+    const m = members.get(a.open_id);
+    const away = isAway(m, day) && a.status !== 'signed';
+    const state = a.status === 'signed' ? 'signed' : a.status === 'leave' || away ? 'leave' : 'absent';
+    return { openId: a.open_id, name: a.name, state };
+  });
+  return rows;
+}
+
+export async function exportMeetings(
+  db: Kysely<Database>,
+  o: { org: Org; year: number; now: Date; timezone: string; calendar: WorkCalendar },
+): Promise<LedgerFile> {
+  const sessions = await yearSessions(db, o.org.id, 'meeting', o.year, o.timezone, o.now);
+  const rows: MeetingLedgerRow[] = [];
+  for (const session of sessions) {
+    rows.push({
+      session,
+      date: sessionDate(session, o.timezone),
+      attendance: await attendanceOf(db, session, o.timezone),
+      files: (await listSessionFiles(db, session.id)).map((f) => (f.kind === 'file' ? f.name : f.value)).join('\n'),
+    });
+  }
+  const bytes = await meetingLedger.write({
+    title: `${o.org.name} ${o.year}年三会一课记录簿`,
+    subtitle: exportedAt(o.now, o.timezone),
+    rows,
+  });
+  return { fileName: `三会一课记录簿-${o.org.name}-${o.year}.xlsx`, bytes, count: sessions.length };
+}
+
+export async function exportStudy(
+  db: Kysely<Database>,
+  o: { org: Org; year: number; now: Date; timezone: string },
+): Promise<LedgerFile> {
+  const sessions = await yearSessions(db, o.org.id, 'study', o.year, o.timezone, o.now);
+  const rows: StudyLedgerRow[] = [];
+  for (const session of sessions) {
+    const reflected = new Set((await listReflections(db, session.id)).map((r) => r.open_id));
+    const date = sessionDate(session, o.timezone);
+    for (const attendee of await attendanceOf(db, session, o.timezone)) {
+      rows.push({ session, date, attendee, reflected: reflected.has(attendee.openId) });
+    }
+  }
+  const bytes = await studyLedger.write({
+    title: `${o.org.name} ${o.year}年学习考勤`,
+    subtitle: exportedAt(o.now, o.timezone),
+    rows,
+  });
+  return { fileName: `学习考勤-${o.org.name}-${o.year}.xlsx`, bytes, count: sessions.length };
+}

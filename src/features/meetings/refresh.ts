@@ -1,0 +1,122 @@
+/**
+ * What a session's cards show, and keeping them up to date: the session view, the notice card sent
+ * to the group (or to each attendee) and remembered, and every card of the session refreshed through
+ * `ctx.cards` after a change.
+ */
+import type { Kysely } from 'kysely';
+import type { BaseContext } from '../../core/contracts.ts';
+import type { CardSubject } from '../../core/live-cards.ts';
+import { isAway, membersByOpenId } from '../../db/repositories/members.ts';
+import { listOrgChats } from '../../db/repositories/orgs.ts';
+import type { Database, Session } from '../../db/schema.ts';
+import { formatLocal, localDate } from '../../domain/time.ts';
+import type { WorkCalendar } from '../../domain/workdays.ts';
+import { kindLabel, quorum, VOTING_KINDS } from './model.ts';
+import { listAttendees, listReflections, listSessionFiles } from './repository.ts';
+import { buildSessionCard, type SessionView } from './session-card.ts';
+
+/** The day 学习心得 are due: N working days after the session. */
+export function reflectionDue(s: Session, calendar: WorkCalendar, tz: string): string {
+  return calendar.addWorkdays(localDate(new Date(s.start_at), tz), s.reflection_days);
+}
+
+export async function sessionView(
+  db: Kysely<Database>,
+  s: Session,
+  now: Date,
+  tz: string,
+  calendar: WorkCalendar,
+): Promise<SessionView> {
+  const today = localDate(now, tz);
+  const [attendees, files, members] = await Promise.all([
+    listAttendees(db, s.id),
+    listSessionFiles(db, s.id),
+    membersByOpenId(db, s.org_id),
+  ]);
+  const voting = VOTING_KINDS.includes(s.kind)
+    ? (() => {
+        const v = attendees.filter((a) => a.voting === 1);
+        const present = v.filter((a) => a.status === 'signed').length;
+        return { total: v.length, present, quorum: quorum(v.length, present) };
+      })()
+    : undefined;
+  let reflections: SessionView['reflections'];
+  if (s.category === 'study') {
+    const submitted = (await listReflections(db, s.id)).length;
+    const expected = attendees.filter((a) => a.status === 'signed').length;
+    reflections = { submitted, expected, due: reflectionDue(s, calendar, tz) };
+  }
+  return {
+    id: s.id,
+    orgId: s.org_id,
+    version: s.version,
+    category: s.category === 'study' ? 'study' : 'meeting',
+    kind: s.kind,
+    kindLabel: kindLabel(s.kind),
+    title: s.title,
+    startText: formatLocal(new Date(s.start_at), tz),
+    started: now.getTime() >= Date.parse(s.start_at),
+    cancelled: s.status === 'cancelled',
+    place: s.place,
+    agenda: s.agenda,
+    organiserName: s.organiser_name,
+    attendees: attendees.map((a) => ({
+      name: a.name,
+      status: a.status,
+      reason: a.reason,
+      away: isAway(members.get(a.open_id), today),
+    })),
+    voting,
+    minutes: s.minutes ?? undefined,
+    files: files.map((f) => ({ kind: f.kind, name: f.name })),
+    reflections,
+  };
+}
+
+export function viewOfSession(ctx: BaseContext, s: Session): Promise<SessionView> {
+  return sessionView(ctx.db, s, ctx.now, ctx.settings.timezone, ctx.calendar);
+}
+
+/** What a session's cards show (for `ctx.cards`). */
+export const sessionSubject = (s: Session): CardSubject => ({ kind: 'session', id: s.id, orgId: s.org_id });
+
+/** Updates every card showing the session except the one just clicked. */
+export async function refreshSessionCards(ctx: BaseContext, s: Session, clickedMessageId?: string): Promise<void> {
+  const card = buildSessionCard(await viewOfSession(ctx, s));
+  await ctx.cards.refresh(sessionSubject(s), () => card, { answered: clickedMessageId, delayMs: 500 });
+}
+
+export async function postSessionCard(
+  ctx: BaseContext,
+  s: Session,
+  to: { chatId: string } | { openId: string },
+): Promise<number> {
+  return (await postSessionCards(ctx, s, [to]))[0] as number;
+}
+
+/** The same card to several places: drawn once, sent to each, each remembered for later updates. */
+export async function postSessionCards(
+  ctx: BaseContext,
+  s: Session,
+  targets: readonly ({ chatId: string } | { openId: string })[],
+): Promise<number[]> {
+  if (targets.length === 0) return [];
+  const card = buildSessionCard(await viewOfSession(ctx, s));
+  const ids: number[] = [];
+  for (const to of targets) ids.push(await ctx.cards.send(sessionSubject(s), to, card));
+  return ids;
+}
+
+/** The notice card in the org's group (or privately to each attendee when there is no group). */
+export async function postNotice(ctx: BaseContext, s: Session): Promise<void> {
+  const chat = (await listOrgChats(ctx.db, s.org_id))[0];
+  if (chat) {
+    await postSessionCard(ctx, s, { chatId: chat.chatId });
+    return;
+  }
+  await postSessionCards(
+    ctx,
+    s,
+    (await listAttendees(ctx.db, s.id)).map((a) => ({ openId: a.open_id })),
+  );
+}

@@ -1,0 +1,276 @@
+/**
+ * Meetings and study sessions: publishing the notice card to the group, 签到 and 请假 (a reason
+ * required), cancelling and moving (everyone who answered is told), minutes and files by the
+ * organiser, 学习心得; every card that shows a session is kept up to date (session-cards.ts).
+ */
+
+import { plain, textMessage } from '../../cards/text.ts';
+import type { ActingContext, BaseContext } from '../../core/contracts.ts';
+import { UserError } from '../../core/errors.ts';
+import type { Outgoing } from '../../core/message.ts';
+import { isAdminRole } from '../../core/roles.ts';
+import { listMembers } from '../../db/repositories/members.ts';
+import { lockRow } from '../../db/repositories/versioned.ts';
+import type { Session } from '../../db/schema.ts';
+import { formatLocal } from '../../domain/time.ts';
+import { kindLabel, type SessionCategory, type SessionFileKind, type SessionKind } from './model.ts';
+import { postNotice, refreshSessionCards } from './refresh.ts';
+import {
+  addAttendees,
+  addSessionFile,
+  answerAttendance,
+  createSession,
+  findAttendee,
+  findSession,
+  listAttendees,
+  saveReflection,
+  updateSession,
+} from './repository.ts';
+import * as rules from './rules.ts';
+import { MIN_REFLECTION_LENGTH } from './session-card.ts';
+
+export {
+  postNotice,
+  postSessionCard,
+  postSessionCards,
+  reflectionDue,
+  refreshSessionCards,
+  sessionSubject,
+  sessionView,
+  viewOfSession,
+} from './refresh.ts';
+
+export async function requireSession(ctx: ActingContext, id: number): Promise<Session> {
+  const s = await findSession(ctx.db, id);
+  if (!s || !ctx.org || s.org_id !== ctx.org.id) throw new UserError('not_found', `没有找到会议/学习 #${id}。`);
+  return s;
+}
+
+/**
+ * The session locked for the rest of the transaction, as committed now (versioned.ts): 签到, 请假,
+ * minutes, cancelling … of many people are taken one after another, none lost, none twice.
+ */
+export async function lockSession(ctx: ActingContext, id: number): Promise<Session> {
+  const s = await lockRow(ctx.db, 'sessions', id);
+  if (!s || !ctx.org || s.org_id !== ctx.org.id) throw new UserError('not_found', `没有找到会议/学习 #${id}。`);
+  return s;
+}
+
+export interface NewSession {
+  category: SessionCategory;
+  kind: SessionKind;
+  title: string;
+  startAt: Date;
+  place: string;
+  agenda: string;
+  /** Picked attendees; empty means every member of the org (observers excepted). */
+  attendees: string[];
+  reflectionDays: number;
+  /** Post the notice card now (default); otherwise it is posted a week before (meeting-reminders). */
+  notice?: boolean;
+}
+
+export async function publishSession(ctx: ActingContext, n: NewSession): Promise<Session> {
+  const org = ctx.org;
+  if (!org) throw new UserError('no_org', '请在组织群聊中使用此命令。');
+  const at = ctx.now.toISOString();
+  const s = await createSession(ctx.db, {
+    org_id: org.id,
+    category: n.category,
+    kind: n.kind,
+    title: n.title,
+    start_at: n.startAt.toISOString(),
+    place: n.place,
+    agenda: n.agenda,
+    status: 'scheduled',
+    organiser_open_id: ctx.actor.openId,
+    organiser_name: ctx.actor.name ?? ctx.actor.openId,
+    minutes: null,
+    minutes_at: null,
+    reflection_days: n.reflectionDays,
+    created_at: at,
+    updated_at: at,
+  });
+  const members = (await listMembers(ctx.db, org.id)).filter((m) => m.role !== 'observer');
+  const picked = n.attendees.length > 0 ? members.filter((m) => n.attendees.includes(m.open_id)) : members;
+  await addAttendees(
+    ctx.db,
+    s.id,
+    picked.map((m) => ({ openId: m.open_id, name: m.name, voting: m.role !== 'observer' })),
+  );
+  await ctx.audit({
+    action: `${n.category}:create`,
+    subject: `session:${s.id}`,
+    after: { kind: n.kind, title: n.title, start: s.start_at, attendees: picked.length },
+  });
+  if (n.notice !== false) await postNotice(ctx, s);
+  return s;
+}
+
+/**
+ * The session as committed now, locked for the rest of the transaction (versioned.ts): every change
+ * is decided on it, never on a copy read earlier, and concurrent answers are taken one at a time.
+ */
+async function current(ctx: BaseContext, s: Session): Promise<Session> {
+  return (await lockRow(ctx.db, 'sessions', s.id)) ?? s;
+}
+
+const assertOpen = rules.assertSessionOpen;
+
+export async function signIn(ctx: ActingContext, given: Session): Promise<Session> {
+  const s = await current(ctx, given);
+  const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
+  const answer = rules.signIn(s, a);
+  await answerAttendance(ctx.db, s.id, ctx.actor.openId, { ...answer, at: ctx.now.toISOString() });
+  await ctx.audit({
+    action: 'session:sign',
+    subject: `session:${s.id}`,
+    before: { status: a?.status },
+    after: { status: answer.status },
+  });
+  return updateSession(ctx.db, s, { updated_at: ctx.now.toISOString() });
+}
+
+export async function askLeave(ctx: ActingContext, given: Session, reason: string): Promise<Session> {
+  const s = await current(ctx, given);
+  const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
+  const answer = rules.askLeave(s, a, reason);
+  await answerAttendance(ctx.db, s.id, ctx.actor.openId, { ...answer, at: ctx.now.toISOString() });
+  await ctx.audit({
+    action: 'session:leave',
+    subject: `session:${s.id}`,
+    before: { status: a?.status },
+    after: { status: answer.status, reason },
+  });
+  return updateSession(ctx.db, s, { updated_at: ctx.now.toISOString() });
+}
+
+function assertOrganiser(ctx: ActingContext, s: Session, what: string): void {
+  if (ctx.actor.openId !== s.organiser_open_id && !isAdminRole(ctx.actor.role)) {
+    throw new UserError('forbidden', `只有组织人（${s.organiser_name}）或组织管理员可以${what}。`);
+  }
+}
+
+/** Tells everyone who signed up or asked leave. */
+async function tellAnswered(ctx: ActingContext, s: Session, message: Outgoing): Promise<void> {
+  for (const a of await listAttendees(ctx.db, s.id)) {
+    if (a.status === 'invited') continue;
+    await ctx.outbox.send({ openId: a.open_id }, message, { orgId: s.org_id });
+  }
+}
+
+export async function cancelSession(ctx: ActingContext, given: Session, reason: string): Promise<Session> {
+  const s = await current(ctx, given);
+  assertOrganiser(ctx, s, '取消');
+  assertOpen(s);
+  const after = await updateSession(ctx.db, s, { status: 'cancelled', updated_at: ctx.now.toISOString() });
+  await ctx.audit({
+    action: 'session:cancel',
+    subject: `session:${s.id}`,
+    before: { status: s.status },
+    after: { status: 'cancelled', reason },
+  });
+  await tellAnswered(
+    ctx,
+    s,
+    textMessage`【取消通知】${kindLabel(s.kind)}“${plain(s.title, 60)}”（原定 ${formatLocal(new Date(s.start_at), ctx.settings.timezone)}）已取消。${reason ? `原因：${plain(reason, 200)}` : ''}`,
+  );
+  await refreshSessionCards(ctx, after);
+  return after;
+}
+
+export async function moveSession(ctx: ActingContext, given: Session, startAt: Date): Promise<Session> {
+  const s = await current(ctx, given);
+  assertOrganiser(ctx, s, '改期');
+  assertOpen(s);
+  if (startAt.getTime() <= ctx.now.getTime()) throw new UserError('bad_args', '新的时间应晚于现在。');
+  const tz = ctx.settings.timezone;
+  // Answers are kept; those who gave one are told and can change it on the card.
+  await tellAnswered(
+    ctx,
+    s,
+    textMessage`【改期通知】${kindLabel(s.kind)}“${plain(s.title, 60)}”由 ${formatLocal(new Date(s.start_at), tz)} 改至 ${formatLocal(startAt, tz)}，如有变化请在通知卡片上重新签到或请假。`,
+  );
+  const after = await updateSession(ctx.db, s, {
+    start_at: startAt.toISOString(),
+    updated_at: ctx.now.toISOString(),
+  });
+  await ctx.audit({
+    action: 'session:move',
+    subject: `session:${s.id}`,
+    before: { start: s.start_at },
+    after: { start: after.start_at },
+  });
+  await refreshSessionCards(ctx, after);
+  return after;
+}
+
+export async function recordMinutes(
+  ctx: ActingContext,
+  given: Session,
+  minutes: string,
+  link?: string,
+): Promise<Session> {
+  const s = await current(ctx, given);
+  assertOrganiser(ctx, s, '记录纪要');
+  assertOpen(s);
+  if (ctx.now.getTime() < Date.parse(s.start_at)) throw new UserError('conflict', '活动开始后才能记录纪要。');
+  if (link)
+    await addSessionFile(ctx.db, {
+      session_id: s.id,
+      kind: 'minutes',
+      value: link,
+      name: link.slice(0, 120),
+      added_by: ctx.actor.openId,
+      at: ctx.now.toISOString(),
+    });
+  const after = await updateSession(ctx.db, s, {
+    minutes: minutes.slice(0, 5000),
+    minutes_at: ctx.now.toISOString(),
+    updated_at: ctx.now.toISOString(),
+  });
+  await ctx.audit({
+    action: 'session:minutes',
+    subject: `session:${s.id}`,
+    before: { minutes: s.minutes !== null },
+    after: { minutes: true, link: link ?? null },
+  });
+  return after;
+}
+
+/** A file (sent to the bot) or link attached to a session: minutes, photos, the sign-in sheet. */
+export async function attachSessionFile(
+  ctx: ActingContext,
+  given: Session,
+  f: { kind: SessionFileKind; value: string; name: string },
+): Promise<Session> {
+  const s = await current(ctx, given);
+  assertOrganiser(ctx, s, '上传纪要、照片和签到表');
+  await addSessionFile(ctx.db, { session_id: s.id, ...f, added_by: ctx.actor.openId, at: ctx.now.toISOString() });
+  await ctx.audit({ action: 'session:file', subject: `session:${s.id}`, after: { kind: f.kind, name: f.name } });
+  return updateSession(ctx.db, s, { updated_at: ctx.now.toISOString() });
+}
+
+export async function submitReflection(
+  ctx: ActingContext,
+  given: Session,
+  text: string,
+  link: string,
+): Promise<Session> {
+  const s = await current(ctx, given);
+  const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
+  const { text: stored, length } = rules.submitReflection(s, a, text, MIN_REFLECTION_LENGTH);
+  if (
+    !(await saveReflection(ctx.db, {
+      sessionId: s.id,
+      openId: ctx.actor.openId,
+      text: stored,
+      link,
+      at: ctx.now.toISOString(),
+    }))
+  ) {
+    throw new UserError('conflict', '您已经提交过本次学习的心得了。');
+  }
+  await ctx.audit({ action: 'study:reflection', subject: `session:${s.id}`, after: { length } });
+  return updateSession(ctx.db, s, { updated_at: ctx.now.toISOString() });
+}

@@ -1,0 +1,217 @@
+/**
+ * The card actions of /rectify (registered in its `actions`): the new-item form, the owner's progress,
+ * 销号 and extension forms, the reviewers' 通过销号 / 阶段性完成 / 退回, extension decisions and list
+ * pages. Each is the handler of a contract in src/features/rectification/contracts.ts, so its value and form
+ * arrive parsed and typed.
+ */
+
+import { actionsOf } from '../../cards/contract.ts';
+import { clip } from '../../cards/text.ts';
+import type { ActionContext } from '../../core/contracts.ts';
+import { UserError } from '../../core/errors.ts';
+import { isAdminRole } from '../../core/roles.ts';
+import { findMember, listMembers } from '../../db/repositories/members.ts';
+import { parseDateText } from '../../domain/dates.ts';
+import { listBatches } from './batch-repository.ts';
+import {
+  rectifyApprove,
+  rectifyCreate,
+  rectifyExtend,
+  rectifyExtension,
+  rectifyForm,
+  rectifyPage,
+  rectifyProgress,
+  rectifyReturn,
+  rectifyReviewForm,
+  rectifySubmit,
+} from './contracts.ts';
+import { buildRectItemCard, buildRectNewCard, buildRectReviewCard } from './item-card.ts';
+import { buildListCard } from './list.ts';
+import { RECT_SOURCES, REVIEWER_ROLES } from './model.ts';
+import { findExtensionRequest } from './repository.ts';
+import * as rect from './service.ts';
+
+/** After a change: refresh the other cards and answer the clicked one with the new state. */
+async function answer(
+  ctx: ActionContext,
+  item: Awaited<ReturnType<typeof rect.requireItem>>,
+  toast: string,
+  review = false,
+) {
+  await rect.refreshItemCards(ctx, item, ctx.card.messageId);
+  const view = await rect.viewOf(ctx, item);
+  return {
+    toast: { type: 'success' as const, content: toast },
+    card: review ? buildRectReviewCard(view) : buildRectItemCard(view),
+  };
+}
+
+/**
+ * A click carrying an old version answers with the current card instead of acting. The item is
+ * locked first, so a click racing another on the same card sees the other's change here (versioned.ts).
+ */
+async function stale(ctx: ActionContext, id: number, ver: number, review = false) {
+  const item = await rect.lockItem(ctx, id);
+  if (item.version === ver) return { item, stale: undefined };
+  const view = await rect.viewOf(ctx, item);
+  return {
+    item,
+    stale: {
+      toast: { type: 'warning' as const, content: '该事项已有更新，卡片已刷新为最新状态，请确认后再操作。' },
+      card: review ? buildRectReviewCard(view) : buildRectItemCard(view),
+    },
+  };
+}
+
+export const rectifyActions = actionsOf(
+  rectifyCreate.define({
+    roles: 'admin',
+    org: 'required',
+    async handle(ctx, _v, form) {
+      const org = ctx.org;
+      const retry = async (error: string) => {
+        const [members, batches] = await Promise.all([listMembers(ctx.db, org.id), listBatches(ctx.db, org.id)]);
+        const memberOpenIds = members.map((m) => m.open_id);
+        return {
+          toast: { type: 'error' as const, content: error },
+          card: buildRectNewCard({ orgId: org.id, batches, memberOpenIds, sources: RECT_SOURCES, error }),
+        };
+      };
+      const problem = form.problem;
+      const measures = form.measures;
+      const deadline = parseDateText(form.deadline, ctx.today);
+      const owner = await findMember(ctx.db, org.id, form.owner);
+      if (!problem || !measures) return retry('请填写问题描述和整改措施。');
+      if (!owner) return retry('请从本组织成员中选择责任人。');
+      if (!deadline) return retry('请选择整改时限。');
+      const batchId = Number(form.batch || 0);
+      const batches = await listBatches(ctx.db, org.id);
+      const item = await rect.createItem(ctx, {
+        org_id: org.id,
+        batch_id: batches.some((b) => b.id === batchId) ? batchId : null,
+        source: (RECT_SOURCES as readonly string[]).includes(form.source) ? form.source : '巡察',
+        problem: clip(problem, 2000),
+        measures: clip(measures, 2000),
+        leader: clip(form.leader, 50),
+        owner_open_id: owner.open_id,
+        owner_name: owner.name,
+        deadline,
+        kind: form.kind === 'long_term' ? 'long_term' : 'centralized',
+        area: clip(form.area, 50),
+        status: 'pending',
+        import_key: null,
+      });
+      await ctx.cards.adopt(rect.itemSubject(item), ctx.card.messageId);
+      return {
+        toast: { type: 'success', content: `已创建整改事项 #${item.id}，已通知责任人。` },
+        card: buildRectItemCard(await rect.viewOf(ctx, item)),
+      };
+    },
+  }),
+  rectifyForm.define({
+    roles: 'member',
+    async handle(ctx, v) {
+      const item = await rect.requireItem(ctx, v.id);
+      if ((v.form === 'progress' || v.form === 'close') && ctx.actor.openId !== item.owner_open_id) {
+        throw new UserError(
+          'forbidden',
+          `只有责任人（${item.owner_name}）可以${v.form === 'progress' ? '报告进展' : '申请销号'}。`,
+        );
+      }
+      if (v.form === 'extend' && ctx.actor.openId !== item.owner_open_id && !isAdminRole(ctx.actor.role)) {
+        throw new UserError('forbidden', `只有责任人（${item.owner_name}）或组织管理员可以申请延期。`);
+      }
+      const view = await rect.viewOf(ctx, item);
+      // 取消 on a private form shows the item again; a form is the clicker's alone (privately in a group).
+      return v.form === 'view' ? { card: buildRectItemCard(view) } : { personal: buildRectItemCard(view, v.form) };
+    },
+  }),
+  rectifyProgress.define({
+    roles: 'member',
+    async handle(ctx, v, form) {
+      const { item, stale: s } = await stale(ctx, v.id, v.ver);
+      if (s) return s;
+      const percent = Number(form.percent);
+      const done = form.done;
+      if (!done || !Number.isFinite(percent)) throw new UserError('bad_args', '请选择进度并填写本次完成了什么。');
+      const after = await rect.reportProgress(ctx, item, {
+        percent,
+        text: clip(done, 1000),
+        link: form.link || undefined,
+      });
+      return answer(ctx, after, '进展已记录');
+    },
+  }),
+  rectifySubmit.define({
+    roles: 'member',
+    async handle(ctx, v, form) {
+      const { item, stale: s } = await stale(ctx, v.id, v.ver);
+      if (s) return s;
+      const link = form.link || form.note || undefined;
+      const after = await rect.submitForClosing(ctx, item, { link, note: form.note || undefined });
+      return answer(ctx, after, '已提交销号申请，等待审核');
+    },
+  }),
+  rectifyExtend.define({
+    roles: 'member',
+    async handle(ctx, v, form) {
+      const { item, stale: s } = await stale(ctx, v.id, v.ver);
+      if (s) return s;
+      const date = parseDateText(form.date, ctx.today);
+      if (!date) throw new UserError('bad_args', '请选择延期后的日期。');
+      const { item: after } = await rect.requestExtension(ctx, item, date, form.reason);
+      return answer(ctx, after, '延期申请已提交，等待管理员审批');
+    },
+  }),
+  rectifyReviewForm.define({
+    roles: REVIEWER_ROLES,
+    async handle(ctx, v) {
+      const item = await rect.requireItem(ctx, v.id);
+      if (v.form === 'return' && item.owner_open_id === ctx.actor.openId) {
+        throw new UserError('forbidden', '责任人不能审核自己的整改事项，请由其他纪检委员或书记审核。');
+      }
+      const view = await rect.viewOf(ctx, item);
+      return v.form === 'view' ? { card: buildRectReviewCard(view) } : { personal: buildRectReviewCard(view, v.form) };
+    },
+  }),
+  rectifyApprove.define({
+    roles: REVIEWER_ROLES,
+    async handle(ctx, v) {
+      const { item, stale: s } = await stale(ctx, v.id, v.ver, true);
+      if (s) return s;
+      const after = await rect.reviewItem(ctx, item, v.decision);
+      return answer(ctx, after, v.decision === 'close' ? '已通过销号' : '已确认阶段性完成', true);
+    },
+  }),
+  rectifyReturn.define({
+    roles: REVIEWER_ROLES,
+    async handle(ctx, v, form) {
+      const { item, stale: s } = await stale(ctx, v.id, v.ver, true);
+      if (s) return s;
+      const after = await rect.reviewItem(ctx, item, 'return', form.reason);
+      return answer(ctx, after, '已退回，已通知责任人', true);
+    },
+  }),
+  rectifyExtension.define({
+    roles: 'admin',
+    async handle(ctx, v) {
+      const req = await findExtensionRequest(ctx.db, v.r);
+      if (!req || req.org_id !== ctx.org?.id) throw new UserError('not_found', '没有找到这个延期申请。');
+      const item = await rect.decideExtension(ctx, req, v.ok);
+      await rect.refreshItemCards(ctx, item);
+      const decided = (await findExtensionRequest(ctx.db, v.r)) ?? req;
+      return {
+        toast: { type: 'success', content: v.ok ? '已同意延期' : '已拒绝延期' },
+        card: await rect.extensionCard(ctx, decided, item, ctx.actor.name),
+      };
+    },
+  }),
+  rectifyPage.define({
+    roles: 'member',
+    async handle(ctx, v) {
+      // "我的" lists are the clicker's own: their pages go to them privately.
+      const page = await buildListCard(ctx, v.f, v.p);
+      return v.f === 'mine' ? { personal: page } : { card: page };
+    },
+  }),
+);

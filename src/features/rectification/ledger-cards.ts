@@ -1,0 +1,168 @@
+/**
+ * The rectification ledger's other cards: the list with paging buttons, the new-item form and the
+ * extension decision for the admins. Pure builders.
+ */
+
+import {
+  buttonRow,
+  card,
+  datePicker,
+  form,
+  input,
+  markdown,
+  pagedListCard,
+  personPicker,
+  plainText,
+  selectStatic,
+} from '../../cards/parts.ts';
+import { md } from '../../cards/text.ts';
+import type { Card } from '../../core/card.ts';
+import { rectifyCreate, rectifyExtension, rectifyPage } from './contracts.ts';
+
+export interface RectListView {
+  orgId: number;
+  title: string;
+  filterKey: string;
+  page: number;
+  pages: number;
+  total: number;
+  items: {
+    id: number;
+    problem: string;
+    ownerName: string;
+    deadline: string;
+    deadlineText: string;
+    statusLabel: string;
+    late: boolean;
+  }[];
+}
+
+/** A compact list with paging buttons. */
+export function buildRectListCard(v: RectListView): Card {
+  const lines = v.items.map(
+    (i) =>
+      `**#${i.id}** ${md(i.problem, 40)}\n<font color='grey'>${md(i.ownerName)} · ${i.deadline} · ${md(i.statusLabel)}</font>${i.late ? ` <font color='red'>${md(i.deadlineText)}</font>` : ''}`,
+  );
+  return pagedListCard({
+    ...v,
+    lines,
+    empty: '没有符合条件的整改事项。',
+    hint: '发送 /整改 查看 编号 查看详情。',
+    action: rectifyPage,
+  });
+}
+
+/** The form behind `/整改 新建`. */
+export function buildRectNewCard(v: {
+  orgId: number;
+  batches: { id: number; name: string }[];
+  memberOpenIds: string[];
+  sources: readonly string[];
+  error?: string;
+}): Card {
+  return card({
+    title: '新建整改事项',
+    template: 'red',
+    elements: [
+      ...(v.error ? [markdown(`<font color='red'>${md(v.error)}</font>`)] : []),
+      form('rect_new', [
+        input({
+          name: rectifyCreate.fields.problem,
+          label: '问题描述',
+          placeholder: '巡察/审计反馈的问题',
+          multiline: true,
+          required: true,
+          maxLength: 1000,
+        }),
+        input({
+          name: rectifyCreate.fields.measures,
+          label: '整改措施',
+          placeholder: '具体整改措施',
+          multiline: true,
+          required: true,
+          maxLength: 1000,
+        }),
+        personPicker({
+          name: rectifyCreate.fields.owner,
+          placeholder: '责任人',
+          openIds: v.memberOpenIds,
+          required: true,
+        }),
+        input({ name: rectifyCreate.fields.leader, label: '责任领导', placeholder: '例如：李明华', maxLength: 50 }),
+        datePicker({ name: rectifyCreate.fields.deadline, placeholder: '整改时限', required: true }),
+        selectStatic({
+          name: rectifyCreate.fields.kind,
+          placeholder: '整改类型',
+          options: [
+            { text: '集中整改', value: 'centralized' },
+            { text: '长期整改', value: 'long_term' },
+          ],
+          initial: 'centralized',
+          required: true,
+        }),
+        selectStatic({
+          name: rectifyCreate.fields.source,
+          placeholder: '问题来源',
+          options: v.sources.map((s) => ({ text: s, value: s })),
+          initial: v.sources[0],
+          required: true,
+        }),
+        ...(v.batches.length > 0
+          ? [
+              selectStatic({
+                name: rectifyCreate.fields.batch,
+                placeholder: '所属批次（可选）',
+                options: [
+                  { text: '不属于任何批次', value: '0' },
+                  ...v.batches.map((b) => ({ text: b.name, value: String(b.id) })),
+                ],
+              }),
+            ]
+          : []),
+        input({
+          name: rectifyCreate.fields.area,
+          label: '所属领域（可选）',
+          placeholder: '例如：选人用人、财务管理',
+          maxLength: 50,
+        }),
+        rectifyCreate.button({ text: '创建', type: 'primary', submit: { name: 'submit_new' }, org: v.orgId }, {}),
+      ]),
+    ],
+  });
+}
+
+/** An extension request for the admins: 同意 / 拒绝. */
+export function buildExtensionCard(v: {
+  requestId: number;
+  orgId: number;
+  itemId: number;
+  problem: string;
+  ownerName: string;
+  requester: string;
+  oldDeadline: string;
+  newDeadline: string;
+  reason: string;
+  status: 'pending' | 'approved' | 'refused';
+  decidedBy?: string;
+}): Card {
+  const decided = v.status !== 'pending';
+  return card({
+    title: `延期申请 · 整改事项 #${v.itemId}`,
+    subtitle: v.problem,
+    template: v.status === 'approved' ? 'green' : v.status === 'refused' ? 'grey' : 'orange',
+    elements: [
+      markdown(
+        `**申请人**：${md(v.requester)}　**责任人**：${md(v.ownerName)}\n**原时限**：${v.oldDeadline}　**申请延至**：${v.newDeadline}`,
+      ),
+      plainText(`理由：${v.reason}`, { max: 500 }),
+      decided
+        ? markdown(
+            `**${v.status === 'approved' ? '已同意' : '已拒绝'}**${v.decidedBy ? `（${md(v.decidedBy, 20)}）` : ''}`,
+          )
+        : buttonRow([
+            rectifyExtension.button({ text: '同意延期', type: 'primary', org: v.orgId }, { r: v.requestId, ok: true }),
+            rectifyExtension.button({ text: '拒绝', type: 'danger', org: v.orgId }, { r: v.requestId, ok: false }),
+          ]),
+    ],
+  });
+}
