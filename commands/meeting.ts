@@ -4,18 +4,16 @@
  * study card live here: 签到, 请假 (reason required), 记录纪要, 提交心得, 转为任务.
  */
 
-import { actionsOf } from '../src/cards/contract.ts';
+import { actionsOf, answerForm } from '../src/cards/contract.ts';
 import { clip, plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { type ActionContext, defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
 import { isAdminRole } from '../src/core/roles.ts';
-import { listMembers } from '../src/db/repositories/members.ts';
 import { STALE_TEXT } from '../src/db/repositories/versioned.ts';
 import { parseDateTimeText } from '../src/domain/dates.ts';
 import { formatLocal, zonedInstant } from '../src/domain/time.ts';
-import { DUTY_CATEGORIES } from '../src/features/duties/model.ts';
-import { buildTaskNewCard } from '../src/features/duties/task-card.ts';
+import { newTaskCard } from '../src/features/duties/service.ts';
 import {
   meetingCreate,
   meetingForm,
@@ -25,22 +23,15 @@ import {
   meetingSign,
   meetingToTask,
 } from '../src/features/meetings/contracts.ts';
-import { exportMeetings } from '../src/features/meetings/export.ts';
 import { kindLabel, sessionKindOf } from '../src/features/meetings/model.ts';
 import * as meetings from '../src/features/meetings/service.ts';
 import { buildSessionCard } from '../src/features/meetings/session-card.ts';
-import { newSessionCard, sessionList } from '../src/features/meetings/views.ts';
+import { newSessionCard, sendSessionLedger, sessionList, yearArg } from '../src/features/meetings/views.ts';
 
 const idArg = (r: { word(w: string): string; fail(m: string): never }) => {
   const w = r.word('编号').replace(/^#/, '');
   return /^\d{1,9}$/.test(w) ? Number(w) : r.fail(`“${w}”不是编号，应为数字。`);
 };
-
-const yearArg = argSchema((r) => {
-  const y = r.optionalWord();
-  if (y !== undefined && !/^20\d\d$/.test(y)) r.fail(`“${y}”不是年份。`);
-  return y ? Number(y) : undefined;
-});
 
 async function answer(ctx: ActionContext, s: Awaited<ReturnType<typeof meetings.requireSession>>, toast: string) {
   await meetings.refreshSessionCards(ctx, s, ctx.card.messageId);
@@ -66,18 +57,7 @@ export default defineCommand({
       usage: ['/会议 新建 专题会议', '/会议 新建 支委会'],
       args: argSchema((r) => r.optionalWord()),
       access: { roles: 'admin', chat: 'any', org: 'required' },
-      async handle(ctx, kind) {
-        const members = await listMembers(ctx.db, ctx.org.id);
-        return {
-          type: 'card',
-          card: newSessionCard(
-            ctx,
-            'meeting',
-            kind,
-            members.map((m) => m.open_id),
-          ),
-        };
-      },
+      handle: async (ctx, kind) => ({ type: 'card', card: await newSessionCard(ctx, 'meeting', kind) }),
     }),
     defineSubcommand({
       name: 'list',
@@ -147,19 +127,7 @@ export default defineCommand({
       args: yearArg,
       access: { roles: ['secretary', 'deputy', 'inspector', 'organizer', 'observer'], chat: 'any', org: 'required' },
       async handle(ctx, year) {
-        const org = ctx.org;
-        const file = await exportMeetings(ctx.db, {
-          org,
-          year: year ?? Number(ctx.today.slice(0, 4)),
-          now: ctx.now,
-          timezone: ctx.settings.timezone,
-          calendar: ctx.calendar,
-        });
-        await ctx.outbox.sendFile(
-          { chatId: ctx.chat.chatId },
-          { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
-        );
-        await ctx.audit({ action: 'meeting:export', subject: `org:${org.id}`, after: { count: file.count } });
+        const file = await sendSessionLedger(ctx, 'meeting', year);
         return textMessage`已导出 ${file.count} 次会议，文件《${plain(file.fileName, 120)}》随后发送。`;
       },
     }),
@@ -208,8 +176,7 @@ export default defineCommand({
           throw new UserError('forbidden', `只有组织人（${s.organiser_name}）或组织管理员可以记录纪要。`);
         }
         const view = await meetings.viewOfSession(ctx, s);
-        // 取消 on a private form shows the meeting again; a form is the clicker's alone (privately in a group).
-        return v.form === 'view' ? { card: buildSessionCard(view) } : { personal: buildSessionCard(view, v.form) };
+        return answerForm(v.form, (mode) => buildSessionCard(view, mode));
       },
     }),
     meetingSign.define({
@@ -264,13 +231,9 @@ export default defineCommand({
           `${s.title}：${(decisions.length ? decisions : [s.minutes.split('\n')[0] ?? s.minutes]).join('；')}`,
           1000,
         );
-        const memberOpenIds = (await listMembers(ctx.db, org.id)).map((m) => m.open_id);
         await ctx.outbox.send(
           { openId: ctx.actor.openId },
-          {
-            type: 'card',
-            card: buildTaskNewCard({ orgId: org.id, memberOpenIds, categories: DUTY_CATEGORIES, content }),
-          },
+          { type: 'card', card: await newTaskCard(ctx.db, org.id, { content }) },
           { orgId: org.id },
         );
         await ctx.audit({ action: 'meeting:to_task', subject: `session:${s.id}` });

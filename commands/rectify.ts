@@ -8,15 +8,12 @@ import { clip, plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
-import { listMembers } from '../src/db/repositories/members.ts';
 import { parseDateText } from '../src/domain/dates.ts';
 import { formatLocal } from '../src/domain/time.ts';
 import { rectifyActions } from '../src/features/rectification/actions.ts';
-import { findBatchByName, listBatches } from '../src/features/rectification/batch-repository.ts';
+import { findBatchByName } from '../src/features/rectification/batch-repository.ts';
 import { exportRectifications } from '../src/features/rectification/export.ts';
-import { buildRectNewCard } from '../src/features/rectification/item-card.ts';
 import { buildListCard, filterKeyOf } from '../src/features/rectification/list.ts';
-import { RECT_SOURCES } from '../src/features/rectification/model.ts';
 import * as rect from '../src/features/rectification/service.ts';
 import { exportHistory } from '../src/services/history-export.ts';
 
@@ -48,19 +45,7 @@ export default defineCommand({
       usage: ['/整改 新建'],
       args: argSchema(() => undefined),
       access: { roles: 'admin', chat: 'any', org: 'required' },
-      async handle(ctx) {
-        const org = ctx.org;
-        const [members, batches] = await Promise.all([listMembers(ctx.db, org.id), listBatches(ctx.db, org.id)]);
-        return {
-          type: 'card',
-          card: buildRectNewCard({
-            orgId: org.id,
-            batches,
-            memberOpenIds: members.map((m) => m.open_id),
-            sources: RECT_SOURCES,
-          }),
-        };
-      },
+      handle: async (ctx) => ({ type: 'card', card: await rect.newItemCard(ctx.db, ctx.org.id) }),
     }),
     defineSubcommand({
       name: 'list',

@@ -7,18 +7,10 @@
 import { plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand, defineSubcommand } from '../src/core/contracts.ts';
-import { listMembers } from '../src/db/repositories/members.ts';
 import { halfYearOf } from '../src/domain/periods.ts';
-import { exportStudy } from '../src/features/meetings/export.ts';
 import { buildStudyReportCard } from '../src/features/meetings/session-card.ts';
 import { studyReport } from '../src/features/meetings/study-report.ts';
-import { newSessionCard, sessionList } from '../src/features/meetings/views.ts';
-
-const yearArg = argSchema((r) => {
-  const y = r.optionalWord();
-  if (y !== undefined && !/^20\d\d$/.test(y)) r.fail(`“${y}”不是年份。`);
-  return y ? Number(y) : undefined;
-});
+import { newSessionCard, sendSessionLedger, sessionList, yearArg } from '../src/features/meetings/views.ts';
 
 export default defineCommand({
   name: 'study',
@@ -36,18 +28,7 @@ export default defineCommand({
       usage: ['/学习 新建 警示教育'],
       args: argSchema((r) => r.optionalWord()),
       access: { roles: 'admin', chat: 'any', org: 'required' },
-      async handle(ctx, kind) {
-        const members = await listMembers(ctx.db, ctx.org.id);
-        return {
-          type: 'card',
-          card: newSessionCard(
-            ctx,
-            'study',
-            kind,
-            members.map((m) => m.open_id),
-          ),
-        };
-      },
+      handle: async (ctx, kind) => ({ type: 'card', card: await newSessionCard(ctx, 'study', kind) }),
     }),
     defineSubcommand({
       name: 'list',
@@ -89,18 +70,7 @@ export default defineCommand({
       args: yearArg,
       access: { roles: ['secretary', 'deputy', 'inspector', 'organizer', 'observer'], chat: 'any', org: 'required' },
       async handle(ctx, year) {
-        const org = ctx.org;
-        const file = await exportStudy(ctx.db, {
-          org,
-          year: year ?? Number(ctx.today.slice(0, 4)),
-          now: ctx.now,
-          timezone: ctx.settings.timezone,
-        });
-        await ctx.outbox.sendFile(
-          { chatId: ctx.chat.chatId },
-          { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
-        );
-        await ctx.audit({ action: 'study:export', subject: `org:${org.id}`, after: { count: file.count } });
+        const file = await sendSessionLedger(ctx, 'study', year);
         return textMessage`已导出 ${file.count} 次学习的考勤，文件《${plain(file.fileName, 120)}》随后发送。`;
       },
     }),

@@ -10,15 +10,14 @@ import { argSchema } from '../src/core/args.ts';
 import { defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
 import { isAdminRole } from '../src/core/roles.ts';
-import { findMember, listMembers } from '../src/db/repositories/members.ts';
+import { findMember } from '../src/db/repositories/members.ts';
 import { formatLocal } from '../src/domain/time.ts';
 import { taskActions } from '../src/features/duties/actions.ts';
 import { exportDuties } from '../src/features/duties/export.ts';
 import { buildTaskList, taskFilterKey } from '../src/features/duties/list.ts';
-import { DUTY_CATEGORIES } from '../src/features/duties/model.ts';
 import { findDutyItem, listTaskEvents } from '../src/features/duties/repository.ts';
 import * as tasks from '../src/features/duties/service.ts';
-import { buildBoardCard, buildTaskNewCard } from '../src/features/duties/task-card.ts';
+import { buildBoardCard } from '../src/features/duties/task-card.ts';
 import { exportHistory } from '../src/services/history-export.ts';
 
 const idArg = (r: { word(w: string): string; fail(m: string): never }) => {
@@ -55,11 +54,7 @@ export default defineCommand({
       usage: ['/任务 新建'],
       args: argSchema(() => undefined),
       access: { roles: 'admin', chat: 'any', org: 'required' },
-      async handle(ctx) {
-        const org = ctx.org;
-        const memberOpenIds = (await listMembers(ctx.db, org.id)).map((m) => m.open_id);
-        return { type: 'card', card: buildTaskNewCard({ orgId: org.id, memberOpenIds, categories: DUTY_CATEGORIES }) };
-      },
+      handle: async (ctx) => ({ type: 'card', card: await tasks.newTaskCard(ctx.db, ctx.org.id) }),
     }),
     defineSubcommand({
       name: 'list',

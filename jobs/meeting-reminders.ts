@@ -7,6 +7,7 @@
  */
 import { plain, textMessage } from '../src/cards/text.ts';
 import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
+import type { Outgoing } from '../src/core/message.ts';
 import { listCards } from '../src/db/repositories/cards.ts';
 import { isAway, membersByOpenId } from '../src/db/repositories/members.ts';
 import type { Session } from '../src/db/schema.ts';
@@ -22,19 +23,25 @@ function label(s: Session): string {
   return `${kindLabel(s.kind)}“${plain(s.title, 50)}”`;
 }
 
+/** One step of a session's ladder: claimed once per start time, so a move restarts the ladder. */
+function stepOf(s: Session, step: string, deliver: Delivery['deliver']): Delivery {
+  return { subject: `session:${s.id}`, occurrence: `${step}@${s.start_at}`, orgId: s.org_id, deliver };
+}
+
+/** A nudge after the session: its cards redrawn first (the one drawn before lacks the buttons now due). */
+function nudgeAfter(s: Session, step: string, openIds: string[], message: Outgoing): Delivery {
+  return stepOf(s, step, async (c) => {
+    await refreshSessionCards(c, s);
+    for (const openId of openIds) await c.outbox.send({ openId }, message, { orgId: s.org_id });
+  });
+}
+
 /** A session imported from the year's plan gets its notice card a week before. */
 async function noticeStep(ctx: JobContext, now: Date, s: Session): Promise<Delivery[]> {
   if (Date.parse(s.start_at) - now.getTime() > 7 * 24 * HOUR || (await listCards(ctx.db, 'session', s.id)).length > 0)
     return [];
   if (!(await nudgeGate(ctx, now)(s.org_id))) return [];
-  return [
-    {
-      subject: `session:${s.id}`,
-      occurrence: `notice@${s.start_at}`,
-      orgId: s.org_id,
-      deliver: (c) => postNotice(c, s),
-    },
-  ];
+  return [stepOf(s, 'notice', (c) => postNotice(c, s))];
 }
 
 async function beforeSteps(ctx: JobContext, now: Date, s: Session, today: string): Promise<Delivery[]> {
@@ -55,27 +62,22 @@ async function beforeSteps(ctx: JobContext, now: Date, s: Session, today: string
   if (pending.length === 0) return [];
   const when = formatLocal(new Date(s.start_at), tz);
   return [
-    {
-      subject: `session:${s.id}`,
-      occurrence: `${step}@${s.start_at}`,
-      orgId: s.org_id,
-      async deliver(c) {
-        const message =
-          step === 'h-1'
-            ? textMessage`【1小时后开始】${label(s)}将于 ${when} 开始，地点：${plain(s.place || '见通知', 60)}。请签到或请假。`
-            : textMessage`【${step === 't-1' ? '明日' : '近期'}${s.category === 'study' ? '学习' : '会议'}】${label(s)}将于 ${when} 召开，您还没有回复，请在通知卡片上签到或请假。`;
-        for (const a of pending) {
-          await c.outbox.send({ openId: a.open_id }, message, { orgId: s.org_id });
-        }
-        if (step !== 'h-1') {
-          await postSessionCards(
-            c,
-            s,
-            pending.map((a) => ({ openId: a.open_id })),
-          );
-        }
-      },
-    },
+    stepOf(s, step, async (c) => {
+      const message =
+        step === 'h-1'
+          ? textMessage`【1小时后开始】${label(s)}将于 ${when} 开始，地点：${plain(s.place || '见通知', 60)}。请签到或请假。`
+          : textMessage`【${step === 't-1' ? '明日' : '近期'}${s.category === 'study' ? '学习' : '会议'}】${label(s)}将于 ${when} 召开，您还没有回复，请在通知卡片上签到或请假。`;
+      for (const a of pending) {
+        await c.outbox.send({ openId: a.open_id }, message, { orgId: s.org_id });
+      }
+      if (step !== 'h-1') {
+        await postSessionCards(
+          c,
+          s,
+          pending.map((a) => ({ openId: a.open_id })),
+        );
+      }
+    }),
   ];
 }
 
@@ -92,20 +94,15 @@ async function afterSteps(ctx: JobContext, now: Date, s: Session, today: string)
           ? 'minutes+3'
           : undefined;
     if (step) {
-      out.push({
-        subject: `session:${s.id}`,
-        occurrence: `${step}@${s.start_at}`,
-        orgId: s.org_id,
-        deliver: async (c) => {
-          // The card drawn before the meeting lacks 记录纪要: redraw it before sending people to it.
-          await refreshSessionCards(c, s);
-          await c.outbox.send(
-            { openId: s.organiser_open_id },
-            textMessage`【纪要提醒】${label(s)}已于 ${day} 召开，纪要应在会后 3 个工作日内完成。请在会议卡片上“记录纪要”，并把照片、签到表发给清风。`,
-            { orgId: s.org_id },
-          );
-        },
-      });
+      // The card drawn before the meeting lacks 记录纪要: it is redrawn before sending people to it.
+      out.push(
+        nudgeAfter(
+          s,
+          step,
+          [s.organiser_open_id],
+          textMessage`【纪要提醒】${label(s)}已于 ${day} 召开，纪要应在会后 3 个工作日内完成。请在会议卡片上“记录纪要”，并把照片、签到表发给清风。`,
+        ),
+      );
     }
   }
   if (s.category === 'study') {
@@ -125,21 +122,14 @@ async function afterSteps(ctx: JobContext, now: Date, s: Session, today: string)
         (a) => a.status === 'signed' && !done.has(a.open_id) && !isAway(members.get(a.open_id), today),
       );
       if (owing.length > 0) {
-        out.push({
-          subject: `session:${s.id}`,
-          occurrence: `${step}@${s.start_at}`,
-          orgId: s.org_id,
-          deliver: async (c) => {
-            await refreshSessionCards(c, s);
-            for (const a of owing) {
-              await c.outbox.send(
-                { openId: a.open_id },
-                textMessage`【学习心得】${label(s)}的学习心得${today > due ? '已过' : ''}截止日期 ${due}，您还没有提交，请在学习卡片上“提交心得”。`,
-                { orgId: s.org_id },
-              );
-            }
-          },
-        });
+        out.push(
+          nudgeAfter(
+            s,
+            step,
+            owing.map((a) => a.open_id),
+            textMessage`【学习心得】${label(s)}的学习心得${today > due ? '已过' : ''}截止日期 ${due}，您还没有提交，请在学习卡片上“提交心得”。`,
+          ),
+        );
       }
     }
   }

@@ -7,9 +7,8 @@ import { type Delivery, defineJob } from '../src/core/contracts.ts';
 import { isAway, membersByOpenId } from '../src/db/repositories/members.ts';
 import { firstWorkdayOfMonth } from '../src/domain/periods.ts';
 import { localParts } from '../src/domain/time.ts';
-import { TASK_STATUS_LABELS } from '../src/features/duties/model.ts';
+import { checklistCard } from '../src/features/duties/list.ts';
 import { listOrgsWithDuties, listTasks } from '../src/features/duties/repository.ts';
-import { buildChecklistCard } from '../src/features/duties/task-card.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
 
 export default defineJob({
@@ -38,18 +37,7 @@ export default defineJob({
           occurrence: `monthly:${month}`,
           orgId,
           async deliver(c) {
-            const card = buildChecklistCard({
-              orgId,
-              month,
-              name: m.name,
-              tasks: list.map((t) => ({
-                id: t.id,
-                content: t.content,
-                dueDate: t.due_date,
-                statusLabel: TASK_STATUS_LABELS[t.status],
-                overdue: t.due_date < today,
-              })),
-            });
+            const card = checklistCard({ orgId, today, name: m.name, rows: list });
             await c.outbox.send({ openId }, { type: 'card', card }, { orgId });
           },
         });

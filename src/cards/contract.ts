@@ -10,7 +10,7 @@
  * the router reads `a`, `v` and `o` itself and parses the rest with the value schema. Pure: no I/O.
  */
 import { z } from 'zod';
-import type { ActionAnswer, CardElement } from '../core/card.ts';
+import type { ActionAnswer, Card, CardElement } from '../core/card.ts';
 import {
   type ActionContext,
   type ActionModule,
@@ -174,4 +174,12 @@ export function actionsOf(...defined: DefinedAction[]): Record<string, ActionMod
     out[d.id] = d;
   }
   return out;
+}
+
+/**
+ * The answer to a button that opens a form on a card: 取消 (`view`) draws the card again for everyone
+ * who has it; a form is the clicker's alone (in a group it goes to their private chat).
+ */
+export function answerForm<M extends string>(mode: M, draw: (mode: M) => Card): ActionAnswer {
+  return mode === 'view' ? { card: draw(mode) } : { personal: draw(mode) };
 }

@@ -244,32 +244,28 @@ export function selectStatic(o: {
   };
 }
 
-export function datePicker(o: {
+interface PickerOptions {
   name: string;
   placeholder: string;
   initial?: string;
   required?: boolean;
-}): CardElement {
-  return {
-    tag: 'date_picker',
-    name: o.name,
-    placeholder: { tag: 'plain_text', content: o.placeholder },
-    ...(o.initial ? { initial_date: o.initial } : {}),
-    ...(o.required ? { required: true } : {}),
-  };
 }
 
-export function dateTimePicker(o: {
-  name: string;
-  placeholder: string;
-  initial?: string;
-  required?: boolean;
-}): CardElement {
+export function datePicker(o: PickerOptions): CardElement {
+  return picker('date_picker', 'initial_date', o);
+}
+
+export function dateTimePicker(o: PickerOptions): CardElement {
+  return picker('picker_datetime', 'initial_datetime', o);
+}
+
+/** The date and date-time pickers differ only in their tag and the name of the initial value. */
+function picker(tag: string, initialKey: 'initial_date' | 'initial_datetime', o: PickerOptions): CardElement {
   return {
-    tag: 'picker_datetime',
+    tag,
     name: o.name,
     placeholder: { tag: 'plain_text', content: o.placeholder },
-    ...(o.initial ? { initial_datetime: o.initial } : {}),
+    ...(o.initial ? { [initialKey]: o.initial } : {}),
     ...(o.required ? { required: true } : {}),
   };
 }

@@ -24,7 +24,7 @@ import { ChatsApi } from './emulator/openapi-chats.ts';
 import { FilesApi } from './emulator/openapi-files.ts';
 import { MessagesApi } from './emulator/openapi-messages.ts';
 import { openApiRoutes } from './emulator/openapi-routes.ts';
-import { People } from './emulator/people.ts';
+import { People, type PostOptions } from './emulator/people.ts';
 import { RateLimits, type Windows } from './emulator/rate-limits.ts';
 import type {
   Ack,
@@ -191,13 +191,7 @@ export class Emulator extends EventEmitter {
    * paragraph, `@{ou_…}` an `at` element, `mentionBot` an @清风 first. The event's content has the
    * shape of 接收消息内容结构 (no language key; `at` elements carry the `@_user_N` key of `mentions`).
    */
-  sendPost(o: {
-    chatId: string;
-    from: string;
-    text: string;
-    title?: string;
-    mentionBot?: boolean;
-  }): Promise<EmuMessage> {
+  sendPost(o: PostOptions): Promise<EmuMessage> {
     return this.people.sendPost(o);
   }
 

@@ -3,42 +3,17 @@
  * few answers), a 中心组学习 in two days, last month's 党员大会 held with minutes, and no 支委会 this
  * month — which the compliance calendar flags.
  */
-import type { Kysely } from 'kysely';
-import type { Logger } from '../core/contracts.ts';
-import { listMembers, roleOf } from '../db/repositories/members.ts';
-import type { Database, Member, Org } from '../db/schema.ts';
-import { addDays, localDate, zonedInstant } from '../domain/time.ts';
-import type { WorkCalendar } from '../domain/workdays.ts';
+import { addDays, zonedInstant } from '../domain/time.ts';
 import { SPECIAL_AGENDA } from '../features/meetings/model.ts';
 import { ensureRules } from '../features/meetings/repository.ts';
 import * as meetings from '../features/meetings/service.ts';
-import { actingContext } from '../services/acting.ts';
+import { type SeedDeps, seedInTransaction } from './seed-scope.ts';
 
-export async function seedMeetings(d: {
-  db: Kysely<Database>;
-  org: Org;
-  now: Date;
-  timezone: string;
-  logger: Logger;
-  calendar: WorkCalendar;
-}) {
-  const today = localDate(d.now, d.timezone);
+export async function seedMeetings(d: SeedDeps): Promise<void> {
   await ensureRules(d.db, d.org.id, d.now.toISOString());
-  await d.db.transaction().execute(async (trx) => {
-    const members = await listMembers(trx, d.org.id);
-    const as = (m: Member, now = d.now) =>
-      actingContext(trx, {
-        org: d.org,
-        actor: { openId: m.open_id, name: m.name, role: roleOf(m), isBotAdmin: false },
-        now,
-        wallNow: d.now,
-        timezone: d.timezone,
-        logger: d.logger,
-        calendar: d.calendar,
-      });
-    const by = (name: string) => members.find((m) => m.name === name) as Member;
-    const secretary = members.find((m) => m.role === 'secretary') as Member;
-    const organizer = members.find((m) => m.role === 'organizer') as Member;
+  await seedInTransaction(d, async ({ today, members, by, withRole, as }) => {
+    const secretary = withRole('secretary');
+    const organizer = withRole('organizer');
 
     const special = await meetings.publishSession(as(secretary), {
       category: 'meeting',

@@ -3,43 +3,16 @@
  * every state a visitor should see — two overdue, one due in two working days, one waiting for
  * 销号 review, a long-term item at 阶段性完成, one closed (late), and a self-check item.
  */
-import type { Kysely } from 'kysely';
-import type { Logger } from '../core/contracts.ts';
-import { listMembers, roleOf } from '../db/repositories/members.ts';
-import type { Database, Member, Org } from '../db/schema.ts';
-import { addDays, localDate } from '../domain/time.ts';
-import type { WorkCalendar } from '../domain/workdays.ts';
+import { addDays } from '../domain/time.ts';
 import { createBatch } from '../features/rectification/batch-repository.ts';
 import { milestoneDates } from '../features/rectification/model.ts';
 import * as rect from '../features/rectification/service.ts';
-import { actingContext } from '../services/acting.ts';
+import { type SeedDeps, seedInTransaction } from './seed-scope.ts';
 
-interface Deps {
-  db: Kysely<Database>;
-  org: Org;
-  now: Date;
-  timezone: string;
-  logger: Logger;
-  calendar: WorkCalendar;
-}
-
-export async function seedRectifications(d: Deps): Promise<void> {
-  const today = localDate(d.now, d.timezone);
-  await d.db.transaction().execute(async (trx) => {
-    const members = await listMembers(trx, d.org.id);
-    const by = (name: string) => members.find((m) => m.name === name) as Member;
-    const as = (m: Member) =>
-      actingContext(trx, {
-        org: d.org,
-        actor: { openId: m.open_id, name: m.name, role: roleOf(m), isBotAdmin: false },
-        now: d.now,
-        wallNow: d.now,
-        timezone: d.timezone,
-        logger: d.logger,
-        calendar: d.calendar,
-      });
-    const secretary = members.find((m) => m.role === 'secretary') as Member;
-    const inspector = members.find((m) => m.role === 'inspector') as Member;
+export async function seedRectifications(d: SeedDeps): Promise<void> {
+  await seedInTransaction(d, async ({ trx, today, by, withRole, as }) => {
+    const secretary = withRole('secretary');
+    const inspector = withRole('inspector');
     const admin = as(secretary);
     const batch = await createBatch(
       trx,

@@ -3,41 +3,16 @@
  * branch's officers and members (一岗双责), in every state — done, in progress, blocked, overdue —
  * and the status board posted in the group.
  */
-import type { Kysely } from 'kysely';
-import type { Logger } from '../core/contracts.ts';
-import { listMembers, roleOf } from '../db/repositories/members.ts';
 import { listOrgChats } from '../db/repositories/orgs.ts';
-import type { Database, Member, Org } from '../db/schema.ts';
-import { addDays, localDate } from '../domain/time.ts';
-import type { WorkCalendar } from '../domain/workdays.ts';
+import { addDays } from '../domain/time.ts';
 import type { Cadence } from '../features/duties/model.ts';
 import * as tasks from '../features/duties/service.ts';
 import { buildBoardCard } from '../features/duties/task-card.ts';
-import { actingContext } from '../services/acting.ts';
+import { type SeedDeps, seedInTransaction } from './seed-scope.ts';
 
-export async function seedTasks(d: {
-  db: Kysely<Database>;
-  org: Org;
-  now: Date;
-  timezone: string;
-  logger: Logger;
-  calendar: WorkCalendar;
-}): Promise<void> {
-  const today = localDate(d.now, d.timezone);
-  await d.db.transaction().execute(async (trx) => {
-    const members = await listMembers(trx, d.org.id);
-    const by = (name: string) => members.find((m) => m.name === name) as Member;
-    const as = (m: Member) =>
-      actingContext(trx, {
-        org: d.org,
-        actor: { openId: m.open_id, name: m.name, role: roleOf(m), isBotAdmin: false },
-        now: d.now,
-        wallNow: d.now,
-        timezone: d.timezone,
-        logger: d.logger,
-        calendar: d.calendar,
-      });
-    const secretary = members.find((m) => m.role === 'secretary') as Member;
+export async function seedTasks(d: SeedDeps): Promise<void> {
+  await seedInTransaction(d, async ({ trx, today, by, withRole, as }) => {
+    const secretary = withRole('secretary');
     const admin = as(secretary);
     const add = async (o: {
       content: string;

@@ -633,14 +633,26 @@ describe('injection in the sandbox console (Chromium)', () => {
     const n = await chatItems.count();
     for (let i = 0; i < n; i++) {
       await chatItems.nth(i).click();
-      await page.waitForTimeout(100);
+      // Its messages are fetched and drawn: no request left in flight.
+      await page.waitForLoadState('networkidle');
     }
     await page
       .locator('.chat-item', { hasText: XSS[0] as string })
       .first()
       .click();
-    await page.locator('.card', { hasText: '整改事项' }).first().waitFor({ timeout: 10_000 });
-    const cardText = (await page.locator('.card', { hasText: '整改事项' }).first().textContent()) ?? '';
+    // The private chat is shown (not the last one clicked above; its messages load after the title),
+    // and its item card shows the <script> problem as text: were it parsed, this text would not be there.
+    await page.locator('#chat-title', { hasText: XSS[0] as string }).waitFor({ timeout: 10_000 });
+    await page
+      .locator('.card', { hasText: XSS[1] as string })
+      .first()
+      .waitFor({ timeout: 10_000 });
+    const cardText =
+      (await page
+        .locator('.card', { hasText: '整改事项' })
+        .filter({ hasText: XSS[1] as string })
+        .first()
+        .textContent()) ?? '';
     expect(cardText).toContain(XSS[1]);
     expect(cardText).toContain('[点我](javascript:window.__xss=4)');
     // The identity list shows the name as text.

@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { InboxKind } from '../../domain/delivery.ts';
 import type { Database, InboxRow } from '../schema.ts';
+import { listLeaseOwnersOf, releaseLeasesOf } from './leases.ts';
 
 export type { InboxKind };
 
@@ -110,25 +111,11 @@ export async function markInboxFailed(db: Kysely<Database>, key: string, at: str
  * one owner's on PostgreSQL), so they are taken at once instead of when their lease runs out.
  */
 export async function releaseInboxLeases(db: Kysely<Database>, now: string, owner?: string): Promise<number> {
-  let q = db
-    .updateTable('inbox')
-    .set({ lease_owner: null, next_attempt_at: now })
-    .where('status', '=', 'pending')
-    .where('lease_owner', 'is not', null);
-  if (owner !== undefined) q = q.where('lease_owner', '=', owner);
-  const res = await q.executeTakeFirst();
-  return Number(res.numUpdatedRows);
+  return releaseLeasesOf(db, 'inbox', { next_attempt_at: now }, owner);
 }
 
 export async function listInboxLeaseOwners(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db
-    .selectFrom('inbox')
-    .select('lease_owner')
-    .distinct()
-    .where('status', '=', 'pending')
-    .where('lease_owner', 'is not', null)
-    .execute();
-  return rows.flatMap((r) => (r.lease_owner ? [r.lease_owner] : []));
+  return listLeaseOwnersOf(db, 'inbox');
 }
 
 /** Deletes finished rows received before `before`; returns how many. */

@@ -60,16 +60,22 @@ export async function listAdmins(db: Kysely<Database>, orgId: number): Promise<M
 export async function listMembershipsOf(
   db: Kysely<Database>,
   openId: string,
-): Promise<{ orgId: number; orgName: string; role: Role; name: string }[]> {
+): Promise<{ orgId: number; orgName: string; role: Role; name: string; awayUntil: string | null }[]> {
   const rows = await db
     .selectFrom('members')
     .innerJoin('orgs', 'orgs.id', 'members.org_id')
-    .select(['members.org_id', 'orgs.name as org_name', 'members.role', 'members.name'])
+    .select(['members.org_id', 'orgs.name as org_name', 'members.role', 'members.name', 'members.away_until'])
     .where('members.open_id', '=', openId)
     .where('members.left_at', 'is', null)
     .orderBy('orgs.id')
     .execute();
-  return rows.map((r) => ({ orgId: r.org_id, orgName: r.org_name, role: roleOf(r), name: r.name }));
+  return rows.map((r) => ({
+    orgId: r.org_id,
+    orgName: r.org_name,
+    role: roleOf(r),
+    name: r.name,
+    awayUntil: r.away_until,
+  }));
 }
 
 /** The orgs a person has left (and is no member of now), the latest first. */

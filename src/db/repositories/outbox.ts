@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { OutboxKind, OutboxStatus } from '../../domain/delivery.ts';
 import type { Dialect } from '../migrations/helpers.ts';
 import type { Database, OutboxRow } from '../schema.ts';
+import { listLeaseOwnersOf, releaseLeasesOf } from './leases.ts';
 
 export type { OutboxKind };
 
@@ -223,22 +224,13 @@ export async function retryDead(db: Kysely<Database>, id: number, at: string): P
 
 /** Frees leases held by `owner` (a restarted single process reclaims its own unfinished rows). */
 export async function releaseLeases(db: Kysely<Database>, filter: { owner?: string } = {}): Promise<number> {
-  let q = db.updateTable('outbox').set({ lease_owner: null, lease_until: null }).where('status', '=', 'pending');
-  q = filter.owner ? q.where('lease_owner', '=', filter.owner) : q.where('lease_owner', 'is not', null);
-  const r = await q.executeTakeFirst();
-  return Number(r.numUpdatedRows);
+  // An empty owner frees every lease, as a missing one does.
+  return releaseLeasesOf(db, 'outbox', { lease_until: null }, filter.owner || undefined);
 }
 
 /** The owners currently holding leases on pending rows. */
 export async function listLeaseOwners(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db
-    .selectFrom('outbox')
-    .select('lease_owner')
-    .distinct()
-    .where('status', '=', 'pending')
-    .where('lease_owner', 'is not', null)
-    .execute();
-  return rows.flatMap((r) => (r.lease_owner ? [r.lease_owner] : []));
+  return listLeaseOwnersOf(db, 'outbox');
 }
 
 export async function findOutboxFile(db: Kysely<Database>, outboxId: number) {

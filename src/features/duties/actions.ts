@@ -22,17 +22,11 @@ import {
   taskQuickdone,
   taskReport,
 } from './contracts.ts';
-import { buildTaskList } from './list.ts';
-import { DUTY_CATEGORIES, REPORTED_TASK_STATUSES, TASK_STATUS_LABELS } from './model.ts';
+import { buildTaskList, checklistCard } from './list.ts';
+import { DUTY_CATEGORIES, REPORTED_TASK_STATUSES } from './model.ts';
 import { listTasks, saveQuarterlyReport } from './repository.ts';
 import * as tasks from './service.ts';
-import {
-  buildChecklistCard,
-  buildQuarterlyAskCard,
-  buildTaskCard,
-  buildTaskNewCard,
-  MIN_REPORT_LENGTH,
-} from './task-card.ts';
+import { buildQuarterlyAskCard, buildTaskCard, MIN_REPORT_LENGTH } from './task-card.ts';
 
 /** The clicker reads a card in their private chat; a card in a group is shared (no single reader). */
 const readerHere = (ctx: ActionContext): tasks.TaskReader =>
@@ -63,19 +57,7 @@ async function stale(ctx: ActionContext, id: number, ver: number) {
 async function checklistFor(ctx: ActionContext<'required'>) {
   const org = ctx.org;
   const { rows } = await listTasks(ctx.db, org.id, { kind: 'mine', openId: ctx.actor.openId });
-  const d = ctx.today;
-  return buildChecklistCard({
-    orgId: org.id,
-    month: d.slice(0, 7),
-    name: ctx.actor.name ?? '',
-    tasks: rows.map((r) => ({
-      id: r.id,
-      content: r.content,
-      dueDate: r.due_date,
-      statusLabel: TASK_STATUS_LABELS[r.status],
-      overdue: r.due_date < d,
-    })),
-  });
+  return checklistCard({ orgId: org.id, today: ctx.today, name: ctx.actor.name ?? '', rows });
 }
 
 export const taskActions = actionsOf(
@@ -85,14 +67,9 @@ export const taskActions = actionsOf(
     async handle(ctx, _v, form) {
       const org = ctx.org;
       const members = await listMembers(ctx.db, org.id);
-      const retry = (error: string) => ({
+      const retry = async (error: string) => ({
         toast: { type: 'error' as const, content: error },
-        card: buildTaskNewCard({
-          orgId: org.id,
-          memberOpenIds: members.map((m) => m.open_id),
-          categories: DUTY_CATEGORIES,
-          error,
-        }),
+        card: await tasks.newTaskCard(ctx.db, org.id, { error }),
       });
       const content = form.content;
       const ids = form.owners;

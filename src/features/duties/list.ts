@@ -1,12 +1,16 @@
-/** The `/任务 列表` views: `mine`, `overdue`, `all`, `u:<open_id>`, `c:<category>`, with paging. */
+/**
+ * The `/任务 列表` views: `mine`, `overdue`, `all`, `u:<open_id>`, `c:<category>`, with paging; and the
+ * 月月提 checklist of one owner's open tasks.
+ */
 
+import { pagePosition, pageRange } from '../../cards/paging.ts';
 import type { Card } from '../../core/card.ts';
 import type { ActingContext } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
 import { findMember } from '../../db/repositories/members.ts';
 import { DUTY_CATEGORIES, TASK_STATUS_LABELS } from './model.ts';
 import { listTasks, type TaskFilter } from './repository.ts';
-import { buildTaskListCard } from './task-card.ts';
+import { buildChecklistCard, buildTaskListCard } from './task-card.ts';
 
 const WORDS: Record<string, string> = {
   我的: 'mine',
@@ -44,18 +48,12 @@ export async function buildTaskList(ctx: ActingContext, key: string, page: numbe
     [filter, title] = [{ kind: 'category', category: key.slice(2) }, `责任任务 · ${key.slice(2)}`];
   else [filter, title] = [{ kind: 'all' }, '全部未完成的责任任务'];
   const size = 10;
-  const { rows, total } = await listTasks(ctx.db, org.id, filter, {
-    limit: size,
-    offset: (Math.max(1, page) - 1) * size,
-  });
-  const pages = Math.max(1, Math.ceil(total / size));
+  const { rows, total } = await listTasks(ctx.db, org.id, filter, pageRange(page, size));
   return buildTaskListCard({
     orgId: org.id,
     title,
     filterKey: key,
-    page: Math.min(Math.max(1, page), pages),
-    pages,
-    total,
+    ...pagePosition(page, total, size),
     rows: rows.map((r) => ({
       id: r.id,
       content: r.content,
@@ -63,6 +61,27 @@ export async function buildTaskList(ctx: ActingContext, key: string, page: numbe
       dueDate: r.due_date,
       statusLabel: TASK_STATUS_LABELS[r.status],
       overdue: r.due_date < today,
+    })),
+  });
+}
+
+/** 月月提: the checklist of an owner's open tasks (rows of `listTasks`) for this month, overdue ones marked. */
+export function checklistCard(o: {
+  orgId: number;
+  today: string;
+  name: string;
+  rows: Awaited<ReturnType<typeof listTasks>>['rows'];
+}): Card {
+  return buildChecklistCard({
+    orgId: o.orgId,
+    month: o.today.slice(0, 7),
+    name: o.name,
+    tasks: o.rows.map((r) => ({
+      id: r.id,
+      content: r.content,
+      dueDate: r.due_date,
+      statusLabel: TASK_STATUS_LABELS[r.status],
+      overdue: r.due_date < o.today,
     })),
   });
 }

@@ -20,6 +20,7 @@ import { deadlineText } from '../rectification/model.ts';
 import {
   CADENCE_LABELS,
   type Cadence,
+  DUTY_CATEGORIES,
   dueDateOf,
   isOpenTask,
   periodOf,
@@ -42,7 +43,7 @@ import {
   updateTask,
 } from './repository.ts';
 import * as rules from './rules.ts';
-import { type BoardView, buildBoardCard, buildTaskCard, type TaskView } from './task-card.ts';
+import { type BoardView, buildBoardCard, buildTaskCard, buildTaskNewCard, type TaskView } from './task-card.ts';
 
 /** The task if it exists in the actor's org (a foreign one looks missing). */
 export async function requireTask(ctx: ActingContext, id: number): Promise<Task> {
@@ -345,4 +346,14 @@ async function tellSecretaries(ctx: ActingContext, t: Task, n: rules.TaskBlocked
       { orgId: t.org_id },
     );
   }
+}
+
+/** The new-task form (drawn again with `error`, or pre-filled with `content`), with the org's members as owners. */
+export async function newTaskCard(
+  db: Kysely<Database>,
+  orgId: number,
+  o: { error?: string; content?: string } = {},
+): Promise<Card> {
+  const memberOpenIds = (await listMembers(db, orgId)).map((m) => m.open_id);
+  return buildTaskNewCard({ orgId, memberOpenIds, categories: DUTY_CATEGORIES, ...o });
 }

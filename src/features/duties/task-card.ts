@@ -4,22 +4,31 @@
  * Pure builders.
  */
 
+import type { PagedListView } from '../../cards/paging.ts';
 import {
   buttonRow,
-  card,
-  collapsible,
   datePicker,
   divider,
   form,
   input,
   markdown,
-  note,
   pagedListCard,
   personPicker,
   plainText,
   selectStatic,
 } from '../../cards/parts.ts';
 import { clean, md } from '../../cards/text.ts';
+import {
+  evidenceList,
+  historySection,
+  leaderInput,
+  listLine,
+  newItemFormCard,
+  ownerLine,
+  redIf,
+  textSection,
+  trackedItemCard,
+} from '../../cards/tracked-item.ts';
 import type { Card, CardElement, HeaderTemplate } from '../../core/card.ts';
 import { taskBlocked, taskCreate, taskDone, taskForm, taskPage, taskProgress } from './contracts.ts';
 
@@ -57,9 +66,6 @@ const TEMPLATES: Record<string, HeaderTemplate> = {
   missed: 'grey',
 };
 
-/** Entries of the history shown on the card; the rest is one command away (/任务 记录). */
-export const HISTORY_ON_CARD = 10;
-
 /** 取消 sits after a form, not in it: Feishu lets only named submit/reset buttons into a form. */
 const cancelButton = (v: TaskView) => taskForm.button({ text: '取消', org: v.orgId }, { id: v.id, form: 'view' });
 
@@ -69,35 +75,25 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
     markdown(
       [
         `**类别**：${md(v.category)}　**频次**：${md(v.cadenceLabel)}${v.period !== 'once' ? `（${md(v.period)}）` : ''}`,
-        `**责任人**：${md(v.ownerName)}　**责任领导**：${md(v.leader || '—')}`,
-        `**本期时限**：${v.dueDate}　${v.overdue ? "<font color='red'>" : ''}${md(v.dueText)}${v.overdue ? '</font>' : ''}`,
+        ownerLine(v.ownerName, v.leader),
+        `**本期时限**：${v.dueDate}　${redIf(v.overdue, md(v.dueText))}`,
         `**状态**：${md(v.statusLabel)}　**进度**：${v.percent}%`,
       ].join('\n'),
     ),
-    markdown('**责任内容**'),
-    plainText(v.content, { max: 1500 }),
+    ...textSection('责任内容', v.content),
   ];
   if (v.evidenceRequired) elements.push(markdown(`**佐证要求**：${md(v.evidenceRequired, 200)}`));
   if (v.lastProgress)
     elements.push(markdown(`**最近进展**（${md(v.lastProgress.at)}）`), plainText(v.lastProgress.text, { max: 500 }));
-  if (v.evidence.length > 0)
-    elements.push(
-      markdown(
-        `**佐证材料**（${v.evidence.length}）\n${v.evidence
-          .slice(-6)
-          .map((e) => `- ${md(e.name, 80)}`)
-          .join('\n')}`,
-      ),
-    );
+  if (v.evidence.length > 0) elements.push(evidenceList(v.evidence, 6));
   if (v.history.length > 0) {
-    const shown = v.history.slice(-HISTORY_ON_CARD);
     elements.push(
-      collapsible(`进展记录（${v.history.length}）`, [
-        markdown(shown.map((h) => `- ${md(h.at)} ${md(h.by, 20)}：${md(h.text, 120)}`).join('\n')),
-        ...(v.history.length > shown.length
-          ? [note(`共 ${v.history.length} 条，这里显示最近 ${shown.length} 条；完整记录请发送 /任务 记录 ${v.id}。`)]
-          : []),
-      ]),
+      historySection(
+        '进展记录',
+        v.history,
+        (h) => `- ${md(h.at)} ${md(h.by, 20)}：${md(h.text, 120)}`,
+        `/任务 记录 ${v.id}`,
+      ),
     );
   }
   if (open && mode === 'progress') {
@@ -178,31 +174,25 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
       ]),
     );
   }
-  return card({
+  return trackedItemCard({
     title: `责任任务 #${v.id}`,
     subtitle: v.content,
-    template: v.overdue && open ? 'red' : (TEMPLATES[v.status] ?? 'blue'),
-    tags: [{ text: v.statusLabel, color: v.status === 'done' ? 'green' : v.overdue ? 'red' : 'blue' }],
-    summary: `责任任务 #${v.id}：${v.statusLabel}`,
+    status: v.status,
+    statusLabel: v.statusLabel,
+    templates: TEMPLATES,
+    finished: 'done',
+    late: v.overdue,
+    open,
     elements,
   });
 }
 
-export interface TaskListView {
-  orgId: number;
-  title: string;
-  filterKey: string;
-  page: number;
-  pages: number;
-  total: number;
+export interface TaskListView extends PagedListView {
   rows: { id: number; content: string; ownerName: string; dueDate: string; statusLabel: string; overdue: boolean }[];
 }
 
 export function buildTaskListCard(v: TaskListView): Card {
-  const lines = v.rows.map(
-    (r) =>
-      `**#${r.id}** ${md(r.content, 40)}\n<font color='grey'>${md(r.ownerName)} · ${r.dueDate} · ${md(r.statusLabel)}</font>${r.overdue ? " <font color='red'>逾期</font>" : ''}`,
-  );
+  const lines = v.rows.map((r) => listLine({ ...r, text: r.content, date: r.dueDate }, r.overdue ? '逾期' : undefined));
   return pagedListCard({
     ...v,
     lines,
@@ -220,58 +210,57 @@ export function buildTaskNewCard(v: {
   /** Pre-filled content (转为任务 from meeting minutes). */
   content?: string;
 }): Card {
-  return card({
+  return newItemFormCard({
     title: '新增主体责任任务',
     template: 'red',
-    elements: [
-      ...(v.error ? [markdown(`<font color='red'>${md(v.error)}</font>`)] : []),
-      form('task_new', [
-        input({
-          name: taskCreate.fields.content,
-          label: '责任内容',
-          placeholder: '例如：每月召开支委会研究党风廉政建设工作',
-          multiline: true,
-          required: true,
-          maxLength: 1000,
-          defaultValue: v.content,
-        }),
-        personPicker({
-          name: taskCreate.fields.owners,
-          placeholder: '责任人（可多选）',
-          openIds: v.memberOpenIds,
-          multi: true,
-          required: true,
-        }),
-        input({ name: taskCreate.fields.leader, label: '责任领导', placeholder: '例如：李明华', maxLength: 50 }),
-        selectStatic({
-          name: taskCreate.fields.cadence,
-          placeholder: '频次',
-          options: [
-            { text: '一次性', value: 'once' },
-            { text: '每月', value: 'monthly' },
-            { text: '每季度', value: 'quarterly' },
-            { text: '每半年', value: 'half_yearly' },
-            { text: '每年', value: 'yearly' },
-          ],
-          initial: 'once',
-          required: true,
-        }),
-        datePicker({ name: taskCreate.fields.due, placeholder: '完成时限（一次性任务必填；周期任务为每期截止日）' }),
-        selectStatic({
-          name: taskCreate.fields.category,
-          placeholder: '类别',
-          options: v.categories.map((c) => ({ text: c, value: c })),
-          initial: v.categories[0],
-          required: true,
-        }),
-        input({
-          name: taskCreate.fields.evidence,
-          label: '佐证要求（可选）',
-          placeholder: '例如：会议纪要、签到表',
-          maxLength: 200,
-        }),
-        taskCreate.button({ text: '创建', type: 'primary', submit: { name: 'submit_task_new' }, org: v.orgId }, {}),
-      ]),
+    error: v.error,
+    formName: 'task_new',
+    fields: [
+      input({
+        name: taskCreate.fields.content,
+        label: '责任内容',
+        placeholder: '例如：每月召开支委会研究党风廉政建设工作',
+        multiline: true,
+        required: true,
+        maxLength: 1000,
+        defaultValue: v.content,
+      }),
+      personPicker({
+        name: taskCreate.fields.owners,
+        placeholder: '责任人（可多选）',
+        openIds: v.memberOpenIds,
+        multi: true,
+        required: true,
+      }),
+      leaderInput(taskCreate.fields.leader),
+      selectStatic({
+        name: taskCreate.fields.cadence,
+        placeholder: '频次',
+        options: [
+          { text: '一次性', value: 'once' },
+          { text: '每月', value: 'monthly' },
+          { text: '每季度', value: 'quarterly' },
+          { text: '每半年', value: 'half_yearly' },
+          { text: '每年', value: 'yearly' },
+        ],
+        initial: 'once',
+        required: true,
+      }),
+      datePicker({ name: taskCreate.fields.due, placeholder: '完成时限（一次性任务必填；周期任务为每期截止日）' }),
+      selectStatic({
+        name: taskCreate.fields.category,
+        placeholder: '类别',
+        options: v.categories.map((c) => ({ text: c, value: c })),
+        initial: v.categories[0],
+        required: true,
+      }),
+      input({
+        name: taskCreate.fields.evidence,
+        label: '佐证要求（可选）',
+        placeholder: '例如：会议纪要、签到表',
+        maxLength: 200,
+      }),
+      taskCreate.button({ text: '创建', type: 'primary', submit: { name: 'submit_task_new' }, org: v.orgId }, {}),
     ],
   });
 }

@@ -20,6 +20,7 @@ import {
   selectStatic,
 } from '../../cards/parts.ts';
 import { md } from '../../cards/text.ts';
+import { newItemFormCard, textSection } from '../../cards/tracked-item.ts';
 import type { Card, CardElement } from '../../core/card.ts';
 import {
   AGENDA_PARTS,
@@ -131,7 +132,7 @@ export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view')
     );
   elements.push(divider(), ...counts(v, full));
   // In the minutes form the minutes are in its inputs: not shown twice (card size).
-  if (v.minutes && mode !== 'minutes') elements.push(markdown('**会议纪要**'), plainText(v.minutes, { max: 1500 }));
+  if (v.minutes && mode !== 'minutes') elements.push(...textSection('会议纪要', v.minutes));
   if (v.files.length > 0) {
     const files = v.files.slice(-FILES_SHOWN).map((f) => `- ${md(f.name, 80)}`);
     if (v.files.length > files.length) files.push(`<font color='grey'>这里显示最近 ${files.length} 份。</font>`);
@@ -242,61 +243,60 @@ export function buildSessionNewCard(v: {
   error?: string;
 }): Card {
   const study = v.category === 'study';
-  return card({
+  return newItemFormCard({
     title: study ? '新建学习' : '新建会议',
     template: study ? 'indigo' : 'red',
-    elements: [
-      ...(v.error ? [markdown(`<font color='red'>${md(v.error)}</font>`)] : []),
-      form('session_new', [
-        selectStatic({
-          name: meetingCreate.fields.kind,
-          placeholder: study ? '学习类型' : '会议类型',
-          options: v.kinds,
-          initial: v.initialKind,
-          required: true,
-        }),
-        input({
-          name: meetingCreate.fields.title,
-          label: study ? '学习主题' : '会议主题',
-          placeholder: study ? '例如：学习《中国共产党纪律处分条例》' : '例如：2026年下半年全面从严治党专题会议',
-          required: true,
-          maxLength: 100,
-        }),
-        dateTimePicker({ name: meetingCreate.fields.start, placeholder: '开始时间', required: true }),
-        input({
-          name: meetingCreate.fields.place,
-          label: '地点或线上会议链接',
-          placeholder: '例如：三楼会议室',
-          maxLength: 200,
-        }),
-        ...longTextInputs({
-          name: meetingCreate.fields.agenda,
-          label: study ? '学习内容/材料' : '议程',
-          placeholder: study ? '材料链接或篇目' : '议程',
-          parts: AGENDA_PARTS,
-          defaultValue: v.agenda,
-        }),
-        personPicker({
-          name: meetingCreate.fields.attendees,
-          placeholder: '参加人员（不选则为全体党员）',
-          openIds: v.memberOpenIds,
-          multi: true,
-        }),
-        ...(study
-          ? [
-              input({
-                name: meetingCreate.fields.days,
-                label: '心得提交期限（工作日）',
-                placeholder: '5',
-                maxLength: 2,
-              }),
-            ]
-          : []),
-        meetingCreate.button(
-          { text: '发布通知', type: 'primary', submit: { name: 'submit_session' }, org: v.orgId },
-          { c: v.category },
-        ),
-      ]),
+    error: v.error,
+    formName: 'session_new',
+    fields: [
+      selectStatic({
+        name: meetingCreate.fields.kind,
+        placeholder: study ? '学习类型' : '会议类型',
+        options: v.kinds,
+        initial: v.initialKind,
+        required: true,
+      }),
+      input({
+        name: meetingCreate.fields.title,
+        label: study ? '学习主题' : '会议主题',
+        placeholder: study ? '例如：学习《中国共产党纪律处分条例》' : '例如：2026年下半年全面从严治党专题会议',
+        required: true,
+        maxLength: 100,
+      }),
+      dateTimePicker({ name: meetingCreate.fields.start, placeholder: '开始时间', required: true }),
+      input({
+        name: meetingCreate.fields.place,
+        label: '地点或线上会议链接',
+        placeholder: '例如：三楼会议室',
+        maxLength: 200,
+      }),
+      ...longTextInputs({
+        name: meetingCreate.fields.agenda,
+        label: study ? '学习内容/材料' : '议程',
+        placeholder: study ? '材料链接或篇目' : '议程',
+        parts: AGENDA_PARTS,
+        defaultValue: v.agenda,
+      }),
+      personPicker({
+        name: meetingCreate.fields.attendees,
+        placeholder: '参加人员（不选则为全体党员）',
+        openIds: v.memberOpenIds,
+        multi: true,
+      }),
+      ...(study
+        ? [
+            input({
+              name: meetingCreate.fields.days,
+              label: '心得提交期限（工作日）',
+              placeholder: '5',
+              maxLength: 2,
+            }),
+          ]
+        : []),
+      meetingCreate.button(
+        { text: '发布通知', type: 'primary', submit: { name: 'submit_session' }, org: v.orgId },
+        { c: v.category },
+      ),
     ],
   });
 }

@@ -1,18 +1,34 @@
-/** Views shared by /会议 and /学习: the new-session form and the year's list. */
+/** What /会议 and /学习 share: the year argument, the new-session form, the year's list and its export. */
 
+import { argSchema } from '../../core/args.ts';
 import type { CommandContext } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
+import { listMembers } from '../../db/repositories/members.ts';
 import { formatLocal, zonedInstant } from '../../domain/time.ts';
+import type { LedgerFile } from '../../ledger/export-kit.ts';
+import { exportMeetings, exportStudy } from './export.ts';
 import { kindLabel, MEETING_KIND_LABELS, parseSessionKind, SPECIAL_AGENDA, STUDY_KIND_LABELS } from './model.ts';
 import { listSessions } from './repository.ts';
 import { buildSessionListCard, buildSessionNewCard } from './session-card.ts';
 
-export function newSessionCard(
+type Category = 'meeting' | 'study';
+
+/** An optional year (`2026`); without it the handlers use this year. */
+export const yearArg = argSchema((r) => {
+  const y = r.optionalWord();
+  if (y !== undefined && !/^20\d\d$/.test(y)) r.fail(`“${y}”不是年份。`);
+  return y ? Number(y) : undefined;
+});
+
+const yearOrThis = (ctx: CommandContext<'required'>, year: number | undefined) => year ?? Number(ctx.today.slice(0, 4));
+
+/** The form behind `新建`, with the org's members to pick attendees from. */
+export async function newSessionCard(
   ctx: CommandContext<'required'>,
-  category: 'meeting' | 'study',
+  category: Category,
   kindWord: string | undefined,
-  memberOpenIds: string[],
 ) {
+  const memberOpenIds = (await listMembers(ctx.db, ctx.org.id)).map((m) => m.open_id);
   const labels: Record<string, string> = category === 'study' ? STUDY_KIND_LABELS : MEETING_KIND_LABELS;
   const kind = kindWord ? parseSessionKind(kindWord) : undefined;
   if (kindWord && (!kind || !(kind in labels))) {
@@ -29,14 +45,10 @@ export function newSessionCard(
   });
 }
 
-export async function sessionList(
-  ctx: CommandContext<'required'>,
-  category: 'meeting' | 'study',
-  year: number | undefined,
-) {
+export async function sessionList(ctx: CommandContext<'required'>, category: Category, year: number | undefined) {
   const org = ctx.org;
   const tz = ctx.settings.timezone;
-  const y = year ?? Number(ctx.today.slice(0, 4));
+  const y = yearOrThis(ctx, year);
   const rows = await listSessions(ctx.db, org.id, {
     category,
     from: zonedInstant(`${y}-01-01`, '00:00', tz).toISOString(),
@@ -61,4 +73,24 @@ export async function sessionList(
             : '待召开',
     })),
   });
+}
+
+/** `导出`: the year's 三会一课记录簿 or 学习考勤, sent to this chat as a file and audited. */
+export async function sendSessionLedger(
+  ctx: CommandContext<'required'>,
+  category: Category,
+  year: number | undefined,
+): Promise<LedgerFile> {
+  const org = ctx.org;
+  const o = { org, year: yearOrThis(ctx, year), now: ctx.now, timezone: ctx.settings.timezone };
+  const file =
+    category === 'study'
+      ? await exportStudy(ctx.db, o)
+      : await exportMeetings(ctx.db, { ...o, calendar: ctx.calendar });
+  await ctx.outbox.sendFile(
+    { chatId: ctx.chat.chatId },
+    { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
+  );
+  await ctx.audit({ action: `${category}:export`, subject: `org:${org.id}`, after: { count: file.count } });
+  return file;
 }

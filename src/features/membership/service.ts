@@ -20,12 +20,12 @@ export interface OpenItems {
   tasks: { id: number; content: string; status: TaskStatus; due: string }[];
 }
 
-/** A person's open rectification items and responsibility tasks in an org. */
-export async function openItemsOf(db: BaseContext['db'], orgId: number, openId: string): Promise<OpenItems> {
+/** A person's open rectification items and responsibility tasks in an org (in every org without one), soonest first. */
+export async function openItemsOf(db: BaseContext['db'], openId: string, orgId?: number): Promise<OpenItems> {
   const rectifications = await db
     .selectFrom('rectifications')
     .select(['id', 'problem', 'status', 'deadline'])
-    .where('org_id', '=', orgId)
+    .$if(orgId !== undefined, (q) => q.where('org_id', '=', orgId ?? 0))
     .where('owner_open_id', '=', openId)
     .where('status', 'in', [...OPEN_RECT_STATUSES])
     .orderBy('deadline')
@@ -35,7 +35,7 @@ export async function openItemsOf(db: BaseContext['db'], orgId: number, openId: 
     .selectFrom('tasks')
     .innerJoin('duty_items', 'duty_items.id', 'tasks.item_id')
     .select(['tasks.id', 'duty_items.content', 'tasks.status', 'tasks.due_date'])
-    .where('tasks.org_id', '=', orgId)
+    .$if(orgId !== undefined, (q) => q.where('tasks.org_id', '=', orgId ?? 0))
     .where('tasks.owner_open_id', '=', openId)
     .where('tasks.status', 'in', [...OPEN_TASK_STATUSES])
     .orderBy('tasks.due_date')
@@ -54,7 +54,7 @@ export async function openItemsOf(db: BaseContext['db'], orgId: number, openId: 
 export const endMembership: EndMembership = async (ctx, o) => {
   const was = await markLeft(ctx.db, o.orgId, o.openId, o.at);
   if (!was) return false;
-  const items = await openItemsOf(ctx.db, o.orgId, o.openId);
+  const items = await openItemsOf(ctx.db, o.openId, o.orgId);
   await recordAudit(ctx.db, {
     at: o.at,
     orgId: o.orgId,

@@ -5,12 +5,12 @@
  * arrive parsed and typed.
  */
 
-import { actionsOf } from '../../cards/contract.ts';
+import { actionsOf, answerForm } from '../../cards/contract.ts';
 import { clip } from '../../cards/text.ts';
 import type { ActionContext } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
 import { isAdminRole } from '../../core/roles.ts';
-import { findMember, listMembers } from '../../db/repositories/members.ts';
+import { findMember } from '../../db/repositories/members.ts';
 import { parseDateText } from '../../domain/dates.ts';
 import { listBatches } from './batch-repository.ts';
 import {
@@ -25,7 +25,7 @@ import {
   rectifyReviewForm,
   rectifySubmit,
 } from './contracts.ts';
-import { buildRectItemCard, buildRectNewCard, buildRectReviewCard } from './item-card.ts';
+import { buildRectItemCard, buildRectReviewCard } from './item-card.ts';
 import { buildListCard } from './list.ts';
 import { RECT_SOURCES, REVIEWER_ROLES } from './model.ts';
 import { findExtensionRequest } from './repository.ts';
@@ -69,14 +69,10 @@ export const rectifyActions = actionsOf(
     org: 'required',
     async handle(ctx, _v, form) {
       const org = ctx.org;
-      const retry = async (error: string) => {
-        const [members, batches] = await Promise.all([listMembers(ctx.db, org.id), listBatches(ctx.db, org.id)]);
-        const memberOpenIds = members.map((m) => m.open_id);
-        return {
-          toast: { type: 'error' as const, content: error },
-          card: buildRectNewCard({ orgId: org.id, batches, memberOpenIds, sources: RECT_SOURCES, error }),
-        };
-      };
+      const retry = async (error: string) => ({
+        toast: { type: 'error' as const, content: error },
+        card: await rect.newItemCard(ctx.db, org.id, error),
+      });
       const problem = form.problem;
       const measures = form.measures;
       const deadline = parseDateText(form.deadline, ctx.today);
@@ -122,8 +118,7 @@ export const rectifyActions = actionsOf(
         throw new UserError('forbidden', `只有责任人（${item.owner_name}）或组织管理员可以申请延期。`);
       }
       const view = await rect.viewOf(ctx, item);
-      // 取消 on a private form shows the item again; a form is the clicker's alone (privately in a group).
-      return v.form === 'view' ? { card: buildRectItemCard(view) } : { personal: buildRectItemCard(view, v.form) };
+      return answerForm(v.form, (mode) => buildRectItemCard(view, mode));
     },
   }),
   rectifyProgress.define({
@@ -171,7 +166,7 @@ export const rectifyActions = actionsOf(
         throw new UserError('forbidden', '责任人不能审核自己的整改事项，请由其他纪检委员或书记审核。');
       }
       const view = await rect.viewOf(ctx, item);
-      return v.form === 'view' ? { card: buildRectReviewCard(view) } : { personal: buildRectReviewCard(view, v.form) };
+      return answerForm(v.form, (mode) => buildRectReviewCard(view, mode));
     },
   }),
   rectifyApprove.define({

@@ -7,17 +7,23 @@
 import {
   buttonRow,
   card,
-  collapsible,
   datePicker,
   divider,
   form,
   input,
   markdown,
-  note,
   plainText,
   selectStatic,
 } from '../../cards/parts.ts';
 import { md } from '../../cards/text.ts';
+import {
+  evidenceList,
+  historySection,
+  ownerLine,
+  redIf,
+  textSection,
+  trackedItemCard,
+} from '../../cards/tracked-item.ts';
 import type { Card, CardElement, HeaderTemplate } from '../../core/card.ts';
 import {
   rectifyApprove,
@@ -67,29 +73,22 @@ const STATUS_TEMPLATE: Record<string, HeaderTemplate> = {
   returned: 'red',
 };
 
-/** Entries of the history shown on a card; the rest is one command away (/整改 记录). */
-export const HISTORY_ON_CARD = 10;
-
 /** 取消 sits after a form, not in it: Feishu lets only named submit/reset buttons into a form. */
 const cancelButton = (v: RectItemView, review = false) =>
   (review ? rectifyReviewForm : rectifyForm).button({ text: '取消', org: v.orgId }, { id: v.id, form: 'view' });
 
 function summaryLines(v: RectItemView): CardElement[] {
-  const late = v.late && v.status !== 'closed' ? "<font color='red'>" : '';
-  const lateEnd = late ? '</font>' : '';
   return [
     markdown(
       [
         `**状态**：${md(v.statusLabel)}　**类型**：${md(v.kindLabel)}　**来源**：${md(v.source)}${v.batchName ? `（${md(v.batchName)}）` : ''}`,
-        `**责任人**：${md(v.ownerName)}　**责任领导**：${md(v.leader || '—')}${v.area ? `　**领域**：${md(v.area)}` : ''}`,
-        `**整改时限**：${v.deadline}　${late}${md(v.deadlineText)}${lateEnd}${v.late ? '　<text_tag color=red>逾期</text_tag>' : ''}`,
+        `${ownerLine(v.ownerName, v.leader)}${v.area ? `　**领域**：${md(v.area)}` : ''}`,
+        `**整改时限**：${v.deadline}　${redIf(v.late && v.status !== 'closed', md(v.deadlineText))}${v.late ? '　<text_tag color=red>逾期</text_tag>' : ''}`,
         `**整改进度**：${v.progress}%`,
       ].join('\n'),
     ),
-    markdown('**问题描述**'),
-    plainText(v.problem, { max: 1500 }),
-    markdown('**整改措施**'),
-    plainText(v.measures || '（未填写）', { max: 1500 }),
+    ...textSection('问题描述', v.problem),
+    ...textSection('整改措施', v.measures || '（未填写）'),
   ];
 }
 
@@ -104,14 +103,7 @@ function detailLines(v: RectItemView): CardElement[] {
     );
   }
   if (v.evidence.length > 0) {
-    out.push(
-      markdown(
-        `**佐证材料**（${v.evidence.length}）\n${v.evidence
-          .slice(-8)
-          .map((e) => `- ${e.kind === 'file' ? '📎 ' : e.kind === 'link' ? '🔗 ' : ''}${md(e.name, 80)}`)
-          .join('\n')}`,
-      ),
-    );
+    out.push(evidenceList(v.evidence, 8, (e) => (e.kind === 'file' ? '📎 ' : e.kind === 'link' ? '🔗 ' : '')));
   }
   if (v.reviewer) out.push(markdown(`**销号审核**：${md(v.reviewer.name, 20)}，${md(v.reviewer.at)}`));
   if (v.pendingExtension) {
@@ -121,18 +113,13 @@ function detailLines(v: RectItemView): CardElement[] {
     );
   }
   if (v.history.length > 0) {
-    const shown = v.history.slice(-HISTORY_ON_CARD);
     out.push(
-      collapsible(`历史记录（${v.history.length}）`, [
-        markdown(
-          shown
-            .map((h) => `- ${md(h.at)} ${md(h.by, 20)}：${md(h.label, 20)}${h.text ? ` — ${md(h.text, 120)}` : ''}`)
-            .join('\n'),
-        ),
-        ...(v.history.length > shown.length
-          ? [note(`共 ${v.history.length} 条，这里显示最近 ${shown.length} 条；完整记录请发送 /整改 记录 ${v.id}。`)]
-          : []),
-      ]),
+      historySection(
+        '历史记录',
+        v.history,
+        (h) => `- ${md(h.at)} ${md(h.by, 20)}：${md(h.label, 20)}${h.text ? ` — ${md(h.text, 120)}` : ''}`,
+        `/整改 记录 ${v.id}`,
+      ),
     );
   }
   return out;
@@ -230,12 +217,15 @@ export function buildRectItemCard(v: RectItemView, mode: ItemCardMode = 'view'):
     if (v.status === 'review')
       elements.push(markdown("<font color='grey'>已提交销号申请，等待纪检委员或书记审核。</font>"));
   }
-  return card({
+  return trackedItemCard({
     title: `整改事项 #${v.id}`,
     subtitle: v.problem,
-    template: v.late && open ? 'red' : (STATUS_TEMPLATE[v.status] ?? 'blue'),
-    tags: [{ text: v.statusLabel, color: v.status === 'closed' ? 'green' : v.late ? 'red' : 'blue' }],
-    summary: `整改事项 #${v.id}：${v.statusLabel}`,
+    status: v.status,
+    statusLabel: v.statusLabel,
+    templates: STATUS_TEMPLATE,
+    finished: 'closed',
+    late: v.late,
+    open,
     elements,
   });
 }

@@ -3,11 +3,11 @@
  * extension decision for the admins. Pure builders.
  */
 
+import type { PagedListView } from '../../cards/paging.ts';
 import {
   buttonRow,
   card,
   datePicker,
-  form,
   input,
   markdown,
   pagedListCard,
@@ -16,16 +16,11 @@ import {
   selectStatic,
 } from '../../cards/parts.ts';
 import { md } from '../../cards/text.ts';
+import { leaderInput, listLine, newItemFormCard } from '../../cards/tracked-item.ts';
 import type { Card } from '../../core/card.ts';
 import { rectifyCreate, rectifyExtension, rectifyPage } from './contracts.ts';
 
-export interface RectListView {
-  orgId: number;
-  title: string;
-  filterKey: string;
-  page: number;
-  pages: number;
-  total: number;
+export interface RectListView extends PagedListView {
   items: {
     id: number;
     problem: string;
@@ -39,9 +34,8 @@ export interface RectListView {
 
 /** A compact list with paging buttons. */
 export function buildRectListCard(v: RectListView): Card {
-  const lines = v.items.map(
-    (i) =>
-      `**#${i.id}** ${md(i.problem, 40)}\n<font color='grey'>${md(i.ownerName)} · ${i.deadline} · ${md(i.statusLabel)}</font>${i.late ? ` <font color='red'>${md(i.deadlineText)}</font>` : ''}`,
+  const lines = v.items.map((i) =>
+    listLine({ ...i, text: i.problem, date: i.deadline }, i.late ? i.deadlineText : undefined),
   );
   return pagedListCard({
     ...v,
@@ -60,73 +54,72 @@ export function buildRectNewCard(v: {
   sources: readonly string[];
   error?: string;
 }): Card {
-  return card({
+  return newItemFormCard({
     title: '新建整改事项',
     template: 'red',
-    elements: [
-      ...(v.error ? [markdown(`<font color='red'>${md(v.error)}</font>`)] : []),
-      form('rect_new', [
-        input({
-          name: rectifyCreate.fields.problem,
-          label: '问题描述',
-          placeholder: '巡察/审计反馈的问题',
-          multiline: true,
-          required: true,
-          maxLength: 1000,
-        }),
-        input({
-          name: rectifyCreate.fields.measures,
-          label: '整改措施',
-          placeholder: '具体整改措施',
-          multiline: true,
-          required: true,
-          maxLength: 1000,
-        }),
-        personPicker({
-          name: rectifyCreate.fields.owner,
-          placeholder: '责任人',
-          openIds: v.memberOpenIds,
-          required: true,
-        }),
-        input({ name: rectifyCreate.fields.leader, label: '责任领导', placeholder: '例如：李明华', maxLength: 50 }),
-        datePicker({ name: rectifyCreate.fields.deadline, placeholder: '整改时限', required: true }),
-        selectStatic({
-          name: rectifyCreate.fields.kind,
-          placeholder: '整改类型',
-          options: [
-            { text: '集中整改', value: 'centralized' },
-            { text: '长期整改', value: 'long_term' },
-          ],
-          initial: 'centralized',
-          required: true,
-        }),
-        selectStatic({
-          name: rectifyCreate.fields.source,
-          placeholder: '问题来源',
-          options: v.sources.map((s) => ({ text: s, value: s })),
-          initial: v.sources[0],
-          required: true,
-        }),
-        ...(v.batches.length > 0
-          ? [
-              selectStatic({
-                name: rectifyCreate.fields.batch,
-                placeholder: '所属批次（可选）',
-                options: [
-                  { text: '不属于任何批次', value: '0' },
-                  ...v.batches.map((b) => ({ text: b.name, value: String(b.id) })),
-                ],
-              }),
-            ]
-          : []),
-        input({
-          name: rectifyCreate.fields.area,
-          label: '所属领域（可选）',
-          placeholder: '例如：选人用人、财务管理',
-          maxLength: 50,
-        }),
-        rectifyCreate.button({ text: '创建', type: 'primary', submit: { name: 'submit_new' }, org: v.orgId }, {}),
-      ]),
+    error: v.error,
+    formName: 'rect_new',
+    fields: [
+      input({
+        name: rectifyCreate.fields.problem,
+        label: '问题描述',
+        placeholder: '巡察/审计反馈的问题',
+        multiline: true,
+        required: true,
+        maxLength: 1000,
+      }),
+      input({
+        name: rectifyCreate.fields.measures,
+        label: '整改措施',
+        placeholder: '具体整改措施',
+        multiline: true,
+        required: true,
+        maxLength: 1000,
+      }),
+      personPicker({
+        name: rectifyCreate.fields.owner,
+        placeholder: '责任人',
+        openIds: v.memberOpenIds,
+        required: true,
+      }),
+      leaderInput(rectifyCreate.fields.leader),
+      datePicker({ name: rectifyCreate.fields.deadline, placeholder: '整改时限', required: true }),
+      selectStatic({
+        name: rectifyCreate.fields.kind,
+        placeholder: '整改类型',
+        options: [
+          { text: '集中整改', value: 'centralized' },
+          { text: '长期整改', value: 'long_term' },
+        ],
+        initial: 'centralized',
+        required: true,
+      }),
+      selectStatic({
+        name: rectifyCreate.fields.source,
+        placeholder: '问题来源',
+        options: v.sources.map((s) => ({ text: s, value: s })),
+        initial: v.sources[0],
+        required: true,
+      }),
+      ...(v.batches.length > 0
+        ? [
+            selectStatic({
+              name: rectifyCreate.fields.batch,
+              placeholder: '所属批次（可选）',
+              options: [
+                { text: '不属于任何批次', value: '0' },
+                ...v.batches.map((b) => ({ text: b.name, value: String(b.id) })),
+              ],
+            }),
+          ]
+        : []),
+      input({
+        name: rectifyCreate.fields.area,
+        label: '所属领域（可选）',
+        placeholder: '例如：选人用人、财务管理',
+        maxLength: 50,
+      }),
+      rectifyCreate.button({ text: '创建', type: 'primary', submit: { name: 'submit_new' }, org: v.orgId }, {}),
     ],
   });
 }

@@ -1,5 +1,6 @@
 /** The `/整改 列表` views: filters by key (`mine`, `overdue`, `review`, `all`, `b:<batch>`, `u:<open_id>`) and pages. */
 
+import { pagePosition, pageRange } from '../../cards/paging.ts';
 import type { Card } from '../../core/card.ts';
 import type { ActingContext } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
@@ -74,18 +75,12 @@ export async function buildListCard(ctx: ActingContext, key: string, page: numbe
     filter = { kind: 'all' };
     title = '全部整改事项';
   }
-  const { items, total } = await listRectifications(ctx.db, org.id, filter, {
-    limit: PAGE_SIZE,
-    offset: (Math.max(1, page) - 1) * PAGE_SIZE,
-  });
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const { items, total } = await listRectifications(ctx.db, org.id, filter, pageRange(page, PAGE_SIZE));
   return buildRectListCard({
     orgId: org.id,
     title,
     filterKey: key,
-    page: Math.min(Math.max(1, page), pages),
-    pages,
-    total,
+    ...pagePosition(page, total, PAGE_SIZE),
     items: items.map((i) => {
       const closedOn = i.closed_at ? localDate(new Date(i.closed_at), ctx.settings.timezone) : null;
       return {

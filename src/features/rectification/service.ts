@@ -5,14 +5,16 @@
  */
 
 import { clip, plain, textMessage } from '../../cards/text.ts';
+import type { Card } from '../../core/card.ts';
 import type { ActingContext, Actor, BaseContext } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
 import { isAdminRole } from '../../core/roles.ts';
 import { listMembers, roleOf } from '../../db/repositories/members.ts';
 import { lockRow } from '../../db/repositories/versioned.ts';
 import type { ExtensionRequest, Rectification } from '../../db/schema.ts';
-import { buildExtensionCard, buildRectReviewCard } from './item-card.ts';
-import { daysLate, type EvidenceKind } from './model.ts';
+import { listBatches } from './batch-repository.ts';
+import { buildExtensionCard, buildRectNewCard, buildRectReviewCard } from './item-card.ts';
+import { daysLate, type EvidenceKind, RECT_SOURCES } from './model.ts';
 import { itemSubject, sendItemCard, viewOf } from './refresh.ts';
 import {
   addEvent,
@@ -258,3 +260,10 @@ export async function reopenItem(ctx: ActingContext, item: Rectification, reason
 }
 
 export { daysLate };
+
+/** The new-item form (drawn again with `error`), with the org's members as owners and its batches. */
+export async function newItemCard(db: BaseContext['db'], orgId: number, error?: string): Promise<Card> {
+  const [members, batches] = await Promise.all([listMembers(db, orgId), listBatches(db, orgId)]);
+  const memberOpenIds = members.map((m) => m.open_id);
+  return buildRectNewCard({ orgId, batches, memberOpenIds, sources: RECT_SOURCES, error });
+}

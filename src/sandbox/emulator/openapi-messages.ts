@@ -109,21 +109,7 @@ export class MessagesApi {
     } else {
       throw new ApiError(400, 230001, `receive_id_type ${receiveIdType} is not supported by the emulator`);
     }
-    const again = this.findByUuid(b.uuid);
-    if (again) return { code: 0, msg: 'ok', data: this.messageData(again) };
-    const content = this.checkContent(msgType, b.content, envelopeOf(b));
-    const msg = this.world.addMessage({
-      chatId: chat.chatId,
-      senderId: this.core.bot.openId,
-      senderType: 'app',
-      msgType,
-      content,
-      mentions: [],
-      uuid: typeof b.uuid === 'string' ? b.uuid : undefined,
-    });
-    if (typeof b.uuid === 'string' && b.uuid)
-      this.uuids.set(b.uuid, { messageId: msg.messageId, at: this.core.o.wallClock.now().getTime() });
-    return { code: 0, msg: 'ok', data: this.messageData(msg) };
+    return this.post(chat, msgType, b);
   }
 
   reply(parentId: string, b: Record<string, unknown>): Record<string, unknown> {
@@ -132,9 +118,16 @@ export class MessagesApi {
     this.limits.check([...this.limits.app(), { key: `chat:${parent.chatId}`, limit: 5, windowMs: 1000 }]);
     if (parent.recalled) throw new ApiError(400, 230011, 'The message was withdrawn.');
     const chat = this.writableChat(parent.chatId);
+    return this.post(chat, String(b.msg_type ?? ''), b, parentId);
+  }
+
+  /**
+   * The bot's message into `chat` (under `parentId` for a reply), once the target passed its checks:
+   * a `uuid` seen before answers with the message it made, else the content is checked and posted.
+   */
+  private post(chat: EmuChat, msgType: string, b: Record<string, unknown>, parentId?: string): Record<string, unknown> {
     const again = this.findByUuid(b.uuid);
     if (again) return { code: 0, msg: 'ok', data: this.messageData(again) };
-    const msgType = String(b.msg_type ?? '');
     const content = this.checkContent(msgType, b.content, envelopeOf(b));
     const msg = this.world.addMessage({
       chatId: chat.chatId,

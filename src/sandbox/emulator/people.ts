@@ -8,6 +8,15 @@ import type { Events } from './events.ts';
 import { type Core, EmulatorInputError } from './types.ts';
 import type { World } from './world.ts';
 
+/** A rich-text (post) message a user sends: `text` one paragraph a line, `@{ou_…}` mentions. */
+export interface PostOptions {
+  chatId: string;
+  from: string;
+  text: string;
+  title?: string;
+  mentionBot?: boolean;
+}
+
 export class People {
   constructor(
     private readonly core: Core,
@@ -119,13 +128,7 @@ export class People {
    * paragraph, `@{ou_…}` an `at` element, `mentionBot` an @清风 first. The event's content has the
    * shape of 接收消息内容结构 (no language key; `at` elements carry the `@_user_N` key of `mentions`).
    */
-  async sendPost(o: {
-    chatId: string;
-    from: string;
-    text: string;
-    title?: string;
-    mentionBot?: boolean;
-  }): Promise<EmuMessage> {
+  async sendPost(o: PostOptions): Promise<EmuMessage> {
     const chat = this.world.requireChat(o.chatId);
     const sender = this.world.requireUser(o.from);
     if (!chat.members.includes(sender.openId))
