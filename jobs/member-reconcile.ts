@@ -2,7 +2,7 @@
  * Membership follows the group chats even when Feishu's member-deleted event never arrived (the bot
  * was down longer than Feishu retries, the event was not subscribed yet): every hour each org's bound
  * chats are listed through the directory (every page) and anyone who is a member but in none of them
- * any more loses the membership, as with the event (src/services/membership.ts). An org whose chats
+ * any more loses the membership, as with the event (src/features/membership/service.ts). An org whose chats
  * cannot all be listed (Open API fault, bot no longer in a chat) is left as it is until the next run:
  * nobody is revoked on partial knowledge.
  */

@@ -1,7 +1,7 @@
 /**
  * Typed card contracts. A card action is declared once, with `cardAction(id, { value, form })`, in
- * `src/cards/actions/<command>.ts`; the card builder draws its buttons with `contract.button(…)` and
- * names its inputs with `contract.fields.<name>`, and the command handles it with
+ * its feature's `contracts.ts` (src/features/<name>/); the card builder draws its buttons with
+ * `contract.button(…)` and names its inputs with `contract.fields.<name>`, and the command handles it with
  * `contract.define({ roles, handle(ctx, value, form) })`, getting the value and the form parsed by the
  * same schemas. Renaming an action id, a value key or a form field is then a compile error on both
  * sides, and what a button carries is exactly what its handler parses.

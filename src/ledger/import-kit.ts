@@ -11,7 +11,7 @@ import { listMembers } from '../db/repositories/members.ts';
 import type { Org } from '../db/schema.ts';
 import { type Cell, cellAt, findHeader } from './cells.ts';
 
-/** Who imports, and into which org (services/rectification.ts's ActingContext). */
+/** Who imports, and into which org (ActingContext, src/core/contracts.ts). */
 export type ImportContext = BaseContext & { actor: Actor; org: Org | undefined };
 
 export interface ImportProblem {

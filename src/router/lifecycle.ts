@@ -58,7 +58,7 @@ export async function onUsersAdded(d: RouterDeps, evt: InboundChatMembers): Prom
 /**
  * People left a bound group (removed, left, or an invitation withdrawn): unless they are still in
  * another of the org's groups, their membership ends at once (audit row; the secretary is told of
- * their open items; src/services/membership.ts). The other groups are asked before the transaction.
+ * their open items; src/features/membership/service.ts, plugged in as `endMembership`). The other groups are asked before the transaction.
  */
 export async function onUsersDeleted(d: RouterDeps, evt: InboundChatMembers): Promise<void> {
   const now = d.clock.now();

@@ -1,7 +1,7 @@
 /**
  * The task occurrence's rules as pure transitions (issue 12): an owner's report (进行中 / 已完成 /
  * 遇到困难) and the period end that marks an undone occurrence 未完成. Each returns the change, the
- * history line and whom to tell, or throws the `UserError` the actor sees; `services/tasks.ts` and
+ * history line and whom to tell, or throws the `UserError` the actor sees; `service.ts` and
  * `jobs/task-occurrences.ts` read, lock and write around them.
  */
 import type { Actor } from '../../core/contracts.ts';

@@ -1,7 +1,7 @@
 /**
  * Meeting attendance (签到 / 请假) and the study 心得 as pure transitions (issue 12): given the session
  * and the actor's attendance row as now committed, each returns what to store, or throws the
- * `UserError` the actor sees. `services/meetings.ts` locks the session, reads the row, calls these
+ * `UserError` the actor sees. `service.ts` locks the session, reads the row, calls these
  * and writes.
  */
 import { UserError } from '../../core/errors.ts';

@@ -2,7 +2,7 @@
  * The rectification item's rules as pure transitions (issue 12): given the item as now committed,
  * what happened, who did it and when, each function returns the change to write, the history entry
  * and the people to tell, or throws the `UserError` the actor sees. No database, no clock: the
- * service (`services/rectification.ts`) reads and locks the row, calls these, then writes.
+ * service (`service.ts`) reads and locks the row, calls these, then writes.
  */
 import type { Actor } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
