@@ -65,7 +65,7 @@ export default defineCommand({
     defineSubcommand({
       name: 'set',
       aliases: ['设置'],
-      summary: '修改规则：固定日、提前提醒天数、频次',
+      summary: '修改规则：固定日、提前提醒的工作日数、频次',
       usage: ['/日历 设置 主题党日 10', '/日历 设置 支委会 提前 5', '/日历 设置 党课 频次 每季度'],
       args: argSchema((r) => ({ rule: r.word('规则'), a: r.word('设置值'), b: r.optionalWord() })),
       access: { roles: 'admin', chat: 'any', org: 'required' },

@@ -12,7 +12,15 @@ import { listMembers } from '../src/db/repositories/members.ts';
 import { listOrgChats } from '../src/db/repositories/orgs.ts';
 import { addMonths } from '../src/domain/time.ts';
 import { ruleShape, sessionsInPeriod, themeDayOf } from '../src/features/meetings/calendar.ts';
-import { type Frequency, kindLabel, rulePeriod } from '../src/features/meetings/model.ts';
+import {
+  basisOf,
+  citationOf,
+  type Frequency,
+  isStudyKind,
+  kindLabel,
+  rulePeriod,
+  verbFor,
+} from '../src/features/meetings/model.ts';
 import { listEnabledRules } from '../src/features/meetings/repository.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
 
@@ -25,7 +33,7 @@ const PERIOD_WORD: Record<Frequency, string> = {
 
 export default defineJob({
   name: 'compliance-check',
-  summary: '合规日历：周期即将结束仍未召开规定会议时提醒书记和组织委员；主题党日当天在群内提醒',
+  summary: '合规日历：周期即将结束仍未召开规定会议或开展规定学习时提醒书记和组织委员；主题党日当天在群内提醒',
   schedule: '30 9 * * *',
   async collect(ctx, now) {
     const tz = ctx.settings.timezone;
@@ -50,7 +58,10 @@ export default defineJob({
             if (!chat) return;
             await c.outbox.send(
               { chatId: chat.chatId },
-              { type: 'card', card: buildThemeDayCard({ today, source: r.source, fixedDay: r.fixed_day as number }) },
+              {
+                type: 'card',
+                card: buildThemeDayCard({ today, source: citationOf(r.source), fixedDay: r.fixed_day as number }),
+              },
               { orgId: r.org_id },
             );
           },
@@ -66,7 +77,7 @@ export default defineJob({
         occurrence: `missed:${p.key}`,
         orgId: r.org_id,
         async deliver(c) {
-          const message = textMessage`【合规提醒】${period}尚未召开${r.name}（依据：${r.source}）。${period}将于 ${p.end} 结束，请尽快安排：/${r.kind.startsWith('central') || ['integrity', 'warning', 'topic'].includes(r.kind) ? '学习' : '会议'} 新建 ${kindLabel(r.kind)}`;
+          const message = textMessage`【合规提醒】${period}尚未${verbFor(r.kind)}${r.name}（${basisOf(r.source)}）。${period}将于 ${p.end} 结束，请尽快安排：/${isStudyKind(r.kind) ? '学习' : '会议'} 新建 ${kindLabel(r.kind)}`;
           for (const m of await listMembers(c.db, r.org_id)) {
             if (m.role !== 'secretary' && m.role !== 'organizer') continue;
             await c.outbox.send({ openId: m.open_id }, message, { orgId: r.org_id });

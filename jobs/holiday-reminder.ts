@@ -1,17 +1,18 @@
 /**
- * 节前廉政提醒: 3–5 working days before each statutory holiday (元旦, 春节, 劳动节, 端午, 中秋, 国庆) —
- * posted on the fifth working day before it, caught up until the third — a card to each org's group
- * from its editable template, and a task for the inspector to follow up. Years without a holiday
- * table have no holidays to remind of (the admins are told by `holiday-check`).
+ * 节前廉政提醒: 3–5 working days before each statutory holiday (元旦, 春节, 清明节, 劳动节, 端午节, 中秋节,
+ * 国庆节) — posted on the fifth working day before it, caught up until the third — a card to each org's
+ * group from its editable template (清明节: 文明祭扫), and a task for the inspector to follow up. Two
+ * holidays within a week (中秋节、国庆节) get one reminder. A year without a holiday table is reminded
+ * on its estimated dates, marked 预计 (the operators are told by `holiday-check`).
  */
 
 import { buildHolidayReminderCard } from '../src/cards/notice-cards.ts';
 import { type Delivery, defineJob } from '../src/core/contracts.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
 import { listOrgChats, listOrgs, orgSettings } from '../src/db/repositories/orgs.ts';
+import { combineNearbyHolidays, holidayDisplayName, isRemembranceDay } from '../src/domain/holiday-estimate.ts';
 import { addDays } from '../src/domain/time.ts';
 import { createDuty } from '../src/features/duties/service.ts';
-import { actingContext } from '../src/services/acting.ts';
 import { DEFAULT_HOLIDAY_TEMPLATE } from '../src/services/holiday-reminder.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
 
@@ -22,7 +23,11 @@ export default defineJob({
   async collect(ctx, now) {
     const today = ctx.today;
     const year = Number(today.slice(0, 4));
-    const holidays = [...ctx.calendar.holidays(year), ...ctx.calendar.holidays(year + 1)].filter((h) => {
+    const planned = [...ctx.calendar.plannedHolidays(year), ...ctx.calendar.plannedHolidays(year + 1)].map((h) => ({
+      ...h,
+      name: holidayDisplayName(h.name),
+    }));
+    const holidays = combineNearbyHolidays(planned).filter((h) => {
       const from = ctx.calendar.addWorkdays(h.start, -5);
       const to = ctx.calendar.addWorkdays(h.start, -3);
       return today >= from && today <= to;
@@ -35,7 +40,8 @@ export default defineJob({
       for (const h of holidays) {
         out.push({
           subject: `org:${org.id}`,
-          occurrence: `${h.name}@${h.start}`,
+          // By year, not date: an estimated date that the imported table moves must not remind twice.
+          occurrence: `${h.name}@${h.start.slice(0, 4)}`,
           orgId: org.id,
           async deliver(c) {
             const template = (orgSettings(org).holidayTemplate as string | undefined) ?? DEFAULT_HOLIDAY_TEMPLATE;
@@ -45,25 +51,28 @@ export default defineJob({
                 { chatId: chat.chatId },
                 {
                   type: 'card',
-                  card: buildHolidayReminderCard({ template, holiday: h.name, start: h.start, end: h.end }),
+                  card: buildHolidayReminderCard({
+                    template,
+                    holiday: h.name,
+                    start: h.start,
+                    end: h.end,
+                    estimated: h.estimated,
+                  }),
                 },
                 { orgId: org.id },
               );
             const inspectors = (await listMembers(c.db, org.id)).filter((m) => m.role === 'inspector');
             if (inspectors.length === 0) return;
-            const acting = actingContext(c.db, {
+            // The delivery's own context (its transaction, outbox and live cards), acting as the bot.
+            const acting = {
+              ...c,
               org,
-              actor: { openId: 'system', name: '清风', role: 'secretary', isBotAdmin: false },
-              now: c.now,
-              wallNow: c.now,
-              timezone: c.settings.timezone,
-              logger: c.logger,
-              calendar: c.calendar,
-              auditActor: 'system',
-            });
-            acting.outbox = c.outbox;
+              actor: { openId: 'system', name: '清风', role: 'secretary' as const, isBotAdmin: false },
+            };
             await createDuty(acting, {
-              content: `${h.name}节前廉政提醒：督促落实中央八项规定精神，节日期间做好监督检查`,
+              content: isRemembranceDay(h.name)
+                ? `${h.name}节前廉政提醒：督促文明祭扫、廉洁过节，节日期间做好监督检查`
+                : `${h.name}节前廉政提醒：督促落实中央八项规定精神，节日期间做好监督检查`,
               category: '纪律建设',
               leader: '',
               cadence: 'once',

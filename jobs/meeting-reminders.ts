@@ -12,7 +12,7 @@ import { listCards } from '../src/db/repositories/cards.ts';
 import { isAway, membersByOpenId } from '../src/db/repositories/members.ts';
 import type { Session } from '../src/db/schema.ts';
 import { formatLocal, localDate } from '../src/domain/time.ts';
-import { kindLabel } from '../src/features/meetings/model.ts';
+import { sessionName, verbFor } from '../src/features/meetings/model.ts';
 import { listAttendees, listReflections, listScheduledBetween } from '../src/features/meetings/repository.ts';
 import { postNotice, postSessionCards, reflectionDue, refreshSessionCards } from '../src/features/meetings/service.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
@@ -20,7 +20,12 @@ import { nudgeGate } from '../src/services/ladder.ts';
 const HOUR = 3600_000;
 
 function label(s: Session): string {
-  return `${kindLabel(s.kind)}“${plain(s.title, 50)}”`;
+  return sessionName(s.kind, plain(s.title, 50));
+}
+
+/** "召开支委会“12月支委会”", "讲党课“…”", "开展警示教育“…”": the verb follows the kind. */
+function held(s: Session): string {
+  return `${verbFor(s.kind)}${label(s)}`;
 }
 
 /** One step of a session's ladder: claimed once per start time, so a move restarts the ladder. */
@@ -66,7 +71,7 @@ async function beforeSteps(ctx: JobContext, now: Date, s: Session, today: string
       const message =
         step === 'h-1'
           ? textMessage`【1小时后开始】${label(s)}将于 ${when} 开始，地点：${plain(s.place || '见通知', 60)}。请签到或请假。`
-          : textMessage`【${step === 't-1' ? '明日' : '近期'}${s.category === 'study' ? '学习' : '会议'}】${label(s)}将于 ${when} 召开，您还没有回复，请在通知卡片上签到或请假。`;
+          : textMessage`【${step === 't-1' ? '明日' : '近期'}${s.category === 'study' ? '学习' : '会议'}】将于 ${when} ${held(s)}，您还没有回复，请在通知卡片上签到或请假。`;
       for (const a of pending) {
         await c.outbox.send({ openId: a.open_id }, message, { orgId: s.org_id });
       }
@@ -100,7 +105,7 @@ async function afterSteps(ctx: JobContext, now: Date, s: Session, today: string)
           s,
           step,
           [s.organiser_open_id],
-          textMessage`【纪要提醒】${label(s)}已于 ${day} 召开，纪要应在会后 3 个工作日内完成。请在会议卡片上“记录纪要”，并把照片、签到表发给清风。`,
+          textMessage`【纪要提醒】已于 ${day} ${held(s)}，纪要应在会后 3 个工作日内完成。请在会议卡片上“记录纪要”，并把照片、签到表发给清风。`,
         ),
       );
     }

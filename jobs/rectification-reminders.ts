@@ -124,7 +124,7 @@ async function milestoneTargets(ctx: JobContext, today: string): Promise<LadderT
 export default defineJob({
   name: 'rectification-reminders',
   summary:
-    '整改提醒：到期前 3 个工作日、到期当天、逾期 1 天（群内 @）、逾期 3 天（加急并通报）；待审核催办；长期整改季度进展；巡察节点倒计时',
+    '整改提醒：到期前 3 个工作日、到期当天、逾期 1 个工作日（群内 @）、逾期 3 个工作日（加急并通报）；待审核催办；长期整改季度进展；巡察节点倒计时',
   schedule: '*/15 8-19 * * *',
   async collect(ctx, now) {
     const tz = ctx.settings.timezone;

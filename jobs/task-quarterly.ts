@@ -1,8 +1,9 @@
 /**
  * 季季报: in the last 5 working days of each quarter every owner is asked, privately, for the
- * quarterly 履责 report (a form); on the quarter's last working day from 15:00 (caught up during the
- * next five working days) each secretary gets the roll-up card — per owner and per item: done, in
- * progress, overdue, missed, who has not reported, who is on leave — and the quarter's .xlsx ledger.
+ * quarterly 履责 report on the items they own (a form; leading cadres also on 一岗双责); on the
+ * quarter's last working day from 15:00 (caught up during the next five working days) each secretary
+ * gets the roll-up card — per owner and per item: done, in progress, overdue, missed, who has not
+ * reported, who is on leave — and the quarter's .xlsx ledger.
  */
 
 import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
@@ -11,6 +12,7 @@ import { findOrgById } from '../src/db/repositories/orgs.ts';
 import { type QuarterWindow, quarterWindow } from '../src/domain/periods.ts';
 import { addDays, localParts } from '../src/domain/time.ts';
 import { exportDuties } from '../src/features/duties/export.ts';
+import { isLeadingCadre } from '../src/features/duties/model.ts';
 import { findQuarterlyReport, listOrgsWithDuties, listTasksDueIn } from '../src/features/duties/repository.ts';
 import { rollupView } from '../src/features/duties/rollup.ts';
 import { buildQuarterlyAskCard, buildRollupCard } from '../src/features/duties/task-card.ts';
@@ -23,8 +25,12 @@ async function asks(ctx: JobContext, now: Date, q: QuarterWindow, today: string)
     if (!(await mayPost(orgId))) continue;
     const tasks = await listTasksDueIn(ctx.db, orgId, q.start, q.end);
     const members = await membersByOpenId(ctx.db, orgId);
+    const leaders = tasks.map((t) => t.leader);
     for (const openId of new Set(tasks.map((t) => t.owner_open_id))) {
       if (isAway(members.get(openId), today) || (await findQuarterlyReport(ctx.db, orgId, openId, q.key))) continue;
+      // Owners report on their items; only leading cadres are asked about 一岗双责.
+      const items = [...new Set(tasks.filter((t) => t.owner_open_id === openId).map((t) => t.content))];
+      const leader = isLeadingCadre(members.get(openId), leaders);
       out.push({
         subject: `owner:${orgId}:${openId}`,
         occurrence: `ask:${q.key}`,
@@ -32,7 +38,7 @@ async function asks(ctx: JobContext, now: Date, q: QuarterWindow, today: string)
         deliver: async (c) => {
           await c.outbox.send(
             { openId },
-            { type: 'card', card: buildQuarterlyAskCard({ orgId, quarter: q.key, end: q.end }) },
+            { type: 'card', card: buildQuarterlyAskCard({ orgId, quarter: q.key, end: q.end, items, leader }) },
             { orgId },
           );
         },

@@ -24,7 +24,26 @@ export interface PreviewView {
     problems: readonly { line: number; reason: string }[];
     counts: { created: number; updated: number; unchanged: number };
     sample: readonly string[];
+    /** Footnotes and notes under the table: neither imported nor errors. */
+    skipped?: readonly { line: number; reason: string }[];
+    /** How rows were read (the date chosen for 立行立改 …). */
+    notes?: readonly string[];
   };
+}
+
+/** Skipped rows named on the preview; the rest are counted. */
+export const PREVIEW_SKIPPED_SHOWN = 10;
+/** Notes shown on the preview. */
+export const PREVIEW_NOTES_SHOWN = 6;
+
+/** "跳过 2 行（注释、说明）：第22、23行", or nothing. */
+function skippedLine(skipped: readonly { line: number }[]): string | undefined {
+  if (skipped.length === 0) return undefined;
+  const named = skipped
+    .slice(0, PREVIEW_SKIPPED_SHOWN)
+    .map((s) => `第${s.line}行`)
+    .join('、');
+  return `跳过 ${skipped.length} 行（注释、说明）：${named}${skipped.length > PREVIEW_SKIPPED_SHOWN ? ' 等' : ''}`;
 }
 
 export function buildPreviewCard(v: PreviewView): Card {
@@ -32,6 +51,8 @@ export function buildPreviewCard(v: PreviewView): Card {
   const ok = plan.rows.length;
   const problems = plan.problems.slice(0, PREVIEW_PROBLEMS_SHOWN).map((p) => `- 第${p.line}行：${md(p.reason, 120)}`);
   const sample = plan.sample.slice(0, PREVIEW_SAMPLE_SHOWN);
+  const skipped = skippedLine(plan.skipped ?? []);
+  const notes = (plan.notes ?? []).slice(0, PREVIEW_NOTES_SHOWN);
   return card({
     title: `导入预览 · ${v.label}`,
     subtitle: v.fileName,
@@ -47,6 +68,8 @@ export function buildPreviewCard(v: PreviewView): Card {
             ),
           ]
         : []),
+      ...(skipped ? [markdown(`<font color='grey'>${md(skipped)}</font>`)] : []),
+      ...(notes.length > 0 ? [markdown(`**时限说明**\n${notes.map((n) => `- ${md(n, 300)}`).join('\n')}`)] : []),
       ...(sample.length > 0 ? [markdown(`**预览**\n${sample.map((s) => `- ${md(s, 100)}`).join('\n')}`)] : []),
       markdown(
         "<font color='grey'>确认前不会写入任何数据。同一来源、同一问题描述的事项再次导入时只更新、不重复。</font>",

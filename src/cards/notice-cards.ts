@@ -50,26 +50,55 @@ export function buildDeadLettersCard(count: number): Card {
   });
 }
 
-export function buildHolidayTableMissingCard(year: number): Card {
+/**
+ * Next year's holiday table is missing. The operators (`BOT_ADMINS`) get the command to import it;
+ * officials are told only what it means for them.
+ */
+export function buildHolidayTableMissingCard(year: number, audience: 'operator' | 'official' = 'operator'): Card {
+  const meaning = `在导入之前，${year} 年按周一至周五计算工作日；元旦、春节、清明节、劳动节、端午节、中秋节、国庆节按预计日期（固定日期和农历推算）发送节前提醒，调休日可能不准确。`;
+  if (audience === 'official')
+    return card({
+      title: `${year} 年节假日安排尚未导入`,
+      template: 'orange',
+      elements: [
+        markdown(`${meaning}\n\n节前廉政提醒会注明「预计」。国务院办公厅发布通知后，运维人员导入即可，各位无需操作。`),
+      ],
+    });
   return card({
     title: `缺少 ${year} 年节假日安排`,
     template: 'orange',
     elements: [
       markdown(
-        `清风还没有 **${year} 年**的法定节假日和调休安排。在导入之前，${year} 年的提醒按周一至周五计算工作日，节假日和调休日可能不准确。\n\n请运维人员在国务院办公厅发布通知后，按 README「节假日表」一节整理 JSON 文件并执行：\n\`npm run cli -- holidays import 文件.json\``,
+        `清风还没有 **${year} 年**的法定节假日和调休安排。${meaning}\n\n请在国务院办公厅发布通知后，按 README「节假日表」一节整理 JSON 文件并执行：\n\`npm run cli -- holidays import 文件.json\``,
       ),
     ],
   });
 }
 
-/** 节前廉政提醒 from the org's template (at most 1000 characters; {节日} becomes the holiday's name). */
-export function buildHolidayReminderCard(v: { template: string; holiday: string; start: string; end: string }): Card {
+/** 清明节 is a day of remembrance: 文明祭扫 and 廉洁过节, never the festive template. */
+export const QINGMING_REMINDER_TEXT =
+  '清明节将至。请全体党员干部带头文明祭扫、绿色祭扫，缅怀先烈、寄托哀思；严守纪律，不借祭扫之机公车私用、大操大办，自觉移风易俗，廉洁过节。';
+
+/**
+ * 节前廉政提醒 from the org's template (at most 1000 characters; {节日} becomes the holiday's name, or
+ * 「中秋节、国庆节」 for two holidays within a week); 清明节 gets its own 文明祭扫 text. `estimated`: the
+ * year has no official table, so the dates are marked 预计.
+ */
+export function buildHolidayReminderCard(v: {
+  template: string;
+  holiday: string;
+  start: string;
+  end: string;
+  estimated?: boolean;
+}): Card {
+  const span = `${v.start}${v.end !== v.start ? ` 至 ${v.end}` : ''}`;
+  const text = v.holiday === '清明节' ? QINGMING_REMINDER_TEXT : v.template.replaceAll('{节日}', v.holiday);
   return card({
     title: `节前廉政提醒 · ${v.holiday}`,
-    subtitle: `${v.start}${v.end !== v.start ? ` 至 ${v.end}` : ''} 放假`,
-    template: 'red',
+    subtitle: v.estimated ? `预计 ${span} 放假（以国务院办公厅通知为准）` : `${span} 放假`,
+    template: v.holiday === '清明节' ? 'grey' : 'red',
     elements: [
-      plainText(v.template.replaceAll('{节日}', v.holiday)),
+      plainText(text),
       markdown("<font color='grey'>发现问题线索请及时向纪检委员反映。</font>", { size: 'notation' }),
     ],
   });

@@ -54,6 +54,10 @@ export const importCommand = defineCliCommand({
         `${importer.label}：${plan.rows.length} 行可导入（新增 ${plan.counts.created}，更新 ${plan.counts.updated}，无变化 ${plan.counts.unchanged}），${plan.problems.length} 行有错误`,
       );
       for (const p of plan.problems) io.out(`  第${p.line}行：${p.reason}`);
+      if (plan.skipped?.length) {
+        io.out(`跳过 ${plan.skipped.length} 行（注释、说明）：${plan.skipped.map((p) => `第${p.line}行`).join('、')}`);
+      }
+      for (const note of plan.notes ?? []) io.out(note);
       if (values['dry-run']) {
         io.out('（--dry-run：未写入）');
         return;

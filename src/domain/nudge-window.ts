@@ -24,14 +24,19 @@ export function inQuietHours(now: Date, tz: string, quiet: QuietHours = DEFAULT_
   return s < e ? t >= s && t < e : t >= s || t < e;
 }
 
-/** True when a reminder may be posted now: a working day (调休 included) outside quiet hours. */
+/**
+ * True when a reminder may be posted now: a working day (调休 included) outside quiet hours, and never
+ * on 1 January (元旦 is a day off every year, with or without that year's table: a missing table must
+ * not turn it into the first working day of the month that 月月提 goes out on).
+ */
 export function mayNudge(
   now: Date,
   tz: string,
   calendar: WorkCalendar,
   quiet: QuietHours = DEFAULT_QUIET_HOURS,
 ): boolean {
-  return calendar.isWorkday(localDate(now, tz)) && !inQuietHours(now, tz, quiet);
+  const today = localDate(now, tz);
+  return !today.endsWith('-01-01') && calendar.isWorkday(today) && !inQuietHours(now, tz, quiet);
 }
 
 /** Reads an org's quiet hours from its settings, falling back to the default. */

@@ -1,9 +1,12 @@
 /**
  * The work calendar: statutory holidays and 调休 working days from `chinese-days`, overridden or
  * extended by the operator's table (`holiday_overrides`, filled by `npm run cli -- holidays import`),
- * and Monday–Friday for a year neither covers.
+ * and Monday–Friday for a year neither covers. For such a year the holidays themselves are still
+ * known, estimated (`holiday-estimate.ts`): `plannedHolidays` lists them for the 节前 reminders, and
+ * with `estimateMissingYears` they are days off too.
  */
 import chineseDays from 'chinese-days';
+import { estimatedHolidayOn, estimateHolidays, type PlannedHoliday } from './holiday-estimate.ts';
 import { addDays, isValidDate, weekdayOf } from './time.ts';
 
 /** An operator's override day: a day off (holiday) or a 调休 working day. */
@@ -48,7 +51,14 @@ export class WorkCalendar {
   private readonly workdays = new Map<string, boolean>();
   private readonly shifted = new Map<string, string>();
 
-  constructor(overrides: readonly HolidayOverride[] = []) {
+  private readonly estimateMissingYears: boolean;
+
+  /**
+   * `estimateMissingYears`: in a year without a table, the estimated statutory holidays are days off
+   * (not only weekends) and `holidayName` names them.
+   */
+  constructor(overrides: readonly HolidayOverride[] = [], o: { estimateMissingYears?: boolean } = {}) {
+    this.estimateMissingYears = o.estimateMissingYears ?? true;
     for (const o of overrides) {
       this.overrides.set(o.date, o);
       this.overrideYears.add(Number(o.date.slice(0, 4)));
@@ -81,6 +91,7 @@ export class WorkCalendar {
     if (o) return o.kind === 'workday';
     const year = Number(date.slice(0, 4));
     if (!this.overrideYears.has(year) && packageHasYear(year)) return chineseDays.isWorkday(date);
+    if (this.estimateMissingYears && !this.overrideYears.has(year) && estimatedHolidayOn(date)) return false;
     const wd = weekdayOf(date);
     return wd >= 1 && wd <= 5;
   }
@@ -90,7 +101,8 @@ export class WorkCalendar {
     const o = this.overrides.get(date);
     if (o) return o.name;
     const year = Number(date.slice(0, 4));
-    if (this.overrideYears.has(year) || !packageHasYear(year)) return undefined;
+    if (this.overrideYears.has(year)) return undefined;
+    if (!packageHasYear(year)) return this.estimateMissingYears ? estimatedHolidayOn(date) : undefined;
     return packagedHolidayName(date);
   }
 
@@ -150,6 +162,19 @@ export class WorkCalendar {
    */
   holidays(year: number): { name: string; start: string; end: string }[] {
     if (!this.hasTable(year)) return [];
+    return this.tableRuns(year);
+  }
+
+  /**
+   * The holidays of a year to remind of: the table's runs, or without a table the estimated ones
+   * (marked `estimated`), in date order.
+   */
+  plannedHolidays(year: number): PlannedHoliday[] {
+    if (!this.hasTable(year)) return estimateHolidays(year).map((h) => ({ ...h }));
+    return this.tableRuns(year).map((h) => ({ ...h, estimated: false }));
+  }
+
+  private tableRuns(year: number): { name: string; start: string; end: string }[] {
     const out: { name: string; start: string; end: string }[] = [];
     for (let d = `${year}-01-01`; d.startsWith(String(year)); d = addDays(d, 1)) {
       if (!this.isHoliday(d)) continue;

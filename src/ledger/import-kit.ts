@@ -32,6 +32,10 @@ export type ImportOutcome = keyof ImportCounts;
 export interface ImportPlan<R> {
   rows: R[];
   problems: ImportProblem[];
+  /** Rows that are no data and no error: footnotes (注：…), 说明, 制表人 / 审核人 lines, what follows a blank row (absent when none). */
+  skipped?: ImportProblem[];
+  /** Lines the preview states about how rows were read, a date chosen for 立行立改 … (absent when none). */
+  notes?: string[];
   /** How many rows would be new, updated, unchanged. */
   counts: ImportCounts;
   /** A few lines shown on the preview. */
@@ -101,6 +105,26 @@ export interface ImporterDefinition<F extends string, R, E extends object> {
   applyRow(ctx: ImportContext, org: Org, row: R): Promise<ImportOutcome>;
   /** The one-line outcome; by default 新增 / 更新 / 无变化. */
   summary?(counts: ImportCounts): string;
+  /** What the preview should state about how the kept rows were read (dates it chose, kinds it inferred). */
+  notes?(rows: readonly R[], env: PlanEnv<E>): string[];
+}
+
+/**
+ * The first words of a row that is a note under the table, not data: 注：…, 备注, 填表说明, 制表人 …
+ * Followed by punctuation, a number or nothing it is a note wherever it stands; followed by other
+ * text ("审核把关不严…" as a problem), only when the row does not look like data either.
+ */
+const NOTE_START =
+  /^(注|备注|说明|填表说明|填报说明|制表|制表人|制表单位|制表日期|审核|审核人|审批人|填报|填报人|填报单位|填报日期|填表人|填表日期|联系人|联系电话|负责人)/;
+const NOTE_MARK = /^[\s:：、,，.．;；（(\d一二三四五六七八九十]|^$/;
+
+/** Why a non-blank row is skipped as a note, or undefined when it is read as data. */
+export function noteRow(row: readonly Cell[], looksLikeData: boolean, afterBlank: boolean): string | undefined {
+  const first = row.find((c) => c.text !== '')?.text.normalize('NFKC') ?? '';
+  const m = NOTE_START.exec(first);
+  if (m && (NOTE_MARK.test(first.slice(m[0].length)) || !looksLikeData)) return '注释、说明';
+  if (afterBlank && !looksLikeData) return '空行后的说明';
+  return undefined;
 }
 
 const SAMPLE_ROWS = 5;
@@ -131,8 +155,23 @@ export function defineImporter<F extends string, R, E extends object>(def: Impor
         sample: [],
       };
       const seen = new Map<string, number>();
+      // A data row fills at least two of the required columns (one when only one is required).
+      const required = def.required.map((f) => columns[f]);
+      const dataLike = (row: Cell[]) =>
+        required.filter((c) => cellAt(row, c).text !== '').length >= Math.min(2, required.length);
+      let afterBlank = false;
+      const skipped: ImportProblem[] = [];
       for (const [i, row] of rows.entries()) {
         const line = firstLine + i;
+        if (row.every((c) => c.text === '')) {
+          afterBlank = true;
+          continue;
+        }
+        const note = noteRow(row, dataLike(row), afterBlank);
+        if (note) {
+          skipped.push({ line, reason: note });
+          continue;
+        }
         if (Object.values(columns).every((c) => cellAt(row, c).text === '')) continue;
         const parsed = def.parse((f) => cellAt(row, columns[f]), env, line);
         if (typeof parsed === 'string') {
@@ -152,6 +191,9 @@ export function defineImporter<F extends string, R, E extends object>(def: Impor
         if (outcome !== 'unchanged' || def.keepUnchanged) plan.rows.push(parsed.row);
       }
       plan.sample = plan.rows.slice(0, SAMPLE_ROWS).map((r) => def.sample(r, env));
+      const notes = def.notes?.(plan.rows, env) ?? [];
+      if (skipped.length > 0) plan.skipped = skipped;
+      if (notes.length > 0) plan.notes = notes;
       return plan;
     },
 

@@ -56,7 +56,13 @@ export async function previewImport(
   await ctx.audit({
     action: `import:${importer.kind}:preview`,
     subject: `import:${importId}`,
-    after: { file: file.fileName, ok: plan.rows.length, problems: plan.problems.length, counts: plan.counts },
+    after: {
+      file: file.fileName,
+      ok: plan.rows.length,
+      problems: plan.problems.length,
+      skipped: plan.skipped?.length ?? 0,
+      counts: plan.counts,
+    },
   });
   return buildPreviewCard({ importId, orgId: org.id, label: importer.label, fileName: file.fileName, plan });
 }

@@ -340,7 +340,7 @@ describe('meetings', () => {
     for (const u of [w.secretary, w.inspector, w.organizer, w.sun]) {
       const got = seen.since(u);
       expect(texts(got)).toEqual([expect.stringContaining('您还没有回复')]);
-      expect(texts(got)[0]).toContain(`【近期会议】专题会议“${title}”将于 2026-12-10 15:00 召开`);
+      expect(texts(got)[0]).toContain(`【近期会议】将于 2026-12-10 15:00 召开专题会议“${title}”`);
       expect(got.filter((m) => cardTitle(m) === `专题会议：${title}`)).toHaveLength(1);
     }
     expect(seen.since(w.zhao)).toEqual([]);
@@ -535,7 +535,7 @@ describe('meetings', () => {
     expect(await run('meeting-reminders', wc.addWorkdays(day, 3), '15:00')).toMatchObject({ posted: 0 });
     expect(await run('meeting-reminders', wc.addWorkdays(day, 4))).toMatchObject({ posted: 0 });
     expect(texts(seen.since(w.organizer))).toEqual([
-      '【纪要提醒】支委会“12月支委会”已于 2026-12-10 召开，纪要应在会后 3 个工作日内完成。请在会议卡片上“记录纪要”，并把照片、签到表发给清风。',
+      '【纪要提醒】已于 2026-12-10 召开支委会“12月支委会”，纪要应在会后 3 个工作日内完成。请在会议卡片上“记录纪要”，并把照片、签到表发给清风。',
     ]);
     for (const u of [w.secretary, w.inspector, w.zhao, w.qian, w.sun]) expect(seen.since(u)).toEqual([]);
   });
@@ -622,8 +622,9 @@ describe('meetings', () => {
     const w2 = { ...w, group: chat2.chatId };
     await createMeeting(w2, boss, { kind: 'special', title: '上半年全面从严治党专题会议', start: '2026-06-24 15:00' });
 
-    const SPECIAL = '本半年尚未召开全面从严治党专题会议（依据：党委（党组）落实全面从严治党主体责任规定）';
-    const COMMITTEE = '本月尚未召开支部委员会会议（依据：中国共产党支部工作条例（试行））';
+    const SPECIAL =
+      '本半年尚未召开全面从严治党专题会议（依据：《党委（党组）落实全面从严治党主体责任规定》（2020年））';
+    const COMMITTEE = '本月尚未召开支部委员会会议（依据：《中国共产党支部工作条例（试行）》（2018年））';
     const people = [...w.everyone, boss, member2];
     const got = (u: EmuUser, needle: string) => texts(privateMsgs(u)).filter((t) => t.includes(needle));
 
@@ -676,15 +677,20 @@ describe('meetings', () => {
     expect(themeCards()).toHaveLength(2);
   });
 
-  it('posts the 节前廉政提醒 for 国庆 from the org’s template on the window’s first working day, with a task for the inspector, once', async () => {
+  it('posts one 节前廉政提醒 for 中秋节 and 国庆节 (a week apart) from the org’s template on the window’s first working day, with a task for the inspector, once', async () => {
     const w = await setup(bj('2026-09-01', '10:00'));
     expect(messageText(await say(w.group, w.secretary, '/日历 模板 {节日}期间请严守纪律'))).toBe(
       '已更新节前廉政提醒的内容。',
     );
-    const from = wc.addWorkdays('2026-10-01', -5);
-    const to = wc.addWorkdays('2026-10-01', -3);
-    expect([from, to]).toEqual(['2026-09-23', '2026-09-28']);
-    const national = () => h.emu.botMessages(w.group).filter((m) => cardTitle(m) === '节前廉政提醒 · 国庆节');
+    // 中秋节 (25 September) and 国庆节 (1 October) are one notice, timed by the first of them.
+    const from = wc.addWorkdays('2026-09-25', -5);
+    const to = wc.addWorkdays('2026-09-25', -3);
+    expect([from, to]).toEqual(['2026-09-20', '2026-09-22']);
+    const national = () => h.emu.botMessages(w.group).filter((m) => cardTitle(m) === '节前廉政提醒 · 中秋节、国庆节');
+    const separate = () =>
+      h.emu
+        .botMessages(w.group)
+        .filter((m) => cardTitle(m) === '节前廉政提醒 · 国庆节' || cardTitle(m) === '节前廉政提醒 · 中秋节');
     const inspectorTasks = () =>
       privateMsgs(w.inspector).filter((m) => cardTitle(m)?.startsWith('责任任务 #') && m.content.includes('国庆节'));
 
@@ -697,8 +703,9 @@ describe('meetings', () => {
     expect(r.posted).toBe(1);
     expect(national()).toHaveLength(1);
     const shown = cardText((national()[0] as EmuMessage).content);
-    expect(shown).toContain('国庆节期间请严守纪律');
-    expect(shown).toContain('2026-10-01 至 2026-10-07 放假');
+    expect(shown).toContain('中秋节、国庆节期间请严守纪律');
+    expect(shown).toContain('2026-09-25 至 2026-10-07 放假');
+    expect(separate()).toEqual([]);
     expect(inspectorTasks()).toHaveLength(1);
     const duty = await h.db.db
       .selectFrom('tasks')
@@ -709,8 +716,8 @@ describe('meetings', () => {
     expect(duty).toEqual([
       {
         owner_open_id: w.inspector.openId,
-        due_date: '2026-09-30',
-        content: '国庆节节前廉政提醒：督促落实中央八项规定精神，节日期间做好监督检查',
+        due_date: '2026-09-24',
+        content: '中秋节、国庆节节前廉政提醒：督促落实中央八项规定精神，节日期间做好监督检查',
       },
     ]);
     for (const u of [w.secretary, w.organizer, w.zhao]) {
@@ -724,7 +731,7 @@ describe('meetings', () => {
     expect(inspectorTasks()).toHaveLength(1);
   });
 
-  it('tells the admins once when the 2027 holiday table is missing, and counts 2027 working days Monday to Friday', async () => {
+  it('tells the admins once when the 2027 holiday table is missing, and counts 2027 working days with the estimated holidays (no nudge on 1 January)', async () => {
     const w = await setup(bj('2026-11-30', '10:00'));
     const missing = (u: EmuUser) => privateMsgs(u).filter((m) => cardTitle(m) === '缺少 2027 年节假日安排');
     expect(wc.hasTable(2027)).toBe(false);
@@ -741,8 +748,9 @@ describe('meetings', () => {
     await run('holiday-check', '2026-12-02', '09:05');
     for (const u of [w.secretary, w.inspector, w.organizer]) expect(missing(u)).toHaveLength(1);
 
-    // A meeting on Monday 4 January 2027: T−1 is Friday 1 January (元旦 in a real table).
-    expect(wc.addWorkdays('2027-01-04', -1)).toBe('2027-01-01');
+    // A meeting on Monday 4 January 2027: 元旦 (Friday 1 January) is estimated as a day off, so T−1 is
+    // Thursday 31 December; nothing goes out on 1 January.
+    expect(wc.addWorkdays('2027-01-04', -1)).toBe('2026-12-31');
     const title = '2027年第一次支委会';
     await createMeeting(w, w.secretary, {
       kind: 'committee',
@@ -751,13 +759,16 @@ describe('meetings', () => {
       attendees: [w.secretary.openId, w.inspector.openId, w.organizer.openId],
     });
     const seen = mark(w.everyone);
-    expect(await run('meeting-reminders', '2027-01-01')).toMatchObject({ posted: 1 });
+    expect(await run('meeting-reminders', '2026-12-31')).toMatchObject({ posted: 1 });
     for (const u of [w.secretary, w.inspector, w.organizer]) {
       expect(texts(seen.since(u))).toEqual([
-        `【明日会议】支委会“${title}”将于 2027-01-04 15:00 召开，您还没有回复，请在通知卡片上签到或请假。`,
+        `【明日会议】将于 2027-01-04 15:00 召开支委会“${title}”，您还没有回复，请在通知卡片上签到或请假。`,
       ]);
     }
     for (const u of [w.zhao, w.qian, w.sun]) expect(seen.since(u)).toEqual([]);
+    const later = mark(w.everyone);
+    await run('meeting-reminders', '2027-01-01');
+    for (const u of w.everyone) expect(later.since(u)).toEqual([]);
   });
 
   it('exports the 三会一课记录簿 for 2026 with attendance, minutes and evidence, a member away counted as 请假', async () => {
@@ -890,7 +901,9 @@ describe('meetings', () => {
     });
     expect(rows.get('主题党日')).toMatchObject({ freq: '每月（每月15日）', last: '无记录', next: '2026-12-15' });
     expect(rows.get('党小组会（已停用）')).toMatchObject({ next: '—' });
-    expect(cardText(shown.content)).toContain('全面从严治党专题会议：党委（党组）落实全面从严治党主体责任规定');
+    expect(cardText(shown.content)).toContain(
+      '全面从严治党专题会议：《党委（党组）落实全面从严治党主体责任规定》（2020年）',
+    );
 
     const refused = await say(w.group, w.zhao, '/日历 设置 主题党日 10');
     expect(messageText(refused)).toBe('需要书记、副书记、纪检委员或组织委员权限。');

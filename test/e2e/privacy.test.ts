@@ -260,7 +260,7 @@ describe('private answers in groups', () => {
 
   it('meeting and study notices in a group: 请假, 记录纪要 and 提交心得 open privately; the leave reaches the counts', async () => {
     const w = await setup();
-    const publish = async (command: string, title: string, kind: string, label: string) => {
+    const publish = async (command: string, title: string, kind: string) => {
       const formCard = await say(w.group, w.secretary, command);
       const before = h.emu.botMessages(w.group).length;
       const created = await h.emu.click({
@@ -271,12 +271,13 @@ describe('private answers in groups', () => {
         formValue: { kind, title, start: '2026-12-10 15:00 +0800', place: '三楼会议室', attendees: [] },
       });
       expect(created.toast?.content).toMatch(/^已发布/);
-      const notice = await talk.postedCard(h, w.group, `${label}：${title}`, before);
+      // The title already names the kind, so the card's title is the title alone (never 专题会议：全面从严治党专题会议).
+      const notice = await talk.postedCard(h, w.group, title, before);
       await drained();
       return notice;
     };
-    const meeting = await publish('/会议 新建 专题会议', '全面从严治党专题会议', 'special', '专题会议');
-    const study = await publish('/学习 新建 警示教育', '警示教育专题学习', 'warning', '警示教育');
+    const meeting = await publish('/会议 新建 专题会议', '全面从严治党专题会议', 'special');
+    const study = await publish('/学习 新建 警示教育', '警示教育专题学习', 'warning');
     const counts = (m: EmuMessage) => /\*\*请假\*\* (\d+) 人/.exec(cardText(current(m).content))?.[1];
     expect(counts(meeting)).toBe('0');
 
@@ -313,12 +314,12 @@ describe('private answers in groups', () => {
     };
     const meetingId = String(button(meeting, '签到').value.id);
     const studyId = String(button(study, '签到').value.id);
-    const meetingNow = await freshCard(meetingId, '专题会议：全面从严治党专题会议');
+    const meetingNow = await freshCard(meetingId, '全面从严治党专题会议');
     const minutes = await pressPersonal(meetingNow, w.secretary, '记录纪要', TO_FILL);
     expect(findButton(minutes, '保存')).toBeDefined();
-    const studyNow = await freshCard(studyId, '警示教育：警示教育专题学习');
+    const studyNow = await freshCard(studyId, '警示教育专题学习');
     const record = await pressPersonal(studyNow, w.secretary, '学习记录', TO_FILL);
-    expect(cardTitle(record)).toBe('警示教育：警示教育专题学习');
+    expect(cardTitle(record)).toBe('警示教育专题学习');
     const reflection = await pressPersonal(studyNow, w.zhao, '提交心得', TO_FILL);
     expect(findButton(reflection, '提交心得')).toBeDefined();
     // No form was ever drawn into the group (the two creation forms became the notices).

@@ -504,7 +504,7 @@ describe('study', () => {
       s('warning', '以案促改警示教育', bj('2026-12-29', '09:00'), '本系统典型案例通报'),
     ]);
     await postedCard(w.group, '中心组学习：学习贯彻党的二十届四中全会精神', groupBefore);
-    await postedCard(w.group, '廉政教育：廉政教育专题学习', groupBefore);
+    await postedCard(w.group, '廉政教育专题学习', groupBefore);
     await drained();
     const later = () => h.emu.botMessages(w.group).filter((m) => cardTitle(m) === '警示教育：以案促改警示教育');
     expect(later()).toEqual([]);

@@ -899,9 +899,19 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
     const asked = await h.app.runJob('task-quarterly', new Date('2026-12-25T01:30:00Z'));
     expect(asked).toMatchObject({ due: 3, posted: 3, skipped: 0, failed: 0 });
     const asks = (u: EmuUser) => h.emu.botMessages(p2p(u)).filter((m) => cardTitle(m) === '季度履责报告 · 2026Q4');
-    for (const u of [wang, zhang, zhao]) {
-      const ask = await h.emu.waitFor(() => asks(u)[0], { what: `ask for ${u.name}` });
-      expect(cardText(ask.content)).toContain('请在 2026-12-31 前报告本季度落实主体责任');
+    // 王纪检, named 责任领导 of item 5, is asked about 一岗双责; the others (members here, no 支委 role)
+    // only about the items they own.
+    const askText = async (u: EmuUser) =>
+      cardText((await h.emu.waitFor(() => asks(u)[0], { what: `ask for ${u.name}` })).content);
+    expect(await askText(wang)).toContain('请在 2026-12-31 前报告本季度落实主体责任、履行“一岗双责”的情况');
+    for (const [u, item] of [
+      [zhang, '每季度讲一次廉政党课'],
+      [zhao, '组织党员参加警示教育，观看警示教育片'],
+    ] as const) {
+      const ask = await askText(u);
+      expect(ask).toContain('请在 2026-12-31 前报告本季度您负责的主体责任任务的落实情况');
+      expect(ask).toContain(item);
+      expect(ask).not.toContain('一岗双责');
     }
 
     // 张组织 reports through the form: a too-short report is refused.

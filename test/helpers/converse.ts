@@ -46,7 +46,9 @@ export async function settled(bot: Talking, timeoutMs = 15_000): Promise<void> {
   let quietRounds = 0;
   await bot.emu.waitFor(
     async () => {
-      quietRounds = (await busy()) === 0 ? quietRounds + 1 : 0;
+      // A fault test may terminate this very connection too: a failed look counts as "not settled yet".
+      const n = await busy().catch(() => Number.NaN);
+      quietRounds = n === 0 ? quietRounds + 1 : 0;
       return quietRounds >= 2;
     },
     { what: 'the bot to settle (inbox and outbox empty)', timeoutMs },
@@ -76,7 +78,8 @@ export async function caughtUp(bot: Talking, wall: Clock, timeoutMs = 15_000): P
   let quietRounds = 0;
   await bot.emu.waitFor(
     async () => {
-      quietRounds = (await busy()) === 0 ? quietRounds + 1 : 0;
+      const n = await busy().catch(() => Number.NaN);
+      quietRounds = n === 0 ? quietRounds + 1 : 0;
       return quietRounds >= 2;
     },
     { what: 'the bot to catch up with its wall clock', timeoutMs },

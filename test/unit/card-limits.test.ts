@@ -363,6 +363,16 @@ function allCards(t: Text): [string, Card][] {
     ]);
   cards.push(['quarterly ask', buildQuarterlyAskCard({ orgId: 9_999, quarter: '2026Q4', end: '2026-12-31' })]);
   cards.push([
+    'quarterly ask, a leader owning 200 items',
+    buildQuarterlyAskCard({
+      orgId: 9_999,
+      quarter: '2026Q4',
+      end: '2026-12-31',
+      leader: true,
+      items: Array.from({ length: 200 }, (_, i) => t(500, i)),
+    }),
+  ]);
+  cards.push([
     'quarterly submitted',
     buildQuarterlyAskCard({ orgId: 9_999, quarter: '2026Q4', end: '2026-12-31', submitted: { text: t(3000), at: AT } }),
   ]);
@@ -431,6 +441,7 @@ function allCards(t: Text): [string, Card][] {
         id: 99_000 + i,
         kind: '支部委员会',
         title: t(100, i),
+        heading: t(120, i),
         when: '2026-12-10 15:00',
         status: '已召开（有纪要）',
       })),
@@ -607,6 +618,21 @@ function allCards(t: Text): [string, Card][] {
   ]);
   cards.push(['dead letters', buildDeadLettersCard(1_000_000)]);
   cards.push(['holiday table missing', buildHolidayTableMissingCard(2027)]);
+  cards.push(['holiday table missing, for officials', buildHolidayTableMissingCard(2027, 'official')]);
+  cards.push([
+    'holiday reminder, estimated dates',
+    buildHolidayReminderCard({
+      template: t(1000),
+      holiday: '春节',
+      start: '2027-02-05',
+      end: '2027-02-11',
+      estimated: true,
+    }),
+  ]);
+  cards.push([
+    '清明节 reminder',
+    buildHolidayReminderCard({ template: t(1000), holiday: '清明节', start: '2027-04-05', end: '2027-04-05' }),
+  ]);
   cards.push([
     'holiday reminder',
     buildHolidayReminderCard({

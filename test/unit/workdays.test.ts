@@ -103,14 +103,22 @@ describe('WorkCalendar on the packaged 2026 table', () => {
 });
 
 describe('WorkCalendar without a table, and with an override table', () => {
-  it('falls back to Monday–Friday for 2027', () => {
+  it('estimates 2027 (no table): the statutory holidays are days off, weekends too', () => {
     expect(calendar.hasTable(2027)).toBe(false);
     expect(calendar.sourceFor(2027)).toBe('weekdays');
-    expect(calendar.isWorkday('2027-01-01')).toBe(true);
+    expect(calendar.isWorkday('2027-01-01')).toBe(false);
+    expect(calendar.holidayName('2027-01-01')).toBe('元旦');
     expect(calendar.isWorkday('2027-01-02')).toBe(false);
+    expect(calendar.isWorkday('2027-01-04')).toBe(true);
     expect(calendar.isWorkday('2027-02-06')).toBe(false);
-    expect(calendar.holidayName('2027-01-01')).toBeUndefined();
     expect(calendar.holidays(2027)).toEqual([]);
+  });
+
+  it('without estimates, falls back to Monday–Friday for 2027', () => {
+    const plain = new WorkCalendar([], { estimateMissingYears: false });
+    expect(plain.isWorkday('2027-01-01')).toBe(true);
+    expect(plain.isWorkday('2027-01-02')).toBe(false);
+    expect(plain.holidayName('2027-01-01')).toBeUndefined();
   });
 
   const overrides = parseHolidayFile({

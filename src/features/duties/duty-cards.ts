@@ -135,11 +135,20 @@ export function buildChecklistCard(v: {
 export const MIN_REPORT_LENGTH = 50;
 export { REPORT_PARTS };
 
-/** 季季报: the quarterly 履责 report form. */
+/** Items listed on the quarterly report form (the rest counted). */
+const REPORT_ITEMS_SHOWN = 10;
+
+/**
+ * 季季报: the quarterly 履责 report form. An owner reports on the items they own; a leading cadre
+ * (`leader`) also on 一岗双责, which is not asked of ordinary 党员.
+ */
 export function buildQuarterlyAskCard(v: {
   orgId: number;
   quarter: string;
   end: string;
+  /** The 责任内容 of the owner's tasks this quarter. */
+  items?: readonly string[];
+  leader?: boolean;
   submitted?: { text: string; at: string };
 }): Card {
   if (v.submitted) {
@@ -153,7 +162,12 @@ export function buildQuarterlyAskCard(v: {
     title: `季度履责报告 · ${v.quarter}`,
     template: 'orange',
     elements: [
-      markdown(`请在 ${v.end} 前报告本季度落实主体责任、履行“一岗双责”的情况（不少于 ${MIN_REPORT_LENGTH} 字）。`),
+      markdown(
+        v.leader
+          ? `请在 ${v.end} 前报告本季度落实主体责任、履行“一岗双责”的情况（不少于 ${MIN_REPORT_LENGTH} 字）。`
+          : `请在 ${v.end} 前报告本季度您负责的主体责任任务的落实情况（不少于 ${MIN_REPORT_LENGTH} 字）。`,
+      ),
+      ...reportItems(v.items ?? []),
       form('quarterly_report', [
         ...longTextInputs({
           name: taskReport.fields.text,
@@ -175,6 +189,13 @@ export function buildQuarterlyAskCard(v: {
       ]),
     ],
   });
+}
+
+function reportItems(items: readonly string[]): CardElement[] {
+  if (items.length === 0) return [];
+  const shown = items.slice(0, REPORT_ITEMS_SHOWN).map((c) => `- ${md(c, 60)}`);
+  const more = items.length > shown.length ? `\n…共 ${items.length} 项` : '';
+  return [markdown(`**您负责的任务**：\n${shown.join('\n')}${more}`)];
 }
 
 export interface RollupView {

@@ -1,4 +1,5 @@
 /** Responsibility-list rules: categories, cadences and their periods, task statuses. */
+import type { Role } from '../../core/roles.ts';
 import type { Cadence, TaskStatus } from '../../db/schema/tasks.ts';
 
 export {
@@ -104,4 +105,18 @@ export function dueDateOf(period: Period, dueDay: number | null): string {
   const last = period.end.slice(0, 7);
   const lastDay = Number(period.end.slice(8, 10));
   return `${last}-${pad(Math.min(dueDay, lastDay))}`;
+}
+
+/** The 支委: 书记, 副书记 and the 委员 (docs/domain.md "Glossary"). */
+export const LEADING_ROLES: readonly Role[] = ['secretary', 'deputy', 'inspector', 'organizer', 'publicity'];
+
+/**
+ * 一岗双责 is a duty of leading cadres (docs/domain.md "Words and citations"): a 支委, or a member an
+ * item names as its 责任领导 (one name or several, "张三、李四"). Ordinary 党员 report on their own items.
+ */
+export function isLeadingCadre(m: { role: string; name: string } | undefined, leaders: readonly string[]): boolean {
+  if (!m) return false;
+  if ((LEADING_ROLES as readonly string[]).includes(m.role)) return true;
+  const name = m.name.trim();
+  return name !== '' && leaders.some((l) => l.split(/[、，,;；/\s]+/).includes(name));
 }

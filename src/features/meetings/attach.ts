@@ -1,7 +1,7 @@
 /** A file sent to the bot privately, offered as minutes, photos or a sign-in sheet for a recent session. */
 import type { AttachTargets } from '../../core/contracts.ts';
 import { isAdminRole } from '../../core/roles.ts';
-import { kindLabel } from './model.ts';
+import { kindLabel, titleNamesKind } from './model.ts';
 import { listSessions } from './repository.ts';
 
 /**
@@ -14,7 +14,7 @@ export const sessionAttachTargets: AttachTargets = async (ctx, org) => {
     .filter((s) => s.organiser_open_id === ctx.actor.openId || isAdminRole(ctx.actor.role))
     .slice(-30);
   return sessions.map((s) => ({
-    text: `${kindLabel(s.kind)} #${s.id} ${s.title.slice(0, 20)}（纪要/照片/签到表）`,
+    text: `${titleNamesKind(s.kind, s.title) ? '' : `${kindLabel(s.kind)} `}#${s.id} ${s.title.slice(0, 20)}（纪要/照片/签到表）`,
     value: `s:${s.id}`,
   }));
 };

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { CalendarRule, Database } from '../../db/schema.ts';
 import { addDays, localDate, zonedInstant } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
-import { type DefaultRule, FREQUENCY_LABELS, type Frequency, rulePeriod } from './model.ts';
+import { citationOf, type DefaultRule, FREQUENCY_LABELS, type Frequency, rulePeriod } from './model.ts';
 import { ensureRules, listRules, listSessions } from './repository.ts';
 
 export function ruleShape(r: CalendarRule): Pick<DefaultRule, 'frequency' | 'window'> {
@@ -65,7 +65,7 @@ export async function calendarView(db: Kysely<Database>, orgId: number, now: Dat
       window,
       lastMet: last ? localDate(new Date(last.start_at), tz) : '无记录',
       nextDue,
-      source: r.source,
+      source: citationOf(r.source),
       enabled: r.enabled === 1,
       fixedDay: r.fixed_day,
     });

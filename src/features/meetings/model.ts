@@ -54,6 +54,62 @@ export function kindLabel(kind: string): string {
   );
 }
 
+/**
+ * The verb a sentence uses with a kind (docs/domain.md "Words and citations"): 召开 a meeting, 讲 a
+ * 党课, 开展 education, study and the 主题党日, 组织 the 中心组学习.
+ */
+const KIND_VERBS: Record<SessionKind, string> = {
+  special: '召开',
+  general: '召开',
+  committee: '召开',
+  group: '召开',
+  lecture: '讲',
+  theme_day: '开展',
+  life_meeting: '召开',
+  democratic_life: '召开',
+  central_group: '组织',
+  integrity: '开展',
+  warning: '开展',
+  topic: '开展',
+};
+
+export function verbFor(kind: string): string {
+  return (KIND_VERBS as Record<string, string>)[kind] ?? '召开';
+}
+
+/** The words a title may already start with for each kind: the label and its long forms. */
+const KIND_WORDS: Record<SessionKind, readonly string[]> = {
+  special: ['全面从严治党专题会议', '党风廉政建设专题会议'],
+  general: ['支部党员大会', '党支部党员大会'],
+  committee: ['支部委员会', '党支部委员会'],
+  group: [],
+  lecture: [],
+  theme_day: [],
+  life_meeting: [],
+  democratic_life: [],
+  central_group: ['理论学习中心组', '中心组'],
+  integrity: [],
+  warning: [],
+  topic: [],
+};
+
+/** The title already starts with its kind ("支部党员大会：…" for a 党员大会): the kind is not put before it again. */
+export function titleNamesKind(kind: string, title: string): boolean {
+  const words = [kindLabel(kind), ...((KIND_WORDS as Record<string, readonly string[]>)[kind] ?? [])];
+  const t = title.trim();
+  return words.some((w) => w !== '' && t.startsWith(w));
+}
+
+/** A session's heading, "支委会：12月支委会"; the kind once when the title starts with it ("支部党员大会：…"). */
+export function sessionHeading(kind: string, title: string): string {
+  return titleNamesKind(kind, title) ? title : `${kindLabel(kind)}：${title}`;
+}
+
+/** A session named in a sentence, 支委会“12月支委会”, or just “支部党员大会：…” when the title names the kind. */
+export function sessionName(kind: string, title: string): string {
+  return titleNamesKind(kind, title) ? `“${title}”` : `${kindLabel(kind)}“${title}”`;
+}
+
 /** `name` as a kind of `category` (its ASCII name, as a card's select sends it), or undefined. */
 export function sessionKindOf(category: SessionCategory, name: string): SessionKind | undefined {
   const kinds: readonly SessionKind[] = category === 'study' ? STUDY_KINDS : MEETING_KINDS;
@@ -93,6 +149,35 @@ export function quorum(voting: number, present: number): boolean {
 export const SPECIAL_AGENDA =
   '一、形势分析：本单位全面从严治党和党风廉政建设形势\n二、问题清单：存在的主要问题及原因\n三、下阶段部署：重点任务、责任分工和时间要求';
 
+/** Regulations cited by their full title in 《》 with their year (docs/domain.md "Words and citations"). */
+export const REGULATIONS = {
+  duty: '《党委（党组）落实全面从严治党主体责任规定》（2020年）',
+  branch: '《中国共产党支部工作条例（试行）》（2018年）',
+  centralGroup: '《中国共产党党委（党组）理论学习中心组学习规则》（2017年）',
+} as const;
+
+/** A default taken from practice: it says so and cites nothing. */
+export const PRACTICE = '常见做法';
+
+/** The text rules seeded before citations carried 《》 and a year; rows stored then still hold it. */
+const OLD_SOURCES: Record<string, string> = {
+  '党委（党组）落实全面从严治党主体责任规定': REGULATIONS.duty,
+  '中国共产党支部工作条例（试行）': REGULATIONS.branch,
+  '中国共产党党委（党组）理论学习中心组学习规则': REGULATIONS.centralGroup,
+  党风廉政建设实践: PRACTICE,
+};
+
+/** A rule's stored source as it is shown: the full citation, also for rows seeded with the old text. */
+export function citationOf(source: string): string {
+  return OLD_SOURCES[source.trim()] ?? source;
+}
+
+/** "依据：《…》（2018年）", or "常见做法" for a rule from practice. */
+export function basisOf(source: string): string {
+  const c = citationOf(source);
+  return c === PRACTICE ? PRACTICE : `依据：${c}`;
+}
+
 export interface DefaultRule {
   key: string;
   /** The meeting or study kind that satisfies the rule. */
@@ -119,7 +204,7 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     window: { H1: ['01-01', '03-31'], H2: ['07-01', '09-30'] },
     fixedDay: null,
     leadDays: 10,
-    source: '党委（党组）落实全面从严治党主体责任规定',
+    source: REGULATIONS.duty,
     confidence: 'M',
     enabled: true,
   },
@@ -131,7 +216,7 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     window: null,
     fixedDay: null,
     leadDays: 10,
-    source: '中国共产党支部工作条例（试行）',
+    source: REGULATIONS.branch,
     confidence: 'H',
     enabled: true,
   },
@@ -143,7 +228,7 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     window: null,
     fixedDay: null,
     leadDays: 5,
-    source: '中国共产党支部工作条例（试行）',
+    source: REGULATIONS.branch,
     confidence: 'H',
     enabled: true,
   },
@@ -155,7 +240,7 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     window: null,
     fixedDay: null,
     leadDays: 5,
-    source: '中国共产党支部工作条例（试行）',
+    source: REGULATIONS.branch,
     confidence: 'H',
     enabled: false,
   },
@@ -167,7 +252,7 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     window: null,
     fixedDay: null,
     leadDays: 10,
-    source: '中国共产党支部工作条例（试行）',
+    source: REGULATIONS.branch,
     confidence: 'M',
     enabled: true,
   },
@@ -179,7 +264,7 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     window: null,
     fixedDay: 15,
     leadDays: 3,
-    source: '中国共产党支部工作条例（试行）',
+    source: REGULATIONS.branch,
     confidence: 'H',
     enabled: true,
   },
@@ -191,7 +276,7 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     window: null,
     fixedDay: null,
     leadDays: 20,
-    source: '中国共产党支部工作条例（试行）',
+    source: REGULATIONS.branch,
     confidence: 'H',
     enabled: true,
   },
@@ -203,7 +288,7 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     window: null,
     fixedDay: null,
     leadDays: 5,
-    source: '中国共产党党委（党组）理论学习中心组学习规则',
+    source: REGULATIONS.centralGroup,
     confidence: 'L',
     enabled: true,
   },
@@ -215,7 +300,7 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     window: null,
     fixedDay: null,
     leadDays: 20,
-    source: '党风廉政建设实践',
+    source: PRACTICE,
     confidence: 'L',
     enabled: true,
   },

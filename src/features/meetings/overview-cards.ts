@@ -9,7 +9,8 @@ import type { Card } from '../../core/card.ts';
 
 export function buildSessionListCard(v: {
   title: string;
-  rows: { id: number; kind: string; title: string; when: string; status: string }[];
+  /** `heading`: the kind and the title, the kind once when the title starts with it. */
+  rows: { id: number; kind: string; title: string; heading?: string; when: string; status: string }[];
   /** Where the rest is when the list is cut, e.g. "/会议 导出 2026". */
   more?: string;
 }): Card {
@@ -23,7 +24,7 @@ export function buildSessionListCard(v: {
         shown
           .map(
             (r) =>
-              `**#${r.id}** ${md(r.kind, 20)}：${md(r.title, 40)}\n<font color='grey'>${md(r.when, 30)} · ${md(r.status, 20)}</font>`,
+              `**#${r.id}** ${r.heading === undefined ? `${md(r.kind, 20)}：${md(r.title, 40)}` : md(r.heading, 60)}\n<font color='grey'>${md(r.when, 30)} · ${md(r.status, 20)}</font>`,
           )
           .join('\n\n') || '没有记录。',
       ),

@@ -11,7 +11,7 @@ import { listOrgChats } from '../../db/repositories/orgs.ts';
 import type { Database, Session } from '../../db/schema.ts';
 import { formatLocal, localDate } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
-import { kindLabel, quorum, VOTING_KINDS } from './model.ts';
+import { kindLabel, quorum, sessionHeading, VOTING_KINDS } from './model.ts';
 import { listAttendees, listReflections, listSessionFiles } from './repository.ts';
 import { buildSessionCard, type SessionView } from './session-card.ts';
 
@@ -53,6 +53,7 @@ export async function sessionView(
     category: s.category === 'study' ? 'study' : 'meeting',
     kind: s.kind,
     kindLabel: kindLabel(s.kind),
+    heading: sessionHeading(s.kind, s.title),
     title: s.title,
     startText: formatLocal(new Date(s.start_at), tz),
     started: now.getTime() >= Date.parse(s.start_at),

@@ -13,7 +13,7 @@ import { listMembers } from '../../db/repositories/members.ts';
 import { lockRow } from '../../db/repositories/versioned.ts';
 import type { Session } from '../../db/schema.ts';
 import { formatLocal } from '../../domain/time.ts';
-import { kindLabel, type SessionCategory, type SessionFileKind, type SessionKind } from './model.ts';
+import { type SessionCategory, type SessionFileKind, type SessionKind, sessionName } from './model.ts';
 import { postNotice, refreshSessionCards } from './refresh.ts';
 import {
   addAttendees,
@@ -173,7 +173,7 @@ export async function cancelSession(ctx: ActingContext, given: Session, reason: 
   await tellAnswered(
     ctx,
     s,
-    textMessage`【取消通知】${kindLabel(s.kind)}“${plain(s.title, 60)}”（原定 ${formatLocal(new Date(s.start_at), ctx.settings.timezone)}）已取消。${reason ? `原因：${plain(reason, 200)}` : ''}`,
+    textMessage`【取消通知】${sessionName(s.kind, plain(s.title, 60))}（原定 ${formatLocal(new Date(s.start_at), ctx.settings.timezone)}）已取消。${reason ? `原因：${plain(reason, 200)}` : ''}`,
   );
   await refreshSessionCards(ctx, after);
   return after;
@@ -189,7 +189,7 @@ export async function moveSession(ctx: ActingContext, given: Session, startAt: D
   await tellAnswered(
     ctx,
     s,
-    textMessage`【改期通知】${kindLabel(s.kind)}“${plain(s.title, 60)}”由 ${formatLocal(new Date(s.start_at), tz)} 改至 ${formatLocal(startAt, tz)}，如有变化请在通知卡片上重新签到或请假。`,
+    textMessage`【改期通知】${sessionName(s.kind, plain(s.title, 60))}由 ${formatLocal(new Date(s.start_at), tz)} 改至 ${formatLocal(startAt, tz)}，如有变化请在通知卡片上重新签到或请假。`,
   );
   const after = await updateSession(ctx.db, s, {
     start_at: startAt.toISOString(),

@@ -42,6 +42,8 @@ export interface SessionView {
   category: 'meeting' | 'study';
   kind: string;
   kindLabel: string;
+  /** The card's title: the kind and the title, the kind once when the title starts with it. */
+  heading?: string;
   title: string;
   startText: string;
   started: boolean;
@@ -224,11 +226,11 @@ export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view')
     elements.push(buttonRow(buttons));
   }
   return card({
-    title: `${v.kindLabel}：${v.title}`,
+    title: v.heading ?? `${v.kindLabel}：${v.title}`,
     subtitle: v.startText,
     template: v.cancelled ? 'grey' : v.category === 'study' ? 'indigo' : 'red',
     tags: v.cancelled ? [{ text: '已取消', color: 'neutral' }] : undefined,
-    summary: `${v.kindLabel}：${v.title}`,
+    summary: v.heading ?? `${v.kindLabel}：${v.title}`,
     elements,
   });
 }

@@ -7,7 +7,15 @@ import { listMembers } from '../../db/repositories/members.ts';
 import { formatLocal, zonedInstant } from '../../domain/time.ts';
 import type { LedgerFile } from '../../ledger/export-kit.ts';
 import { exportMeetings, exportStudy } from './export.ts';
-import { kindLabel, MEETING_KIND_LABELS, parseSessionKind, SPECIAL_AGENDA, STUDY_KIND_LABELS } from './model.ts';
+import {
+  kindLabel,
+  MEETING_KIND_LABELS,
+  parseSessionKind,
+  SPECIAL_AGENDA,
+  STUDY_KIND_LABELS,
+  sessionHeading,
+  verbFor,
+} from './model.ts';
 import { listSessions } from './repository.ts';
 import { buildSessionListCard, buildSessionNewCard } from './session-card.ts';
 
@@ -62,15 +70,14 @@ export async function sessionList(ctx: CommandContext<'required'>, category: Cat
       id: s.id,
       kind: kindLabel(s.kind),
       title: s.title,
+      heading: sessionHeading(s.kind, s.title),
       when: formatLocal(new Date(s.start_at), tz),
       status:
         s.status === 'cancelled'
           ? '已取消'
           : Date.parse(s.start_at) <= ctx.now.getTime()
-            ? s.minutes
-              ? '已召开（有纪要）'
-              : '已召开'
-            : '待召开',
+            ? `已${verbFor(s.kind)}${s.minutes ? '（有纪要）' : ''}`
+            : `待${verbFor(s.kind)}`,
     })),
   });
 }

@@ -12,6 +12,7 @@ import { UserError } from '../../core/errors.ts';
 import { isAdminRole } from '../../core/roles.ts';
 import { findMember } from '../../db/repositories/members.ts';
 import { parseDateText } from '../../domain/dates.ts';
+import { daysBetween } from '../../domain/time.ts';
 import { listBatches } from './batch-repository.ts';
 import {
   rectifyApprove,
@@ -67,7 +68,7 @@ export const rectifyActions = actionsOf(
   rectifyCreate.define({
     roles: 'admin',
     org: 'required',
-    async handle(ctx, _v, form) {
+    async handle(ctx, v, form) {
       const org = ctx.org;
       const retry = async (error: string) => ({
         toast: { type: 'error' as const, content: error },
@@ -80,6 +81,20 @@ export const rectifyActions = actionsOf(
       if (!problem || !measures) return retry('请填写问题描述和整改措施。');
       if (!owner) return retry('请从本组织成员中选择责任人。');
       if (!deadline) return retry('请选择整改时限。');
+      // A deadline already past is asked about first (nothing is created): the item would start late.
+      if (deadline < ctx.today && v.past !== deadline) {
+        const days = daysBetween(deadline, ctx.today);
+        return {
+          toast: { type: 'warning' as const, content: '整改时限已过，请确认。' },
+          card: await rect.newItemCard(ctx.db, org.id, undefined, {
+            values: { ...form, deadline },
+            confirmPast: {
+              deadline,
+              question: `整改时限 ${deadline} 已过去 ${days} 天（自然日）。确认按这个时限创建吗？创建后该事项即标记为逾期，并按逾期提醒责任人。如要改时限，请修改后点“按修改后的时限创建”。`,
+            },
+          }),
+        };
+      }
       const batchId = Number(form.batch || 0);
       const batches = await listBatches(ctx.db, org.id);
       const item = await rect.createItem(ctx, {

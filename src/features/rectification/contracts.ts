@@ -5,8 +5,12 @@ import { cardAction, formText, pageValue } from '../../cards/contract.ts';
 const ref = { id: z.coerce.number().int().positive() };
 const versioned = { ...ref, ver: z.coerce.number().int() };
 
-/** 创建 on the new-item form. */
+/**
+ * 创建 on the new-item form; 确认创建 carries the past deadline the admin was asked about (`past`),
+ * so a deadline changed meanwhile is asked about again.
+ */
 export const rectifyCreate = cardAction('rectify.create', {
+  value: { past: z.string().optional() },
   form: {
     problem: formText(),
     measures: formText(),

@@ -12,7 +12,16 @@ import type { Rectification } from '../../db/schema.ts';
 import { cellDate } from '../../ledger/cells.ts';
 import { compareStored, defineImporter, differsFrom, membersByName, type RowParser } from '../../ledger/import-kit.ts';
 import { listBatches } from './batch-repository.ts';
-import { parseKind, parseSource, RECT_SOURCES, type RectKind } from './model.ts';
+import {
+  deadlineWord,
+  IMMEDIATE_MONTHS,
+  LONG_TERM_MONTHS,
+  parseKind,
+  parseSource,
+  RECT_SOURCES,
+  type RectKind,
+  wordDeadlineDate,
+} from './model.ts';
 import { addEvent, findByImportKey, updateRectification } from './repository.ts';
 import { createItem, refreshItemCards, sendItemCard } from './service.ts';
 
@@ -29,6 +38,11 @@ export interface RectImportRow {
   deadline: string;
   kind: RectKind;
   area: string;
+  /**
+   * When 整改时限 was a word (立行立改, 长期坚持) rather than a date: which, and what the deadline was
+   * counted from ("批次“…”反馈日 2026-11-20" or "导入日 2026-12-01"). A re-import keeps the stored deadline.
+   */
+  word?: { kind: 'immediate' | 'long_term'; basis: string };
 }
 
 export const RECT_HEADERS = {
@@ -49,7 +63,7 @@ type RectField = keyof typeof RECT_HEADERS;
 /** What each row is checked against: the org's members by name, its batches by name. */
 interface RectEnv {
   byName: Map<string, string[]>;
-  batches: Map<string, number>;
+  batches: Map<string, { id: number; feedbackDate: string }>;
 }
 
 /** The identity of an item across imports: same source and same problem text. */
@@ -70,21 +84,25 @@ const parseRectRow: RowParser<RectField, RectImportRow, RectEnv> = (get, env, li
   const owners = env.byName.get(ownerText) ?? [];
   if (owners.length === 0) return `责任人“${ownerText}”不在本组织`;
   if (owners.length > 1) return `责任人“${ownerText}”在本组织有重名，请导入后在卡片中指定`;
+  const batchText = get('batch').text;
+  const batch = batchText ? env.batches.get(batchText) : null;
+  if (batch === undefined) return `批次“${batchText}”不存在，请先用 /巡察 反馈 创建`;
   const d = get('deadline');
-  const deadline = cellDate(d, env.today);
+  const date = cellDate(d, env.today);
+  const word = date ? undefined : deadlineWord(d.text);
+  const deadline = word ? wordDeadlineDate(word, batch?.feedbackDate ?? env.today) : date;
   if (!deadline) return d.text ? `整改时限“${d.text}”不是有效日期` : '整改时限为空';
   const kindText = get('kind').text;
-  const kind = kindText ? parseKind(kindText) : 'centralized';
+  const kind = word === 'long_term' && !kindText ? 'long_term' : kindText ? parseKind(kindText) : 'centralized';
   if (!kind) return `整改类型“${kindText}”无法识别（应为集中整改或长期整改）`;
-  const batchText = get('batch').text;
-  const batchId = batchText ? env.batches.get(batchText) : null;
-  if (batchId === undefined) return `批次“${batchText}”不存在，请先用 /巡察 反馈 创建`;
+  if (word === 'long_term' && kind !== 'long_term')
+    return `整改时限为“${d.text}”，整改类型却是“${kindText}”：长期坚持的事项应为长期整改`;
   const key = rectImportKey(source, problem);
   const row: RectImportRow = {
     line,
     key,
     source,
-    batchId,
+    batchId: batch?.id ?? null,
     problem: clip(problem, 2000),
     measures: clip(get('measures').text, 2000),
     leader: clip(get('leader').text, 50),
@@ -93,6 +111,11 @@ const parseRectRow: RowParser<RectField, RectImportRow, RectEnv> = (get, env, li
     deadline,
     kind,
     area: clip(get('area').text, 50),
+    ...(word
+      ? {
+          word: { kind: word, basis: batch ? `批次“${batchText}”反馈日 ${batch.feedbackDate}` : `导入日 ${env.today}` },
+        }
+      : {}),
   };
   return { key, row };
 };
@@ -104,14 +127,17 @@ export const rectificationImporter = defineImporter<RectField, RectImportRow, Re
   required: ['problem', 'owner', 'deadline'],
   load: async (ctx, org) => ({
     byName: await membersByName(ctx, org.id),
-    batches: new Map((await listBatches(ctx.db, org.id)).map((b) => [b.name, b.id])),
+    batches: new Map(
+      (await listBatches(ctx.db, org.id)).map((b) => [b.name, { id: b.id, feedbackDate: b.feedback_date }]),
+    ),
   }),
   parse: parseRectRow,
   duplicate: (line) => `与第${line}行重复（同一来源、同一问题描述）`,
   compare: async (ctx, org, { key, row }) =>
-    compareStored(await findByImportKey(ctx.db, org.id, key), (e) => differsFrom(e, importedColumns(row))),
+    compareStored(await findByImportKey(ctx.db, org.id, key), (e) => differsFrom(e, importedColumns(row, e))),
   keepUnchanged: true,
-  sample: (r) => `${r.ownerName} · ${r.deadline} · ${r.problem}`,
+  sample: (r) => `${r.ownerName} · ${r.deadline}${r.word ? `（${WORD_LABEL[r.word.kind]}）` : ''} · ${r.problem}`,
+  notes: wordNotes,
   applyRow: async (ctx, org, r) => {
     // Locked and read as now committed (versioned.ts): a concurrent owner's change is not overwritten blind.
     const found = await findByImportKey(ctx.db, org.id, r.key);
@@ -128,7 +154,7 @@ export const rectificationImporter = defineImporter<RectField, RectImportRow, Re
       });
       return 'created';
     }
-    if (!differsFrom(existing, importedColumns(r))) return 'unchanged';
+    if (!differsFrom(existing, importedColumns(r, existing))) return 'unchanged';
     await updateFromImport(ctx, existing, r);
     return 'updated';
   },
@@ -138,7 +164,7 @@ export const rectificationImporter = defineImporter<RectField, RectImportRow, Re
 async function updateFromImport(ctx: ActingContext, existing: Rectification, r: RectImportRow): Promise<void> {
   const after = await updateRectification(ctx.db, existing, {
     late: existing.late === 1 || ctx.today > existing.deadline ? 1 : 0,
-    ...importedColumns(r),
+    ...importedColumns(r, existing),
     owner_name: r.ownerName,
     updated_at: ctx.now.toISOString(),
   });
@@ -170,14 +196,47 @@ async function updateFromImport(ctx: ActingContext, existing: Rectification, r: 
   });
 }
 
-/** The columns an import sets and a re-import compares (the owner's name follows the open id). */
-function importedColumns(r: RectImportRow) {
+const WORD_LABEL = { immediate: '立行立改', long_term: '长期坚持' } as const;
+const LINES_NAMED = 12;
+
+/**
+ * What the preview states about 时限 words: the date chosen for each group of rows, and what it was
+ * counted from ("立行立改 按 2027-01-01 计（导入日 2026-12-01 起 1 个月）：第5、9行").
+ */
+function wordNotes(rows: readonly RectImportRow[]): string[] {
+  const groups = new Map<string, { text: string; lines: number[] }>();
+  for (const r of rows) {
+    if (!r.word) continue;
+    const { kind, basis } = r.word;
+    const text =
+      kind === 'immediate'
+        ? `立行立改 按 ${r.deadline} 计（${basis} 起 ${IMMEDIATE_MONTHS} 个月）`
+        : `长期坚持 按长期整改导入、每季度报告进展，时限记为 ${r.deadline}（${basis} 起 ${LONG_TERM_MONTHS} 个月${r.batchId === null ? '' : '，第二次“回头看”'}）`;
+    const g = groups.get(text) ?? { text, lines: [] };
+    g.lines.push(r.line);
+    groups.set(text, g);
+  }
+  return [...groups.values()].map((g) => {
+    const named = g.lines
+      .slice(0, LINES_NAMED)
+      .map((l) => `第${l}行`)
+      .join('、');
+    return `${g.text}：${named}${g.lines.length > LINES_NAMED ? ` 等 ${g.lines.length} 行` : ''}`;
+  });
+}
+
+/**
+ * The columns an import sets and a re-import compares (the owner's name follows the open id). A
+ * deadline the file gave as a word keeps the stored item's: re-importing 立行立改 a week later does
+ * not move it by a week.
+ */
+function importedColumns(r: RectImportRow, existing?: Rectification) {
   return {
     batch_id: r.batchId,
     measures: r.measures,
     leader: r.leader,
     owner_open_id: r.ownerOpenId,
-    deadline: r.deadline,
+    deadline: r.word && existing ? existing.deadline : r.deadline,
     kind: r.kind,
     area: r.area,
   };

@@ -46,6 +46,19 @@ export function buildRectListCard(v: RectListView): Card {
   });
 }
 
+/** What the admin typed on the form, drawn again when the bot asks before creating. */
+export interface RectNewValues {
+  problem: string;
+  measures: string;
+  owner: string;
+  leader: string;
+  deadline: string;
+  kind: string;
+  source: string;
+  batch: string;
+  area: string;
+}
+
 /** The form behind `/整改 新建`. */
 export function buildRectNewCard(v: {
   orgId: number;
@@ -53,7 +66,18 @@ export function buildRectNewCard(v: {
   memberOpenIds: string[];
   sources: readonly string[];
   error?: string;
+  /** The form as submitted, kept when the bot asks a question. */
+  values?: RectNewValues;
+  /** A deadline already past: the question asked, and 确认创建 carrying that deadline. */
+  confirmPast?: { deadline: string; question: string };
 }): Card {
+  const f = v.values;
+  const ownerPicker = personPicker({
+    name: rectifyCreate.fields.owner,
+    placeholder: '责任人',
+    openIds: v.memberOpenIds,
+    required: true,
+  });
   return newItemFormCard({
     title: '新建整改事项',
     template: 'red',
@@ -67,6 +91,7 @@ export function buildRectNewCard(v: {
         multiline: true,
         required: true,
         maxLength: 1000,
+        defaultValue: f?.problem,
       }),
       input({
         name: rectifyCreate.fields.measures,
@@ -75,15 +100,19 @@ export function buildRectNewCard(v: {
         multiline: true,
         required: true,
         maxLength: 1000,
+        defaultValue: f?.measures,
       }),
-      personPicker({
-        name: rectifyCreate.fields.owner,
-        placeholder: '责任人',
-        openIds: v.memberOpenIds,
+      // feishu: select_person takes the picked person as initial_option (the same key as select_static).
+      f?.owner ? { ...ownerPicker, initial_option: f.owner } : ownerPicker,
+      f?.leader
+        ? input({ name: rectifyCreate.fields.leader, label: '责任领导', maxLength: 50, defaultValue: f.leader })
+        : leaderInput(rectifyCreate.fields.leader),
+      datePicker({
+        name: rectifyCreate.fields.deadline,
+        placeholder: '整改时限',
         required: true,
+        initial: f?.deadline || undefined,
       }),
-      leaderInput(rectifyCreate.fields.leader),
-      datePicker({ name: rectifyCreate.fields.deadline, placeholder: '整改时限', required: true }),
       selectStatic({
         name: rectifyCreate.fields.kind,
         placeholder: '整改类型',
@@ -91,14 +120,14 @@ export function buildRectNewCard(v: {
           { text: '集中整改', value: 'centralized' },
           { text: '长期整改', value: 'long_term' },
         ],
-        initial: 'centralized',
+        initial: f?.kind === 'long_term' ? 'long_term' : 'centralized',
         required: true,
       }),
       selectStatic({
         name: rectifyCreate.fields.source,
         placeholder: '问题来源',
         options: v.sources.map((s) => ({ text: s, value: s })),
-        initial: v.sources[0],
+        initial: f?.source && v.sources.includes(f.source) ? f.source : v.sources[0],
         required: true,
       }),
       ...(v.batches.length > 0
@@ -110,6 +139,7 @@ export function buildRectNewCard(v: {
                 { text: '不属于任何批次', value: '0' },
                 ...v.batches.map((b) => ({ text: b.name, value: String(b.id) })),
               ],
+              initial: f?.batch && v.batches.some((b) => String(b.id) === f.batch) ? f.batch : undefined,
             }),
           ]
         : []),
@@ -118,8 +148,20 @@ export function buildRectNewCard(v: {
         label: '所属领域（可选）',
         placeholder: '例如：选人用人、财务管理',
         maxLength: 50,
+        defaultValue: f?.area,
       }),
-      rectifyCreate.button({ text: '创建', type: 'primary', submit: { name: 'submit_new' }, org: v.orgId }, {}),
+      ...(v.confirmPast
+        ? [
+            markdown(`<font color='orange'>${md(v.confirmPast.question)}</font>`),
+            buttonRow([
+              rectifyCreate.button(
+                { text: '确认创建', type: 'primary', submit: { name: 'submit_confirm' }, org: v.orgId },
+                { past: v.confirmPast.deadline },
+              ),
+              rectifyCreate.button({ text: '按修改后的时限创建', submit: { name: 'submit_new' }, org: v.orgId }, {}),
+            ]),
+          ]
+        : [rectifyCreate.button({ text: '创建', type: 'primary', submit: { name: 'submit_new' }, org: v.orgId }, {})]),
     ],
   });
 }

@@ -88,6 +88,33 @@ export function parseKind(text: string): RectKind | undefined {
   return undefined;
 }
 
+/** 立行立改: due this many months after the batch's feedback date (or the day it is entered). */
+export const IMMEDIATE_MONTHS = 1;
+/**
+ * 长期坚持: a long-term item still carries a deadline (the column is required and the ladder and the
+ * late mark read it); it is set at the second 回头看, D + 12 months (MILESTONE_DEFAULTS), and the item
+ * reports progress each quarter until then.
+ */
+export const LONG_TERM_MONTHS = 12;
+
+/**
+ * The 整改时限 words real ledgers use instead of a date: 立行立改 (at once: one month) and 长期坚持 /
+ * 长期 (a long-term item). "立行立改、长期坚持" together is long-term. Undefined for anything else.
+ */
+export function deadlineWord(text: string): 'immediate' | 'long_term' | undefined {
+  const t = text.normalize('NFKC').replace(/[\s,，、;；/+和及]/g, '');
+  if (!t) return undefined;
+  if (t.includes('长期坚持') || ['长期', '长期整改', '持续整改', '持续推进', '长期推进'].includes(t))
+    return 'long_term';
+  if (['立行立改', '立即整改', '即知即改', '立知立改'].includes(t)) return 'immediate';
+  return undefined;
+}
+
+/** The deadline a 时限 word stands for, counted from `base` (the feedback date, or the day of entry). */
+export function wordDeadlineDate(word: 'immediate' | 'long_term', base: string): string {
+  return addMonths(base, word === 'immediate' ? IMMEDIATE_MONTHS : LONG_TERM_MONTHS);
+}
+
 export function parseSource(text: string): (typeof RECT_SOURCES)[number] | undefined {
   const t = text.trim();
   return (RECT_SOURCES as readonly string[]).includes(t) ? (t as (typeof RECT_SOURCES)[number]) : undefined;

@@ -262,8 +262,13 @@ export async function reopenItem(ctx: ActingContext, item: Rectification, reason
 export { daysLate };
 
 /** The new-item form (drawn again with `error`), with the org's members as owners and its batches. */
-export async function newItemCard(db: BaseContext['db'], orgId: number, error?: string): Promise<Card> {
+export async function newItemCard(
+  db: BaseContext['db'],
+  orgId: number,
+  error?: string,
+  ask?: Pick<Parameters<typeof buildRectNewCard>[0], 'values' | 'confirmPast'>,
+): Promise<Card> {
   const [members, batches] = await Promise.all([listMembers(db, orgId), listBatches(db, orgId)]);
   const memberOpenIds = members.map((m) => m.open_id);
-  return buildRectNewCard({ orgId, batches, memberOpenIds, sources: RECT_SOURCES, error });
+  return buildRectNewCard({ orgId, batches, memberOpenIds, sources: RECT_SOURCES, error, ...ask });
 }
