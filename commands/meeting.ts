@@ -24,6 +24,7 @@ import {
   meetingToTask,
 } from '../src/features/meetings/contracts.ts';
 import { kindLabel, sessionKindOf } from '../src/features/meetings/model.ts';
+import { CORRECTION_LABELS, type CorrectedAttendance } from '../src/features/meetings/rules.ts';
 import * as meetings from '../src/features/meetings/service.ts';
 import { buildSessionCard } from '../src/features/meetings/session-card.ts';
 import { newSessionCard, sendSessionLedger, sessionList, yearArg } from '../src/features/meetings/views.ts';
@@ -104,6 +105,26 @@ export default defineCommand({
         if (!at) throw new UserError('bad_args', `“${a.when}”不是有效的日期时间，例如 2026-12-18 15:00。`);
         const s = await meetings.moveSession(ctx, await meetings.lockSession(ctx, a.id), at);
         return textMessage`“${plain(s.title, 100)}”已改至 ${formatLocal(at, ctx.settings.timezone)}，已通知已签到和请假的人员。`;
+      },
+    }),
+    defineSubcommand({
+      name: 'correct',
+      aliases: ['补正'],
+      summary: '签到结束后补正一人的出勤（签到、请假或缺席），需填写理由',
+      usage: ['/会议 补正 3 @张三 签到 签到时手机无网络，现场签到表为证'],
+      args: argSchema((r) => {
+        const id = idArg(r);
+        const person = r.mention('补正的人员');
+        const word = r.word('补正为（签到、请假或缺席）');
+        const to = (Object.keys(CORRECTION_LABELS) as CorrectedAttendance[]).find((k) => CORRECTION_LABELS[k] === word);
+        if (!to) return r.fail(`“${word}”应为签到、请假或缺席。`);
+        return { id, person, to, reason: r.rest('补正理由', { required: true, max: 200 }) };
+      }),
+      access: { roles: 'admin', chat: 'any', org: 'required' },
+      async handle(ctx, a) {
+        const s = await meetings.lockSession(ctx, a.id);
+        await meetings.correctAttendance(ctx, s, a.person, a.to, a.reason);
+        return textMessage`已将${plain(a.person.name, 20)}在“${plain(s.title, 100)}”的出勤补正为${CORRECTION_LABELS[a.to]}。`;
       },
     }),
     defineSubcommand({

@@ -242,7 +242,8 @@ describe('concurrent actions on one card: exactly one acts', () => {
         formValue: {
           kind: 'special',
           title: `第 ${round + 1} 次专题会议`,
-          start: '2026-12-10 15:00 +0800',
+          // In a quarter of an hour: 签到 is open (from 30 minutes before) and 请假 still is (until the start).
+          start: '2026-12-01 10:15 +0800',
           place: '三楼会议室',
           agenda: '形势分析',
           attendees: [],

@@ -279,7 +279,9 @@ describe('meetings', () => {
       reason: '参加上级党委集中培训',
     });
 
-    // Two members sign on the first copy (the former form); the notice is patched in place through the outbox.
+    // Two members sign on the first copy (the former form), once 签到 is open (30 minutes before the start);
+    // the notice is patched in place through the outbox.
+    clock.set(bj('2026-12-10', '14:45'));
     expect((await sign(replaced, w.qian)).toast).toEqual({ type: 'success', content: '已签到' });
     await drained();
     expect((await sign(replaced, w.sun)).toast).toEqual({ type: 'success', content: '已签到' });
@@ -308,6 +310,7 @@ describe('meetings', () => {
       start: '2026-12-10 15:30',
     });
     expect(cardText(general.notice.content)).toContain('有表决权的党员 6 人，已到 0 人，尚未过半。');
+    clock.set(bj('2026-12-10', '15:05'));
     for (const u of [w.secretary, w.inspector, w.organizer]) await sign(general.notice, u);
     expect(cardText(current(general.notice).content)).toContain('有表决权的党员 6 人，已到 3 人，尚未过半。');
     const fourth = await sign(general.notice, w.zhao);
@@ -364,8 +367,8 @@ describe('meetings', () => {
     // The morning of the meeting: nothing (the 1-hour reminder comes later).
     expect(await run('meeting-reminders', day, '09:30')).toMatchObject({ posted: 0 });
 
-    // 张 signs in; 1 hour before only the secretary and 王 are reminded, once.
-    expect((await sign(notice, w.organizer)).toast?.content).toBe('已签到');
+    // 张 asks leave too (签到 is not open yet); 1 hour before only the secretary and 王 are reminded, once.
+    expect((await askLeave(notice, w.organizer, '临时出差')).toast?.content).toBe('已请假');
     await drained();
     seen = mark(w.everyone);
     expect(await run('meeting-reminders', day, '14:00')).toMatchObject({ posted: 1 });
@@ -549,6 +552,7 @@ describe('meetings', () => {
       start: '2026-12-10 15:00',
     });
     expect((await askLeave(notice, w.zhao, '外出公务')).toast?.content).toBe('已请假');
+    clock.set(bj('2026-12-10', '14:45')); // 签到 opens 30 minutes before the start
     expect((await sign(notice, w.qian)).toast?.content).toBe('已签到');
     await drained();
 
@@ -797,11 +801,14 @@ describe('meetings', () => {
     expect(messageText(await say(w.group, w.secretary, `/会议 取消 ${dropped.id} 改为下月召开`))).toContain('已取消');
     expect(future.id).toBeGreaterThan(0);
 
-    // 专题会议: 3 signed, 赵 asked leave, 钱 away (/请假) without answering, 孙 absent.
-    for (const u of [w.secretary, w.inspector, w.organizer]) await sign(special.notice, u);
+    // 专题会议: 3 signed (签到 opens 30 minutes before the start), 赵 asked leave, 钱 away (/请假) without
+    // answering, 孙 absent.
     await askLeave(special.notice, w.zhao, '外出公务');
     expect(messageText(await say(w.group, w.qian, '/请假 2026-12-04 出差'))).toContain('已登记请假');
+    clock.set(bj('2026-12-03', '14:45'));
+    for (const u of [w.secretary, w.inspector, w.organizer]) await sign(special.notice, u);
     // 支委会: 2 of 3 signed.
+    clock.set(bj('2026-12-03', '16:05'));
     for (const u of [w.secretary, w.organizer]) await sign(committee.notice, u);
     await drained();
 
@@ -926,6 +933,7 @@ describe('meetings', () => {
       start: '2026-12-10 15:00',
     });
     // 钱 signs on the first copy (the notice is patched through the outbox); right after, 孙 signs on the notice.
+    clock.set(bj('2026-12-10', '14:45'));
     expect((await sign(formCard, w.qian)).toast?.content).toBe('已签到');
     expect((await sign(notice, w.sun)).toast?.content).toBe('已签到');
     await talk.settled(h);
@@ -939,6 +947,7 @@ describe('meetings', () => {
       title: '12月支委会',
       start: '2026-12-10 15:00',
     });
+    clock.set(bj('2026-12-10', '14:45'));
     expect((await sign(notice, w.secretary)).toast?.content).toBe('已签到');
     await drained();
     clock.set(bj(wc.addWorkdays('2026-12-10', 3), '09:30'));

@@ -235,6 +235,7 @@ describe('study', () => {
 
     // 赵 asks leave; the others sign in; 孙 then goes away until after the 心得 are due.
     await askLeave(notice, w.zhao, '外出公务');
+    clock.set(bj('2026-12-03', '14:45')); // 签到 opens 30 minutes before the start
     for (const u of [w.secretary, w.inspector, w.organizer, w.qian, sun]) await sign(notice, u);
     expect(messageText(await say(w.group, sun, '/请假 2026-12-14 出差'))).toContain('已登记请假');
     await drained();
@@ -305,6 +306,7 @@ describe('study', () => {
     const w = await setup(bj('2026-12-01', '10:00'));
     const title = '学习《中国共产党纪律处分条例》';
     const { notice } = await createStudy(w, { kind: 'integrity', title, start: '2026-12-03 15:00', days: '3' });
+    clock.set(bj('2026-12-03', '14:45'));
     await sign(notice, w.qian);
     await drained();
     const day = wc.addWorkdays(wc.addWorkdays('2026-12-03', 3), -1);

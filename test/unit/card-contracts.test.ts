@@ -115,6 +115,7 @@ function cards(): [string, Card][] {
   const out: [string, Card][] = [];
   for (const mode of ['view', 'progress', 'blocked'] as const)
     out.push([`task ${mode}`, buildTaskCard(task('in_progress'), mode)]);
+  out.push(['task review', buildTaskCard({ ...task('submitted'), mayReview: true })]);
   const list = { orgId: 3, title: '任务', filterKey: 'overdue', page: 2, pages: 3, total: 30 };
   out.push(['task list', buildTaskListCard({ ...list, rows: [] })]);
   out.push(['task new', buildTaskNewCard({ orgId: 3, memberOpenIds: ['ou_a'], categories: ['其他'] })]);

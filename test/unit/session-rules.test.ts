@@ -1,13 +1,30 @@
 // Meeting attendance and the study 心得 as pure transitions (src/features/meetings/rules.ts), table-driven:
 // 签到 and 请假 from each attendance state on open and cancelled sessions (the double-click 请假 refused,
 // a changed reason taken, reasons trimmed and cut), and 心得 (study only, not after 请假, minimum length
-// counted in characters, stored trimmed).
+// counted in characters, stored trimmed); the 签到 window per kind at its edges (opens 30 minutes before,
+// closes 3 hours after, 4 for a 主题党日; days early and weeks late refused naming the window), 请假 only
+// until the start, and no change once the minutes are recorded.
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.ts';
-import { type AttendeeState, askLeave, signIn, submitReflection } from '../../src/features/meetings/rules.ts';
+import { ATTENDANCE_WINDOWS, attendanceClosed, MEETING_KINDS, STUDY_KINDS } from '../../src/features/meetings/model.ts';
+import {
+  type AttendeeState,
+  askLeave,
+  correctAttendance,
+  signIn,
+  signInWindowText,
+  submitReflection,
+} from '../../src/features/meetings/rules.ts';
 
-const open = { status: 'scheduled' as const };
-const cancelled = { status: 'cancelled' as const };
+const TZ = 'Asia/Shanghai';
+/** 2026-12-10 15:00 in Beijing. */
+const START = '2026-12-10T07:00:00.000Z';
+const at = (local: string) => new Date(`${local}+08:00`);
+const base = { kind: 'committee', start_at: START, minutes_at: null };
+const open = { ...base, status: 'scheduled' as const };
+const cancelled = { ...base, status: 'cancelled' as const };
+/** In the 签到 window, and before the start (请假 still open). */
+const NOW = at('2026-12-10T14:45:00');
 const invited: AttendeeState = { status: 'invited', reason: null };
 const signed: AttendeeState = { status: 'signed', reason: null };
 const onLeave: AttendeeState = { status: 'leave', reason: '出差' };
@@ -31,8 +48,58 @@ describe('signIn', () => {
     { s: cancelled, a: invited, want: 'conflict: 本次活动已取消。' },
     { s: cancelled, a: undefined, want: 'conflict: 本次活动已取消。' },
   ])('$s.status, attendee $a.status → $want', ({ s, a, want }) => {
-    expect(outcome(() => signIn(s, a))).toBe(want);
-    if (want === 'ok') expect(signIn(s, a)).toEqual({ status: 'signed', reason: null });
+    expect(outcome(() => signIn(s, a, NOW, TZ))).toBe(want);
+    if (want === 'ok') expect(signIn(s, a, NOW, TZ)).toEqual({ status: 'signed', reason: null });
+  });
+});
+
+describe('the 签到 window', () => {
+  const early = 'conflict: 签到尚未开始。签到时间为 12月10日 14:30 至 18:00。';
+  const late = 'conflict: 签到已结束。签到时间为 12月10日 14:30 至 18:00。';
+  it.each([
+    { kind: 'committee', now: '2026-12-02T15:00:00', want: early }, // 8 days early
+    { kind: 'committee', now: '2026-12-10T14:29:59', want: early },
+    { kind: 'committee', now: '2026-12-10T14:30:00', want: 'ok' },
+    { kind: 'committee', now: '2026-12-10T15:00:00', want: 'ok' },
+    { kind: 'committee', now: '2026-12-10T17:59:59', want: 'ok' },
+    { kind: 'committee', now: '2026-12-10T18:00:00', want: late },
+    { kind: 'committee', now: '2027-01-28T15:00:00', want: late }, // seven weeks past
+    { kind: 'central_group', now: '2026-12-10T17:59:59', want: 'ok' },
+    { kind: 'theme_day', now: '2026-12-10T18:30:00', want: 'ok' },
+    {
+      kind: 'theme_day',
+      now: '2026-12-10T19:00:00',
+      want: 'conflict: 签到已结束。签到时间为 12月10日 14:30 至 19:00。',
+    },
+  ])('$kind at $now → $want', ({ kind, now, want }) => {
+    expect(outcome(() => signIn({ ...open, kind }, invited, at(now), TZ))).toBe(want);
+  });
+
+  it('is refused once the minutes are recorded, even within the window', () => {
+    const settled = { ...open, minutes_at: '2026-12-10T08:00:00.000Z' };
+    expect(outcome(() => signIn(settled, invited, at('2026-12-10T16:30:00'), TZ))).toBe(
+      'conflict: 本次活动已记录纪要，出勤情况不能再更改。',
+    );
+  });
+
+  it('names both days when it runs past midnight', () => {
+    expect(signInWindowText({ kind: 'committee', start_at: '2026-12-10T15:00:00.000Z' }, TZ)).toBe(
+      '签到时间为 12月10日 22:30 至 12月11日 02:00。',
+    );
+  });
+
+  it('has a window for every kind, opening before the start and closing after it', () => {
+    for (const k of [...MEETING_KINDS, ...STUDY_KINDS]) {
+      expect(ATTENDANCE_WINDOWS[k].opensBefore).toBeGreaterThan(0);
+      expect(ATTENDANCE_WINDOWS[k].closesAfter).toBeGreaterThan(0);
+    }
+  });
+
+  it.each([
+    { now: '2026-12-10T17:59:59', closed: false },
+    { now: '2026-12-10T18:00:00', closed: true },
+  ])('is closed at $now: $closed (缺席 counted from then)', ({ now, closed }) => {
+    expect(attendanceClosed(base, at(now))).toBe(closed);
   });
 });
 
@@ -46,12 +113,75 @@ describe('askLeave', () => {
     { s: open, a: undefined, reason: '出差', want: 'forbidden: 您不在本次活动的参加人员名单中。' },
     { s: cancelled, a: invited, reason: '出差', want: 'conflict: 本次活动已取消。' },
   ])('$s.status, attendee $a.status, reason “$reason” → $want', ({ s, a, reason, want }) => {
-    expect(outcome(() => askLeave(s, a, reason))).toBe(want);
+    expect(outcome(() => askLeave(s, a, reason, NOW, TZ))).toBe(want);
+  });
+
+  it.each([
+    { now: '2026-12-02T15:00:00', want: 'ok' },
+    { now: '2026-12-10T14:59:59', want: 'ok' },
+    { now: '2026-12-10T15:00:00', want: 'conflict: 活动已开始，不能再请假（请假须在 12月10日 15:00 开始前提出）。' },
+    { now: '2026-12-10T16:00:00', want: 'conflict: 活动已开始，不能再请假（请假须在 12月10日 15:00 开始前提出）。' },
+  ])('is asked until the start: at $now → $want', ({ now, want }) => {
+    expect(outcome(() => askLeave(open, signed, '临时有事', at(now), TZ))).toBe(want);
+  });
+
+  it('is refused once the minutes are recorded', () => {
+    const settled = { ...open, minutes_at: '2026-12-10T08:00:00.000Z' };
+    expect(outcome(() => askLeave(settled, signed, '临时有事', at('2026-12-10T17:00:00'), TZ))).toBe(
+      'conflict: 本次活动已记录纪要，出勤情况不能再更改。',
+    );
   });
 
   it('stores the reason trimmed and cut to 200 characters', () => {
-    expect(askLeave(open, invited, ' 出差 ')).toEqual({ status: 'leave', reason: '出差' });
-    expect(askLeave(open, invited, 'x'.repeat(300)).reason).toHaveLength(200);
+    expect(askLeave(open, invited, ' 出差 ', NOW, TZ)).toEqual({ status: 'leave', reason: '出差' });
+    expect(askLeave(open, invited, 'x'.repeat(300), NOW, TZ).reason).toHaveLength(200);
+  });
+});
+
+describe('correctAttendance (an admin’s 补正)', () => {
+  const closed = at('2026-12-10T18:00:00');
+  const settled = { ...open, minutes_at: '2026-12-10T08:00:00.000Z' };
+  it.each([
+    { s: open, a: onLeave, to: 'signed' as const, now: closed, want: 'ok' },
+    { s: open, a: invited, to: 'leave' as const, now: closed, want: 'ok' },
+    { s: open, a: signed, to: 'absent' as const, now: closed, want: 'ok' },
+    { s: settled, a: onLeave, to: 'signed' as const, now: at('2026-12-10T16:30:00'), want: 'ok' },
+    {
+      s: open,
+      a: invited,
+      to: 'signed' as const,
+      now: at('2026-12-10T17:59:59'),
+      want: 'conflict: 签到尚未结束，请本人在卡片上签到或请假。签到时间为 12月10日 14:30 至 18:00。',
+    },
+    { s: open, a: signed, to: 'signed' as const, now: closed, want: 'conflict: 此人已是签到，无需补正。' },
+    { s: open, a: invited, to: 'absent' as const, now: closed, want: 'conflict: 此人已是缺席，无需补正。' },
+    {
+      s: open,
+      a: undefined,
+      to: 'signed' as const,
+      now: closed,
+      want: 'not_found: 此人不在本次活动的参加人员名单中。',
+    },
+    { s: cancelled, a: invited, to: 'signed' as const, now: closed, want: 'conflict: 本次活动已取消。' },
+  ])('$a.status → $to at $now → $want', ({ s, a, to, now, want }) => {
+    expect(outcome(() => correctAttendance(s, a, to, '现场签到表为证', now, TZ))).toBe(want);
+  });
+
+  it('needs a reason; stores 缺席 as no answer and keeps the reason of a 请假', () => {
+    const closed2 = at('2026-12-11T10:00:00');
+    expect(outcome(() => correctAttendance(open, invited, 'signed', ' ', closed2, TZ))).toBe(
+      'bad_args: 补正需要填写理由。',
+    );
+    expect(correctAttendance(open, signed, 'absent', ' 未到会 ', closed2, TZ)).toEqual({
+      status: 'invited',
+      reason: null,
+      why: '未到会',
+    });
+    expect(correctAttendance(open, invited, 'leave', '事前已口头请假', closed2, TZ)).toEqual({
+      status: 'leave',
+      reason: '事前已口头请假',
+      why: '事前已口头请假',
+    });
   });
 });
 

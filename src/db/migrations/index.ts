@@ -10,6 +10,7 @@ import * as m0008 from './0008_add_scan_indexes.ts';
 import * as m0009 from './0009_create_inbox.ts';
 import * as m0010 from './0010_create_group_chats.ts';
 import * as m0011 from './0011_add_member_left.ts';
+import * as m0012 from './0012_add_attendance_correction.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -30,4 +31,5 @@ export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
   ['0009_create_inbox', m0009],
   ['0010_create_group_chats', m0010],
   ['0011_add_member_left', m0011],
+  ['0012_add_attendance_correction', m0012],
 ];

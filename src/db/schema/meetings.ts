@@ -87,6 +87,10 @@ export interface SessionAttendeesTable {
   reason: string | null;
   answered_at: string | null;
   voting: number;
+  /** An admin's 补正 after the 签到 window: when (UTC ISO), by whom (open id) and why; null when none. */
+  corrected_at: string | null;
+  corrected_by: string | null;
+  correction_reason: string | null;
 }
 
 export interface SessionFilesTable {

@@ -5,11 +5,20 @@ import type { Generated } from 'kysely';
 export const CADENCES = ['once', 'monthly', 'quarterly', 'half_yearly', 'yearly'] as const;
 export type Cadence = (typeof CADENCES)[number];
 
-export const TASK_STATUSES = ['not_started', 'in_progress', 'done', 'blocked', 'missed'] as const;
+/** `submitted` (待验收) and `accepted` (已完成（已验收）): a task whose item requires evidence (issue 13 item 3). */
+export const TASK_STATUSES = [
+  'not_started',
+  'in_progress',
+  'done',
+  'blocked',
+  'missed',
+  'submitted',
+  'accepted',
+] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** What a task's history records (`task_events.kind`). */
-export const TASK_EVENT_KINDS = ['progress', 'done', 'blocked', 'missed'] as const;
+export const TASK_EVENT_KINDS = ['progress', 'done', 'blocked', 'missed', 'submitted', 'accepted', 'returned'] as const;
 export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
 
 import type { EvidenceKind } from './rectification.ts';
@@ -60,7 +69,7 @@ export interface TasksTable {
   /** once | 2026-12 | 2026Q4 | 2026H2 | 2026 */
   period: string;
   due_date: string;
-  /** not_started | in_progress | done | blocked | missed */
+  /** not_started | in_progress | done | blocked | missed | submitted (待验收) | accepted (已完成（已验收）) */
   status: TaskStatus;
   percent: number;
   late: number;

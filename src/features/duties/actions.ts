@@ -21,12 +21,16 @@ import {
   taskProgress,
   taskQuickdone,
   taskReport,
+  taskReview,
 } from './contracts.ts';
 import { buildTaskList, checklistCard } from './list.ts';
 import { DUTY_CATEGORIES, REPORTED_TASK_STATUSES } from './model.ts';
 import { listTasks, saveQuarterlyReport } from './repository.ts';
 import * as tasks from './service.ts';
 import { buildQuarterlyAskCard, buildTaskCard, MIN_REPORT_LENGTH } from './task-card.ts';
+
+/** The toast when 已完成 sends the task to 验收 (its item requires evidence). */
+const SUBMITTED = '已提交，待书记或纪检委员验收';
 
 /** The clicker reads a card in their private chat; a card in a group is shared (no single reader). */
 const readerHere = (ctx: ActionContext): tasks.TaskReader =>
@@ -127,7 +131,9 @@ export const taskActions = actionsOf(
         text: clip(done, 1000),
         link: form.link || undefined,
       });
-      return answer(ctx, after, status.data === 'blocked' ? '已记录，已通知书记' : '进度已更新');
+      const toast =
+        after.status === 'submitted' ? SUBMITTED : status.data === 'blocked' ? '已记录，已通知书记' : '进度已更新';
+      return answer(ctx, after, toast);
     },
   }),
   taskDone.define({
@@ -135,7 +141,8 @@ export const taskActions = actionsOf(
     async handle(ctx, v) {
       const { t, stale: s } = await stale(ctx, v.id, v.ver);
       if (s) return s;
-      return answer(ctx, await tasks.markTaskDone(ctx, t), '已标记完成');
+      const after = await tasks.markTaskDone(ctx, t);
+      return answer(ctx, after, after.status === 'submitted' ? SUBMITTED : '已标记完成');
     },
   }),
   taskQuickdone.define({
@@ -145,7 +152,8 @@ export const taskActions = actionsOf(
       const t = await tasks.lockTask(ctx, v.id);
       const after = await tasks.markTaskDone(ctx, t);
       await tasks.refreshTaskCards(ctx, after);
-      return { toast: { type: 'success', content: `任务 #${v.id} 已完成` }, personal: await checklistFor(ctx) };
+      const content = after.status === 'submitted' ? `任务 #${v.id} ${SUBMITTED}` : `任务 #${v.id} 已完成`;
+      return { toast: { type: 'success', content }, personal: await checklistFor(ctx) };
     },
   }),
   taskBlocked.define({
@@ -161,6 +169,15 @@ export const taskActions = actionsOf(
         text: clip(reason, 500),
       });
       return answer(ctx, after, '已记录，已通知书记');
+    },
+  }),
+  taskReview.define({
+    roles: 'member',
+    async handle(ctx, v, form) {
+      const { t, stale: s } = await stale(ctx, v.id, v.ver);
+      if (s) return s;
+      const after = await tasks.reviewTask(ctx, t, { decision: v.d, reason: form.reason });
+      return answer(ctx, after, v.d === 'accept' ? '已验收通过' : '已退回，已通知责任人');
     },
   }),
   taskPage.define({

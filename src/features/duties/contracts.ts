@@ -38,6 +38,12 @@ export const taskQuickdone = cardAction('task.quickdone', { value: ref });
 
 export const taskBlocked = cardAction('task.blocked', { value: versioned, form: { reason: formText() } });
 
+/** 验收通过 / 退回 on a task 待验收, read by the 书记 or 纪检委员 (the reason is needed to return). */
+export const taskReview = cardAction('task.review', {
+  value: { ...versioned, d: z.enum(['accept', 'return']) },
+  form: { reason: formText() },
+});
+
 export const taskPage = cardAction('task.page', { value: pageValue });
 
 /** 提交报告 on the quarterly 履责 report form. */

@@ -41,6 +41,8 @@ export interface BoardView {
     notStarted: number;
     inProgress: number;
     blocked: number;
+    /** 已完成 with its evidence, waiting for the 书记 or 纪检委员 to accept it (待验收). */
+    review: number;
     done: number;
     overdue: number;
     away: boolean;
@@ -54,22 +56,32 @@ export function buildBoardCard(v: BoardView): Card {
     ns: o.notStarted,
     ip: o.inProgress,
     bl: o.blocked,
+    rv: o.review,
     dn: o.done,
     od: o.overdue,
   }));
   const totals = all.reduce(
-    (t, r) => ({ ns: t.ns + r.ns, ip: t.ip + r.ip, bl: t.bl + r.bl, dn: t.dn + r.dn, od: t.od + r.od }),
-    { ns: 0, ip: 0, bl: 0, dn: 0, od: 0 },
+    (t, r) => ({
+      ns: t.ns + r.ns,
+      ip: t.ip + r.ip,
+      bl: t.bl + r.bl,
+      rv: t.rv + r.rv,
+      dn: t.dn + r.dn,
+      od: t.od + r.od,
+    }),
+    { ns: 0, ip: 0, bl: 0, rv: 0, dn: 0, od: 0 },
   );
+  // 待验收 appears once anything waits for acceptance, so the columns always add up to every task.
+  const review = totals.rv > 0;
   // The card has room for TABLE_ROWS people: past that, those with most overdue or blocked tasks.
-  const rows = keepWorst(all, (r) => r.od * 1000 + r.bl);
+  const rows = keepWorst(all, (r) => r.od * 1000 + r.bl).map(({ rv, ...r }) => (review ? { ...r, rv } : r));
   return card({
     title: `主体责任落实看板 · ${v.orgName}`,
     subtitle: `更新于 ${v.asOf}`,
     template: 'red',
     elements: [
       markdown(
-        `合计：未开始 ${totals.ns}，进行中 ${totals.ip}，遇到困难 ${totals.bl}，已完成 ${totals.dn}，逾期 **${totals.od}**`,
+        `合计：未开始 ${totals.ns}，进行中 ${totals.ip}，遇到困难 ${totals.bl}，${review ? `待验收 ${totals.rv}，` : ''}已完成 ${totals.dn}，逾期 **${totals.od}**`,
       ),
       table({
         columns: [
@@ -77,6 +89,7 @@ export function buildBoardCard(v: BoardView): Card {
           { name: 'ns', title: '未开始' },
           { name: 'ip', title: '进行中' },
           { name: 'bl', title: '遇到困难' },
+          ...(review ? [{ name: 'rv', title: '待验收' }] : []),
           { name: 'dn', title: '已完成' },
           { name: 'od', title: '逾期' },
         ],
@@ -201,16 +214,30 @@ function reportItems(items: readonly string[]): CardElement[] {
 export interface RollupView {
   orgName: string;
   quarter: string;
+  /** Each task counts once: 逾期 (open, past due, owner not away) before its own status. */
   owners: {
     name: string;
+    /** 已完成 or 已完成（已验收）. */
     done: number;
+    /** 待验收. */
+    review: number;
     inProgress: number;
+    notStarted: number;
+    blocked: number;
     overdue: number;
     missed: number;
     reported: boolean;
     away: boolean;
   }[];
-  items: { seq: number; content: string; done: number; total: number; overdue: number; missed: number }[];
+  items: {
+    seq: number;
+    content: string;
+    done: number;
+    review: number;
+    total: number;
+    overdue: number;
+    missed: number;
+  }[];
 }
 
 /** The secretary's quarter-end roll-up: per owner and per item. */
@@ -225,15 +252,20 @@ export function buildRollupCard(v: RollupView): Card {
     template: 'red',
     elements: [
       markdown(
-        notReported.length
-          ? `**未提交履责报告**：${names.join('、')}${notReported.length > names.length ? ` 等 ${notReported.length} 人` : ''}`
-          : '**全部责任人已提交履责报告。**',
+        v.owners.length === 0
+          ? '**本季度没有到期的责任任务。**'
+          : notReported.length
+            ? `**未提交履责报告**：${names.join('、')}${notReported.length > names.length ? ` 等 ${notReported.length} 人` : ''}`
+            : '**全部责任人已提交履责报告。**',
       ),
       table({
         columns: [
           { name: 'name', title: '责任人' },
           { name: 'done', title: '已完成' },
+          { name: 'rv', title: '待验收' },
           { name: 'ip', title: '进行中' },
+          { name: 'ns', title: '未开始' },
+          { name: 'bl', title: '遇到困难' },
           { name: 'od', title: '逾期' },
           { name: 'ms', title: '未完成' },
           { name: 'rp', title: '履责报告' },
@@ -241,7 +273,10 @@ export function buildRollupCard(v: RollupView): Card {
         rows: owners.map((o) => ({
           name: o.name,
           done: o.done,
+          rv: o.review,
           ip: o.inProgress,
+          ns: o.notStarted,
+          bl: o.blocked,
           od: o.away ? '—' : o.overdue,
           ms: o.missed,
           rp: o.away ? '请假' : o.reported ? '已提交' : '未提交',
@@ -251,12 +286,14 @@ export function buildRollupCard(v: RollupView): Card {
         columns: [
           { name: 'item', title: '责任内容' },
           { name: 'done', title: '完成' },
+          { name: 'rv', title: '待验收' },
           { name: 'od', title: '逾期' },
           { name: 'ms', title: '未完成' },
         ],
         rows: items.map((i) => ({
           item: `${i.seq}. ${clean(i.content, 30)}`,
           done: `${i.done}/${i.total}`,
+          rv: i.review,
           od: i.overdue,
           ms: i.missed,
         })),

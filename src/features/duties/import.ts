@@ -1,7 +1,8 @@
 /**
  * Importing the 主体责任清单, as a ledger-kit definition: the usual headers (序号, 类别, 责任内容/工作任务,
- * 牵头领导/责任领导, 责任人/责任部门, 完成时限, 频次), several owners per cell, one-off or recurring
- * items; re-imports update the item with the same year and content.
+ * 牵头领导/责任领导, 责任人/责任部门, 完成时限, 频次, 佐证材料/佐证要求), several owners per cell, one-off or
+ * recurring items; the 佐证材料 column becomes the item's evidence requirement (issue 13 item 3: 已完成
+ * then needs evidence); re-imports update the item with the same year and content.
  */
 import { createHash } from 'node:crypto';
 import type { DutyItem } from '../../db/schema.ts';
@@ -28,6 +29,8 @@ export interface DutyImportRow {
   cadence: Cadence;
   dueDate: string | null;
   dueDay: number | null;
+  /** The evidence the item requires (the 佐证材料 column; empty: none). */
+  evidence: string;
 }
 
 export const DUTY_HEADERS = {
@@ -38,7 +41,7 @@ export const DUTY_HEADERS = {
   owners: ['责任人', '责任部门', '具体责任人', '责任人员'],
   due: ['完成时限', '时限', '完成时间'],
   cadence: ['频次', '工作频次', '周期'],
-  evidence: ['佐证材料', '佐证要求'],
+  evidence: ['佐证材料', '佐证要求', '佐证'],
 } as const;
 
 type DutyField = keyof typeof DUTY_HEADERS;
@@ -101,6 +104,7 @@ const parseDutyRow: RowParser<DutyField, DutyImportRow, DutyEnv> = (get, env, li
     cadence,
     dueDate,
     dueDay,
+    evidence: get('evidence').text.slice(0, 200),
   };
   return { key, row };
 };
@@ -120,7 +124,7 @@ export const dutyImporter = defineImporter<DutyField, DutyImportRow, DutyEnv>({
   applyRow: async (ctx, org, r) => {
     const existing = await findDutyItemByKey(ctx.db, org.id, r.key);
     if (!existing) {
-      await createDuty(ctx, { ...r, evidence: '', importKey: r.key });
+      await createDuty(ctx, { ...r, importKey: r.key });
       return 'created';
     }
     if (!(await changed(ctx, existing, r))) return 'unchanged';
@@ -147,11 +151,19 @@ const snapshot = (i: DutyItem) => ({
   cadence: i.cadence,
   due: i.due_date,
   dueDay: i.due_day,
+  evidence: i.evidence,
 });
 
 /** The columns an import sets and a re-import compares (owners are added, never removed). */
 function importedColumns(r: DutyImportRow) {
-  return { category: r.category, leader: r.leader, cadence: r.cadence, due_date: r.dueDate, due_day: r.dueDay };
+  return {
+    category: r.category,
+    leader: r.leader,
+    cadence: r.cadence,
+    due_date: r.dueDate,
+    due_day: r.dueDay,
+    evidence: r.evidence,
+  };
 }
 
 async function changed(ctx: ImportContext, e: DutyItem, r: DutyImportRow): Promise<boolean> {

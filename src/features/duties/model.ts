@@ -54,7 +54,19 @@ export const TASK_STATUS_LABELS: Record<TaskStatus, string> = {
   done: '已完成',
   blocked: '遇到困难',
   missed: '未完成（已过期）',
+  submitted: '待验收',
+  accepted: '已完成（已验收）',
 };
+
+/** Finished for the owner: 已完成 (an item without an evidence requirement) or accepted. */
+export const FINISHED_TASK_STATUSES = ['done', 'accepted'] as const satisfies readonly TaskStatus[];
+
+export function isFinishedTask(status: TaskStatus): boolean {
+  return (FINISHED_TASK_STATUSES as readonly TaskStatus[]).includes(status);
+}
+
+/** Who accepts (验收) a task submitted with its evidence: the 书记 or the 纪检委员 (not its owner). */
+export const TASK_ACCEPTOR_ROLES = ['secretary', 'inspector'] as const satisfies readonly Role[];
 
 /** A task still to be done: its owner can report on it, and past its due date it is overdue. */
 export const OPEN_TASK_STATUSES = ['not_started', 'in_progress', 'blocked'] as const satisfies readonly TaskStatus[];

@@ -4,7 +4,7 @@ import { isAway, membersByOpenId } from '../../db/repositories/members.ts';
 import { findOrgById } from '../../db/repositories/orgs.ts';
 import type { Database } from '../../db/schema.ts';
 import type { QuarterWindow } from '../../domain/periods.ts';
-import { isOpenTask } from './model.ts';
+import { isFinishedTask, isOpenTask } from './model.ts';
 import { listQuarterlyReports, listTasksDueIn } from './repository.ts';
 import type { RollupView } from './task-card.ts';
 
@@ -25,18 +25,32 @@ export async function rollupView(
     const o = owners.get(t.owner_open_id) ?? {
       name: t.owner_name,
       done: 0,
+      review: 0,
       inProgress: 0,
+      notStarted: 0,
+      blocked: 0,
       overdue: 0,
       missed: 0,
       reported: reports.has(t.owner_open_id),
       away,
     };
-    const i = items.get(t.item_id) ?? { seq: t.seq, content: t.content, done: 0, total: 0, overdue: 0, missed: 0 };
+    const i = items.get(t.item_id) ?? {
+      seq: t.seq,
+      content: t.content,
+      done: 0,
+      review: 0,
+      total: 0,
+      overdue: 0,
+      missed: 0,
+    };
     const overdue = isOpenTask(t.status) && t.due_date < today;
     i.total++;
-    if (t.status === 'done') [o.done, i.done] = [o.done + 1, i.done + 1];
+    if (isFinishedTask(t.status)) [o.done, i.done] = [o.done + 1, i.done + 1];
+    else if (t.status === 'submitted') [o.review, i.review] = [o.review + 1, i.review + 1];
     else if (t.status === 'missed') [o.missed, i.missed] = [o.missed + 1, i.missed + 1];
     else if (overdue && !away) [o.overdue, i.overdue] = [o.overdue + 1, i.overdue + 1];
+    else if (t.status === 'not_started') o.notStarted++;
+    else if (t.status === 'blocked') o.blocked++;
     else o.inProgress++;
     owners.set(t.owner_open_id, o);
     items.set(t.item_id, i);

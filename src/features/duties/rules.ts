@@ -1,16 +1,19 @@
 /**
  * The task occurrence's rules as pure transitions (issue 12): an owner's report (进行中 / 已完成 /
- * 遇到困难) and the period end that marks an undone occurrence 未完成. Each returns the change, the
+ * 遇到困难), the period end that marks an undone occurrence 未完成, and (issue 13 item 3) 验收: on an
+ * item that requires evidence, 已完成 needs some and makes the task 待验收 until the 书记 or 纪检委员
+ * accepts it (已完成（已验收）) or returns it. Each returns the change, the
  * history line and whom to tell, or throws the `UserError` the actor sees; `service.ts` and
  * `jobs/task-occurrences.ts` read, lock and write around them.
  */
 import type { Actor } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
-import type { Role } from '../../core/roles.ts';
+import { describeRoles, type Role } from '../../core/roles.ts';
 import {
   isOpenTask,
   type Period,
   type ReportedTaskStatus,
+  TASK_ACCEPTOR_ROLES,
   TASK_STATUS_LABELS,
   type TaskEventKind,
   type TaskStatus,
@@ -50,18 +53,51 @@ export interface TaskBlockedNotice {
   reason: string;
 }
 
+/**
+ * Where a task's evidence stands (issue 13 item 3, "done means evidenced"): the item's requirement
+ * (empty: none) and how many pieces — files, links, text — are already attached to the task.
+ */
+export interface TaskEvidenceState {
+  required: string;
+  attached: number;
+}
+
+export const NO_EVIDENCE_REQUIRED: TaskEvidenceState = { required: '', attached: 0 };
+
+/** The owner asks for 验收: the acceptors (but the owner) are sent the task. */
+export interface TaskReviewNotice {
+  kind: 'review';
+  roles: readonly Role[];
+  except: string;
+}
+
+/** The acceptor returned the task: the owner is told why. */
+export interface TaskReturnedNotice {
+  kind: 'returned';
+  to: string;
+  by: string;
+  reason: string;
+}
+
+export type TaskNotice = TaskBlockedNotice | TaskReviewNotice | TaskReturnedNotice;
+
 export interface TaskTransition {
   update: TaskUpdate;
   history: TaskHistoryEntry;
-  notices: TaskBlockedNotice[];
+  notices: TaskNotice[];
 }
 
-/** The owner reports on an open task. `when.at` stamps 已完成; `when.today` decides the late mark. */
+/**
+ * The owner reports on an open task. `when.at` stamps 已完成; `when.today` decides the late mark.
+ * 已完成 on a task whose item requires evidence needs some: already attached, or `r.link` (a link or
+ * a text) in this same report.
+ */
 export function reportTask(
   t: TaskState,
   actor: Pick<Actor, 'openId'>,
-  r: { status: ReportedTaskStatus; percent: number; text: string },
+  r: { status: ReportedTaskStatus; percent: number; text: string; link?: string },
   when: { at: string; today: string },
+  evidence: TaskEvidenceState = NO_EVIDENCE_REQUIRED,
 ): TaskTransition {
   if (actor.openId !== t.owner_open_id)
     throw new UserError('forbidden', `只有责任人（${t.owner_name}）可以报告这项任务。`);
@@ -69,6 +105,25 @@ export function reportTask(
     throw new UserError('conflict', `任务当前为“${TASK_STATUS_LABELS[t.status]}”，不能再报告。`);
   }
   const done = r.status === 'done';
+  const required = evidence.required.trim();
+  if (done && required && evidence.attached === 0 && !r.link?.trim()) {
+    throw new UserError(
+      'bad_args',
+      `请先附上佐证材料（要求：${required}）：在“更新进度”中选择“已完成”，并在“佐证材料”一栏填写链接或文字说明。`,
+    );
+  }
+  if (done && required) {
+    return {
+      update: {
+        status: 'submitted',
+        percent: 100,
+        done_at: when.at,
+        late: t.late === 1 || when.today > t.due_date ? 1 : 0,
+      },
+      history: { kind: 'submitted', text: r.text },
+      notices: [{ kind: 'review', roles: TASK_ACCEPTOR_ROLES, except: t.owner_open_id }],
+    };
+  }
   return {
     update: {
       status: r.status,
@@ -93,6 +148,42 @@ export function missTask(t: TaskState, period: Period, today: string): TaskTrans
   return {
     update: { status: 'missed', late: 1 },
     history: { kind: 'missed', text: `${period.key} 期末未完成，记为未完成` },
+    notices: [],
+  };
+}
+
+export type TaskReviewDecision = 'accept' | 'return';
+
+/**
+ * The 书记 or 纪检委员 (not the owner) decides on a task 待验收: accepted, it is 已完成（已验收）; returned
+ * (with a reason, told to the owner), it is 进行中 again and the owner reports anew.
+ */
+export function reviewTask(
+  t: TaskState,
+  actor: Pick<Actor, 'openId' | 'name'> & { role: Role | undefined },
+  d: { decision: TaskReviewDecision; reason?: string },
+): TaskTransition {
+  if (!actor.role || !(TASK_ACCEPTOR_ROLES as readonly Role[]).includes(actor.role)) {
+    throw new UserError('forbidden', `需要${describeRoles(TASK_ACCEPTOR_ROLES)}权限才能验收。`);
+  }
+  if (actor.openId === t.owner_open_id) {
+    throw new UserError('forbidden', '责任人不能验收自己的任务，请由书记或纪检委员验收。');
+  }
+  if (t.status !== 'submitted') {
+    throw new UserError('conflict', `任务当前为“${TASK_STATUS_LABELS[t.status]}”，不在待验收状态。`);
+  }
+  if (d.decision === 'return') {
+    const reason = d.reason?.trim();
+    if (!reason) throw new UserError('bad_args', '退回需要填写理由。');
+    return {
+      update: { status: 'in_progress', percent: t.percent, done_at: null, late: t.late },
+      history: { kind: 'returned', text: `退回：${reason}` },
+      notices: [{ kind: 'returned', to: t.owner_open_id, by: actor.name ?? '', reason }],
+    };
+  }
+  return {
+    update: { status: 'accepted', percent: 100, late: t.late },
+    history: { kind: 'accepted', text: '验收通过' },
     notices: [],
   };
 }

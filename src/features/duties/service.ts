@@ -22,9 +22,11 @@ import {
   type Cadence,
   DUTY_CATEGORIES,
   dueDateOf,
+  isFinishedTask,
   isOpenTask,
   periodOf,
   type ReportedTaskStatus,
+  TASK_ACCEPTOR_ROLES,
   TASK_STATUS_LABELS,
 } from './model.ts';
 import {
@@ -108,8 +110,8 @@ export async function taskView(
     ownerName: t.owner_name,
     dueDate: t.due_date,
     dueText:
-      t.status === 'done'
-        ? '已完成'
+      t.status === 'done' || t.status === 'accepted' || t.status === 'submitted'
+        ? TASK_STATUS_LABELS[t.status]
         : t.status === 'missed'
           ? '本期未完成'
           : deadlineText(t.due_date, { today: todayDate }),
@@ -118,6 +120,11 @@ export async function taskView(
     statusLabel: TASK_STATUS_LABELS[t.status],
     percent: t.percent,
     evidenceRequired: item.evidence,
+    mayReview:
+      t.status === 'submitted' &&
+      reader !== undefined &&
+      reader.openId !== t.owner_open_id &&
+      (TASK_ACCEPTOR_ROLES as readonly (Role | undefined)[]).includes(reader.role),
     lastProgress: last && { at: formatLocal(new Date(last.at), tz), text: last.text ?? '' },
     evidence: evidence.map((e) => ({ kind: e.kind, name: e.name })),
     history: events
@@ -176,6 +183,7 @@ export async function boardView(db: Kysely<Database>, orgId: number, now: Date, 
       notStarted: 0,
       inProgress: 0,
       blocked: 0,
+      review: 0,
       done: 0,
       overdue: 0,
       away: isAway(m, todayDate),
@@ -183,7 +191,8 @@ export async function boardView(db: Kysely<Database>, orgId: number, now: Date, 
     if (t.status === 'not_started') o.notStarted++;
     if (t.status === 'in_progress') o.inProgress++;
     if (t.status === 'blocked') o.blocked++;
-    if (t.status === 'done') o.done++;
+    if (t.status === 'submitted') o.review++;
+    if (isFinishedTask(t.status)) o.done++;
     if (isOpenTask(t.status) && t.due_date < todayDate) o.overdue++;
     owners.set(t.owner_open_id, o);
   }
@@ -314,7 +323,15 @@ export async function reportTask(
   t: Task,
   r: { status: ReportedTaskStatus; percent: number; text: string; link?: string },
 ): Promise<Task> {
-  const decided = rules.reportTask(t, ctx.actor, r, { at: ctx.now.toISOString(), today: ctx.today });
+  const item = (await findDutyItem(ctx.db, t.item_id)) as DutyItem;
+  const attached = item.evidence.trim() ? (await listTaskEvidence(ctx.db, t.id)).length : 0;
+  const decided = rules.reportTask(
+    t,
+    ctx.actor,
+    r,
+    { at: ctx.now.toISOString(), today: ctx.today },
+    { required: item.evidence, attached },
+  );
   if (r.link) {
     const isLink = /^https?:\/\/\S+$/i.test(r.link);
     await addTaskEvidence(ctx.db, {
@@ -327,8 +344,39 @@ export async function reportTask(
     });
   }
   const after = await change(ctx, t, decided.update, decided.history);
-  for (const n of decided.notices) await tellSecretaries(ctx, after, n);
+  await notify(ctx, after, decided.notices);
   return after;
+}
+
+/** The 书记 or 纪检委员 accepts a task 待验收, or returns it to its owner with a reason. */
+export async function reviewTask(
+  ctx: ActingContext,
+  t: Task,
+  d: { decision: rules.TaskReviewDecision; reason?: string },
+): Promise<Task> {
+  const decided = rules.reviewTask(t, ctx.actor, d);
+  const after = await change(ctx, t, decided.update, decided.history);
+  await notify(ctx, after, decided.notices);
+  return after;
+}
+
+async function notify(ctx: ActingContext, t: Task, notices: readonly rules.TaskNotice[]): Promise<void> {
+  for (const n of notices) {
+    if (n.kind === 'blocked') await tellSecretaries(ctx, t, n);
+    else if (n.kind === 'review') {
+      for (const m of await listMembers(ctx.db, t.org_id)) {
+        if (!(n.roles as readonly string[]).includes(m.role) || m.open_id === n.except) continue;
+        await sendTaskCard(ctx, t, { openId: m.open_id });
+      }
+    } else {
+      const item = (await findDutyItem(ctx.db, t.item_id)) as DutyItem;
+      await ctx.outbox.send(
+        { openId: n.to },
+        textMessage`【验收退回】${plain(n.by, 20)}退回了“${plain(item.content, 60)}”（任务 #${t.id}）：${plain(n.reason, 300)}。请补充后重新报告完成。`,
+        { orgId: t.org_id },
+      );
+    }
+  }
 }
 
 export async function markTaskDone(ctx: ActingContext, t: Task): Promise<Task> {

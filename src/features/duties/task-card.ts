@@ -30,7 +30,7 @@ import {
   trackedItemCard,
 } from '../../cards/tracked-item.ts';
 import type { Card, CardElement, HeaderTemplate } from '../../core/card.ts';
-import { taskBlocked, taskCreate, taskDone, taskForm, taskPage, taskProgress } from './contracts.ts';
+import { taskBlocked, taskCreate, taskDone, taskForm, taskPage, taskProgress, taskReview } from './contracts.ts';
 
 export interface TaskView {
   id: number;
@@ -51,6 +51,8 @@ export interface TaskView {
   statusLabel: string;
   percent: number;
   evidenceRequired: string;
+  /** The reader may accept or return this task (it is 待验收; they are its 书记 or 纪检委员, not its owner). */
+  mayReview?: boolean;
   lastProgress: { at: string; text: string } | undefined;
   evidence: { kind: string; name: string }[];
   history: { at: string; by: string; text: string }[];
@@ -64,6 +66,8 @@ const TEMPLATES: Record<string, HeaderTemplate> = {
   done: 'green',
   blocked: 'orange',
   missed: 'grey',
+  submitted: 'purple',
+  accepted: 'green',
 };
 
 /** 取消 sits after a form, not in it: Feishu lets only named submit/reset buttons into a form. */
@@ -128,8 +132,8 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
         }),
         input({
           name: taskProgress.fields.link,
-          label: '佐证材料链接（可选）',
-          placeholder: '文档或网盘链接',
+          label: v.evidenceRequired ? '佐证材料（标记已完成时必填）' : '佐证材料链接（可选）',
+          placeholder: v.evidenceRequired ? '文档或网盘链接，或文字说明' : '文档或网盘链接',
           maxLength: 500,
         }),
         taskProgress.button(
@@ -158,6 +162,27 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
       ]),
       cancelButton(v),
     );
+  } else if (v.status === 'submitted' && v.mayReview) {
+    elements.push(
+      divider(),
+      form(`task_review_${v.id}`, [
+        input({
+          name: taskReview.fields.reason,
+          label: '退回理由（退回时必填）',
+          placeholder: '佐证材料缺什么、还需做什么',
+          multiline: true,
+          maxLength: 500,
+        }),
+        taskReview.button(
+          { text: '验收通过', type: 'primary', submit: { name: 'submit_accept' }, org: v.orgId },
+          { id: v.id, ver: v.version, d: 'accept' },
+        ),
+        taskReview.button(
+          { text: '退回', type: 'danger', submit: { name: 'submit_return' }, org: v.orgId },
+          { id: v.id, ver: v.version, d: 'return' },
+        ),
+      ]),
+    );
   } else if (open) {
     elements.push(
       buttonRow([
@@ -180,7 +205,7 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
     status: v.status,
     statusLabel: v.statusLabel,
     templates: TEMPLATES,
-    finished: 'done',
+    finished: v.status === 'accepted' ? 'accepted' : 'done',
     late: v.overdue,
     open,
     elements,

@@ -5,7 +5,7 @@ import type { Database, Org, Session } from '../../db/schema.ts';
 import { localDate, zonedInstant } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
 import { defineExporter, type ExportColumn, exportedAt, type LedgerFile } from '../../ledger/export-kit.ts';
-import { kindLabel } from './model.ts';
+import { attendanceClosed, kindLabel } from './model.ts';
 import { listAttendees, listReflections, listSessionFiles, listSessions } from './repository.ts';
 
 type Attendance = Awaited<ReturnType<typeof attendanceOf>>;
@@ -41,8 +41,19 @@ export const meetingLedger = defineExporter<MeetingLedgerRow>({
     { header: '缺席', width: 6, kind: 'number', value: (r) => countState(r.attendance, 'absent') },
     { header: '纪要', width: 44, value: (r) => r.session.minutes ?? '' },
     { header: '佐证', width: 30, value: (r) => r.files },
+    { header: '补正', width: 30, value: (r) => correctionsOf(r.attendance) },
   ],
 });
+
+const STATE_LABELS: Record<string, string> = { signed: '签到', leave: '请假', absent: '缺席', pending: '未回复' };
+
+/** "张三 补正为签到（理由）", one a line: an admin's 补正 after the 签到 window. */
+function correctionsOf(att: Attendance): string {
+  return att
+    .filter((a) => a.correction)
+    .map((a) => `${a.name} 补正为${STATE_LABELS[a.state] ?? a.state}（${a.correction}）`)
+    .join('\n');
+}
 
 /** One member at one held study session. */
 interface StudyLedgerRow {
@@ -67,6 +78,7 @@ export const studyLedger = defineExporter<StudyLedgerRow>({
       width: 8,
       value: (r) => (r.reflected ? '已提交' : r.attendee.state === 'signed' ? '未提交' : ''),
     },
+    { header: '补正', width: 20, value: (r) => r.attendee.correction ?? '' },
   ],
 });
 
@@ -86,15 +98,19 @@ async function yearSessions(
   return sessions.filter((s) => Date.parse(s.start_at) <= now.getTime());
 }
 
-/** Attendance of a held session: leave includes members on 请假/出差 that day; absent is the rest. */
-export async function attendanceOf(db: Kysely<Database>, s: Session, tz: string) {
+/**
+ * Attendance of a held session as of `now`: leave includes members on 请假/出差 that day; once the
+ * 签到 window has closed the rest are absent (缺席), before that they are pending (no column counts them).
+ */
+export async function attendanceOf(db: Kysely<Database>, s: Session, tz: string, now: Date) {
   const day = localDate(new Date(s.start_at), tz);
   const members = await membersByOpenId(db, s.org_id);
+  const rest = attendanceClosed(s, now) ? 'absent' : 'pending';
   const rows = (await listAttendees(db, s.id)).map((a) => {
     const m = members.get(a.open_id);
     const away = isAway(m, day) && a.status !== 'signed';
-    const state = a.status === 'signed' ? 'signed' : a.status === 'leave' || away ? 'leave' : 'absent';
-    return { openId: a.open_id, name: a.name, state };
+    const state = a.status === 'signed' ? 'signed' : a.status === 'leave' || away ? 'leave' : rest;
+    return { openId: a.open_id, name: a.name, state, correction: a.correction_reason };
   });
   return rows;
 }
@@ -109,7 +125,7 @@ export async function exportMeetings(
     rows.push({
       session,
       date: sessionDate(session, o.timezone),
-      attendance: await attendanceOf(db, session, o.timezone),
+      attendance: await attendanceOf(db, session, o.timezone, o.now),
       files: (await listSessionFiles(db, session.id)).map((f) => (f.kind === 'file' ? f.name : f.value)).join('\n'),
     });
   }
@@ -130,7 +146,7 @@ export async function exportStudy(
   for (const session of sessions) {
     const reflected = new Set((await listReflections(db, session.id)).map((r) => r.open_id));
     const date = sessionDate(session, o.timezone);
-    for (const attendee of await attendanceOf(db, session, o.timezone)) {
+    for (const attendee of await attendanceOf(db, session, o.timezone, o.now)) {
       rows.push({ session, date, attendee, reflected: reflected.has(attendee.openId) });
     }
   }

@@ -340,3 +340,40 @@ export function rulePeriod(
   const w = r.frequency === 'half_year' ? r.window?.[half] : undefined;
   return { key, start, end, windowStart: w ? `${y}-${w[0]}` : start, windowEnd: w ? `${y}-${w[1]}` : end };
 }
+
+/**
+ * When 签到 is taken, per kind (docs/domain.md "Attendance": it opens shortly before the start and
+ * closes a few hours after; 常见做法, no regulation fixes it): minutes before the start it opens and
+ * minutes after the start it closes. 请假 is asked until the start.
+ */
+export const ATTENDANCE_WINDOWS: Record<SessionKind, { opensBefore: number; closesAfter: number }> = {
+  special: { opensBefore: 30, closesAfter: 180 },
+  general: { opensBefore: 30, closesAfter: 180 },
+  committee: { opensBefore: 30, closesAfter: 180 },
+  group: { opensBefore: 30, closesAfter: 180 },
+  lecture: { opensBefore: 30, closesAfter: 180 },
+  theme_day: { opensBefore: 30, closesAfter: 240 },
+  life_meeting: { opensBefore: 30, closesAfter: 240 },
+  democratic_life: { opensBefore: 30, closesAfter: 240 },
+  central_group: { opensBefore: 30, closesAfter: 180 },
+  integrity: { opensBefore: 30, closesAfter: 180 },
+  warning: { opensBefore: 30, closesAfter: 180 },
+  topic: { opensBefore: 30, closesAfter: 180 },
+};
+
+const MINUTE = 60_000;
+
+/** The instants 签到 opens and closes for a session of `kind` starting at `startAt` (UTC ISO). */
+export function attendanceWindow(kind: string, startAt: string): { opens: Date; closes: Date } {
+  const w = (ATTENDANCE_WINDOWS as Record<string, { opensBefore: number; closesAfter: number }>)[kind] ?? {
+    opensBefore: 30,
+    closesAfter: 180,
+  };
+  const start = Date.parse(startAt);
+  return { opens: new Date(start - w.opensBefore * MINUTE), closes: new Date(start + w.closesAfter * MINUTE) };
+}
+
+/** The 签到 window has closed: from then on an invitee who neither signed in nor asked leave is 缺席. */
+export function attendanceClosed(s: { kind: string; start_at: string }, now: Date): boolean {
+  return now.getTime() >= attendanceWindow(s.kind, s.start_at).closes.getTime();
+}

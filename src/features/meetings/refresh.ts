@@ -11,7 +11,7 @@ import { listOrgChats } from '../../db/repositories/orgs.ts';
 import type { Database, Session } from '../../db/schema.ts';
 import { formatLocal, localDate } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
-import { kindLabel, quorum, sessionHeading, VOTING_KINDS } from './model.ts';
+import { attendanceClosed, kindLabel, quorum, sessionHeading, VOTING_KINDS } from './model.ts';
 import { listAttendees, listReflections, listSessionFiles } from './repository.ts';
 import { buildSessionCard, type SessionView } from './session-card.ts';
 
@@ -57,6 +57,7 @@ export async function sessionView(
     title: s.title,
     startText: formatLocal(new Date(s.start_at), tz),
     started: now.getTime() >= Date.parse(s.start_at),
+    closed: attendanceClosed(s, now),
     cancelled: s.status === 'cancelled',
     place: s.place,
     agenda: s.agenda,
@@ -66,6 +67,7 @@ export async function sessionView(
       status: a.status,
       reason: a.reason,
       away: isAway(members.get(a.open_id), today),
+      correction: a.correction_reason,
     })),
     voting,
     minutes: s.minutes ?? undefined,

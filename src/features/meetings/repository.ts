@@ -159,6 +159,21 @@ export async function answerAttendance(
     .execute();
 }
 
+/** An admin's 补正: the new status (and leave reason) with when, by whom and why. */
+export async function correctAttendance(
+  db: Kysely<Database>,
+  sessionId: number,
+  openId: string,
+  c: { status: 'invited' | 'signed' | 'leave'; reason: string | null; at: string; by: string; why: string },
+): Promise<void> {
+  await db
+    .updateTable('session_attendees')
+    .set({ status: c.status, reason: c.reason, corrected_at: c.at, corrected_by: c.by, correction_reason: c.why })
+    .where('session_id', '=', sessionId)
+    .where('open_id', '=', openId)
+    .execute();
+}
+
 export async function addSessionFile(
   db: Kysely<Database>,
   f: { session_id: number; kind: SessionFileKind; value: string; name: string; added_by: string; at: string },

@@ -5,7 +5,8 @@
  * and writes.
  */
 import { UserError } from '../../core/errors.ts';
-import type { AttendanceStatus, SessionCategory, SessionStatus } from './model.ts';
+import { localParts } from '../../domain/time.ts';
+import { type AttendanceStatus, attendanceWindow, type SessionCategory, type SessionStatus } from './model.ts';
 
 /** A 请假 reason is stored up to this many characters. */
 const LEAVE_REASON_MAX = 200;
@@ -33,28 +34,77 @@ function assertInvited(a: AttendeeState | undefined): AttendeeState {
   return a;
 }
 
-/** An invitee signs in (once) to a session not cancelled. */
-export function signIn(s: { status: SessionStatus }, attendee: AttendeeState | undefined): AttendanceAnswer {
+/** What 签到 and 请假 are decided on: the session's state, kind, start and whether minutes are recorded. */
+export interface SessionTiming {
+  status: SessionStatus;
+  kind: string;
+  /** Instant (UTC ISO). */
+  start_at: string;
+  minutes_at: string | null;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "12月10日 14:30" in `tz`; with `sameDayAs`, just "18:00" when it falls on that day. */
+function shortLocal(d: Date, tz: string, sameDayAs?: Date): string {
+  const p = localParts(d, tz);
+  const time = `${pad(p.hour)}:${pad(p.minute)}`;
+  if (sameDayAs) {
+    const q = localParts(sameDayAs, tz);
+    if (q.year === p.year && q.month === p.month && q.day === p.day) return time;
+  }
+  return `${p.month}月${p.day}日 ${time}`;
+}
+
+/** "签到时间为 12月10日 14:30 至 18:00。" */
+export function signInWindowText(s: { kind: string; start_at: string }, tz: string): string {
+  const w = attendanceWindow(s.kind, s.start_at);
+  return `签到时间为 ${shortLocal(w.opens, tz)} 至 ${shortLocal(w.closes, tz, w.opens)}。`;
+}
+
+/** Once the minutes are recorded, attendance is settled. */
+function assertNotSettled(s: SessionTiming): void {
+  if (s.minutes_at !== null) throw new UserError('conflict', '本次活动已记录纪要，出勤情况不能再更改。');
+}
+
+/**
+ * An invitee signs in (once) to a session not cancelled, within its 签到 window (model.ts
+ * `ATTENDANCE_WINDOWS`: from shortly before the start to a few hours after) and before the minutes
+ * are recorded. One on leave who comes after all may sign in.
+ */
+export function signIn(s: SessionTiming, attendee: AttendeeState | undefined, now: Date, tz: string): AttendanceAnswer {
   assertSessionOpen(s);
   const a = assertInvited(attendee);
   if (a.status === 'signed') throw new UserError('conflict', '您已经签到了。');
+  assertNotSettled(s);
+  const w = attendanceWindow(s.kind, s.start_at);
+  if (now.getTime() < w.opens.getTime()) throw new UserError('conflict', `签到尚未开始。${signInWindowText(s, tz)}`);
+  if (now.getTime() >= w.closes.getTime()) throw new UserError('conflict', `签到已结束。${signInWindowText(s, tz)}`);
   return { status: 'signed', reason: null };
 }
 
 /**
- * An invitee asks leave with a reason; asking again with another reason updates it, the same
- * leave twice (a double-click) is refused so it acts once.
+ * An invitee asks leave with a reason, until the session starts; asking again with another reason
+ * updates it, the same leave twice (a double-click) is refused so it acts once.
  */
 export function askLeave(
-  s: { status: SessionStatus },
+  s: SessionTiming,
   attendee: AttendeeState | undefined,
   reason: string,
+  now: Date,
+  tz: string,
 ): AttendanceAnswer {
   assertSessionOpen(s);
   const a = assertInvited(attendee);
   const stored = reason.trim().slice(0, LEAVE_REASON_MAX);
   if (!reason.trim()) throw new UserError('bad_args', '请假需要填写理由。');
   if (a.status === 'leave' && a.reason === stored) throw new UserError('conflict', '您已经请假了。');
+  assertNotSettled(s);
+  if (now.getTime() >= Date.parse(s.start_at))
+    throw new UserError(
+      'conflict',
+      `活动已开始，不能再请假（请假须在 ${shortLocal(new Date(s.start_at), tz)} 开始前提出）。`,
+    );
   return { status: 'leave', reason: stored };
 }
 
@@ -75,4 +125,33 @@ export function submitReflection(
   const length = Array.from(text.trim()).length;
   if (length < minLength) throw new UserError('bad_args', `学习心得不少于 ${minLength} 字（现在 ${length} 字）。`);
   return { text: text.trim().slice(0, REFLECTION_MAX), length };
+}
+
+/** What an admin's 补正 sets a person's attendance to. */
+export type CorrectedAttendance = 'signed' | 'leave' | 'absent';
+
+export const CORRECTION_LABELS: Record<CorrectedAttendance, string> = { signed: '签到', leave: '请假', absent: '缺席' };
+
+/**
+ * An admin's 补正 of one invitee's attendance, with a reason, once it is settled (the 签到 window has
+ * closed or the minutes are recorded; before that the member answers on the card). 缺席 is stored as no
+ * answer (`invited`), which counts as 缺席 once the window has closed.
+ */
+export function correctAttendance(
+  s: SessionTiming,
+  attendee: AttendeeState | undefined,
+  to: CorrectedAttendance,
+  reason: string,
+  now: Date,
+  tz: string,
+): { status: AttendanceStatus; reason: string | null; why: string } {
+  assertSessionOpen(s);
+  if (!attendee) throw new UserError('not_found', '此人不在本次活动的参加人员名单中。');
+  const why = reason.trim().slice(0, LEAVE_REASON_MAX);
+  if (!why) throw new UserError('bad_args', '补正需要填写理由。');
+  if (s.minutes_at === null && now.getTime() < attendanceWindow(s.kind, s.start_at).closes.getTime())
+    throw new UserError('conflict', `签到尚未结束，请本人在卡片上签到或请假。${signInWindowText(s, tz)}`);
+  const status: AttendanceStatus = to === 'absent' ? 'invited' : to;
+  if (attendee.status === status) throw new UserError('conflict', `此人已是${CORRECTION_LABELS[to]}，无需补正。`);
+  return { status, reason: to === 'leave' ? why : null, why };
 }

@@ -24,6 +24,7 @@ import {
   findSession,
   listAttendees,
   saveReflection,
+  correctAttendance as storeCorrection,
   updateSession,
 } from './repository.ts';
 import * as rules from './rules.ts';
@@ -120,7 +121,7 @@ const assertOpen = rules.assertSessionOpen;
 export async function signIn(ctx: ActingContext, given: Session): Promise<Session> {
   const s = await current(ctx, given);
   const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
-  const answer = rules.signIn(s, a);
+  const answer = rules.signIn(s, a, ctx.now, ctx.settings.timezone);
   await answerAttendance(ctx.db, s.id, ctx.actor.openId, { ...answer, at: ctx.now.toISOString() });
   await ctx.audit({
     action: 'session:sign',
@@ -134,7 +135,7 @@ export async function signIn(ctx: ActingContext, given: Session): Promise<Sessio
 export async function askLeave(ctx: ActingContext, given: Session, reason: string): Promise<Session> {
   const s = await current(ctx, given);
   const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
-  const answer = rules.askLeave(s, a, reason);
+  const answer = rules.askLeave(s, a, reason, ctx.now, ctx.settings.timezone);
   await answerAttendance(ctx.db, s.id, ctx.actor.openId, { ...answer, at: ctx.now.toISOString() });
   await ctx.audit({
     action: 'session:leave',
@@ -143,6 +144,34 @@ export async function askLeave(ctx: ActingContext, given: Session, reason: strin
     after: { status: answer.status, reason },
   });
   return updateSession(ctx.db, s, { updated_at: ctx.now.toISOString() });
+}
+
+/**
+ * An admin's 补正 of one person's attendance after the 签到 window, with a reason: stored on the row (shown
+ * as 补正 on the card and in the 三会一课记录簿) and in the audit history with before and after.
+ */
+export async function correctAttendance(
+  ctx: ActingContext,
+  given: Session,
+  person: { openId: string; name: string },
+  to: rules.CorrectedAttendance,
+  reason: string,
+): Promise<Session> {
+  const s = await current(ctx, given);
+  if (!isAdminRole(ctx.actor.role)) throw new UserError('forbidden', '只有组织管理员可以补正出勤情况。');
+  const a = await findAttendee(ctx.db, s.id, person.openId);
+  const c = rules.correctAttendance(s, a, to, reason, ctx.now, ctx.settings.timezone);
+  const at = ctx.now.toISOString();
+  await storeCorrection(ctx.db, s.id, person.openId, { ...c, at, by: ctx.actor.openId });
+  await ctx.audit({
+    action: 'session:correct',
+    subject: `session:${s.id}`,
+    before: { openId: person.openId, status: a?.status, reason: a?.reason ?? null },
+    after: { openId: person.openId, status: c.status, reason: c.reason, correction: c.why },
+  });
+  const after = await updateSession(ctx.db, s, { updated_at: at });
+  await refreshSessionCards(ctx, after);
+  return after;
 }
 
 function assertOrganiser(ctx: ActingContext, s: Session, what: string): void {

@@ -47,11 +47,20 @@ export interface SessionView {
   title: string;
   startText: string;
   started: boolean;
+  /** The 签到 window has closed: who neither signed in nor is on leave is 缺席, no longer 未回复. */
+  closed?: boolean;
   cancelled: boolean;
   place: string;
   agenda: string;
   organiserName: string;
-  attendees: { name: string; status: string; reason: string | null; away: boolean }[];
+  attendees: {
+    name: string;
+    status: string;
+    reason: string | null;
+    away: boolean;
+    /** The reason of an admin's 补正, when one changed this person's attendance. */
+    correction?: string | null;
+  }[];
   voting: { total: number; present: number; quorum: boolean } | undefined;
   minutes: string | undefined;
   files: { kind: string; name: string }[];
@@ -83,7 +92,7 @@ function counts(v: SessionView, lists: boolean): CardElement[] {
   const leave = v.attendees.filter((a) => a.status === 'leave' || (a.status === 'invited' && a.away));
   const pending = v.attendees.filter((a) => a.status === 'invited' && !a.away);
   const lines = [
-    `**应到** ${v.attendees.length} 人　**已签到** ${signed.length} 人　**请假** ${leave.length} 人　**未回复** ${pending.length} 人`,
+    `**应到** ${v.attendees.length} 人　**已签到** ${signed.length} 人　**请假** ${leave.length} 人　**${v.closed ? '缺席' : '未回复'}** ${pending.length} 人`,
   ];
   if (v.voting) {
     lines.push(
@@ -91,6 +100,14 @@ function counts(v: SessionView, lists: boolean): CardElement[] {
         ? `<font color='green'>有表决权的党员 ${v.voting.total} 人，已到 ${v.voting.present} 人，超过半数。</font>`
         : `<font color='red'>有表决权的党员 ${v.voting.total} 人，已到 ${v.voting.present} 人，尚未过半。</font>`,
     );
+  }
+  const corrected = v.attendees.filter((a) => a.correction);
+  if (corrected.length > 0) {
+    const shown = corrected.slice(0, NAMES_SHOWN).map((a) => {
+      const now = a.status === 'signed' ? '签到' : a.status === 'leave' ? '请假' : '缺席';
+      return `${md(a.name, 20)} 补正为${now}（${md(a.correction ?? '', 40)}）`;
+    });
+    lines.push(`**补正**：${shown.join('；')}${corrected.length > shown.length ? ` 等 ${corrected.length} 人` : ''}`);
   }
   const out: CardElement[] = [markdown(lines.join('\n'))];
   if (!lists) return out;

@@ -23,11 +23,11 @@ export async function studyReport(db: Kysely<Database>, org: Org, half: string, 
   >();
   for (const s of sessions) {
     const reflected = new Set((await listReflections(db, s.id)).map((r) => r.open_id));
-    for (const a of await attendanceOf(db, s, tz)) {
+    for (const a of await attendanceOf(db, s, tz, now)) {
       const row = members.get(a.openId) ?? { name: a.name, signed: 0, leave: 0, absent: 0, reflections: 0 };
       if (a.state === 'signed') row.signed++;
       else if (a.state === 'leave') row.leave++;
-      else row.absent++;
+      else if (a.state === 'absent') row.absent++;
       if (reflected.has(a.openId)) row.reflections++;
       members.set(a.openId, row);
     }
