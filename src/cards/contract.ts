@@ -183,3 +183,20 @@ export function actionsOf(...defined: DefinedAction[]): Record<string, ActionMod
 export function answerForm<M extends string>(mode: M, draw: (mode: M) => Card): ActionAnswer {
   return mode === 'view' ? { card: draw(mode) } : { personal: draw(mode) };
 }
+
+/**
+ * A click carrying a version older than the row's (locked first: src/db/repositories/versioned.ts)
+ * answers with the current card instead of acting; undefined when the click is current.
+ */
+export async function staleClick(
+  row: { version: number },
+  clickedVersion: number,
+  subject: string,
+  draw: () => Promise<Card>,
+): Promise<{ toast: { type: 'warning'; content: string }; card: Card } | undefined> {
+  if (row.version === clickedVersion) return undefined;
+  return {
+    toast: { type: 'warning', content: `${subject}已有更新，卡片已刷新为最新状态，请确认后再操作。` },
+    card: await draw(),
+  };
+}

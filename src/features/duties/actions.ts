@@ -4,7 +4,7 @@
  * handler of a contract in src/features/duties/contracts.ts, so its value and form arrive parsed and typed.
  */
 import { z } from 'zod';
-import { actionsOf } from '../../cards/contract.ts';
+import { actionsOf, staleClick } from '../../cards/contract.ts';
 import { clip } from '../../cards/text.ts';
 import type { ActionContext } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
@@ -47,14 +47,8 @@ async function answer(ctx: ActionContext, t: Awaited<ReturnType<typeof tasks.req
 /** A click carrying an old version answers with the current card; the task is locked first (versioned.ts). */
 async function stale(ctx: ActionContext, id: number, ver: number) {
   const t = await tasks.lockTask(ctx, id);
-  if (t.version === ver) return { t, stale: undefined };
-  return {
-    t,
-    stale: {
-      toast: { type: 'warning' as const, content: '任务已有更新，卡片已刷新为最新状态，请确认后再操作。' },
-      card: buildTaskCard(await tasks.viewOfTask(ctx, t, readerHere(ctx))),
-    },
-  };
+  const draw = async () => buildTaskCard(await tasks.viewOfTask(ctx, t, readerHere(ctx)));
+  return { t, stale: await staleClick(t, ver, '任务', draw) };
 }
 
 /** The clicker's open tasks as a checklist (月月提 card after a quick button). */

@@ -5,7 +5,7 @@
  * arrive parsed and typed.
  */
 
-import { actionsOf, answerForm } from '../../cards/contract.ts';
+import { actionsOf, answerForm, staleClick } from '../../cards/contract.ts';
 import { clip } from '../../cards/text.ts';
 import type { ActionContext } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
@@ -53,15 +53,11 @@ async function answer(
  */
 async function stale(ctx: ActionContext, id: number, ver: number, review = false) {
   const item = await rect.lockItem(ctx, id);
-  if (item.version === ver) return { item, stale: undefined };
-  const view = await rect.viewOf(ctx, item);
-  return {
-    item,
-    stale: {
-      toast: { type: 'warning' as const, content: '该事项已有更新，卡片已刷新为最新状态，请确认后再操作。' },
-      card: review ? buildRectReviewCard(view) : buildRectItemCard(view),
-    },
+  const draw = async () => {
+    const view = await rect.viewOf(ctx, item);
+    return review ? buildRectReviewCard(view) : buildRectItemCard(view);
   };
+  return { item, stale: await staleClick(item, ver, '该事项', draw) };
 }
 
 export const rectifyActions = actionsOf(
