@@ -11,6 +11,7 @@ import * as m0009 from './0009_create_inbox.ts';
 import * as m0010 from './0010_create_group_chats.ts';
 import * as m0011 from './0011_add_member_left.ts';
 import * as m0012 from './0012_add_attendance_correction.ts';
+import * as m0013 from './0013_add_session_origin.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -32,4 +33,5 @@ export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
   ['0010_create_group_chats', m0010],
   ['0011_add_member_left', m0011],
   ['0012_add_attendance_correction', m0012],
+  ['0013_add_session_origin', m0013],
 ];

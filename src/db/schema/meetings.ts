@@ -73,6 +73,8 @@ export interface SessionsTable {
   minutes_at: string | null;
   /** 学习心得 due this many working days after the session. */
   reflection_days: number;
+  /** live (made through the bot) | backfill (补录: entered afterwards by an admin); see features/meetings/held.ts. */
+  recorded_as: string;
   version: number;
   created_at: string;
   updated_at: string;

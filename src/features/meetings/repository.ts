@@ -51,10 +51,13 @@ export async function updateRule(
   return db.updateTable('calendar_rules').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function createSession(db: Kysely<Database>, v: Omit<SessionsTable, 'id' | 'version'>): Promise<Session> {
+export async function createSession(
+  db: Kysely<Database>,
+  v: Omit<SessionsTable, 'id' | 'version' | 'recorded_as'> & { recorded_as?: string },
+): Promise<Session> {
   return db
     .insertInto('sessions')
-    .values({ ...v, version: 1 })
+    .values({ ...v, recorded_as: v.recorded_as ?? 'live', version: 1 })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

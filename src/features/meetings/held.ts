@@ -1,0 +1,112 @@
+/**
+ * Held means held (issue 13, docs/domain.md "Attendance"): what a session's record says happened, as a
+ * pure rule over the session, its attendance and the time. A session is 已召开 only once its 签到 is
+ * settled (the window has closed or the minutes are recorded), someone signed in and — for the kinds
+ * that vote — more than half of the voting members were present. Until then it is 已安排 (or 进行中
+ * from its start); a settled one that fails those is 未召开. The minutes are due a few working days
+ * after a held meeting and show as 纪要待补 until recorded. A record an admin entered afterwards for a
+ * meeting held before the bot was used is marked 补录 and is judged by the same rule.
+ */
+import type { WorkCalendar } from '../../domain/workdays.ts';
+import { localDate } from '../../domain/time.ts';
+import { type AttendanceStatus, attendanceWindow, quorum, type SessionStatus, VOTING_KINDS } from './model.ts';
+
+/** Minutes are due this many working days after a held session (常见做法; no regulation fixes it). */
+export const MINUTES_DUE_WORKDAYS = 5;
+
+/** How a session's record was made: live through the bot, or 补录 afterwards by an admin. */
+export const RECORD_ORIGINS = ['live', 'backfill'] as const;
+export type RecordOrigin = (typeof RECORD_ORIGINS)[number];
+
+export type HeldState = 'cancelled' | 'scheduled' | 'in_progress' | 'held' | 'not_held';
+
+export const HELD_STATE_LABELS: Record<HeldState, string> = {
+  cancelled: '已取消',
+  scheduled: '已安排',
+  in_progress: '进行中',
+  held: '已召开',
+  not_held: '未召开',
+};
+
+export type MinutesState = 'not_due' | 'recorded' | 'pending' | 'overdue';
+
+export interface HeldInput {
+  status: SessionStatus;
+  kind: string;
+  category?: string;
+  /** Instant (UTC ISO). */
+  start_at: string;
+  minutes: string | null;
+  minutes_at: string | null;
+  recorded_as?: string | null;
+}
+
+export interface HeldAttendee {
+  status: AttendanceStatus | string;
+  voting: number;
+}
+
+export interface SessionRecordState {
+  state: HeldState;
+  /** Why a settled session is 未召开, in a sentence the secretary reads. */
+  why: string | null;
+  /** Signed in / invited, and for the kinds that vote the voting members and those of them present. */
+  present: number;
+  invited: number;
+  voting: { total: number; present: number; quorum: boolean } | null;
+  minutes: MinutesState;
+  /** The local date the minutes are due (held sessions only). */
+  minutesDue: string | null;
+  backfilled: boolean;
+}
+
+/** 签到 is settled: its window has closed, or the minutes are recorded (which freezes attendance). */
+export function attendanceSettled(s: Pick<HeldInput, 'kind' | 'start_at' | 'minutes_at'>, now: Date): boolean {
+  return s.minutes_at !== null || now.getTime() >= attendanceWindow(s.kind, s.start_at).closes.getTime();
+}
+
+/** What the record of `s` says as of `now` (the calendar gives the minutes' due date in working days). */
+export function sessionRecordState(
+  s: HeldInput,
+  attendees: readonly HeldAttendee[],
+  now: Date,
+  tz: string,
+  calendar: WorkCalendar,
+): SessionRecordState {
+  const present = attendees.filter((a) => a.status === 'signed').length;
+  const votingRows = attendees.filter((a) => a.voting === 1);
+  const votingPresent = votingRows.filter((a) => a.status === 'signed').length;
+  const voting = VOTING_KINDS.includes(s.kind)
+    ? { total: votingRows.length, present: votingPresent, quorum: quorum(votingRows.length, votingPresent) }
+    : null;
+  const base = {
+    present,
+    invited: attendees.length,
+    voting,
+    backfilled: s.recorded_as === 'backfill',
+  };
+  if (s.status === 'cancelled') return { ...base, state: 'cancelled', why: null, minutes: 'not_due', minutesDue: null };
+  const started = now.getTime() >= Date.parse(s.start_at);
+  if (!started || !attendanceSettled(s, now)) {
+    return { ...base, state: started ? 'in_progress' : 'scheduled', why: null, minutes: 'not_due', minutesDue: null };
+  }
+  let why: string | null = null;
+  if (present === 0) why = '无人签到，没有出勤记录。';
+  else if (voting && !voting.quorum)
+    why = `有表决权的党员 ${voting.total} 人，到会 ${voting.present} 人，未超过半数。`;
+  if (why) return { ...base, state: 'not_held', why, minutes: 'not_due', minutesDue: null };
+  const minutesDue = calendar.addWorkdays(localDate(new Date(s.start_at), tz), MINUTES_DUE_WORKDAYS);
+  const recorded = s.minutes_at !== null;
+  const minutes: MinutesState = recorded ? 'recorded' : localDate(now, tz) > minutesDue ? 'overdue' : 'pending';
+  return { ...base, state: 'held', why: null, minutes, minutesDue };
+}
+
+/** "已召开", "已召开（纪要待补）", "未召开（无人签到…）", with "补录" when so entered. */
+export function recordStateText(r: SessionRecordState): string {
+  let t = HELD_STATE_LABELS[r.state];
+  if (r.state === 'held' && (r.minutes === 'pending' || r.minutes === 'overdue'))
+    t += r.minutes === 'overdue' ? `（纪要待补，已超过 ${r.minutesDue} 的期限）` : `（纪要待补，${r.minutesDue} 前）`;
+  if (r.state === 'not_held' && r.why) t += `（${r.why.replace(/。$/, '')}）`;
+  if (r.backfilled) t += '〔补录〕';
+  return t;
+}
