@@ -1,6 +1,7 @@
 /**
- * /calendar (/日历): the compliance calendar. 查看 shows each rule, when it was last met and when it
- * is next due; admins 设置 a rule's fixed day, lead time or frequency, 停用 / 启用 a rule, and edit the
+ * /calendar (/日历): the compliance calendar. 查看 shows each rule, what its current period's record
+ * says (已安排 / 已召开 / 未召开 / 纪要待补: only a held meeting counts, features/meetings/held.ts), the
+ * last held one and when it is next due; admins 设置 a rule's fixed day, lead time or frequency, 停用 / 启用 a rule, and edit the
  * 节前廉政提醒 template.
  */
 
@@ -10,6 +11,7 @@ import { type CommandContext, defineCommand, defineSubcommand } from '../src/cor
 import { UserError } from '../src/core/errors.ts';
 import { orgSettings, updateOrgSettings } from '../src/db/repositories/orgs.ts';
 import { calendarView } from '../src/features/meetings/calendar.ts';
+import { MINUTES_DUE_WORKDAYS } from '../src/features/meetings/held.ts';
 import { FREQUENCIES, FREQUENCY_LABELS, type Frequency, kindLabel } from '../src/features/meetings/model.ts';
 import { ensureRules, listRules, updateRule } from '../src/features/meetings/repository.ts';
 import { buildCalendarCard } from '../src/features/meetings/session-card.ts';
@@ -36,6 +38,7 @@ async function show(ctx: CommandContext<'required'>) {
     type: 'card' as const,
     card: buildCalendarCard({
       orgName: org.name,
+      minutesDays: MINUTES_DUE_WORKDAYS,
       rules: await calendarView(ctx.db, org.id, ctx.now, ctx.settings.timezone, ctx.calendar),
     }),
   };
@@ -47,7 +50,7 @@ const FREQ = new Map<string, Frequency>(FREQUENCIES.map((f) => [FREQUENCY_LABELS
 export default defineCommand({
   name: 'calendar',
   aliases: ['日历', '合规日历'],
-  summary: '查看合规日历：每项会议、学习最近一次和下次应在何时',
+  summary: '查看合规日历：每项会议、学习本期已安排、已召开、未召开和纪要待补，最近一次和下次应在何时',
   usage: ['/日历'],
   args: argSchema(() => undefined),
   access: { roles: 'member', chat: 'any', org: 'required' },

@@ -30,6 +30,7 @@ export default defineCommand({
         leader: i.leader,
         owners: (await listOwners(ctx.db, i.id)).map((o) => o.name),
         cadence: CADENCE_LABELS[i.cadence],
+        evidence: i.evidence,
       });
     }
     return { type: 'card', card: buildDutyListCard({ title: `${org.name} ${y}年主体责任清单`, items: rows }) };

@@ -5,6 +5,7 @@ import { textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
+import { attachToTask } from '../src/features/duties/actions.ts';
 import { importers } from '../src/features/index.ts';
 import * as meetings from '../src/features/meetings/service.ts';
 import { buildSessionCard } from '../src/features/meetings/session-card.ts';
@@ -26,14 +27,15 @@ export default defineCommand({
     return textMessage`请在与清风的单聊中直接发送 .xlsx 或 .csv 文件（不超过 5 MB、5000 行）。清风按表头识别台账类型：${kinds}。先给出预览，确认后才导入。`;
   },
   actions: actionsOf(
-    // A file sent to the bot, attached to a rectification (evidence) or a meeting (minutes, photos, sign-in sheet).
+    // A file sent to the bot, attached to a rectification or a task (evidence) or a meeting (minutes, photos, sign-in sheet).
     importAttach.define({
       roles: 'member',
       async handle(ctx, v, form) {
-        const target = /^(?:([rs]):)?(\d{1,9})$/.exec(form.item);
+        const target = /^(?:([rst]):)?(\d{1,9})$/.exec(form.item);
         if (!target) throw new UserError('bad_args', '请选择要附到的事项或会议。');
         const id = Number(target[2]);
         const file = { kind: 'file' as const, value: `${v.m}:${v.k}`, name: v.n };
+        if (target[1] === 't') return attachToTask(ctx, id, file);
         if (target[1] !== 's') {
           const after = await rect.attachEvidence(ctx, await rect.lockItem(ctx, id), file);
           await rect.refreshItemCards(ctx, after);

@@ -10,6 +10,7 @@ import inspection from './inspection.ts';
 import me from './me.ts';
 import meeting from './meeting.ts';
 import rectify from './rectify.ts';
+import report from './report.ts';
 import role from './role.ts';
 import settings from './settings.ts';
 import study from './study.ts';
@@ -25,6 +26,7 @@ export const commands: readonly CommandModule[] = [
   calendar,
   rectify,
   inspection,
+  report,
   away,
   importCommand,
   bind,

@@ -1,7 +1,8 @@
 /**
  * /meeting (/会议): meetings (专题会议, 党员大会, 支委会, 党小组会, 党课, 主题党日, 组织生活会, 民主生活会).
- * Verbs: 新建 (form), 列表, 查看, 取消, 改期, 纪要, 导出 (三会一课记录簿). The buttons of every meeting and
- * study card live here: 签到, 请假 (reason required), 记录纪要, 提交心得, 转为任务.
+ * Verbs: 新建 (form), 列表, 查看, 取消, 改期, 补正, 纪要, 导出 (三会一课记录簿). The buttons of every meeting
+ * and study card live here: 参加, 请假 (reason required), 签到, 补正 (admins, a form sent privately),
+ * 记录纪要, 提交心得, 转为任务.
  */
 
 import { actionsOf, answerForm } from '../src/cards/contract.ts';
@@ -14,7 +15,11 @@ import { STALE_TEXT } from '../src/db/repositories/versioned.ts';
 import { parseDateTimeText } from '../src/domain/dates.ts';
 import { formatLocal, zonedInstant } from '../src/domain/time.ts';
 import { newTaskCard } from '../src/features/duties/service.ts';
+import { backfillFormCard, backfillSession } from '../src/features/meetings/backfill.ts';
 import {
+  meetingAttend,
+  meetingBackfill,
+  meetingCorrect,
   meetingCreate,
   meetingForm,
   meetingLeave,
@@ -90,21 +95,22 @@ export default defineCommand({
       access: { roles: 'member', chat: 'any', org: 'required' },
       async handle(ctx, a) {
         const s = await meetings.cancelSession(ctx, await meetings.lockSession(ctx, a.id), a.reason);
-        return textMessage`已取消“${plain(s.title, 100)}”，已通知已签到和请假的人员。`;
+        return textMessage`已取消“${plain(s.title, 100)}”，已私信通知已回复参加、签到和请假的人员。`;
       },
     }),
     defineSubcommand({
       name: 'move',
       aliases: ['改期'],
-      summary: '改期（通知已回复的人）',
+      summary: '改期（请假、参加保留；原定时间的签到作废；私信通知已回复的人）',
       usage: ['/会议 改期 3 2026-12-18 15:00'],
       args: argSchema((r) => ({ id: idArg(r), when: r.rest('新的日期和时间', { required: true }) })),
       access: { roles: 'member', chat: 'any', org: 'required' },
       async handle(ctx, a) {
         const at = parseDateTimeText(a.when, ctx.today, ctx.settings.timezone, zonedInstant);
         if (!at) throw new UserError('bad_args', `“${a.when}”不是有效的日期时间，例如 2026-12-18 15:00。`);
-        const s = await meetings.moveSession(ctx, await meetings.lockSession(ctx, a.id), at);
-        return textMessage`“${plain(s.title, 100)}”已改至 ${formatLocal(at, ctx.settings.timezone)}，已通知已签到和请假的人员。`;
+        const { session: s, resetSignIns } = await meetings.moveSession(ctx, await meetings.lockSession(ctx, a.id), at);
+        const reset = resetSignIns > 0 ? `原定时间的 ${resetSignIns} 人签到已作废，需在新的时间重新签到；` : '';
+        return textMessage`“${plain(s.title, 100)}”已改至 ${formatLocal(at, ctx.settings.timezone)}。${reset}已私信通知已回复参加、签到和请假的人员，未回复的人员将按新的时间收到提醒。`;
       },
     }),
     defineSubcommand({
@@ -139,6 +145,15 @@ export default defineCommand({
         await meetings.refreshSessionCards(ctx, s);
         return textMessage`已记录“${plain(s.title, 100)}”的纪要。`;
       },
+    }),
+    defineSubcommand({
+      name: 'backfill',
+      aliases: ['补录'],
+      summary: '补录使用清风之前已召开的会议（表单，管理员）',
+      usage: ['/会议 补录', '/会议 补录 支委会'],
+      args: argSchema((r) => r.optionalWord()),
+      access: { roles: 'admin', chat: 'any', org: 'required' },
+      handle: async (ctx, kind) => ({ type: 'card', card: await backfillFormCard(ctx, kind) }),
     }),
     defineSubcommand({
       name: 'export',
@@ -196,7 +211,20 @@ export default defineCommand({
         if (v.form === 'minutes' && ctx.actor.openId !== s.organiser_open_id && !isAdminRole(ctx.actor.role)) {
           throw new UserError('forbidden', `只有组织人（${s.organiser_name}）或组织管理员可以记录纪要。`);
         }
+        if (v.form === 'correct' && !isAdminRole(ctx.actor.role)) {
+          throw new UserError(
+            'forbidden',
+            '补正出勤由组织管理员（书记、副书记、纪检委员、组织委员）办理。如您的出勤记录有误，请联系他们。',
+          );
+        }
         const view = await meetings.viewOfSession(ctx, s);
+        if (v.form === 'correct' && view.phase !== 'closed') {
+          throw new UserError('conflict', `签到尚未结束，请本人在卡片上签到或请假。${view.windowText}`);
+        }
+        // A 请假 button on a card drawn before the start: refused now, not after the form is filled in.
+        if (v.form === 'leave' && !view.cancelled && (view.phase === 'started' || view.phase === 'closed')) {
+          throw new UserError('conflict', `活动已开始，不能再请假（请假须在 ${view.startText} 开始前提出）。`);
+        }
         return answerForm(v.form, (mode) => buildSessionCard(view, mode));
       },
     }),
@@ -204,6 +232,32 @@ export default defineCommand({
       roles: 'member',
       async handle(ctx, v) {
         return answer(ctx, await meetings.signIn(ctx, await meetings.lockSession(ctx, v.id)), '已签到');
+      },
+    }),
+    meetingAttend.define({
+      roles: 'member',
+      async handle(ctx, v) {
+        return answer(ctx, await meetings.confirmAttending(ctx, await meetings.lockSession(ctx, v.id)), '已回复参加');
+      },
+    }),
+    meetingCorrect.define({
+      roles: 'admin',
+      org: 'required',
+      async handle(ctx, v, form) {
+        const openId = form.person[0];
+        const to = (Object.keys(CORRECTION_LABELS) as CorrectedAttendance[]).find((k) => k === form.to);
+        const problem = !openId
+          ? '请选择补正的人员。'
+          : !to
+            ? '请选择补正为签到、请假或缺席。'
+            : !form.reason
+              ? '请填写补正理由。'
+              : undefined;
+        if (problem || !openId || !to) throw new UserError('bad_args', problem ?? '请选择补正的人员。');
+        const locked = await meetings.lockSession(ctx, v.id);
+        const person = await meetings.attendeeOf(ctx, locked, openId);
+        const s = await meetings.correctAttendance(ctx, locked, person, to, form.reason);
+        return answer(ctx, s, `已将${clip(person.name, 20)}补正为${CORRECTION_LABELS[to]}`);
       },
     }),
     meetingLeave.define({
@@ -235,6 +289,14 @@ export default defineCommand({
       async handle(ctx, v, form) {
         const s = await meetings.submitReflection(ctx, await meetings.lockSession(ctx, v.id), form.text, form.link);
         return answer(ctx, s, '心得已提交');
+      },
+    }),
+    meetingBackfill.define({
+      roles: 'admin',
+      org: 'required',
+      async handle(ctx, _v, form) {
+        const { session, card } = await backfillSession(ctx, form);
+        return { toast: { type: 'success', content: `已补录（#${session.id}）` }, card };
       },
     }),
     meetingToTask.define({

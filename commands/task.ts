@@ -15,6 +15,7 @@ import { formatLocal } from '../src/domain/time.ts';
 import { taskActions } from '../src/features/duties/actions.ts';
 import { exportDuties } from '../src/features/duties/export.ts';
 import { buildTaskList, taskFilterKey } from '../src/features/duties/list.ts';
+import type { TaskEventKind } from '../src/features/duties/model.ts';
 import { findDutyItem, listTaskEvents } from '../src/features/duties/repository.ts';
 import * as tasks from '../src/features/duties/service.ts';
 import { buildBoardCard } from '../src/features/duties/task-card.ts';
@@ -26,11 +27,16 @@ const idArg = (r: { word(w: string): string; fail(m: string): never }) => {
 };
 
 /** What each entry of a task's history was, in the history file. */
-const TASK_EVENT_LABELS: Record<string, string> = {
+const TASK_EVENT_LABELS: Record<TaskEventKind, string> = {
   progress: '更新进度',
   blocked: '遇到困难',
   done: '已完成',
   missed: '本期未完成',
+  submitted: '提交验收',
+  accepted: '验收通过',
+  returned: '验收退回',
+  evidence: '添加佐证材料',
+  linked: '关联会议记录',
 };
 
 export default defineCommand({
@@ -107,7 +113,7 @@ export default defineCommand({
           entries: (await listTaskEvents(ctx.db, t.id)).map((e) => ({
             at: formatLocal(new Date(e.at), tz),
             by: e.actor_name,
-            label: TASK_EVENT_LABELS[e.kind] ?? '记录',
+            label: TASK_EVENT_LABELS[e.kind],
             text: e.text ?? '',
           })),
         });
@@ -145,7 +151,7 @@ export default defineCommand({
       async handle() {
         return {
           type: 'text',
-          text: '请在与清风的单聊中直接发送主体责任清单（.xlsx 或 .csv）。需要的列：责任内容（或工作任务）、责任人（或责任部门，多人用顿号分隔）；可选：序号、类别、牵头领导/责任领导、完成时限、频次（一次性、每月、每季度、每半年、每年）。清风会先给出预览，确认后才导入。',
+          text: '请在与清风的单聊中直接发送主体责任清单（.xlsx 或 .csv）。需要的列：责任内容（或工作任务）、责任人（或责任部门，多人用顿号分隔）；可选：序号、类别、牵头领导/责任领导、完成时限、频次（一次性、每月、每季度、每半年、每年）、佐证材料（每项要求的佐证，标记已完成时需要提供）。清风会先给出预览，确认后才导入。',
         };
       },
     }),

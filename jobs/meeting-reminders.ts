@@ -1,20 +1,34 @@
 /**
  * Meeting and study reminders, as of now, each claimed once (a move restarts them): to attendees who
- * have not answered, 3 working days and 1 working day before, and 1 hour before; the organiser
- * nudged for minutes 3 and 5 working days after a meeting; 学习心得 nudges to those who signed in
- * and have not handed one in, the day before it is due, on the day and 2 working days late.
+ * have not answered (参加 or 请假), 3 working days and 1 working day before, and 1 hour before; the
+ * organiser nudged for minutes 3 and 5 working days after a meeting; 学习心得 nudges to those who
+ * signed in and have not handed one in, the day before it is due, on the day and 2 working days late.
  * Members on 请假/出差 are not nudged.
+ *
+ * Its upkeep part keeps the session cards' buttons in step with the 签到 window (model.ts
+ * `attendancePhase`): when the window opens (签到 appears), at the start (参加 and 请假 go) and when it
+ * closes (缺席 counted, 补正 offered) every card of the session is redrawn, once per phase and start
+ * time. Nobody is notified by a redraw, so it runs all day, every two minutes.
  */
 import { plain, textMessage } from '../src/cards/text.ts';
-import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
+import { type BaseContext, type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
 import type { Outgoing } from '../src/core/message.ts';
 import { listCards } from '../src/db/repositories/cards.ts';
+import { claimReminder } from '../src/db/repositories/claims.ts';
 import { isAway, membersByOpenId } from '../src/db/repositories/members.ts';
 import type { Session } from '../src/db/schema.ts';
 import { formatLocal, localDate } from '../src/domain/time.ts';
-import { sessionName, verbFor } from '../src/features/meetings/model.ts';
+import { type AttendanceWindows, attendancePhase, sessionName, verbFor } from '../src/features/meetings/model.ts';
 import { listAttendees, listReflections, listScheduledBetween } from '../src/features/meetings/repository.ts';
-import { postNotice, postSessionCards, reflectionDue, refreshSessionCards } from '../src/features/meetings/service.ts';
+import { signInWindowText } from '../src/features/meetings/rules.ts';
+import {
+  orgWindows,
+  postNotice,
+  postSessionCards,
+  reflectionDue,
+  refreshSessionCards,
+  timingOf,
+} from '../src/features/meetings/service.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
 
 const HOUR = 3600_000;
@@ -66,12 +80,14 @@ async function beforeSteps(ctx: JobContext, now: Date, s: Session, today: string
   );
   if (pending.length === 0) return [];
   const when = formatLocal(new Date(s.start_at), tz);
+  const windows = await orgWindows(ctx.db, s.org_id);
+  const signing = signInWindowText(timingOf(s, windows), tz);
   return [
     stepOf(s, step, async (c) => {
       const message =
         step === 'h-1'
-          ? textMessage`【1小时后开始】${label(s)}将于 ${when} 开始，地点：${plain(s.place || '见通知', 60)}。请签到或请假。`
-          : textMessage`【${step === 't-1' ? '明日' : '近期'}${s.category === 'study' ? '学习' : '会议'}】将于 ${when} ${held(s)}，您还没有回复，请在通知卡片上签到或请假。`;
+          ? textMessage`【1小时后开始】${label(s)}将于 ${when} 开始，地点：${plain(s.place || '见通知', 60)}。您还没有回复，请在通知卡片上回复参加或请假。${signing}`
+          : textMessage`【${step === 't-1' ? '明日' : '近期'}${s.category === 'study' ? '学习' : '会议'}】将于 ${when} ${held(s)}，您还没有回复，请在通知卡片上回复参加或请假。`;
       for (const a of pending) {
         await c.outbox.send({ openId: a.open_id }, message, { orgId: s.org_id });
       }
@@ -141,10 +157,41 @@ async function afterSteps(ctx: JobContext, now: Date, s: Session, today: string)
   return out;
 }
 
+/** Sessions whose 签到 window may be open or have just closed: started at most this long ago … */
+const CARD_LOOKBACK = 2 * 24 * HOUR;
+/** … or starting within this (windows open at most 12 hours before: model.ts `WINDOW_LIMITS`). */
+const CARD_LOOKAHEAD = 24 * HOUR;
+
+/**
+ * Redraws the cards of each session whose attendance phase (`open`, `started`, `closed`) has come and
+ * was not drawn yet; claimed like a delivery (job, session, phase@start), so once per phase even when
+ * several replicas run it. Not counted as a delivery: nobody is notified.
+ */
+async function refreshPhases(ctx: BaseContext, now: Date): Promise<string> {
+  const sessions = await listScheduledBetween(
+    ctx.db,
+    new Date(now.getTime() - CARD_LOOKBACK).toISOString(),
+    new Date(now.getTime() + CARD_LOOKAHEAD).toISOString(),
+  );
+  const windows = new Map<number, AttendanceWindows>();
+  let redrawn = 0;
+  for (const s of sessions) {
+    if (!windows.has(s.org_id)) windows.set(s.org_id, await orgWindows(ctx.db, s.org_id));
+    const phase = attendancePhase(s, now, windows.get(s.org_id));
+    if (phase === 'before' || (await listCards(ctx.db, 'session', s.id)).length === 0) continue;
+    const key = { job: 'meeting-reminders', subject: `session:${s.id}`, occurrence: `card-${phase}@${s.start_at}` };
+    if (!(await claimReminder(ctx.db, key, s.org_id, now.toISOString()))) continue;
+    await refreshSessionCards(ctx, s);
+    redrawn++;
+  }
+  return `按签到时间刷新会议卡片 ${redrawn} 次`;
+}
+
 export default defineJob({
   name: 'meeting-reminders',
-  summary: '会议和学习提醒：会前 3 个工作日、1 个工作日、1 小时提醒未回复的人；会后纪要提醒；学习心得提醒',
-  schedule: '*/10 7-21 * * *',
+  summary:
+    '会议和学习提醒：会前 3 个工作日、1 个工作日、1 小时提醒未回复的人；会后纪要提醒；学习心得提醒；签到开始、活动开始和签到结束时刷新通知卡片',
+  schedule: '*/2 * * * *',
   async collect(ctx, now) {
     const today = ctx.today;
     const sessions = await listScheduledBetween(
@@ -162,4 +209,5 @@ export default defineJob({
     }
     return out;
   },
+  run: refreshPhases,
 });

@@ -15,6 +15,7 @@ import {
   outboxListCommand,
   outboxRetryCommand,
 } from './maintenance.ts';
+import { reportCommand } from './report.ts';
 
 export { type CliContext, CliError, type CliIo } from './command.ts';
 
@@ -28,6 +29,7 @@ export const cliCommands: readonly CliCommand[] = [
   holidaysStatusCommand,
   importCommand,
   exportCommand,
+  reportCommand,
 ];
 
 /** Columns a character takes in a terminal: CJK and full-width forms take two. */

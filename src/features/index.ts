@@ -5,6 +5,7 @@
  */
 import type { AttachTargets } from '../core/contracts.ts';
 import type { Importer } from '../ledger/import-kit.ts';
+import { taskAttachTargets } from './duties/attach.ts';
 import { dutyImporter } from './duties/import.ts';
 import { sessionAttachTargets } from './meetings/attach.ts';
 import { studyPlanImporter } from './meetings/study-import.ts';
@@ -15,5 +16,9 @@ export { endMembership } from './membership/service.ts';
 
 export const importers: readonly Importer[] = [rectificationImporter, dutyImporter, studyPlanImporter];
 
-/** Offered in this order on the attach form: the sender's open items, then recent sessions. */
-export const attachTargets: readonly AttachTargets[] = [rectificationAttachTargets, sessionAttachTargets];
+/** Offered in this order on the attach form: the sender's open items and tasks, then recent sessions. */
+export const attachTargets: readonly AttachTargets[] = [
+  rectificationAttachTargets,
+  taskAttachTargets,
+  sessionAttachTargets,
+];

@@ -12,13 +12,17 @@
  * - more than 30 KB, measured as the send request body (the card escaped again inside `content`);
  * - forms not at the root, nested, without a name or a submit button, with unnamed fields, with a
  *   table or chart inside; buttons inside a form without `name` and `form_action_type`;
+ * - charts without a `chart_spec` object, or whose spec names no known VChart type, no `data.values`
+ *   or not the fields its type plots (200550, the sub-code Feishu gives a chart it cannot render), or
+ *   with an `aspect_ratio`, `color_theme`, `height` or `preview` out of range;
  * - `multi_select_static` / `multi_select_person` outside a form;
  * - inputs whose `max_length` is not an integer 1–1000 or whose placeholder passes 100 characters;
  * - tables anywhere but the card root, `page_size` not an integer 1–10, more than 5 tables;
  * - containers nested deeper than 5 levels; `element_id`s malformed or repeated; duplicate names.
  *
  * Codes: 11310 ("element exceeds the limit", the sub-code Feishu puts in 230099), 230025 (too
- * long), 200530 (a form component with an empty name, the client's code). Feishu does not document a
+ * long), 200530 (a form component with an empty name, the client's code), 200550 (a chart spec
+ * Feishu cannot render). Feishu does not document a
  * sub-code per schema violation; for every other problem (bad structure, unknown property, value out
  * of range) we use 200621, the code Feishu gives for a card JSON it cannot parse or accept.
  */
@@ -29,6 +33,7 @@ import { requestBodyBytes } from './card-check/measure.ts';
 
 export {
   type CardProblem,
+  CODE_CHART,
   MAX_CARD_BYTES,
   MAX_CARD_ELEMENTS,
   MAX_CONTAINER_DEPTH,

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
-import { button } from '../helpers/cards.ts';
+import { button, findButton } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
 
@@ -69,7 +69,10 @@ describe('long texts in several inputs', () => {
     const notice = await talk.postedCard(h, group, '警示教育：观看警示教育片', before);
     await talk.drained(h);
 
+    // In the 签到 window the reminder job's upkeep has redrawn the notice with 签到.
     clock.set(bj('2026-12-03', '15:10'));
+    await talk.runJobAt(h, 'meeting-reminders', '2026-12-03', '15:10');
+    await h.emu.waitFor(() => !!findButton(current(notice), '签到'), { what: '签到 on the notice' });
     const signed = await h.emu.click({
       messageId: notice.messageId,
       from: zhao.openId,

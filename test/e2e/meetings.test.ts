@@ -1,8 +1,10 @@
 /**
- * Meetings end to end: the 专题会议 form (agenda pre-filled) → notice, 签到 / 请假 (reason required), live counts
- * patched in the group (also under simultaneous clicks), the 党员大会 quorum; reminders to non-responders only
- * (T−3, T−1, 1 hour), once; minutes on the card, a file attached, 转为任务, the 纪要提醒; move and cancel; the
- * missed-cycle detector, 主题党日, 节前廉政提醒, a missing holiday table; the 三会一课记录簿 export; /日历.
+ * Meetings end to end: the 专题会议 form (agenda pre-filled) → notice, the 参会回执 (参加 / 请假, reason
+ * required) before the start and 签到 once its window opens (the `meeting-reminders` job redraws the cards
+ * then), live counts patched in the group (also under simultaneous clicks), the 党员大会 quorum; reminders
+ * to non-responders only (T−3, T−1, 1 hour), once; minutes on the card, a file attached, 转为任务, the
+ * 纪要提醒; move and cancel; the missed-cycle detector, 主题党日, 节前廉政提醒, a missing holiday table; the
+ * 三会一课记录簿 export; /日历.
  */
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,13 +77,16 @@ function tableRows(m: EmuMessage): Record<string, string>[] {
   return rows;
 }
 
-/** The live counts on a session card. */
-function counts(m: EmuMessage) {
-  const r = /\*\*应到\*\* (\d+) 人　\*\*已签到\*\* (\d+) 人　\*\*请假\*\* (\d+) 人　\*\*未回复\*\* (\d+) 人/.exec(
-    cardText(m.content),
-  );
-  if (!r) throw new Error(`no counts in ${m.content.slice(0, 300)}`);
-  return { due: Number(r[1]), signed: Number(r[2]), leave: Number(r[3]), pending: Number(r[4]) };
+/**
+ * The live counts line of a session card, without markup: "应到 6 人 参加 2 人 请假 1 人 未回复 3 人" before
+ * the start (with 已签到 once the 签到 window is open), "应到 6 人 已签到 4 人 请假 1 人 未签到 1 人" after it.
+ */
+function countsLine(m: EmuMessage): string {
+  const line = cardText(m.content)
+    .split('\n')
+    .find((l) => l.startsWith('**应到**'));
+  if (!line) throw new Error(`no counts in ${m.content.slice(0, 300)}`);
+  return line.replaceAll('**', '').replaceAll('　', ' ');
 }
 
 /** An instant given as Beijing date and time. */
@@ -120,6 +125,14 @@ describe('meetings', () => {
 
   const drained = () => talk.drained(h);
   const run = (job: string, date: string, time?: string) => talk.runJobAt(h, job, date, time);
+  /**
+   * The `meeting-reminders` job as of a Beijing time, the clock moved there too: its upkeep redraws the
+   * session cards when 签到 opens (30 minutes before the start), at the start and when the window closes.
+   */
+  const jobAt = (date: string, time: string) => {
+    clock.set(bj(date, time));
+    return run('meeting-reminders', date, time);
+  };
   const answerTo = (m: EmuMessage) => talk.answerTo(h, m);
   const say = (chatId: string, from: EmuUser, text: string) => talk.say(h, chatId, from, text);
   const postedCard = (chatId: string, title: string, before = 0) => talk.postedCard(h, chatId, title, before);
@@ -197,7 +210,7 @@ describe('meetings', () => {
   const session = (id: number) =>
     h.db.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
-  it('publishes a 专题会议 from the form with its agenda, takes 签到 and 请假 (reason required) with live counts; a 党员大会 shows the quorum', async () => {
+  it('publishes a 专题会议 from the form with its agenda, takes 参加 and 请假 (reason required) before the start and 签到 once its window opens, with live counts; a 党员大会 shows the quorum', async () => {
     const w = await setup(bj('2026-12-08', '10:00'), ['王纪检', '张组织', '赵党员', '钱党员', '孙党员', '刘观察']);
     // An observer from the level above is not an attendee.
     const observer = w.members[5] as EmuUser;
@@ -239,8 +252,10 @@ describe('meetings', () => {
     expect(shown).toContain('2026-12-10 15:00');
     expect(shown).toContain('三楼会议室');
     expect(shown).toContain('下阶段部署');
-    expect(counts(notice)).toEqual({ due: 6, signed: 0, leave: 0, pending: 6 });
-    expect(buttons(notice).map((b) => b.text)).toEqual(['签到', '请假']);
+    // Before 签到 opens members answer the 参会回执: 参加 or 请假; the card says when 签到 opens.
+    expect(countsLine(notice)).toBe('应到 6 人 参加 0 人 请假 0 人 未回复 6 人');
+    expect(buttons(notice).map((b) => b.text)).toEqual(['参加', '请假']);
+    expect(shown).toContain('签到时间为 12月10日 14:30 至 18:00。开始前请回复参加或请假。');
     expect(await session(id)).toMatchObject({
       category: 'meeting',
       kind: 'special',
@@ -272,33 +287,41 @@ describe('meetings', () => {
       formValue: { reason: '参加上级党委集中培训' },
     });
     expect(left.toast).toEqual({ type: 'success', content: '已请假' });
-    await h.emu.waitFor(() => counts(current(notice)).leave === 1, { what: 'notice counts the leave' });
-    expect(counts(current(notice))).toEqual({ due: 6, signed: 0, leave: 1, pending: 5 });
+    await h.emu.waitFor(() => countsLine(current(notice)) === '应到 6 人 参加 0 人 请假 1 人 未回复 5 人', {
+      what: 'notice counts the leave',
+    });
     expect((await attendees(id)).find((a) => a.open_id === w.zhao.openId)).toMatchObject({
       status: 'leave',
       reason: '参加上级党委集中培训',
     });
 
-    // Two members sign on the first copy (the former form), once 签到 is open (30 minutes before the start);
-    // the notice is patched in place through the outbox.
+    // 签到 opens 30 minutes before the start: the job redraws both copies with 签到 (参加 and 请假 stay).
+    await jobAt('2026-12-10', '14:30');
+    await h.emu.waitFor(() => buttons(current(replaced)).some((b) => b.text === '签到'), {
+      what: '签到 on the first copy',
+    });
+    expect(buttons(current(notice)).map((b) => b.text)).toEqual(['签到', '参加', '请假']);
+    // Two members sign on the first copy (the former form); the notice is patched in place through the outbox.
+    const patchedBefore = h.emu.store.apiLog.length;
     clock.set(bj('2026-12-10', '14:45'));
     expect((await sign(replaced, w.qian)).toast).toEqual({ type: 'success', content: '已签到' });
     await drained();
     expect((await sign(replaced, w.sun)).toast).toEqual({ type: 'success', content: '已签到' });
+    const signedTwo = '应到 6 人 参加 2 人 请假 1 人 未回复 3 人 已签到 2 人';
     const patched = await h.emu.waitFor(
       () => {
         const m = current(notice);
-        return counts(m).signed === 2 && m;
+        return countsLine(m) === signedTwo && m;
       },
       { what: 'notice patched' },
     );
     await drained();
-    expect(counts(current(notice))).toEqual({ due: 6, signed: 2, leave: 1, pending: 3 });
+    expect(countsLine(current(notice))).toBe(signedTwo);
     expect(cardText(patched.content)).toContain('赵党员：参加上级党委集中培训');
     expect(
-      h.emu.store.apiLog.some(
-        (c) => c.method === 'PATCH' && c.path === `/open-apis/im/v1/messages/${notice.messageId}`,
-      ),
+      h.emu.store.apiLog
+        .slice(patchedBefore)
+        .some((c) => c.method === 'PATCH' && c.path === `/open-apis/im/v1/messages/${notice.messageId}`),
     ).toBe(true);
     expect((await sign(notice, w.qian)).toast).toEqual({ type: 'error', content: '您已经签到了。' });
     expect((await attendees(id)).filter((a) => a.status === 'signed').map((a) => a.name)).toEqual(['孙党员', '钱党员']);
@@ -310,6 +333,11 @@ describe('meetings', () => {
       start: '2026-12-10 15:30',
     });
     expect(cardText(general.notice.content)).toContain('有表决权的党员 6 人，已到 0 人，尚未过半。');
+    // Its 签到 opens at 15:00 (the job redraws its card then).
+    await jobAt('2026-12-10', '15:00');
+    await h.emu.waitFor(() => buttons(current(general.notice)).some((b) => b.text === '签到'), {
+      what: '签到 on the 党员大会 notice',
+    });
     clock.set(bj('2026-12-10', '15:05'));
     for (const u of [w.secretary, w.inspector, w.organizer]) await sign(general.notice, u);
     expect(cardText(current(general.notice).content)).toContain('有表决权的党员 6 人，已到 3 人，尚未过半。');
@@ -317,7 +345,7 @@ describe('meetings', () => {
     expect(cardText(fourth.card)).toContain('有表决权的党员 6 人，已到 4 人，超过半数。');
     await drained();
     expect(cardText(current(general.notice).content)).toContain('超过半数');
-    expect(counts(current(general.notice))).toEqual({ due: 6, signed: 4, leave: 0, pending: 2 });
+    expect(countsLine(current(general.notice))).toBe('应到 6 人 参加 4 人 请假 0 人 未回复 2 人 已签到 4 人');
   });
 
   it('reminds only attendees who have not answered at T−3, T−1 and 1 hour before, once each; 请假 members get nothing', async () => {
@@ -416,7 +444,8 @@ describe('meetings', () => {
       mentionBot: true,
     });
     const card = await postedCard(w.group, `专题会议：${title}`, before);
-    expect(buttons(card).map((b) => b.text)).toEqual(['签到', '请假', '记录纪要']);
+    // After the start 参加 and 请假 are gone; 签到 stays until its window closes (18:00).
+    expect(buttons(card).map((b) => b.text)).toEqual(['签到', '记录纪要']);
 
     // Only the organiser or an admin records minutes.
     const notAllowed = await h.emu.click({
@@ -543,7 +572,7 @@ describe('meetings', () => {
     for (const u of [w.secretary, w.inspector, w.zhao, w.qian, w.sun]) expect(seen.since(u)).toEqual([]);
   });
 
-  it('moves and cancels: only the organiser or an admin; everyone who signed or asked leave is told privately, nobody else', async () => {
+  it('moves and cancels: only the organiser or an admin; everyone who answered 参加, signed or asked leave is told privately, nobody else', async () => {
     const w = await setup(bj('2026-12-08', '10:00'));
     const title = '12月全面从严治党专题会议';
     const { id, notice, formCard } = await createMeeting(w, w.secretary, {
@@ -552,7 +581,14 @@ describe('meetings', () => {
       start: '2026-12-10 15:00',
     });
     expect((await askLeave(notice, w.zhao, '外出公务')).toast?.content).toBe('已请假');
-    clock.set(bj('2026-12-10', '14:45')); // 签到 opens 30 minutes before the start
+    const attend = await h.emu.click({
+      messageId: notice.messageId,
+      from: w.sun.openId,
+      value: button(current(notice), '参加').value,
+    });
+    expect(attend.toast?.content).toBe('已回复参加');
+    await jobAt('2026-12-10', '14:30'); // 签到 opens 30 minutes before the start: the card gets 签到
+    clock.set(bj('2026-12-10', '14:45'));
     expect((await sign(notice, w.qian)).toast?.content).toBe('已签到');
     await drained();
 
@@ -565,32 +601,57 @@ describe('meetings', () => {
     );
     expect(await session(id)).toMatchObject({ start_at: bj('2026-12-10', '15:00').toISOString(), status: 'scheduled' });
 
+    // Moved: 参加 and 请假 are kept, 钱's 签到 in the old window is set back to 参加; each who answered is
+    // told what it means for them.
     let seen = mark(w.everyone);
     const moved = await say(w.group, w.secretary, `/会议 改期 ${id} 2026-12-17 15:00`);
-    expect(messageText(moved)).toBe(`“${title}”已改至 2026-12-17 15:00，已通知已签到和请假的人员。`);
+    expect(messageText(moved)).toBe(
+      `“${title}”已改至 2026-12-17 15:00。原定时间的 1 人签到已作废，需在新的时间重新签到；已私信通知已回复参加、签到和请假的人员，未回复的人员将按新的时间收到提醒。`,
+    );
     await drained();
     expect(await session(id)).toMatchObject({ start_at: bj('2026-12-17', '15:00').toISOString() });
-    for (const u of [w.zhao, w.qian]) {
-      expect(texts(seen.since(u))).toEqual([
-        `【改期通知】专题会议“${title}”由 2026-12-10 15:00 改至 2026-12-17 15:00，如有变化请在通知卡片上重新签到或请假。`,
-      ]);
-    }
-    for (const u of [w.secretary, w.inspector, w.organizer, w.sun]) expect(seen.since(u)).toEqual([]);
+    expect(Object.fromEntries((await attendees(id)).map((a) => [a.name, a.status]))).toMatchObject({
+      赵党员: 'leave',
+      钱党员: 'attending',
+      孙党员: 'attending',
+    });
+    const head = `【改期通知】专题会议“${title}”由 2026-12-10 15:00 改至 2026-12-17 15:00。`;
+    const window = '签到时间为 12月17日 14:30 至 18:00';
+    expect(texts(seen.since(w.zhao))).toEqual([
+      `${head}您已请假（外出公务），如新的时间可以参加，请在通知卡片上点“参加”。`,
+    ]);
+    expect(texts(seen.since(w.qian))).toEqual([
+      `${head}您在原定时间的签到已作废，现记为“参加”，请在新的时间签到（${window}），如不能参加，请在开始前请假。`,
+    ]);
+    expect(texts(seen.since(w.sun))).toEqual([
+      `${head}您已回复参加，请在新的时间签到（${window}），如不能参加，请在开始前请假。`,
+    ]);
+    for (const u of [w.secretary, w.inspector, w.organizer]) expect(seen.since(u)).toEqual([]);
+    // The notice shows the new time, before its window again: 参加 and 请假, no 签到.
     await h.emu.waitFor(() => cardText(current(notice).content).includes('2026-12-17 15:00'), {
       what: 'notice moved',
     });
+    await h.emu.waitFor(
+      () =>
+        buttons(current(notice))
+          .map((b) => b.text)
+          .join() === '参加,请假',
+      {
+        what: 'notice back to the 参会回执',
+      },
+    );
 
     seen = mark(w.everyone);
     const cancelled = await say(w.group, w.secretary, `/会议 取消 ${id} 与上级党委会议时间冲突`);
-    expect(messageText(cancelled)).toBe(`已取消“${title}”，已通知已签到和请假的人员。`);
+    expect(messageText(cancelled)).toBe(`已取消“${title}”，已私信通知已回复参加、签到和请假的人员。`);
     await drained();
     expect((await session(id)).status).toBe('cancelled');
-    for (const u of [w.zhao, w.qian]) {
+    for (const u of [w.zhao, w.qian, w.sun]) {
       expect(texts(seen.since(u))).toEqual([
         `【取消通知】专题会议“${title}”（原定 2026-12-17 15:00）已取消。原因：与上级党委会议时间冲突`,
       ]);
     }
-    for (const u of [w.secretary, w.inspector, w.organizer, w.sun]) expect(seen.since(u)).toEqual([]);
+    for (const u of [w.secretary, w.inspector, w.organizer]) expect(seen.since(u)).toEqual([]);
     const shown = await h.emu.waitFor(
       () => {
         const m = current(notice);
@@ -616,15 +677,15 @@ describe('meetings', () => {
     expect(await run('meeting-reminders', '2026-12-16')).toMatchObject({ due: 0 });
   });
 
-  it('tells the secretary and the organiser once when no 专题会议 is held or scheduled 10 working days before the half-year ends; 支委会 near the month end', async () => {
-    const w = await setup(bj('2026-06-01', '10:00'));
-    // A second org that has its special meeting scheduled in H1.
+  it('tells the secretary and the organiser once when no 专题会议 is held or scheduled 10 working days before its half-year window closes; 支委会 near the month end', async () => {
+    const w = await setup(bj('2026-09-01', '10:00'));
+    // A second org that has its special meeting scheduled in the H2 window (Jul–Sep).
     const boss = h.emu.addUser('周书记');
     const member2 = h.emu.addUser('吴党员');
     const chat2 = h.emu.createGroup({ name: '第二党支部', owner: boss.openId, members: [member2.openId] });
     expect(messageText(await say(chat2.chatId, boss, '/绑定 第二党支部'))).toContain('第二党支部');
     const w2 = { ...w, group: chat2.chatId };
-    await createMeeting(w2, boss, { kind: 'special', title: '上半年全面从严治党专题会议', start: '2026-06-24 15:00' });
+    await createMeeting(w2, boss, { kind: 'special', title: '下半年全面从严治党专题会议', start: '2026-09-24 15:00' });
 
     const SPECIAL =
       '本半年尚未召开全面从严治党专题会议（依据：《党委（党组）落实全面从严治党主体责任规定》（2020年））';
@@ -632,15 +693,15 @@ describe('meetings', () => {
     const people = [...w.everyone, boss, member2];
     const got = (u: EmuUser, needle: string) => texts(privateMsgs(u)).filter((t) => t.includes(needle));
 
-    const warn = wc.addWorkdays(wc.onOrBefore('2026-06-30'), -10);
-    expect(warn).toBe('2026-06-15');
+    const warn = wc.addWorkdays(wc.onOrBefore('2026-09-30'), -10);
+    expect(warn).toBe('2026-09-16');
     await run('compliance-check', wc.addWorkdays(warn, -1));
     for (const u of people) expect(got(u, SPECIAL)).toEqual([]);
 
     await run('compliance-check', warn);
     for (const u of [w.secretary, w.organizer]) {
       expect(got(u, SPECIAL)).toEqual([
-        `【合规提醒】${SPECIAL}。本半年将于 2026-06-30 结束，请尽快安排：/会议 新建 专题会议`,
+        `【合规提醒】${SPECIAL}。规定时间为 2026-07-01 至 2026-09-30，将于 2026-09-30 结束，请尽快安排：/会议 新建 专题会议`,
       ]);
     }
     for (const u of [w.inspector, w.zhao, w.qian, w.sun, boss, member2]) expect(got(u, SPECIAL)).toEqual([]);
@@ -650,14 +711,14 @@ describe('meetings', () => {
     for (const u of [w.secretary, w.organizer]) expect(got(u, SPECIAL)).toHaveLength(1);
 
     // 支委会 (monthly, 5 working days ahead): nothing the day before the lead time, then a notice.
-    const committeeWarn = wc.addWorkdays(wc.onOrBefore('2026-06-30'), -5);
+    const committeeWarn = wc.addWorkdays(wc.onOrBefore('2026-09-30'), -5);
     await run('compliance-check', wc.addWorkdays(committeeWarn, -1));
     for (const u of people) expect(got(u, COMMITTEE)).toEqual([]);
     await run('compliance-check', committeeWarn);
     for (const u of [w.secretary, w.organizer, boss]) expect(got(u, COMMITTEE)).toHaveLength(1);
     for (const u of [w.inspector, w.zhao, member2]) expect(got(u, COMMITTEE)).toEqual([]);
-    expect(got(w.secretary, COMMITTEE)[0]).toContain('本月将于 2026-06-30 结束，请尽快安排：/会议 新建 支委会');
-    // The org with a special meeting scheduled in H1 was never told about it.
+    expect(got(w.secretary, COMMITTEE)[0]).toContain('本月将于 2026-09-30 结束，请尽快安排：/会议 新建 支委会');
+    // The org with a special meeting scheduled in the window was never warned about it.
     expect(got(boss, SPECIAL)).toEqual([]);
   });
 
@@ -766,7 +827,7 @@ describe('meetings', () => {
     expect(await run('meeting-reminders', '2026-12-31')).toMatchObject({ posted: 1 });
     for (const u of [w.secretary, w.inspector, w.organizer]) {
       expect(texts(seen.since(u))).toEqual([
-        `【明日会议】将于 2027-01-04 15:00 召开支委会“${title}”，您还没有回复，请在通知卡片上签到或请假。`,
+        `【明日会议】将于 2027-01-04 15:00 召开支委会“${title}”，您还没有回复，请在通知卡片上回复参加或请假。`,
       ]);
     }
     for (const u of [w.zhao, w.qian, w.sun]) expect(seen.since(u)).toEqual([]);
@@ -801,15 +862,16 @@ describe('meetings', () => {
     expect(messageText(await say(w.group, w.secretary, `/会议 取消 ${dropped.id} 改为下月召开`))).toContain('已取消');
     expect(future.id).toBeGreaterThan(0);
 
-    // 专题会议: 3 signed (签到 opens 30 minutes before the start), 赵 asked leave, 钱 away (/请假) without
-    // answering, 孙 absent.
+    // 专题会议: 3 signed (签到 opens 30 minutes before the start; the job redraws the card with it), 赵
+    // asked leave, 钱 away (/请假) without answering, 孙 absent.
     await askLeave(special.notice, w.zhao, '外出公务');
     expect(messageText(await say(w.group, w.qian, '/请假 2026-12-04 出差'))).toContain('已登记请假');
-    clock.set(bj('2026-12-03', '14:45'));
-    for (const u of [w.secretary, w.inspector, w.organizer]) await sign(special.notice, u);
+    await jobAt('2026-12-03', '14:45');
+    for (const u of [w.secretary, w.inspector, w.organizer])
+      expect((await sign(special.notice, u)).toast?.content).toBe('已签到');
     // 支委会: 2 of 3 signed.
-    clock.set(bj('2026-12-03', '16:05'));
-    for (const u of [w.secretary, w.organizer]) await sign(committee.notice, u);
+    await jobAt('2026-12-03', '16:05');
+    for (const u of [w.secretary, w.organizer]) expect((await sign(committee.notice, u)).toast?.content).toBe('已签到');
     await drained();
 
     clock.set(bj('2026-12-03', '17:30'));
@@ -896,10 +958,12 @@ describe('meetings', () => {
     const shown = await say(w.group, w.zhao, '/日历');
     expect(cardTitle(shown)).toBe('合规日历 · 第一党支部');
     const rows = new Map(tableRows(shown).map((r) => [r.name, r]));
+    // No one signed in to the 专题会议: it is 未召开, not 最近一次 (held.ts).
     expect(rows.get('全面从严治党专题会议')).toMatchObject({
       freq: '每半年，上半年 01-01至03-31，下半年 07-01至09-30',
-      last: '2026-12-03',
-      next: '2027-06-30 前',
+      now: '下半年：未召开 1',
+      last: '无记录',
+      next: '2026-12-31 前（本期尚未安排）',
     });
     expect(rows.get('支部委员会会议')).toMatchObject({
       freq: '每月',
@@ -932,12 +996,14 @@ describe('meetings', () => {
       title: '12月全面从严治党专题会议',
       start: '2026-12-10 15:00',
     });
-    // 钱 signs on the first copy (the notice is patched through the outbox); right after, 孙 signs on the notice.
-    clock.set(bj('2026-12-10', '14:45'));
+    // 签到 is open (the job redrew both copies with it): 钱 signs on the first copy (the notice is patched
+    // through the outbox); right after, 孙 signs on the notice.
+    await jobAt('2026-12-10', '14:45');
     expect((await sign(formCard, w.qian)).toast?.content).toBe('已签到');
     expect((await sign(notice, w.sun)).toast?.content).toBe('已签到');
     await talk.settled(h);
-    expect(counts(current(notice))).toMatchObject({ signed: 2, pending: 4 });
+    expect(countsLine(current(notice))).toBe('应到 6 人 参加 2 人 请假 0 人 未回复 4 人 已签到 2 人');
+    expect(countsLine(current(formCard))).toBe('应到 6 人 参加 2 人 请假 0 人 未回复 4 人 已签到 2 人');
   });
 
   it('offers 记录纪要 on the group’s notice card by the time the 纪要提醒 sends the organiser there', async () => {
@@ -947,7 +1013,7 @@ describe('meetings', () => {
       title: '12月支委会',
       start: '2026-12-10 15:00',
     });
-    clock.set(bj('2026-12-10', '14:45'));
+    await jobAt('2026-12-10', '14:45'); // 签到 is open: the job redrew the card with it
     expect((await sign(notice, w.secretary)).toast?.content).toBe('已签到');
     await drained();
     clock.set(bj(wc.addWorkdays('2026-12-10', 3), '09:30'));

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
-import { button, cardText, cardTitle, findButton } from '../helpers/cards.ts';
+import { button, buttons, cardText, cardTitle, findButton } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
 import { ledgerCsv } from '../helpers/ledger-files.ts';
@@ -301,7 +301,8 @@ describe('private answers in groups', () => {
       value: button(studyLeave, '取消').value,
     });
     expect(findButton(current(studyLeave), '提交请假')).toBeUndefined();
-    expect(findButton(current(studyLeave), '签到')).toBeDefined();
+    // … with its buttons as the group's notice has them before 签到 opens: 参加 and 请假.
+    expect(buttons(current(studyLeave)).map((b) => b.text)).toEqual(['参加', '请假']);
 
     // After the start: 记录纪要 (organiser) and 提交心得 (a member) go privately too.
     clock.set(bj('2026-12-10', '16:00'));
@@ -312,8 +313,8 @@ describe('private answers in groups', () => {
       await drained();
       return card;
     };
-    const meetingId = String(button(meeting, '签到').value.id);
-    const studyId = String(button(study, '签到').value.id);
+    const meetingId = String(button(meeting, '参加').value.id);
+    const studyId = String(button(study, '参加').value.id);
     const meetingNow = await freshCard(meetingId, '全面从严治党专题会议');
     const minutes = await pressPersonal(meetingNow, w.secretary, '记录纪要', TO_FILL);
     expect(findButton(minutes, '保存')).toBeDefined();

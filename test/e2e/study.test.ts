@@ -1,5 +1,6 @@
 /**
- * Study sessions end to end: a 警示教育 published from the form (心得 due in 3 working days) → 签到 / 请假 →
+ * Study sessions end to end: a 警示教育 published from the form (心得 due in 3 working days) → 参加 / 请假
+ * before the 签到 window, 签到 once the reminder job has redrawn the notice as the window opens →
  * 学习心得 on the card (at least 100 characters) → 心得 reminders the day before, on the day and 2 days late,
  * stopping once handed in, nobody on leave nudged; the half-year 中心组 report; the 学习考勤 export read back
  * cell by cell; the annual study plan imported from .xlsx (preview, 确认导入, notices now or a week ahead).
@@ -165,6 +166,17 @@ describe('study', () => {
     return { id, notice, formCard };
   }
 
+  /**
+   * The clock at a Beijing time inside the 签到 window (which opens 30 minutes before the start) and the
+   * reminder job run then: its upkeep redraws the notice cards with 签到 (until then they show 参加 and 请假).
+   */
+  async function windowOpen(date: string, time: string, ...cards: EmuMessage[]) {
+    clock.set(bj(date, time));
+    await run('meeting-reminders', date, time);
+    for (const card of cards)
+      await h.emu.waitFor(() => buttons(current(card)).some((b) => b.text === '签到'), { what: '签到 on the card' });
+  }
+
   async function sign(card: EmuMessage, u: EmuUser) {
     const r = await h.emu.click({
       messageId: card.messageId,
@@ -231,20 +243,24 @@ describe('study', () => {
     const stored = await h.db.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(stored).toMatchObject({ category: 'study', kind: 'warning', reflection_days: 3 });
     expect(cardText(notice.content)).toContain('**学习心得**：已提交 0/0，截止 2026-12-08');
-    expect(buttons(notice).map((b) => b.text)).toEqual(['签到', '请假']);
+    // Before the 签到 window: the 参会回执 only (参加 / 请假), no 签到 and no 提交心得 yet.
+    expect(buttons(notice).map((b) => b.text)).toEqual(['参加', '请假']);
 
     // 赵 asks leave; the others sign in; 孙 then goes away until after the 心得 are due.
     await askLeave(notice, w.zhao, '外出公务');
-    clock.set(bj('2026-12-03', '14:45')); // 签到 opens 30 minutes before the start
+    // 签到 opens 30 minutes before the start: the group's notice card is redrawn with 签到.
+    await windowOpen('2026-12-03', '14:30', notice);
+    expect(buttons(current(notice)).map((b) => b.text)).toEqual(['签到', '参加', '请假']);
+    clock.set(bj('2026-12-03', '14:45'));
     for (const u of [w.secretary, w.inspector, w.organizer, w.qian, sun]) await sign(notice, u);
     expect(messageText(await say(w.group, sun, '/请假 2026-12-14 出差'))).toContain('已登记请假');
     await drained();
     expect(cardText(current(notice).content)).toContain('**学习心得**：已提交 0/5，截止 2026-12-08');
 
-    // After the session: 提交心得 on the card.
+    // After the start (签到 still open until 18:00, 请假 closed): 提交心得 on the card.
     clock.set(bj('2026-12-03', '17:00'));
     const card = await freshCard(w, id, `警示教育：${title}`);
-    expect(buttons(card).map((b) => b.text)).toEqual(['签到', '请假', '学习记录', '提交心得']);
+    expect(buttons(card).map((b) => b.text)).toEqual(['签到', '学习记录', '提交心得']);
     const short = await handIn(card, w.inspector, '很受教育，今后一定严守纪律。');
     expect(short.toast).toEqual({ type: 'error', content: '学习心得不少于 100 字（现在 14 字）。' });
     const accepted = await handIn(card, w.inspector, REFLECTION);
@@ -306,7 +322,8 @@ describe('study', () => {
     const w = await setup(bj('2026-12-01', '10:00'));
     const title = '学习《中国共产党纪律处分条例》';
     const { notice } = await createStudy(w, { kind: 'integrity', title, start: '2026-12-03 15:00', days: '3' });
-    clock.set(bj('2026-12-03', '14:45'));
+    expect(buttons(notice).map((b) => b.text)).toEqual(['参加', '请假']);
+    await windowOpen('2026-12-03', '14:45', notice);
     await sign(notice, w.qian);
     await drained();
     const day = wc.addWorkdays(wc.addWorkdays('2026-12-03', 3), -1);
@@ -341,20 +358,20 @@ describe('study', () => {
     if (qianAway === 'first')
       expect(messageText(await say(w.group, w.qian, '/请假 2026-12-03 出差'))).toContain('已登记');
 
-    clock.set(bj('2026-12-03', '14:50'));
+    await windowOpen('2026-12-03', '14:50', s1.notice);
     for (const u of [w.secretary, w.inspector, w.organizer]) await sign(s1.notice, u);
     clock.set(bj('2026-12-03', '17:00'));
     const c1 = await freshCard(w, s1.id, '中心组学习：学习贯彻党的二十届四中全会精神');
     for (const u of [w.secretary, w.inspector])
       expect((await handIn(c1, u, REFLECTION)).toast?.content).toBe('心得已提交');
 
-    clock.set(bj('2026-12-04', '14:50'));
+    await windowOpen('2026-12-04', '14:50', warning.notice);
     for (const u of [w.secretary, w.zhao]) await sign(warning.notice, u);
 
     clock.set(bj('2026-12-08', '10:00'));
     if (qianAway === 'last')
       expect(messageText(await say(w.group, w.qian, '/请假 2026-12-10 出差'))).toContain('已登记');
-    clock.set(bj('2026-12-10', '14:50'));
+    await windowOpen('2026-12-10', '14:50', s2.notice);
     for (const u of [w.secretary, w.organizer, w.zhao]) await sign(s2.notice, u);
     clock.set(bj('2026-12-10', '17:00'));
     const c2 = await freshCard(w, s2.id, '中心组学习：学习《中国共产党纪律处分条例》');
@@ -374,11 +391,11 @@ describe('study', () => {
     // 钱 missed 12-03 and only went away (/请假) from 12-08: absent once, on leave once.
     expect(rows).toEqual(
       [
-        { name: '李书记', signed: '2', leave: '0', absent: '0', refl: '2/2' },
-        { name: '王纪检', signed: '1', leave: '1', absent: '0', refl: '1/1' },
-        { name: '张组织', signed: '2', leave: '0', absent: '0', refl: '1/2' },
-        { name: '赵党员', signed: '1', leave: '1', absent: '0', refl: '0/1' },
-        { name: '钱党员', signed: '0', leave: '1', absent: '1', refl: '0/0' },
+        { name: '李书记', expected: '2', signed: '2', leave: '0', absent: '0', rate: '100%', refl: '2/2', makeup: '0' },
+        { name: '王纪检', expected: '2', signed: '1', leave: '1', absent: '0', rate: '50%', refl: '1/1', makeup: '0' },
+        { name: '张组织', expected: '2', signed: '2', leave: '0', absent: '0', rate: '100%', refl: '1/2', makeup: '0' },
+        { name: '赵党员', expected: '2', signed: '1', leave: '1', absent: '0', rate: '50%', refl: '0/1', makeup: '0' },
+        { name: '钱党员', expected: '2', signed: '0', leave: '1', absent: '1', rate: '0%', refl: '0/0', makeup: '0' },
       ].sort((a, b) => byName(a.name, b.name)),
     );
     // A plain member may not ask for it.
@@ -403,7 +420,18 @@ describe('study', () => {
     const ws = await readXlsx(stored?.bytes ?? Buffer.alloc(0));
     expect(ws.name).toBe('学习考勤');
     expect(String(ws.getRow(1).getCell(1).value)).toContain('第一党支部 2026年学习考勤');
-    expect(rowValues(ws, 2, 8)).toEqual(['日期', '学习类型', '学习主题', '姓名', '签到', '请假', '缺席', '心得提交']);
+    expect(rowValues(ws, 2, 10)).toEqual([
+      '日期',
+      '学习类型',
+      '学习主题',
+      '姓名',
+      '签到',
+      '请假',
+      '缺席',
+      '心得提交',
+      '补学',
+      '补正',
+    ]);
 
     const Y = '✓';
     const d = (date: string) => new Date(`${date}T00:00:00Z`);
@@ -417,6 +445,8 @@ describe('study', () => {
       mark === 'leave' ? Y : null,
       mark === 'absent' ? Y : null,
       refl,
+      null, // no 补学 here
+      null, // no 补正 here
     ];
     const session = (date: string, kind: string, title: string, people: Record<string, [Mark, string | null]>) =>
       Object.keys(people)
@@ -450,7 +480,7 @@ describe('study', () => {
     ];
     expect(ws.actualRowCount).toBe(2 + expected.length);
     expected.forEach((row, i) => {
-      expect(rowValues(ws, 3 + i, 8)).toEqual(row);
+      expect(rowValues(ws, 3 + i, 10)).toEqual(row);
     });
   });
 

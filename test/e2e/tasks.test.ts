@@ -58,6 +58,9 @@ const LEDGER_HEADERS = [
   '完成进度',
   '最近进展',
   '佐证材料',
+  '验收人',
+  '验收时间',
+  '退回理由',
   '是否逾期',
 ];
 
@@ -1036,11 +1039,14 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
       percent,
       last,
       null,
+      null,
+      null,
+      null,
       late,
     ];
     const expected = [
       // Within an item, by owner and then by period.
-      meetingRow('未完成（已过期）', '2026-11-30', '0%', null, '是'),
+      meetingRow('未完成', '2026-11-30', '0%', null, '是'),
       meetingRow('未开始', '2026-12-31', '0%', null, '否'),
       [
         '思想建设',
@@ -1053,6 +1059,9 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
         '60%',
         '2026-12-10 党课讲稿已完成初稿',
         'https://example.feishu.cn/docx/dangke-2026q4',
+        null,
+        null,
+        null,
         '否',
       ],
       [
@@ -1062,8 +1071,11 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
         '赵党员',
         '一次性',
         utc('2026-12-15'),
-        '未开始',
+        '逾期',
         '0%',
+        null,
+        null,
+        null,
         null,
         null,
         '是',
@@ -1079,6 +1091,9 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
         '100%',
         '2026-11-16 已完成',
         null,
+        null,
+        null,
+        null,
         '否',
       ],
       [
@@ -1092,6 +1107,9 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
         '0%',
         null,
         null,
+        null,
+        null,
+        null,
         '否',
       ],
       [
@@ -1101,8 +1119,11 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
         '钱党员',
         '一次性',
         utc('2026-12-20'),
-        '未开始',
+        '逾期',
         '0%',
+        null,
+        null,
+        null,
         null,
         null,
         '是',
@@ -1116,6 +1137,9 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
         utc('2026-12-31'),
         '未开始',
         '0%',
+        null,
+        null,
+        null,
         null,
         null,
         '否',
@@ -1199,7 +1223,7 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
     const rowsOut = Array.from({ length: 20 }, (_x, i) => rowValues(ws, i + 3));
     expect(rowsOut.map((r) => r[0])).toEqual(Array.from({ length: 20 }, (_x, i) => i + 1));
     const doneRow = rowsOut.find((r) => r[2] === finished.content && r[4] === '王纪检');
-    expect(doneRow?.slice(7, 12)).toEqual(['已完成', '100%', '2026-12-01 已完成', null, '否']);
+    expect(doneRow?.slice(7, 15)).toEqual(['已完成', '100%', '2026-12-01 已完成', null, null, null, null, '否']);
     for (const r of rowsOut) expect(r[6]).toBeInstanceOf(Date);
     // A plain member may not export.
     const refused = await say(w.chat.chatId, w.user('赵党员'), '/任务 导出');

@@ -22,7 +22,9 @@ import {
   buildTaskNewCard,
   type TaskView,
 } from '../../src/features/duties/task-card.ts';
+import { buildBackfillCard } from '../../src/features/meetings/backfill-card.ts';
 import { MINUTES_PARTS, meetingMinutes } from '../../src/features/meetings/contracts.ts';
+import { buildMakeupCard, buildMakeupListCard } from '../../src/features/meetings/makeup-card.ts';
 import { buildSessionCard, buildSessionNewCard, type SessionView } from '../../src/features/meetings/session-card.ts';
 import {
   buildExtensionCard,
@@ -151,9 +153,13 @@ function cards(): [string, Card][] {
     status: 'pending' as const,
   };
   out.push(['extension', buildExtensionCard(ext)]);
-  for (const category of ['meeting', 'study'] as const)
-    for (const mode of ['view', 'leave', 'minutes', 'reflection'] as const)
+  for (const category of ['meeting', 'study'] as const) {
+    for (const mode of ['view', 'leave', 'minutes', 'reflection', 'correct'] as const)
       out.push([`${category} ${mode}`, buildSessionCard(session(category), mode)]);
+    // The buttons follow the 签到 window: 参加 / 请假 before the start, 签到 in the window, 补正 after it.
+    for (const phase of ['before', 'open', 'closed'] as const)
+      out.push([`${category} view ${phase}`, buildSessionCard({ ...session(category), phase })]);
+  }
   out.push([
     'session new',
     buildSessionNewCard({
@@ -163,6 +169,37 @@ function cards(): [string, Card][] {
       initialKind: 'central_group',
       memberOpenIds: ['ou_a'],
       agenda: '',
+    }),
+  ]);
+  out.push([
+    'session backfill',
+    buildBackfillCard({
+      orgId: 3,
+      kinds: [{ value: 'theme_day', text: '主题党日' }],
+      initialKind: 'theme_day',
+      memberOpenIds: ['ou_a'],
+    }),
+  ]);
+  out.push([
+    'makeup list',
+    buildMakeupListCard({
+      orgId: 3,
+      rows: [{ id: 7, heading: '中心组学习：主题', when: '2026-12-10 15:00', missed: '缺席' }],
+    }),
+  ]);
+  out.push([
+    'makeup',
+    buildMakeupCard({
+      id: 7,
+      orgId: 3,
+      heading: '中心组学习：主题',
+      startText: '2026-12-10 15:00',
+      organiserName: '张三',
+      missed: '缺席',
+      agenda: '学习材料',
+      minutes: undefined,
+      links: [],
+      files: [],
     }),
   ]);
   const plan = { rows: [1], problems: [], counts: { created: 1, updated: 0, unchanged: 0 }, sample: [] };

@@ -46,6 +46,8 @@ import {
   type TaskCardMode,
   type TaskView,
 } from '../../src/features/duties/task-card.ts';
+import { buildBackfillCard, buildBackfillDoneCard } from '../../src/features/meetings/backfill-card.ts';
+import { buildMakeupCard, buildMakeupListCard } from '../../src/features/meetings/makeup-card.ts';
 import {
   AGENDA_PARTS,
   buildCalendarCard,
@@ -69,6 +71,7 @@ import {
   type RectItemView,
   type ReviewCardMode,
 } from '../../src/features/rectification/item-card.ts';
+import { buildReportCard } from '../../src/features/report/report-card.ts';
 import { checkCard } from '../../src/sandbox/card-check.ts';
 
 /** Every card module (src/cards, and each feature's *-card(s).ts), loaded, to list the builders it exports. */
@@ -279,16 +282,37 @@ const sessionView = (category: 'meeting' | 'study', attendees: number, t: Text =
     place: t(200),
     agenda: t(2000),
     organiserName: name(1),
+    phase: 'closed',
+    windowText: '签到时间为 12月10日 14:30 至 12月11日 02:00。',
+    // The longest record state: 未召开 with its reason, entered afterwards as 补录.
+    record: {
+      state: 'not_held',
+      label: '未召开',
+      text: `未召开（有表决权的党员 ${attendees} 人，到会 ${attendees / 2} 人，未超过半数）（补录）`,
+      minutesDue: false,
+      backfilled: true,
+    },
     attendees: Array.from({ length: attendees }, (_, i) => ({
+      openId: openId(i),
       name: name(i),
-      status: i % 3 === 0 ? 'signed' : i % 3 === 1 ? 'leave' : 'invited',
-      reason: i % 3 === 1 ? t(200, i) : null,
+      status: i % 4 === 0 ? 'signed' : i % 4 === 1 ? 'leave' : i % 4 === 2 ? 'attending' : 'invited',
+      reason: i % 4 === 1 ? t(200, i) : null,
       away: i % 7 === 0,
+      // An admin's 补正 (reason up to 200 characters) on every fifth.
+      correction: i % 5 === 0 ? t(200, i) : null,
     })),
     voting: category === 'meeting' ? { total: attendees, present: attendees / 2, quorum: false } : undefined,
     minutes: t(5000),
     files: Array.from({ length: 50 }, (_, i) => ({ kind: 'minutes', name: t(120, i) })),
-    reflections: category === 'study' ? { submitted: 40, expected: attendees, due: '2026-12-17' } : undefined,
+    reflections:
+      category === 'study'
+        ? {
+            submitted: 40,
+            expected: attendees,
+            due: '2026-12-17',
+            makeup: Array.from({ length: attendees }, (_, i) => name(i)),
+          }
+        : undefined,
   };
 };
 
@@ -422,8 +446,14 @@ function allCards(t: Text): [string, Card][] {
 
   for (const category of ['meeting', 'study'] as const)
     for (const n of [80, 500])
-      for (const mode of ['view', 'leave', 'minutes', 'reflection'] as SessionCardMode[])
-        cards.push([`${category} of ${n}, ${mode}`, buildSessionCard(sessionView(category, n, t), mode)]);
+      for (const mode of ['view', 'leave', 'minutes', 'reflection', 'correct'] as SessionCardMode[])
+        for (const phase of mode === 'view'
+          ? (['before', 'open', 'started', 'closed'] as const)
+          : (['closed'] as const))
+          cards.push([
+            `${category} of ${n}, ${mode}${mode === 'view' ? ` (${phase})` : ''}`,
+            buildSessionCard({ ...sessionView(category, n, t), phase }, mode),
+          ]);
   for (const category of ['meeting', 'study'] as const)
     cards.push([
       `${category} new`,
@@ -456,17 +486,44 @@ function allCards(t: Text): [string, Card][] {
     'calendar',
     buildCalendarCard({
       orgName: t(100),
+      minutesDays: 5,
       rules: Array.from({ length: 20 }, (_, i) => ({
         key: `r${i}`,
         name: t(30, i),
         frequency: '每半年至少一次',
         window: '1月至3月、7月至9月',
-        lastMet: '2026-07-15',
+        period: '第四季度',
+        state: '已召开 99 · 纪要待补 99 · 已安排 99 · 未召开 99',
+        lastMet: '2026-07-15（补录）',
         nextDue: '2027-03-31',
         source: t(120, i),
         enabled: i % 2 === 0,
         fixedDay: 15,
       })),
+    }),
+  ]);
+  for (const few of [true, false])
+    cards.push([
+      `backfill form, ${few ? '5' : '1000'} members`,
+      buildBackfillCard({
+        orgId: 9_999,
+        kinds: Array.from({ length: 8 }, (_, i) => ({ value: `k${i}`, text: t(10, i) })),
+        initialKind: 'k1',
+        memberOpenIds: few ? members.slice(0, 5) : members,
+        error: t(200),
+      }),
+    ]);
+  cards.push([
+    'backfill stored, 500 people',
+    buildBackfillDoneCard({
+      id: 99_999,
+      heading: t(100),
+      when: '2026-12-10 15:00',
+      place: t(200),
+      state: t(80),
+      present: Array.from({ length: 300 }, (_, i) => name(i)),
+      leave: Array.from({ length: 100 }, (_, i) => name(i)),
+      absent: Array.from({ length: 100 }, (_, i) => name(i)),
     }),
   ]);
   cards.push([
@@ -475,12 +532,67 @@ function allCards(t: Text): [string, Card][] {
       orgName: t(100),
       half: '2026H2',
       sessions: 99,
+      notHeld: Array.from({ length: 20 }, (_, i) => ({ date: '2026-12-10', title: t(100, i) })),
+      inProgress: 9,
+      totals: {
+        expected: 99_999,
+        signed: 99_999,
+        leave: 9_999,
+        absent: 9_999,
+        rate: 100,
+        reflections: { submitted: 99_999, expected: 99_999 },
+        makeup: 9_999,
+      },
       members: Array.from({ length: 500 }, (_, i) => ({
         name: name(i),
+        expected: 99,
         signed: 99,
         leave: 9,
         absent: 9,
         reflections: 99,
+        makeup: 9,
+      })),
+      // Every member missed, owes and made up sessions, each on 99 dates.
+      ...Object.fromEntries(
+        (['absent', 'owing', 'makeup'] as const).map((k) => [
+          k,
+          Array.from({ length: 500 }, (_, i) => ({
+            name: name(i),
+            dates: Array.from({ length: 99 }, (_x, j) => ({ date: '2026-12-10', made: j % 2 === 0 })),
+          })),
+        ]),
+      ),
+    } as Parameters<typeof buildStudyReportCard>[0]),
+  ]);
+  const makeupView = {
+    id: 99_999,
+    orgId: 9_999,
+    heading: t(120),
+    startText: '2026-12-10 15:00',
+    organiserName: name(1),
+    missed: '请假',
+    agenda: t(2000),
+    minutes: t(5000),
+    links: Array.from({ length: 50 }, (_, i) => ({ name: t(120, i), url: `https://example.com/${t(480, i)}` })),
+    files: Array.from({ length: 50 }, (_, i) => t(120, i)),
+  };
+  for (const mode of ['form', 'done'] as const)
+    cards.push([
+      `makeup ${mode}`,
+      buildMakeupCard(
+        { ...makeupView, ...(mode === 'done' ? { done: { at: '2026-12-12 10:00', length: 5000 } } : {}) },
+        mode,
+      ),
+    ]);
+  cards.push([
+    'makeup list, 500 sessions',
+    buildMakeupListCard({
+      orgId: 9_999,
+      rows: Array.from({ length: 500 }, (_, i) => ({
+        id: 99_000 + i,
+        heading: t(120, i),
+        when: '2026-12-10 15:00',
+        missed: '缺席',
       })),
     }),
   ]);
@@ -684,6 +796,39 @@ function allCards(t: Text): [string, Card][] {
   }));
   cards.push(['overdue digest', buildOverdueDigestCard(overdue)]);
   cards.push(['overdue of members on leave', buildAwayOverdueCard(overdue)]);
+  // The year's report summary: every rule of a 12-rule calendar missing all twelve months, the org's
+  // name at its longest, every holiday reminded.
+  cards.push([
+    'year report summary',
+    buildReportCard({
+      orgName: t(100),
+      year: 2026,
+      today: '2026-12-31',
+      title: t(100),
+      rules: Array.from({ length: 12 }, (_, i) => ({
+        label: t(20, i),
+        verb: '召开',
+        required: 12,
+        held: 0,
+        missed: Array.from({ length: 12 }, (_, m) => `${m + 1}月`),
+      })),
+      notHeld: 99_999,
+      scheduled: 99_999,
+      minutesPending: 99_999,
+      study: { sessions: 99_999, invited: 9_999_999, present: 9_999_999, rate: 100 },
+      tasks: {
+        total: 99_999,
+        accepted: 99_999,
+        done: 99_999,
+        submitted: 99_999,
+        open: 99_999,
+        overdue: 99_999,
+        missed: 99_999,
+      },
+      rects: { opened: 99_999, closed: 99_999, closedLate: 99_999, open: 99_999, overdue: 99_999, lateMarked: 99_999 },
+      reminders: Array.from({ length: 12 }, (_, i) => t(20, i)),
+    }),
+  ]);
   return cards;
 }
 

@@ -1,10 +1,26 @@
-// The task occurrence's pure transitions (src/features/duties/rules.ts), table-driven: an owner's report
-// from each status (who may, what is stored, the late mark, the secretary told on 遇到困难), and the
-// period end marking an open recurring occurrence 未完成 (never a one-off, a closed one, or too early).
+// The task occurrence's pure rules (src/features/duties/rules.ts, linked.ts, model.ts, export.ts), table-driven:
+// an owner's report from each status (who may, what is stored, the late mark, the secretary told on 遇到困难),
+// the period end marking an open recurring occurrence 未完成, evidence and 验收 (issue 13 item 3), linked
+// records (which item names which meeting, where it is looked for), and the 台账's 状态 and review columns.
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.ts';
-import { periodOf, TASK_STATUSES, type TaskStatus } from '../../src/features/duties/model.ts';
-import { missTask, reportTask, reviewTask, type TaskState } from '../../src/features/duties/rules.ts';
+import { evidenceLine, reviewColumns, statusSummary } from '../../src/features/duties/export.ts';
+import {
+  linkedKindOf,
+  linkedMeetingKind,
+  linkedWindow,
+  periodText,
+  requiresMinutes,
+} from '../../src/features/duties/linked.ts';
+import { ledgerStatus, periodOf, TASK_STATUSES, type TaskStatus } from '../../src/features/duties/model.ts';
+import {
+  attachTaskEvidence,
+  completeByRecord,
+  missTask,
+  reportTask,
+  reviewTask,
+  type TaskState,
+} from '../../src/features/duties/rules.ts';
 
 const task = (o: Partial<TaskState> = {}): TaskState => ({
   id: 3,
@@ -122,7 +138,7 @@ describe('missTask', () => {
 // already attached, or a link / text in the same report; other reports and items without a requirement pass.
 describe('reportTask: 已完成 needs the required evidence', () => {
   const refused =
-    'bad_args: 请先附上佐证材料（要求：会议纪要）：在“更新进度”中选择“已完成”，并在“佐证材料”一栏填写链接或文字说明。';
+    'bad_args: 请先附上佐证材料（要求：会议纪要）：可在“更新进度”中选择“已完成”，在“佐证材料”一栏填写链接或文字说明；也可在与清风的单聊中发送文件，选为这项任务的佐证。';
   const cases = [
     { name: 'no requirement, nothing attached', status: 'done', required: '', attached: 0, link: '', want: 'ok' },
     { name: 'blank requirement', status: 'done', required: '  ', attached: 0, link: '', want: 'ok' },
@@ -245,5 +261,200 @@ describe('验收', () => {
       history: { kind: 'returned', text: '退回：纪要缺签名' },
       notices: [{ kind: 'returned', to: 'ou_owner', by: '李书记', reason: '纪要缺签名' }],
     });
+  });
+});
+
+// Issue 13 item 3, linked records: an item naming a meeting to hold is matched to that meeting kind.
+describe('linkedMeetingKind', () => {
+  it.each([
+    ['每月召开支委会', 'committee'],
+    ['每月召开一次支部委员会会议，研究党风廉政建设工作', 'committee'],
+    ['每季度召开支部党员大会', 'general'],
+    ['每季度召开党员大会', 'general'],
+    ['每月开展一次主题党日活动', 'theme_day'],
+    ['每季度讲一次廉政党课', 'lecture'],
+    ['书记每年上一次党课', 'lecture'],
+    ['每半年召开全面从严治党专题会议', 'special'],
+    ['召开年度组织生活会，开展民主评议党员', 'life_meeting'],
+    ['班子每年召开民主生活会', 'democratic_life'],
+    ['每月组织理论学习中心组学习', 'central_group'],
+    ['每年开展一次警示教育', 'warning'],
+    ['每月召开党小组会', 'group'],
+    // Not a meeting to hold: no verb before it, or not a meeting at all.
+    ['督促支委会成员落实一岗双责', undefined],
+    ['严格落实“三会一课”制度', undefined],
+    ['落实谈心谈话制度', undefined],
+    ['开展党风廉政建设宣传教育', undefined],
+    ['组织学习贯彻上级文件精神', undefined],
+    ['按时足额收缴党费', undefined],
+    // Two kinds: ambiguous, not linked.
+    ['每月召开支委会，每季度召开党员大会', undefined],
+  ])('%s → %s', (content, kind) => {
+    expect(linkedMeetingKind({ content })).toBe(kind);
+  });
+
+  it('only recurring items link (a one-off item has no period to look in)', () => {
+    expect(linkedKindOf({ content: '每月召开支委会', cadence: 'monthly' })).toBe('committee');
+    expect(linkedKindOf({ content: '召开一次支委会', cadence: 'once' })).toBeUndefined();
+  });
+
+  it('a yearly 组织生活会 / 民主生活会 for year Y is looked for from March of Y to February of Y + 1; others in their period', () => {
+    expect(linkedWindow('life_meeting', 'yearly', '2026-12-31')).toEqual({
+      start: '2026-03-01',
+      end: '2027-02-28',
+      text: '2026年度（可至2027年2月底）',
+    });
+    expect(linkedWindow('democratic_life', 'yearly', '2027-12-31').end).toBe('2028-02-29');
+    expect(linkedWindow('committee', 'monthly', '2026-12-25')).toEqual({
+      start: '2026-12-01',
+      end: '2026-12-31',
+      text: '2026年12月',
+    });
+    expect(linkedWindow('lecture', 'yearly', '2026-12-31')).toMatchObject({ start: '2026-01-01', end: '2026-12-31' });
+  });
+
+  it.each([
+    ['会议纪要', true],
+    ['支委会会议记录', true],
+    ['纪要、签到表', true],
+    ['签到表、照片', false],
+    ['', false],
+  ])('requirement %s asks for minutes: %s', (r, want) => {
+    expect(requiresMinutes(r)).toBe(want);
+  });
+
+  it.each([
+    ['monthly', '2026-12-25', '2026年12月'],
+    ['quarterly', '2026-12-25', '2026年第四季度'],
+    ['half_yearly', '2026-03-01', '2026年上半年'],
+    ['yearly', '2026-03-01', '2026年'],
+  ] as const)('%s period of %s reads %s', (cadence, date, want) => {
+    expect(periodText(periodOf(cadence, date))).toBe(want);
+  });
+});
+
+describe('reportTask on an item naming a meeting (linked record)', () => {
+  const why = '2026年12月还没有已召开的支委会记录：……';
+  const linked = (records: number) => ({
+    required: '会议纪要',
+    attached: 1,
+    linked: { label: '支委会', verb: '召开', records, why },
+  });
+  it('refuses 已完成 without a held meeting, even with a link or other evidence attached', () => {
+    expect(
+      outcome(() =>
+        reportTask(task(), owner, { status: 'done', percent: 100, text: 'x', link: 'https://x' }, when, linked(0)),
+      ),
+    ).toBe(`bad_args: 这项任务以本期已召开的支委会为佐证（要求：会议纪要）。${why}`);
+  });
+  it('a linked record makes it 待验收', () => {
+    expect(reportTask(task(), owner, { status: 'done', percent: 100, text: '已召开' }, when, linked(1)).update).toEqual(
+      {
+        status: 'submitted',
+        percent: 100,
+        done_at: when.at,
+        late: 0,
+      },
+    );
+  });
+  it('progress needs no record', () => {
+    expect(
+      outcome(() => reportTask(task(), owner, { status: 'in_progress', percent: 50, text: 'x' }, when, linked(0))),
+    ).toBe('ok');
+  });
+});
+
+describe('completeByRecord', () => {
+  const record = { name: '关联记录：支委会“12月支委会”（2026-12-10）', date: '2026-12-10' };
+  it('an item requiring evidence: 待验收, the acceptors told', () => {
+    expect(completeByRecord(task(), record, { at: when.at }, '会议纪要')).toEqual({
+      update: { status: 'submitted', percent: 100, done_at: when.at, late: 0 },
+      history: { kind: 'linked', text: record.name },
+      notices: [{ kind: 'review', roles: ['secretary', 'inspector'], except: 'ou_owner' }],
+    });
+  });
+  it('an item without a requirement: 已完成', () => {
+    expect(completeByRecord(task({ status: 'blocked' }), record, { at: when.at }, '')).toEqual({
+      update: { status: 'done', percent: 100, done_at: when.at, late: 0 },
+      history: { kind: 'linked', text: record.name },
+      notices: [],
+    });
+  });
+  it('late only when the meeting itself was held after the due date', () => {
+    expect(completeByRecord(task(), { ...record, date: '2026-12-28' }, { at: when.at }, '')?.update.late).toBe(1);
+    expect(completeByRecord(task({ late: 1 }), record, { at: when.at }, '')?.update.late).toBe(1);
+  });
+  it.each(['done', 'missed', 'submitted', 'accepted'] as const)('a %s task is left alone', (status) => {
+    expect(completeByRecord(task({ status }), record, { at: when.at }, '会议纪要')).toBeUndefined();
+  });
+});
+
+describe('attachTaskEvidence', () => {
+  it('the owner adds a file to an open task: a history line, no status change', () => {
+    expect(attachTaskEvidence(task({ status: 'in_progress', late: 1 }), owner, { name: '纪要.pdf' })).toEqual({
+      update: { status: 'in_progress', late: 1 },
+      history: { kind: 'evidence', text: '添加佐证材料：纪要.pdf' },
+      notices: [],
+    });
+  });
+  it('nobody else, and not once submitted or finished', () => {
+    expect(outcome(() => attachTaskEvidence(task(), { openId: 'ou_x' }, { name: 'a' }))).toBe(
+      'forbidden: 只有责任人（王五）可以为这项任务添加佐证材料。',
+    );
+    expect(outcome(() => attachTaskEvidence(task({ status: 'submitted' }), owner, { name: 'a' }))).toBe(
+      'conflict: 任务当前为“待验收”，不能再添加佐证材料。',
+    );
+  });
+});
+
+// The 台账's 状态 column and its title-row count; an empty range never reads as all done.
+describe('ledger status', () => {
+  const today = '2026-12-20';
+  it.each([
+    ['accepted', '2026-12-01', '已完成（已验收）'],
+    ['done', '2026-12-01', '已完成'],
+    ['submitted', '2026-12-01', '待验收'],
+    ['in_progress', '2026-12-25', '进行中'],
+    ['not_started', '2026-12-25', '未开始'],
+    ['blocked', '2026-12-25', '遇到困难'],
+    ['in_progress', '2026-12-19', '逾期'],
+    ['blocked', '2026-12-19', '逾期'],
+    ['not_started', '2026-12-20', '未开始'],
+    ['missed', '2026-11-30', '未完成'],
+  ] as const)('%s due %s → %s', (status, due_date, want) => {
+    expect(ledgerStatus({ status, due_date }, today)).toBe(want);
+  });
+
+  it('counts statuses, and says when nothing was due', () => {
+    expect(statusSummary([])).toBe('本期没有到期的责任任务');
+    expect(statusSummary([{ status: '待验收' }, { status: '已完成（已验收）' }, { status: '待验收' }])).toBe(
+      '共 3 项：已完成（已验收） 1，待验收 2',
+    );
+  });
+
+  it('验收人, 验收时间 and every 退回理由 come from the history', () => {
+    const events = [
+      { kind: 'submitted', at: '2026-12-10T02:00:00.000Z', actor_name: '王纪检', text: '已召开' },
+      { kind: 'returned', at: '2026-12-11T02:00:00.000Z', actor_name: '李书记', text: '退回：纪要缺签名' },
+      { kind: 'submitted', at: '2026-12-12T02:00:00.000Z', actor_name: '王纪检', text: '已补签名' },
+      { kind: 'accepted', at: '2026-12-13T06:30:00.000Z', actor_name: '李书记', text: '验收通过' },
+    ] as const;
+    expect(reviewColumns('accepted', events, 'Asia/Shanghai')).toEqual({
+      acceptedBy: '李书记',
+      acceptedAt: '2026-12-13 14:30',
+      returns: '2026-12-11 纪要缺签名',
+    });
+    expect(reviewColumns('submitted', events.slice(0, 3), 'Asia/Shanghai')).toMatchObject({
+      acceptedBy: '',
+      acceptedAt: '',
+    });
+  });
+
+  it('evidence lines: a file by name, a link or text as given, a linked record by its name', () => {
+    expect(evidenceLine({ kind: 'file', value: 'om_1:file_k', name: '纪要.pdf' })).toBe('文件：纪要.pdf');
+    expect(evidenceLine({ kind: 'link', value: 'https://x/y', name: 'https://x/y' })).toBe('https://x/y');
+    expect(
+      evidenceLine({ kind: 'record', value: 'session:3', name: '关联记录：支委会“12月支委会”（2026-12-10）' }),
+    ).toBe('关联记录：支委会“12月支委会”（2026-12-10）');
   });
 });

@@ -12,6 +12,8 @@ import * as m0010 from './0010_create_group_chats.ts';
 import * as m0011 from './0011_add_member_left.ts';
 import * as m0012 from './0012_add_attendance_correction.ts';
 import * as m0013 from './0013_add_session_origin.ts';
+import * as m0014 from './0014_add_session_window.ts';
+import * as m0016 from './0016_add_reflection_makeup.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -34,4 +36,6 @@ export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
   ['0011_add_member_left', m0011],
   ['0012_add_attendance_correction', m0012],
   ['0013_add_session_origin', m0013],
+  ['0014_add_session_window', m0014],
+  ['0016_add_reflection_makeup', m0016],
 ];

@@ -25,8 +25,11 @@ export type SessionCategory = (typeof SESSION_CATEGORIES)[number];
 export const SESSION_STATUSES = ['scheduled', 'cancelled'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
-/** An invitee's answer: not yet (`invited`), 签到 (`signed`) or 请假 (`leave`). */
-export const ATTENDANCE_STATUSES = ['invited', 'signed', 'leave'] as const;
+/**
+ * An invitee's answer: not yet (`invited`), the 参会回执 参加 (`attending`: will come, not yet signed in),
+ * 签到 (`signed`) or 请假 (`leave`). The column has no CHECK constraint: the values live here.
+ */
+export const ATTENDANCE_STATUSES = ['invited', 'attending', 'signed', 'leave'] as const;
 export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
 
 /** A session's attachments: the link given with the minutes, or a file sent to the bot (photos, sign-in sheet …). */
@@ -75,6 +78,13 @@ export interface SessionsTable {
   reflection_days: number;
   /** live (made through the bot) | backfill (补录: entered afterwards by an admin); see features/meetings/held.ts. */
   recorded_as: string;
+  /**
+   * The 签到 window kept when the session was created (minutes before the start it opens, after the start
+   * it closes; migration 0014), so a later `/设置 签到窗口` never reopens it; null on rows from before
+   * (the org's window, or the default, applies: features/meetings/model.ts `sessionWindow`).
+   */
+  sign_opens_before: number | null;
+  sign_closes_after: number | null;
   version: number;
   created_at: string;
   updated_at: string;
@@ -84,7 +94,7 @@ export interface SessionAttendeesTable {
   session_id: number;
   open_id: string;
   name: string;
-  /** invited | signed | leave */
+  /** invited | attending | signed | leave */
   status: AttendanceStatus;
   reason: string | null;
   answered_at: string | null;
@@ -113,4 +123,6 @@ export interface ReflectionsTable {
   text: string;
   link: string;
   submitted_at: string;
+  /** 1: handed in as 补学 by one who missed the session (缺席 or 请假); never counted as attending. */
+  makeup: Generated<number>;
 }

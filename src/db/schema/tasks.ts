@@ -17,11 +17,31 @@ export const TASK_STATUSES = [
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-/** What a task's history records (`task_events.kind`). */
-export const TASK_EVENT_KINDS = ['progress', 'done', 'blocked', 'missed', 'submitted', 'accepted', 'returned'] as const;
+/**
+ * What a task's history records (`task_events.kind`): `evidence` a file attached by its owner, `linked`
+ * a held meeting linked as its evidence (关联记录) — both issue 13 item 3.
+ */
+export const TASK_EVENT_KINDS = [
+  'progress',
+  'done',
+  'blocked',
+  'missed',
+  'submitted',
+  'accepted',
+  'returned',
+  'evidence',
+  'linked',
+] as const;
 export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
 
-import type { EvidenceKind } from './rectification.ts';
+import { EVIDENCE_KINDS } from './rectification.ts';
+
+/**
+ * A task's evidence (`task_evidence.kind`): a file sent to the bot, a link, a text, or `record` — a
+ * held meeting linked as the evidence (关联记录; `value` is `session:<id>`).
+ */
+export const TASK_EVIDENCE_KINDS = [...EVIDENCE_KINDS, 'record'] as const;
+export type TaskEvidenceKind = (typeof TASK_EVIDENCE_KINDS)[number];
 
 export interface DutyListsTable {
   id: Generated<number>;
@@ -94,7 +114,8 @@ export interface TaskEventsTable {
 export interface TaskEvidenceTable {
   id: Generated<number>;
   task_id: number;
-  kind: EvidenceKind;
+  /** file | link | text | record (关联记录: `value` is `session:<id>`) */
+  kind: TaskEvidenceKind;
   value: string;
   name: string;
   added_by: string;

@@ -51,6 +51,23 @@ async function stale(ctx: ActionContext, id: number, ver: number) {
   return { t, stale: await staleClick(t, ver, '任务', draw) };
 }
 
+/**
+ * A file sent to the bot, attached as a task's evidence on the attach form (commands/import.ts): the
+ * form turns into the task's card (it is the sender's private card).
+ */
+export async function attachToTask(
+  ctx: ActionContext,
+  id: number,
+  file: { kind: 'file'; value: string; name: string },
+) {
+  const after = await tasks.attachTaskFile(ctx, await tasks.lockTask(ctx, id), file);
+  await tasks.refreshTaskCards(ctx, after);
+  return {
+    toast: { type: 'success' as const, content: `已作为任务 #${id} 的佐证材料` },
+    card: buildTaskCard(await tasks.viewOfTask(ctx, after, readerHere(ctx))),
+  };
+}
+
 /** The clicker's open tasks as a checklist (月月提 card after a quick button). */
 async function checklistFor(ctx: ActionContext<'required'>) {
   const org = ctx.org;

@@ -252,11 +252,15 @@ export function buildRollupCard(v: RollupView): Card {
     template: 'red',
     elements: [
       markdown(
+        // "全部已提交" only when someone was asked: never for a quarter with nothing due, nor when every
+        // owner was on leave (and so asked nothing).
         v.owners.length === 0
           ? '**本季度没有到期的责任任务。**'
           : notReported.length
             ? `**未提交履责报告**：${names.join('、')}${notReported.length > names.length ? ` 等 ${notReported.length} 人` : ''}`
-            : '**全部责任人已提交履责报告。**',
+            : v.owners.every((o) => o.away && !o.reported)
+              ? '**本季度的责任人均在请假，没有需要提交的履责报告。**'
+              : '**全部责任人已提交履责报告。**',
       ),
       table({
         columns: [
@@ -309,7 +313,16 @@ export function buildRollupCard(v: RollupView): Card {
 
 export function buildDutyListCard(v: {
   title: string;
-  items: { seq: number; category: string; content: string; leader: string; owners: string[]; cadence: string }[];
+  items: {
+    seq: number;
+    category: string;
+    content: string;
+    leader: string;
+    owners: string[];
+    cadence: string;
+    /** The 佐证材料 the item requires (empty or absent: none). */
+    evidence?: string;
+  }[];
 }): Card {
   const shown = v.items.slice(0, DUTY_ITEMS_SHOWN);
   return card({
@@ -321,7 +334,7 @@ export function buildDutyListCard(v: {
         shown
           .map(
             (i) =>
-              `**${i.seq}.** 【${md(i.category, 20)}】${md(i.content, 60)}\n<font color='grey'>${md(i.cadence, 10)} · 责任领导 ${md(i.leader || '—', 20)} · 责任人 ${md(i.owners.join('、') || '—', 40)}</font>`,
+              `**${i.seq}.** 【${md(i.category, 20)}】${md(i.content, 60)}\n<font color='grey'>${md(i.cadence, 10)} · 责任领导 ${md(i.leader || '—', 20)} · 责任人 ${md(i.owners.join('、') || '—', 40)}${i.evidence ? ` · 佐证 ${md(i.evidence, 30)}` : ''}</font>`,
           )
           .join('\n\n') || '还没有主体责任清单。管理员可用 /任务 新建 添加，或把清单 .xlsx 发给清风导入。',
       ),

@@ -6,8 +6,10 @@ export {
   CADENCES,
   type Cadence,
   TASK_EVENT_KINDS,
+  TASK_EVIDENCE_KINDS,
   TASK_STATUSES,
   type TaskEventKind,
+  type TaskEvidenceKind,
   type TaskStatus,
 } from '../../db/schema/tasks.ts';
 
@@ -57,6 +59,39 @@ export const TASK_STATUS_LABELS: Record<TaskStatus, string> = {
   submitted: '待验收',
   accepted: '已完成（已验收）',
 };
+
+/**
+ * How a task stands in a ledger or a roll-up (issue 13 item 3): 已完成（已验收）, 已完成 (an item that
+ * needs no acceptance), 待验收, 进行中, 未开始, 遇到困难, 逾期 (open past its due date, before its own
+ * status) or 未完成 (its period ended undone).
+ */
+export const LEDGER_STATUSES = [
+  '已完成（已验收）',
+  '已完成',
+  '待验收',
+  '进行中',
+  '未开始',
+  '遇到困难',
+  '逾期',
+  '未完成',
+] as const;
+export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
+
+export function ledgerStatus(t: { status: TaskStatus; due_date: string }, today: string): LedgerStatus {
+  switch (t.status) {
+    case 'accepted':
+      return '已完成（已验收）';
+    case 'done':
+      return '已完成';
+    case 'submitted':
+      return '待验收';
+    case 'missed':
+      return '未完成';
+    default:
+      if (t.due_date < today) return '逾期';
+      return t.status === 'in_progress' ? '进行中' : t.status === 'blocked' ? '遇到困难' : '未开始';
+  }
+}
 
 /** Finished for the owner: 已完成 (an item without an evidence requirement) or accepted. */
 export const FINISHED_TASK_STATUSES = ['done', 'accepted'] as const satisfies readonly TaskStatus[];

@@ -2,8 +2,7 @@
 import type { Kysely } from 'kysely';
 import { updateVersioned } from '../../db/repositories/versioned.ts';
 import type { Database, DutyItem, DutyItemsTable, Task, TaskEvent, TasksTable } from '../../db/schema.ts';
-import type { EvidenceKind } from '../rectification/model.ts';
-import { OPEN_TASK_STATUSES } from './model.ts';
+import { OPEN_TASK_STATUSES, type TaskEvidenceKind } from './model.ts';
 
 export async function ensureDutyList(db: Kysely<Database>, orgId: number, year: number, at: string) {
   await db
@@ -178,7 +177,7 @@ export async function listTasks(db: Kysely<Database>, orgId: number, f: TaskFilt
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await q
     .selectAll('tasks')
-    .select(['duty_items.content', 'duty_items.category', 'duty_items.cadence'])
+    .select(['duty_items.content', 'duty_items.category', 'duty_items.cadence', 'duty_items.evidence'])
     .orderBy('tasks.due_date')
     .orderBy('tasks.id')
     .limit(page.limit)
@@ -218,6 +217,17 @@ export async function listTasksDueIn(db: Kysely<Database>, orgId: number, from: 
     .execute();
 }
 
+/** The open tasks of an item (every owner and period): the occurrence job's linked-record check. */
+export async function listOpenTasksOfItem(db: Kysely<Database>, itemId: number): Promise<Task[]> {
+  return db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('item_id', '=', itemId)
+    .where('status', 'in', [...OPEN_TASK_STATUSES])
+    .orderBy('id')
+    .execute();
+}
+
 /** Open tasks past their due date, for marking missed occurrences. */
 export async function listOpenTasksDueBefore(db: Kysely<Database>, before: string): Promise<Task[]> {
   return db
@@ -239,7 +249,7 @@ export async function listTaskEvents(db: Kysely<Database>, taskId: number): Prom
 
 export async function addTaskEvidence(
   db: Kysely<Database>,
-  e: { task_id: number; kind: EvidenceKind; value: string; name: string; added_by: string; at: string },
+  e: { task_id: number; kind: TaskEvidenceKind; value: string; name: string; added_by: string; at: string },
 ): Promise<void> {
   await db.insertInto('task_evidence').values(e).execute();
 }

@@ -60,6 +60,11 @@ export interface TaskBlockedNotice {
 export interface TaskEvidenceState {
   required: string;
   attached: number;
+  /**
+   * The item names a meeting to hold (linked.ts): only a held one of the period — a linked record —
+   * evidences it. `records` are attached (or found now); `why` says why there is none yet.
+   */
+  linked?: { label: string; verb: string; records: number; why: string };
 }
 
 export const NO_EVIDENCE_REQUIRED: TaskEvidenceState = { required: '', attached: 0 };
@@ -106,11 +111,15 @@ export function reportTask(
   }
   const done = r.status === 'done';
   const required = evidence.required.trim();
-  if (done && required && evidence.attached === 0 && !r.link?.trim()) {
-    throw new UserError(
-      'bad_args',
-      `请先附上佐证材料（要求：${required}）：在“更新进度”中选择“已完成”，并在“佐证材料”一栏填写链接或文字说明。`,
-    );
+  if (done && required && evidence.linked) {
+    if (evidence.linked.records === 0) {
+      throw new UserError(
+        'bad_args',
+        `这项任务以本期已${evidence.linked.verb}的${evidence.linked.label}为佐证（要求：${required}）。${evidence.linked.why}`,
+      );
+    }
+  } else if (done && required && evidence.attached === 0 && !r.link?.trim()) {
+    throw new UserError('bad_args', evidenceNeeded(required));
   }
   if (done && required) {
     return {
@@ -136,6 +145,52 @@ export function reportTask(
       r.status === 'blocked'
         ? [{ kind: 'blocked', roles: ['secretary'], except: t.owner_open_id, reason: r.text }]
         : [],
+  };
+}
+
+/** The refusal of 已完成 without evidence: the requirement, and the three ways to give it. */
+export function evidenceNeeded(required: string): string {
+  return `请先附上佐证材料（要求：${required}）：可在“更新进度”中选择“已完成”，在“佐证材料”一栏填写链接或文字说明；也可在与清风的单聊中发送文件，选为这项任务的佐证。`;
+}
+
+/**
+ * A held meeting of the task's period completes a task whose item names it (linked.ts): attached as
+ * its evidence (关联记录), the task is 待验收 when its item requires evidence, else 已完成. Late only
+ * when the meeting itself was held after the due date. Undefined when the task is no longer open.
+ */
+export function completeByRecord(
+  t: TaskState,
+  record: { name: string; date: string },
+  when: { at: string },
+  required: string,
+): TaskTransition | undefined {
+  if (!isOpenTask(t.status)) return undefined;
+  const late = t.late === 1 || record.date > t.due_date ? 1 : 0;
+  const history: TaskHistoryEntry = { kind: 'linked', text: record.name };
+  if (required.trim()) {
+    return {
+      update: { status: 'submitted', percent: 100, done_at: when.at, late },
+      history,
+      notices: [{ kind: 'review', roles: TASK_ACCEPTOR_ROLES, except: t.owner_open_id }],
+    };
+  }
+  return { update: { status: 'done', percent: 100, done_at: when.at, late }, history, notices: [] };
+}
+
+/**
+ * The owner attaches a file (sent to the bot) as the task's evidence: only the owner, only while the
+ * task is open (待验收 and finished tasks keep the evidence they were judged on).
+ */
+export function attachTaskEvidence(t: TaskState, actor: Pick<Actor, 'openId'>, e: { name: string }): TaskTransition {
+  if (actor.openId !== t.owner_open_id)
+    throw new UserError('forbidden', `只有责任人（${t.owner_name}）可以为这项任务添加佐证材料。`);
+  if (!isOpenTask(t.status)) {
+    throw new UserError('conflict', `任务当前为“${TASK_STATUS_LABELS[t.status]}”，不能再添加佐证材料。`);
+  }
+  return {
+    update: { status: t.status, late: t.late },
+    history: { kind: 'evidence', text: `添加佐证材料：${e.name}` },
+    notices: [],
   };
 }
 

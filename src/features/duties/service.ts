@@ -16,7 +16,9 @@ import { findOrgById } from '../../db/repositories/orgs.ts';
 import { lockRow } from '../../db/repositories/versioned.ts';
 import type { Database, DutyItem, Task } from '../../db/schema.ts';
 import { formatLocal, localDate } from '../../domain/time.ts';
+import { kindLabel, type SessionKind, verbFor } from '../meetings/model.ts';
 import { deadlineText } from '../rectification/model.ts';
+import { findLinkedRecord, type LinkedRecord, linkedKindOf } from './linked.ts';
 import {
   CADENCE_LABELS,
   type Cadence,
@@ -120,6 +122,7 @@ export async function taskView(
     statusLabel: TASK_STATUS_LABELS[t.status],
     percent: t.percent,
     evidenceRequired: item.evidence,
+    linked: open ? linkedOf(item) : undefined,
     mayReview:
       t.status === 'submitted' &&
       reader !== undefined &&
@@ -131,6 +134,11 @@ export async function taskView(
       .filter((e) => e.text)
       .map((e) => ({ at: formatLocal(new Date(e.at), tz), by: e.actor_name, text: e.text ?? '' })),
   };
+}
+
+function linkedOf(item: DutyItem): TaskView['linked'] {
+  const kind = linkedKindOf(item);
+  return kind && { label: kindLabel(kind), verb: verbFor(kind) };
 }
 
 /** The task as `reader` may see it (no reader: a shared card). */
@@ -292,8 +300,16 @@ export async function assignOwner(
   return tasks;
 }
 
+/** Who changes a task: a person, or 清风 itself (a linked record found by the occurrence job). */
+type Changer = Pick<ActingContext['actor'], 'openId' | 'name'>;
+
+/** 清风 as the actor of what it does by itself. */
+export const SYSTEM_ACTOR: Changer = { openId: 'system', name: '清风' };
+
+/** Writes the change on the task as read (compare-and-set on its version), its history and audit rows. */
 async function change(
-  ctx: ActingContext,
+  ctx: BaseContext,
+  actor: Changer,
   t: Task,
   patch: rules.TaskUpdate,
   event: rules.TaskHistoryEntry,
@@ -302,8 +318,8 @@ async function change(
   await addTaskEvent(ctx.db, {
     task_id: t.id,
     at: ctx.now.toISOString(),
-    actor_open_id: ctx.actor.openId,
-    actor_name: ctx.actor.name ?? ctx.actor.openId,
+    actor_open_id: actor.openId,
+    actor_name: actor.name ?? actor.openId,
     kind: event.kind,
     status: after.status,
     percent: after.percent,
@@ -324,14 +340,31 @@ export async function reportTask(
   r: { status: ReportedTaskStatus; percent: number; text: string; link?: string },
 ): Promise<Task> {
   const item = (await findDutyItem(ctx.db, t.item_id)) as DutyItem;
-  const attached = item.evidence.trim() ? (await listTaskEvidence(ctx.db, t.id)).length : 0;
+  const required = item.evidence.trim();
+  const evidence = required || r.status === 'done' ? await listTaskEvidence(ctx.db, t.id) : [];
+  // An item naming a meeting to hold is evidenced by a held one of the period (linked.ts): on 已完成,
+  // the first such meeting is linked now if it is not yet.
+  const kind = r.status === 'done' ? linkedKindOf(item) : undefined;
+  let found: LinkedRecord | undefined;
+  let linked: rules.TaskEvidenceState['linked'];
+  if (kind) {
+    const records = evidence.filter((e) => e.kind === 'record').length;
+    let why = '';
+    if (records === 0) {
+      const lookup = await findLinkedRecord(ctx.db, lookupOf(ctx, t, item, kind));
+      if (lookup.found) found = lookup.found;
+      else why = lookup.why;
+    }
+    linked = { label: kindLabel(kind), verb: verbFor(kind), records: records + (found ? 1 : 0), why };
+  }
   const decided = rules.reportTask(
     t,
     ctx.actor,
     r,
     { at: ctx.now.toISOString(), today: ctx.today },
-    { required: item.evidence, attached },
+    { required: item.evidence, attached: required ? evidence.length : 0, linked },
   );
+  if (found) await addRecordEvidence(ctx, t, found, ctx.actor.openId);
   if (r.link) {
     const isLink = /^https?:\/\/\S+$/i.test(r.link);
     await addTaskEvidence(ctx.db, {
@@ -343,9 +376,86 @@ export async function reportTask(
       at: ctx.now.toISOString(),
     });
   }
-  const after = await change(ctx, t, decided.update, decided.history);
+  const after = await change(ctx, ctx.actor, t, decided.update, decided.history);
   await notify(ctx, after, decided.notices);
   return after;
+}
+
+function lookupOf(ctx: BaseContext, t: Task, item: DutyItem, kind: SessionKind) {
+  return {
+    orgId: t.org_id,
+    kind,
+    cadence: item.cadence,
+    dueDate: t.due_date,
+    requirement: item.evidence,
+    now: ctx.now,
+    tz: ctx.settings.timezone,
+    calendar: ctx.calendar,
+  };
+}
+
+async function addRecordEvidence(ctx: BaseContext, t: Task, r: LinkedRecord, by: string): Promise<void> {
+  await addTaskEvidence(ctx.db, {
+    task_id: t.id,
+    kind: 'record',
+    value: `session:${r.sessionId}`,
+    name: r.name,
+    added_by: by,
+    at: ctx.now.toISOString(),
+  });
+}
+
+/** What linking a held meeting to an open task did. */
+export type LinkOutcome =
+  | { linked: Task }
+  | {
+      linked?: undefined;
+      /** Not to be marked 未完成 yet: a held meeting waits for its minutes, or may still be held (linked.ts). */
+      holdOpen: boolean;
+    };
+
+/**
+ * The occurrence job's check of an open task whose item names a meeting (linked.ts): a held meeting of
+ * its period completes it — attached as 关联记录, then 待验收 (the acceptors are sent the task) or
+ * 已完成. Decided on the task locked as it is now, its version compared and set.
+ */
+export async function linkHeldRecord(ctx: BaseContext, t: Task, item: DutyItem): Promise<LinkOutcome> {
+  const kind = linkedKindOf(item);
+  if (!kind || !isOpenTask(t.status)) return { holdOpen: false };
+  const lookup = await findLinkedRecord(ctx.db, lookupOf(ctx, t, item, kind));
+  if (!lookup.found) return { holdOpen: lookup.holdOpen };
+  const current = await lockRow(ctx.db, 'tasks', t.id);
+  const decided =
+    current && rules.completeByRecord(current, lookup.found, { at: ctx.now.toISOString() }, item.evidence);
+  if (!current || !decided) return { holdOpen: false };
+  const records = (await listTaskEvidence(ctx.db, t.id)).filter((e) => e.kind === 'record');
+  if (!records.some((e) => e.value === `session:${lookup.found.sessionId}`))
+    await addRecordEvidence(ctx, current, lookup.found, SYSTEM_ACTOR.openId);
+  const after = await change(ctx, SYSTEM_ACTOR, current, decided.update, decided.history);
+  await notify(ctx, after, decided.notices);
+  await refreshTaskCards(ctx, after);
+  return { linked: after };
+}
+
+/**
+ * The owner attaches a file sent to the bot (the attach form, src/services/incoming-file.ts) as the
+ * task's evidence; it counts for 已完成 like a link or a text.
+ */
+export async function attachTaskFile(
+  ctx: ActingContext,
+  t: Task,
+  file: { kind: 'file'; value: string; name: string },
+): Promise<Task> {
+  const decided = rules.attachTaskEvidence(t, ctx.actor, file);
+  await addTaskEvidence(ctx.db, {
+    task_id: t.id,
+    kind: file.kind,
+    value: file.value,
+    name: clip(file.name, 120),
+    added_by: ctx.actor.openId,
+    at: ctx.now.toISOString(),
+  });
+  return change(ctx, ctx.actor, t, decided.update, decided.history);
 }
 
 /** The 书记 or 纪检委员 accepts a task 待验收, or returns it to its owner with a reason. */
@@ -355,12 +465,12 @@ export async function reviewTask(
   d: { decision: rules.TaskReviewDecision; reason?: string },
 ): Promise<Task> {
   const decided = rules.reviewTask(t, ctx.actor, d);
-  const after = await change(ctx, t, decided.update, decided.history);
+  const after = await change(ctx, ctx.actor, t, decided.update, decided.history);
   await notify(ctx, after, decided.notices);
   return after;
 }
 
-async function notify(ctx: ActingContext, t: Task, notices: readonly rules.TaskNotice[]): Promise<void> {
+async function notify(ctx: BaseContext, t: Task, notices: readonly rules.TaskNotice[]): Promise<void> {
   for (const n of notices) {
     if (n.kind === 'blocked') await tellSecretaries(ctx, t, n);
     else if (n.kind === 'review') {
@@ -383,7 +493,7 @@ export async function markTaskDone(ctx: ActingContext, t: Task): Promise<Task> {
   return reportTask(ctx, t, { status: 'done', percent: 100, text: '已完成' });
 }
 
-async function tellSecretaries(ctx: ActingContext, t: Task, n: rules.TaskBlockedNotice): Promise<void> {
+async function tellSecretaries(ctx: BaseContext, t: Task, n: rules.TaskBlockedNotice): Promise<void> {
   const item = (await findDutyItem(ctx.db, t.item_id)) as DutyItem;
   const reason = n.reason;
   for (const m of await listMembers(ctx.db, t.org_id)) {

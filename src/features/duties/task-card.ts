@@ -12,6 +12,7 @@ import {
   form,
   input,
   markdown,
+  note,
   pagedListCard,
   personPicker,
   plainText,
@@ -51,6 +52,11 @@ export interface TaskView {
   statusLabel: string;
   percent: number;
   evidenceRequired: string;
+  /**
+   * The meeting the item names (支委会 …): a held one of the period, linked as 关联记录, evidences it
+   * (src/features/duties/linked.ts). Undefined for other items.
+   */
+  linked?: { label: string; verb: string };
   /** The reader may accept or return this task (it is 待验收; they are its 书记 or 纪检委员, not its owner). */
   mayReview?: boolean;
   lastProgress: { at: string; text: string } | undefined;
@@ -59,6 +65,9 @@ export interface TaskView {
 }
 
 export type TaskCardMode = 'view' | 'progress' | 'blocked';
+
+/** A file, a link, or a linked record (its name already says 关联记录). */
+const evidenceMark = (e: { kind: string }) => (e.kind === 'file' ? '📎 ' : e.kind === 'link' ? '🔗 ' : '');
 
 const TEMPLATES: Record<string, HeaderTemplate> = {
   not_started: 'blue',
@@ -87,9 +96,15 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
     ...textSection('责任内容', v.content),
   ];
   if (v.evidenceRequired) elements.push(markdown(`**佐证要求**：${md(v.evidenceRequired, 200)}`));
+  if (v.linked)
+    elements.push(
+      note(
+        `本期已${md(v.linked.verb, 2)}的${md(v.linked.label, 10)}（完成签到${v.evidenceRequired ? '，需要纪要的记录纪要' : ''}）由清风自动作为关联记录附为佐证。`,
+      ),
+    );
   if (v.lastProgress)
     elements.push(markdown(`**最近进展**（${md(v.lastProgress.at)}）`), plainText(v.lastProgress.text, { max: 500 }));
-  if (v.evidence.length > 0) elements.push(evidenceList(v.evidence, 6));
+  if (v.evidence.length > 0) elements.push(evidenceList(v.evidence, 6, evidenceMark));
   if (v.history.length > 0) {
     elements.push(
       historySection(
@@ -132,8 +147,8 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
         }),
         input({
           name: taskProgress.fields.link,
-          label: v.evidenceRequired ? '佐证材料（标记已完成时必填）' : '佐证材料链接（可选）',
-          placeholder: v.evidenceRequired ? '文档或网盘链接，或文字说明' : '文档或网盘链接',
+          label: v.evidenceRequired && !v.linked ? '佐证材料（标记已完成时必填）' : '佐证材料链接或说明（可选）',
+          placeholder: v.evidenceRequired ? '文档或网盘链接，或文字说明；文件可在单聊中发给清风' : '文档或网盘链接',
           maxLength: 500,
         }),
         taskProgress.button(

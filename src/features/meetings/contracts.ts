@@ -26,12 +26,21 @@ export const meetingCreate = cardAction('meeting.create', {
   },
 });
 
-/** Opens a form on a session card (请假, 记录纪要, 提交心得), or back to the card (`view`, 取消). */
+/** Opens a form on a session card (请假, 记录纪要, 提交心得, 补正), or back to the card (`view`, 取消). */
 export const meetingForm = cardAction('meeting.form', {
-  value: { ...ref, form: z.enum(['view', 'leave', 'minutes', 'reflection']) },
+  value: { ...ref, form: z.enum(['view', 'leave', 'minutes', 'reflection', 'correct']) },
 });
 
 export const meetingSign = cardAction('meeting.sign', { value: ref });
+
+/** The 参会回执 参加 (before the start; 签到 is still taken in the window). */
+export const meetingAttend = cardAction('meeting.attend', { value: ref });
+
+/** An admin's 补正 from the card's form: the person, 签到 / 请假 / 缺席, and the reason. */
+export const meetingCorrect = cardAction('meeting.correct', {
+  value: ref,
+  form: { person: formList({ single: true }), to: formText(), reason: formText() },
+});
 
 export const meetingLeave = cardAction('meeting.leave', { value: ref, form: { reason: formText() } });
 
@@ -47,3 +56,26 @@ export const meetingReflection = cardAction('meeting.reflection', {
 
 /** 转为任务: the decisions in the minutes, as a pre-filled new-task form sent privately. */
 export const meetingToTask = cardAction('meeting.to_task', { value: ref });
+
+/** 补录: an admin's record of a meeting held before the bot was used (features/meetings/backfill.ts). */
+export const meetingBackfill = cardAction('meeting.backfill', {
+  form: {
+    kind: formText(),
+    title: formText(),
+    start: formText(),
+    place: formText(),
+    present: formList(),
+    leave: formList(),
+    absent: formList(),
+    minutes: formLongText(MINUTES_PARTS),
+  },
+});
+
+/** 补学 on one's private list of missed study sessions: the session's material and the 补学 心得 form. */
+export const studyMakeupOpen = cardAction('study.makeup_open', { value: ref });
+
+/** 提交补学心得 on the 补学 card: a 心得 recorded as 补学 (features/meetings/makeup.ts). */
+export const studyMakeup = cardAction('study.makeup', {
+  value: ref,
+  form: { text: formLongText(REFLECTION_PARTS), link: formText() },
+});

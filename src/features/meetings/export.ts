@@ -5,8 +5,12 @@ import type { Database, Org, Session } from '../../db/schema.ts';
 import { localDate, zonedInstant } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
 import { defineExporter, type ExportColumn, exportedAt, type LedgerFile } from '../../ledger/export-kit.ts';
-import { attendanceClosed, kindLabel } from './model.ts';
+import { recordOf } from './calendar.ts';
+import { recordStateText, type SessionRecordState } from './held.ts';
+import { type AttendanceWindows, attendanceClosed, kindLabel } from './model.ts';
+import { orgWindows } from './refresh.ts';
 import { listAttendees, listReflections, listSessionFiles, listSessions } from './repository.ts';
+import { type ReflectionMark, reflectionMark, type StudyState } from './study-rules.ts';
 
 type Attendance = Awaited<ReturnType<typeof attendanceOf>>;
 
@@ -22,10 +26,11 @@ function sessionColumns<T extends { session: Session; date: string }>(prefix: ''
   ];
 }
 
-/** A held meeting with its attendance and attachments. */
+/** A meeting whose time has come, with what its record says (held.ts), its attendance and attachments. */
 interface MeetingLedgerRow {
   session: Session;
   date: string;
+  record: SessionRecordState;
   attendance: Attendance;
   files: string;
 }
@@ -42,6 +47,8 @@ export const meetingLedger = defineExporter<MeetingLedgerRow>({
     { header: '纪要', width: 44, value: (r) => r.session.minutes ?? '' },
     { header: '佐证', width: 30, value: (r) => r.files },
     { header: '补正', width: 30, value: (r) => correctionsOf(r.attendance) },
+    // 已召开 / 纪要待补 / 未召开 (and why) / 进行中, （补录） for a record entered afterwards: never "time passed ⇒ held".
+    { header: '状态', width: 24, value: (r) => recordStateText(r.record, r.session.kind) },
   ],
 });
 
@@ -55,12 +62,15 @@ function correctionsOf(att: Attendance): string {
     .join('\n');
 }
 
-/** One member at one held study session. */
+/** One member at one study session whose time has come (the ledger lists them all, as the 记录簿 does). */
 interface StudyLedgerRow {
   session: Session;
   date: string;
   attendee: Attendance[number];
-  reflected: boolean;
+  /** Their 心得 over the real attendees (study-rules.ts): 已提交 / 未提交 for who signed in, 补学 apart. */
+  reflection: ReflectionMark;
+  /** The local date of a 补学 心得. */
+  makeupOn: string | null;
 }
 
 const mark = (r: StudyLedgerRow, state: string) => (r.attendee.state === state ? '✓' : '');
@@ -76,8 +86,10 @@ export const studyLedger = defineExporter<StudyLedgerRow>({
     {
       header: '心得提交',
       width: 8,
-      value: (r) => (r.reflected ? '已提交' : r.attendee.state === 'signed' ? '未提交' : ''),
+      value: (r) => (r.reflection === 'submitted' ? '已提交' : r.reflection === 'owed' ? '未提交' : ''),
     },
+    // 补学 is not attendance: the person stays 缺席 or 请假 above.
+    { header: '补学', width: 16, value: (r) => (r.makeupOn ? `已补学（${r.makeupOn}）` : '') },
     { header: '补正', width: 20, value: (r) => r.attendee.correction ?? '' },
   ],
 });
@@ -100,12 +112,19 @@ async function yearSessions(
 
 /**
  * Attendance of a held session as of `now`: leave includes members on 请假/出差 that day; once the
- * 签到 window has closed the rest are absent (缺席), before that they are pending (no column counts them).
+ * 签到 window has closed (the session's own, else the org's `windows`, else the default) the rest are
+ * absent (缺席), before that they are pending (no column counts them).
  */
-export async function attendanceOf(db: Kysely<Database>, s: Session, tz: string, now: Date) {
+export async function attendanceOf(
+  db: Kysely<Database>,
+  s: Session,
+  tz: string,
+  now: Date,
+  windows?: AttendanceWindows,
+) {
   const day = localDate(new Date(s.start_at), tz);
   const members = await membersByOpenId(db, s.org_id);
-  const rest = attendanceClosed(s, now) ? 'absent' : 'pending';
+  const rest = attendanceClosed(s, now, windows ?? (await orgWindows(db, s.org_id))) ? 'absent' : 'pending';
   const rows = (await listAttendees(db, s.id)).map((a) => {
     const m = members.get(a.open_id);
     const away = isAway(m, day) && a.status !== 'signed';
@@ -120,12 +139,14 @@ export async function exportMeetings(
   o: { org: Org; year: number; now: Date; timezone: string; calendar: WorkCalendar },
 ): Promise<LedgerFile> {
   const sessions = await yearSessions(db, o.org.id, 'meeting', o.year, o.timezone, o.now);
+  const windows = await orgWindows(db, o.org.id);
   const rows: MeetingLedgerRow[] = [];
   for (const session of sessions) {
     rows.push({
       session,
       date: sessionDate(session, o.timezone),
-      attendance: await attendanceOf(db, session, o.timezone, o.now),
+      record: await recordOf(db, session, o.now, o.timezone, o.calendar, windows),
+      attendance: await attendanceOf(db, session, o.timezone, o.now, windows),
       files: (await listSessionFiles(db, session.id)).map((f) => (f.kind === 'file' ? f.name : f.value)).join('\n'),
     });
   }
@@ -142,12 +163,16 @@ export async function exportStudy(
   o: { org: Org; year: number; now: Date; timezone: string },
 ): Promise<LedgerFile> {
   const sessions = await yearSessions(db, o.org.id, 'study', o.year, o.timezone, o.now);
+  const windows = await orgWindows(db, o.org.id);
   const rows: StudyLedgerRow[] = [];
   for (const session of sessions) {
-    const reflected = new Set((await listReflections(db, session.id)).map((r) => r.open_id));
+    const reflections = new Map((await listReflections(db, session.id)).map((r) => [r.open_id, r]));
     const date = sessionDate(session, o.timezone);
-    for (const attendee of await attendanceOf(db, session, o.timezone, o.now)) {
-      rows.push({ session, date, attendee, reflected: reflected.has(attendee.openId) });
+    for (const attendee of await attendanceOf(db, session, o.timezone, o.now, windows)) {
+      const r = reflections.get(attendee.openId);
+      const reflection = reflectionMark(attendee.state as StudyState, r);
+      const makeupOn = reflection === 'makeup' && r ? localDate(new Date(r.submitted_at), o.timezone) : null;
+      rows.push({ session, date, attendee, reflection, makeupOn });
     }
   }
   const bytes = await studyLedger.write({

@@ -7,12 +7,23 @@
  * after a held meeting and show as 纪要待补 until recorded. A record an admin entered afterwards for a
  * meeting held before the bot was used is marked 补录 and is judged by the same rule.
  */
-import type { WorkCalendar } from '../../domain/workdays.ts';
-import { localDate } from '../../domain/time.ts';
-import { type AttendanceStatus, attendanceWindow, quorum, type SessionStatus, VOTING_KINDS } from './model.ts';
 
-/** Minutes are due this many working days after a held session (常见做法; no regulation fixes it). */
-export const MINUTES_DUE_WORKDAYS = 5;
+import { localDate } from '../../domain/time.ts';
+import type { WorkCalendar } from '../../domain/workdays.ts';
+import {
+  type AttendanceStatus,
+  type AttendanceWindows,
+  isStudyKind,
+  quorum,
+  type SessionStatus,
+  sessionWindowInstants,
+  VOTING_KINDS,
+  verbFor,
+  type WindowSnapshot,
+} from './model.ts';
+
+/** Minutes (and photos) are due this many working days after a held session (docs/domain.md "Attendance"). */
+export const MINUTES_DUE_WORKDAYS = 3;
 
 /** How a session's record was made: live through the bot, or 补录 afterwards by an admin. */
 export const RECORD_ORIGINS = ['live', 'backfill'] as const;
@@ -30,7 +41,7 @@ export const HELD_STATE_LABELS: Record<HeldState, string> = {
 
 export type MinutesState = 'not_due' | 'recorded' | 'pending' | 'overdue';
 
-export interface HeldInput {
+export interface HeldInput extends WindowSnapshot {
   status: SessionStatus;
   kind: string;
   category?: string;
@@ -60,18 +71,30 @@ export interface SessionRecordState {
   backfilled: boolean;
 }
 
-/** 签到 is settled: its window has closed, or the minutes are recorded (which freezes attendance). */
-export function attendanceSettled(s: Pick<HeldInput, 'kind' | 'start_at' | 'minutes_at'>, now: Date): boolean {
-  return s.minutes_at !== null || now.getTime() >= attendanceWindow(s.kind, s.start_at).closes.getTime();
+/**
+ * 签到 is settled: its window has closed (the session's own window, kept when it was created; on a row
+ * from before, the org's window for the kind), or the minutes are recorded (which freezes attendance).
+ */
+export function attendanceSettled(
+  s: Pick<HeldInput, 'kind' | 'start_at' | 'minutes_at'> & WindowSnapshot,
+  now: Date,
+  windows?: AttendanceWindows,
+): boolean {
+  return s.minutes_at !== null || now.getTime() >= sessionWindowInstants(s, windows).closes.getTime();
 }
 
-/** What the record of `s` says as of `now` (the calendar gives the minutes' due date in working days). */
+/**
+ * What the record of `s` says as of `now` (the calendar gives the minutes' due date in working days;
+ * `windows` are the org's own 签到 windows, `/设置 签到窗口`, used only for a session from before the
+ * window was kept on it).
+ */
 export function sessionRecordState(
   s: HeldInput,
   attendees: readonly HeldAttendee[],
   now: Date,
   tz: string,
   calendar: WorkCalendar,
+  windows?: AttendanceWindows,
 ): SessionRecordState {
   const present = attendees.filter((a) => a.status === 'signed').length;
   const votingRows = attendees.filter((a) => a.voting === 1);
@@ -87,13 +110,12 @@ export function sessionRecordState(
   };
   if (s.status === 'cancelled') return { ...base, state: 'cancelled', why: null, minutes: 'not_due', minutesDue: null };
   const started = now.getTime() >= Date.parse(s.start_at);
-  if (!started || !attendanceSettled(s, now)) {
+  if (!started || !attendanceSettled(s, now, windows)) {
     return { ...base, state: started ? 'in_progress' : 'scheduled', why: null, minutes: 'not_due', minutesDue: null };
   }
   let why: string | null = null;
   if (present === 0) why = '无人签到，没有出勤记录。';
-  else if (voting && !voting.quorum)
-    why = `有表决权的党员 ${voting.total} 人，到会 ${voting.present} 人，未超过半数。`;
+  else if (voting && !voting.quorum) why = `有表决权的党员 ${voting.total} 人，到会 ${voting.present} 人，未超过半数。`;
   if (why) return { ...base, state: 'not_held', why, minutes: 'not_due', minutesDue: null };
   const minutesDue = calendar.addWorkdays(localDate(new Date(s.start_at), tz), MINUTES_DUE_WORKDAYS);
   const recorded = s.minutes_at !== null;
@@ -101,12 +123,42 @@ export function sessionRecordState(
   return { ...base, state: 'held', why: null, minutes, minutesDue };
 }
 
-/** "已召开", "已召开（纪要待补）", "未召开（无人签到…）", with "补录" when so entered. */
-export function recordStateText(r: SessionRecordState): string {
-  let t = HELD_STATE_LABELS[r.state];
+/**
+ * The state's word for a kind (docs/domain.md "Words and citations"): 已召开 a meeting, 已讲 a 党课, 已开展
+ * a 主题党日 or education, 已组织 a 中心组学习; 未召开 / 未讲 / 未开展 likewise.
+ */
+export function stateLabel(state: HeldState, kind: string): string {
+  if (state === 'held') return `已${verbFor(kind)}`;
+  if (state === 'not_held') return `未${verbFor(kind)}`;
+  return HELD_STATE_LABELS[state];
+}
+
+/** 纪要待补 for a meeting; a study session's record is its 学习记录. */
+export function minutesDueWord(kind: string): string {
+  return isStudyKind(kind) ? '学习记录待补' : '纪要待补';
+}
+
+/** The mark of a record an admin entered afterwards. */
+export const BACKFILL_MARK = '（补录）';
+
+/**
+ * The short status of a list row or a ledger cell: 已安排, 进行中, 已召开, 纪要待补, 未召开, 已取消, with
+ * （补录） after a record entered afterwards.
+ */
+export function recordStatusLabel(r: SessionRecordState, kind: string): string {
+  const minutesDue = r.state === 'held' && (r.minutes === 'pending' || r.minutes === 'overdue');
+  return `${minutesDue ? minutesDueWord(kind) : stateLabel(r.state, kind)}${r.backfilled ? BACKFILL_MARK : ''}`;
+}
+
+/** "已召开", "已召开（纪要待补，12月17日前）", "未召开（无人签到…）", with （补录） when so entered. */
+export function recordStateText(r: SessionRecordState, kind = 'general'): string {
+  let t = stateLabel(r.state, kind);
   if (r.state === 'held' && (r.minutes === 'pending' || r.minutes === 'overdue'))
-    t += r.minutes === 'overdue' ? `（纪要待补，已超过 ${r.minutesDue} 的期限）` : `（纪要待补，${r.minutesDue} 前）`;
+    t +=
+      r.minutes === 'overdue'
+        ? `（${minutesDueWord(kind)}，已超过 ${r.minutesDue} 的期限）`
+        : `（${minutesDueWord(kind)}，${r.minutesDue} 前）`;
   if (r.state === 'not_held' && r.why) t += `（${r.why.replace(/。$/, '')}）`;
-  if (r.backfilled) t += '〔补录〕';
+  if (r.backfilled) t += BACKFILL_MARK;
   return t;
 }

@@ -341,12 +341,22 @@ export function rulePeriod(
   return { key, start, end, windowStart: w ? `${y}-${w[0]}` : start, windowEnd: w ? `${y}-${w[1]}` : end };
 }
 
+/** When 签到 is taken: minutes before the start it opens, minutes after the start it closes. */
+export interface AttendanceWindow {
+  opensBefore: number;
+  closesAfter: number;
+}
+
+/** An org's own windows (`/设置 签到窗口`), by kind; a kind not listed keeps the default. */
+export type AttendanceWindows = Partial<Record<SessionKind, AttendanceWindow>>;
+
 /**
  * When 签到 is taken, per kind (docs/domain.md "Attendance": it opens shortly before the start and
  * closes a few hours after; 常见做法, no regulation fixes it): minutes before the start it opens and
- * minutes after the start it closes. 请假 is asked until the start.
+ * minutes after the start it closes. 请假 (and 参加) are answered until the start. Each org may set
+ * its own (`AttendanceWindows`, kept in its settings); these are the defaults.
  */
-export const ATTENDANCE_WINDOWS: Record<SessionKind, { opensBefore: number; closesAfter: number }> = {
+export const ATTENDANCE_WINDOWS: Record<SessionKind, AttendanceWindow> = {
   special: { opensBefore: 30, closesAfter: 180 },
   general: { opensBefore: 30, closesAfter: 180 },
   committee: { opensBefore: 30, closesAfter: 180 },
@@ -361,19 +371,159 @@ export const ATTENDANCE_WINDOWS: Record<SessionKind, { opensBefore: number; clos
   topic: { opensBefore: 30, closesAfter: 180 },
 };
 
+/** What an org may set: 签到 opens 0–12 hours before the start and closes 30 minutes to 24 hours after it. */
+export const WINDOW_LIMITS = { opensBefore: [0, 720], closesAfter: [30, 1440] } as const;
+
 const MINUTE = 60_000;
 
+const inLimits = (w: AttendanceWindow) =>
+  Number.isInteger(w.opensBefore) &&
+  Number.isInteger(w.closesAfter) &&
+  w.opensBefore >= WINDOW_LIMITS.opensBefore[0] &&
+  w.opensBefore <= WINDOW_LIMITS.opensBefore[1] &&
+  w.closesAfter >= WINDOW_LIMITS.closesAfter[0] &&
+  w.closesAfter <= WINDOW_LIMITS.closesAfter[1];
+
+/** The window of `kind`: the org's own (`overrides`) when it set one, else the default. */
+export function windowOf(kind: string, overrides?: AttendanceWindows): AttendanceWindow {
+  return (
+    (overrides as Record<string, AttendanceWindow> | undefined)?.[kind] ??
+    (ATTENDANCE_WINDOWS as Record<string, AttendanceWindow>)[kind] ?? { opensBefore: 30, closesAfter: 180 }
+  );
+}
+
+/**
+ * The 签到 window a session keeps (migration 0014): taken from the org's windows (or the default) when
+ * the session is created, and kept through a 改期, so a later `/设置 签到窗口` changes only sessions
+ * created afterwards — a meeting whose window has closed never reopens. Null on rows from before.
+ */
+export interface WindowSnapshot {
+  /** Minutes before the start 签到 opens; null on sessions created before the window was kept. */
+  sign_opens_before?: number | null;
+  /** Minutes after the start 签到 closes; null on sessions created before the window was kept. */
+  sign_closes_after?: number | null;
+}
+
+/**
+ * The 签到 window of session `s`: its own (kept when it was created) when it has one, else — on a row
+ * from before — the org's window for its kind (`windows`), else the default. Every decision on a
+ * session's 签到 (the rules, held, the calendar, the 记录簿, the cards, the jobs) reads it here.
+ */
+export function sessionWindow(s: { kind: string } & WindowSnapshot, windows?: AttendanceWindows): AttendanceWindow {
+  if (typeof s.sign_opens_before === 'number' && typeof s.sign_closes_after === 'number')
+    return { opensBefore: s.sign_opens_before, closesAfter: s.sign_closes_after };
+  return windowOf(s.kind, windows);
+}
+
+/** The columns that keep a window on a session row (`sessionWindow` reads them back). */
+export function windowColumns(w: AttendanceWindow): { sign_opens_before: number; sign_closes_after: number } {
+  return { sign_opens_before: w.opensBefore, sign_closes_after: w.closesAfter };
+}
+
+/**
+ * The org's windows as stored in its settings (`attendanceWindows`), read defensively: a kind or a
+ * value that is not valid is left out (the default applies).
+ */
+export function attendanceWindowsOf(settings: Record<string, unknown>): AttendanceWindows {
+  const raw = settings.attendanceWindows;
+  if (!raw || typeof raw !== 'object') return {};
+  const out: AttendanceWindows = {};
+  for (const [kind, w] of Object.entries(raw as Record<string, unknown>)) {
+    if (!(kind in ATTENDANCE_WINDOWS) || !w || typeof w !== 'object') continue;
+    const v = w as Record<string, unknown>;
+    const win = { opensBefore: Number(v.opensBefore), closesAfter: Number(v.closesAfter) };
+    if (inLimits(win)) out[kind as SessionKind] = win;
+  }
+  return out;
+}
+
+/** "45分钟", "3小时", "2小时30分钟". */
+export function minutesText(m: number): string {
+  const h = Math.floor(m / 60);
+  const r = m % 60;
+  if (h === 0) return `${r}分钟`;
+  return r === 0 ? `${h}小时` : `${h}小时${r}分钟`;
+}
+
+/** "开始前30分钟至开始后3小时". */
+export function windowText(w: AttendanceWindow): string {
+  return `开始前${minutesText(w.opensBefore)}至开始后${minutesText(w.closesAfter)}`;
+}
+
+/**
+ * `/设置 签到窗口 <类型> 开始前30 开始后180` read as a window (minutes; 小时 and 分钟 may be written):
+ * the window, or the sentence saying what is wrong. 提前 is taken for 开始前; the order is free.
+ */
+export function parseWindowWords(words: readonly string[]): AttendanceWindow | { problem: string } {
+  let opens: number | undefined;
+  let closes: number | undefined;
+  for (const w of words) {
+    const m = /^(开始前|提前|开始后)(\d{1,4})(分钟|分|小时)?$/.exec(w);
+    if (!m) return { problem: `“${w}”看不懂，应写成“开始前30”或“开始后180”（分钟）。` };
+    const n = Number(m[2]) * (m[3] === '小时' ? 60 : 1);
+    if (m[1] === '开始前' || m[1] === '提前') opens = n;
+    else closes = n;
+  }
+  if (opens === undefined || closes === undefined)
+    return { problem: '请同时写明签到开始（开始前多少分钟）和结束（开始后多少分钟）。' };
+  const win = { opensBefore: opens, closesAfter: closes };
+  if (!inLimits(win))
+    return {
+      problem: `签到最早在开始前 ${minutesText(WINDOW_LIMITS.opensBefore[1])} 开放，结束时间应在开始后 ${minutesText(WINDOW_LIMITS.closesAfter[0])} 至 ${minutesText(WINDOW_LIMITS.closesAfter[1])} 之间。`,
+    };
+  return win;
+}
+
 /** The instants 签到 opens and closes for a session of `kind` starting at `startAt` (UTC ISO). */
-export function attendanceWindow(kind: string, startAt: string): { opens: Date; closes: Date } {
-  const w = (ATTENDANCE_WINDOWS as Record<string, { opensBefore: number; closesAfter: number }>)[kind] ?? {
-    opensBefore: 30,
-    closesAfter: 180,
-  };
+export function attendanceWindow(
+  kind: string,
+  startAt: string,
+  overrides?: AttendanceWindows,
+): { opens: Date; closes: Date } {
+  const w = windowOf(kind, overrides);
   const start = Date.parse(startAt);
   return { opens: new Date(start - w.opensBefore * MINUTE), closes: new Date(start + w.closesAfter * MINUTE) };
 }
 
+/**
+ * The instants 签到 opens and closes for session `s`: its own window (`sessionWindow`), or on a row
+ * from before the org's (`overrides`) or the default.
+ */
+export function sessionWindowInstants(
+  s: { kind: string; start_at: string } & WindowSnapshot,
+  overrides?: AttendanceWindows,
+): { opens: Date; closes: Date } {
+  const w = sessionWindow(s, overrides);
+  const start = Date.parse(s.start_at);
+  return { opens: new Date(start - w.opensBefore * MINUTE), closes: new Date(start + w.closesAfter * MINUTE) };
+}
+
 /** The 签到 window has closed: from then on an invitee who neither signed in nor asked leave is 缺席. */
-export function attendanceClosed(s: { kind: string; start_at: string }, now: Date): boolean {
-  return now.getTime() >= attendanceWindow(s.kind, s.start_at).closes.getTime();
+export function attendanceClosed(
+  s: { kind: string; start_at: string } & WindowSnapshot,
+  now: Date,
+  overrides?: AttendanceWindows,
+): boolean {
+  return now.getTime() >= sessionWindowInstants(s, overrides).closes.getTime();
+}
+
+/**
+ * Where a session's attendance stands, which decides the buttons its card offers:
+ * - `before`: 参加 / 请假 are answered, 签到 has not opened;
+ * - `open`: 签到 has opened and the session has not started (参加 / 请假 still answered);
+ * - `started`: only 签到, until the window closes;
+ * - `closed`: the window has closed or the minutes are recorded: only an admin's 补正 changes it.
+ */
+export type AttendancePhase = 'before' | 'open' | 'started' | 'closed';
+
+export function attendancePhase(
+  s: { kind: string; start_at: string; minutes_at: string | null } & WindowSnapshot,
+  now: Date,
+  overrides?: AttendanceWindows,
+): AttendancePhase {
+  const w = sessionWindowInstants(s, overrides);
+  const t = now.getTime();
+  if (s.minutes_at !== null || t >= w.closes.getTime()) return 'closed';
+  if (t >= Date.parse(s.start_at)) return 'started';
+  return t >= w.opens.getTime() ? 'open' : 'before';
 }

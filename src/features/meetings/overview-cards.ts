@@ -42,15 +42,21 @@ export function buildSessionListCard(v: {
 /** Rows of the session list on one card. */
 const LIST_ROWS = 40;
 /** People in the study report's table (its 10-row pages hold them all on the card). */
-const MEMBERS_SHOWN = 100;
+const MEMBERS_SHOWN = 80;
 
 export function buildCalendarCard(v: {
   orgName: string;
+  /** Minutes are due this many working days after a held meeting (held.ts). */
+  minutesDays: number;
   rules: {
     key: string;
     name: string;
     frequency: string;
     window: string;
+    /** The current period ("12月", "下半年") and what its record says ("已召开 1 · 纪要待补 1", "尚未安排"). */
+    period: string;
+    state: string;
+    /** The last held one (a scheduled or 未召开 one never), or 无记录. */
     lastMet: string;
     nextDue: string;
     source: string;
@@ -66,16 +72,21 @@ export function buildCalendarCard(v: {
         columns: [
           { name: 'name', title: '事项' },
           { name: 'freq', title: '频次' },
+          { name: 'now', title: '本期' },
           { name: 'last', title: '最近一次' },
           { name: 'next', title: '下次应在' },
         ],
         rows: v.rules.map((r) => ({
           name: `${r.name}${r.enabled ? '' : '（已停用）'}`,
           freq: `${r.frequency}${r.fixedDay ? `（每月${r.fixedDay}日）` : ''}${r.window ? `，${r.window}` : ''}`,
+          now: r.enabled ? `${r.period}：${r.state}` : '—',
           last: r.lastMet,
           next: r.enabled ? r.nextDue : '—',
         })),
       }),
+      note(
+        `只有已召开的会议计入本期：会议时间已过、签到已结束且有人签到（党员大会、支委会须有表决权的党员过半数到会）。已安排的会议召开后才计入；会后 ${v.minutesDays} 个工作日内应记录纪要。`,
+      ),
       collapsible('依据', [markdown(v.rules.map((r) => `- ${md(r.name, 30)}：${md(r.source, 120)}`).join('\n'))]),
       markdown(
         "<font color='grey'>/日历 设置 主题党日 10 修改固定日；/日历 设置 支委会 提前 5 修改提前提醒的工作日数；/日历 停用 党小组会。</font>",
@@ -85,36 +96,121 @@ export function buildCalendarCard(v: {
   });
 }
 
+/** One line of the 通报's lists: who, and the sessions (local dates), those made up by 补学 marked. */
+interface ReportListView {
+  name: string;
+  dates: { date: string; made?: boolean }[];
+}
+
+/** People in each of the 通报's lists (缺席, 心得未交, 补学) and dates per person. */
+const LIST_PEOPLE = 20;
+const LIST_DATES = 6;
+
+/** "12月3日" of "2026-12-03". */
+const monthDay = (d: string) => `${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`;
+
+function reportList(title: string, rows: readonly ReportListView[], made: string): ReturnType<typeof collapsible> {
+  const shown = rows.slice(0, LIST_PEOPLE).map((r) => {
+    const dates = r.dates.slice(0, LIST_DATES).map((d) => `${monthDay(d.date)}${d.made ? made : ''}`);
+    return `- ${md(r.name, 20)}：${dates.join('、')}${r.dates.length > dates.length ? ` 等 ${r.dates.length} 次` : ''}`;
+  });
+  if (rows.length > shown.length)
+    shown.push(`另有 ${rows.length - shown.length} 人，完整考勤请管理员发送 /学习 导出 获取。`);
+  return collapsible(`${title}（${rows.length} 人）`, [markdown(shown.join('\n'))]);
+}
+
+/**
+ * The half-year 中心组学习 通报: the totals over the held sessions (出勤率 = 签到 ÷ 应到), per member 应到,
+ * 签到, 请假, 缺席, 出勤率, 心得 (handed in / sessions attended) and 补学 (apart: never attendance), and who
+ * missed, who owes a 心得 and who did 补学.
+ */
 export function buildStudyReportCard(v: {
   orgName: string;
   half: string;
+  /** Held sessions counted. */
   sessions: number;
-  members: { name: string; signed: number; leave: number; absent: number; reflections: number }[];
+  /** Sessions settled with nobody signed in: not counted. */
+  notHeld: { date: string; title: string }[];
+  /** Sessions still within their 签到 window: counted later. */
+  inProgress: number;
+  totals: {
+    expected: number;
+    signed: number;
+    leave: number;
+    absent: number;
+    rate: number | null;
+    reflections: { submitted: number; expected: number };
+    makeup: number;
+  };
+  members: {
+    name: string;
+    expected: number;
+    signed: number;
+    leave: number;
+    absent: number;
+    reflections: number;
+    makeup: number;
+  }[];
+  absent: ReportListView[];
+  owing: ReportListView[];
+  makeup: ReportListView[];
 }): Card {
+  const t = v.totals;
+  const rate = (signed: number, expected: number) =>
+    expected === 0 ? '—' : `${Math.round((signed * 100) / expected)}%`;
+  const lines = [
+    `**出勤**：应到 ${t.expected} 人次，签到 ${t.signed} 人次，请假 ${t.leave} 人次，缺席 ${t.absent} 人次；出勤率 ${t.rate === null ? '—' : `${t.rate}%`}（签到 ÷ 应到）`,
+    `**学习心得**：参加学习的应交 ${t.reflections.expected} 份，已交 ${t.reflections.submitted} 份`,
+    `**补学**：${t.makeup} 人次（另行记录，不计入出勤）`,
+  ];
+  const notes: string[] = [];
+  if (v.notHeld.length > 0) {
+    const shown = v.notHeld.slice(0, 5).map((s) => `${monthDay(s.date)}“${md(s.title, 30)}”`);
+    notes.push(
+      `另有 ${v.notHeld.length} 次学习无人签到，未计入：${shown.join('、')}${v.notHeld.length > shown.length ? ' 等' : ''}。`,
+    );
+  }
+  if (v.inProgress > 0) notes.push(`另有 ${v.inProgress} 次学习签到尚未结束，结束后计入。`);
+  const elements = [markdown(lines.join('\n')), ...notes.map((n) => note(n))];
+  if (v.sessions === 0) {
+    elements.push(markdown('本半年度还没有已组织的中心组学习。'));
+  } else {
+    elements.push(
+      table({
+        columns: [
+          { name: 'name', title: '姓名' },
+          { name: 'expected', title: '应到' },
+          { name: 'signed', title: '签到' },
+          { name: 'leave', title: '请假' },
+          { name: 'absent', title: '缺席' },
+          { name: 'rate', title: '出勤率' },
+          { name: 'refl', title: '心得' },
+          { name: 'makeup', title: '补学' },
+        ],
+        rows: v.members.slice(0, MEMBERS_SHOWN).map((m) => ({
+          name: m.name,
+          expected: m.expected,
+          signed: m.signed,
+          leave: m.leave,
+          absent: m.absent,
+          rate: rate(m.signed, m.expected),
+          refl: `${m.reflections}/${m.signed}`,
+          makeup: m.makeup,
+        })),
+      }),
+    );
+    if (v.members.length > MEMBERS_SHOWN)
+      elements.push(
+        note(`这里显示前 ${MEMBERS_SHOWN} 人，共 ${v.members.length} 人；完整考勤请管理员发送 /学习 导出 获取。`),
+      );
+    if (v.absent.length > 0) elements.push(reportList('缺席', v.absent, '（已补学）'));
+    if (v.owing.length > 0) elements.push(reportList('心得未交', v.owing, ''));
+    if (v.makeup.length > 0) elements.push(reportList('补学', v.makeup, ''));
+  }
   return card({
     title: `中心组学习通报 · ${v.half}`,
     subtitle: `${v.orgName}，共 ${v.sessions} 次学习`,
     template: 'indigo',
-    elements: [
-      table({
-        columns: [
-          { name: 'name', title: '姓名' },
-          { name: 'signed', title: '签到' },
-          { name: 'leave', title: '请假' },
-          { name: 'absent', title: '缺席' },
-          { name: 'refl', title: '心得' },
-        ],
-        rows: v.members.slice(0, MEMBERS_SHOWN).map((m) => ({
-          name: m.name,
-          signed: m.signed,
-          leave: m.leave,
-          absent: m.absent,
-          refl: `${m.reflections}/${m.signed}`,
-        })),
-      }),
-      ...(v.members.length > MEMBERS_SHOWN
-        ? [note(`这里显示前 ${MEMBERS_SHOWN} 人，共 ${v.members.length} 人；完整考勤请管理员发送 /学习 导出 获取。`)]
-        : []),
-    ],
+    elements,
   });
 }

@@ -7,13 +7,45 @@ import type { Kysely } from 'kysely';
 import type { BaseContext } from '../../core/contracts.ts';
 import type { CardSubject } from '../../core/live-cards.ts';
 import { isAway, membersByOpenId } from '../../db/repositories/members.ts';
-import { listOrgChats } from '../../db/repositories/orgs.ts';
+import { findOrgById, listOrgChats, orgSettings } from '../../db/repositories/orgs.ts';
 import type { Database, Session } from '../../db/schema.ts';
 import { formatLocal, localDate } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
-import { attendanceClosed, kindLabel, quorum, sessionHeading, VOTING_KINDS } from './model.ts';
+import { recordStateText, recordStatusLabel, sessionRecordState } from './held.ts';
+import {
+  type AttendanceWindows,
+  attendancePhase,
+  attendanceWindowsOf,
+  kindLabel,
+  quorum,
+  sessionHeading,
+  sessionWindow,
+  VOTING_KINDS,
+} from './model.ts';
 import { listAttendees, listReflections, listSessionFiles } from './repository.ts';
+import { type SessionTiming, signInWindowText } from './rules.ts';
 import { buildSessionCard, type SessionView } from './session-card.ts';
+import { reflectionCounts } from './study-rules.ts';
+
+/** The org's own 签到 windows (`/设置 签到窗口`); kinds it did not set keep the defaults. */
+export async function orgWindows(db: Kysely<Database>, orgId: number): Promise<AttendanceWindows> {
+  const org = await findOrgById(db, orgId);
+  return org ? attendanceWindowsOf(orgSettings(org)) : {};
+}
+
+/**
+ * What the pure attendance rules decide on: the session with its 签到 window — its own, kept when it was
+ * created (model.ts `sessionWindow`); on a row from before, the org's (`windows`) or the default.
+ */
+export function timingOf(s: Session, windows: AttendanceWindows): SessionTiming {
+  return {
+    status: s.status,
+    kind: s.kind,
+    start_at: s.start_at,
+    minutes_at: s.minutes_at,
+    window: sessionWindow(s, windows),
+  };
+}
 
 /** The day 学习心得 are due: N working days after the session. */
 export function reflectionDue(s: Session, calendar: WorkCalendar, tz: string): string {
@@ -28,11 +60,15 @@ export async function sessionView(
   calendar: WorkCalendar,
 ): Promise<SessionView> {
   const today = localDate(now, tz);
-  const [attendees, files, members] = await Promise.all([
+  const [attendees, files, members, windows] = await Promise.all([
     listAttendees(db, s.id),
     listSessionFiles(db, s.id),
     membersByOpenId(db, s.org_id),
+    orgWindows(db, s.org_id),
   ]);
+  const phase = attendancePhase(s, now, windows);
+  // What the record says (held.ts): 已安排, 已召开（纪要待补，…前）, 未召开（…）; 补录 tagged on the card.
+  const record = sessionRecordState(s, attendees, now, tz, calendar, windows);
   const voting = VOTING_KINDS.includes(s.kind)
     ? (() => {
         const v = attendees.filter((a) => a.voting === 1);
@@ -42,9 +78,9 @@ export async function sessionView(
     : undefined;
   let reflections: SessionView['reflections'];
   if (s.category === 'study') {
-    const submitted = (await listReflections(db, s.id)).length;
-    const expected = attendees.filter((a) => a.status === 'signed').length;
-    reflections = { submitted, expected, due: reflectionDue(s, calendar, tz) };
+    // Over the real attendees: 心得 of those who signed in / those who signed in; 补学 apart (study-rules.ts).
+    const counted = reflectionCounts(attendees, await listReflections(db, s.id));
+    reflections = { ...counted, due: reflectionDue(s, calendar, tz) };
   }
   return {
     id: s.id,
@@ -57,12 +93,22 @@ export async function sessionView(
     title: s.title,
     startText: formatLocal(new Date(s.start_at), tz),
     started: now.getTime() >= Date.parse(s.start_at),
-    closed: attendanceClosed(s, now),
+    closed: phase === 'closed',
+    phase,
+    windowText: signInWindowText(timingOf(s, windows), tz),
     cancelled: s.status === 'cancelled',
+    record: {
+      state: record.state,
+      label: recordStatusLabel({ ...record, backfilled: false }, s.kind),
+      text: recordStateText(record, s.kind),
+      minutesDue: record.state === 'held' && (record.minutes === 'pending' || record.minutes === 'overdue'),
+      backfilled: record.backfilled,
+    },
     place: s.place,
     agenda: s.agenda,
     organiserName: s.organiser_name,
     attendees: attendees.map((a) => ({
+      openId: a.open_id,
       name: a.name,
       status: a.status,
       reason: a.reason,

@@ -51,13 +51,28 @@ export async function updateRule(
   return db.updateTable('calendar_rules').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 }
 
+/**
+ * A new session row. Its 签到 window (`sign_opens_before`, `sign_closes_after`) is kept as given: the
+ * callers take it from the org's windows at creation (model.ts `sessionWindow`); left out it is null
+ * and the org's current window applies, as on rows from before.
+ */
 export async function createSession(
   db: Kysely<Database>,
-  v: Omit<SessionsTable, 'id' | 'version' | 'recorded_as'> & { recorded_as?: string },
+  v: Omit<SessionsTable, 'id' | 'version' | 'recorded_as' | 'sign_opens_before' | 'sign_closes_after'> & {
+    recorded_as?: string;
+    sign_opens_before?: number | null;
+    sign_closes_after?: number | null;
+  },
 ): Promise<Session> {
   return db
     .insertInto('sessions')
-    .values({ ...v, recorded_as: v.recorded_as ?? 'live', version: 1 })
+    .values({
+      ...v,
+      recorded_as: v.recorded_as ?? 'live',
+      sign_opens_before: v.sign_opens_before ?? null,
+      sign_closes_after: v.sign_closes_after ?? null,
+      version: 1,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -152,7 +167,7 @@ export async function answerAttendance(
   db: Kysely<Database>,
   sessionId: number,
   openId: string,
-  a: { status: 'signed' | 'leave'; reason: string | null; at: string },
+  a: { status: 'attending' | 'signed' | 'leave'; reason: string | null; at: string },
 ): Promise<void> {
   await db
     .updateTable('session_attendees')
@@ -190,11 +205,18 @@ export async function listSessionFiles(db: Kysely<Database>, sessionId: number) 
 
 export async function saveReflection(
   db: Kysely<Database>,
-  r: { sessionId: number; openId: string; text: string; link: string; at: string },
+  r: { sessionId: number; openId: string; text: string; link: string; at: string; makeup?: boolean },
 ): Promise<boolean> {
   const res = await db
     .insertInto('reflections')
-    .values({ session_id: r.sessionId, open_id: r.openId, text: r.text, link: r.link, submitted_at: r.at })
+    .values({
+      session_id: r.sessionId,
+      open_id: r.openId,
+      text: r.text,
+      link: r.link,
+      submitted_at: r.at,
+      makeup: r.makeup ? 1 : 0,
+    })
     .onConflict((oc) => oc.columns(['session_id', 'open_id']).doNothing())
     .executeTakeFirst();
   return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
@@ -202,4 +224,14 @@ export async function saveReflection(
 
 export async function listReflections(db: Kysely<Database>, sessionId: number) {
   return db.selectFrom('reflections').selectAll().where('session_id', '=', sessionId).execute();
+}
+
+/** One person's 心得 (or 补学 心得) for a session. */
+export async function findReflection(db: Kysely<Database>, sessionId: number, openId: string) {
+  return db
+    .selectFrom('reflections')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where('open_id', '=', openId)
+    .executeTakeFirst();
 }

@@ -1,7 +1,8 @@
 /**
- * Meetings and study sessions: publishing the notice card to the group, 签到 and 请假 (a reason
- * required), cancelling and moving (everyone who answered is told), minutes and files by the
- * organiser, 学习心得; every card that shows a session is kept up to date (session-cards.ts).
+ * Meetings and study sessions: publishing the notice card to the group, the 参会回执 (参加, or 请假 with
+ * a reason), 签到 in its window and an admin's 补正 after it (rules.ts, with the org's own windows),
+ * cancelling and moving (everyone who answered is told), minutes and files by the organiser, 学习心得;
+ * every card that shows a session is kept up to date (refresh.ts).
  */
 
 import { plain, textMessage } from '../../cards/text.ts';
@@ -13,8 +14,16 @@ import { listMembers } from '../../db/repositories/members.ts';
 import { lockRow } from '../../db/repositories/versioned.ts';
 import type { Session } from '../../db/schema.ts';
 import { formatLocal } from '../../domain/time.ts';
-import { type SessionCategory, type SessionFileKind, type SessionKind, sessionName } from './model.ts';
-import { postNotice, refreshSessionCards } from './refresh.ts';
+import {
+  type SessionCategory,
+  type SessionFileKind,
+  type SessionKind,
+  sessionName,
+  sessionWindow,
+  windowColumns,
+  windowOf,
+} from './model.ts';
+import { orgWindows, postNotice, refreshSessionCards, timingOf } from './refresh.ts';
 import {
   addAttendees,
   addSessionFile,
@@ -29,8 +38,10 @@ import {
 } from './repository.ts';
 import * as rules from './rules.ts';
 import { MIN_REFLECTION_LENGTH } from './session-card.ts';
+import { assertReflectionOpen } from './study-rules.ts';
 
 export {
+  orgWindows,
   postNotice,
   postSessionCard,
   postSessionCards,
@@ -38,6 +49,7 @@ export {
   refreshSessionCards,
   sessionSubject,
   sessionView,
+  timingOf,
   viewOfSession,
 } from './refresh.ts';
 
@@ -75,6 +87,8 @@ export async function publishSession(ctx: ActingContext, n: NewSession): Promise
   const org = ctx.org;
   if (!org) throw new UserError('no_org', '请在组织群聊中使用此命令。');
   const at = ctx.now.toISOString();
+  // The 签到 window is kept on the session as the org sets it now: a later change applies to later sessions.
+  const window = windowOf(n.kind, await orgWindows(ctx.db, org.id));
   const s = await createSession(ctx.db, {
     org_id: org.id,
     category: n.category,
@@ -89,6 +103,7 @@ export async function publishSession(ctx: ActingContext, n: NewSession): Promise
     minutes: null,
     minutes_at: null,
     reflection_days: n.reflectionDays,
+    ...windowColumns(window),
     created_at: at,
     updated_at: at,
   });
@@ -118,10 +133,15 @@ async function current(ctx: BaseContext, s: Session): Promise<Session> {
 
 const assertOpen = rules.assertSessionOpen;
 
+/** The session as the pure rules see it: with its 签到 window (the org's own, or the default). */
+async function timing(ctx: BaseContext, s: Session): Promise<rules.SessionTiming> {
+  return timingOf(s, await orgWindows(ctx.db, s.org_id));
+}
+
 export async function signIn(ctx: ActingContext, given: Session): Promise<Session> {
   const s = await current(ctx, given);
   const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
-  const answer = rules.signIn(s, a, ctx.now, ctx.settings.timezone);
+  const answer = rules.signIn(await timing(ctx, s), a, ctx.now, ctx.settings.timezone);
   await answerAttendance(ctx.db, s.id, ctx.actor.openId, { ...answer, at: ctx.now.toISOString() });
   await ctx.audit({
     action: 'session:sign',
@@ -135,13 +155,39 @@ export async function signIn(ctx: ActingContext, given: Session): Promise<Sessio
 export async function askLeave(ctx: ActingContext, given: Session, reason: string): Promise<Session> {
   const s = await current(ctx, given);
   const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
-  const answer = rules.askLeave(s, a, reason, ctx.now, ctx.settings.timezone);
+  const answer = rules.askLeave(await timing(ctx, s), a, reason, ctx.now, ctx.settings.timezone);
   await answerAttendance(ctx.db, s.id, ctx.actor.openId, { ...answer, at: ctx.now.toISOString() });
   await ctx.audit({
     action: 'session:leave',
     subject: `session:${s.id}`,
     before: { status: a?.status },
     after: { status: answer.status, reason },
+  });
+  return updateSession(ctx.db, s, { updated_at: ctx.now.toISOString() });
+}
+
+/** One invitee of the session by open id (the 补正 form's pick), or the answer that they are not one. */
+export async function attendeeOf(
+  ctx: ActingContext,
+  s: Session,
+  openId: string,
+): Promise<{ openId: string; name: string }> {
+  const a = await findAttendee(ctx.db, s.id, openId);
+  if (!a) throw new UserError('not_found', '此人不在本次活动的参加人员名单中。');
+  return { openId: a.open_id, name: a.name };
+}
+
+/** The 参会回执 参加 before the start (签到 is still taken in the window). */
+export async function confirmAttending(ctx: ActingContext, given: Session): Promise<Session> {
+  const s = await current(ctx, given);
+  const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
+  const answer = rules.confirmAttending(await timing(ctx, s), a, ctx.now, ctx.settings.timezone);
+  await answerAttendance(ctx.db, s.id, ctx.actor.openId, { ...answer, at: ctx.now.toISOString() });
+  await ctx.audit({
+    action: 'session:attend',
+    subject: `session:${s.id}`,
+    before: { status: a?.status },
+    after: { status: answer.status },
   });
   return updateSession(ctx.db, s, { updated_at: ctx.now.toISOString() });
 }
@@ -160,7 +206,7 @@ export async function correctAttendance(
   const s = await current(ctx, given);
   if (!isAdminRole(ctx.actor.role)) throw new UserError('forbidden', '只有组织管理员可以补正出勤情况。');
   const a = await findAttendee(ctx.db, s.id, person.openId);
-  const c = rules.correctAttendance(s, a, to, reason, ctx.now, ctx.settings.timezone);
+  const c = rules.correctAttendance(await timing(ctx, s), a, to, reason, ctx.now, ctx.settings.timezone);
   const at = ctx.now.toISOString();
   await storeCorrection(ctx.db, s.id, person.openId, { ...c, at, by: ctx.actor.openId });
   await ctx.audit({
@@ -208,30 +254,51 @@ export async function cancelSession(ctx: ActingContext, given: Session, reason: 
   return after;
 }
 
-export async function moveSession(ctx: ActingContext, given: Session, startAt: Date): Promise<Session> {
+/**
+ * 改期 (rules.ts `planMove`): the session keeps its 签到 window (a row from before gets the one it had,
+ * the org's, kept from now on); refused once the old 签到 window has closed or the minutes are recorded;
+ * 参加 and 请假 are kept; 签到 given in the old window (it had opened) are set back to 参加, to be given
+ * again in the new one. Everyone who had answered is told privately what it means for them (those who
+ * had not get the reminders of the new time); the change and the 签到 set back are in the history.
+ */
+export async function moveSession(
+  ctx: ActingContext,
+  given: Session,
+  startAt: Date,
+): Promise<{ session: Session; resetSignIns: number }> {
   const s = await current(ctx, given);
   assertOrganiser(ctx, s, '改期');
-  assertOpen(s);
-  if (startAt.getTime() <= ctx.now.getTime()) throw new UserError('bad_args', '新的时间应晚于现在。');
+  const windows = await orgWindows(ctx.db, s.org_id);
   const tz = ctx.settings.timezone;
-  // Answers are kept; those who gave one are told and can change it on the card.
-  await tellAnswered(
-    ctx,
-    s,
-    textMessage`【改期通知】${sessionName(s.kind, plain(s.title, 60))}由 ${formatLocal(new Date(s.start_at), tz)} 改至 ${formatLocal(startAt, tz)}，如有变化请在通知卡片上重新签到或请假。`,
-  );
-  const after = await updateSession(ctx.db, s, {
-    start_at: startAt.toISOString(),
-    updated_at: ctx.now.toISOString(),
-  });
+  const plan = rules.planMove(timingOf(s, windows), startAt, ctx.now, tz);
+  const at = ctx.now.toISOString();
+  const attendees = await listAttendees(ctx.db, s.id);
+  const reset = plan.resetSignIns ? attendees.filter((a) => a.status === 'signed') : [];
+  for (const a of reset) await answerAttendance(ctx.db, s.id, a.open_id, { status: 'attending', reason: null, at });
+  const kept =
+    s.sign_opens_before === null || s.sign_closes_after === null ? windowColumns(sessionWindow(s, windows)) : {};
+  const after = await updateSession(ctx.db, s, { start_at: startAt.toISOString(), ...kept, updated_at: at });
   await ctx.audit({
     action: 'session:move',
     subject: `session:${s.id}`,
     before: { start: s.start_at },
-    after: { start: after.start_at },
+    after: { start: after.start_at, signInsReset: reset.map((a) => a.open_id) },
   });
+  const name = sessionName(s.kind, plain(s.title, 60));
+  const moved = `${formatLocal(new Date(s.start_at), tz)} 改至 ${formatLocal(startAt, tz)}`;
+  const window = rules.signInWindowText(timingOf(after, windows), tz).replace(/。$/, '');
+  const wasReset = new Set(reset.map((a) => a.open_id));
+  for (const a of attendees) {
+    if (a.status === 'invited') continue;
+    const message = wasReset.has(a.open_id)
+      ? textMessage`【改期通知】${name}由 ${moved}。您在原定时间的签到已作废，现记为“参加”，请在新的时间签到（${window}），如不能参加，请在开始前请假。`
+      : a.status === 'leave'
+        ? textMessage`【改期通知】${name}由 ${moved}。您已请假（${plain(a.reason ?? '', 60)}），如新的时间可以参加，请在通知卡片上点“参加”。`
+        : textMessage`【改期通知】${name}由 ${moved}。您已回复参加，请在新的时间签到（${window}），如不能参加，请在开始前请假。`;
+    await ctx.outbox.send({ openId: a.open_id }, message, { orgId: s.org_id });
+  }
   await refreshSessionCards(ctx, after);
-  return after;
+  return { session: after, resetSignIns: reset.length };
 }
 
 export async function recordMinutes(
@@ -288,6 +355,8 @@ export async function submitReflection(
 ): Promise<Session> {
   const s = await current(ctx, given);
   const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
+  // From the start, by one who signed in (study-rules.ts); one who missed it is pointed to 补学.
+  assertReflectionOpen(s, a, ctx.now, ctx.settings.timezone, await orgWindows(ctx.db, s.org_id));
   const { text: stored, length } = rules.submitReflection(s, a, text, MIN_REFLECTION_LENGTH);
   if (
     !(await saveReflection(ctx.db, {

@@ -1,7 +1,9 @@
 /**
- * Meeting and study cards: the notice with 签到 / 请假 and live counts (and the quorum for meetings
- * that vote), the forms to create, record minutes and hand in 学习心得. Lists, the compliance calendar
- * and the half-year study report are in session-overview-cards.ts (re-exported here). Pure builders.
+ * Meeting and study cards: the notice with its buttons following the 签到 window (参加 / 请假 before the
+ * start, 签到 while the window is open, 补正 for admins after it) and live counts (and the quorum for
+ * meetings that vote), the forms to create, ask leave, record minutes, hand in 学习心得 and 补正. Lists,
+ * the compliance calendar and the half-year study report are in overview-cards.ts (re-exported here).
+ * Pure builders.
  */
 
 import {
@@ -25,6 +27,8 @@ import type { Card, CardElement } from '../../core/card.ts';
 import {
   AGENDA_PARTS,
   MINUTES_PARTS,
+  meetingAttend,
+  meetingCorrect,
   meetingCreate,
   meetingForm,
   meetingLeave,
@@ -49,11 +53,34 @@ export interface SessionView {
   started: boolean;
   /** The 签到 window has closed: who neither signed in nor is on leave is 缺席, no longer 未回复. */
   closed?: boolean;
+  /**
+   * Where attendance stands (model.ts `attendancePhase`): `before` 参加 / 请假; `open` 签到 too; `started`
+   * only 签到; `closed` only an admin's 补正. The buttons follow it. When left out it is read from `started`
+   * and `closed`.
+   */
+  phase?: SessionPhase;
+  /** "签到时间为 12月10日 14:30 至 18:00。" */
+  windowText?: string;
   cancelled: boolean;
+  /**
+   * What the session's record says (held.ts): its state, the short `label` shown as a header tag
+   * (已安排, 进行中, 已召开, 纪要待补, 未召开), the status line `text` (held.ts `recordStateText`, e.g.
+   * 已召开（纪要待补，2026-12-17 前）, 未召开（无人签到，没有出勤记录）), whether the minutes are still due,
+   * and whether it was entered afterwards as 补录 (tagged). Left out, no status is shown.
+   */
+  record?: {
+    state: 'cancelled' | 'scheduled' | 'in_progress' | 'held' | 'not_held';
+    label: string;
+    text: string;
+    minutesDue: boolean;
+    backfilled: boolean;
+  };
   place: string;
   agenda: string;
   organiserName: string;
   attendees: {
+    /** For the 补正 form's person picker (never shown on the card). */
+    openId?: string;
     name: string;
     status: string;
     reason: string | null;
@@ -64,10 +91,48 @@ export interface SessionView {
   voting: { total: number; present: number; quorum: boolean } | undefined;
   minutes: string | undefined;
   files: { kind: string; name: string }[];
-  reflections: { submitted: number; expected: number; due: string } | undefined;
+  /**
+   * 心得 handed in by those who signed in / those who signed in, the due day, and who did 补学 (names;
+   * not counted as attending).
+   */
+  reflections: { submitted: number; expected: number; due: string; makeup?: string[] } | undefined;
 }
 
-export type SessionCardMode = 'view' | 'leave' | 'minutes' | 'reflection';
+export type SessionCardMode = 'view' | 'leave' | 'minutes' | 'reflection' | 'correct';
+
+/** Where a session's attendance stands (the card module's copy of model.ts `AttendancePhase`). */
+export type SessionPhase = 'before' | 'open' | 'started' | 'closed';
+
+/** 补正为: what an admin's 补正 may set (rules.ts `CORRECTION_LABELS`). */
+const CORRECTION_OPTIONS = [
+  { value: 'signed', text: '签到' },
+  { value: 'leave', text: '请假' },
+  { value: 'absent', text: '缺席' },
+];
+
+/** The header tags: 已取消; else the record's state (held.ts) and 补录 for a record entered afterwards. */
+function headerTags(v: SessionView): { text: string; color: string }[] | undefined {
+  if (v.cancelled) return [{ text: '已取消', color: 'neutral' }];
+  const r = v.record;
+  if (!r) return undefined;
+  const color =
+    r.state === 'not_held'
+      ? 'red'
+      : r.minutesDue
+        ? 'orange'
+        : r.state === 'held'
+          ? 'green'
+          : r.state === 'in_progress'
+            ? 'turquoise'
+            : 'blue';
+  return [{ text: r.label, color }, ...(r.backfilled ? [{ text: '补录', color: 'violet' }] : [])];
+}
+
+/** "\n**状态**：已召开（纪要待补，2026-12-17 前）" under the time and place; '' when cancelled or not given. */
+const statusLine = (v: SessionView): string => (v.record && !v.cancelled ? `\n**状态**：${md(v.record.text)}` : '');
+
+/** A label above a select or a picker (those have a placeholder only). */
+const fieldLabel = (text: string): CardElement => markdown(`**${text}**`);
 
 export const MIN_REFLECTION_LENGTH = 100;
 
@@ -75,24 +140,58 @@ export const MIN_REFLECTION_LENGTH = 100;
 export { AGENDA_PARTS, MINUTES_PARTS, REFLECTION_PARTS };
 
 /** Names listed on the card per group (签到, 请假); the full list is in the 记录簿 export. */
-const NAMES_SHOWN = 40;
+const NAMES_SHOWN = 30;
+/** 补正 listed on the card (they are rare; every one is in the 记录簿 and the history). */
+const CORRECTIONS_SHOWN = 10;
 /** Files listed on the card. */
 const FILES_SHOWN = 10;
 
 /** 取消 sits after a form, not in it: Feishu lets only named submit/reset buttons into a form. */
 const cancelButton = (v: SessionView) => meetingForm.button({ text: '取消', org: v.orgId }, { id: v.id, form: 'view' });
 
+/** "\n**补学**：张三、李四（补学不计入出勤）" for those who made the session up afterwards; '' when none. */
+function makeupLine(names: string[] | undefined): string {
+  if (!names || names.length === 0) return '';
+  const shown = names.slice(0, NAMES_SHOWN).map((n) => md(n, 20));
+  const more = names.length > shown.length ? ` 等 ${names.length} 人` : '';
+  return `\n**补学**：${shown.join('、')}${more}（补学不计入出勤）`;
+}
+
 /** Where the whole attendance list is: the 记录簿 export (admins). */
 const fullListHint = (v: SessionView) =>
   `完整名单请管理员发送 ${v.category === 'study' ? '/学习' : '/会议'} 导出 获取记录簿。`;
 
-/** The live counts; with `lists`, who signed in and who is on leave (the notice, not its forms). */
+type Shown = 'attending' | 'signed' | 'leave' | 'pending';
+
+/**
+ * How one attendee counts on the card: 签到 and 请假 as answered; before the start a 参加 as 参加; a
+ * member away (请假/出差) who has not signed in as 请假; everyone else has not answered yet (before the
+ * start), not signed in (during the window) or is 缺席 (after it).
+ */
+function shownAs(a: SessionView['attendees'][number], beforeStart: boolean): Shown {
+  if (a.status === 'signed' || a.status === 'leave') return a.status;
+  if (a.status === 'attending' && beforeStart) return 'attending';
+  return a.away ? 'leave' : 'pending';
+}
+
+/**
+ * The live counts: before the start 参加 / 请假 / 未回复 (and 已签到 once the window opens), after it
+ * 已签到 / 请假 / 未签到, and 缺席 once the window has closed. With `lists`, who answered 参加, who
+ * signed in and who is on leave (the notice, not its forms).
+ */
 function counts(v: SessionView, lists: boolean): CardElement[] {
-  const signed = v.attendees.filter((a) => a.status === 'signed');
-  const leave = v.attendees.filter((a) => a.status === 'leave' || (a.status === 'invited' && a.away));
-  const pending = v.attendees.filter((a) => a.status === 'invited' && !a.away);
+  const phase = phaseOf(v);
+  const beforeStart = phase === 'before' || phase === 'open';
+  const by = (x: Shown) => v.attendees.filter((a) => shownAs(a, beforeStart) === x);
+  const signed = by('signed');
+  const leave = by('leave');
+  const pending = by('pending');
+  const attending = by('attending');
+  const head = `**应到** ${v.attendees.length} 人`;
   const lines = [
-    `**应到** ${v.attendees.length} 人　**已签到** ${signed.length} 人　**请假** ${leave.length} 人　**${v.closed ? '缺席' : '未回复'}** ${pending.length} 人`,
+    beforeStart
+      ? `${head}　**参加** ${attending.length + signed.length} 人　**请假** ${leave.length} 人　**未回复** ${pending.length} 人${phase === 'open' ? `　**已签到** ${signed.length} 人` : ''}`
+      : `${head}　**已签到** ${signed.length} 人　**请假** ${leave.length} 人　**${phase === 'closed' ? '缺席' : '未签到'}** ${pending.length} 人`,
   ];
   if (v.voting) {
     lines.push(
@@ -103,7 +202,7 @@ function counts(v: SessionView, lists: boolean): CardElement[] {
   }
   const corrected = v.attendees.filter((a) => a.correction);
   if (corrected.length > 0) {
-    const shown = corrected.slice(0, NAMES_SHOWN).map((a) => {
+    const shown = corrected.slice(0, CORRECTIONS_SHOWN).map((a) => {
       const now = a.status === 'signed' ? '签到' : a.status === 'leave' ? '请假' : '缺席';
       return `${md(a.name, 20)} 补正为${now}（${md(a.correction ?? '', 40)}）`;
     });
@@ -111,12 +210,23 @@ function counts(v: SessionView, lists: boolean): CardElement[] {
   }
   const out: CardElement[] = [markdown(lines.join('\n'))];
   if (!lists) return out;
+  if (attending.length > 0) {
+    const shown = attending.slice(0, NAMES_SHOWN);
+    out.push(
+      collapsible(`参加（${attending.length}）`, [
+        markdown(shown.map((a) => md(a.name, 20)).join('、')),
+        ...(attending.length > shown.length
+          ? [note(`另有 ${attending.length - shown.length} 人回复参加。${fullListHint(v)}`)]
+          : []),
+      ]),
+    );
+  }
   if (leave.length > 0) {
     const shown = leave.slice(0, NAMES_SHOWN);
     out.push(
       collapsible(`请假（${leave.length}）`, [
         markdown(
-          shown.map((a) => `- ${md(a.name, 20)}：${md(a.reason ?? (a.away ? '请假/出差中' : ''), 40)}`).join('\n'),
+          shown.map((a) => `- ${md(a.name, 20)}：${md(a.reason ?? (a.away ? '请假/出差中' : ''), 30)}`).join('\n'),
         ),
         ...(leave.length > shown.length
           ? [note(`另有 ${leave.length - shown.length} 人请假。${fullListHint(v)}`)]
@@ -138,9 +248,30 @@ function counts(v: SessionView, lists: boolean): CardElement[] {
   return out;
 }
 
+const phaseOf = (v: SessionView): SessionPhase => v.phase ?? (v.closed ? 'closed' : v.started ? 'started' : 'before');
+
+/** The line above the buttons: what can be answered now, and when 签到 opens or closed. */
+function phaseText(v: SessionView): string {
+  const w = v.windowText ?? '';
+  switch (phaseOf(v)) {
+    case 'before':
+      return `${w}开始前请回复参加或请假。`;
+    case 'open':
+      return `签到已开始。${w}`;
+    case 'started':
+      return `活动已开始，请假已截止。${w}`;
+    default: {
+      const span = w.replace(/^签到时间为 /, '').replace(/。$/, '');
+      return `签到已结束${span ? `（${span}）` : ''}。出勤如需更正，由管理员补正。`;
+    }
+  }
+}
+
 export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view'): Card {
   const elements: CardElement[] = [
-    markdown(`**时间**：${md(v.startText)}\n**地点**：${md(v.place || '—')}\n**组织人**：${md(v.organiserName)}`),
+    markdown(
+      `**时间**：${md(v.startText)}\n**地点**：${md(v.place || '—')}\n**组织人**：${md(v.organiserName)}${statusLine(v)}`,
+    ),
   ];
   // A form shows the notice in short, so that the form and its texts fit in the card's 30 KB.
   const full = mode === 'view' || v.cancelled;
@@ -159,7 +290,9 @@ export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view')
   }
   if (v.reflections)
     elements.push(
-      markdown(`**学习心得**：已提交 ${v.reflections.submitted}/${v.reflections.expected}，截止 ${v.reflections.due}`),
+      markdown(
+        `**学习心得**：已提交 ${v.reflections.submitted}/${v.reflections.expected}，截止 ${v.reflections.due}${makeupLine(v.reflections.makeup)}`,
+      ),
     );
 
   if (v.cancelled) {
@@ -223,11 +356,56 @@ export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view')
       ]),
       cancelButton(v),
     );
+  } else if (mode === 'correct') {
+    elements.push(
+      form(`correct_${v.id}`, [
+        markdown(
+          "<font color='grey'>签到结束后，出勤情况只能由管理员补正，须写明理由；补正记入历史，并在卡片和记录簿中标注“补正”。</font>",
+        ),
+        fieldLabel('补正人员'),
+        personPicker({
+          name: meetingCorrect.fields.person,
+          placeholder: '选择参加人员',
+          openIds: v.attendees.flatMap((a) => (a.openId ? [a.openId] : [])),
+          required: true,
+        }),
+        fieldLabel('补正为'),
+        selectStatic({
+          name: meetingCorrect.fields.to,
+          placeholder: '签到、请假或缺席',
+          options: CORRECTION_OPTIONS,
+          required: true,
+        }),
+        input({
+          name: meetingCorrect.fields.reason,
+          label: '补正理由',
+          placeholder: '例如：现场签到表为证',
+          required: true,
+          maxLength: 200,
+        }),
+        meetingCorrect.button(
+          { text: '提交补正', type: 'primary', submit: { name: 'submit_correct' }, org: v.orgId },
+          { id: v.id },
+        ),
+      ]),
+      cancelButton(v),
+    );
   } else {
-    const buttons: CardElement[] = [
-      meetingSign.button({ text: '签到', type: 'primary', org: v.orgId }, { id: v.id }),
-      meetingForm.button({ text: '请假', org: v.orgId }, { id: v.id, form: 'leave' }),
-    ];
+    // The buttons follow the 签到 window (model.ts `attendancePhase`); the line above them says when.
+    const phase = phaseOf(v);
+    elements.push(markdown(`<font color='grey'>${md(phaseText(v))}</font>`));
+    const buttons: CardElement[] = [];
+    if (phase === 'open' || phase === 'started')
+      buttons.push(meetingSign.button({ text: '签到', type: 'primary', org: v.orgId }, { id: v.id }));
+    if (phase === 'before' || phase === 'open') {
+      buttons.push(
+        meetingAttend.button(
+          { text: '参加', ...(phase === 'before' ? { type: 'primary' } : {}), org: v.orgId },
+          { id: v.id },
+        ),
+        meetingForm.button({ text: '请假', org: v.orgId }, { id: v.id, form: 'leave' }),
+      );
+    }
     if (v.started) {
       buttons.push(
         meetingForm.button(
@@ -240,13 +418,15 @@ export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view')
       if (v.minutes && v.category === 'meeting')
         buttons.push(meetingToTask.button({ text: '转为任务', org: v.orgId }, { id: v.id }));
     }
-    elements.push(buttonRow(buttons));
+    if (phase === 'closed')
+      buttons.push(meetingForm.button({ text: '补正', org: v.orgId }, { id: v.id, form: 'correct' }));
+    if (buttons.length > 0) elements.push(buttonRow(buttons));
   }
   return card({
     title: v.heading ?? `${v.kindLabel}：${v.title}`,
     subtitle: v.startText,
     template: v.cancelled ? 'grey' : v.category === 'study' ? 'indigo' : 'red',
-    tags: v.cancelled ? [{ text: '已取消', color: 'neutral' }] : undefined,
+    tags: headerTags(v),
     summary: v.heading ?? `${v.kindLabel}：${v.title}`,
     elements,
   });

@@ -1,12 +1,32 @@
-/** The half-year 中心组 report: per member, sessions signed in, on leave, absent and 心得 handed in. */
+/**
+ * The half-year 中心组学习 通报 (issue 13 item 4), over the sessions held in the half-year, as held.ts
+ * (`sessionRecordState`, through calendar.ts `recordsOf`) says: a session counts once it is 已组织 (its
+ * 签到 settled and someone signed in); one 未组织 (nobody signed in) is listed as not counted, one still
+ * within its 签到 window (进行中) is left for later. Per member: 应到, 签到, 请假 (asked, or away on /请假
+ * that day), 缺席, 出勤率 (签到 ÷ 应到), 心得 handed in for the sessions they attended, and 补学 — apart,
+ * never counted as attending. Then who missed (缺席), who owes a 心得 and who did 补学. The rules are in
+ * study-rules.ts.
+ */
 import type { Kysely } from 'kysely';
+import { isAway, membersByOpenId } from '../../db/repositories/members.ts';
 import type { Database, Org } from '../../db/schema.ts';
 import { halfYearOf } from '../../domain/periods.ts';
-import { addDays, zonedInstant } from '../../domain/time.ts';
-import { attendanceOf } from './export.ts';
-import { listReflections, listSessions } from './repository.ts';
+import { addDays, localDate, zonedInstant } from '../../domain/time.ts';
+import type { WorkCalendar } from '../../domain/workdays.ts';
+import { recordsOf } from './calendar.ts';
+import { listAttendees, listReflections, listSessions } from './repository.ts';
+import { compileStudyReport, type ReportSession, reflectionMark, studyState } from './study-rules.ts';
 
-export async function studyReport(db: Kysely<Database>, org: Org, half: string, now: Date, tz: string) {
+export type StudyReport = Awaited<ReturnType<typeof studyReport>>;
+
+export async function studyReport(
+  db: Kysely<Database>,
+  org: Org,
+  half: string,
+  now: Date,
+  tz: string,
+  calendar: WorkCalendar,
+) {
   const m = /^(\d{4})H([12])$/.exec(half);
   const period = m ? halfYearOf(`${m[1]}-${m[2] === '1' ? '03' : '09'}-01`) : halfYearOf(half);
   const sessions = (
@@ -17,20 +37,41 @@ export async function studyReport(db: Kysely<Database>, org: Org, half: string, 
       to: zonedInstant(addDays(period.end, 1), '00:00', tz).toISOString(),
     })
   ).filter((s) => Date.parse(s.start_at) <= now.getTime());
-  const members = new Map<
-    string,
-    { name: string; signed: number; leave: number; absent: number; reflections: number }
-  >();
-  for (const s of sessions) {
-    const reflected = new Set((await listReflections(db, s.id)).map((r) => r.open_id));
-    for (const a of await attendanceOf(db, s, tz, now)) {
-      const row = members.get(a.openId) ?? { name: a.name, signed: 0, leave: 0, absent: 0, reflections: 0 };
-      if (a.state === 'signed') row.signed++;
-      else if (a.state === 'leave') row.leave++;
-      else if (a.state === 'absent') row.absent++;
-      if (reflected.has(a.openId)) row.reflections++;
-      members.set(a.openId, row);
+  const [records, members] = await Promise.all([
+    recordsOf(db, sessions, now, tz, calendar),
+    membersByOpenId(db, org.id),
+  ]);
+  const held: ReportSession[] = [];
+  const notHeld: { date: string; title: string }[] = [];
+  let inProgress = 0;
+  for (const { session: s, record } of records) {
+    const date = localDate(new Date(s.start_at), tz);
+    if (record.state === 'scheduled' || record.state === 'in_progress') {
+      inProgress++;
+      continue;
     }
+    if (record.state === 'not_held') {
+      notHeld.push({ date, title: s.title });
+      continue;
+    }
+    if (record.state !== 'held') continue;
+    const attendees = await listAttendees(db, s.id);
+    const reflections = new Map((await listReflections(db, s.id)).map((r) => [r.open_id, r]));
+    held.push({
+      date,
+      title: s.title,
+      people: attendees.map((a) => {
+        const state = studyState(a.status, isAway(members.get(a.open_id), date), true);
+        return { openId: a.open_id, name: a.name, state, mark: reflectionMark(state, reflections.get(a.open_id)) };
+      }),
+    });
   }
-  return { orgName: org.name, half: period.key, sessions: sessions.length, members: [...members.values()] };
+  return {
+    orgName: org.name,
+    half: period.key,
+    sessions: held.length,
+    notHeld,
+    inProgress,
+    ...compileStudyReport(held),
+  };
 }

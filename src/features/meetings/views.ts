@@ -6,7 +6,9 @@ import { UserError } from '../../core/errors.ts';
 import { listMembers } from '../../db/repositories/members.ts';
 import { formatLocal, zonedInstant } from '../../domain/time.ts';
 import type { LedgerFile } from '../../ledger/export-kit.ts';
+import { recordsOf } from './calendar.ts';
 import { exportMeetings, exportStudy } from './export.ts';
+import { recordStatusLabel } from './held.ts';
 import {
   kindLabel,
   MEETING_KIND_LABELS,
@@ -14,7 +16,6 @@ import {
   SPECIAL_AGENDA,
   STUDY_KIND_LABELS,
   sessionHeading,
-  verbFor,
 } from './model.ts';
 import { listSessions } from './repository.ts';
 import { buildSessionListCard, buildSessionNewCard } from './session-card.ts';
@@ -66,18 +67,14 @@ export async function sessionList(ctx: CommandContext<'required'>, category: Cat
   return buildSessionListCard({
     title: `${org.name} ${y}年${category === 'study' ? '学习' : '会议'}`,
     more: `${category === 'study' ? '/学习' : '/会议'} 导出 ${y}`,
-    rows: rows.map((s) => ({
+    rows: (await recordsOf(ctx.db, rows, ctx.now, tz, ctx.calendar)).map(({ session: s, record }) => ({
       id: s.id,
       kind: kindLabel(s.kind),
       title: s.title,
       heading: sessionHeading(s.kind, s.title),
       when: formatLocal(new Date(s.start_at), tz),
-      status:
-        s.status === 'cancelled'
-          ? '已取消'
-          : Date.parse(s.start_at) <= ctx.now.getTime()
-            ? `已${verbFor(s.kind)}${s.minutes ? '（有纪要）' : ''}`
-            : `待${verbFor(s.kind)}`,
+      // held.ts: 已召开 only once held (time passed, attendance recorded, quorate); 纪要待补, 补录 marked.
+      status: recordStatusLabel(record, s.kind),
     })),
   });
 }

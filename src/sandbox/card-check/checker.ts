@@ -18,6 +18,7 @@ import {
 } from './allow-lists.ts';
 import {
   type CardProblem,
+  CODE_CHART,
   CODE_EMPTY_NAME,
   CODE_INVALID,
   CODE_TOO_MANY,
@@ -31,6 +32,33 @@ import {
 } from './limits.ts';
 import { countElements } from './measure.ts';
 import { descendants, formActionOf, isObj } from './tree.ts';
+
+/** The aspect ratios and colour themes a chart takes. */
+const CHART_ASPECT_RATIOS = ['1:1', '2:1', '4:3', '16:9'];
+const CHART_COLOR_THEMES = ['brand', 'rainbow', 'complementary', 'converse', 'primary'];
+/** VChart chart types and the fields each must be told to plot. */
+const CHART_TYPE_FIELDS: Record<string, readonly string[]> = {
+  bar: ['xField', 'yField'],
+  line: ['xField', 'yField'],
+  area: ['xField', 'yField'],
+  scatter: ['xField', 'yField'],
+  waterfall: ['xField', 'yField'],
+  histogram: ['xField', 'yField'],
+  boxPlot: ['xField'],
+  heatmap: ['xField', 'yField', 'valueField'],
+  pie: ['valueField', 'categoryField'],
+  rose: ['valueField', 'categoryField'],
+  radar: ['valueField', 'categoryField'],
+  funnel: ['valueField', 'categoryField'],
+  wordCloud: ['nameField', 'valueField'],
+  gauge: ['valueField', 'categoryField'],
+  circularProgress: ['valueField', 'categoryField'],
+  linearProgress: ['xField', 'yField'],
+  treemap: ['valueField', 'categoryField'],
+  sunburst: ['valueField', 'categoryField'],
+  sankey: ['valueField', 'categoryField'],
+  common: [],
+};
 
 /** Where an element sits, for the nesting rules. */
 interface Place {
@@ -190,7 +218,7 @@ export class Checker {
         return;
       }
       case 'chart':
-        if (at.inForm) this.bad(`${where}: a chart is not allowed in a form`);
+        this.chart(el, at, where);
         return;
       case 'div':
         if (el.text !== undefined) this.text(el.text, `${where}.text`);
@@ -285,6 +313,47 @@ export class Checker {
     const ph = el.placeholder;
     if (isObj(ph) && typeof ph.content === 'string' && [...ph.content].length > MAX_PLACEHOLDER_CHARS) {
       this.bad(`${where}: the placeholder is ${[...ph.content].length} characters; at most ${MAX_PLACEHOLDER_CHARS}`);
+    }
+  }
+
+  /**
+   * The chart component (JSON 2.0 "图表组件"): never in a form; `chart_spec` (required) a VChart spec
+   * object with a known chart `type`, its `data` (`{values: [...]}` or a list of such) and the fields
+   * its type plots, else 200550; `aspect_ratio` 1:1 / 2:1 / 4:3 / 16:9, `color_theme` brand / rainbow /
+   * complementary / converse / primary, `height` auto or 1–999px, `preview` a boolean, else 200621.
+   */
+  private chart(el: El, at: Place, where: string): void {
+    if (at.inForm) this.bad(`${where}: a chart is not allowed in a form`);
+    if (el.aspect_ratio !== undefined && !CHART_ASPECT_RATIOS.includes(el.aspect_ratio as string))
+      this.bad(`${where}: aspect_ratio must be one of ${CHART_ASPECT_RATIOS.join(', ')}`);
+    if (el.color_theme !== undefined && !CHART_COLOR_THEMES.includes(el.color_theme as string))
+      this.bad(`${where}: color_theme must be one of ${CHART_COLOR_THEMES.join(', ')}`);
+    if (el.height !== undefined) {
+      const px = typeof el.height === 'string' ? /^(\d{1,3})px$/.exec(el.height) : null;
+      if (el.height !== 'auto' && !(px && Number(px[1]) >= 1))
+        this.bad(`${where}: height must be "auto" or 1px to 999px (got ${JSON.stringify(el.height)})`);
+    }
+    if (el.preview !== undefined && typeof el.preview !== 'boolean') this.bad(`${where}: preview must be a boolean`);
+    const spec = el.chart_spec;
+    if (!isObj(spec)) {
+      this.bad(`${where}: a chart needs a chart_spec object`, CODE_CHART);
+      return;
+    }
+    const type = spec.type;
+    const fields = typeof type === 'string' ? CHART_TYPE_FIELDS[type] : undefined;
+    if (!fields) {
+      this.bad(`${where}: chart_spec.type ${JSON.stringify(type)} is not a chart type`, CODE_CHART);
+      return;
+    }
+    const data = spec.data;
+    const sets = Array.isArray(data) ? data : [data];
+    if (data === undefined || sets.length === 0 || !sets.every((d) => isObj(d) && Array.isArray(d.values)))
+      this.bad(`${where}: chart_spec.data needs values (an array)`, CODE_CHART);
+    for (const f of fields) {
+      const v = spec[f];
+      const ok =
+        typeof v === 'string' ? v !== '' : Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
+      if (!ok) this.bad(`${where}: a ${type} chart needs chart_spec.${f}`, CODE_CHART);
     }
   }
 
