@@ -86,8 +86,14 @@ export default defineCommand({
       args: argSchema((r) => idArg(r)),
       access: { roles: 'member', chat: 'any', org: 'required' },
       async handle(ctx, id) {
-        const reader = ctx.chat.type === 'p2p' ? { openId: ctx.actor.openId, role: ctx.actor.role } : undefined;
-        await tasks.sendTaskCard(ctx, await tasks.requireTask(ctx, id), { chatId: ctx.chat.chatId }, reader);
+        // In a private chat the card is the asker's (remembered as theirs, so it stays their view when
+        // it is redrawn: no owner's buttons on someone else's task); in a group it is shared.
+        const t = await tasks.requireTask(ctx, id);
+        await tasks.sendTaskCard(
+          ctx,
+          t,
+          ctx.chat.type === 'p2p' ? { openId: ctx.actor.openId } : { chatId: ctx.chat.chatId },
+        );
         return undefined;
       },
     }),

@@ -3,11 +3,14 @@
  * 国庆节) — posted on the fifth working day before it, caught up until the third — a card to each org's
  * group from its editable template (清明节: 文明祭扫), and a task for the inspector to follow up. Two
  * holidays within a week (中秋节、国庆节) get one reminder. A year without a holiday table is reminded
- * on its estimated dates, marked 预计 (the operators are told by `holiday-check`).
+ * on its estimated dates, marked 预计 (the operators are told by `holiday-check`). The card is keyed
+ * with the delivery's claim key, so the year's report counts a reminder as sent only when its card
+ * went to the group chat (an org with no group chat bound gets the inspector's task, no card).
  */
 
 import { buildHolidayReminderCard } from '../src/cards/notice-cards.ts';
 import { type Delivery, defineJob } from '../src/core/contracts.ts';
+import { claimKeyString } from '../src/db/repositories/claims.ts';
 import { listMembers } from '../src/db/repositories/members.ts';
 import { listOrgChats, listOrgs, orgSettings } from '../src/db/repositories/orgs.ts';
 import { combineNearbyHolidays, holidayDisplayName, isRemembranceDay } from '../src/domain/holiday-estimate.ts';
@@ -16,8 +19,10 @@ import { createDuty } from '../src/features/duties/service.ts';
 import { DEFAULT_HOLIDAY_TEMPLATE } from '../src/services/holiday-reminder.ts';
 import { nudgeGate } from '../src/services/ladder.ts';
 
+const JOB = 'holiday-reminder';
+
 export default defineJob({
-  name: 'holiday-reminder',
+  name: JOB,
   summary: '节前廉政提醒：法定节假日前 3–5 个工作日在群内提醒，并给纪检委员生成督促任务',
   schedule: '0 9,10,14 * * *',
   async collect(ctx, now) {
@@ -38,10 +43,12 @@ export default defineJob({
     for (const org of await listOrgs(ctx.db)) {
       if (!(await mayPost(org.id))) continue;
       for (const h of holidays) {
+        const subject = `org:${org.id}`;
+        // By year, not date: an estimated date that the imported table moves must not remind twice.
+        const occurrence = `${h.name}@${h.start.slice(0, 4)}`;
         out.push({
-          subject: `org:${org.id}`,
-          // By year, not date: an estimated date that the imported table moves must not remind twice.
-          occurrence: `${h.name}@${h.start.slice(0, 4)}`,
+          subject,
+          occurrence,
           orgId: org.id,
           async deliver(c) {
             const template = (orgSettings(org).holidayTemplate as string | undefined) ?? DEFAULT_HOLIDAY_TEMPLATE;
@@ -59,7 +66,8 @@ export default defineJob({
                     estimated: h.estimated,
                   }),
                 },
-                { orgId: org.id },
+                // The claim's own key: the report finds the card (and whether it was sent) by it.
+                { orgId: org.id, key: claimKeyString({ job: JOB, subject, occurrence }) },
               );
             const inspectors = (await listMembers(c.db, org.id)).filter((m) => m.role === 'inspector');
             if (inspectors.length === 0) return;

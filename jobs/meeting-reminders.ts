@@ -1,9 +1,11 @@
 /**
  * Meeting and study reminders, as of now, each claimed once (a move restarts them): to attendees who
- * have not answered (参加 or 请假), 3 working days and 1 working day before, and 1 hour before; the
- * organiser nudged for minutes 3 and 5 working days after a meeting; 学习心得 nudges to those who
- * signed in and have not handed one in, the day before it is due, on the day and 2 working days late.
- * Members on 请假/出差 are not nudged.
+ * have not answered (参加 or 请假), 3 working days and 1 working day before, and 1 hour before; after a
+ * meeting, what its record says (held.ts) decides what its organiser hears: a held one without minutes
+ * gets a 纪要提醒 on the day they are due (after it, compliance-check's 纪要待补, once); one settled as
+ * not held gets no minutes nudge — it was not held — but is told once what the record says and how an
+ * admin corrects it (compliance.ts). 学习心得 nudges go to those who signed in and have not handed one
+ * in, the day before it is due, on the day and 2 working days late. Members on 请假/出差 are not nudged.
  *
  * Its upkeep part keeps the session cards' buttons in step with the 签到 window (model.ts
  * `attendancePhase`): when the window opens (签到 appears), at the start (参加 and 请假 go) and when it
@@ -18,6 +20,8 @@ import { claimReminder } from '../src/db/repositories/claims.ts';
 import { isAway, membersByOpenId } from '../src/db/repositories/members.ts';
 import type { Session } from '../src/db/schema.ts';
 import { formatLocal, localDate } from '../src/domain/time.ts';
+import { recordOf } from '../src/features/meetings/calendar.ts';
+import { minutesDueNotice, notHeldNotice } from '../src/features/meetings/compliance.ts';
 import { type AttendanceWindows, attendancePhase, sessionName, verbFor } from '../src/features/meetings/model.ts';
 import { listAttendees, listReflections, listScheduledBetween } from '../src/features/meetings/repository.ts';
 import { signInWindowText } from '../src/features/meetings/rules.ts';
@@ -36,6 +40,13 @@ const HOUR = 3600_000;
 function label(s: Session): string {
   return sessionName(s.kind, plain(s.title, 50));
 }
+
+/**
+ * A meeting's record is looked at for this many working days after its day: the 纪要提醒 is due on the
+ * 3rd, and a meeting not held is reported in that time (a few days' catch-up when the bot was down),
+ * never a month later.
+ */
+const AFTER_WORKDAYS = 5;
 
 /** "召开支委会“12月支委会”", "讲党课“…”", "开展警示教育“…”": the verb follows the kind. */
 function held(s: Session): string {
@@ -107,24 +118,15 @@ async function afterSteps(ctx: JobContext, now: Date, s: Session, today: string)
   if (now.getTime() < Date.parse(s.start_at) || !(await nudgeGate(ctx, now)(s.org_id))) return [];
   const day = localDate(new Date(s.start_at), tz);
   const out: Delivery[] = [];
-  if (s.category === 'meeting' && !s.minutes) {
-    const step =
-      today >= ctx.calendar.addWorkdays(day, 5)
-        ? 'minutes+5'
-        : today >= ctx.calendar.addWorkdays(day, 3)
-          ? 'minutes+3'
-          : undefined;
-    if (step) {
-      // The card drawn before the meeting lacks 记录纪要: it is redrawn before sending people to it.
-      out.push(
-        nudgeAfter(
-          s,
-          step,
-          [s.organiser_open_id],
-          textMessage`【纪要提醒】已于 ${day} ${held(s)}，纪要应在会后 3 个工作日内完成。请在会议卡片上“记录纪要”，并把照片、签到表发给清风。`,
-        ),
-      );
-    }
+  if (s.category === 'meeting' && today <= ctx.calendar.addWorkdays(day, AFTER_WORKDAYS)) {
+    // Held or not (held.ts): a meeting not held is never nudged for minutes as if it had been.
+    const record = await recordOf(ctx.db, s, now, tz, ctx.calendar, await orgWindows(ctx.db, s.org_id));
+    const due = minutesDueNotice(s, record, today, tz);
+    // The card drawn before the meeting lacks 记录纪要 and 补正: it is redrawn before sending people to it.
+    // 'minutes+3' is the due day's step (its name kept, so a reminder claimed before is not sent again).
+    if (due) out.push(nudgeAfter(s, 'minutes+3', [s.organiser_open_id], due));
+    const notHeld = notHeldNotice(s, record, tz);
+    if (notHeld) out.push(nudgeAfter(s, 'not-held', [s.organiser_open_id], notHeld));
   }
   if (s.category === 'study') {
     const due = reflectionDue(s, ctx.calendar, tz);
@@ -190,7 +192,7 @@ async function refreshPhases(ctx: BaseContext, now: Date): Promise<string> {
 export default defineJob({
   name: 'meeting-reminders',
   summary:
-    '会议和学习提醒：会前 3 个工作日、1 个工作日、1 小时提醒未回复的人；会后纪要提醒；学习心得提醒；签到开始、活动开始和签到结束时刷新通知卡片',
+    '会议和学习提醒：会前 3 个工作日、1 个工作日、1 小时提醒未回复的人；已召开的会议纪要到期当天提醒组织人，未召开的告知组织人一次；学习心得提醒；签到开始、活动开始和签到结束时刷新通知卡片',
   schedule: '*/2 * * * *',
   async collect(ctx, now) {
     const today = ctx.today;

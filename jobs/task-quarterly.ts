@@ -2,8 +2,8 @@
  * 季季报: in the last 5 working days of each quarter every owner is asked, privately, for the
  * quarterly 履责 report on the items they own (a form; leading cadres also on 一岗双责); on the
  * quarter's last working day from 15:00 (caught up during the next five working days) each secretary
- * gets the roll-up card — per owner and per item: done, in progress, overdue, missed, who has not
- * reported, who is on leave — and the quarter's .xlsx ledger.
+ * gets the roll-up card — per owner and per item, each task in one column: 已完成（已验收）, 已完成, 待验收,
+ * 进行中, 未开始, 遇到困难, 逾期, 未完成; who has not reported, who is on leave — and the quarter's .xlsx ledger.
  */
 
 import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';

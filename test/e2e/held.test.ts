@@ -4,7 +4,9 @@
  * 三会一课记录簿 say the same; the missed-cycle detector counts only held meetings (a scheduled one softens
  * the warning into a due-date reminder), uses the 专题会议's half-year window (reminder when it opens,
  * warning before it closes, escalation after), flags a month without a held 主题党日, and reminds the
- * organiser once of overdue minutes; an admin's 补录 of a meeting held before the bot was used.
+ * organiser once of overdue minutes; minutes are nudged only for a held meeting (on the due day, then the
+ * 纪要待补), and the organiser of one not held is told once what its record says; an admin's 补录 of a
+ * meeting held before the bot was used.
  */
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -261,6 +263,63 @@ describe('held means held', () => {
     );
     const again = new Map(tableRows(await say(w, w.zhao, '/日历')).map((r) => [r.name, r]));
     expect(again.get('支部委员会会议')).toMatchObject({ now: '12月：已召开 1', last: '2026-12-03' });
+  });
+
+  it('nudges minutes only for a held meeting (on the due day, then 纪要待补 once after); tells the organiser once of a meeting not held', async () => {
+    const w = await setup(bj('2026-12-01', '10:00'));
+    const theme = await createMeeting(w, {
+      kind: 'theme_day',
+      label: '主题党日',
+      title: '12月主题党日',
+      start: '2026-12-03 09:00',
+    });
+    const committee = await createMeeting(w, {
+      kind: 'committee',
+      label: '支委会',
+      title: '12月支委会',
+      start: '2026-12-03 15:00',
+      attendees: [w.secretary.openId, w.inspector.openId, w.organizer.openId],
+    });
+    const general = await createMeeting(w, {
+      kind: 'general',
+      label: '党员大会',
+      title: '第四季度党员大会',
+      start: '2026-12-04 15:00',
+    });
+    // No one signs in to the 主题党日; 2 of 3 to the 支委会 (held); 2 of 6 to the 党员大会 (no quorum).
+    clock.set(bj('2026-12-03', '14:45'));
+    for (const u of [w.secretary, w.organizer])
+      expect(await sign(w, committee.id, '支委会：12月支委会', u)).toMatchObject({ type: 'success' });
+    clock.set(bj('2026-12-04', '14:50'));
+    for (const u of [w.secretary, w.zhao])
+      expect(await sign(w, general.id, '党员大会：第四季度党员大会', u)).toMatchObject({ type: 'success' });
+    await talk.drained(h);
+
+    // The 支委会's minutes are due on Tuesday 2026-12-08 (3 working days after Thursday 12-03). Every
+    // working day up to two after the old +5 step, twice a day, both jobs.
+    for (const day of ['2026-12-04', '2026-12-07', '2026-12-08', '2026-12-09', '2026-12-10', '2026-12-11']) {
+      for (const time of ['09:30', '15:00']) {
+        clock.set(bj(day, time));
+        await talk.runJobAt(h, 'meeting-reminders', day, time);
+        await talk.runJobAt(h, 'compliance-check', day, time);
+      }
+    }
+    const organiser = w.secretary;
+    // The held 支委会: one 纪要提醒 on the due day, one 纪要待补 after it; nothing else about its minutes.
+    expect(got(organiser, '纪要')).toEqual([
+      `【纪要提醒】2026-12-03 召开的支委会“12月支委会”，纪要应在会后 3 个工作日内完成，今天（2026-12-08）到期。请在会议卡片上“记录纪要”，或发送 /会议 纪要 ${committee.id} 纪要内容，并把照片、签到表发给清风。`,
+      `【纪要待补】2026-12-03 召开的支委会“12月支委会”，纪要应于 2026-12-08 前完成，现仍未记录。请在会议卡片上“记录纪要”，或发送 /会议 纪要 ${committee.id} 纪要内容。`,
+    ]);
+    // The two not held are never said to have been held: the organiser is told once what the record says.
+    expect(got(organiser, '已于')).toEqual([]);
+    expect(got(organiser, '【出勤记录】')).toEqual([
+      `【出勤记录】原定于 2026-12-03 开展的主题党日“12月主题党日”无人签到，记录为未开展，本期不计为已开展。如实际已开展，请管理员按现场签到表补正出勤：/会议 补正 ${theme.id} @姓名 签到 补正理由`,
+      `【出勤记录】原定于 2026-12-04 召开的党员大会“第四季度党员大会”有表决权的党员 6 人，到会 2 人，未超过半数，记录为未召开，本期不计为已召开。如到会人数实际已超过半数，请管理员按现场签到表补正出勤：/会议 补正 ${general.id} @姓名 签到 补正理由`,
+    ]);
+    for (const u of [w.inspector, w.organizer, w.zhao, w.qian, w.sun]) {
+      expect(got(u, '纪要')).toEqual([]);
+      expect(got(u, '【出勤记录】')).toEqual([]);
+    }
   });
 
   it('counts only held meetings: a scheduled one softens the warning into a reminder; the 专题会议 window is reminded, warned and escalated; a month without a held 主题党日 is flagged', async () => {

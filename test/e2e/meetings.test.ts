@@ -436,6 +436,17 @@ describe('meetings', () => {
     );
 
     clock.set(bj(day, '17:00'));
+    // Two of the three sign in to the 支委会 (more than half: held).
+    const beforeCommittee = h.emu.botMessages(w.group).length;
+    await h.emu.sendText({
+      chatId: w.group,
+      from: w.secretary.openId,
+      text: `/会议 查看 ${committee.id}`,
+      mentionBot: true,
+    });
+    const committeeCard = await postedCard(w.group, '支委会：12月支委会', beforeCommittee);
+    for (const u of [w.secretary, w.organizer]) expect((await sign(committeeCard, u)).toast?.content).toBe('已签到');
+    await drained();
     const before = h.emu.botMessages(w.group).length;
     await h.emu.sendText({
       chatId: w.group,
@@ -446,6 +457,7 @@ describe('meetings', () => {
     const card = await postedCard(w.group, `专题会议：${title}`, before);
     // After the start 参加 and 请假 are gone; 签到 stays until its window closes (18:00).
     expect(buttons(card).map((b) => b.text)).toEqual(['签到', '记录纪要']);
+    for (const u of [w.secretary, w.inspector, w.zhao]) expect((await sign(card, u)).toast?.content).toBe('已签到');
 
     // Only the organiser or an admin records minutes.
     const notAllowed = await h.emu.click({
@@ -560,16 +572,23 @@ describe('meetings', () => {
       what: 'task card to the owner',
     });
 
-    // The 支委会 has no minutes: its organiser (not the secretary) is nudged 3 working days after, once.
+    // The 支委会 has no minutes: its organiser (not the secretary) is nudged on the day they are due (3
+    // working days after), once; after it the 纪要待补 (compliance-check) once, and no third nudge.
     const seen = mark(w.everyone);
     expect(await run('meeting-reminders', wc.addWorkdays(day, 2))).toMatchObject({ posted: 0 });
     expect(await run('meeting-reminders', wc.addWorkdays(day, 3))).toMatchObject({ posted: 1 });
     expect(await run('meeting-reminders', wc.addWorkdays(day, 3), '15:00')).toMatchObject({ posted: 0 });
-    expect(await run('meeting-reminders', wc.addWorkdays(day, 4))).toMatchObject({ posted: 0 });
-    expect(texts(seen.since(w.organizer))).toEqual([
-      '【纪要提醒】已于 2026-12-10 召开支委会“12月支委会”，纪要应在会后 3 个工作日内完成。请在会议卡片上“记录纪要”，并把照片、签到表发给清风。',
+    for (const n of [4, 5, 6]) {
+      expect(await run('meeting-reminders', wc.addWorkdays(day, n))).toMatchObject({ posted: 0 });
+      await run('compliance-check', wc.addWorkdays(day, n));
+    }
+    const due = wc.addWorkdays(day, 3);
+    const aboutMinutes = (u: EmuUser) => texts(seen.since(u)).filter((t) => t.includes('纪要应'));
+    expect(aboutMinutes(w.organizer)).toEqual([
+      `【纪要提醒】2026-12-10 召开的支委会“12月支委会”，纪要应在会后 3 个工作日内完成，今天（${due}）到期。请在会议卡片上“记录纪要”，或发送 /会议 纪要 ${committee.id} 纪要内容，并把照片、签到表发给清风。`,
+      `【纪要待补】2026-12-10 召开的支委会“12月支委会”，纪要应于 ${due} 前完成，现仍未记录。请在会议卡片上“记录纪要”，或发送 /会议 纪要 ${committee.id} 纪要内容。`,
     ]);
-    for (const u of [w.secretary, w.inspector, w.zhao, w.qian, w.sun]) expect(seen.since(u)).toEqual([]);
+    for (const u of [w.secretary, w.inspector, w.zhao, w.qian, w.sun]) expect(aboutMinutes(u)).toEqual([]);
   });
 
   it('moves and cancels: only the organiser or an admin; everyone who answered 参加, signed or asked leave is told privately, nobody else', async () => {
@@ -1014,7 +1033,9 @@ describe('meetings', () => {
       start: '2026-12-10 15:00',
     });
     await jobAt('2026-12-10', '14:45'); // 签到 is open: the job redrew the card with it
-    expect((await sign(notice, w.secretary)).toast?.content).toBe('已签到');
+    // Four of the six sign in (more than half): held, so its minutes are due.
+    for (const u of [w.secretary, w.organizer, w.zhao, w.qian])
+      expect((await sign(notice, u)).toast?.content).toBe('已签到');
     await drained();
     clock.set(bj(wc.addWorkdays('2026-12-10', 3), '09:30'));
     const seen = mark(w.everyone);

@@ -179,11 +179,9 @@ describe('outbox dispatcher', () => {
     expect(h.emu.stats.rateLimited).toBe(0);
     const sends = h.emu.botMessages(chat.chatId).slice(1);
     expect(sends.map((m) => messageText(m))).toEqual(Array.from({ length: 12 }, (_, i) => `提醒 ${i + 1}`));
-    const times = calls('/im/v1/messages')
-      .filter((c) => c.status === 200)
-      .map((c) => Date.parse(c.at));
-    for (let i = 5; i < times.length; i++)
-      expect((times[i] as number) - (times[i - 5] as number)).toBeGreaterThanOrEqual(990);
+    // The emulator counts each chat's sends in Feishu's fixed one-second windows and answers 429 past
+    // five (rateLimited above): twelve sends at once would hit it. Gaps measured at arrival are not
+    // asserted: they shrink by however late one request reached the emulator.
   });
 
   it('at stop, hands back what a lane still holds at once instead of sending it first', async () => {

@@ -1,11 +1,13 @@
 /**
  * The year's 主体责任落实情况报告 end to end (issue 13 item 8): a year of records — a 支委会 held (signed in,
  * quorate, minutes), one whose time passed with nobody signed in (未召开), a 专题会议 scheduled for later,
- * a 警示教育 held, 清单 tasks accepted / 待验收 / overdue, rectifications closed late / open late / open, the
- * 中秋节、国庆节 reminder sent by its job — then `/报告 2026` by the 书记: the summary card (figures and
- * chart) answers, the editable .docx named after the org and year follows in the chat, both agree with the
- * records, and it is audited. A 党员 is refused, a future year or a word that is no year changes nothing
- * and says the usage. Fake clock, no sleeps.
+ * a 警示教育 held, 清单 tasks accepted / 待验收 / overdue / marked 已完成 without evidence or acceptance,
+ * rectifications closed late (with evidence) / open late / open, the 中秋节、国庆节 reminder sent by its
+ * job — then `/报告 2026` by the 书记: the summary card (figures and chart) answers, the editable .docx
+ * named after the org and year follows in the chat, both agree with the records, and it is audited. A
+ * 党员 is refused, a future year or a word that is no year changes nothing and says the usage. A second
+ * org with no group chat bound gets the job's reminder claim but no card: its report (by the CLI) counts
+ * no reminder sent and says why. Fake clock, no sleeps.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -215,6 +217,8 @@ describe('/报告: the year’s report compiled from the records', () => {
     const accepted = await task(1, '每季度召开支委会研究党风廉政建设', w.secretary, '2026-06-30', 'accepted', 2);
     const submitted = await task(2, '开展廉政谈话', inspector, '2026-11-30', 'submitted', 1);
     const overdueTask = await task(3, '修订党支部工作制度', organizer, '2026-10-31', 'in_progress', 0);
+    // Marked 已完成 (before acceptance was kept) on an item that asks for 会议纪要, with none attached.
+    const unaccepted = await task(4, '每季度开展谈心谈话', organizer, '2026-04-30', 'done', 0);
 
     // Rectifications: closed after its deadline (late for good), open and late, open within its time.
     const rect = async (
@@ -259,6 +263,17 @@ describe('/报告: the year’s report compiled from the records', () => {
       late: true,
       closed: '2026-07-01',
     });
+    await db
+      .insertInto('rectification_evidence')
+      .values({
+        item_id: closedLate,
+        kind: 'link',
+        value: 'https://example.cn/rectified',
+        name: '整改报告',
+        added_by: organizer.openId,
+        at: at('2026-06-28'),
+      })
+      .execute();
     const openLate = await rect('谈心谈话开展不经常', {
       created: '2026-05-01',
       deadline: '2026-10-31',
@@ -272,10 +287,40 @@ describe('/报告: the year’s report compiled from the records', () => {
       late: false,
     });
 
+    // A second org, never bound to a group chat: the reminder job claims it, but posts no card there.
+    const lone = await db
+      .insertInto('orgs')
+      .values({ name: '第二党支部', parent_id: null, settings: '{}', created_at: at('2026-02-02') })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
     // The 中秋节、国庆节 reminder, sent by its own job on the first day of its window.
+    clock.set(bj('2026-09-20', '09:00'));
     await talk.runJobAt(h, 'holiday-reminder', '2026-09-20', '09:00');
-    const claims = await db.selectFrom('reminder_claims').selectAll().where('job', '=', 'holiday-reminder').execute();
-    expect(claims.map((c) => c.occurrence)).toEqual(['中秋节、国庆节@2026']);
+    const claims = await db
+      .selectFrom('reminder_claims')
+      .selectAll()
+      .where('job', '=', 'holiday-reminder')
+      .orderBy('org_id')
+      .execute();
+    expect(claims.map((c) => [c.org_id, c.occurrence])).toEqual([
+      [org.id, '中秋节、国庆节@2026'],
+      [lone.id, '中秋节、国庆节@2026'],
+    ]);
+    // One card, to the bound org's group, sent; none for the org without a chat.
+    const cards = await db
+      .selectFrom('outbox')
+      .select(['org_id', 'target_id', 'status', 'dedupe_key'])
+      .where('dedupe_key', 'like', 'holiday-reminder|%')
+      .execute();
+    expect(cards).toEqual([
+      {
+        org_id: org.id,
+        target_id: group,
+        status: 'sent',
+        dedupe_key: `holiday-reminder|org:${org.id}|中秋节、国庆节@2026`,
+      },
+    ]);
 
     clock.set(bj('2026-12-02', '10:00'));
     const files = () => h.emu.botMessages(group).filter((m) => m.msgType === 'file');
@@ -309,7 +354,7 @@ describe('/报告: the year’s report compiled from the records', () => {
     expect(shown).toContain('记录显示未召开 1 次（不计入）；已安排尚未召开 1 次（不计入）');
     expect(shown).toContain('学习 1 次，应参加 4 人次，签到 2 人次，参学率 50%');
     expect(shown).toContain(
-      '到期任务 3 项：已完成并验收 1 项，已完成（无需验收）0 项，待验收 1 项，办理中 1 项（逾期 1 项），未完成 0 项',
+      '到期任务 4 项：已完成并验收 1 项，已完成（无需验收）0 项，已完成（未经验收）1 项，待验收 1 项，办理中 1 项（逾期 1 项），未完成 0 项',
     );
     expect(shown).toContain(
       '本年新增 3 项，销号 1 项（其中逾期后销号 1 项）；尚未销号 2 项，其中超过时限 1 项；带逾期标记 2 项',
@@ -342,10 +387,14 @@ describe('/报告: the year’s report compiled from the records', () => {
     expect(text).toContain(`其中已完成并经验收 1 项（记录 #${accepted}，见附表3）`);
     expect(text).toContain(`已提交佐证材料、待验收 1 项（记录 #${submitted}，见附表3）`);
     expect(text).toContain(`其中逾期 1 项（记录 #${overdueTask}，见附表3）`);
+    expect(text).toContain(`已完成（无需验收）0 项；标记为已完成但未经验收 1 项（记录 #${unaccepted}，见附表3）`);
+    expect(text).toContain('已完成（未经验收）');
+    expect(text).not.toContain('没有佐证材料记录的');
     expect(text).toContain(`本年度新增整改事项 3 项（记录 #${closedLate}、#${openLate}、#${openInTime}，见附表4）`);
     expect(text).toContain(`其中逾期后销号 1 项（记录 #${closedLate}，见附表4）`);
     expect(text).toContain(`其中已超过整改时限 1 项（记录 #${openLate}，见附表4）`);
-    expect(text).toContain('本年度在节前发送廉政提醒 1 次：中秋节、国庆节（2026-09-20）');
+    expect(text).toContain('本年度在节前向群聊发送廉政提醒 1 次：中秋节、国庆节（2026-09-20）（见附表5）。');
+    expect(text).not.toMatch(/未发送|尚未送达|发送失败/);
     expect(text).toContain('《中国共产党支部工作条例（试行）》（2018年）');
     expect(text).toContain('《党委（党组）落实全面从严治党主体责任规定》（2020年）');
     expect(text).toContain('附表1　会议和学习活动记录');
@@ -382,5 +431,27 @@ describe('/报告: the year’s report compiled from the records', () => {
       '没有编号或名称为“第九党支部”的组织',
     );
     await expect(cli(['report', '2026', '--out', out])).rejects.toThrow('report 需要 --org 组织编号或名称。');
+
+    // A card posted before the job keyed it with its claim (no dedupe key) is still found by its title
+    // (written, as in production, at the run's instant: the harness's wall clock is the real one).
+    await db
+      .updateTable('outbox')
+      .set({ dedupe_key: null, created_at: at('2026-09-20', '09:00') })
+      .where('dedupe_key', 'like', 'holiday-reminder|%')
+      .execute();
+    await cli(['report', '2026', '--org', String(org.id), '--out', out]);
+    expect((await docxParagraphs(readFileSync(out))).join('\n')).toContain(
+      '本年度在节前向群聊发送廉政提醒 1 次：中秋节、国庆节（2026-09-20）（见附表5）。',
+    );
+
+    // The org without a group chat: its claim is no reminder sent.
+    const loneOut = join(mkdtempSync(join(tmpdir(), 'qingfeng-report-')), '报告.docx');
+    await cli(['report', '2026', '--org', String(lone.id), '--out', loneOut]);
+    const loneText = (await docxParagraphs(readFileSync(loneOut))).join('\n');
+    expect(loneText).toContain(
+      '本年度没有节前廉政提醒送达群聊的记录；因没有绑定群聊未发送 1 次：中秋节、国庆节（2026-09-20）（见附表5）。',
+    );
+    expect(loneText).not.toMatch(/发送廉政提醒 \d+ 次/);
+    expect(loneText).toContain('未发送（没有绑定群聊）');
   });
 });

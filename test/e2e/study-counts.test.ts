@@ -7,7 +7,9 @@
  * their list privately, its 补学 button the material and a 心得 form (privately; nothing personal is
  * drawn into the group), the 心得 is recorded as 补学 and shown as 补学 on the group card, in the
  * half-year 通报 (出勤率 over the real attendees, who missed, who owes a 心得, 补学 apart; a session nobody
- * signed in to not counted) and in the 学习考勤 — never as having attended.
+ * signed in to not counted) and in the 学习考勤 — never as having attended. That session was not held:
+ * it is never offered for 补学 (refused by number too), no 心得 is owed for it, and the 学习考勤's 状态
+ * says 未组织 with the reason.
  */
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -117,7 +119,8 @@ describe('study counted right', () => {
     const title = '学习贯彻党的二十届四中全会精神';
     const { id, notice } = await publish(title, '2026-12-03 15:00');
     // A second session on 12-04 that nobody signs in to: not held, so not counted in the 通报.
-    await publish('学习《中国共产党纪律处分条例》', '2026-12-04 09:00');
+    const otherTitle = '学习《中国共产党纪律处分条例》';
+    const other = await publish(otherTitle, '2026-12-04 09:00');
     const org = Number(button(notice, '请假').value.o);
 
     // 赵 asks leave before the session.
@@ -307,6 +310,37 @@ describe('study counted right', () => {
     expect(shown).toMatch(/- 李书记：12月3日\n- 孙党员：12月3日|- 孙党员：12月3日\n- 李书记：12月3日/);
     expect(shown).toContain('补学（2 人）');
 
+    // Nobody signed in to the 12-04 session: not held, so there is nothing to 补学 and no 心得 to hand in.
+    const emptyBefore = privateCards(qian).length;
+    expect(messageText(await say(group, qian, '/学习 补学'))).toBe(
+      '已私信发送您需要补学的学习，请在与清风的单聊中查看。',
+    );
+    const empty = await h.emu.waitFor(
+      () =>
+        privateCards(qian)
+          .slice(emptyBefore)
+          .find((m) => cardTitle(m) === '需要补学的学习'),
+      { what: '钱’s 补学 list, now empty' },
+    );
+    expect(cardText(empty.content)).not.toContain(`#${other.id}`);
+    expect(cardText(empty.content)).toContain('您没有需要补学的学习。');
+    expect(buttons(empty)).toEqual([]);
+    const NOT_HELD = '本次学习无人签到，记录为未组织，无需补学。';
+    expect(messageText(await say(group, qian, `/学习 补学 ${other.id}`))).toBe(NOT_HELD);
+    expect(
+      messageText(
+        await talk.answerTo(
+          h,
+          await h.emu.sendText({ chatId: p2p(zhao), from: zhao.openId, text: `/学习 补学 ${other.id}` }),
+        ),
+      ),
+    ).toBe(NOT_HELD);
+    expect(await handIn(await freshCard(other.id, otherTitle), sun, REFLECTION)).toEqual({
+      type: 'error',
+      content: '本次学习无人签到，记录为未组织，不需要提交心得。',
+    });
+    expect(await reflections(other.id)).toEqual([]);
+
     // The 学习考勤: 补学 in its own column, the person still 缺席 / 请假; 心得 only for those who signed in.
     const before = h.emu.botMessages(group).length;
     await say(group, w.secretary, '/学习 导出 2026');
@@ -324,12 +358,24 @@ describe('study counted right', () => {
     const ws = wb.worksheets[0] as ExcelJS.Worksheet;
     const values = (n: number) => Array.from({ length: 7 }, (_x, i) => ws.getRow(n).getCell(i + 4).value);
     expect(values(2)).toEqual(['姓名', '签到', '请假', '缺席', '心得提交', '补学', '补正']);
+    // The session's 状态 (held.ts) last, as in the 三会一课记录簿: the 通报 and the file say the same.
+    expect(ws.getRow(2).getCell(11).value).toBe('状态');
     const people: Record<string, unknown[]> = {};
+    const states: Record<string, Set<unknown>> = { [title]: new Set(), [otherTitle]: new Set() };
+    const unsigned: string[] = [];
     for (let n = 3; n <= ws.actualRowCount; n++) {
-      if (String(ws.getRow(n).getCell(3).value) !== title) continue;
+      const topic = String(ws.getRow(n).getCell(3).value);
+      states[topic]?.add(ws.getRow(n).getCell(11).value);
       const v = values(n);
+      if (topic === otherTitle && v[3] === '✓') unsigned.push(String(v[0]));
+      if (topic !== title) continue;
       people[String(v[0])] = v.slice(1, 6);
     }
+    expect(states).toEqual({
+      [title]: new Set(['已组织']),
+      [otherTitle]: new Set(['未组织（无人签到，没有出勤记录）']),
+    });
+    expect(unsigned).toHaveLength(6);
     const Y = '✓';
     expect(people).toEqual({
       孙党员: [Y, null, null, '未提交', null],

@@ -402,7 +402,7 @@ describe('study', () => {
     expect(messageText(await say(w.group, w.zhao, '/学习 通报 2026H2'))).toContain('权限');
   });
 
-  it('exports the 学习考勤 for 2026: one row per member and session with ✓ marks and 已提交/未提交', async () => {
+  it('exports the 学习考勤 for 2026: one row per member and session with ✓ marks, 已提交/未提交 and the session’s 状态', async () => {
     const w = await twoCentralSessions('first');
     const before = h.emu.botMessages(w.group).length;
     const reply = await say(w.group, w.secretary, '/学习 导出 2026');
@@ -420,7 +420,7 @@ describe('study', () => {
     const ws = await readXlsx(stored?.bytes ?? Buffer.alloc(0));
     expect(ws.name).toBe('学习考勤');
     expect(String(ws.getRow(1).getCell(1).value)).toContain('第一党支部 2026年学习考勤');
-    expect(rowValues(ws, 2, 10)).toEqual([
+    expect(rowValues(ws, 2, 11)).toEqual([
       '日期',
       '学习类型',
       '学习主题',
@@ -431,11 +431,18 @@ describe('study', () => {
       '心得提交',
       '补学',
       '补正',
+      '状态',
     ]);
 
     const Y = '✓';
     const d = (date: string) => new Date(`${date}T00:00:00Z`);
     type Mark = 'signed' | 'leave' | 'absent';
+    // 状态 (held.ts) as of 12-11: all three held, none with its 学习记录 yet (due 3 working days after).
+    const STATES: Record<string, string> = {
+      '2026-12-03': '已组织（学习记录待补，已超过 2026-12-08 的期限）',
+      '2026-12-04': '已开展（学习记录待补，已超过 2026-12-09 的期限）',
+      '2026-12-10': '已组织（学习记录待补，2026-12-15 前）',
+    };
     const line = (date: string, kind: string, title: string, name: string, mark: Mark, refl: string | null) => [
       d(date),
       kind,
@@ -447,6 +454,7 @@ describe('study', () => {
       refl,
       null, // no 补学 here
       null, // no 补正 here
+      STATES[date],
     ];
     const session = (date: string, kind: string, title: string, people: Record<string, [Mark, string | null]>) =>
       Object.keys(people)
@@ -480,7 +488,7 @@ describe('study', () => {
     ];
     expect(ws.actualRowCount).toBe(2 + expected.length);
     expected.forEach((row, i) => {
-      expect(rowValues(ws, 3 + i, 10)).toEqual(row);
+      expect(rowValues(ws, 3 + i, 11)).toEqual(row);
     });
   });
 

@@ -20,7 +20,7 @@ import type { Org } from '../../src/db/schema.ts';
 import { addAttendees, answerAttendance, createSession } from '../../src/features/meetings/repository.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
-import { button, cardText, cardTitle, findButton } from '../helpers/cards.ts';
+import { button, buttons, cardText, cardTitle, findButton } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
 import { ledgerXlsx } from '../helpers/ledger-files.ts';
@@ -64,6 +64,21 @@ function sheetRows(ws: ExcelJS.Worksheet): Record<string, unknown>[] {
   return out;
 }
 
+/** The rows of each table on a card, as column name → cell. */
+function tableRows(content: string): Record<string, string>[][] {
+  const out: Record<string, string>[][] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.tag === 'table') out.push(o.rows as Record<string, string>[]);
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(JSON.parse(content));
+  return out;
+}
+
 describe('主体责任清单: 已完成 needs the required evidence', () => {
   let h: BotHarness;
   let clock: ManualClock;
@@ -88,6 +103,12 @@ describe('主体责任清单: 已完成 needs the required evidence', () => {
       e.status,
       e.text,
     ]);
+  /** The header tags of a card message: text and colour. */
+  const tagsOf = (m: EmuMessage): [string, string][] =>
+    (
+      (JSON.parse(m.content) as { header?: { text_tag_list?: { text: { content: string }; color: string }[] } }).header
+        ?.text_tag_list ?? []
+    ).map((x) => [x.text.content, x.color]);
   const fileMessages = (chatId: string) => h.emu.botMessages(chatId).filter((m) => m.msgType === 'file');
   const fileOf = (m: EmuMessage) => {
     const f = h.emu.store.files.get((JSON.parse(m.content) as { file_key: string }).file_key);
@@ -305,6 +326,44 @@ describe('主体责任清单: 已完成 needs the required evidence', () => {
     expect((await decide('退回', '')).toast?.content).toBe('退回需要填写理由。');
     expect((await decide('退回', '排查报告缺少科室签字')).toast?.content).toBe('已退回，已通知责任人');
     expect(await taskRow(t.id)).toMatchObject({ status: 'in_progress', done_at: null });
+    const returnedLine =
+      "<font color='orange'>**验收退回**：李书记于 2026-12-01 10:00 退回，请责任人补充后重新报告完成。</font>";
+    // The 书记's copy shows the return, and none of the owner's buttons (they would refuse him).
+    const reviewed = h.emu.requireMessage(review.messageId);
+    expect(tagsOf(reviewed)).toEqual([
+      ['进行中', 'blue'],
+      ['已退回', 'orange'],
+    ]);
+    expect(cardText(reviewed.content)).toContain(returnedLine);
+    expect(cardText(reviewed.content)).toContain('退回理由：排查报告缺少科室签字');
+    expect(buttons(reviewed)).toEqual([]);
+    // The owner's card, redrawn, says so too and keeps his buttons.
+    await h.emu.waitFor(() => tagsOf(h.emu.requireMessage(card.messageId)).some(([tag]) => tag === '已退回'), {
+      what: 'the owner card marked 已退回',
+    });
+    const ownerReturned = h.emu.requireMessage(card.messageId);
+    expect(cardText(ownerReturned.content)).toContain(returnedLine);
+    expect(cardText(ownerReturned.content)).toContain('退回理由：排查报告缺少科室签字');
+    expect(JSON.parse(ownerReturned.content).header.template).toBe('orange');
+    expect(buttons(ownerReturned).map((x) => x.text)).toEqual(['更新进度', '已完成', '遇到困难']);
+    // The group's shared card: the same mark, the owner's buttons (a card for everyone in the chat).
+    const seen = h.emu.botMessages(w.chat.chatId).length;
+    await h.emu.sendText({
+      chatId: w.chat.chatId,
+      from: w.secretary.openId,
+      text: `/任务 查看 ${t.id}`,
+      mentionBot: true,
+    });
+    const shared = await talk.postedCard(h, w.chat.chatId, `责任任务 #${t.id}`, seen);
+    expect(tagsOf(shared).map(([tag]) => tag)).toEqual(['进行中', '已退回']);
+    expect(cardText(shared.content)).toContain('退回理由：排查报告缺少科室签字');
+    expect(buttons(shared).map((x) => x.text)).toEqual(['更新进度', '已完成', '遇到困难']);
+    // The 书记 asks for the task privately: his copy, without the owner's buttons.
+    const before = h.emu.botMessages(p2p(w.secretary)).length;
+    await h.emu.sendText({ chatId: p2p(w.secretary), from: w.secretary.openId, text: `/任务 查看 ${t.id}` });
+    const asked = await talk.postedCard(h, p2p(w.secretary), `责任任务 #${t.id}`, before);
+    expect(tagsOf(asked).map(([tag]) => tag)).toEqual(['进行中', '已退回']);
+    expect(buttons(asked)).toEqual([]);
     await h.emu.waitFor(
       () =>
         h.emu
@@ -322,6 +381,16 @@ describe('主体责任清单: 已完成 needs the required evidence', () => {
     });
     clock.set(bj('2026-12-02', '09:00'));
     expect((await clickDone(wang, card)).toast?.content).toBe('已提交，待书记或纪检委员验收');
+    // Reported again: the mark is gone from every card (the group's and the 书记's copies redrawn).
+    for (const m of [card, shared, asked])
+      await h.emu.waitFor(() => cardText(h.emu.requireMessage(m.messageId).content).includes('**状态**：待验收'), {
+        what: 'the card redrawn 待验收',
+      });
+    for (const m of [card, shared, asked]) {
+      const now = h.emu.requireMessage(m.messageId);
+      expect(tagsOf(now).map(([tag]) => tag)).toEqual(['待验收']);
+      expect(cardText(now.content)).not.toContain('验收退回');
+    }
     const review2 = await h.emu.waitFor(
       () =>
         h.emu
@@ -384,6 +453,70 @@ describe('主体责任清单: 已完成 needs the required evidence', () => {
       验收人: null,
       退回理由: null,
     });
+  });
+
+  it('the group board and the quarter’s roll-up count 已完成（已验收） apart from 已完成 (an item needing no acceptance), as the 台账 does', async () => {
+    const { w, wang, zhang, study, survey } = await importWithEvidence();
+    const group = w.chat.chatId;
+    const seen = h.emu.botMessages(group).length;
+    await h.emu.sendText({ chatId: group, from: w.secretary.openId, text: '/任务 看板', mentionBot: true });
+    const board = await talk.postedCard(h, group, '主体责任落实看板 · 第一党支部', seen);
+    expect(cardText(board.content)).toContain('合计：未开始 3，进行中 0，遇到困难 0，已完成 0，逾期 **0**');
+
+    // 王纪检's 排查 (evidence required) is accepted by the 书记; 张组织's 学习 (none required) is done.
+    expect(
+      (await submitDone(wang, await taskCard(wang, survey.id), 'https://example.feishu.cn/docx/paicha')).toast?.content,
+    ).toBe('已提交，待书记或纪检委员验收');
+    const review = await taskCard(w.secretary, survey.id);
+    const accepted = await h.emu.click({
+      messageId: review.messageId,
+      from: w.secretary.openId,
+      value: button(review, '验收通过').value,
+      name: 'submit_accept',
+      formValue: { reason: '' },
+    });
+    expect(accepted.toast?.content).toBe('已验收通过');
+    expect((await clickDone(zhang, await taskCard(zhang, study.id))).toast?.content).toBe('已标记完成');
+
+    await h.emu.waitFor(
+      () =>
+        cardText(h.emu.requireMessage(board.messageId).content).includes(
+          '合计：未开始 1，进行中 0，遇到困难 0，已完成（已验收） 1，已完成 1，逾期 **0**',
+        ),
+      { what: 'the board counting 已完成（已验收） apart' },
+    );
+    const [boardRows] = tableRows(h.emu.requireMessage(board.messageId).content);
+    expect(boardRows).toEqual(
+      expect.arrayContaining([
+        { name: '王纪检', ns: '1', ip: '0', bl: '0', ac: '1', dn: '0', od: '0' },
+        { name: '张组织', ns: '0', ip: '0', bl: '0', ac: '0', dn: '1', od: '0' },
+      ]),
+    );
+
+    // 31 December 15:30: the roll-up to the 书记 (the 支委会 task, due on the 25th, is 逾期).
+    clock.set(bj('2026-12-31', '15:30'));
+    await h.app.runJob('task-quarterly', bj('2026-12-31', '15:30'));
+    const secChat = p2p(w.secretary);
+    const rollup = await h.emu.waitFor(
+      () => h.emu.botMessages(secChat).find((m) => cardTitle(m) === '季季报汇总 · 2026Q4'),
+      { what: 'roll-up card' },
+    );
+    const zeros = { ac: '0', dn: '0', rv: '0', ip: '0', ns: '0', bl: '0', od: '0', ms: '0' };
+    const [owners, items] = tableRows(rollup.content);
+    expect(owners).toEqual([
+      { name: '王纪检', ...zeros, ac: '1', od: '1', rp: '未提交' },
+      { name: '张组织', ...zeros, dn: '1', rp: '未提交' },
+    ]);
+    expect(items).toEqual([
+      { item: `1. ${MEETING}`, ...zeros, od: '1' },
+      { item: '2. 组织学习贯彻上级文件精神', ...zeros, dn: '1' },
+      { item: `3. ${SURVEY}`, ...zeros, ac: '1' },
+    ]);
+    // The 台账 sent with it counts the same way.
+    const f = fileOf(await h.emu.waitFor(() => fileMessages(secChat)[0], { what: 'ledger file' }));
+    expect(String((await readXlsx(f.bytes)).getCell('A1').value)).toContain(
+      '共 3 项：已完成（已验收） 1，已完成 1，逾期 1',
+    );
   });
 
   async function seedCommittee(

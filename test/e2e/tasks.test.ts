@@ -964,57 +964,20 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
     const [owners, items] = tables(rollup.content);
     const ownerRow = (name: string) => owners?.find((r) => r.name === name);
     expect(owners).toHaveLength(4);
-    expect(ownerRow('王纪检')).toEqual({
-      name: '王纪检',
-      done: '1',
-      rv: '0',
-      ip: '0',
-      ns: '1',
-      bl: '0',
-      od: '0',
-      ms: '1',
-      rp: '未提交',
-    });
-    expect(ownerRow('张组织')).toEqual({
-      name: '张组织',
-      done: '0',
-      rv: '0',
-      ip: '1',
-      ns: '1',
-      bl: '0',
-      od: '0',
-      ms: '0',
-      rp: '已提交',
-    });
-    expect(ownerRow('赵党员')).toEqual({
-      name: '赵党员',
-      done: '0',
-      rv: '0',
-      ip: '0',
-      ns: '1',
-      bl: '0',
-      od: '1',
-      ms: '0',
-      rp: '未提交',
-    });
-    expect(ownerRow('钱党员')).toEqual({
-      name: '钱党员',
-      done: '0',
-      rv: '0',
-      ip: '0',
-      ns: '1',
-      bl: '0',
-      od: '—',
-      ms: '0',
-      rp: '请假',
-    });
+    // Each task in one column (已完成（已验收） apart from 已完成), so a row adds up to the owner's tasks;
+    // 钱党员 is on leave: his task past due stays 未开始, and 逾期 reads —.
+    const zeros = { ac: '0', dn: '0', rv: '0', ip: '0', ns: '0', bl: '0', od: '0', ms: '0' };
+    expect(ownerRow('王纪检')).toEqual({ name: '王纪检', ...zeros, dn: '1', ns: '1', ms: '1', rp: '未提交' });
+    expect(ownerRow('张组织')).toEqual({ name: '张组织', ...zeros, ip: '1', ns: '1', rp: '已提交' });
+    expect(ownerRow('赵党员')).toEqual({ name: '赵党员', ...zeros, ns: '1', od: '1', rp: '未提交' });
+    expect(ownerRow('钱党员')).toEqual({ name: '钱党员', ...zeros, ns: '1', od: '—', rp: '请假' });
     expect(items).toEqual([
-      { item: '1. 每月召开支委会专题研究党风廉政建设', done: '0/2', rv: '0', od: '0', ms: '1' },
-      { item: '2. 每季度讲一次廉政党课', done: '0/1', rv: '0', od: '0', ms: '0' },
-      { item: '3. 组织党员参加警示教育，观看警示教育片', done: '0/1', rv: '0', od: '1', ms: '0' },
-      { item: '4. 落实谈心谈话制度，支委与分管党员谈心谈话全覆盖', done: '1/2', rv: '0', od: '0', ms: '0' },
-      { item: '5. 开展岗位廉政风险点排查，逐岗制定防控措施', done: '0/1', rv: '0', od: '0', ms: '0' },
-      { item: '6. 召开年度组织生活会，开展民主评议党员', done: '0/1', rv: '0', od: '0', ms: '0' },
+      { item: '1. 每月召开支委会专题研究党风廉政建设', ...zeros, ns: '1', ms: '1' },
+      { item: '2. 每季度讲一次廉政党课', ...zeros, ip: '1' },
+      { item: '3. 组织党员参加警示教育，观看警示教育片', ...zeros, od: '1' },
+      { item: '4. 落实谈心谈话制度，支委与分管党员谈心谈话全覆盖', ...zeros, dn: '1', ns: '1' },
+      { item: '5. 开展岗位廉政风险点排查，逐岗制定防控措施', ...zeros, ns: '1' },
+      { item: '6. 召开年度组织生活会，开展民主评议党员', ...zeros, ns: '1' },
     ]);
 
     // The 主体责任落实台账, cell by cell.

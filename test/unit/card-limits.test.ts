@@ -324,6 +324,12 @@ function allCards(t: Text): [string, Card][] {
   for (const status of ['in_progress', 'blocked', 'done'])
     for (const mode of ['view', 'progress', 'blocked'] as TaskCardMode[])
       cards.push([`task ${status} ${mode}`, buildTaskCard(taskView(status, t), mode)]);
+  // Returned (验收退回, the reason at its longest), on the owner's card and on the 书记's copy.
+  for (const othersCopy of [false, true])
+    cards.push([
+      `task returned${othersCopy ? ', the reviewer’s copy' : ''}`,
+      buildTaskCard({ ...taskView('in_progress', t), othersCopy, returned: { by: name(3), at: AT, reason: t(500) } }),
+    ]);
   cards.push([
     'task list',
     buildTaskListCard({
@@ -364,6 +370,7 @@ function allCards(t: Text): [string, Card][] {
         inProgress: 99,
         blocked: i % 5,
         review: 99,
+        accepted: 999,
         done: 999,
         overdue: i % 7,
         away: i % 9 === 0,
@@ -408,11 +415,12 @@ function allCards(t: Text): [string, Card][] {
       quarter: '2026Q4',
       owners: Array.from({ length: 500 }, (_, i) => ({
         name: name(i),
-        done: 99,
-        review: 99,
-        inProgress: 99,
-        notStarted: 99,
-        blocked: 99,
+        accepted: 999,
+        done: 999,
+        review: 999,
+        inProgress: 999,
+        notStarted: 999,
+        blocked: 999,
         overdue: i % 4,
         missed: i % 3,
         reported: i % 2 === 0,
@@ -421,9 +429,12 @@ function allCards(t: Text): [string, Card][] {
       items: Array.from({ length: 500 }, (_, i) => ({
         seq: i + 1,
         content: t(2000, i),
-        done: 99,
-        review: 99,
-        total: 999,
+        accepted: 999,
+        done: 999,
+        review: 999,
+        inProgress: 999,
+        notStarted: 999,
+        blocked: 999,
         overdue: i % 4,
         missed: i % 3,
       })),
@@ -815,18 +826,32 @@ function allCards(t: Text): [string, Card][] {
       notHeld: 99_999,
       scheduled: 99_999,
       minutesPending: 99_999,
-      study: { sessions: 99_999, invited: 9_999_999, present: 9_999_999, rate: 100 },
+      study: { sessions: 99_999, notHeld: 99_999, invited: 9_999_999, present: 9_999_999, rate: 100 },
       tasks: {
         total: 99_999,
         accepted: 99_999,
         done: 99_999,
+        unaccepted: 99_999,
         submitted: 99_999,
         open: 99_999,
         overdue: 99_999,
         missed: 99_999,
       },
-      rects: { opened: 99_999, closed: 99_999, closedLate: 99_999, open: 99_999, overdue: 99_999, lateMarked: 99_999 },
+      rects: {
+        opened: 99_999,
+        closed: 99_999,
+        closedLate: 99_999,
+        closedNoEvidence: 99_999,
+        open: 99_999,
+        overdue: 99_999,
+        lateMarked: 99_999,
+      },
       reminders: Array.from({ length: 12 }, (_, i) => t(20, i)),
+      undelivered: {
+        queued: Array.from({ length: 12 }, (_, i) => t(20, i)),
+        failed: Array.from({ length: 12 }, (_, i) => t(20, i)),
+        notPosted: Array.from({ length: 12 }, (_, i) => t(20, i)),
+      },
     }),
   ]);
   return cards;

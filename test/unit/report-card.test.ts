@@ -30,10 +30,11 @@ const view = (orgName = '第一党支部'): ReportCardView => ({
   notHeld: 1,
   scheduled: 1,
   minutesPending: 2,
-  study: { sessions: 5, invited: 50, present: 45, rate: 90 },
-  tasks: { total: 20, accepted: 12, done: 2, submitted: 3, open: 3, overdue: 1, missed: 0 },
-  rects: { opened: 8, closed: 5, closedLate: 1, open: 3, overdue: 1, lateMarked: 2 },
+  study: { sessions: 5, notHeld: 0, invited: 50, present: 45, rate: 90 },
+  tasks: { total: 20, accepted: 12, done: 2, unaccepted: 0, submitted: 3, open: 3, overdue: 1, missed: 0 },
+  rects: { opened: 8, closed: 5, closedLate: 1, closedNoEvidence: 0, open: 3, overdue: 1, lateMarked: 2 },
   reminders: ['元旦', '春节', '清明节', '劳动节', '端午节', '中秋节、国庆节'],
+  undelivered: { queued: [], failed: [], notPosted: [] },
 });
 
 const textOf = (card: unknown) => JSON.stringify(card);
@@ -64,6 +65,34 @@ describe('the summary card', () => {
     expect(t).toContain('已发送 6 次');
     expect(t).not.toMatch(/召开党课|召开警示教育/);
   });
+  it('says only the reminders the group chat received were sent; the others apart, with the unaccepted and unevidenced', () => {
+    const c = buildReportCard({
+      ...view(),
+      study: { sessions: 4, notHeld: 1, invited: 50, present: 40, rate: 80 },
+      tasks: { ...view().tasks, unaccepted: 2 },
+      rects: { ...view().rects, closedNoEvidence: 1 },
+      reminders: ['春节'],
+      undelivered: { queued: ['中秋节、国庆节'], failed: ['清明节'], notPosted: ['劳动节'] },
+    });
+    expect(checkCard(JSON.stringify(c))).toBeUndefined();
+    const t = textOf(c);
+    expect(t).toContain('已发送 1 次：春节');
+    expect(t).toContain('已排队、尚未送达 1 次：中秋节、国庆节');
+    expect(t).toContain('发送失败 1 次：清明节');
+    expect(t).toContain('没有绑定群聊、未发送 1 次：劳动节');
+    expect(t).toContain('学习 4 次（另有 1 次记录显示未开展）');
+    expect(t).toContain('已完成（无需验收）2 项，已完成（未经验收）2 项，待验收 3 项');
+    expect(t).toContain('销号 5 项（其中逾期后销号 1 项，无佐证材料记录 1 项）');
+
+    // None received: no reminder is said to be sent.
+    const none = textOf(
+      buildReportCard({ ...view(), reminders: [], undelivered: { queued: [], failed: [], notPosted: ['春节'] } }),
+    );
+    expect(none).not.toContain('已发送');
+    expect(none).toContain('本年度没有送达群聊的记录。');
+    expect(none).toContain('没有绑定群聊、未发送 1 次：春节');
+  });
+
   it('leaves the chart out when no rule is enabled', () => {
     const c = buildReportCard({ ...view(), rules: [] });
     expect(c.body.elements.some((e) => e.tag === 'chart')).toBe(false);

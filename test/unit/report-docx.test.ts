@@ -49,11 +49,20 @@ const input = (title: string): ReportInput => ({
       dueDate: '2026-03-31',
       status: 'accepted',
       statusLabel: '已完成（已验收）',
+      required: '会议纪要',
       evidence: 1,
     },
   ],
   rects: [],
-  reminders: [{ key: 'holiday-reminder|org:1|春节@2026', holiday: '春节', sentOn: '2026-02-09' }],
+  reminders: [
+    {
+      key: 'holiday-reminder|org:1|春节@2026',
+      holiday: '春节',
+      claimedOn: '2026-02-09',
+      state: 'sent',
+      sentOn: '2026-02-09',
+    },
+  ],
 });
 
 /** Unzips a .docx and returns its parts' names and the main document's XML. */

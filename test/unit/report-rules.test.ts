@@ -2,6 +2,10 @@
 // period a held session meets, a 组织生活会 of January counting for the year before, only held sessions
 // counted (a scheduled or not-held one never), the study, 清单 and 整改 figures with the ids behind them,
 // the sentences (verbs by kind, the regulations cited in full) and the 附表, and `/报告 YEAR` checking.
+// No figure claims what did not happen: a 节前廉政提醒 counts as sent only when its card reached the
+// group chat (queued, failed and never posted — no group chat — are said apart), a task marked 已完成 on
+// an item that asks for evidence is not "无需验收", a 销号 without evidence on record is said so, and a
+// study session whose record shows it not held is not "开展".
 import { describe, expect, it } from 'vitest';
 import {
   compileReport,
@@ -9,6 +13,7 @@ import {
   idList,
   periodsOfYear,
   type ReportInput,
+  type ReportReminder,
   type ReportRule,
   type ReportSession,
   reportFileName,
@@ -143,6 +148,13 @@ describe('periods and the sessions that meet them', () => {
   });
 });
 
+const reminder = (
+  holiday: string,
+  claimedOn: string,
+  state: ReportReminder['state'],
+  sentOn: string | null = state === 'sent' ? claimedOn : null,
+): ReportReminder => ({ key: `holiday-reminder|org:1|${holiday}@2026`, holiday, claimedOn, state, sentOn });
+
 describe('the compiled report', () => {
   const input = (): ReportInput => {
     nextId = 100;
@@ -183,6 +195,7 @@ describe('the compiled report', () => {
         {
           id: 1,
           content: '每月召开支委会',
+          required: '会议纪要',
           owner: '李书记',
           period: '2026-03',
           dueDate: '2026-03-31',
@@ -193,6 +206,7 @@ describe('the compiled report', () => {
         {
           id: 2,
           content: '廉政谈话',
+          required: '谈话记录',
           owner: '王纪检',
           period: '2026Q4',
           dueDate: '2026-12-31',
@@ -203,6 +217,7 @@ describe('the compiled report', () => {
         {
           id: 3,
           content: '制度修订',
+          required: '制度文件',
           owner: '张组织',
           period: '2026Q3',
           dueDate: '2026-09-30',
@@ -213,6 +228,7 @@ describe('the compiled report', () => {
         {
           id: 4,
           content: '学习计划',
+          required: '',
           owner: '张组织',
           period: '2026',
           dueDate: '2026-12-31',
@@ -223,6 +239,7 @@ describe('the compiled report', () => {
         {
           id: 5,
           content: '一次性任务',
+          required: '',
           owner: '赵党员',
           period: '一次性',
           dueDate: '2026-02-01',
@@ -233,11 +250,23 @@ describe('the compiled report', () => {
         {
           id: 6,
           content: '过期任务',
+          required: '',
           owner: '赵党员',
           period: '2026-01',
           dueDate: '2026-01-31',
           status: 'missed',
           statusLabel: '未完成（已过期）',
+          evidence: 0,
+        },
+        {
+          id: 7,
+          content: '每季度开展廉政谈话',
+          required: '谈话记录',
+          owner: '王纪检',
+          period: '2026Q1',
+          dueDate: '2026-03-31',
+          status: 'done',
+          statusLabel: '已完成',
           evidence: 0,
         },
       ],
@@ -252,6 +281,7 @@ describe('the compiled report', () => {
           late: true,
           createdOn: '2026-03-01',
           closedOn: '2026-08-01',
+          evidence: 2,
         },
         {
           id: 12,
@@ -263,6 +293,7 @@ describe('the compiled report', () => {
           late: true,
           createdOn: '2026-04-01',
           closedOn: null,
+          evidence: 0,
         },
         {
           id: 13,
@@ -274,6 +305,7 @@ describe('the compiled report', () => {
           late: false,
           createdOn: '2025-10-01',
           closedOn: null,
+          evidence: 1,
         },
         {
           id: 14,
@@ -285,11 +317,12 @@ describe('the compiled report', () => {
           late: false,
           createdOn: '2026-09-01',
           closedOn: '2026-10-20',
+          evidence: 0,
         },
       ],
       reminders: [
-        { key: 'holiday-reminder|org:1|春节@2026', holiday: '春节', sentOn: '2026-02-09' },
-        { key: 'holiday-reminder|org:1|中秋节、国庆节@2026', holiday: '中秋节、国庆节', sentOn: '2026-09-24' },
+        reminder('春节', '2026-02-09', 'sent'),
+        reminder('中秋节、国庆节', '2026-09-24', 'sent', '2026-09-25'),
       ],
     };
   };
@@ -308,14 +341,53 @@ describe('the compiled report', () => {
     expect(r.meetings.minutesPendingIds).toEqual([100]);
   });
 
-  it('study attendance over the settled sessions only', () => {
+  it('study attendance over the settled sessions only; one whose record shows it not held is not 开展', () => {
     const r = compileReport(input());
-    expect(r.study).toEqual({ sessionIds: [105, 106], invited: 20, present: 8, leave: 1, absent: 11, rate: 40 });
+    expect(r.study).toEqual({
+      sessionIds: [105, 106],
+      heldIds: [105],
+      notHeldIds: [106],
+      invited: 20,
+      present: 8,
+      leave: 1,
+      absent: 11,
+      rate: 40,
+    });
+    const text = r.sections.flatMap((s) => s.paragraphs).join('\n');
+    expect(text).toContain(
+      '本年度开展学习活动 1 次（记录 #105，见附表1），另有 1 次已到时间但记录显示未开展（记录 #106，见附表1）。以上 2 次应参加 20 人次，实际签到 8 人次',
+    );
+    expect(text).not.toContain('开展学习活动 2 次');
   });
 
   it('清单 tasks: accepted, done, 待验收, open, overdue and missed, by id', () => {
     const t = compileReport(input()).tasks;
-    expect(t).toEqual({ total: 6, accepted: [1], done: [5], submitted: [2], open: [3, 4], overdue: [3], missed: [6] });
+    expect(t).toEqual({
+      total: 7,
+      accepted: [1],
+      done: [5],
+      unaccepted: [7],
+      unacceptedNoEvidence: [7],
+      submitted: [2],
+      open: [3, 4],
+      overdue: [3],
+      missed: [6],
+    });
+  });
+
+  it('a task marked 已完成 on an item that asks for evidence is never "无需验收" nor accepted', () => {
+    const r = compileReport(input());
+    const text = r.sections.flatMap((s) => s.paragraphs).join('\n');
+    expect(text).toContain('其中已完成并经验收 1 项（记录 #1，见附表3）；已完成（无需验收）1 项（记录 #5，见附表3）；');
+    expect(text).toContain(
+      '标记为已完成但未经验收 1 项（记录 #7，见附表3），其中没有佐证材料记录 1 项（记录 #7，见附表3）；',
+    );
+    expect(text).toContain(
+      '标记为已完成但未经验收的清单任务 1 项（记录 #7，见附表3），其佐证材料需书记或纪检委员核实。',
+    );
+    const tasks = r.appendices[2];
+    expect(tasks?.rows.find((row) => row[0] === '#7')?.[5]).toBe('已完成（未经验收）');
+    expect(tasks?.rows.find((row) => row[0] === '#5')?.[5]).toBe('已完成');
   });
 
   it('rectifications: opened and closed in the year, late marks kept after 销号, open and overdue now', () => {
@@ -324,6 +396,7 @@ describe('the compiled report', () => {
       opened: [11, 12, 14],
       closed: [11, 14],
       closedLate: [11],
+      closedNoEvidence: [14],
       ongoing: [13],
       open: [12, 13],
       overdue: [12],
@@ -356,8 +429,13 @@ describe('the compiled report', () => {
     expect(text).toContain('上半年未召开全面从严治党专题会议。下半年已安排，尚未召开。');
     expect(text).toContain('参学率 40%');
     expect(text).toContain('其中已完成并经验收 1 项（记录 #1，见附表3）');
-    expect(text).toContain('本年度销号 2 项（记录 #11、#14，见附表4），其中逾期后销号 1 项（记录 #11，见附表4）');
-    expect(text).toContain('春节（2026-02-09）、中秋节、国庆节（2026-09-24）');
+    expect(text).toContain(
+      '本年度销号 2 项（记录 #11、#14，见附表4），其中逾期后销号 1 项（记录 #11，见附表4），没有佐证材料记录的 1 项（记录 #14，见附表4）；',
+    );
+    expect(text).toContain('已销号但没有佐证材料记录的整改事项 1 项（记录 #14，见附表4），需补充佐证材料。');
+    expect(text).toContain(
+      '本年度在节前向群聊发送廉政提醒 2 次：春节（2026-02-09）、中秋节、国庆节（2026-09-24）（见附表5）。',
+    );
     expect(text).toContain('已召开但会议纪要尚未记录的 1 次（记录 #100，见附表1）');
     expect(text).not.toMatch(/召开党课|召开警示教育|[A-Za-z_]{4,}/);
   });
@@ -393,8 +471,48 @@ describe('the compiled report', () => {
       '已销号',
       '有',
       '2026-08-01',
+      '2 份',
     ]);
-    expect(reminders?.rows).toHaveLength(2);
+    expect(reminders?.columns).toEqual(['节日', '提醒日期', '发送情况', '送达日期', '记录']);
+    expect(reminders?.rows).toEqual([
+      ['春节', '2026-02-09', '已发送', '2026-02-09', 'holiday-reminder|org:1|春节@2026'],
+      ['中秋节、国庆节', '2026-09-24', '已发送', '2026-09-25', 'holiday-reminder|org:1|中秋节、国庆节@2026'],
+    ]);
+  });
+
+  it('counts a 节前廉政提醒 as sent only when its card reached the group chat', () => {
+    const r = compileReport({
+      ...input(),
+      reminders: [
+        reminder('春节', '2026-02-09', 'sent', '2026-02-10'),
+        reminder('清明节', '2026-03-30', 'failed'),
+        reminder('劳动节', '2026-04-24', 'not_posted'),
+        reminder('中秋节、国庆节', '2026-09-24', 'queued'),
+      ],
+    });
+    expect(r.reminders.sent.map((h) => h.holiday)).toEqual(['春节']);
+    expect(r.reminders.queued.map((h) => h.holiday)).toEqual(['中秋节、国庆节']);
+    expect(r.reminders.failed.map((h) => h.holiday)).toEqual(['清明节']);
+    expect(r.reminders.notPosted.map((h) => h.holiday)).toEqual(['劳动节']);
+    const text = r.sections.flatMap((s) => s.paragraphs).join('\n');
+    expect(text).toContain(
+      '本年度在节前向群聊发送廉政提醒 1 次：春节（2026-02-09）；已排队、尚未送达 1 次：中秋节、国庆节（2026-09-24）；发送失败 1 次：清明节（2026-03-30）；因没有绑定群聊未发送 1 次：劳动节（2026-04-24）（见附表5）。',
+    );
+    expect(text).toContain(
+      '尚未送达群聊的节前廉政提醒 2 次：清明节（2026-03-30）、中秋节、国庆节（2026-09-24）（见附表5）。',
+    );
+    expect(r.appendices[4]?.rows.map((row) => [row[0], row[2], row[3]])).toEqual([
+      ['春节', '已发送', '2026-02-10'],
+      ['清明节', '发送失败', '—'],
+      ['劳动节', '未发送（没有绑定群聊）', '—'],
+      ['中秋节、国庆节', '已排队，尚未送达', '—'],
+    ]);
+
+    // Only reminders that never reached the chat: none is said to be sent.
+    const none = compileReport({ ...input(), reminders: [reminder('春节', '2026-02-09', 'not_posted')] });
+    const said = none.sections.flatMap((s) => s.paragraphs).join('\n');
+    expect(said).toContain('本年度没有节前廉政提醒送达群聊的记录；因没有绑定群聊未发送 1 次：春节（2026-02-09）');
+    expect(said).not.toMatch(/发送廉政提醒 \d+ 次/);
   });
 
   it('an empty year says so rather than reading as all done', () => {

@@ -162,19 +162,37 @@ describe('补学', () => {
     { who: undefined, existing: undefined, now: AFTER, want: 'forbidden: 您不在本次学习的参加人员名单中。' },
   ])('$who (existing $existing) at $now → $want', ({ who, existing, now, want }) => {
     const a = who === undefined ? undefined : { status: who };
-    expect(outcome(() => assertMakeupOpen(study, a, existing, now, TZ))).toBe(want);
+    expect(outcome(() => assertMakeupOpen(study, a, existing, now, TZ, undefined, 'held'))).toBe(want);
   });
 
   it('is for study sessions not cancelled; opens once the minutes are recorded', () => {
     const a = { status: 'invited' };
-    expect(outcome(() => assertMakeupOpen({ ...study, category: 'meeting' }, a, undefined, AFTER, TZ))).toBe(
-      'bad_args: 只有学习活动可以补学。',
-    );
-    expect(outcome(() => assertMakeupOpen({ ...study, status: 'cancelled' }, a, undefined, AFTER, TZ))).toBe(
-      'conflict: 本次学习已取消，无需补学。',
-    );
+    expect(
+      outcome(() => assertMakeupOpen({ ...study, category: 'meeting' }, a, undefined, AFTER, TZ, undefined, 'held')),
+    ).toBe('bad_args: 只有学习活动可以补学。');
+    expect(
+      outcome(() =>
+        assertMakeupOpen({ ...study, status: 'cancelled' }, a, undefined, AFTER, TZ, undefined, 'cancelled'),
+      ),
+    ).toBe('conflict: 本次学习已取消，无需补学。');
     const minuted = { ...study, minutes_at: DURING.toISOString() };
-    expect(outcome(() => assertMakeupOpen(minuted, a, undefined, DURING, TZ))).toBe('ok');
+    expect(outcome(() => assertMakeupOpen(minuted, a, undefined, DURING, TZ, undefined, 'held'))).toBe('ok');
+  });
+
+  it('is not offered for a session nobody signed in to (not held: nothing to make up)', () => {
+    const a = { status: 'invited' };
+    expect(outcome(() => assertMakeupOpen(study, a, undefined, AFTER, TZ, undefined, 'not_held'))).toBe(
+      'conflict: 本次学习无人签到，记录为未组织，无需补学。',
+    );
+    // Before 签到 is over the answer is still when it opens.
+    expect(outcome(() => assertMakeupOpen(study, a, undefined, DURING, TZ, undefined, 'in_progress'))).toMatch(
+      /^conflict: 补学在签到结束/,
+    );
+    // No 心得 is owed for it either, whether absent or on leave.
+    for (const status of ['invited', 'leave'])
+      expect(outcome(() => assertReflectionOpen(study, { status }, AFTER, TZ, undefined, 'not_held'))).toBe(
+        'conflict: 本次学习无人签到，记录为未组织，不需要提交心得。',
+      );
   });
 
   it('takes a 补学 心得 of at least the minimum, counted in characters, stored trimmed and cut', () => {

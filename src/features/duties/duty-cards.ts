@@ -43,6 +43,9 @@ export interface BoardView {
     blocked: number;
     /** 已完成 with its evidence, waiting for the 书记 or 纪检委员 to accept it (待验收). */
     review: number;
+    /** 已完成（已验收）: accepted by the 书记 or 纪检委员. */
+    accepted: number;
+    /** 已完成: an item that needs no acceptance. */
     done: number;
     overdue: number;
     away: boolean;
@@ -57,6 +60,7 @@ export function buildBoardCard(v: BoardView): Card {
     ip: o.inProgress,
     bl: o.blocked,
     rv: o.review,
+    ac: o.accepted,
     dn: o.done,
     od: o.overdue,
   }));
@@ -66,22 +70,29 @@ export function buildBoardCard(v: BoardView): Card {
       ip: t.ip + r.ip,
       bl: t.bl + r.bl,
       rv: t.rv + r.rv,
+      ac: t.ac + r.ac,
       dn: t.dn + r.dn,
       od: t.od + r.od,
     }),
-    { ns: 0, ip: 0, bl: 0, rv: 0, dn: 0, od: 0 },
+    { ns: 0, ip: 0, bl: 0, rv: 0, ac: 0, dn: 0, od: 0 },
   );
-  // 待验收 appears once anything waits for acceptance, so the columns always add up to every task.
+  // 待验收 appears once anything waits for acceptance, 已完成（已验收） once anything was accepted (apart
+  // from 已完成, which needed none), so the columns always add up to every task.
   const review = totals.rv > 0;
+  const accepted = totals.ac > 0;
   // The card has room for TABLE_ROWS people: past that, those with most overdue or blocked tasks.
-  const rows = keepWorst(all, (r) => r.od * 1000 + r.bl).map(({ rv, ...r }) => (review ? { ...r, rv } : r));
+  const rows = keepWorst(all, (r) => r.od * 1000 + r.bl).map(({ rv, ac, ...r }) => ({
+    ...r,
+    ...(review ? { rv } : {}),
+    ...(accepted ? { ac } : {}),
+  }));
   return card({
     title: `主体责任落实看板 · ${v.orgName}`,
     subtitle: `更新于 ${v.asOf}`,
     template: 'red',
     elements: [
       markdown(
-        `合计：未开始 ${totals.ns}，进行中 ${totals.ip}，遇到困难 ${totals.bl}，${review ? `待验收 ${totals.rv}，` : ''}已完成 ${totals.dn}，逾期 **${totals.od}**`,
+        `合计：未开始 ${totals.ns}，进行中 ${totals.ip}，遇到困难 ${totals.bl}，${review ? `待验收 ${totals.rv}，` : ''}${accepted ? `已完成（已验收） ${totals.ac}，` : ''}已完成 ${totals.dn}，逾期 **${totals.od}**`,
       ),
       table({
         columns: [
@@ -90,6 +101,7 @@ export function buildBoardCard(v: BoardView): Card {
           { name: 'ip', title: '进行中' },
           { name: 'bl', title: '遇到困难' },
           ...(review ? [{ name: 'rv', title: '待验收' }] : []),
+          ...(accepted ? [{ name: 'ac', title: '已完成（已验收）' }] : []),
           { name: 'dn', title: '已完成' },
           { name: 'od', title: '逾期' },
         ],
@@ -211,33 +223,54 @@ function reportItems(items: readonly string[]): CardElement[] {
   return [markdown(`**您负责的任务**：\n${shown.join('\n')}${more}`)];
 }
 
+/**
+ * A roll-up row's tasks by status (issue 13 item 3): each task counts once, as the 台账 reads it
+ * (model.ts `ledgerStatus`): 逾期 (open, past due, owner not away) before its own status.
+ */
+export interface RollupCounts {
+  /** 已完成（已验收）: the item requires evidence, and the 书记 or 纪检委员 accepted it. */
+  accepted: number;
+  /** 已完成: an item that needs no acceptance. */
+  done: number;
+  /** 待验收. */
+  review: number;
+  inProgress: number;
+  notStarted: number;
+  blocked: number;
+  overdue: number;
+  missed: number;
+}
+
 export interface RollupView {
   orgName: string;
   quarter: string;
-  /** Each task counts once: 逾期 (open, past due, owner not away) before its own status. */
-  owners: {
-    name: string;
-    /** 已完成 or 已完成（已验收）. */
-    done: number;
-    /** 待验收. */
-    review: number;
-    inProgress: number;
-    notStarted: number;
-    blocked: number;
-    overdue: number;
-    missed: number;
-    reported: boolean;
-    away: boolean;
-  }[];
-  items: {
-    seq: number;
-    content: string;
-    done: number;
-    review: number;
-    total: number;
-    overdue: number;
-    missed: number;
-  }[];
+  owners: (RollupCounts & { name: string; reported: boolean; away: boolean })[];
+  items: (RollupCounts & { seq: number; content: string })[];
+}
+
+/** The status columns of both roll-up tables, in the order of the issue and the 台账; they add up to every task. */
+const ROLLUP_COLUMNS = [
+  { name: 'ac', title: '已完成（已验收）' },
+  { name: 'dn', title: '已完成' },
+  { name: 'rv', title: '待验收' },
+  { name: 'ip', title: '进行中' },
+  { name: 'ns', title: '未开始' },
+  { name: 'bl', title: '遇到困难' },
+  { name: 'od', title: '逾期' },
+  { name: 'ms', title: '未完成' },
+];
+
+function rollupCells(c: RollupCounts, away = false): Record<string, number | string> {
+  return {
+    ac: c.accepted,
+    dn: c.done,
+    rv: c.review,
+    ip: c.inProgress,
+    ns: c.notStarted,
+    bl: c.blocked,
+    od: away ? '—' : c.overdue,
+    ms: c.missed,
+  };
 }
 
 /** The secretary's quarter-end roll-up: per owner and per item. */
@@ -263,44 +296,16 @@ export function buildRollupCard(v: RollupView): Card {
               : '**全部责任人已提交履责报告。**',
       ),
       table({
-        columns: [
-          { name: 'name', title: '责任人' },
-          { name: 'done', title: '已完成' },
-          { name: 'rv', title: '待验收' },
-          { name: 'ip', title: '进行中' },
-          { name: 'ns', title: '未开始' },
-          { name: 'bl', title: '遇到困难' },
-          { name: 'od', title: '逾期' },
-          { name: 'ms', title: '未完成' },
-          { name: 'rp', title: '履责报告' },
-        ],
+        columns: [{ name: 'name', title: '责任人' }, ...ROLLUP_COLUMNS, { name: 'rp', title: '履责报告' }],
         rows: owners.map((o) => ({
           name: o.name,
-          done: o.done,
-          rv: o.review,
-          ip: o.inProgress,
-          ns: o.notStarted,
-          bl: o.blocked,
-          od: o.away ? '—' : o.overdue,
-          ms: o.missed,
+          ...rollupCells(o, o.away),
           rp: o.away ? '请假' : o.reported ? '已提交' : '未提交',
         })),
       }),
       table({
-        columns: [
-          { name: 'item', title: '责任内容' },
-          { name: 'done', title: '完成' },
-          { name: 'rv', title: '待验收' },
-          { name: 'od', title: '逾期' },
-          { name: 'ms', title: '未完成' },
-        ],
-        rows: items.map((i) => ({
-          item: `${i.seq}. ${clean(i.content, 30)}`,
-          done: `${i.done}/${i.total}`,
-          rv: i.review,
-          od: i.overdue,
-          ms: i.missed,
-        })),
+        columns: [{ name: 'item', title: '责任内容' }, ...ROLLUP_COLUMNS],
+        rows: items.map((i) => ({ item: `${i.seq}. ${clean(i.content, 30)}`, ...rollupCells(i) })),
       }),
       note(
         owners.length < v.owners.length || items.length < v.items.length

@@ -93,13 +93,6 @@ export function ledgerStatus(t: { status: TaskStatus; due_date: string }, today:
   }
 }
 
-/** Finished for the owner: 已完成 (an item without an evidence requirement) or accepted. */
-export const FINISHED_TASK_STATUSES = ['done', 'accepted'] as const satisfies readonly TaskStatus[];
-
-export function isFinishedTask(status: TaskStatus): boolean {
-  return (FINISHED_TASK_STATUSES as readonly TaskStatus[]).includes(status);
-}
-
 /** Who accepts (验收) a task submitted with its evidence: the 书记 or the 纪检委员 (not its owner). */
 export const TASK_ACCEPTOR_ROLES = ['secretary', 'inspector'] as const satisfies readonly Role[];
 

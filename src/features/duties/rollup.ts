@@ -4,9 +4,32 @@ import { isAway, membersByOpenId } from '../../db/repositories/members.ts';
 import { findOrgById } from '../../db/repositories/orgs.ts';
 import type { Database } from '../../db/schema.ts';
 import type { QuarterWindow } from '../../domain/periods.ts';
-import { isFinishedTask, isOpenTask } from './model.ts';
+import { type LedgerStatus, ledgerStatus } from './model.ts';
 import { listQuarterlyReports, listTasksDueIn } from './repository.ts';
-import type { RollupView } from './task-card.ts';
+import type { RollupCounts, RollupView } from './task-card.ts';
+
+/** The roll-up's column of each 台账 status. */
+const COLUMNS: Record<LedgerStatus, keyof RollupCounts> = {
+  '已完成（已验收）': 'accepted',
+  已完成: 'done',
+  待验收: 'review',
+  进行中: 'inProgress',
+  未开始: 'notStarted',
+  遇到困难: 'blocked',
+  逾期: 'overdue',
+  未完成: 'missed',
+};
+
+const noTasks = (): RollupCounts => ({
+  accepted: 0,
+  done: 0,
+  review: 0,
+  inProgress: 0,
+  notStarted: 0,
+  blocked: 0,
+  overdue: 0,
+  missed: 0,
+});
 
 export async function rollupView(
   ctx: { db: Kysely<Database> },
@@ -24,34 +47,17 @@ export async function rollupView(
     const away = isAway(members.get(t.owner_open_id), today);
     const o = owners.get(t.owner_open_id) ?? {
       name: t.owner_name,
-      done: 0,
-      review: 0,
-      inProgress: 0,
-      notStarted: 0,
-      blocked: 0,
-      overdue: 0,
-      missed: 0,
+      ...noTasks(),
       reported: reports.has(t.owner_open_id),
       away,
     };
-    const i = items.get(t.item_id) ?? {
-      seq: t.seq,
-      content: t.content,
-      done: 0,
-      review: 0,
-      total: 0,
-      overdue: 0,
-      missed: 0,
-    };
-    const overdue = isOpenTask(t.status) && t.due_date < today;
-    i.total++;
-    if (isFinishedTask(t.status)) [o.done, i.done] = [o.done + 1, i.done + 1];
-    else if (t.status === 'submitted') [o.review, i.review] = [o.review + 1, i.review + 1];
-    else if (t.status === 'missed') [o.missed, i.missed] = [o.missed + 1, i.missed + 1];
-    else if (overdue && !away) [o.overdue, i.overdue] = [o.overdue + 1, i.overdue + 1];
-    else if (t.status === 'not_started') o.notStarted++;
-    else if (t.status === 'blocked') o.blocked++;
-    else o.inProgress++;
+    const i = items.get(t.item_id) ?? { seq: t.seq, content: t.content, ...noTasks() };
+    // Each task in one column, as the 台账 reads it (model.ts `ledgerStatus`), so the columns add up to
+    // every task; a task of an owner on leave is not 逾期 but stays in its own status's column.
+    const status = ledgerStatus(t, today);
+    const column = COLUMNS[status === '逾期' && away ? ledgerStatus(t, t.due_date) : status];
+    o[column]++;
+    i[column]++;
     owners.set(t.owner_open_id, o);
     items.set(t.item_id, i);
   }

@@ -24,7 +24,6 @@ import {
   type Cadence,
   DUTY_CATEGORIES,
   dueDateOf,
-  isFinishedTask,
   isOpenTask,
   periodOf,
   type ReportedTaskStatus,
@@ -96,8 +95,10 @@ export async function taskView(
   const events = rawEvents.map((e) =>
     e.kind === 'blocked' && e.text && !showReason ? { ...e, text: REASON_WITHHELD } : e,
   );
-  const last = [...events].reverse().find((e) => e.text && e.kind !== 'missed');
   const open = isOpenTask(t.status);
+  const returned = open ? returnOf(events) : undefined;
+  // A return shows as 已退回 (with its reason) above: 最近进展 is the owner's own.
+  const last = [...events].reverse().find((e) => e.text && e.kind !== 'missed' && !(returned && e.kind === 'returned'));
   return {
     id: t.id,
     orgId: t.org_id,
@@ -128,12 +129,27 @@ export async function taskView(
       reader !== undefined &&
       reader.openId !== t.owner_open_id &&
       (TASK_ACCEPTOR_ROLES as readonly (Role | undefined)[]).includes(reader.role),
+    othersCopy: reader !== undefined && reader.openId !== t.owner_open_id,
+    returned: returned && {
+      by: returned.actor_name,
+      at: formatLocal(new Date(returned.at), tz),
+      reason: (returned.text ?? '').replace(/^退回：/, ''),
+    },
     lastProgress: last && { at: formatLocal(new Date(last.at), tz), text: last.text ?? '' },
     evidence: evidence.map((e) => ({ kind: e.kind, name: e.name })),
     history: events
       .filter((e) => e.text)
       .map((e) => ({ at: formatLocal(new Date(e.at), tz), by: e.actor_name, text: e.text ?? '' })),
   };
+}
+
+/**
+ * The return (验收退回) an open task stands under: the last event, files attached since aside, is the
+ * 书记's or 纪检委员's 退回. Any report of the owner's after it (进度, 遇到困难, 已完成) ends it.
+ */
+function returnOf<E extends { kind: string }>(events: readonly E[]): E | undefined {
+  const last = events.findLast((e) => e.kind !== 'evidence');
+  return last?.kind === 'returned' ? last : undefined;
 }
 
 function linkedOf(item: DutyItem): TaskView['linked'] {
@@ -192,6 +208,7 @@ export async function boardView(db: Kysely<Database>, orgId: number, now: Date, 
       inProgress: 0,
       blocked: 0,
       review: 0,
+      accepted: 0,
       done: 0,
       overdue: 0,
       away: isAway(m, todayDate),
@@ -200,7 +217,8 @@ export async function boardView(db: Kysely<Database>, orgId: number, now: Date, 
     if (t.status === 'in_progress') o.inProgress++;
     if (t.status === 'blocked') o.blocked++;
     if (t.status === 'submitted') o.review++;
-    if (isFinishedTask(t.status)) o.done++;
+    if (t.status === 'accepted') o.accepted++;
+    if (t.status === 'done') o.done++;
     if (isOpenTask(t.status) && t.due_date < todayDate) o.overdue++;
     owners.set(t.owner_open_id, o);
   }

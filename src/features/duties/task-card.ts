@@ -59,6 +59,17 @@ export interface TaskView {
   linked?: { label: string; verb: string };
   /** The reader may accept or return this task (it is 待验收; they are its 书记 or 纪检委员, not its owner). */
   mayReview?: boolean;
+  /**
+   * Read privately by someone other than its owner (the 书记 or 纪检委员 who reviewed it, an admin's
+   * /任务 查看): the owner's buttons, which would refuse them, are left off. The owner's card and a
+   * shared (group) card keep them.
+   */
+  othersCopy?: boolean;
+  /**
+   * The 书记 or 纪检委员 returned it (验收退回) and its owner has not reported since: who, when (local
+   * time) and why. Shown as 已退回 until the owner reports again.
+   */
+  returned?: { by: string; at: string; reason: string };
   lastProgress: { at: string; text: string } | undefined;
   evidence: { kind: string; name: string }[];
   history: { at: string; by: string; text: string }[];
@@ -93,6 +104,7 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
         `**状态**：${md(v.statusLabel)}　**进度**：${v.percent}%`,
       ].join('\n'),
     ),
+    ...(v.returned ? returnedMark(v.returned) : []),
     ...textSection('责任内容', v.content),
   ];
   if (v.evidenceRequired) elements.push(markdown(`**佐证要求**：${md(v.evidenceRequired, 200)}`));
@@ -115,7 +127,9 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
       ),
     );
   }
-  if (open && mode === 'progress') {
+  // The owner's buttons and forms: on the owner's card and a shared one, not on someone else's copy.
+  const ownerTools = open && !v.othersCopy;
+  if (ownerTools && mode === 'progress') {
     elements.push(
       divider(),
       form(`task_progress_${v.id}`, [
@@ -158,7 +172,7 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
       ]),
       cancelButton(v),
     );
-  } else if (open && mode === 'blocked') {
+  } else if (ownerTools && mode === 'blocked') {
     elements.push(
       divider(),
       form(`task_blocked_${v.id}`, [
@@ -198,7 +212,7 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
         ),
       ]),
     );
-  } else if (open) {
+  } else if (ownerTools) {
     elements.push(
       buttonRow([
         taskForm.button({ text: '更新进度', type: 'primary', org: v.orgId }, { id: v.id, form: 'progress' }),
@@ -214,7 +228,7 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
       ]),
     );
   }
-  return trackedItemCard({
+  const c = trackedItemCard({
     title: `责任任务 #${v.id}`,
     subtitle: v.content,
     status: v.status,
@@ -225,6 +239,40 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
     open,
     elements,
   });
+  return v.returned ? markReturned(c, v.overdue) : c;
+}
+
+/** 已退回 in the warning colour (as 遇到困难 and the rectification's 待审核 are drawn). */
+const RETURNED_COLOUR = 'orange';
+
+/** The return under the status line: who returned it and when, and the reason as they wrote it. */
+function returnedMark(r: NonNullable<TaskView['returned']>): CardElement[] {
+  return [
+    markdown(
+      `<font color='${RETURNED_COLOUR}'>**验收退回**：${md(r.by || '验收人', 20)}于 ${md(r.at)} 退回，请责任人补充后重新报告完成。</font>`,
+    ),
+    plainText(`退回理由：${r.reason}`, { max: 500 }),
+  ];
+}
+
+/** The header of a returned task: tagged 已退回 beside its status, in orange unless it is overdue (red). */
+function markReturned(c: Card, overdue: boolean): Card {
+  const header = c.header;
+  if (!header) return c;
+  const tag = {
+    tag: 'text_tag' as const,
+    text: { tag: 'plain_text' as const, content: '已退回' },
+    color: RETURNED_COLOUR,
+  };
+  return {
+    ...c,
+    config: { ...c.config, summary: { content: `${header.title.content}：已退回，待重新报告` } },
+    header: {
+      ...header,
+      template: overdue ? header.template : RETURNED_COLOUR,
+      text_tag_list: [...(header.text_tag_list ?? []), tag],
+    },
+  };
 }
 
 export interface TaskListView extends PagedListView {
@@ -315,5 +363,6 @@ export {
   CHECKLIST_ROWS,
   MIN_REPORT_LENGTH,
   REPORT_PARTS,
+  type RollupCounts,
   type RollupView,
 } from './duty-cards.ts';

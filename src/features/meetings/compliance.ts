@@ -5,9 +5,14 @@
  * half-year window (the 专题会议: H1 Jan–Mar, H2 Jul–Sep) is reminded when its window opens, warned
  * its lead time before the window closes, and escalated after it closed with none held. A 主题党日
  * month without a held one is flagged on the first working day of the next month. What fell due before
- * the org began using the bot is not flagged. A held meeting whose
- * minutes are overdue is a 纪要待补 reminder to its organiser. Each notice names its occurrence, so the
- * job's runner claims it once.
+ * the org began using the bot is not flagged. Each notice names its occurrence, so the job's runner
+ * claims it once.
+ *
+ * A meeting's organiser hears about its record at most twice, and never that a meeting was held when
+ * its record says it was not (held.ts): for a held meeting without minutes, a 纪要提醒 on the day they
+ * are due (`minutesDueNotice`, jobs/meeting-reminders.ts) and one 纪要待补 after it
+ * (`minutesOverdueNotice`, jobs/compliance-check.ts); for one settled as not held, no minutes nudge but
+ * once what the record says and how an admin corrects it (`notHeldNotice`, jobs/meeting-reminders.ts).
  */
 import type { Kysely } from 'kysely';
 import { plain, textMessage } from '../../cards/text.ts';
@@ -17,7 +22,7 @@ import type { CalendarRule, Database, Session } from '../../db/schema.ts';
 import { addDays, addMonths, formatLocal, localDate } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
 import { periodName, type RecordedSession, recordsOf, ruleShape, sessionsBetween, themeDayOf } from './calendar.ts';
-import type { SessionRecordState } from './held.ts';
+import { MINUTES_DUE_WORKDAYS, type SessionRecordState, stateLabel } from './held.ts';
 import { basisOf, type Frequency, isStudyKind, kindLabel, rulePeriod, sessionName, verbFor } from './model.ts';
 
 export interface RuleNotice {
@@ -168,6 +173,35 @@ async function themeMonthNotices(c: ComplianceInput, r: CalendarRule): Promise<R
 /** A held meeting whose minutes are past due (held.ts): one 纪要待补 reminder to its organiser. */
 export function minutesOverdueNotice(s: Session, r: SessionRecordState, tz: string): Outgoing | undefined {
   if (s.category !== 'meeting' || r.state !== 'held' || r.minutes !== 'overdue') return undefined;
-  const day = localDate(new Date(s.start_at), tz);
-  return textMessage`【纪要待补】${day} ${verbFor(s.kind)}的${sessionName(s.kind, plain(s.title, 60))}，纪要应于 ${r.minutesDue ?? ''} 前完成，现仍未记录。请在会议卡片上“记录纪要”，或发送 /会议 纪要 ${s.id} 纪要内容。`;
+  return textMessage`【纪要待补】${meetingOn(s, tz)}，纪要应于 ${r.minutesDue ?? ''} 前完成，现仍未记录。请在会议卡片上“记录纪要”，或发送 /会议 纪要 ${s.id} 纪要内容。`;
+}
+
+/** "2026-12-03 召开的支委会“12月支委会”": what the organiser's notices about a meeting's record name. */
+function meetingOn(s: Session, tz: string): string {
+  return `${localDate(new Date(s.start_at), tz)} ${verbFor(s.kind)}的${sessionName(s.kind, plain(s.title, 60))}`;
+}
+
+/**
+ * A held meeting whose minutes are due today (held.ts): the 纪要提醒 to its organiser, on the due day
+ * only — after it, `minutesOverdueNotice` takes over.
+ */
+export function minutesDueNotice(s: Session, r: SessionRecordState, today: string, tz: string): Outgoing | undefined {
+  if (s.category !== 'meeting' || r.state !== 'held' || r.minutes !== 'pending' || r.minutesDue !== today)
+    return undefined;
+  return textMessage`【纪要提醒】${meetingOn(s, tz)}，纪要应在会后 ${MINUTES_DUE_WORKDAYS} 个工作日内完成，今天（${today}）到期。请在会议卡片上“记录纪要”，或发送 /会议 纪要 ${s.id} 纪要内容，并把照片、签到表发给清风。`;
+}
+
+/**
+ * A meeting settled as not held (held.ts): once to its organiser, what the record says and why — never
+ * that it was held — and that an admin corrects the attendance with /会议 补正 if it did take place.
+ */
+export function notHeldNotice(s: Session, r: SessionRecordState, tz: string): Outgoing | undefined {
+  if (s.category !== 'meeting' || r.state !== 'not_held') return undefined;
+  const verb = verbFor(s.kind);
+  const held = stateLabel('held', s.kind);
+  const noQuorum = r.present > 0 && r.voting !== null && !r.voting.quorum;
+  const why =
+    noQuorum && r.voting ? `有表决权的党员 ${r.voting.total} 人，到会 ${r.voting.present} 人，未超过半数` : '无人签到';
+  const ifHeld = noQuorum ? '如到会人数实际已超过半数' : `如实际已${verb}`;
+  return textMessage`【出勤记录】原定于 ${meetingOn(s, tz)}${why}，记录为${stateLabel('not_held', s.kind)}，本期不计为${held}。${ifHeld}，请管理员按现场签到表补正出勤：/会议 补正 ${s.id} @姓名 签到 补正理由`;
 }

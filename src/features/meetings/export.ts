@@ -66,6 +66,8 @@ function correctionsOf(att: Attendance): string {
 interface StudyLedgerRow {
   session: Session;
   date: string;
+  /** What the session's record says (held.ts), the same on each of its rows. */
+  record: SessionRecordState;
   attendee: Attendance[number];
   /** Their 心得 over the real attendees (study-rules.ts): 已提交 / 未提交 for who signed in, 补学 apart. */
   reflection: ReflectionMark;
@@ -91,6 +93,9 @@ export const studyLedger = defineExporter<StudyLedgerRow>({
     // 补学 is not attendance: the person stays 缺席 or 请假 above.
     { header: '补学', width: 16, value: (r) => (r.makeupOn ? `已补学（${r.makeupOn}）` : '') },
     { header: '补正', width: 20, value: (r) => r.attendee.correction ?? '' },
+    // The session's 状态, as in the 三会一课记录簿 (held.ts): 已组织 / 已开展, 学习记录待补, 未开展（无人签到…）
+    // — the 通报 leaves a session nobody signed in to out, and this says why its rows are all 缺席.
+    { header: '状态', width: 24, value: (r) => recordStateText(r.record, r.session.kind) },
   ],
 });
 
@@ -160,7 +165,7 @@ export async function exportMeetings(
 
 export async function exportStudy(
   db: Kysely<Database>,
-  o: { org: Org; year: number; now: Date; timezone: string },
+  o: { org: Org; year: number; now: Date; timezone: string; calendar: WorkCalendar },
 ): Promise<LedgerFile> {
   const sessions = await yearSessions(db, o.org.id, 'study', o.year, o.timezone, o.now);
   const windows = await orgWindows(db, o.org.id);
@@ -168,11 +173,12 @@ export async function exportStudy(
   for (const session of sessions) {
     const reflections = new Map((await listReflections(db, session.id)).map((r) => [r.open_id, r]));
     const date = sessionDate(session, o.timezone);
+    const record = await recordOf(db, session, o.now, o.timezone, o.calendar, windows);
     for (const attendee of await attendanceOf(db, session, o.timezone, o.now, windows)) {
       const r = reflections.get(attendee.openId);
       const reflection = reflectionMark(attendee.state as StudyState, r);
       const makeupOn = reflection === 'makeup' && r ? localDate(new Date(r.submitted_at), o.timezone) : null;
-      rows.push({ session, date, attendee, reflection, makeupOn });
+      rows.push({ session, date, record, attendee, reflection, makeupOn });
     }
   }
   const bytes = await studyLedger.write({

@@ -1,6 +1,6 @@
 /**
  * 补学 (issue 13 item 4): a member who missed a study session — 缺席, or 请假 (asked, or away that day) —
- * may, once its 签到 window has closed, take the material privately (`/学习 补学 N`, or the 补学 button
+ * may, once its 签到 window has closed and only if it was held (held.ts; not one nobody signed in to), take the material privately (`/学习 补学 N`, or the 补学 button
  * on their private list) and hand in a 心得 recorded as 补学. The session's cards, the half-year 通报
  * and the 学习考勤 show it as 补学, never as having attended. The rules are in study-rules.ts.
  */
@@ -10,6 +10,7 @@ import { UserError } from '../../core/errors.ts';
 import { isAway, membersByOpenId } from '../../db/repositories/members.ts';
 import type { Org, Session, SessionAttendee } from '../../db/schema.ts';
 import { formatLocal, localDate } from '../../domain/time.ts';
+import { recordOf } from './calendar.ts';
 import type { MakeupView } from './makeup-card.ts';
 import { sessionHeading } from './model.ts';
 import { orgWindows, refreshSessionCards } from './refresh.ts';
@@ -23,7 +24,7 @@ import {
 } from './repository.ts';
 import { lockSession, requireSession } from './service.ts';
 import { MIN_REFLECTION_LENGTH } from './session-card.ts';
-import { assertMakeupOpen, makeupText, studySettled, studyState } from './study-rules.ts';
+import { assertMakeupOpen, makeupText, studyState } from './study-rules.ts';
 
 /** How far back the 补学 list looks. */
 const LIST_DAYS = 366;
@@ -62,7 +63,10 @@ async function viewOf(
 async function checked(ctx: ActingContext, s: Session): Promise<SessionAttendee> {
   const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
   const existing = await findReflection(ctx.db, s.id, ctx.actor.openId);
-  assertMakeupOpen(s, a, existing, ctx.now, ctx.settings.timezone, await orgWindows(ctx.db, s.org_id));
+  const windows = await orgWindows(ctx.db, s.org_id);
+  const tz = ctx.settings.timezone;
+  const { state } = await recordOf(ctx.db, s, ctx.now, tz, ctx.calendar, windows);
+  assertMakeupOpen(s, a, existing, ctx.now, tz, windows, state);
   if (!a) throw new UserError('forbidden', '您不在本次学习的参加人员名单中。');
   return a;
 }
@@ -104,7 +108,10 @@ export async function submitMakeup(
   return { session: after, view };
 }
 
-/** The study sessions of the last year the actor missed and has not made up (settled ones only), newest first. */
+/**
+ * The study sessions of the last year the actor missed and has not made up, newest first: held ones only
+ * (held.ts: settled, and someone signed in), so a session nobody attended is never offered.
+ */
 export async function missedSessions(
   ctx: ActingContext,
   org: Org,
@@ -118,9 +125,9 @@ export async function missedSessions(
   });
   const rows: { id: number; heading: string; when: string; missed: string }[] = [];
   for (const s of sessions.reverse()) {
-    if (!studySettled(s, ctx.now, windows)) continue;
     const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
     if (!a || a.status === 'signed') continue;
+    if ((await recordOf(ctx.db, s, ctx.now, tz, ctx.calendar, windows)).state !== 'held') continue;
     if (await findReflection(ctx.db, s.id, ctx.actor.openId)) continue;
     rows.push({
       id: s.id,

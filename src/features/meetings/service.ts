@@ -14,6 +14,7 @@ import { listMembers } from '../../db/repositories/members.ts';
 import { lockRow } from '../../db/repositories/versioned.ts';
 import type { Session } from '../../db/schema.ts';
 import { formatLocal } from '../../domain/time.ts';
+import { recordOf } from './calendar.ts';
 import {
   type SessionCategory,
   type SessionFileKind,
@@ -355,8 +356,10 @@ export async function submitReflection(
 ): Promise<Session> {
   const s = await current(ctx, given);
   const a = await findAttendee(ctx.db, s.id, ctx.actor.openId);
-  // From the start, by one who signed in (study-rules.ts); one who missed it is pointed to 补学.
-  assertReflectionOpen(s, a, ctx.now, ctx.settings.timezone, await orgWindows(ctx.db, s.org_id));
+  // From the start, by one who signed in (study-rules.ts); one who missed a held one is pointed to 补学.
+  const windows = await orgWindows(ctx.db, s.org_id);
+  const { state } = await recordOf(ctx.db, s, ctx.now, ctx.settings.timezone, ctx.calendar, windows);
+  assertReflectionOpen(s, a, ctx.now, ctx.settings.timezone, windows, state);
   const { text: stored, length } = rules.submitReflection(s, a, text, MIN_REFLECTION_LENGTH);
   if (
     !(await saveReflection(ctx.db, {

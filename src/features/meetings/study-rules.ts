@@ -3,8 +3,10 @@
  * 学习心得: who is counted as having attended, whose 心得 counts, who owes one and who did 补学.
  *
  * - A 心得 is taken only from the session's start, and only from one who signed in (签到). One who did
- *   not — 缺席, or 请假 (asked, or away on /请假 that day) — may 补学 once the 签到 window has closed:
- *   they get the material and hand in a 心得 recorded as 补学. 补学 never counts as having attended.
+ *   not — 缺席, or 请假 (asked, or away on /请假 that day) — may 补学 once the 签到 window has closed and
+ *   the session was held (held.ts): they get the material and hand in a 心得 recorded as 补学. A session
+ *   nobody signed in to was not held: there is nothing to make up and no 心得 is owed. 补学 never counts
+ *   as having attended.
  * - Counts are over the real attendees: 心得 submitted by those who signed in / those who signed in.
  * - A session counts in the half-year 通报 only once held: its 签到 is settled (the window has closed or
  *   the minutes are recorded) and someone signed in (held.ts).
@@ -13,6 +15,7 @@
  */
 import { UserError } from '../../core/errors.ts';
 import { localParts } from '../../domain/time.ts';
+import { type HeldState, stateLabel } from './held.ts';
 import {
   type AttendanceStatus,
   type AttendanceWindows,
@@ -87,12 +90,14 @@ export function assertReflectionOpen(
   now: Date,
   tz: string,
   windows?: AttendanceWindows,
+  state?: HeldState,
 ): void {
   if (s.category !== 'study' || !attendee) return;
   if (s.status === 'cancelled') throw new UserError('conflict', '本次学习已取消。');
   if (now.getTime() < Date.parse(s.start_at))
     throw new UserError('conflict', `学习尚未开始，心得请在学习开始（${dayTime(new Date(s.start_at), tz)}）后提交。`);
   if (attendee.status === 'signed') return;
+  if (state === 'not_held') throw new UserError('conflict', `${notHeldText(s.kind)}不需要提交心得。`);
   const settled = studySettled(s, now, windows);
   if (attendee.status === 'leave') {
     if (settled)
@@ -104,6 +109,14 @@ export function assertReflectionOpen(
     'conflict',
     `您本次没有签到，心得不能按参加学习提交。如需补学，请发送 ${makeupCommand(s.id)}，获取学习材料并提交补学心得。`,
   );
+}
+
+/**
+ * "本次学习无人签到，记录为未组织，": a study session settled as not held (held.ts) — for the study kinds,
+ * which do not vote, that is one nobody signed in to.
+ */
+function notHeldText(kind: string): string {
+  return `本次学习无人签到，记录为${stateLabel('not_held', kind)}，`;
 }
 
 /** Where one invitee stands at a study session. */
@@ -152,7 +165,8 @@ export function reflectionCounts(
 
 /**
  * Whether the actor may 补学 session `s` now: a study session not cancelled, to which they were invited
- * and did not sign in (缺席 or 请假), once its 签到 window has closed, and not already made up.
+ * and did not sign in (缺席 or 请假), once its 签到 window has closed, held (`state`, held.ts: a session
+ * nobody signed in to has nothing to make up), and not already made up.
  */
 export function assertMakeupOpen(
   s: StudyTiming,
@@ -160,7 +174,8 @@ export function assertMakeupOpen(
   existing: Pick<StoredReflection, 'makeup'> | undefined,
   now: Date,
   tz: string,
-  windows?: AttendanceWindows,
+  windows: AttendanceWindows | undefined,
+  state: HeldState,
 ): void {
   if (s.category !== 'study') throw new UserError('bad_args', '只有学习活动可以补学。');
   if (s.status === 'cancelled') throw new UserError('conflict', '本次学习已取消，无需补学。');
@@ -177,6 +192,7 @@ export function assertMakeupOpen(
       'conflict',
       `补学在签到结束（${dayTime(signInCloses(s, windows), tz)}）后开放。能参加的，请按时签到。`,
     );
+  if (state === 'not_held') throw new UserError('conflict', `${notHeldText(s.kind)}无需补学。`);
   if (existing) throw new UserError('conflict', '您已经完成本次学习的补学。');
 }
 

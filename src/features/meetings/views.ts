@@ -86,11 +86,8 @@ export async function sendSessionLedger(
   year: number | undefined,
 ): Promise<LedgerFile> {
   const org = ctx.org;
-  const o = { org, year: yearOrThis(ctx, year), now: ctx.now, timezone: ctx.settings.timezone };
-  const file =
-    category === 'study'
-      ? await exportStudy(ctx.db, o)
-      : await exportMeetings(ctx.db, { ...o, calendar: ctx.calendar });
+  const o = { org, year: yearOrThis(ctx, year), now: ctx.now, timezone: ctx.settings.timezone, calendar: ctx.calendar };
+  const file = category === 'study' ? await exportStudy(ctx.db, o) : await exportMeetings(ctx.db, o);
   await ctx.outbox.sendFile(
     { chatId: ctx.chat.chatId },
     { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },

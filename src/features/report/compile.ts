@@ -3,10 +3,13 @@
  * with `rules.ts`: the enabled calendar rules, every session of the year (and the 组织生活会 of January
  * and February after it, which counts for the year) with the state the held rule gives it
  * (features/meetings/held.ts `sessionRecordState` — the only judge of "held"), the 清单 tasks due in
- * the year with their evidence, the rectification items of the year or still open, and the 节前廉政提醒
- * the holiday-reminder job delivered (its reminder claims, one per holiday per org, written in the same
- * transaction as the card). Read-only but for `ensureRules` (an org without its default rules gets them,
- * as /日历 does).
+ * the year with their evidence (and what their items require), the rectification items of the year or
+ * still open with their evidence, and the 节前廉政提醒 the holiday-reminder job delivered: its reminder
+ * claims (one per holiday per org), each with the card's outbox row — keyed by the claim's own key and
+ * written in the same transaction (a card posted before the key was kept is found by its title) — whose
+ * status says whether the group chat received it. A claim with no card (the org had no group chat bound)
+ * is no reminder sent. Read-only but for `ensureRules` (an org
+ * without its default rules gets them, as /日历 does).
  */
 import type { Kysely } from 'kysely';
 import type { Database, Org } from '../../db/schema.ts';
@@ -21,6 +24,7 @@ import { RECT_STATUS_LABELS, type RectStatus } from '../rectification/model.ts';
 import type { ReportCardView } from './report-card.ts';
 import {
   compileReport,
+  type ReminderState,
   type Report,
   type ReportReminder,
   type ReportRule,
@@ -36,8 +40,74 @@ export interface CompileOptions {
   calendar: WorkCalendar;
 }
 
-/** The job whose reminder claims record the 节前廉政提醒 sent (jobs/holiday-reminder.ts). */
+/** The job whose reminder claims record the 节前廉政提醒 delivered (jobs/holiday-reminder.ts). */
 const HOLIDAY_JOB = 'holiday-reminder';
+
+/** What the outbox row of a reminder's card says became of it. */
+export function reminderState(row: { status: string } | undefined): ReminderState {
+  if (!row) return 'not_posted';
+  if (row.status === 'sent') return 'sent';
+  if (row.status === 'pending') return 'queued';
+  return 'failed';
+}
+
+/** The title of the 节前廉政提醒 card (src/cards/notice-cards.ts), before the holiday's name. */
+const REMINDER_CARD_TITLE = '节前廉政提醒 · ';
+
+interface ReminderCardRow {
+  status: string;
+  sent_at: string | null;
+  created_at: string;
+  payload: string;
+}
+
+/**
+ * The reminder cards posted before the job keyed them with the claim's key: the org's unkeyed cards
+ * to a group chat whose title is the reminder's, around the year.
+ */
+async function unkeyedReminderCards(
+  db: Kysely<Database>,
+  orgId: number,
+  yearStart: string,
+  yearEnd: string,
+): Promise<ReminderCardRow[]> {
+  const margin = 31 * 86_400_000;
+  return db
+    .selectFrom('outbox')
+    .select(['status', 'sent_at', 'created_at', 'payload'])
+    .where('org_id', '=', orgId)
+    .where('kind', '=', 'send')
+    .where('target_type', '=', 'chat_id')
+    .where('dedupe_key', 'is', null)
+    .where('payload', 'like', `%${REMINDER_CARD_TITLE}%`)
+    .where('created_at', '>=', new Date(Date.parse(yearStart) - margin).toISOString())
+    .where('created_at', '<', new Date(Date.parse(yearEnd) + margin).toISOString())
+    .orderBy('id')
+    .execute();
+}
+
+/** The title of a card's outbox payload (`{ content: JSON of the card }`), if it holds one. */
+function cardTitle(payload: string): string | undefined {
+  try {
+    const card = JSON.parse((JSON.parse(payload) as { content: string }).content) as {
+      header?: { title?: { content?: string } };
+    };
+    return card.header?.title?.content;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The unkeyed card of `holiday` written from the claim's instant (a day's leeway) to a month after. */
+function legacyCardOf(rows: readonly ReminderCardRow[], holiday: string, claimedAt: string) {
+  const at = Date.parse(claimedAt);
+  return rows.find((r) => {
+    const t = Date.parse(r.created_at);
+    return (
+      t >= at - 86_400_000 && t <= at + 31 * 86_400_000 && cardTitle(r.payload) === `${REMINDER_CARD_TITLE}${holiday}`
+    );
+  });
+}
 
 /** `in (…)` lists are read in slices of this many ids. */
 const CHUNK = 500;
@@ -123,6 +193,7 @@ export async function compileYear(db: Kysely<Database>, o: CompileOptions): Prom
       'tasks.due_date',
       'tasks.status',
       'duty_items.content',
+      'duty_items.evidence as required',
       'duty_items.seq',
     ])
     .where('tasks.org_id', '=', org.id)
@@ -151,6 +222,7 @@ export async function compileYear(db: Kysely<Database>, o: CompileOptions): Prom
     dueDate: t.due_date,
     status: t.status,
     statusLabel: TASK_STATUS_LABELS[t.status as TaskStatus] ?? t.status,
+    required: t.required,
     evidence: evidenceOf.get(t.id) ?? 0,
   }));
 
@@ -165,6 +237,17 @@ export async function compileYear(db: Kysely<Database>, o: CompileOptions): Prom
     )
     .orderBy('id')
     .execute();
+  const rectEvidence = await inChunks(
+    rectRows.map((x) => x.id),
+    (ids) =>
+      db
+        .selectFrom('rectification_evidence')
+        .select(['item_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('item_id', 'in', ids)
+        .groupBy('item_id')
+        .execute(),
+  );
+  const rectEvidenceOf = new Map(rectEvidence.map((e) => [e.item_id, Number(e.n)]));
   const rects = rectRows.map((x) => ({
     id: x.id,
     problem: x.problem,
@@ -175,22 +258,44 @@ export async function compileYear(db: Kysely<Database>, o: CompileOptions): Prom
     late: x.late === 1,
     createdOn: localDate(new Date(x.created_at), tz),
     closedOn: x.closed_at ? localDate(new Date(x.closed_at), tz) : null,
+    evidence: rectEvidenceOf.get(x.id) ?? 0,
   }));
 
+  // Each claim with its card's outbox row (the job keys the card with the claim's key), if any.
   const claims = await db
     .selectFrom('reminder_claims')
-    .select(['key', 'occurrence', 'claimed_at'])
-    .where('job', '=', HOLIDAY_JOB)
-    .where('org_id', '=', org.id)
-    .where('claimed_at', '>=', yearStart)
-    .where('claimed_at', '<', yearEnd)
-    .orderBy('claimed_at')
+    .leftJoin('outbox', (j) =>
+      j.onRef('outbox.dedupe_key', '=', 'reminder_claims.key').on('outbox.org_id', '=', org.id),
+    )
+    .select([
+      'reminder_claims.key',
+      'reminder_claims.occurrence',
+      'reminder_claims.claimed_at',
+      'outbox.status',
+      'outbox.sent_at',
+    ])
+    .where('reminder_claims.job', '=', HOLIDAY_JOB)
+    .where('reminder_claims.org_id', '=', org.id)
+    .where('reminder_claims.claimed_at', '>=', yearStart)
+    .where('reminder_claims.claimed_at', '<', yearEnd)
+    .orderBy('reminder_claims.claimed_at')
+    .orderBy('reminder_claims.key')
     .execute();
-  const reminders: ReportReminder[] = claims.map((c) => ({
-    key: c.key,
-    holiday: c.occurrence.replace(/@\d{4}$/, ''),
-    sentOn: localDate(new Date(c.claimed_at), tz),
-  }));
+  const legacy = claims.some((c) => c.status === null)
+    ? await unkeyedReminderCards(db, org.id, yearStart, yearEnd)
+    : [];
+  const reminders: ReportReminder[] = claims.map((c) => {
+    const holiday = c.occurrence.replace(/@\d{4}$/, '');
+    const row = c.status === null ? legacyCardOf(legacy, holiday, c.claimed_at) : { ...c, status: c.status };
+    const state = reminderState(row);
+    return {
+      key: c.key,
+      holiday,
+      claimedOn: localDate(new Date(c.claimed_at), tz),
+      state,
+      sentOn: state === 'sent' && row?.sent_at ? localDate(new Date(row.sent_at), tz) : null,
+    };
+  });
 
   return compileReport({ orgName: org.name, year, today, rules, sessions, tasks, rects, reminders });
 }
@@ -213,7 +318,8 @@ export function cardViewOf(r: Report): ReportCardView {
     scheduled: r.meetings.scheduledIds.length,
     minutesPending: r.meetings.minutesPendingIds.length,
     study: {
-      sessions: r.study.sessionIds.length,
+      sessions: r.study.heldIds.length,
+      notHeld: r.study.notHeldIds.length,
       invited: r.study.invited,
       present: r.study.present,
       rate: r.study.rate,
@@ -222,6 +328,7 @@ export function cardViewOf(r: Report): ReportCardView {
       total: r.tasks.total,
       accepted: r.tasks.accepted.length,
       done: r.tasks.done.length,
+      unaccepted: r.tasks.unaccepted.length,
       submitted: r.tasks.submitted.length,
       open: r.tasks.open.length,
       overdue: r.tasks.overdue.length,
@@ -231,10 +338,16 @@ export function cardViewOf(r: Report): ReportCardView {
       opened: r.rects.opened.length,
       closed: r.rects.closed.length,
       closedLate: r.rects.closedLate.length,
+      closedNoEvidence: r.rects.closedNoEvidence.length,
       open: r.rects.open.length,
       overdue: r.rects.overdue.length,
       lateMarked: r.rects.lateMarked.length,
     },
-    reminders: r.reminders.map((h) => h.holiday),
+    reminders: r.reminders.sent.map((h) => h.holiday),
+    undelivered: {
+      queued: r.reminders.queued.map((h) => h.holiday),
+      failed: r.reminders.failed.map((h) => h.holiday),
+      notPosted: r.reminders.notPosted.map((h) => h.holiday),
+    },
   };
 }

@@ -19,18 +19,33 @@ export interface ReportCardView {
   notHeld: number;
   scheduled: number;
   minutesPending: number;
-  study: { sessions: number; invited: number; present: number; rate: number | null };
+  /** `sessions` held (开展); `notHeld` settled but whose record shows not held; attendance over both. */
+  study: { sessions: number; notHeld: number; invited: number; present: number; rate: number | null };
   tasks: {
     total: number;
     accepted: number;
     done: number;
+    /** Marked 已完成 on an item that asks for evidence, never accepted. */
+    unaccepted: number;
     submitted: number;
     open: number;
     overdue: number;
     missed: number;
   };
-  rects: { opened: number; closed: number; closedLate: number; open: number; overdue: number; lateMarked: number };
+  rects: {
+    opened: number;
+    closed: number;
+    closedLate: number;
+    /** Closed with no evidence on record. */
+    closedNoEvidence: number;
+    open: number;
+    overdue: number;
+    lateMarked: number;
+  };
+  /** The holidays whose reminder card reached the group chat (only these were sent). */
   reminders: string[];
+  /** The others: the card still in the outbox, given up on, or never posted (no group chat bound). */
+  undelivered: { queued: string[]; failed: string[]; notPosted: string[] };
 }
 
 /** Rules on the chart and in the list (the default calendar has nine). */
@@ -72,6 +87,27 @@ export function reportChart(rules: ReportCardView['rules']): CardElement {
   };
 }
 
+/** "3 次：春节、清明节…" */
+const holidays = (hs: readonly string[]) =>
+  `${hs.length} 次：${hs
+    .slice(0, 12)
+    .map((h) => md(h, 20))
+    .join('、')}`;
+
+/** Sent (received by the group chat) apart from queued, failed and never posted (no group chat). */
+export function reminderLines(
+  sent: readonly string[],
+  r: NonNullable<ReportCardView['undelivered']> = { queued: [], failed: [], notPosted: [] },
+): string[] {
+  const lines: string[] = [];
+  if (sent.length > 0) lines.push(`已发送 ${holidays(sent)}`);
+  else if (r.queued.length + r.failed.length + r.notPosted.length > 0) lines.push('本年度没有送达群聊的记录。');
+  if (r.queued.length > 0) lines.push(`<font color='orange'>已排队、尚未送达 ${holidays(r.queued)}</font>`);
+  if (r.failed.length > 0) lines.push(`<font color='red'>发送失败 ${holidays(r.failed)}</font>`);
+  if (r.notPosted.length > 0) lines.push(`<font color='red'>没有绑定群聊、未发送 ${holidays(r.notPosted)}</font>`);
+  return lines.length > 0 ? lines : ['本年度没有发送记录。'];
+}
+
 export function buildReportCard(v: ReportCardView): Card {
   const rules = v.rules.slice(0, RULES_SHOWN);
   const ruleLines = rules.map((r) => {
@@ -103,9 +139,9 @@ export function buildReportCard(v: ReportCardView): Card {
     markdown(
       [
         '**二、学习参加情况**',
-        s.sessions === 0
+        s.sessions + (s.notHeld ?? 0) === 0
           ? '没有已结束签到的学习活动。'
-          : `学习 ${s.sessions} 次，应参加 ${s.invited} 人次，签到 ${s.present} 人次，参学率 ${s.rate ?? 0}%`,
+          : `学习 ${s.sessions} 次${s.notHeld ? `（另有 ${s.notHeld} 次记录显示未开展）` : ''}，应参加 ${s.invited} 人次，签到 ${s.present} 人次，参学率 ${s.rate ?? 0}%`,
       ].join('\n'),
     ),
     markdown(
@@ -113,26 +149,16 @@ export function buildReportCard(v: ReportCardView): Card {
         '**三、主体责任清单**',
         t.total === 0
           ? '本年度没有到期的任务。'
-          : `到期任务 ${t.total} 项：已完成并验收 ${t.accepted} 项，已完成（无需验收）${t.done} 项，待验收 ${t.submitted} 项，办理中 ${t.open} 项（逾期 ${t.overdue} 项），未完成 ${t.missed} 项`,
+          : `到期任务 ${t.total} 项：已完成并验收 ${t.accepted} 项，已完成（无需验收）${t.done} 项，${t.unaccepted ? `已完成（未经验收）${t.unaccepted} 项，` : ''}待验收 ${t.submitted} 项，办理中 ${t.open} 项（逾期 ${t.overdue} 项），未完成 ${t.missed} 项`,
       ].join('\n'),
     ),
     markdown(
       [
         '**四、问题整改**',
-        `本年新增 ${x.opened} 项，销号 ${x.closed} 项（其中逾期后销号 ${x.closedLate} 项）；尚未销号 ${x.open} 项，其中超过时限 ${x.overdue} 项；带逾期标记 ${x.lateMarked} 项`,
+        `本年新增 ${x.opened} 项，销号 ${x.closed} 项（其中逾期后销号 ${x.closedLate} 项${x.closedNoEvidence ? `，无佐证材料记录 ${x.closedNoEvidence} 项` : ''}）；尚未销号 ${x.open} 项，其中超过时限 ${x.overdue} 项；带逾期标记 ${x.lateMarked} 项`,
       ].join('\n'),
     ),
-    markdown(
-      [
-        '**五、节前廉政提醒**',
-        v.reminders.length === 0
-          ? '本年度没有发送记录。'
-          : `已发送 ${v.reminders.length} 次：${v.reminders
-              .slice(0, 12)
-              .map((h) => md(h, 20))
-              .join('、')}`,
-      ].join('\n'),
-    ),
+    markdown(['**五、节前廉政提醒**', ...reminderLines(v.reminders, v.undelivered)].join('\n')),
     note('每项数字对应的记录编号见 Word 文件的正文括号和附表；记录有误的，请先在清风中更正，再重新生成报告。'),
   ];
   return card({

@@ -1,9 +1,13 @@
 /**
  * The year's 主体责任落实情况报告 (issue 13 item 8) as pure shaping: given the records of one org and
  * year — each session with the state the held rule gave it, the calendar rules, the 清单 tasks, the
- * rectification items and the 节前廉政提醒 sent — the figures, the sentences of the report and the 附表
- * listing the records behind every figure. `compile.ts` reads the records (and asks
- * features/meetings/held.ts whether each session was held); nothing here reads the database or a clock.
+ * rectification items and the 节前廉政提醒 with what became of each card — the figures, the sentences of
+ * the report and the 附表 listing the records behind every figure. A figure claims only what the records
+ * show happened: a session is counted only when held, a task as accepted only when accepted (one marked
+ * 已完成 on an item that asks for evidence is said to be unaccepted), a 销号 without evidence on record
+ * is said so, a study session only when held, and a reminder as sent only when its card reached the
+ * group chat. `compile.ts` reads the records (and asks features/meetings/held.ts whether each session
+ * was held); nothing here reads the database or a clock.
  */
 import type { Frequency } from '../../db/schema/meetings.ts';
 
@@ -50,6 +54,8 @@ export interface ReportTask {
   dueDate: string;
   status: string;
   statusLabel: string;
+  /** The evidence the task's 清单 item requires (empty: none, so 已完成 needs no acceptance). */
+  required: string;
   /** Pieces of evidence kept with the task. */
   evidence: number;
 }
@@ -65,14 +71,33 @@ export interface ReportRect {
   /** Local dates. */
   createdOn: string;
   closedOn: string | null;
+  /** Pieces of evidence kept with the item. */
+  evidence: number;
 }
 
+/**
+ * What became of a 节前廉政提醒 the job delivered: its card `sent` to the group chat (Feishu took it),
+ * `queued` (in the outbox, not yet delivered), `failed` (given up after its retries), or `not_posted`
+ * (no card was written: the org had no group chat bound — its inspector's follow-up task only).
+ */
+export type ReminderState = 'sent' | 'queued' | 'failed' | 'not_posted';
+
+export const REMINDER_STATE_LABELS: Record<ReminderState, string> = {
+  sent: '已发送',
+  queued: '已排队，尚未送达',
+  failed: '发送失败',
+  not_posted: '未发送（没有绑定群聊）',
+};
+
 export interface ReportReminder {
-  /** The delivery's record (reminder claim) key. */
+  /** The delivery's record (reminder claim) key; its card's outbox row carries the same key. */
   key: string;
   holiday: string;
-  /** Local date it was sent. */
-  sentOn: string;
+  /** Local date the job delivered it (wrote the card, if any, to the outbox). */
+  claimedOn: string;
+  state: ReminderState;
+  /** Local date Feishu accepted the card (`sent` only). */
+  sentOn: string | null;
 }
 
 export interface ReportInput {
@@ -142,6 +167,9 @@ export interface Report {
   study: {
     /** Settled study sessions (held or not) whose attendance counts. */
     sessionIds: number[];
+    /** Of them, the held ones (开展) and those whose record shows not held (未开展). */
+    heldIds: number[];
+    notHeldIds: number[];
     invited: number;
     present: number;
     leave: number;
@@ -152,7 +180,12 @@ export interface Report {
   tasks: {
     total: number;
     accepted: number[];
+    /** 已完成 on an item that requires no evidence (so needs no acceptance). */
     done: number[];
+    /** Marked 已完成 on an item that requires evidence, never accepted (before acceptance was kept). */
+    unaccepted: number[];
+    /** Of `unaccepted`, those with no evidence on record. */
+    unacceptedNoEvidence: number[];
     submitted: number[];
     open: number[];
     overdue: number[];
@@ -162,12 +195,21 @@ export interface Report {
     opened: number[];
     closed: number[];
     closedLate: number[];
+    /** Closed with no evidence on record. */
+    closedNoEvidence: number[];
     ongoing: number[];
     open: number[];
     overdue: number[];
     lateMarked: number[];
   };
-  reminders: ReportReminder[];
+  reminders: {
+    /** Every reminder the job delivered in the year, in order. */
+    all: ReportReminder[];
+    sent: ReportReminder[];
+    queued: ReportReminder[];
+    failed: ReportReminder[];
+    notPosted: ReportReminder[];
+  };
   /** The report's body: numbered sections of paragraphs. */
   sections: { heading: string; paragraphs: string[] }[];
   appendices: Appendix[];
@@ -296,6 +338,18 @@ const percent = (part: number, whole: number): number | null =>
   whole === 0 ? null : Math.round((part * 1000) / whole) / 10;
 
 const isOpenTask = (status: string) => status === 'not_started' || status === 'in_progress' || status === 'blocked';
+
+/**
+ * Marked 已完成 although its item asks for evidence: never accepted (a task so marked before acceptance
+ * was kept, or whose item gained its requirement afterwards). Not "已完成（无需验收）".
+ */
+const isUnaccepted = (t: Pick<ReportTask, 'status' | 'required'>) => t.status === 'done' && t.required.trim() !== '';
+
+/** The 附表 status of a task: 已完成（未经验收） for one marked done on an item that asks for evidence. */
+export function taskStatusText(t: Pick<ReportTask, 'status' | 'statusLabel' | 'required' | 'dueDate'>, today: string) {
+  if (isUnaccepted(t)) return '已完成（未经验收）';
+  return t.statusLabel + (isOpenTask(t.status) && t.dueDate < today ? '（逾期）' : '');
+}
 const OPEN_RECT = ['pending', 'in_progress', 'returned', 'review', 'ongoing'];
 const UNFINISHED_RECT = ['pending', 'in_progress', 'returned', 'review'];
 
@@ -356,6 +410,8 @@ export function compileReport(input: ReportInput): Report {
   const leave = settledStudy.reduce((n, s) => n + s.leave, 0);
   const study = {
     sessionIds: settledStudy.map((s) => s.id),
+    heldIds: settledStudy.filter((s) => s.state === 'held').map((s) => s.id),
+    notHeldIds: settledStudy.filter((s) => s.state === 'not_held').map((s) => s.id),
     invited,
     present,
     leave,
@@ -364,10 +420,13 @@ export function compileReport(input: ReportInput): Report {
   };
 
   const t = input.tasks;
+  const unaccepted = t.filter(isUnaccepted);
   const tasks = {
     total: t.length,
     accepted: t.filter((x) => x.status === 'accepted').map((x) => x.id),
-    done: t.filter((x) => x.status === 'done').map((x) => x.id),
+    done: t.filter((x) => x.status === 'done' && !isUnaccepted(x)).map((x) => x.id),
+    unaccepted: unaccepted.map((x) => x.id),
+    unacceptedNoEvidence: unaccepted.filter((x) => x.evidence === 0).map((x) => x.id),
     submitted: t.filter((x) => x.status === 'submitted').map((x) => x.id),
     open: t.filter((x) => isOpenTask(x.status)).map((x) => x.id),
     overdue: t.filter((x) => isOpenTask(x.status) && x.dueDate < today).map((x) => x.id),
@@ -375,12 +434,12 @@ export function compileReport(input: ReportInput): Report {
   };
 
   const r = input.rects;
+  const closedInYear = r.filter((x) => x.status === 'closed' && x.closedOn !== null && inYear(x.closedOn));
   const rects = {
     opened: r.filter((x) => inYear(x.createdOn)).map((x) => x.id),
-    closed: r.filter((x) => x.status === 'closed' && x.closedOn !== null && inYear(x.closedOn)).map((x) => x.id),
-    closedLate: r
-      .filter((x) => x.status === 'closed' && x.closedOn !== null && inYear(x.closedOn) && x.late)
-      .map((x) => x.id),
+    closed: closedInYear.map((x) => x.id),
+    closedLate: closedInYear.filter((x) => x.late).map((x) => x.id),
+    closedNoEvidence: closedInYear.filter((x) => x.evidence === 0).map((x) => x.id),
     ongoing: r.filter((x) => x.status === 'ongoing').map((x) => x.id),
     open: r.filter((x) => OPEN_RECT.includes(x.status)).map((x) => x.id),
     overdue: r.filter((x) => UNFINISHED_RECT.includes(x.status) && x.deadline < today).map((x) => x.id),
@@ -396,7 +455,13 @@ export function compileReport(input: ReportInput): Report {
     study,
     tasks,
     rects,
-    reminders: [...input.reminders],
+    reminders: {
+      all: [...input.reminders],
+      sent: input.reminders.filter((h) => h.state === 'sent'),
+      queued: input.reminders.filter((h) => h.state === 'queued'),
+      failed: input.reminders.filter((h) => h.state === 'failed'),
+      notPosted: input.reminders.filter((h) => h.state === 'not_posted'),
+    },
     sections: [],
     appendices: [],
   };
@@ -430,6 +495,35 @@ function ruleSentence(f: RuleFigure): string {
   return s;
 }
 
+/** "其中标记为已完成但未经验收 N 项（…）；", or nothing. */
+function unacceptedText(t: Report['tasks']): string {
+  if (t.unaccepted.length === 0) return '';
+  const bare = t.unacceptedNoEvidence.length;
+  return `标记为已完成但未经验收 ${t.unaccepted.length} 项${cite(t.unaccepted, 3)}${
+    bare > 0 ? `，其中没有佐证材料记录 ${bare} 项${cite(t.unacceptedNoEvidence, 3)}` : ''
+  }；`;
+}
+
+/** "春节（2026-02-09）、中秋节、国庆节（2026-09-24）": each with the day it was reminded (附表5 has the day it reached the chat). */
+const reminderList = (hs: readonly ReportReminder[]) => hs.map((h) => `${h.holiday}（${h.claimedOn}）`).join('、');
+
+/**
+ * The 节前廉政提醒 as sent: only cards the group chat received count as 发送; one still in the outbox,
+ * one that failed, and one with no card (no group chat bound) are said apart.
+ */
+function reminderParagraph(m: Report['reminders']): string {
+  if (m.all.length === 0) return '本年度没有发送节前廉政提醒的记录。';
+  const parts: string[] = [
+    m.sent.length === 0
+      ? '本年度没有节前廉政提醒送达群聊的记录'
+      : `本年度在节前向群聊发送廉政提醒 ${m.sent.length} 次：${reminderList(m.sent)}`,
+  ];
+  if (m.queued.length > 0) parts.push(`已排队、尚未送达 ${m.queued.length} 次：${reminderList(m.queued)}`);
+  if (m.failed.length > 0) parts.push(`发送失败 ${m.failed.length} 次：${reminderList(m.failed)}`);
+  if (m.notPosted.length > 0) parts.push(`因没有绑定群聊未发送 ${m.notPosted.length} 次：${reminderList(m.notPosted)}`);
+  return `${parts.join('；')}（见附表5）。`;
+}
+
 function sectionsOf(r: Report, input: ReportInput): { heading: string; paragraphs: string[] }[] {
   const m = r.meetings;
   const out: { heading: string; paragraphs: string[] }[] = [];
@@ -459,7 +553,11 @@ function sectionsOf(r: Report, input: ReportInput): { heading: string; paragraph
     paragraphs: [
       s.sessionIds.length === 0
         ? '本年度没有已结束签到的学习活动记录。'
-        : `本年度开展学习活动 ${s.sessionIds.length} 次${cite(s.sessionIds, 1)}，应参加 ${s.invited} 人次，实际签到 ${s.present} 人次，请假 ${s.leave} 人次，缺席 ${s.absent} 人次，参学率 ${s.rate ?? 0}%。`,
+        : `本年度开展学习活动 ${s.heldIds.length} 次${cite(s.heldIds, 1)}${
+            s.notHeldIds.length > 0
+              ? `，另有 ${s.notHeldIds.length} 次已到时间但记录显示未开展${cite(s.notHeldIds, 1)}。以上 ${s.sessionIds.length} 次`
+              : '，'
+          }应参加 ${s.invited} 人次，实际签到 ${s.present} 人次，请假 ${s.leave} 人次，缺席 ${s.absent} 人次，参学率 ${s.rate ?? 0}%。`,
     ],
   });
 
@@ -469,7 +567,7 @@ function sectionsOf(r: Report, input: ReportInput): { heading: string; paragraph
     paragraphs: [
       t.total === 0
         ? '本年度主体责任清单没有到期的任务。'
-        : `本年度主体责任清单共有到期任务 ${t.total} 项。其中已完成并经验收 ${t.accepted.length} 项${cite(t.accepted, 3)}；已完成（无需验收）${t.done.length} 项${cite(t.done, 3)}；已提交佐证材料、待验收 ${t.submitted.length} 项${cite(t.submitted, 3)}；尚在办理 ${t.open.length} 项${cite(t.open, 3)}，其中逾期 ${t.overdue.length} 项${cite(t.overdue, 3)}；到期未完成 ${t.missed.length} 项${cite(t.missed, 3)}。`,
+        : `本年度主体责任清单共有到期任务 ${t.total} 项。其中已完成并经验收 ${t.accepted.length} 项${cite(t.accepted, 3)}；已完成（无需验收）${t.done.length} 项${cite(t.done, 3)}；${unacceptedText(t)}已提交佐证材料、待验收 ${t.submitted.length} 项${cite(t.submitted, 3)}；尚在办理 ${t.open.length} 项${cite(t.open, 3)}，其中逾期 ${t.overdue.length} 项${cite(t.overdue, 3)}；到期未完成 ${t.missed.length} 项${cite(t.missed, 3)}。`,
     ],
   });
 
@@ -477,17 +575,17 @@ function sectionsOf(r: Report, input: ReportInput): { heading: string; paragraph
   out.push({
     heading: '问题整改情况',
     paragraphs: [
-      `本年度新增整改事项 ${x.opened.length} 项${cite(x.opened, 4)}；本年度销号 ${x.closed.length} 项${cite(x.closed, 4)}，其中逾期后销号 ${x.closedLate.length} 项${cite(x.closedLate, 4)}；阶段性完成、持续整改 ${x.ongoing.length} 项${cite(x.ongoing, 4)}。截至报告日，尚未销号 ${x.open.length} 项${cite(x.open, 4)}，其中已超过整改时限 ${x.overdue.length} 项${cite(x.overdue, 4)}；曾经逾期（带逾期标记）的事项共 ${x.lateMarked.length} 项${cite(x.lateMarked, 4)}。`,
+      `本年度新增整改事项 ${x.opened.length} 项${cite(x.opened, 4)}；本年度销号 ${x.closed.length} 项${cite(x.closed, 4)}，其中逾期后销号 ${x.closedLate.length} 项${cite(x.closedLate, 4)}${
+        x.closedNoEvidence.length > 0
+          ? `，没有佐证材料记录的 ${x.closedNoEvidence.length} 项${cite(x.closedNoEvidence, 4)}`
+          : ''
+      }；阶段性完成、持续整改 ${x.ongoing.length} 项${cite(x.ongoing, 4)}。截至报告日，尚未销号 ${x.open.length} 项${cite(x.open, 4)}，其中已超过整改时限 ${x.overdue.length} 项${cite(x.overdue, 4)}；曾经逾期（带逾期标记）的事项共 ${x.lateMarked.length} 项${cite(x.lateMarked, 4)}。`,
     ],
   });
 
   out.push({
     heading: '节前廉政提醒情况',
-    paragraphs: [
-      r.reminders.length === 0
-        ? '本年度没有发送节前廉政提醒的记录。'
-        : `本年度在节前发送廉政提醒 ${r.reminders.length} 次：${r.reminders.map((h) => `${h.holiday}（${h.sentOn}）`).join('、')}（见附表5）。`,
-    ],
+    paragraphs: [reminderParagraph(r.reminders)],
   });
 
   const open: string[] = [];
@@ -501,8 +599,19 @@ function sectionsOf(r: Report, input: ReportInput): { heading: string; paragraph
     );
   if (t.submitted.length > 0)
     open.push(`待验收的清单任务 ${t.submitted.length} 项${cite(t.submitted, 3)}，需书记或纪检委员验收。`);
+  if (t.unaccepted.length > 0)
+    open.push(
+      `标记为已完成但未经验收的清单任务 ${t.unaccepted.length} 项${cite(t.unaccepted, 3)}，其佐证材料需书记或纪检委员核实。`,
+    );
   if (t.open.length > 0) open.push(`尚在办理的清单任务 ${t.open.length} 项${cite(t.open, 3)}。`);
   if (x.open.length > 0) open.push(`尚未销号的整改事项 ${x.open.length} 项${cite(x.open, 4)}，需继续推进。`);
+  if (x.closedNoEvidence.length > 0)
+    open.push(
+      `已销号但没有佐证材料记录的整改事项 ${x.closedNoEvidence.length} 项${cite(x.closedNoEvidence, 4)}，需补充佐证材料。`,
+    );
+  const undelivered = r.reminders.all.filter((h) => h.state === 'queued' || h.state === 'failed');
+  if (undelivered.length > 0)
+    open.push(`尚未送达群聊的节前廉政提醒 ${undelivered.length} 次：${reminderList(undelivered)}（见附表5）。`);
   out.push({
     heading: '尚未完成的事项',
     paragraphs: open.length > 0 ? open : ['截至报告日，记录中没有尚未完成的事项。'],
@@ -549,13 +658,13 @@ function appendicesOf(r: Report, input: ReportInput): Appendix[] {
         cell(t.owner, 20),
         t.period,
         t.dueDate,
-        t.statusLabel + (isOpenTask(t.status) && t.dueDate < r.today ? '（逾期）' : ''),
+        taskStatusText(t, r.today),
         `${t.evidence} 份`,
       ]),
     },
     {
       title: '附表4　整改事项',
-      columns: ['编号', '问题', '责任人', '整改时限', '状态', '逾期标记', '销号日期'],
+      columns: ['编号', '问题', '责任人', '整改时限', '状态', '逾期标记', '销号日期', '佐证材料'],
       rows: input.rects.map((x) => [
         `#${x.id}`,
         cell(x.problem),
@@ -564,12 +673,19 @@ function appendicesOf(r: Report, input: ReportInput): Appendix[] {
         x.statusLabel,
         x.late ? '有' : '无',
         x.closedOn ?? '—',
+        `${x.evidence} 份`,
       ]),
     },
     {
       title: '附表5　节前廉政提醒',
-      columns: ['节日', '发送日期', '记录'],
-      rows: r.reminders.map((h) => [h.holiday, h.sentOn, h.key]),
+      columns: ['节日', '提醒日期', '发送情况', '送达日期', '记录'],
+      rows: r.reminders.all.map((h) => [
+        h.holiday,
+        h.claimedOn,
+        REMINDER_STATE_LABELS[h.state],
+        h.sentOn ?? '—',
+        h.key,
+      ]),
     },
   ];
 }

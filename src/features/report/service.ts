@@ -35,7 +35,7 @@ export async function sendYearReport(ctx: CommandContext<'required'>, year: numb
       meetingsHeld: report.meetings.rules.reduce((n, f) => n + f.held, 0),
       tasks: report.tasks.total,
       rectifications: report.rects.open.length + report.rects.closed.length,
-      reminders: report.reminders.length,
+      reminders: report.reminders.sent.length,
     },
   });
 }
