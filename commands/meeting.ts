@@ -24,6 +24,7 @@ import {
   meetingForm,
   meetingLeave,
   meetingMinutes,
+  meetingOpen,
   meetingReflection,
   meetingSign,
   meetingToTask,
@@ -59,11 +60,16 @@ export default defineCommand({
     defineSubcommand({
       name: 'new',
       aliases: ['新建', '召开', '通知'],
-      summary: '发布会议通知（表单）',
-      usage: ['/会议 新建 专题会议', '/会议 新建 支委会'],
-      args: argSchema((r) => r.optionalWord()),
+      summary: '发布会议通知（表单，可先填好开始时间）',
+      usage: ['/会议 新建 专题会议', '/会议 新建 支委会 2026-12-09 15:00'],
+      args: argSchema((r) => ({ kind: r.optionalWord(), when: r.rest('开始时间').trim() })),
       access: { roles: 'admin', chat: 'any', org: 'required' },
-      handle: async (ctx, kind) => ({ type: 'card', card: await newSessionCard(ctx, 'meeting', kind) }),
+      async handle(ctx, a) {
+        const start = a.when ? parseDateTimeText(a.when, ctx.today, ctx.settings.timezone, zonedInstant) : undefined;
+        if (a.when && !start) throw new UserError('bad_args', `“${a.when}”不是有效的日期时间，例如 2026-12-09 15:00。`);
+        const initial = start ? formatLocal(start, ctx.settings.timezone) : undefined;
+        return { type: 'card', card: await newSessionCard(ctx, 'meeting', a.kind, initial) };
+      },
     }),
     defineSubcommand({
       name: 'list',
@@ -163,8 +169,12 @@ export default defineCommand({
       args: yearArg,
       access: { roles: ['secretary', 'deputy', 'inspector', 'organizer', 'observer'], chat: 'any', org: 'required' },
       async handle(ctx, year) {
-        const file = await sendSessionLedger(ctx, 'meeting', year);
-        return textMessage`已导出 ${file.count} 次会议，文件《${plain(file.fileName, 120)}》随后发送。`;
+        return sendSessionLedger(
+          ctx,
+          'meeting',
+          year,
+          (file) => textMessage`已导出 ${file.count} 次会议，文件《${plain(file.fileName, 120)}》随后发送。`,
+        );
       },
     }),
   ],
@@ -226,6 +236,16 @@ export default defineCommand({
           throw new UserError('conflict', `活动已开始，不能再请假（请假须在 ${view.startText} 开始前提出）。`);
         }
         return answerForm(v.form, (mode) => buildSessionCard(view, mode));
+      },
+    }),
+    meetingOpen.define({
+      roles: 'member',
+      org: 'required',
+      async handle(ctx, v) {
+        // As /会议 查看 (and /学习 查看): the session's card, shared, to the chat the list is in; the list stays.
+        const s = await meetings.requireSession(ctx, v.id);
+        await meetings.postSessionCard(ctx, s, ctx.chat ? { chatId: ctx.chat.chatId } : { openId: ctx.actor.openId });
+        return { toast: { type: 'info', content: `已发送“${clip(s.title, 30)}”的卡片` } };
       },
     }),
     meetingSign.define({

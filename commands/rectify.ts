@@ -15,6 +15,7 @@ import { findBatchByName } from '../src/features/rectification/batch-repository.
 import { exportRectifications } from '../src/features/rectification/export.ts';
 import { buildListCard, filterKeyOf } from '../src/features/rectification/list.ts';
 import * as rect from '../src/features/rectification/service.ts';
+import { answerWithFile } from '../src/services/file-answer.ts';
 import { exportHistory } from '../src/services/history-export.ts';
 
 const idArg = (r: { word(w: string): string; fail(m: string): never }) => {
@@ -96,11 +97,11 @@ export default defineCommand({
           exportedAt: formatLocal(ctx.now, ctx.settings.timezone),
           entries: view.history,
         });
-        await ctx.outbox.sendFile(
-          { openId: ctx.actor.openId },
-          { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
-        );
-        return textMessage`整改事项 #${item.id} 共 ${file.count} 条历史记录，文件《${plain(file.fileName, 120)}》已私信发送给您。`;
+        return answerWithFile(ctx, {
+          answer: textMessage`整改事项 #${item.id} 共 ${file.count} 条历史记录，文件《${plain(file.fileName, 120)}》已私信发送给您。`,
+          file: { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
+          to: { openId: ctx.actor.openId },
+        });
       },
     }),
     defineSubcommand({
@@ -167,16 +168,15 @@ export default defineCommand({
           now: ctx.now,
           timezone: ctx.settings.timezone,
         });
-        await ctx.outbox.sendFile(
-          { chatId: ctx.chat.chatId },
-          { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
-        );
         await ctx.audit({
           action: 'rectification:export',
           subject: batch ? `batch:${batch.id}` : `org:${org.id}`,
           after: { count: file.count },
         });
-        return textMessage`已导出 ${file.count} 项整改事项，文件《${plain(file.fileName, 120)}》随后发送。`;
+        return answerWithFile(ctx, {
+          answer: textMessage`已导出 ${file.count} 项整改事项，文件《${plain(file.fileName, 120)}》随后发送。`,
+          file: { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
+        });
       },
     }),
   ],

@@ -31,7 +31,7 @@ export default defineCommand({
   name: 'role',
   aliases: ['角色', '设置角色'],
   summary: '设置成员的角色（书记、纪检委员、党员等）',
-  usage: ['/角色 @张三 纪检委员', '/role @张三 inspector'],
+  usage: ['/角色 @张三 纪检委员'],
   args: argSchema((r) => {
     const member = r.mention('成员');
     const word = r.word(`角色（${roleList}）`);

@@ -76,8 +76,12 @@ export default defineCommand({
       args: yearArg,
       access: { roles: ['secretary', 'deputy', 'inspector', 'organizer', 'observer'], chat: 'any', org: 'required' },
       async handle(ctx, year) {
-        const file = await sendSessionLedger(ctx, 'study', year);
-        return textMessage`已导出 ${file.count} 次学习的考勤，文件《${plain(file.fileName, 120)}》随后发送。`;
+        return sendSessionLedger(
+          ctx,
+          'study',
+          year,
+          (file) => textMessage`已导出 ${file.count} 次学习的考勤，文件《${plain(file.fileName, 120)}》随后发送。`,
+        );
       },
     }),
     defineSubcommand({

@@ -19,6 +19,7 @@ import type { TaskEventKind } from '../src/features/duties/model.ts';
 import { findDutyItem, listTaskEvents } from '../src/features/duties/repository.ts';
 import * as tasks from '../src/features/duties/service.ts';
 import { buildBoardCard } from '../src/features/duties/task-card.ts';
+import { answerWithFile } from '../src/services/file-answer.ts';
 import { exportHistory } from '../src/services/history-export.ts';
 
 const idArg = (r: { word(w: string): string; fail(m: string): never }) => {
@@ -123,11 +124,11 @@ export default defineCommand({
             text: e.text ?? '',
           })),
         });
-        await ctx.outbox.sendFile(
-          { openId: ctx.actor.openId },
-          { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
-        );
-        return textMessage`任务 #${t.id} 共 ${file.count} 条记录，文件《${plain(file.fileName, 120)}》已私信发送给您。`;
+        return answerWithFile(ctx, {
+          answer: textMessage`任务 #${t.id} 共 ${file.count} 条记录，文件《${plain(file.fileName, 120)}》已私信发送给您。`,
+          file: { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
+          to: { openId: ctx.actor.openId },
+        });
       },
     }),
     defineSubcommand({
@@ -178,12 +179,11 @@ export default defineCommand({
           now: ctx.now,
           timezone: ctx.settings.timezone,
         });
-        await ctx.outbox.sendFile(
-          { chatId: ctx.chat.chatId },
-          { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
-        );
         await ctx.audit({ action: 'duty:export', subject: `org:${org.id}`, after: { count: file.count } });
-        return textMessage`已导出 ${file.count} 条任务记录，文件《${plain(file.fileName, 120)}》随后发送。`;
+        return answerWithFile(ctx, {
+          answer: textMessage`已导出 ${file.count} 条任务记录，文件《${plain(file.fileName, 120)}》随后发送。`,
+          file: { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
+        });
       },
     }),
     defineSubcommand({

@@ -6,6 +6,7 @@
  * 进行中, 未开始, 遇到困难, 逾期, 未完成; who has not reported, who is on leave — and the quarter's .xlsx ledger.
  */
 
+import { periodText } from '../src/cards/period-text.ts';
 import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
 import { isAway, listMembers, membersByOpenId } from '../src/db/repositories/members.ts';
 import { findOrgById } from '../src/db/repositories/orgs.ts';
@@ -65,7 +66,7 @@ async function rollups(ctx: JobContext, now: Date, q: QuarterWindow, today: stri
           to: q.end,
           now,
           timezone: c.settings.timezone,
-          title: `${org.name} ${q.key} 主体责任落实台账`,
+          title: `${org.name} ${periodText(q)} 主体责任落实台账`,
         });
         for (const m of await listMembers(c.db, orgId)) {
           if (m.role !== 'secretary') continue;

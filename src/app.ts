@@ -15,7 +15,7 @@ import { listHolidayOverrides } from './db/repositories/holidays.ts';
 import { countOutbox, listLeaseOwners, releaseLeases } from './db/repositories/outbox.ts';
 import { type StartupRetryOptions, untilDatabaseAnswers } from './db/retry.ts';
 import { WorkCalendar } from './domain/workdays.ts';
-import { attachTargets, endMembership, importers } from './features/index.ts';
+import { attachTargets, conversation, endMembership, importers } from './features/index.ts';
 import { BotIdentity } from './feishu/bot-identity.ts';
 import { createFeishuClient, type FeishuClient } from './feishu/client.ts';
 import { OutboxDispatcher } from './feishu/dispatcher.ts';
@@ -173,6 +173,7 @@ export async function createApp(o: AppOptions): Promise<App> {
       handle: (ctx, file) => handleIncomingFile(ctx, file, { importers, attachTargets }),
     },
     endMembership,
+    conversation,
   });
   const inbox = new Inbox({
     db,

@@ -44,7 +44,7 @@ export function buildDeadLettersCard(count: number): Card {
     template: 'orange',
     elements: [
       markdown(
-        `最近两天有 **${count}** 条消息多次重试后仍未送达。请运维人员查看：\n\`npm run cli -- outbox list --dead\`，排除原因后用 \`outbox retry ID\` 重新发送。`,
+        `最近两天有 **${count}** 条消息多次重试后仍未送达。请运维人员查看：\n\`npm run cli -- outbox list --dead\`，排除原因后用 \`npm run cli -- outbox retry 编号\` 重新发送（编号见上一条命令的列表）。`,
       ),
     ],
   });
@@ -69,7 +69,7 @@ export function buildHolidayTableMissingCard(year: number, audience: 'operator' 
     template: 'orange',
     elements: [
       markdown(
-        `清风还没有 **${year} 年**的法定节假日和调休安排。${meaning}\n\n请在国务院办公厅发布通知后，按 README「节假日表」一节整理 JSON 文件并执行：\n\`npm run cli -- holidays import 文件.json\``,
+        `清风还没有 **${year} 年**的法定节假日和调休安排。${meaning}\n\n请在国务院办公厅发布通知后，按说明文档「节假日表」一节整理节假日文件，并在服务器上执行：\n\`npm run cli -- holidays import 文件.json\``,
       ),
     ],
   });

@@ -347,6 +347,10 @@ export function pagedListCard(v: {
   pages: number;
   /** Markdown lines (user text already escaped). */
   lines: string[];
+  /** The rows as elements (each with its 查看 button, `rowWithButton` in list-summary.ts), instead of `lines`. */
+  rowElements?: CardElement[];
+  /** What stands above the rows: the counts by status, a chart (list-summary.ts). */
+  head?: CardElement[];
   empty: string;
   hint: string;
   action: PageAction;
@@ -362,7 +366,8 @@ export function pagedListCard(v: {
     subtitle: `共 ${v.total} 项${v.pages > 1 ? `，第 ${v.page}/${v.pages} 页` : ''}`,
     template: 'blue',
     elements: [
-      markdown(v.lines.join('\n\n') || v.empty),
+      ...(v.head ?? []),
+      ...(v.rowElements?.length ? v.rowElements : [markdown(v.lines.join('\n\n') || v.empty)]),
       markdown(`<font color='grey'>${v.hint}</font>`, { size: 'notation' }),
       ...(nav.length > 0 ? [buttonRow(nav)] : []),
     ],

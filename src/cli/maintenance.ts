@@ -5,10 +5,21 @@ import { systemClock } from '../clock.ts';
 import { listHolidayOverrides, replaceHolidayYear } from '../db/repositories/holidays.ts';
 import { listJobRuns } from '../db/repositories/job-runs.ts';
 import { listOutbox, retryDead } from '../db/repositories/outbox.ts';
-import { localParts } from '../domain/time.ts';
+import { formatLocal, localParts } from '../domain/time.ts';
 import { parseHolidayFile, WorkCalendar } from '../domain/workdays.ts';
 import { runJob } from '../scheduler/runner.ts';
 import { type CliContext, CliError, defineCliCommand } from './command.ts';
+import { jobLabel, scheduleInWords } from './job-words.ts';
+
+/** An instant stored as ISO-8601, as the operator reads it: `YYYY-MM-DD HH:mm` in BOT_TIMEZONE. */
+export function localTime(iso: string | null | undefined, tz: string): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : formatLocal(d, tz);
+}
+
+/** "（北京时间）" for Asia/Shanghai, else the zone's name. */
+export const zoneNote = (tz: string): string => `（${tz === 'Asia/Shanghai' ? '北京时间' : tz}）`;
 
 function parseNow(s: string | undefined): Date {
   if (s === undefined) return systemClock.now();
@@ -38,12 +49,16 @@ export const jobListCommand = defineCliCommand({
   summary: '列出定时任务',
   options: {},
   positionals: 0,
-  async run({ db, io }) {
+  async run({ db, io, timezone }) {
     const runs = new Map((await listJobRuns(db.db)).map((r) => [r.name, r]));
+    io.out(`时间均为 ${timezone}${zoneNote(timezone)}`);
     for (const j of jobs) {
       const r = runs.get(j.name);
-      io.out(`${j.name}\t${j.schedule}\t${j.summary}`);
-      io.out(`  上次运行：${r?.last_finished_at ?? '从未'}${r?.last_result ? `（${r.last_result}）` : ''}`);
+      io.out(
+        `${j.name}\t${jobLabel(j.name, j.summary)}\t${scheduleInWords(j.schedule)}（${j.schedule}）\t${j.summary}`,
+      );
+      const last = r?.last_finished_at ? localTime(r.last_finished_at, timezone) : '从未';
+      io.out(`  上次运行：${last}${r?.last_result ? `（${r.last_result}）` : ''}`);
     }
   },
 });
@@ -78,19 +93,34 @@ export const jobRunCommand = defineCliCommand({
 
 export const outboxListCommand = defineCliCommand({
   name: 'outbox list',
-  usage: 'outbox list [--dead] [--limit N]',
-  summary: '查看待发送 / 发送失败的消息',
-  options: { dead: { type: 'boolean' }, limit: { type: 'string' } },
+  usage: 'outbox list [--sent | --dead] [--limit N]',
+  summary: '查看待发送的消息（--sent 最近已发送，--dead 发送失败）',
+  options: { sent: { type: 'boolean' }, dead: { type: 'boolean' }, limit: { type: 'string' } },
   positionals: 0,
-  async run({ db, io }, { values }) {
-    const dead = values.dead === true;
+  async run({ db, io, timezone }, { values }) {
+    if (values.sent && values.dead) {
+      throw new CliError('--sent 与 --dead 只能选一个。用法：npm run cli -- outbox list [--sent | --dead] [--limit N]');
+    }
+    const status = values.dead ? 'dead' : values.sent ? 'sent' : 'pending';
     const limit = Number(values.limit ?? 50);
     if (!Number.isInteger(limit) || limit <= 0) throw new CliError(`--limit 应为正整数（收到 ${values.limit}）`);
-    const rows = await listOutbox(db.db, { status: dead ? 'dead' : undefined, limit });
-    if (rows.length === 0) io.out(dead ? '没有发送失败的消息。' : '发送队列为空。');
+    // Sent rows: the newest ones; pending and dead: the oldest first, as they wait.
+    const rows = await listOutbox(db.db, { status, limit, newest: status === 'sent' });
+    if (rows.length === 0) {
+      io.out({ pending: '没有待发送的消息。', sent: '还没有已发送的消息。', dead: '没有发送失败的消息。' }[status]);
+      return;
+    }
+    const title = { pending: '待发送', sent: '最近已发送', dead: '发送失败' }[status];
+    io.out(`${title}的消息 ${rows.length} 条，时间均为 ${timezone}${zoneNote(timezone)}：`);
     for (const r of rows) {
+      const when =
+        status === 'sent'
+          ? `创建 ${localTime(r.created_at, timezone)}\t发送 ${localTime(r.sent_at, timezone)}`
+          : status === 'pending'
+            ? `创建 ${localTime(r.created_at, timezone)}\t下次尝试 ${localTime(r.next_attempt_at, timezone)}`
+            : `创建 ${localTime(r.created_at, timezone)}`;
       io.out(
-        `#${r.id}\t${r.status}\t${r.kind}\t${r.target_type}:${r.target_id ?? `(ref #${r.ref_outbox_id})`}\t尝试 ${r.attempts} 次\t${r.created_at}${r.last_error ? `\t${r.last_error}` : ''}`,
+        `#${r.id}\t${r.status}\t${r.kind}\t${r.target_type}:${r.target_id ?? `(ref #${r.ref_outbox_id})`}\t尝试 ${r.attempts} 次\t${when}${r.last_error ? `\t${r.last_error}` : ''}`,
       );
     }
   },

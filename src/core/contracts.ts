@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Database, Org } from '../db/schema.ts';
 import type { WorkCalendar } from '../domain/workdays.ts';
-import type { ActionAnswer } from './card.ts';
+import type { ActionAnswer, Card } from './card.ts';
 import type { Clock } from './clock.ts';
 import type { LiveCards } from './live-cards.ts';
 import type { OutboxWriter, Outgoing } from './message.ts';
@@ -302,3 +302,34 @@ export type AttachTargets = (
   ctx: BaseContext & { actor: Actor },
   org: Org,
 ) => Promise<{ text: string; value: string }[]>;
+
+/** A message that is no command, as the router hands it to the conversation (src/features/intent). */
+export interface Said {
+  /** The text with the bot's mention taken out (other mentions as `@name`); empty for a sticker. */
+  text: string;
+  /** `sticker` for a sticker message; `text` otherwise. */
+  kind: 'text' | 'sticker';
+  /** Typed with a leading slash: an unknown command rather than a sentence. */
+  explicit: boolean;
+  /** The first word as a command name (normalised), when there is one. */
+  word: string | undefined;
+  /** The nearest command (or command and verb, "整改 列表") to a mistyped word, to suggest. */
+  near: string | undefined;
+}
+
+/** A click on one of the conversation's buttons: run a command line as its clicker, cancel, or refuse. */
+export type ConversationClick =
+  | { run: readonly string[]; once?: string; after?: Card; toast: string }
+  | { answer: ActionAnswer };
+
+/**
+ * What the bot says to messages that are no command — greetings, natural requests (answered with a
+ * confirmation card), anything else — and what its buttons do. Plugged into the router by the
+ * composition root; a click runs the command line through the same path as typing it.
+ */
+export interface Conversation {
+  /** The action id of its buttons (确认, 取消, quick buttons); the router hands those clicks here. */
+  readonly actionId: string;
+  answer(ctx: CommandContext, said: Said): Promise<Outgoing>;
+  click(value: Record<string, unknown>, form: FormValues, clicker: string): ConversationClick;
+}

@@ -12,6 +12,7 @@ import { studyPlanImporter } from './meetings/study-import.ts';
 import { rectificationAttachTargets } from './rectification/attach.ts';
 import { rectificationImporter } from './rectification/import.ts';
 
+export { conversation } from './intent/service.ts';
 export { endMembership } from './membership/service.ts';
 
 export const importers: readonly Importer[] = [rectificationImporter, dutyImporter, studyPlanImporter];

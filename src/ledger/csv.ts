@@ -35,6 +35,6 @@ export function parseCsv(text: string, maxRows: number): string[][] {
     if (!(err instanceof CsvError)) throw err;
     // With relaxed quotes the only error left is a quote opened and never closed.
     const where = typeof err.lines === 'number' ? `（第${err.lines}行附近有未闭合的引号）` : '';
-    throw new UserError('bad_args', `CSV 文件格式有误${where}，请用 Excel 或 WPS 另存后再试。`);
+    throw new UserError('bad_args', `.csv 文件格式有误${where}，请在表格软件（如 WPS 表格）中另存后再试。`);
   }
 }

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import type {
   BaseContext,
+  Conversation,
   EndMembership,
   FeishuDirectory,
   FileHandler,
@@ -37,6 +38,8 @@ export interface RouterDeps {
   files?: FileHandler;
   /** Ends the membership of someone who left a bound group (the membership feature, plugged in). */
   endMembership: EndMembership;
+  /** Greetings, natural requests and their confirmation cards (src/features/intent, plugged in). */
+  conversation?: Conversation;
 }
 
 export type Outcome = 'ok' | 'ignored' | 'duplicate' | 'refused' | 'error' | 'postponed';

@@ -48,6 +48,23 @@ function stripBotMention(text: string, mentions: readonly MentionRef[], botOpenI
   return out;
 }
 
+/**
+ * Whether a message is addressed to the bot: it @mentions the bot (before the bot's id is known, a
+ * mention in front of the text counts, as in `stripBotMention`).
+ */
+export function mentionsBot(rawText: string, mentions: readonly MentionRef[], botOpenId: string | undefined): boolean {
+  if (botOpenId) return mentions.some((m) => m.openId === botOpenId && rawText.includes(m.key));
+  return /^[\s\u3000]*@_user_\d+/u.test(rawText);
+}
+
+/** The text as said, without the bot's mention (other mentions as `@name`), trimmed. */
+export function spokenText(rawText: string, mentions: readonly MentionRef[], botOpenId: string | undefined): string {
+  const byKey = new Map(mentions.map((m) => [m.key, m.name]));
+  return stripBotMention(rawText, mentions, botOpenId)
+    .replace(/@_user_\d+/g, (key) => (byKey.has(key) ? `@${byKey.get(key)}` : key))
+    .replace(/^[\s\u3000]+|[\s\u3000]+$/gu, '');
+}
+
 export function parseCommandText(rawText: string, mentions: readonly MentionRef[], botOpenId?: string): ParsedText {
   if (rawText.length > MAX_LENGTH) return { kind: 'error', message: `命令太长（最多 ${MAX_LENGTH} 个字符）。` };
   const text = stripBotMention(rawText, mentions, botOpenId).replace(/^[\s\u3000]+|[\s\u3000]+$/gu, '');

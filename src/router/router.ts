@@ -11,13 +11,13 @@
 import { performance } from 'node:perf_hooks';
 import { textMessage } from '../cards/text.ts';
 import { noArgs } from '../core/args.ts';
-import type { ArgToken, ChatRef, FileHandler, Runnable } from '../core/contracts.ts';
+import type { ArgToken, ChatRef, Conversation, FileHandler, Runnable, Said } from '../core/contracts.ts';
 import { UserError } from '../core/errors.ts';
 import type { Outgoing } from '../core/message.ts';
 import { isTransientStorageError } from '../db/errors.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { markProcessed, wasProcessed } from '../db/repositories/events.ts';
-import { rememberGroupChat } from '../db/repositories/orgs.ts';
+import { isGroupChat, rememberGroupChat } from '../db/repositories/orgs.ts';
 import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
 import type { InboundCardAction, InboundChatMembers, InboundMessage } from '../feishu/events.ts';
 import { checkCommandAccess } from './access.ts';
@@ -33,8 +33,8 @@ import {
   stack,
 } from './deps.ts';
 import { onBotAdded, onUsersAdded, onUsersDeleted } from './lifecycle.ts';
-import { parseCommandText } from './parse.ts';
-import { pickRunnable, usageOf, userErrorText } from './replies.ts';
+import { mentionsBot, parseCommandText, spokenText } from './parse.ts';
+import { pickRunnable, toCallbackBody, usageOf, userErrorText } from './replies.ts';
 import { actorIn, leftRefusal, resolveOrg } from './who.ts';
 
 export type { RouterDeps } from './deps.ts';
@@ -86,6 +86,7 @@ export class Router {
     if (msg.chatType === 'p2p') return true;
     if (msg.text === undefined) return false;
     const parsed = parseCommandText(msg.text, msg.mentions, this.d.botOpenId());
+    if (this.d.conversation && mentionsBot(msg.text, msg.mentions, this.d.botOpenId())) return true;
     if (parsed.kind !== 'command') return parsed.kind === 'error';
     return parsed.explicit || this.d.registry.find(parsed.word) !== undefined;
   }
@@ -100,6 +101,10 @@ export class Router {
     if (msg.text === undefined) {
       // Files and other message types: p2p files go to the file handler; groups stay quiet.
       if (msg.chatType === 'group') return { outcome: 'ignored' };
+      if (msg.messageType === 'sticker' && this.d.conversation) {
+        const said: Said = { text: '', kind: 'sticker', explicit: false, word: undefined, near: undefined };
+        return this.converse(this.d.conversation, said, msg, chat, dedupKey);
+      }
       if (msg.file && this.d.files) {
         const outcome = await this.runCommand(
           this.fileRunnable(msg.messageId, msg.file),
@@ -114,23 +119,116 @@ export class Router {
       return reply('清风目前只处理文字命令和文件。发送 /帮助 查看可用命令。');
     }
     const parsed = parseCommandText(msg.text, msg.mentions, this.d.botOpenId());
+    // In a group the bot answers what is said to it (an @mention); a word naming a command, or a
+    // slash, is a command wherever it is said.
+    const addressed = msg.chatType === 'p2p' || mentionsBot(msg.text, msg.mentions, this.d.botOpenId());
+    const talk = this.d.conversation;
     if (parsed.kind === 'none') {
-      if (msg.chatType === 'group') return { outcome: 'ignored' };
+      if (!addressed) return { outcome: 'ignored' };
+      if (talk) return this.converse(talk, this.said(msg.text, msg, undefined, false), msg, chat, dedupKey);
       return reply('您好，我是清风。发送 /帮助 查看可用命令。');
     }
     if (parsed.kind === 'error') return reply(`${parsed.message}\n发送 /帮助 查看用法。`);
 
-    const module = this.d.registry.find(parsed.word);
+    let module = this.d.registry.find(parsed.word);
+    let words = parsed.tokens;
+    if (!module && (parsed.explicit || addressed)) {
+      // A command written together with its verb: /整改列表, /任务看板, /整改查看12.
+      const joined = this.d.registry.splitJoined(parsed.word, parsed.tokens);
+      if (joined) [module, words] = [joined.command, joined.tokens];
+    }
     if (!module) {
-      // In groups, words without a slash are chatter unless they name a command.
-      if (msg.chatType === 'group' && !parsed.explicit) return { outcome: 'ignored' };
+      // In groups, words without a slash are chatter unless they name a command or are said to the bot.
+      if (msg.chatType === 'group' && !parsed.explicit && !addressed) return { outcome: 'ignored' };
       const near = this.d.registry.closest(parsed.word);
+      if (talk)
+        return this.converse(
+          talk,
+          this.said(msg.text, msg, parsed.word, parsed.explicit, near?.spelled),
+          msg,
+          chat,
+          dedupKey,
+        );
       const hint = near ? `您是不是要找 /${near.spelled}？` : '';
       return reply(`没有 /${parsed.word} 这个命令。${hint}发送 /帮助 查看可用命令。`);
     }
-    const { runnable, name, tokens } = pickRunnable(module, parsed.tokens);
+    const { runnable, name, tokens } = pickRunnable(module, words);
     const outcome = await this.runCommand(runnable, name, msg, chat, dedupKey, tokens);
     return { outcome, command: name };
+  }
+
+  private said(text: string, msg: InboundMessage, word: string | undefined, explicit: boolean, near?: string): Said {
+    return { text: spokenText(text, msg.mentions, this.d.botOpenId()), kind: 'text', explicit, word, near };
+  }
+
+  /**
+   * A message that is no command (a greeting, a natural request, anything else), answered by the
+   * conversation like a command: in one transaction with its dedup record, reply and audit row.
+   */
+  private async converse(
+    talk: Conversation,
+    said: Said,
+    msg: InboundMessage,
+    chat: ChatRef,
+    dedupKey: string,
+  ): Promise<{ outcome: Outcome; command: string }> {
+    const runnable: Runnable<undefined> = {
+      summary: '',
+      usage: [],
+      args: noArgs,
+      access: { roles: 'anyone', chat: 'any', org: 'optional' },
+      handle: (ctx) => talk.answer(ctx, said),
+    };
+    return {
+      outcome: await this.runCommand(runnable, 'conversation', msg, chat, dedupKey, []),
+      command: 'conversation',
+    };
+  }
+
+  /**
+   * A click on a conversation button (确认 / 取消 on a confirmation card, a suggestion): 确认 runs the
+   * command line through the same path as typing it in that chat — access, arguments, audit — once
+   * per confirmation card; the card then shows what was done.
+   */
+  private async conversationClick(talk: Conversation, evt: InboundCardAction): Promise<Record<string, unknown>> {
+    const t0 = performance.now();
+    let outcome: Outcome = 'ok';
+    try {
+      const { a: _a, v: _v, o: _o, ...value } = evt.value;
+      const click = talk.click(value, evt.formValue ?? {}, evt.operatorOpenId);
+      if ('answer' in click) return toCallbackBody(click.answer);
+      const [word, ...rest] = click.run;
+      const module = word === undefined ? undefined : this.d.registry.find(word);
+      if (!module || !evt.chatId || !evt.messageId) {
+        outcome = 'refused';
+        return toCallbackBody({ toast: { type: 'error', content: '这张卡片已失效，请重新发送。' } });
+      }
+      const tokens: ArgToken[] = rest.map((text, i) => ({ kind: 'word', text, tail: rest.slice(i).join(' ') }));
+      const picked = pickRunnable(module, tokens);
+      const chat: ChatRef = { chatId: evt.chatId, type: (await isGroupChat(this.d.db, evt.chatId)) ? 'group' : 'p2p' };
+      outcome = await this.runCommand(
+        picked.runnable,
+        picked.name,
+        { messageId: evt.messageId, senderOpenId: evt.operatorOpenId },
+        chat,
+        click.once ?? `evt:${evt.eventId}`,
+        picked.tokens,
+      );
+      if (outcome === 'ok')
+        return toCallbackBody({ toast: { type: 'success', content: click.toast }, card: click.after });
+      if (outcome === 'duplicate') return toCallbackBody({ toast: { type: 'info', content: '已经确认过了。' } });
+      return toCallbackBody({ toast: { type: 'error', content: '未能执行，原因见清风的回复。' } });
+    } catch (err) {
+      outcome = isTransientStorageError(err) ? 'postponed' : 'error';
+      if (outcome === 'postponed') throw err;
+      this.d.logger.error({ eventId: evt.eventId, err: stack(err) }, 'card action failed');
+      return toCallbackBody({ toast: { type: 'error', content: FAULT_TEXT(errorRef(evt.eventId)) } });
+    } finally {
+      this.d.logger.info(
+        { event: 'card_action', action: talk.actionId, outcome, latencyMs: round(performance.now() - t0) },
+        'handled',
+      );
+    }
   }
 
   /** A file in a private chat, run like a command: downloaded first (outside the transaction), then handled. */
@@ -170,7 +268,7 @@ export class Router {
   private async runCommand(
     module: Runnable<unknown, unknown>,
     name: string,
-    msg: InboundMessage,
+    msg: Pick<InboundMessage, 'messageId' | 'senderOpenId'>,
     chat: ChatRef,
     dedupKey: string,
     tokens: ArgToken[],
@@ -285,6 +383,8 @@ export class Router {
 
   /** Returns Feishu's callback answer: `{ toast, card: { type: 'raw', data } }` (card-actions.ts). */
   onCardAction(evt: InboundCardAction): Promise<Record<string, unknown>> {
+    const talk = this.d.conversation;
+    if (talk && evt.value.a === talk.actionId) return this.conversationClick(talk, evt);
     return onCardAction(this.d, evt);
   }
 

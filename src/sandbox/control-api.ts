@@ -11,7 +11,10 @@
  *   GET  /api/files/:key           download a file the bot sent
  *   POST /api/jobs/run             { name, now? }  run a job as of a time
  *   POST /api/clock                { advanceDays? | set? | reset? }  the sandbox clock
- *   GET  /api/log?since=N          the Open API calls the bot made
+ *   GET  /api/log?since=N          the Open API calls the bot made: method, path, HTTP status, Feishu code
+ *                                  and message, to whom (the chat's or person's name), the card's title
+ *                                  or the text, and the request body
+ *   GET  /healthz                  the bot's health, as in production (README "Configuration")
  *   GET  /api/events               server-sent events: message | chat | api | clock
  * No login: it listens on loopback only, and answers only the console itself: a request must name a
  * loopback Host with this port (a rebound DNS name is refused), and a POST must come from the same
@@ -23,16 +26,37 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { jobLabel, scheduleInWords } from '../cli/job-words.ts';
 import type { OffsetClock } from '../clock.ts';
 import type { JobResult } from '../scheduler/runner.ts';
 import { type Emulator, EmulatorInputError } from './emulator.ts';
+import type { ApiCall } from './store.ts';
 
 export interface SandboxControl {
   emu: Emulator;
   clock: OffsetClock;
-  jobs: readonly { name: string; summary: string }[];
+  jobs: readonly { name: string; summary: string; schedule?: string }[];
   runJob(name: string, now: Date): Promise<JobResult>;
   timezone: string;
+  /** The bot's /healthz answer; undefined while it is still starting. */
+  health?: () => Promise<Record<string, unknown> | undefined>;
+}
+
+/** A job as the console's clock panel shows it: a Chinese name and its schedule in words. */
+export interface ConsoleJob {
+  name: string;
+  label: string;
+  schedule: string;
+  summary: string;
+}
+
+/** An Open API call as the console's log shows it. */
+export interface ConsoleCall extends ApiCall {
+  /** Whom the call was about: a chat's name, or a person's (单聊). */
+  to?: string;
+  /** What was sent: the card's title, a text's beginning, a file's name. */
+  title?: string;
+  msgType?: string;
 }
 
 const CONSOLE_DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'console');
@@ -103,6 +127,17 @@ export function controlRoutes(c: SandboxControl) {
   const userName = (openId: string) =>
     openId === emu.bot.openId ? emu.bot.name : (emu.store.users.get(openId)?.name ?? openId);
 
+  /** A file message's name: the one the file was uploaded with (the bot's messages carry only the key). */
+  const fileNameOf = (content: string): string | undefined => {
+    try {
+      const c = JSON.parse(content) as { file_key?: unknown; file_name?: unknown };
+      const stored = typeof c.file_key === 'string' ? emu.store.files.get(c.file_key)?.name : undefined;
+      return stored ?? (typeof c.file_name === 'string' ? c.file_name : undefined);
+    } catch {
+      return undefined;
+    }
+  };
+
   const state = () => ({
     bot: emu.bot,
     users: [...emu.store.users.values()].map((u) => ({ openId: u.openId, name: u.name })),
@@ -115,13 +150,74 @@ export function controlRoutes(c: SandboxControl) {
       botIn: ch.botIn,
     })),
     clock: { now: c.clock.now().toISOString(), offsetMs: c.clock.offset, timezone: c.timezone },
-    jobs: c.jobs,
+    jobs: c.jobs.map(
+      (j): ConsoleJob => ({
+        name: j.name,
+        label: jobLabel(j.name, j.summary),
+        schedule: j.schedule ? scheduleInWords(j.schedule) : '',
+        summary: j.summary,
+      }),
+    ),
   });
+
+  const chatLabel = (chatId: string): string | undefined => {
+    const ch = emu.store.chats.get(chatId);
+    if (!ch) return undefined;
+    return ch.type === 'p2p' ? `${userName(ch.members[0] ?? '')}（单聊）` : `${ch.name}（群聊）`;
+  };
+
+  /** The call with whom it was about and what it sent, read from its path and body. */
+  const describeCall = (call: ApiCall): ConsoleCall => {
+    const out: ConsoleCall = { ...call };
+    let body: Record<string, unknown> = {};
+    try {
+      const parsed = call.body ? JSON.parse(call.body) : {};
+      if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
+    } catch {
+      /* clipped or not JSON */
+    }
+    const messageId = /\/messages\/(om_[^/]+)/.exec(call.path)?.[1];
+    const chatId = /\/chats\/(oc_[^/]+)/.exec(call.path)?.[1];
+    const receiveType = new URLSearchParams(call.query ?? '').get('receive_id_type');
+    const receiveId = typeof body.receive_id === 'string' ? body.receive_id : undefined;
+    if (messageId) {
+      const msg = emu.store.messages.get(messageId);
+      if (msg) out.to = chatLabel(msg.chatId);
+    } else if (chatId) out.to = chatLabel(chatId);
+    else if (receiveId && receiveType === 'chat_id') out.to = chatLabel(receiveId) ?? receiveId;
+    else if (receiveId) {
+      const user = receiveType === 'open_id' ? emu.store.users.get(receiveId) : undefined;
+      out.to = user ? `${user.name}（单聊）` : receiveId;
+    }
+    const ids = Array.isArray(body.user_id_list) ? body.user_id_list.map(String) : [];
+    if (ids.length) out.to = `${out.to ? `${out.to}：` : ''}${ids.map(userName).join('、')}`;
+    if (typeof body.msg_type === 'string') out.msgType = body.msg_type;
+    if (typeof body.content === 'string') {
+      try {
+        const content = JSON.parse(body.content) as Record<string, unknown>;
+        const header = content.header as { title?: { content?: unknown } } | undefined;
+        if (typeof header?.title?.content === 'string') out.title = header.title.content;
+        else if (typeof content.text === 'string') out.title = [...content.text].slice(0, 60).join('');
+        else if (typeof content.file_key === 'string')
+          out.title = emu.store.files.get(content.file_key)?.name ?? content.file_key;
+      } catch {
+        /* not JSON */
+      }
+    }
+    return out;
+  };
 
   return async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
+      // As in production: 200 with the bot's health (503 while the bot is still starting).
+      const health = c.health
+        ? await c.health().catch((err) => ({ status: 'degraded', error: String(err) }))
+        : undefined;
+      return json(res, health ? 200 : 503, health ?? { status: 'starting' });
+    }
     // The console's pages and API (the emulated Open API and callbacks, used by the bot, are not checked here).
     const own = path.startsWith('/api/') || (method === 'GET' && /^\/([a-z0-9-]+\.(html|js|css|svg|png))?$/.test(path));
     const refused = own
@@ -179,6 +275,7 @@ export function controlRoutes(c: SandboxControl) {
           updatedAt: msg.updatedAt,
           version: msg.version,
           recalled: msg.recalled,
+          fileName: msg.msgType === 'file' || msg.msgType === 'media' ? fileNameOf(msg.content) : undefined,
           urgent: emu.store.urgents
             .filter((u) => u.messageId === msg.messageId)
             .map((u) => ({ kind: u.kind, to: u.openIds.map(userName) })),
@@ -288,7 +385,8 @@ export function controlRoutes(c: SandboxControl) {
       }
       if (method === 'GET' && path === '/api/log') {
         const since = Number(url.searchParams.get('since') ?? 0);
-        return json(res, 200, { calls: emu.store.apiLog.filter((x) => x.seq > since).slice(-500) });
+        const calls = emu.store.apiLog.filter((x) => x.seq > since).slice(-500);
+        return json(res, 200, { calls: calls.map(describeCall) });
       }
       if (method === 'GET' && path === '/api/events') {
         res.writeHead(200, {

@@ -206,8 +206,11 @@ export class Emulator extends EventEmitter {
    * The client's rules apply (only what the card shows, enabled; required form fields filled) unless
    * `bypassClient`.
    */
-  click(o: ClickOptions): Promise<CallbackResult> {
-    return this.clicks.click(o);
+  async click(o: ClickOptions): Promise<CallbackResult> {
+    const result = await this.clicks.click(o);
+    // What the person typed or picked, and the toast they saw (test/helpers/plain-chinese.ts reads both).
+    this.emit('clicked', o, result);
+    return result;
   }
 
   // ------------------------------------------------------------------ persistence (sandbox)

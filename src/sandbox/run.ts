@@ -20,6 +20,7 @@ import { controlRoutes } from './control-api.ts';
 import { Emulator } from './emulator.ts';
 import { loadSandbox, type SandboxMeta, saveSandbox } from './persist.ts';
 import { DEMO_ORG, seedSandbox } from './seed.ts';
+import { redrawSeededCards } from './seed-cards.ts';
 import { seedMeetings } from './seed-meetings.ts';
 import { seedRectifications } from './seed-rectifications.ts';
 import { seedTasks } from './seed-tasks.ts';
@@ -52,6 +53,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   clock.advance(saved.meta?.clockOffsetMs ?? 0);
 
   let app: App | undefined;
+  let ready = false;
   const emu: Emulator = new Emulator({
     appId: SANDBOX_APP_ID,
     appSecret: SANDBOX_APP_SECRET,
@@ -66,14 +68,16 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   const routes = controlRoutes({
     emu,
     clock,
-    jobs: jobs.map((j) => ({ name: j.name, summary: j.summary })),
+    jobs: jobs.map((j) => ({ name: j.name, summary: j.summary, schedule: j.schedule })),
     timezone: o.config.timezone,
     runJob: (name, now) => {
       if (!app) throw new Error('the bot is still starting');
       return app.runJob(name, now);
     },
+    health: async () => (ready ? app?.health() : undefined),
   });
   if (saved.world) emu.restore(saved.world);
+  if (saved.apiLog) emu.store.restoreLog(saved.apiLog);
   try {
     await emu.start();
   } catch (err) {
@@ -105,6 +109,8 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
     }, 300);
   };
   emu.on('change', scheduleSave);
+  // The Open API log is kept too (the console's log panel shows it again after a restart).
+  emu.on('api', scheduleSave);
 
   app = await createApp({
     config: {
@@ -123,6 +129,7 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
     host: '127.0.0.1',
   });
   await app.ready;
+  ready = true;
   if (!meta.seeded) {
     await seedSandbox(emu);
     const org = await findOrgByName(handle.db, DEMO_ORG);
@@ -135,6 +142,9 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       app.dispatcher.wake();
       // What the jobs would have posted by now, so the first visit already shows the reminders.
       for (const job of jobs) await app.runJob(job.name, clock.now());
+      // Every seeded card redrawn from the data as it now stands, so the first look matches it.
+      await redrawSeededCards({ ...seed, now: clock.now() });
+      app.dispatcher.wake();
     }
     meta.seeded = true;
     await save();

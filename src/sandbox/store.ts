@@ -57,7 +57,17 @@ export interface ApiCall {
   path: string;
   status: number;
   code: number;
+  /** The query string (`receive_id_type=chat_id`), when there was one. */
+  query?: string;
+  /** The request body as text (clipped; an upload as its form fields), kept for the newest calls only. */
+  body?: string;
+  /** Feishu's message when the call failed. */
+  msg?: string;
 }
+
+/** Request bodies are kept for this many of the newest calls, each clipped to `API_BODY_MAX` characters. */
+export const API_BODIES_KEPT = 500;
+export const API_BODY_MAX = 16_000;
 
 export interface UrgentRecord {
   kind: 'app' | 'sms' | 'phone';
@@ -84,6 +94,14 @@ export class EmuStore {
   logCall(c: Omit<ApiCall, 'seq'>): void {
     this.apiLog.push({ seq: ++this.seq, ...c });
     if (this.apiLog.length > 5000) this.apiLog.splice(0, this.apiLog.length - 5000);
+    const old = this.apiLog[this.apiLog.length - 1 - API_BODIES_KEPT];
+    if (old) old.body = undefined;
+  }
+
+  /** The API log as a restarted sandbox gets it back (numbering continues after it). */
+  restoreLog(calls: readonly ApiCall[]): void {
+    this.apiLog.splice(0, this.apiLog.length, ...calls);
+    this.seq = Math.max(this.seq, ...calls.map((c) => c.seq));
   }
 
   messagesIn(chatId: string): EmuMessage[] {

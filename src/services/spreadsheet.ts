@@ -61,7 +61,8 @@ const inflateCapped = (data: Buffer, maxOutputLength: number) =>
  * off the event loop (zlib's thread pool), so a large file delays nobody else's command.
  */
 async function checkZip(bytes: Buffer): Promise<ZipEntryRef[]> {
-  const bad = () => new UserError('bad_args', '文件不是有效的 .xlsx（可能已损坏），请用 Excel 或 WPS 另存后再试。');
+  const bad = () =>
+    new UserError('bad_args', '文件不是有效的 .xlsx（可能已损坏），请在表格软件（如 WPS 表格）中另存为 .xlsx 后再试。');
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65_557); i--) {
     if (bytes.readUInt32LE(i) === 0x06054b50) {
@@ -196,7 +197,7 @@ async function readXlsx(bytes: Buffer): Promise<Cell[][]> {
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
-    throw new UserError('bad_args', '无法读取这个 .xlsx 文件，请用 Excel 或 WPS 另存后再试。');
+    throw new UserError('bad_args', '无法读取这个 .xlsx 文件，请在表格软件（如 WPS 表格）中另存为 .xlsx 后再试。');
   }
   const ws = wb.worksheets[0];
   if (!ws) return [];

@@ -124,6 +124,16 @@ describe('sandbox console (browser)', () => {
     expect(sent?.mentions.map((m) => m.openId)).toEqual([sandbox.emu.bot.openId]);
     // The log panel shows the bot's Open API calls.
     await page.locator('.log-row', { hasText: '/im/v1/messages' }).first().waitFor(WAIT);
+    // A row opens to whom the call went, the card's title, the status and Feishu code, and the body.
+    const call = page.locator('.log-row', { hasText: '可用命令' }).first();
+    await call.locator('summary').click();
+    const detail = await call.locator('.log-detail').textContent();
+    expect(detail).toContain('接收方第一党支部工作群（群聊）');
+    expect(detail).toContain('卡片标题清风 · 可用命令');
+    expect(detail).toMatch(/^时间\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d:\d\d/);
+    expect(detail).toContain('HTTP 状态200');
+    expect(detail).toContain('飞书 code0');
+    expect(await call.locator('.log-body').textContent()).toContain('"msg_type": "interactive"');
 
     await shot('help-card');
     if (!existsSync(README_SHOT) || process.env.QF_README_SCREENSHOT === '1') {
@@ -190,6 +200,8 @@ describe('sandbox console (browser)', () => {
 
     await msg.locator('input[name="note"]').fill('周三下午开会');
     await msg.locator('input[type="date"]').fill('2026-12-03');
+    // The date reads in zh-CN whatever the browser's language.
+    expect(await msg.locator('.zh-date-text').textContent()).toBe('2026年12月3日 周四');
     await shot('form-filled');
     const request = page.waitForRequest((r) => r.url().endsWith('/api/click') && r.method() === 'POST');
     await msg.locator('button.cbtn', { hasText: '提交' }).click();
@@ -236,11 +248,16 @@ describe('sandbox console (browser)', () => {
   });
 
   it('runs holiday-check from the clock panel and the reminder reaches the secretary privately', async () => {
+    // Jobs are listed by their Chinese names, with their schedules in words.
+    expect(await page.locator('#job-name option[value="holiday-check"]').textContent()).toBe(
+      '节假日表检查（每天 09:05）',
+    );
     await page.selectOption('#job-name', 'holiday-check');
     await page.fill('#job-time', '2026-12-01T09:30');
+    expect(await page.locator('#clock-panel .zh-date-text').textContent()).toBe('2026年12月1日 周二 09:30');
     await page.click('#job-run');
     await page.locator('#job-result', { hasText: '已发 1' }).waitFor(WAIT);
-    expect(await page.locator('#job-result').textContent()).toContain('2026-12-01 09:30');
+    expect(await page.locator('#job-result').textContent()).toContain('节假日表检查 · 截至 2026年12月1日 周二 09:30');
     await shot('job-run');
 
     await actAs('李明华');

@@ -55,7 +55,7 @@ describe('rich-text (post) commands', () => {
     expect(m && roleOf(m)).toBe('inspector');
   });
 
-  it('answers a post in the private chat, and stays quiet about a group post that names no command', async () => {
+  it('answers a post in the private chat, and answers a group post that names no command once, politely', async () => {
     h = await startBot();
     const w = await seedBranch(h);
     const p2p = h.emu.p2pChat(w.secretary.openId).chatId;
@@ -77,8 +77,10 @@ describe('rich-text (post) commands', () => {
     });
     await answerTo(h, sure);
     await drained(h);
-    expect(h.emu.botMessages(w.chat.chatId).filter((x: EmuMessage) => x.parentId === chatter.messageId)).toEqual([]);
-    expect(h.emu.botMessages(w.chat.chatId).length).toBe(before + 1);
+    const answers = h.emu.botMessages(w.chat.chatId).filter((x: EmuMessage) => x.parentId === chatter.messageId);
+    expect(answers).toHaveLength(1);
+    expect(JSON.stringify(answers[0]?.content)).toContain('没太明白');
+    expect(h.emu.botMessages(w.chat.chatId).length).toBe(before + 2);
   });
 });
 

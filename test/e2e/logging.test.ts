@@ -75,7 +75,7 @@ describe('logging', () => {
       );
       expect(messageText(refusal)).not.toContain('已将');
 
-      // Chatter that @-mentions the bot but is no command: ignored, no reply.
+      // Chatter that @-mentions the bot but is no command: one polite answer (it never acts on a guess).
       const chatter = await say(other, CHATTER);
 
       // A non-owner tries to bind another group to a (confidential) org name.
@@ -107,7 +107,7 @@ describe('logging', () => {
       const deliveries = () => h.emu.deliveries.reduce((n, d) => n + d.attempts, 0);
       await h.emu.waitFor(() => handledLines(h).length >= deliveries(), { what: 'every event handled' });
       await settled(h);
-      expect(h.emu.botMessages(chat.chatId).filter((m) => m.parentId === chatter.msg.messageId)).toHaveLength(0);
+      expect(h.emu.botMessages(chat.chatId).filter((m) => m.parentId === chatter.msg.messageId)).toHaveLength(1);
       const orgs = await h.db.db.selectFrom('orgs').select('name').execute();
       expect(orgs.map((o) => o.name)).toEqual(['第一党支部']);
       const failed = await h.db.db.selectFrom('outbox').selectAll().where('status', '!=', 'sent').execute();
@@ -142,9 +142,9 @@ describe('logging', () => {
         ['message', 'ok'], // /帮助
         ['message', 'duplicate'], // /帮助 again
         ['card_action', 'ok'],
-        ['message', 'refused'], // unknown command
+        ['message', 'ok'], // unknown command: answered with the nearest commands
         ['message', 'refused'], // /角色 by a member
-        ['message', 'ignored'], // chatter
+        ['message', 'ok'], // chatter: a polite answer
         ['message', 'refused'], // /绑定 by a non-owner
       ]);
       expect(handled.find((l) => l.outcome === 'duplicate')).toBeDefined();

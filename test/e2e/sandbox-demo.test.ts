@@ -43,10 +43,12 @@ describe('the sandbox demo', () => {
     return cardText(card.content);
   };
   /** The row of session #id on a `/会议 列表` card. */
-  const listRow = (list: EmuMessage, id: number) =>
-    cardText(list.content)
-      .split('\n\n')
-      .find((b) => b.includes(`**#${id}**`)) ?? '';
+  const listRow = (list: EmuMessage, id: number) => {
+    // Each row is its own markdown (the heading, then when · status) beside its 查看 button (issue 14 item 4).
+    const lines = cardText(list.content).split('\n');
+    const at = lines.findIndex((l) => l.startsWith(`**#${id}**`));
+    return at < 0 ? '' : lines.slice(at, at + 2).join('\n');
+  };
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qf-sandbox-demo-'));

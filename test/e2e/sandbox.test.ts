@@ -1,7 +1,7 @@
 /**
  * The sandbox as a visitor meets it:
  * - `npm start` without credentials (the real entry point) prints one line with the console URL
- *   within 10 s, and the console and API answer on loopback;
+ *   within 10 s, and the console, its API and `GET /healthz` answer on loopback;
  * - the demo org is seeded once (书记, 纪检委员, 组织委员, 宣传委员 and six 党员, bound, with roles);
  * - a restart keeps what the visitor did and does not seed again; `sandbox reset` starts fresh;
  * - the control API answers only its own console: cross-site POSTs (`text/plain`, a foreign Origin)
@@ -63,6 +63,10 @@ describe('sandbox', () => {
       const state = (await (await fetch(`${url}api/state`)).json()) as { users: unknown[]; chats: { type: string }[] };
       expect(state.users).toHaveLength(10);
       expect(state.chats.filter((c) => c.type === 'group')).toHaveLength(1);
+      // README: `GET /healthz` always — in sandbox mode too, on the console's port.
+      const health = await fetch(`${url}healthz`);
+      expect(health.status).toBe(200);
+      expect(((await health.json()) as { status: string }).status).toBe('ok');
     } finally {
       child.kill('SIGTERM');
     }

@@ -498,7 +498,7 @@ describe('主体责任清单: 已完成 needs the required evidence', () => {
     await h.app.runJob('task-quarterly', bj('2026-12-31', '15:30'));
     const secChat = p2p(w.secretary);
     const rollup = await h.emu.waitFor(
-      () => h.emu.botMessages(secChat).find((m) => cardTitle(m) === '季季报汇总 · 2026Q4'),
+      () => h.emu.botMessages(secChat).find((m) => cardTitle(m) === '季季报汇总 · 2026年第四季度'),
       { what: 'roll-up card' },
     );
     const zeros = { ac: '0', dn: '0', rv: '0', ip: '0', ns: '0', bl: '0', od: '0', ms: '0' };
@@ -814,7 +814,7 @@ describe('主体责任清单: 已完成 needs the required evidence', () => {
     expect(run).toMatchObject({ posted: 1, failed: 0 });
     const secChat = p2p(w.secretary);
     const rollup = await h.emu.waitFor(
-      () => h.emu.botMessages(secChat).find((m) => cardTitle(m) === '季季报汇总 · 2026Q4'),
+      () => h.emu.botMessages(secChat).find((m) => cardTitle(m) === '季季报汇总 · 2026年第四季度'),
       { what: 'roll-up card' },
     );
     const text = cardText(rollup.content);

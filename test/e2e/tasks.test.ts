@@ -901,7 +901,8 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
     expect(await h.app.runJob('task-quarterly', new Date('2026-12-24T01:30:00Z'))).toMatchObject({ due: 0 });
     const asked = await h.app.runJob('task-quarterly', new Date('2026-12-25T01:30:00Z'));
     expect(asked).toMatchObject({ due: 3, posted: 3, skipped: 0, failed: 0 });
-    const asks = (u: EmuUser) => h.emu.botMessages(p2p(u)).filter((m) => cardTitle(m) === '季度履责报告 · 2026Q4');
+    const asks = (u: EmuUser) =>
+      h.emu.botMessages(p2p(u)).filter((m) => cardTitle(m) === '季度履责报告 · 2026年第四季度');
     // 王纪检, named 责任领导 of item 5, is asked about 一岗双责; the others (members here, no 支委 role)
     // only about the items they own.
     const askText = async (u: EmuUser) =>
@@ -956,7 +957,7 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
     expect(rolled).toMatchObject({ due: 3, posted: 1, skipped: 2, failed: 0 });
     const secChat = p2p(w.secretary);
     const rollup = await h.emu.waitFor(
-      () => h.emu.botMessages(secChat).find((m) => cardTitle(m) === '季季报汇总 · 2026Q4'),
+      () => h.emu.botMessages(secChat).find((m) => cardTitle(m) === '季季报汇总 · 2026年第四季度'),
       { what: 'roll-up card' },
     );
     const rollupText = cardText(rollup.content);
@@ -986,7 +987,7 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
     expect(f.name).toBe('主体责任落实台账-第一党支部-2026-12-31.xlsx');
     const ws = await readXlsx(f.bytes);
     const title = String(ws.getCell('A1').value);
-    expect(title).toContain('第一党支部 2026Q4 主体责任落实台账');
+    expect(title).toContain('第一党支部 2026年第四季度 主体责任落实台账');
     expect(title).toContain('2026-10-01 至 2026-12-31');
     expect(title).toContain('导出时间：2026-12-31 16:00');
     expect(rowValues(ws, 2)).toEqual(LEDGER_HEADERS);
@@ -1120,7 +1121,7 @@ describe('主体责任清单: tasks, 月月提 and 季季报', () => {
     // Running again posts nothing; only the secretary got the roll-up.
     expect(await h.app.runJob('task-quarterly', new Date('2026-12-31T09:00:00Z'))).toMatchObject({ posted: 0 });
     await talk.settled(h);
-    expect(h.emu.botMessages(secChat).filter((m) => cardTitle(m) === '季季报汇总 · 2026Q4')).toHaveLength(1);
+    expect(h.emu.botMessages(secChat).filter((m) => cardTitle(m) === '季季报汇总 · 2026年第四季度')).toHaveLength(1);
     expect(fileMessages(secChat)).toHaveLength(1);
     for (const u of [wang, zhang, zhao]) expect(asks(u)).toHaveLength(1);
     expect(asks(qian)).toHaveLength(0);

@@ -2,6 +2,8 @@
  * Starts the real bot (createApp) against the emulator on loopback, over the long connection by
  * default or over signed and encrypted webhooks, on a fresh test database.
  */
+
+import { expect } from 'vitest';
 import { commands as allCommands } from '../../commands/index.ts';
 import { jobs as allJobs } from '../../jobs/index.ts';
 import { type App, createApp } from '../../src/app.ts';
@@ -14,6 +16,7 @@ import { Emulator, type EmulatorOptions } from '../../src/sandbox/emulator.ts';
 import type { EmuChat, EmuUser } from '../../src/sandbox/store.ts';
 import { createTestDb, type TestDb } from './db.ts';
 import { type CapturedLogs, captureLogs } from './logs.ts';
+import { assertPlainChinese, type PlainChineseOptions, SaidLog } from './plain-chinese.ts';
 
 export const TEST_APP_ID = 'cli_a1b2c3d4e5f60718';
 export const TEST_APP_SECRET = 'sandbox-secret-for-tests-only';
@@ -56,6 +59,22 @@ export interface HarnessOptions {
   identityRetryMs?: number;
   /** How long an event may be worked on before it is acknowledged anyway (the inbox's budget). */
   ackBudgetMs?: number;
+  /**
+   * Plain Chinese, always (test/helpers/plain-chinese.ts): when the harness stops, everything the bot
+   * showed people is scanned for English words, field ids and platform keys. On for the files in
+   * test/e2e (off elsewhere; QF_PLAIN_CHINESE=1 turns it on everywhere, =0 off); `false` here turns
+   * it off for one harness, `{ allow }` names words the test itself put in the data.
+   */
+  plainChinese?: boolean | PlainChineseOptions;
+}
+
+/** Whether the plain-Chinese scan runs for this harness (see `HarnessOptions.plainChinese`). */
+function plainChineseOn(o: HarnessOptions): boolean {
+  if (o.plainChinese === false) return false;
+  const env = process.env.QF_PLAIN_CHINESE;
+  if (env === '0') return false;
+  if (env === '1' || o.plainChinese !== undefined) return true;
+  return /[\\/]test[\\/]e2e[\\/]/.test(expect.getState().testPath ?? '');
 }
 
 export { fixedClock, OffsetClock, systemClock };
@@ -113,6 +132,7 @@ export async function startBot(o: HarnessOptions = {}): Promise<BotHarness> {
     await a.ready;
     return a;
   };
+  const said = new SaidLog(emu);
   o.beforeBoot?.(emu);
   app = await boot();
   const harness: BotHarness = {
@@ -130,6 +150,7 @@ export async function startBot(o: HarnessOptions = {}): Promise<BotHarness> {
       await emu.close();
       if (!o.db) await db.drop();
       assertServedOnly(emu);
+      if (plainChineseOn(o)) assertPlainChinese(said, typeof o.plainChinese === 'object' ? o.plainChinese : {});
     },
     async restart() {
       await app?.stop();

@@ -16,7 +16,7 @@ import type { Clock } from '../../src/core/clock.ts';
 import type { CommandModule, FeishuDirectory, JobModule, RuntimeSettings } from '../../src/core/contracts.ts';
 import { listHolidayOverrides } from '../../src/db/repositories/holidays.ts';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
-import { endMembership } from '../../src/features/index.ts';
+import { conversation, endMembership } from '../../src/features/index.ts';
 import type { InboundMessage } from '../../src/feishu/events.ts';
 import { CommandRegistry } from '../../src/router/registry.ts';
 import { Router } from '../../src/router/router.ts';
@@ -146,6 +146,7 @@ export async function startRouter(
     botOpenId: () => ROUTER_BOT.openId,
     afterCommit: () => undefined,
     endMembership,
+    conversation,
   });
   const jobList = o.jobs ?? allJobs;
   const id = (prefix: string) => `${prefix}${randomBytes(8).toString('hex')}`;

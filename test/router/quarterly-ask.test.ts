@@ -71,7 +71,7 @@ describe('季季报 asks (runner, no transport)', () => {
     };
 
     const memberAsk = askOf(member);
-    expect(memberAsk).toContain('季度履责报告 · 2026Q4');
+    expect(memberAsk).toContain('季度履责报告 · 2026年第四季度');
     expect(memberAsk).toContain('请在 2026-12-31 前报告本季度您负责的主体责任任务的落实情况');
     expect(memberAsk).toContain('组织党员参加警示教育，观看警示教育片');
     expect(memberAsk).not.toContain('每季度讲一次廉政党课');

@@ -8,7 +8,7 @@ import { commands } from '../../commands/index.ts';
 import { helpRun } from '../../src/cards/actions/help.ts';
 import { importConfirm } from '../../src/cards/actions/import.ts';
 import { cardAction, type DefinedAction, formText } from '../../src/cards/contract.ts';
-import { buildHelpCard } from '../../src/cards/help-card.ts';
+import { buildFullHelpCard, buildHelpCard } from '../../src/cards/help-card.ts';
 import { buildAttachCard, buildPreviewCard } from '../../src/cards/import-card.ts';
 import { longTextName } from '../../src/cards/parts.ts';
 import type { Card } from '../../src/core/card.ts';
@@ -25,7 +25,12 @@ import {
 import { buildBackfillCard } from '../../src/features/meetings/backfill-card.ts';
 import { MINUTES_PARTS, meetingMinutes } from '../../src/features/meetings/contracts.ts';
 import { buildMakeupCard, buildMakeupListCard } from '../../src/features/meetings/makeup-card.ts';
-import { buildSessionCard, buildSessionNewCard, type SessionView } from '../../src/features/meetings/session-card.ts';
+import {
+  buildSessionCard,
+  buildSessionListCard,
+  buildSessionNewCard,
+  type SessionView,
+} from '../../src/features/meetings/session-card.ts';
 import {
   buildExtensionCard,
   buildRectItemCard,
@@ -119,7 +124,20 @@ function cards(): [string, Card][] {
     out.push([`task ${mode}`, buildTaskCard(task('in_progress'), mode)]);
   out.push(['task review', buildTaskCard({ ...task('submitted'), mayReview: true })]);
   const list = { orgId: 3, title: '任务', filterKey: 'overdue', page: 2, pages: 3, total: 30 };
-  out.push(['task list', buildTaskListCard({ ...list, rows: [] })]);
+  const counts = [{ label: '已完成', count: 1, done: true }];
+  out.push(['task list', buildTaskListCard({ ...list, rows: [], scope: '本年度全部任务', counts })]);
+  // A row's 查看 button (issue 14 item 4).
+  out.push([
+    'task list with a row',
+    buildTaskListCard({
+      ...list,
+      scope: '本年度全部任务',
+      counts,
+      rows: [
+        { id: 12, content: '任务', ownerName: '张三', dueDate: '2026-12-31', statusLabel: '未开始', overdue: false },
+      ],
+    }),
+  ]);
   out.push(['task new', buildTaskNewCard({ orgId: 3, memberOpenIds: ['ou_a'], categories: ['其他'] })]);
   out.push([
     'checklist',
@@ -135,7 +153,26 @@ function cards(): [string, Card][] {
     out.push([`rect ${mode}`, buildRectItemCard(rect('in_progress'), mode)]);
   for (const mode of ['view', 'return'] as const)
     out.push([`review ${mode}`, buildRectReviewCard(rect('review'), mode)]);
-  out.push(['rect list', buildRectListCard({ ...list, items: [] })]);
+  out.push(['rect list', buildRectListCard({ ...list, items: [], scope: '全部整改事项', counts })]);
+  out.push([
+    'rect list with a row',
+    buildRectListCard({
+      ...list,
+      scope: '全部整改事项',
+      counts,
+      items: [
+        {
+          id: 7,
+          problem: '问题',
+          ownerName: '张三',
+          deadline: '2026-12-31',
+          deadlineText: '剩 29 天',
+          statusLabel: '整改中',
+          late: false,
+        },
+      ],
+    }),
+  ]);
   out.push([
     'rect new',
     buildRectNewCard({ orgId: 3, batches: [{ id: 1, name: '第一轮' }], memberOpenIds: ['ou_a'], sources: ['巡察'] }),
@@ -153,6 +190,14 @@ function cards(): [string, Card][] {
     status: 'pending' as const,
   };
   out.push(['extension', buildExtensionCard(ext)]);
+  out.push([
+    'session list',
+    buildSessionListCard({
+      orgId: 3,
+      title: '第一党支部 2026年会议',
+      rows: [{ id: 5, kind: '支部委员会', title: '研究发展党员', when: '2026-12-10 15:00', status: '已召开' }],
+    }),
+  ]);
   for (const category of ['meeting', 'study'] as const) {
     for (const mode of ['view', 'leave', 'minutes', 'reflection', 'correct'] as const)
       out.push([`${category} ${mode}`, buildSessionCard(session(category), mode)]);
@@ -214,9 +259,15 @@ function cards(): [string, Card][] {
       options: [{ text: '#7', value: 'r:7' }],
     }),
   ]);
-  const help = { orgName: '支部', commands: [] };
+  const help = {
+    orgName: '支部',
+    chatType: 'group' as const,
+    quick: [{ key: 'overdue' as const, label: '逾期整改', command: '/整改 列表 逾期' }],
+    areas: [],
+  };
   out.push(['help', buildHelpCard({ ...help, orgId: 3, drawnFor: 'none' })]);
-  out.push(['help outside an org', buildHelpCard({ ...help, orgId: undefined })]);
+  out.push(['help outside an org', buildHelpCard({ ...help, quick: [], orgId: undefined })]);
+  out.push(['all commands', buildFullHelpCard({ orgName: '支部', orgId: 3, areas: [] })]);
   return out;
 }
 

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildHelpCard } from '../../src/cards/help-card.ts';
+import { buildFullHelpCard, buildHelpCard } from '../../src/cards/help-card.ts';
 import {
   buildAttachCard,
   buildImportCancelledCard,
@@ -33,6 +33,8 @@ import {
 import { INPUT_MAX_LENGTH, readLongText, splitLongText } from '../../src/cards/parts.ts';
 import { buildWelcomeCard } from '../../src/cards/welcome-card.ts';
 import type { Card } from '../../src/core/card.ts';
+import { taskStatusCounts } from '../../src/features/duties/list.ts';
+import { TASK_STATUSES } from '../../src/features/duties/model.ts';
 import {
   buildBoardCard,
   buildChecklistCard,
@@ -46,6 +48,12 @@ import {
   type TaskCardMode,
   type TaskView,
 } from '../../src/features/duties/task-card.ts';
+import {
+  buildConfirmCard,
+  buildGreetingCard,
+  buildIntentDoneCard,
+  buildNotUnderstoodCard,
+} from '../../src/features/intent/intent-card.ts';
 import { buildBackfillCard, buildBackfillDoneCard } from '../../src/features/meetings/backfill-card.ts';
 import { buildMakeupCard, buildMakeupListCard } from '../../src/features/meetings/makeup-card.ts';
 import {
@@ -71,6 +79,8 @@ import {
   type RectItemView,
   type ReviewCardMode,
 } from '../../src/features/rectification/item-card.ts';
+import { rectStatusCounts } from '../../src/features/rectification/list.ts';
+import { RECT_STATUSES } from '../../src/features/rectification/model.ts';
 import { buildReportCard } from '../../src/features/report/report-card.ts';
 import { checkCard } from '../../src/sandbox/card-check.ts';
 
@@ -347,6 +357,15 @@ function allCards(t: Text): [string, Card][] {
         statusLabel: '进行中',
         overdue: true,
       })),
+      // Every status counted (a chart of 8 slices), the scope a long name.
+      scope: `${t(50)}本年度的任务`,
+      counts: taskStatusCounts(
+        TASK_STATUSES.flatMap((status) => [
+          { status, due_date: '2026-01-31', n: 99_999 },
+          { status, due_date: '2026-12-31', n: 99_999 },
+        ]),
+        '2026-12-02',
+      ),
     }),
   ]);
   cards.push([
@@ -481,6 +500,7 @@ function allCards(t: Text): [string, Card][] {
   cards.push([
     'session list, 500',
     buildSessionListCard({
+      orgId: 9_999,
       title: t(100),
       more: '/会议 导出 2026',
       rows: Array.from({ length: 500 }, (_, i) => ({
@@ -631,6 +651,13 @@ function allCards(t: Text): [string, Card][] {
         statusLabel: '整改中',
         late: true,
       })),
+      scope: t(50),
+      counts: rectStatusCounts(
+        RECT_STATUSES.flatMap((status) => [
+          { status, n: 99_999, late: false },
+          { status, n: 99_999, late: status !== 'closed' },
+        ]),
+      ),
     }),
   ]);
   cards.push([
@@ -673,7 +700,12 @@ function allCards(t: Text): [string, Card][] {
         done: i % 2 === 0,
         note: t(100, i),
       })),
-      items: { total: 5000, closed: 2000, overdue: 300, review: 100 },
+      counts: rectStatusCounts(
+        RECT_STATUSES.flatMap((status) => [
+          { status, n: 999, late: false },
+          { status, n: 99, late: status !== 'closed' },
+        ]),
+      ),
     }),
   ]);
 
@@ -694,17 +726,26 @@ function allCards(t: Text): [string, Card][] {
     })),
   };
   cards.push(['me', buildMeCard(me)]);
-  const commands = Array.from({ length: 30 }, (_, i) => ({
-    name: `command${i}`,
-    alias: t(10, i),
-    summary: t(100, i),
-    usage: t(200, i),
+  // Help: 10 areas of 12 commands, each with a long summary and example (more than there are).
+  const areas = Array.from({ length: 10 }, (_, a) => ({
+    title: t(20, a),
+    commands: Array.from({ length: 12 }, (_, i) => ({
+      name: `command${a} sub${i}`,
+      spelled: t(10, i),
+      summary: t(100, i),
+      example: t(200, i),
+      only: i % 2 ? ('group' as const) : undefined,
+    })),
   }));
-  cards.push(['help', buildHelpCard({ orgName: t(100), orgId: 9_999, commands })]);
-  cards.push([
-    'help with my panel',
-    buildHelpCard({ orgName: t(100), orgId: 9_999, commands, panel: { title: '我的', elements: meElements(me) } }),
-  ]);
+  const quick = [
+    { key: 'newMeeting' as const, label: t(20), command: t(40) },
+    { key: 'overdue' as const, label: t(20, 1), command: t(40, 1) },
+    { key: 'calendar' as const, label: t(20, 2), command: t(40, 2) },
+  ];
+  const help = { orgName: t(100), orgId: 9_999, chatType: 'group' as const, quick, areas, drawnFor: 'none' as const };
+  cards.push(['help', buildHelpCard(help)]);
+  cards.push(['help with my panel', buildHelpCard({ ...help, panel: { title: '我的', elements: meElements(me) } })]);
+  cards.push(['all commands', buildFullHelpCard({ orgName: t(100), orgId: 9_999, areas })]);
   cards.push(['welcome', buildWelcomeCard({ orgName: t(100) })]);
 
   // A file sent to the bot: the import preview and its outcome, and the evidence form.
@@ -852,6 +893,48 @@ function allCards(t: Text): [string, Card][] {
         failed: Array.from({ length: 12 }, (_, i) => t(20, i)),
         notPosted: Array.from({ length: 12 }, (_, i) => t(20, i)),
       },
+    }),
+  ]);
+  // The conversation: a greeting with the three quick buttons, a confirmation with the longest lines,
+  // 20 items to pick from and a reason, the card once done, and a long sentence not understood.
+  const talkQuick = [
+    { key: 'myRectify' as const, label: t(10), command: `/${t(20)}` },
+    { key: 'myTasks' as const, label: t(10, 1), command: `/${t(20, 1)}` },
+    { key: 'sessions' as const, label: t(10, 2), command: `/${t(20, 2)}` },
+  ];
+  for (const kind of ['greeting', 'thanks', 'emoji'] as const)
+    cards.push([
+      `greeting ${kind}`,
+      buildGreetingCard({ kind, name: name(1), orgName: t(100), orgId: 9_999, quick: talkQuick }),
+    ]);
+  cards.push([
+    'natural request confirmation',
+    buildConfirmCard({
+      orgId: 9_999,
+      title: t(60),
+      lines: Array.from({ length: 8 }, (_, i) => ({ label: t(10, i), value: t(200, i) })),
+      command: `/${t(100)}`,
+      words: Array.from({ length: 6 }, (_, i) => t(10, i)),
+      asker: openId(1),
+      asked: `om_${'f'.repeat(32)}`,
+      summary: t(100),
+      reason: { label: t(20), placeholder: t(50), initial: t(500) },
+      pick: {
+        placeholder: t(50),
+        options: Array.from({ length: 20 }, (_, i) => ({ text: t(60, i), value: String(99_000 + i) })),
+      },
+    }),
+  ]);
+  for (const state of ['confirmed', 'cancelled'] as const)
+    cards.push([`natural request ${state}`, buildIntentDoneCard({ state, summary: t(200) })]);
+  cards.push([
+    'natural request not understood',
+    buildNotUnderstoodCard({
+      said: t(2000),
+      near: `${t(10)} ${t(10, 1)}`,
+      examples: Array.from({ length: 5 }, (_, i) => t(40, i)),
+      orgId: 9_999,
+      quick: talkQuick,
     }),
   ]);
   return cards;

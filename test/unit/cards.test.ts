@@ -3,7 +3,7 @@
 // open_ids. Card builders (parts.ts, help/me/welcome cards) pass the emulator's checkCard, contain no
 // `undefined` and stay under 30 KB, also with 60 long commands; checkCard refuses each broken shape.
 import { describe, expect, it } from 'vitest';
-import { buildHelpCard, type HelpView } from '../../src/cards/help-card.ts';
+import { buildFullHelpCard, buildHelpCard, type HelpView } from '../../src/cards/help-card.ts';
 import { buildMeCard, meElements } from '../../src/cards/me-card.ts';
 import {
   button,
@@ -150,20 +150,32 @@ function expectGoodCard(c: Card): void {
   expect(c.config.update_multi).toBe(true);
 }
 
-const COMMANDS: HelpView['commands'] = [
-  { name: 'help', alias: '帮助', summary: '查看您在这里可以使用的命令', usage: '/帮助' },
-  { name: 'bind', alias: '绑定', summary: '把本群绑定到党组织（群主或系统管理员）', usage: '/绑定 第一党支部' },
-  { name: 'role', alias: undefined, summary: '设置成员角色', usage: '/role @成员 纪检委员' },
+const AREAS: HelpView['areas'] = [
+  {
+    title: '群与设置',
+    commands: [
+      { name: 'bind', spelled: '绑定', summary: '把本群绑定到党组织（群主或系统管理员）', example: '/绑定 第一党支部' },
+      { name: 'role', spelled: '角色', summary: '设置成员角色', example: '/角色 @成员 纪检委员' },
+    ],
+  },
 ];
+const QUICK: HelpView['quick'] = [{ key: 'calendar', label: '合规日历', command: '/日历' }];
+const HELP = { chatType: 'group' as const, quick: QUICK, areas: AREAS };
 
 describe('card builders', () => {
   const cards: Record<string, Card> = {
-    'help, bound group': buildHelpCard({ orgName: '第一党支部', orgId: 1, commands: COMMANDS }),
-    'help, unbound, no commands': buildHelpCard({ orgName: undefined, orgId: undefined, commands: [] }),
+    'help, bound group': buildHelpCard({ ...HELP, orgName: '第一党支部', orgId: 1 }),
+    'help, unbound, no commands': buildHelpCard({
+      orgName: undefined,
+      orgId: undefined,
+      chatType: 'group',
+      quick: [],
+      areas: [],
+    }),
     'help with the 我的 panel': buildHelpCard({
+      ...HELP,
       orgName: '<at id=all></at>机关党委',
       orgId: 7,
-      commands: COMMANDS,
       panel: { title: '我的 · 王纪检', elements: meElements({ name: '王纪检', memberships: [], open: [] }) },
     }),
     'me, two orgs': buildMeCard({
@@ -221,26 +233,35 @@ describe('card builders', () => {
   const manyCommands = (repeat: number) =>
     Array.from({ length: 60 }, (_, i) => ({
       name: `command-number-${i}`,
-      alias: `整改督办命令${i}`,
+      spelled: `整改督办命令${i}`,
       summary: `对第${i}项整改任务进行督办提醒，逾期后自动升级到上级党组织和纪检委员，并记录在主体责任清单中`.repeat(
         repeat,
       ),
-      usage: `/整改督办命令${i} @责任人 “第一党支部 2026 年第二季度专项整改” 2026-10-31 备注`.repeat(repeat),
+      example: `/整改督办命令${i} @责任人 “第一党支部 2026 年第二季度专项整改” 2026-10-31 备注`.repeat(repeat),
     }));
+  const manyAreas = (repeat: number) => [
+    { title: '整改', commands: manyCommands(repeat).slice(0, 30) },
+    { title: '任务与清单', commands: manyCommands(repeat).slice(30) },
+  ];
 
-  it('builds a help card for 60 commands', () => {
+  it('builds a help card and the full list for 60 commands', () => {
     const c = buildHelpCard({
+      ...HELP,
       orgName: '中共某某市某某区机关工作委员会第一党支部',
       orgId: 12,
-      commands: manyCommands(1),
+      areas: manyAreas(1),
     });
     expectGoodCard(c);
     expect(JSON.stringify(c)).toContain('整改督办命令59');
+    const all = buildFullHelpCard({ orgName: '第一党支部', orgId: 12, areas: manyAreas(1) });
+    expectGoodCard(all);
+    expect(JSON.stringify(all)).toContain('（/command-number-59）');
   });
 
   it('builds a valid help card for 60 commands with long summaries and usages', () => {
-    // ~95-character summaries and ~125-character usages: the card must still be sendable.
-    expectGoodCard(buildHelpCard({ orgName: '第一党支部', orgId: 12, commands: manyCommands(2) }));
+    // ~95-character summaries and ~125-character examples: the cards must still be sendable.
+    expectGoodCard(buildHelpCard({ ...HELP, orgName: '第一党支部', orgId: 12, areas: manyAreas(2) }));
+    expectGoodCard(buildFullHelpCard({ orgName: '第一党支部', orgId: 12, areas: manyAreas(2) }));
   });
 
   it('every part builder fits in a valid card', () => {

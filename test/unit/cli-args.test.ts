@@ -30,7 +30,7 @@ describe('argument errors are one line with the usage', () => {
     {
       why: 'an option of another command',
       args: ['outbox', 'list', '--now', '2026-12-01T09:30:00+08:00'],
-      message: '未知选项 --now。用法：npm run cli -- outbox list [--dead] [--limit N]',
+      message: '未知选项 --now。用法：npm run cli -- outbox list [--sent | --dead] [--limit N]',
     },
     {
       why: 'unknown short option',
@@ -55,7 +55,7 @@ describe('argument errors are one line with the usage', () => {
     {
       why: 'a flag given a value',
       args: ['outbox', 'list', '--dead=yes'],
-      message: '--dead 不带值。用法：npm run cli -- outbox list [--dead] [--limit N]',
+      message: '--dead 不带值。用法：npm run cli -- outbox list [--sent | --dead] [--limit N]',
     },
     {
       why: 'a surplus argument',
@@ -109,7 +109,7 @@ describe('runCli', () => {
 
     await runCli(['outbox', 'list', '--limit=5'], ctx);
     await runCli(['outbox', 'list', '--dead'], ctx);
-    expect(out).toEqual(['发送队列为空。', '没有发送失败的消息。']);
+    expect(out).toEqual(['没有待发送的消息。', '没有发送失败的消息。']);
     await expect(runCli(['outbox', 'list', '--limit', 'many'], ctx)).rejects.toThrow('--limit 应为正整数（收到 many）');
     await expect(runCli(['holidays', 'status', 'next'], ctx)).rejects.toThrow(/年份应为数字/);
   });

@@ -201,14 +201,16 @@ export async function findOutboxByMessageId(db: Kysely<Database>, messageId: str
 
 export async function listOutbox(
   db: Kysely<Database>,
-  filter: { status?: OutboxStatus; limit?: number } = {},
+  filter: { status?: OutboxStatus; limit?: number; newest?: boolean } = {},
 ): Promise<OutboxRow[]> {
   let q = db.selectFrom('outbox').selectAll();
   if (filter.status) q = q.where('status', '=', filter.status);
-  return q
-    .orderBy('id')
+  // `newest`: the last `limit` rows (still in id order).
+  const rows = await q
+    .orderBy('id', filter.newest ? 'desc' : 'asc')
     .limit(filter.limit ?? 100)
     .execute();
+  return filter.newest ? rows.reverse() : rows;
 }
 
 /** Sends a dead letter again from scratch; false when no dead row has that id. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { actionsOf, staleClick } from '../../cards/contract.ts';
+import { periodText } from '../../cards/period-text.ts';
 import { clip } from '../../cards/text.ts';
 import type { ActionContext } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
@@ -17,6 +18,7 @@ import {
   taskCreate,
   taskDone,
   taskForm,
+  taskOpen,
   taskPage,
   taskProgress,
   taskQuickdone,
@@ -191,6 +193,21 @@ export const taskActions = actionsOf(
       return answer(ctx, after, v.d === 'accept' ? '已验收通过' : '已退回，已通知责任人');
     },
   }),
+  taskOpen.define({
+    roles: 'member',
+    org: 'required',
+    async handle(ctx, v) {
+      // As /任务 查看: in a group the shared card (no 遇到困难 reason) goes to the group as a new
+      // message; in a private chat the clicker's own copy. The list card stays as it was.
+      const t = await tasks.requireTask(ctx, v.id);
+      await tasks.sendTaskCard(
+        ctx,
+        t,
+        ctx.chat?.type === 'group' ? { chatId: ctx.chat.chatId } : { openId: ctx.actor.openId },
+      );
+      return { toast: { type: 'info', content: `已发送任务 #${t.id} 的卡片` } };
+    },
+  }),
   taskPage.define({
     roles: 'member',
     async handle(ctx, v) {
@@ -212,7 +229,7 @@ export const taskActions = actionsOf(
         );
       }
       const q = quarterWindow(ctx.today, ctx.calendar);
-      if (v.q !== q.key) throw new UserError('stale', `${v.q} 的报告已截止。`);
+      if (v.q !== q.key) throw new UserError('stale', `${periodText({ key: v.q })}的报告已截止。`);
       await saveQuarterlyReport(ctx.db, {
         orgId: org.id,
         ownerOpenId: ctx.actor.openId,

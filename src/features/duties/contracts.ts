@@ -51,3 +51,6 @@ export const taskReport = cardAction('task.report', {
   value: { q: z.string().regex(/^\d{4}Q[1-4]$/) },
   form: { text: formLongText(REPORT_PARTS), evidence: formText() },
 });
+
+/** 查看 on a list row: sends the task's card (issue 14 item 4), as `/任务 查看 编号` does. */
+export const taskOpen = cardAction('task.open', { value: ref });

@@ -3,7 +3,9 @@
  * quarterly report form and the secretary's quarter-end roll-up (季季报), the duty list. Pure builders.
  */
 
+import { completionRate, type StatusCount, statusChart, summaryLine } from '../../cards/list-summary.ts';
 import { buttonRow, card, form, input, longTextInputs, markdown, note, plainText, table } from '../../cards/parts.ts';
+import { periodText } from '../../cards/period-text.ts';
 import { clean, md } from '../../cards/text.ts';
 import type { Card, CardElement } from '../../core/card.ts';
 import { REPORT_PARTS, taskForm, taskQuickdone, taskReport } from './contracts.ts';
@@ -80,6 +82,19 @@ export function buildBoardCard(v: BoardView): Card {
   // from 已完成, which needed none), so the columns always add up to every task.
   const review = totals.rv > 0;
   const accepted = totals.ac > 0;
+  // Each task once, by its own status (逾期 overlaps the open ones, so it is on the line, not the pie).
+  const boardCounts: StatusCount[] = [
+    { label: '已完成（已验收）', count: totals.ac, done: true },
+    { label: '已完成', count: totals.dn, done: true },
+    { label: '待验收', count: totals.rv },
+    { label: '进行中', count: totals.ip },
+    { label: '未开始', count: totals.ns },
+    { label: '遇到困难', count: totals.bl },
+  ];
+  const rate = completionRate(
+    totals.ac + totals.dn,
+    boardCounts.reduce((n, c) => n + c.count, 0),
+  );
   // The card has room for TABLE_ROWS people: past that, those with most overdue or blocked tasks.
   const rows = keepWorst(all, (r) => r.od * 1000 + r.bl).map(({ rv, ac, ...r }) => ({
     ...r,
@@ -92,8 +107,9 @@ export function buildBoardCard(v: BoardView): Card {
     template: 'red',
     elements: [
       markdown(
-        `合计：未开始 ${totals.ns}，进行中 ${totals.ip}，遇到困难 ${totals.bl}，${review ? `待验收 ${totals.rv}，` : ''}${accepted ? `已完成（已验收） ${totals.ac}，` : ''}已完成 ${totals.dn}，逾期 **${totals.od}**`,
+        `合计：未开始 ${totals.ns}，进行中 ${totals.ip}，遇到困难 ${totals.bl}，${review ? `待验收 ${totals.rv}，` : ''}${accepted ? `已完成（已验收） ${totals.ac}，` : ''}已完成 ${totals.dn}，逾期 **${totals.od}**${rate === null ? '' : ` · **完成率 ${rate}%**`}`,
       ),
+      ...statusChart('本年度任务落实情况', boardCounts),
       table({
         columns: [
           { name: 'name', title: '责任人' },
@@ -178,13 +194,13 @@ export function buildQuarterlyAskCard(v: {
 }): Card {
   if (v.submitted) {
     return card({
-      title: `季度履责报告 · ${v.quarter}`,
+      title: `季度履责报告 · ${periodText({ key: v.quarter })}`,
       template: 'green',
       elements: [markdown(`已于 ${md(v.submitted.at)} 提交。`), plainText(v.submitted.text, { max: 1500 })],
     });
   }
   return card({
-    title: `季度履责报告 · ${v.quarter}`,
+    title: `季度履责报告 · ${periodText({ key: v.quarter })}`,
     template: 'orange',
     elements: [
       markdown(
@@ -273,6 +289,21 @@ function rollupCells(c: RollupCounts, away = false): Record<string, number | str
   };
 }
 
+/** Every owner's tasks together, by status in the 台账's order (each task once): the line and the rate. */
+function rollupCounts(owners: readonly RollupCounts[]): StatusCount[] {
+  const sum = (k: keyof RollupCounts) => owners.reduce((n, o) => n + o[k], 0);
+  return [
+    { label: '已完成（已验收）', count: sum('accepted'), done: true },
+    { label: '已完成', count: sum('done'), done: true },
+    { label: '待验收', count: sum('review') },
+    { label: '进行中', count: sum('inProgress') },
+    { label: '未开始', count: sum('notStarted') },
+    { label: '遇到困难', count: sum('blocked') },
+    { label: '逾期', count: sum('overdue'), late: true },
+    { label: '未完成', count: sum('missed') },
+  ];
+}
+
 /** The secretary's quarter-end roll-up: per owner and per item. */
 export function buildRollupCard(v: RollupView): Card {
   const notReported = v.owners.filter((o) => !o.reported && !o.away).map((o) => o.name);
@@ -280,7 +311,7 @@ export function buildRollupCard(v: RollupView): Card {
   const items = keepWorst(v.items, (i) => i.overdue + i.missed);
   const names = notReported.slice(0, NAMES_SHOWN).map((n) => md(n, 20));
   return card({
-    title: `季季报汇总 · ${v.quarter}`,
+    title: `季季报汇总 · ${periodText({ key: v.quarter })}`,
     subtitle: v.orgName,
     template: 'red',
     elements: [
@@ -295,6 +326,9 @@ export function buildRollupCard(v: RollupView): Card {
               ? '**本季度的责任人均在请假，没有需要提交的履责报告。**'
               : '**全部责任人已提交履责报告。**',
       ),
+      ...(v.owners.length > 0 ? [markdown(`**本季度任务**：${summaryLine(rollupCounts(v.owners))}`)] : []),
+      // No chart here: at its largest (500 owners and items) the card is 29.6 KB of Feishu’s 30; a pie
+      // would leave under 400 bytes to spare. The line above says the same in fewer bytes.
       table({
         columns: [{ name: 'name', title: '责任人' }, ...ROLLUP_COLUMNS, { name: 'rp', title: '履责报告' }],
         rows: owners.map((o) => ({

@@ -8,6 +8,7 @@
  * the org's sessions of the period.
  */
 import type { Kysely } from 'kysely';
+import { periodText } from '../../cards/period-text.ts';
 import type { Database } from '../../db/schema.ts';
 import { addDays, localDate, zonedInstant } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
@@ -15,7 +16,9 @@ import { sessionRecordState } from '../meetings/held.ts';
 import { kindLabel, parseSessionKind, type SessionKind, sessionName, verbFor } from '../meetings/model.ts';
 import { orgWindows } from '../meetings/refresh.ts';
 import { listAttendees, listSessions } from '../meetings/repository.ts';
-import { type Cadence, type Period, periodOf } from './model.ts';
+import { type Cadence, periodOf } from './model.ts';
+
+export { periodText };
 
 /**
  * The words an item may name a meeting by, each with the label `parseSessionKind` reads. Longer
@@ -93,17 +96,6 @@ export type LinkedLookup =
       /** Why nothing completes the task, in a sentence the owner reads. */
       why: string;
     };
-
-/** "2026-12", "2026年第四季度" … a period as people say it. */
-export function periodText(p: Period): string {
-  const q = /^(\d{4})Q([1-4])$/.exec(p.key);
-  if (q) return `${q[1]}年第${'一二三四'[Number(q[2]) - 1]}季度`;
-  const h = /^(\d{4})H([12])$/.exec(p.key);
-  if (h) return `${h[1]}年${h[2] === '1' ? '上' : '下'}半年`;
-  const m = /^(\d{4})-(\d{2})$/.exec(p.key);
-  if (m) return `${m[1]}年${Number(m[2])}月`;
-  return /^\d{4}$/.test(p.key) ? `${p.key}年` : '本期';
-}
 
 /**
  * The first meeting of `kind` held in the task's window (its period; see `linkedWindow`), with its

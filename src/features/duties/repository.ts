@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { updateVersioned } from '../../db/repositories/versioned.ts';
 import type { Database, DutyItem, DutyItemsTable, Task, TaskEvent, TasksTable } from '../../db/schema.ts';
-import { OPEN_TASK_STATUSES, type TaskEvidenceKind } from './model.ts';
+import { OPEN_TASK_STATUSES, type TaskEvidenceKind, type TaskStatus } from './model.ts';
 
 export async function ensureDutyList(db: Kysely<Database>, orgId: number, year: number, at: string) {
   await db
@@ -184,6 +184,30 @@ export async function listTasks(db: Kysely<Database>, orgId: number, f: TaskFilt
     .offset(page.offset)
     .execute();
   return { rows, total: Number(total.n) };
+}
+
+/**
+ * How many of an org's tasks due in [from, to] (one owner's or one category's, when given) stand in
+ * each status, by due date (the caller tells overdue ones apart).
+ */
+export async function countTasks(
+  db: Kysely<Database>,
+  orgId: number,
+  o: { from: string; to: string; openId?: string; category?: string },
+): Promise<{ status: TaskStatus; due_date: string; n: number }[]> {
+  let q = db
+    .selectFrom('tasks')
+    .innerJoin('duty_items', 'duty_items.id', 'tasks.item_id')
+    .where('tasks.org_id', '=', orgId)
+    .where('tasks.due_date', '>=', o.from)
+    .where('tasks.due_date', '<=', o.to);
+  if (o.openId !== undefined) q = q.where('tasks.owner_open_id', '=', o.openId);
+  if (o.category !== undefined) q = q.where('duty_items.category', '=', o.category);
+  const rows = await q
+    .select(['tasks.status', 'tasks.due_date', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['tasks.status', 'tasks.due_date'])
+    .execute();
+  return rows.map((r) => ({ status: r.status, due_date: r.due_date, n: Number(r.n) }));
 }
 
 /** Open tasks due in [from, to] (all orgs): the ladder's candidates, through the (status, due_date) index. */

@@ -4,6 +4,7 @@
  * Pure builders.
  */
 
+import { rowWithButton, type StatusCount, statusChart, summaryElement } from '../../cards/list-summary.ts';
 import type { PagedListView } from '../../cards/paging.ts';
 import {
   buttonRow,
@@ -18,6 +19,7 @@ import {
   plainText,
   selectStatic,
 } from '../../cards/parts.ts';
+import { periodText } from '../../cards/period-text.ts';
 import { clean, md } from '../../cards/text.ts';
 import {
   evidenceList,
@@ -31,7 +33,16 @@ import {
   trackedItemCard,
 } from '../../cards/tracked-item.ts';
 import type { Card, CardElement, HeaderTemplate } from '../../core/card.ts';
-import { taskBlocked, taskCreate, taskDone, taskForm, taskPage, taskProgress, taskReview } from './contracts.ts';
+import {
+  taskBlocked,
+  taskCreate,
+  taskDone,
+  taskForm,
+  taskOpen,
+  taskPage,
+  taskProgress,
+  taskReview,
+} from './contracts.ts';
 
 export interface TaskView {
   id: number;
@@ -98,7 +109,7 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
   const elements: CardElement[] = [
     markdown(
       [
-        `**类别**：${md(v.category)}　**频次**：${md(v.cadenceLabel)}${v.period !== 'once' ? `（${md(v.period)}）` : ''}`,
+        `**类别**：${md(v.category)}　**频次**：${md(v.cadenceLabel)}${v.period !== 'once' ? `（${periodText({ key: v.period })}）` : ''}`,
         ownerLine(v.ownerName, v.leader),
         `**本期时限**：${v.dueDate}　${redIf(v.overdue, md(v.dueText))}`,
         `**状态**：${md(v.statusLabel)}　**进度**：${v.percent}%`,
@@ -277,15 +288,27 @@ function markReturned(c: Card, overdue: boolean): Card {
 
 export interface TaskListView extends PagedListView {
   rows: { id: number; content: string; ownerName: string; dueDate: string; statusLabel: string; overdue: boolean }[];
+  /** Whose tasks `counts` are of, this year ("本年度全部任务", "我的任务（本年度）"). */
+  scope: string;
+  /** Those tasks by status (`taskStatusCounts` in list.ts): what the completion rate is of. */
+  counts: StatusCount[];
 }
 
+/**
+ * The open tasks with paging buttons: the year's counts by status and the completion rate, a pie of
+ * them, then each row beside its 查看 button.
+ */
 export function buildTaskListCard(v: TaskListView): Card {
   const lines = v.rows.map((r) => listLine({ ...r, text: r.content, date: r.dueDate }, r.overdue ? '逾期' : undefined));
   return pagedListCard({
     ...v,
     lines,
+    rowElements: lines.map((line, n) =>
+      rowWithButton(line, taskOpen.button({ text: '查看', org: v.orgId }, { id: v.rows[n]?.id ?? 0 })),
+    ),
+    head: [summaryElement(v.counts, { scope: v.scope }), ...statusChart(`${v.scope}落实情况`, v.counts)],
     empty: '没有符合条件的任务。',
-    hint: '发送 /任务 查看 编号 查看详情。',
+    hint: '点“查看”或发送 /任务 查看 编号 打开任务卡片。',
     action: taskPage,
   });
 }

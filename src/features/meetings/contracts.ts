@@ -79,3 +79,6 @@ export const studyMakeup = cardAction('study.makeup', {
   value: ref,
   form: { text: formLongText(REFLECTION_PARTS), link: formText() },
 });
+
+/** 查看 on a row of the year's list (issue 14 item 4): posts the session's card, as `/会议 查看 编号` does. */
+export const meetingOpen = cardAction('meeting.open', { value: ref });

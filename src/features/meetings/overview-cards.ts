@@ -3,11 +3,14 @@
  * report. Pure builders.
  */
 
+import { rowWithButton } from '../../cards/list-summary.ts';
 import { card, collapsible, markdown, note, table } from '../../cards/parts.ts';
 import { md } from '../../cards/text.ts';
 import type { Card } from '../../core/card.ts';
+import { meetingOpen } from './contracts.ts';
 
 export function buildSessionListCard(v: {
+  orgId: number;
   title: string;
   /** `heading`: the kind and the title, the kind once when the title starts with it. */
   rows: { id: number; kind: string; title: string; heading?: string; when: string; status: string }[];
@@ -20,18 +23,18 @@ export function buildSessionListCard(v: {
     subtitle: `共 ${v.rows.length} 项`,
     template: 'red',
     elements: [
-      markdown(
-        shown
-          .map(
-            (r) =>
+      ...(shown.length === 0
+        ? [markdown('没有记录。')]
+        : shown.map((r) =>
+            rowWithButton(
               `**#${r.id}** ${r.heading === undefined ? `${md(r.kind, 20)}：${md(r.title, 40)}` : md(r.heading, 60)}\n<font color='grey'>${md(r.when, 30)} · ${md(r.status, 20)}</font>`,
-          )
-          .join('\n\n') || '没有记录。',
-      ),
+              meetingOpen.button({ text: '查看', org: v.orgId }, { id: r.id }),
+            ),
+          )),
       ...(v.rows.length > shown.length
         ? [
             note(
-              `这里显示前 ${shown.length} 项${v.more ? `；全部记录请管理员发送 ${md(v.more, 40)} 获取记录簿` : ''}。单项请发送 /会议 查看 编号。`,
+              `这里显示前 ${shown.length} 项${v.more ? `；全部记录请管理员发送 ${md(v.more, 40)} 获取记录簿` : ''}。其余单项请发送 /会议 查看 编号。`,
             ),
           ]
         : []),
@@ -39,8 +42,8 @@ export function buildSessionListCard(v: {
   });
 }
 
-/** Rows of the session list on one card. */
-const LIST_ROWS = 40;
+/** Rows of the session list on one card: each with its 查看 button costs 6 of Feishu's 200 tagged objects. */
+const LIST_ROWS = 25;
 /** People in the study report's table (its 10-row pages hold them all on the card). */
 const MEMBERS_SHOWN = 80;
 

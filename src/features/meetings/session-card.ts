@@ -440,6 +440,8 @@ export function buildSessionNewCard(v: {
   memberOpenIds: string[];
   agenda: string;
   error?: string;
+  /** The start filled in, `YYYY-MM-DD HH:mm` (a request such as “下周三下午三点开支委会”). */
+  start?: string;
 }): Card {
   const study = v.category === 'study';
   return newItemFormCard({
@@ -462,7 +464,12 @@ export function buildSessionNewCard(v: {
         required: true,
         maxLength: 100,
       }),
-      dateTimePicker({ name: meetingCreate.fields.start, placeholder: '开始时间', required: true }),
+      dateTimePicker({
+        name: meetingCreate.fields.start,
+        placeholder: '开始时间',
+        required: true,
+        ...(v.start ? { initial: v.start } : {}),
+      }),
       input({
         name: meetingCreate.fields.place,
         label: '地点或线上会议链接',

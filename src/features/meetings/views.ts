@@ -3,9 +3,11 @@
 import { argSchema } from '../../core/args.ts';
 import type { CommandContext } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
+import type { Outgoing } from '../../core/message.ts';
 import { listMembers } from '../../db/repositories/members.ts';
 import { formatLocal, zonedInstant } from '../../domain/time.ts';
 import type { LedgerFile } from '../../ledger/export-kit.ts';
+import { answerWithFile } from '../../services/file-answer.ts';
 import { recordsOf } from './calendar.ts';
 import { exportMeetings, exportStudy } from './export.ts';
 import { recordStatusLabel } from './held.ts';
@@ -36,6 +38,8 @@ export async function newSessionCard(
   ctx: CommandContext<'required'>,
   category: Category,
   kindWord: string | undefined,
+  /** The start to fill in, `YYYY-MM-DD HH:mm` in the configured timezone. */
+  start?: string,
 ) {
   const memberOpenIds = (await listMembers(ctx.db, ctx.org.id)).map((m) => m.open_id);
   const labels: Record<string, string> = category === 'study' ? STUDY_KIND_LABELS : MEETING_KIND_LABELS;
@@ -51,6 +55,7 @@ export async function newSessionCard(
     initialKind: initial,
     memberOpenIds,
     agenda: initial === 'special' ? SPECIAL_AGENDA : '',
+    ...(start ? { start } : {}),
   });
 }
 
@@ -65,6 +70,7 @@ export async function sessionList(ctx: CommandContext<'required'>, category: Cat
     withCancelled: true,
   });
   return buildSessionListCard({
+    orgId: org.id,
     title: `${org.name} ${y}年${category === 'study' ? '学习' : '会议'}`,
     more: `${category === 'study' ? '/学习' : '/会议'} 导出 ${y}`,
     rows: (await recordsOf(ctx.db, rows, ctx.now, tz, ctx.calendar)).map(({ session: s, record }) => ({
@@ -79,19 +85,22 @@ export async function sessionList(ctx: CommandContext<'required'>, category: Cat
   });
 }
 
-/** `导出`: the year's 三会一课记录簿 or 学习考勤, sent to this chat as a file and audited. */
+/**
+ * `导出`: the year's 三会一课记录簿 or 学习考勤, announced by `announce(file)` and then sent to this
+ * chat as a file (in that order), and audited.
+ */
 export async function sendSessionLedger(
   ctx: CommandContext<'required'>,
   category: Category,
   year: number | undefined,
-): Promise<LedgerFile> {
+  announce: (file: LedgerFile) => Outgoing,
+): Promise<undefined> {
   const org = ctx.org;
   const o = { org, year: yearOrThis(ctx, year), now: ctx.now, timezone: ctx.settings.timezone, calendar: ctx.calendar };
   const file = category === 'study' ? await exportStudy(ctx.db, o) : await exportMeetings(ctx.db, o);
-  await ctx.outbox.sendFile(
-    { chatId: ctx.chat.chatId },
-    { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
-  );
   await ctx.audit({ action: `${category}:export`, subject: `org:${org.id}`, after: { count: file.count } });
-  return file;
+  return answerWithFile(ctx, {
+    answer: announce(file),
+    file: { fileName: file.fileName, fileType: 'xls', bytes: file.bytes },
+  });
 }

@@ -20,6 +20,7 @@ import {
   rectifyExtend,
   rectifyExtension,
   rectifyForm,
+  rectifyOpen,
   rectifyPage,
   rectifyProgress,
   rectifyReturn,
@@ -210,6 +211,17 @@ export const rectifyActions = actionsOf(
         toast: { type: 'success', content: v.ok ? '已同意延期' : '已拒绝延期' },
         card: await rect.extensionCard(ctx, decided, item, ctx.actor.name),
       };
+    },
+  }),
+  rectifyOpen.define({
+    roles: 'member',
+    org: 'required',
+    async handle(ctx, v) {
+      // As /整改 查看: the item's card (the same for everyone) is sent to the chat the list is in, as
+      // a new message; the list card stays as it was.
+      const item = await rect.requireItem(ctx, v.id);
+      await rect.sendItemCard(ctx, item, ctx.chat ? { chatId: ctx.chat.chatId } : { openId: ctx.actor.openId });
+      return { toast: { type: 'info', content: `已发送整改事项 #${item.id} 的卡片` } };
     },
   }),
   rectifyPage.define({

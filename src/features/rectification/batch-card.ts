@@ -1,3 +1,4 @@
+import { type StatusCount, statusChart, summaryLine, tally } from '../../cards/list-summary.ts';
 import { card, markdown } from '../../cards/parts.ts';
 import { md } from '../../cards/text.ts';
 import type { Card } from '../../core/card.ts';
@@ -7,10 +8,14 @@ export interface BatchView {
   source: string;
   feedbackDate: string;
   milestones: { n: number; title: string; due: string; done: boolean; note: string }[];
-  items: { total: number; closed: number; overdue: number; review: number };
+  /** The batch's items by status (`rectStatusCounts` in list.ts): the counts, the rate and the chart. */
+  counts: StatusCount[];
 }
 
-/** An inspection batch: its milestones with countdowns, and how its items stand. */
+/**
+ * An inspection batch: its milestones with countdowns, and how its items stand — the counts by status
+ * with the completion rate, and a pie of them.
+ */
 export function buildBatchCard(v: BatchView): Card {
   return card({
     title: `${v.source}整改 · ${v.name}`,
@@ -25,9 +30,8 @@ export function buildBatchCard(v: BatchView): Card {
           )
           .join('\n'),
       ),
-      markdown(
-        `**整改事项**：共 ${v.items.total} 项，已销号 ${v.items.closed} 项，待审核 ${v.items.review} 项，逾期 ${v.items.overdue} 项`,
-      ),
+      markdown(`**整改事项**：${summaryLine(v.counts)}`),
+      ...(tally(v.counts).total > 0 ? statusChart('本批次整改情况', v.counts) : []),
       markdown("<font color='grey'>/巡察 节点 批次名 序号 日期 调整节点；/巡察 完成 批次名 序号 标记完成。</font>", {
         size: 'notation',
       }),

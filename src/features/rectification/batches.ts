@@ -3,12 +3,13 @@ import type { Kysely } from 'kysely';
 import type { Database, InspectionBatch } from '../../db/schema.ts';
 import type { BatchView } from './batch-card.ts';
 import { listMilestones } from './batch-repository.ts';
+import { rectStatusCounts } from './list.ts';
 import { deadlineText } from './model.ts';
-import { listRectifications } from './repository.ts';
+import { countRectifications } from './repository.ts';
 
 export async function batchView(db: Kysely<Database>, batch: InspectionBatch, today: string): Promise<BatchView> {
   const milestones = await listMilestones(db, batch.id);
-  const { items } = await listRectifications(db, batch.org_id, { kind: 'batch', batchId: batch.id });
+  const counted = await countRectifications(db, batch.org_id, { kind: 'batch', batchId: batch.id }, today);
   return {
     name: batch.name,
     source: batch.source,
@@ -20,11 +21,6 @@ export async function batchView(db: Kysely<Database>, batch: InspectionBatch, to
       done: m.done_at !== null,
       note: m.done_at ? '已完成' : deadlineText(m.due_date, { today }),
     })),
-    items: {
-      total: items.length,
-      closed: items.filter((i) => i.status === 'closed').length,
-      review: items.filter((i) => i.status === 'review').length,
-      overdue: items.filter((i) => i.status !== 'closed' && i.deadline < today).length,
-    },
+    counts: rectStatusCounts(counted),
   };
 }

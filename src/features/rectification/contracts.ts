@@ -63,3 +63,6 @@ export const rectifyExtension = cardAction('rectify.extension', {
 });
 
 export const rectifyPage = cardAction('rectify.page', { value: pageValue });
+
+/** 查看 on a list row: sends the item's card (issue 14 item 4), as `/整改 查看 编号` does. */
+export const rectifyOpen = cardAction('rectify.open', { value: ref });

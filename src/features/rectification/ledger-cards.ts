@@ -3,6 +3,7 @@
  * extension decision for the admins. Pure builders.
  */
 
+import { rowWithButton, type StatusCount, statusChart, summaryElement } from '../../cards/list-summary.ts';
 import type { PagedListView } from '../../cards/paging.ts';
 import {
   buttonRow,
@@ -18,7 +19,7 @@ import {
 import { md } from '../../cards/text.ts';
 import { leaderInput, listLine, newItemFormCard } from '../../cards/tracked-item.ts';
 import type { Card } from '../../core/card.ts';
-import { rectifyCreate, rectifyExtension, rectifyPage } from './contracts.ts';
+import { rectifyCreate, rectifyExtension, rectifyOpen, rectifyPage } from './contracts.ts';
 
 export interface RectListView extends PagedListView {
   items: {
@@ -30,9 +31,16 @@ export interface RectListView extends PagedListView {
     statusLabel: string;
     late: boolean;
   }[];
+  /** Whose ledger `counts` are of ("全部整改事项", "我的整改事项", "本批次", a name). */
+  scope: string;
+  /** That ledger's items by status (`rectStatusCounts` in list.ts). */
+  counts: StatusCount[];
 }
 
-/** A compact list with paging buttons. */
+/**
+ * A compact list with paging buttons: the counts by status and the completion rate, a pie of them,
+ * then each row beside its 查看 button (the item's card is sent to this chat).
+ */
 export function buildRectListCard(v: RectListView): Card {
   const lines = v.items.map((i) =>
     listLine({ ...i, text: i.problem, date: i.deadline }, i.late ? i.deadlineText : undefined),
@@ -40,8 +48,12 @@ export function buildRectListCard(v: RectListView): Card {
   return pagedListCard({
     ...v,
     lines,
+    rowElements: lines.map((line, n) =>
+      rowWithButton(line, rectifyOpen.button({ text: '查看', org: v.orgId }, { id: v.items[n]?.id ?? 0 })),
+    ),
+    head: [summaryElement(v.counts, { scope: v.scope }), ...statusChart(`${v.scope}整改情况`, v.counts)],
     empty: '没有符合条件的整改事项。',
-    hint: '发送 /整改 查看 编号 查看详情。',
+    hint: '点“查看”或发送 /整改 查看 编号 打开事项卡片。',
     action: rectifyPage,
   });
 }

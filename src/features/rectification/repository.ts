@@ -9,7 +9,7 @@ import type {
   RectificationEvent,
   RectificationsTable,
 } from '../../db/schema.ts';
-import { type ExtensionStatus, OPEN_RECT_STATUSES, WORKABLE_RECT_STATUSES } from './model.ts';
+import { type ExtensionStatus, OPEN_RECT_STATUSES, type RectStatus, WORKABLE_RECT_STATUSES } from './model.ts';
 
 export type NewRectification = Omit<
   RectificationsTable,
@@ -63,12 +63,7 @@ export type RectFilter =
   | { kind: 'batch'; batchId: number }
   | { kind: 'owner'; openId: string };
 
-export async function listRectifications(
-  db: Kysely<Database>,
-  orgId: number,
-  filter: RectFilter,
-  page: { limit: number; offset: number } = { limit: 1000, offset: 0 },
-): Promise<{ items: Rectification[]; total: number }> {
+function filtered(db: Kysely<Database>, orgId: number, filter: RectFilter) {
   let q = db.selectFrom('rectifications').where('org_id', '=', orgId);
   switch (filter.kind) {
     case 'open':
@@ -92,9 +87,46 @@ export async function listRectifications(
     case 'all':
       break;
   }
+  return q;
+}
+
+/**
+ * A page of the items the filter selects. With `today` they come as a list reads (issue 14): open
+ * items past their deadline first, then the other open ones, 已销号 last; each group by deadline.
+ */
+export async function listRectifications(
+  db: Kysely<Database>,
+  orgId: number,
+  filter: RectFilter,
+  page: { limit: number; offset: number } = { limit: 1000, offset: 0 },
+  today?: string,
+): Promise<{ items: Rectification[]; total: number }> {
+  const q = filtered(db, orgId, filter);
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const items = await q.selectAll().orderBy('deadline').orderBy('id').limit(page.limit).offset(page.offset).execute();
+  const ordered =
+    today === undefined
+      ? q.selectAll()
+      : q
+          .selectAll()
+          .orderBy((eb) =>
+            eb.case().when('status', '=', 'closed').then(2).when('deadline', '<', today).then(0).else(1).end(),
+          );
+  const items = await ordered.orderBy('deadline').orderBy('id').limit(page.limit).offset(page.offset).execute();
   return { items, total: Number(total.n) };
+}
+
+/** How many of the filter's items stand in each status, and how many of those are open past `today`. */
+export async function countRectifications(
+  db: Kysely<Database>,
+  orgId: number,
+  filter: RectFilter,
+  today: string,
+): Promise<{ status: RectStatus; n: number; late: boolean }[]> {
+  const rows = await filtered(db, orgId, filter)
+    .select(['status', 'deadline', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['status', 'deadline'])
+    .execute();
+  return rows.map((r) => ({ status: r.status, n: Number(r.n), late: r.status !== 'closed' && r.deadline < today }));
 }
 
 /**

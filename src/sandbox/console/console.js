@@ -16,13 +16,14 @@
  * @typedef {{ openId: string, name: string }} ConsoleUser
  * @typedef {{ chatId: string, name: string, type: 'group' | 'p2p', members: string[], ownerOpenId?: string,
  *   botIn: boolean }} ConsoleChat
- * @typedef {{ name: string, summary: string }} ConsoleJob
+ * @typedef {{ name: string, label: string, schedule: string, summary: string }} ConsoleJob
  * @typedef {{ now: string, offsetMs: number, timezone: string }} ConsoleClock
  * @typedef {{ key: string, openId: string, name: string }} Mention
  * @typedef {{ messageId: string, senderId: string, senderName: string, senderType: string, msgType: string,
  *   content: string, mentions?: Mention[], parentId?: string, createdAt: string, updatedAt: string,
- *   version: number, recalled: boolean, urgent?: { kind: string, to?: string[] }[] }} ConsoleMessage
- * @typedef {{ seq: number, at: string, method: string, path: string, status: number, code: number }} LogCall
+ *   version: number, recalled: boolean, urgent?: { kind: string, to?: string[] }[], fileName?: string }} ConsoleMessage
+ * @typedef {{ seq: number, at: string, method: string, path: string, status: number, code: number,
+ *   msg?: string, query?: string, body?: string, to?: string, title?: string, msgType?: string }} LogCall
  * @typedef {{ value: unknown, tag: string, name?: string, formValue?: Record<string, unknown> }} ActPayload
  * @typedef {{ name: string, label: string, required: boolean, wrap: HTMLElement, value: () => unknown,
  *   reset: () => void, empty: () => boolean }} FormField
@@ -252,6 +253,42 @@ function sandboxNow() {
 function fmtDateTimeLocal(date) {
   const p = partsOf(date);
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/**
+ * A date-input value as people in China write it, whatever the browser's language:
+ * "2026-12-02" → 2026年12月2日 周三, "2026-12-02T14:30" → 2026年12月2日 周三 14:30, "14:30" stays.
+ * @param {string} v
+ */
+function zhDateTime(v) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}:\d{2}))?/.exec(v);
+  if (!m) return /^\d{2}:\d{2}/.test(v) ? v.slice(0, 5) : v;
+  const weekday = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])).getUTCDay();
+  return `${m[1]}年${+m[2]}月${+m[3]}日 周${'日一二三四五六'[weekday]}${m[4] ? ` ${m[4]}` : ''}`;
+}
+
+/**
+ * A date, date-time or time input that reads in zh-CN in any browser: the browser's own picker stays
+ * (its text hidden), and over it the value is written as `zhDateTime` does, or `empty` when unset.
+ * Put in the page where the input was. `sync` redraws after the value was set from code.
+ * @param {HTMLInputElement} input
+ * @param {string} empty
+ */
+function zhDateField(input, empty) {
+  const parent = input.parentNode;
+  const next = input.nextSibling;
+  input.lang = 'zh-CN';
+  const text = h('span', { class: 'zh-date-text', 'aria-hidden': 'true' });
+  const wrap = h('span', { class: 'zh-date' }, input, text);
+  if (parent) parent.insertBefore(wrap, next);
+  const sync = () => {
+    text.textContent = input.value ? zhDateTime(input.value) : empty;
+    text.classList.toggle('placeholder', !input.value);
+  };
+  input.addEventListener('input', sync);
+  input.addEventListener('change', sync);
+  sync();
+  return { wrap, sync };
 }
 
 /**
@@ -1195,12 +1232,14 @@ function renderField(el, ctx) {
     }
     case 'date_picker': {
       const input = h('input', { class: 'cinput', type: 'date', name, 'aria-label': label || placeholder || name });
-      control = input;
       const initial = /^\d{4}-\d{2}-\d{2}$/.test(el.initial_date ?? '') ? el.initial_date : '';
       input.value = initial;
+      const zh = zhDateField(input, '年/月/日');
+      control = zh.wrap;
       value = () => withSuffix(input.value, zonedToDate(input.value) ?? new Date());
       reset = () => {
         input.value = initial;
+        zh.sync();
       };
       empty = () => !input.value;
       break;
@@ -1213,24 +1252,28 @@ function renderField(el, ctx) {
         'aria-label': label || placeholder || name,
       });
       const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})/.exec(el.initial_datetime ?? '');
-      control = input;
       const initial = m ? `${m[1]}T${m[2]}` : '';
       input.value = initial;
+      const zh = zhDateField(input, '年/月/日 时:分');
+      control = zh.wrap;
       value = () => withSuffix(input.value.replace('T', ' ').slice(0, 16), zonedToDate(input.value) ?? new Date());
       reset = () => {
         input.value = initial;
+        zh.sync();
       };
       empty = () => !input.value;
       break;
     }
     case 'picker_time': {
       const input = h('input', { class: 'cinput', type: 'time', name, 'aria-label': label || placeholder || name });
-      control = input;
       const initial = /^\d{2}:\d{2}$/.test(el.initial_time ?? '') ? el.initial_time : '';
       input.value = initial;
+      const zh = zhDateField(input, '时:分');
+      control = zh.wrap;
       value = () => withSuffix(input.value, sandboxNow());
       reset = () => {
         input.value = initial;
+        zh.sync();
       };
       empty = () => !input.value;
       break;
@@ -1261,7 +1304,16 @@ function renderField(el, ctx) {
   if (ctx.form) {
     // value, reset and empty are set for every tag renderElement sends here.
     ctx.form.register(
-      /** @type {FormField} */ ({ name, label, required: el.required === true, wrap, value, reset, empty }),
+      // A missing field is named as the person knows it: its label, else (pickers have none) its placeholder.
+      /** @type {FormField} */ ({
+        name,
+        label: label || placeholder,
+        required: el.required === true,
+        wrap,
+        value,
+        reset,
+        empty,
+      }),
     );
   } else if (el.tag !== 'input') {
     // Outside a form Feishu calls back on change; the control API cannot carry the chosen option, so
@@ -1385,15 +1437,18 @@ function renderMessage(msg, byId) {
     });
   } else if (msg.msgType === 'file') {
     const key = String(content.file_key ?? '');
+    // The bot's file messages carry only the key: the name is the one the file was uploaded with.
+    const name = msg.fileName ?? (typeof content.file_name === 'string' ? content.file_name : undefined);
     body = h(
       'a',
       {
         class: 'bubble file',
         href: `/api/files/${encodeURIComponent(key)}`,
-        download: String(content.file_name ?? 'file'),
+        download: name ?? 'file',
+        title: name ?? key,
       },
       h('span', { class: 'file-icon', text: '文件' }),
-      h('span', { text: String(content.file_name ?? key) }),
+      h('span', { class: 'file-name', text: name ?? '文件' }),
     );
   } else if (msg.msgType === 'image') {
     body = imagePlaceholder(content.image_key, '');
@@ -1453,7 +1508,7 @@ function snippet(msg) {
     return Array.from(t).slice(0, 40).join('');
   }
   if (msg.msgType === 'interactive') return `[卡片] ${textOf(c.header?.title)}`;
-  if (msg.msgType === 'file') return `[文件] ${c.file_name ?? ''}`;
+  if (msg.msgType === 'file') return `[文件] ${msg.fileName ?? c.file_name ?? ''}`;
   return `[${msg.msgType}]`;
 }
 
@@ -1854,11 +1909,31 @@ function renderClock() {
 function renderJobs() {
   const sel = $('job-name');
   const current = sel.value;
-  sel.replaceChildren(...S.jobs.map((j) => h('option', { value: j.name, text: j.name, title: j.summary })));
+  sel.replaceChildren(
+    ...S.jobs.map((j) =>
+      h('option', {
+        value: j.name,
+        text: j.schedule ? `${j.label}（${j.schedule}）` : j.label,
+        title: `${j.name}：${j.summary}`,
+      }),
+    ),
+  );
   if (S.jobs.some((j) => j.name === current)) sel.value = current;
-  $('job-summary').textContent = S.jobs.find((j) => j.name === sel.value)?.summary ?? '';
-  if (!$('job-time').value) $('job-time').value = fmtDateTimeLocal(sandboxNow());
+  showJobSummary();
+  if (!$('job-time').value) setJobTime(sandboxNow());
   $('job-time-label').textContent = `时间（${tz() === 'Asia/Shanghai' ? '北京时间' : tz()}）`;
+}
+
+/** The chosen job's schedule and what it does, under the list. */
+function showJobSummary() {
+  const j = S.jobs.find((x) => x.name === $('job-name').value);
+  $('job-summary').textContent = j ? [j.schedule, j.summary].filter(Boolean).join(' · ') : '';
+}
+
+/** @param {Date} d */
+function setJobTime(d) {
+  $('job-time').value = fmtDateTimeLocal(d);
+  $('job-time').dispatchEvent(new Event('change'));
 }
 
 /** @param {Record<string, unknown>} body */
@@ -1866,7 +1941,7 @@ async function clockCall(body) {
   try {
     S.clock = { ...S.clock, ...(await api('/api/clock', body)) };
     renderClock();
-    $('job-time').value = fmtDateTimeLocal(sandboxNow());
+    setJobTime(sandboxNow());
     loadMessages();
   } catch (err) {
     toast('error', /** @type {Error} */ (err).message);
@@ -1874,6 +1949,7 @@ async function clockCall(body) {
 }
 
 function setupClock() {
+  zhDateField($('job-time'), '年/月/日 时:分');
   for (const b of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-advance]'))) {
     b.addEventListener('click', () => clockCall({ advanceDays: Number(b.dataset.advance) }));
   }
@@ -1882,9 +1958,7 @@ function setupClock() {
     const d = zonedToDate($('job-time').value);
     if (d) clockCall({ set: d.toISOString() });
   });
-  $('job-name').addEventListener('change', () => {
-    $('job-summary').textContent = S.jobs.find((j) => j.name === $('job-name').value)?.summary ?? '';
-  });
+  $('job-name').addEventListener('change', showJobSummary);
   $('job-run').addEventListener('click', async () => {
     const name = $('job-name').value;
     const at = zonedToDate($('job-time').value) ?? sandboxNow();
@@ -1893,13 +1967,14 @@ function setupClock() {
     btn.disabled = true;
     out.hidden = false;
     out.className = 'job-result';
-    out.textContent = `正在运行 ${name}…`;
+    const label = S.jobs.find((j) => j.name === name)?.label ?? name;
+    out.textContent = `正在运行 ${label}…`;
     try {
       const r = await api('/api/jobs/run', { name, now: at.toISOString() });
       out.replaceChildren(
         h('div', {
           class: 'job-result-title',
-          text: `${r.job} · 截至 ${fmtDateTimeLocal(new Date(r.asOf)).replace('T', ' ')}`,
+          text: `${label} · 截至 ${zhDateTime(fmtDateTimeLocal(new Date(r.asOf)))}`,
         }),
         h('div', { text: `应发 ${r.due} · 已发 ${r.posted} · 已处理过 ${r.skipped} · 失败 ${r.failed}` }),
         r.summary ? h('div', { class: 'muted small', text: r.summary }) : '',
@@ -1925,6 +2000,81 @@ function timeOfDay(iso) {
   return `${p.hour}:${p.minute}:${p.second}`;
 }
 
+/**
+ * A request body as people read it: JSON indented, with a card's or message's `content` (a JSON string
+ * inside the JSON) opened up too.
+ * @param {string | undefined} body
+ */
+function prettyBody(body) {
+  if (!body) return '';
+  try {
+    const v = JSON.parse(body);
+    if (v && typeof v === 'object' && typeof v.content === 'string') {
+      try {
+        v.content = JSON.parse(v.content);
+      } catch {
+        /* plain text */
+      }
+    }
+    return JSON.stringify(v, null, 2);
+  } catch {
+    return body;
+  }
+}
+
+/**
+ * One call of the log: a row (time, method, path, status) that opens to whom it went, what it sent,
+ * the full HTTP status and Feishu code (and message), and the request body.
+ * @param {LogCall} c
+ */
+function logRow(c) {
+  const bad = c.status !== 200 || c.code !== 0;
+  /** @type {[string, string | undefined][]} */
+  const facts = [
+    ['时间', `${zhDateTime(fmtDateTimeLocal(new Date(c.at))).replace(/ 周.*/, '')} ${timeOfDay(c.at)}`],
+    ['接收方', c.to],
+    [c.msgType === 'interactive' || /\/messages\/om_[^/]+$/.test(c.path) ? '卡片标题' : '内容', c.title],
+    ['请求', `${c.method} ${c.path}${c.query ? `?${c.query}` : ''}`],
+    ['HTTP 状态', String(c.status)],
+    ['飞书 code', `${c.code}${c.msg ? `（${c.msg}）` : ''}`],
+  ];
+  return h(
+    'details',
+    { class: `log-row${bad ? ' log-bad' : ''}`, 'data-seq': c.seq },
+    h(
+      'summary',
+      { class: 'log-line', title: c.at },
+      h('span', { class: 'log-time', text: timeOfDay(c.at) }),
+      h('span', { class: `log-method m-${String(c.method).toLowerCase()}`, text: c.method }),
+      h(
+        'span',
+        { class: 'log-path', title: c.path },
+        c.path.replace(/^\/open-apis/, ''),
+        c.to || c.title
+          ? h('span', { class: 'log-hint', text: ` ${[c.to, c.title].filter(Boolean).join(' · ')}` })
+          : '',
+      ),
+      h('span', { class: 'log-status', title: 'HTTP 状态 · 飞书 code', text: `${c.status} · ${c.code}` }),
+    ),
+    h(
+      'dl',
+      { class: 'log-detail' },
+      facts
+        .filter(([, v]) => v)
+        .map(([k, v]) => [
+          h('dt', { text: k }),
+          h('dd', { class: `log-${k === '飞书 code' ? 'code' : 'fact'}`, text: v }),
+        ]),
+    ),
+    c.body
+      ? h('pre', { class: 'log-body', text: prettyBody(c.body) })
+      : h('div', {
+          class: 'log-body muted',
+          text: c.method === 'GET' || c.method === 'DELETE' ? '（无请求体）' : '（请求体未保留）',
+        }),
+  );
+}
+
 const loadLog = coalesce(async () => {
   /** @type {{ calls: LogCall[] }} */
   const { calls } = await api(`/api/log?since=${S.logSeq}`);
@@ -1933,17 +2083,7 @@ const loadLog = coalesce(async () => {
   for (const c of calls) {
     if (c.seq <= S.logSeq) continue;
     S.logSeq = c.seq;
-    const bad = c.status !== 200 || c.code !== 0;
-    log.prepend(
-      h(
-        'div',
-        { class: `log-row${bad ? ' log-bad' : ''}`, title: c.at },
-        h('span', { class: 'log-time', text: timeOfDay(c.at) }),
-        h('span', { class: `log-method m-${String(c.method).toLowerCase()}`, text: c.method }),
-        h('span', { class: 'log-path', text: c.path.replace(/^\/open-apis/, ''), title: c.path }),
-        h('span', { class: 'log-status', title: 'HTTP 状态 · 飞书 code', text: `${c.status} · ${c.code}` }),
-      ),
-    );
+    log.prepend(logRow(c));
   }
   while (log.children.length > LOG_MAX) /** @type {ChildNode} */ (log.lastChild).remove();
 });

@@ -132,9 +132,9 @@ export class Clicks {
     const missing = descendants(form)
       .filter((f) => typeof f.name === 'string' && isRequiredField(f))
       .filter((f) => !filled(values[f.name as string]) && !hasInitialValue(f))
-      .map((f) => f.name as string);
+      .map((f) => `${fieldTitle(f)} (${f.name as string})`);
     if (missing.length > 0) {
-      throw new EmulatorInputError(`有必填项未填写 (${missing.join(', ')}): the client does not submit the form`);
+      throw new EmulatorInputError(`有必填项未填写：${missing.join('、')}: the client does not submit the form`);
     }
   }
 }
@@ -163,6 +163,18 @@ function sameValue(a: unknown, b: unknown): boolean {
     return v;
   };
   return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+}
+
+/**
+ * What a person knows a form field by, and so how a missing one is named: its label, else its
+ * placeholder (pickers and selects have no label in card JSON 2.0), else — a card bug — its id.
+ */
+export function fieldTitle(f: Component): string {
+  const text = (t: unknown) =>
+    t && typeof t === 'object' && typeof (t as { content?: unknown }).content === 'string'
+      ? (t as { content: string }).content
+      : '';
+  return text(f.label) || text(f.placeholder) || String(f.name ?? '');
 }
 
 /** Whether the client makes a form field required: `required: true`, or a multi-select not marked `false`. */

@@ -6,6 +6,8 @@
 
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseMultipart } from '../multipart.ts';
+import { API_BODY_MAX } from '../store.ts';
 import type { Faults } from './faults.ts';
 import type { LongConnection } from './long-connection.ts';
 import type { FilesApi } from './openapi-files.ts';
@@ -22,6 +24,29 @@ export function sendJson(
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(text);
+}
+
+/**
+ * A request body for the API log: JSON or text as sent (clipped, the app secret masked), an upload as
+ * its form fields without the bytes.
+ */
+async function loggedBody(body: Buffer, contentType: string | undefined): Promise<string> {
+  if ((contentType ?? '').startsWith('multipart/')) {
+    try {
+      const parts = await parseMultipart(body, contentType ?? '');
+      return parts
+        .map((p) =>
+          p.name === 'file' || p.name === 'image'
+            ? `${p.name}: （${p.data.length} 字节）`
+            : `${p.name}: ${p.data.toString('utf8')}`,
+        )
+        .join('\n');
+    } catch {
+      return `（上传，${body.length} 字节）`;
+    }
+  }
+  const text = body.toString('utf8').replace(/("app_secret"\s*:\s*")[^"]*"/g, '$1***"');
+  return text.length > API_BODY_MAX ? `${text.slice(0, API_BODY_MAX)}…` : text;
 }
 
 export interface HttpParts {
@@ -60,6 +85,9 @@ export class HttpFront {
     }
     let status = 200;
     let code = 0;
+    let msg: string | undefined;
+    // Read before the call, so the log has the call by the time its answer reaches the bot.
+    const logged = body.length ? await loggedBody(body, req.headers['content-type']) : undefined;
     core.emit('request', { method: req.method, path: url.pathname });
     try {
       if (core.latencyMs > 0) await new Promise((r) => setTimeout(r, core.latencyMs));
@@ -69,6 +97,7 @@ export class HttpFront {
       if (!(err instanceof ApiError)) throw err;
       status = err.status;
       code = err.code;
+      msg = err.message;
       sendJson(
         res,
         err.status,
@@ -82,6 +111,9 @@ export class HttpFront {
         path: url.pathname,
         status,
         code,
+        ...(url.search ? { query: url.search.slice(1) } : {}),
+        ...(logged !== undefined ? { body: logged } : {}),
+        ...(msg ? { msg } : {}),
       });
       core.emit('api', { method: req.method, path: url.pathname, status });
     }

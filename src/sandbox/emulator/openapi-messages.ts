@@ -66,6 +66,18 @@ export class MessagesApi {
     return content;
   }
 
+  /**
+   * A file message as Feishu keeps it: the bot sends `{file_key}` and the message carries the name
+   * given at upload too (`{file_key, file_name}`), which is what the chat shows.
+   */
+  private withFileName(msgType: string, content: string): string {
+    if (msgType !== 'file') return content;
+    const parsed = JSON.parse(content) as { file_key?: string; file_name?: string };
+    const file = parsed.file_key ? this.core.store.files.get(parsed.file_key) : undefined;
+    if (!file || parsed.file_name) return content;
+    return JSON.stringify({ ...parsed, file_name: file.name });
+  }
+
   private findByUuid(uuid: unknown): EmuMessage | undefined {
     if (typeof uuid !== 'string' || !uuid) return undefined;
     if (uuid.length > 50) throw new ApiError(400, 230001, 'uuid is longer than 50 characters');
@@ -128,7 +140,7 @@ export class MessagesApi {
   private post(chat: EmuChat, msgType: string, b: Record<string, unknown>, parentId?: string): Record<string, unknown> {
     const again = this.findByUuid(b.uuid);
     if (again) return { code: 0, msg: 'ok', data: this.messageData(again) };
-    const content = this.checkContent(msgType, b.content, envelopeOf(b));
+    const content = this.withFileName(msgType, this.checkContent(msgType, b.content, envelopeOf(b)));
     const msg = this.world.addMessage({
       chatId: chat.chatId,
       senderId: this.core.bot.openId,
