@@ -50,6 +50,20 @@ describe('buildRollupCard', () => {
     expect(items?.titles).toEqual(['责任内容', ...status]);
     expect(items?.rows).toEqual([['3. 开展岗位廉政风险点排查', '8', '1', '2', '3', '4', '5', '6', '7']]);
   });
+
+  it('carries a pie of the quarter’s task statuses, and at most 50 rows per table so it stays within 30 KB', () => {
+    const many = Array.from({ length: 80 }, (_, i) => ({ ...owner, name: `责任人${i}`, overdue: i }));
+    const c = buildRollupCard({ orgName: '第一党支部', quarter: '2026Q4', owners: many, items: [] });
+    const json = JSON.stringify(c);
+    const chart = JSON.parse(json).body.elements.find((e: { tag: string }) => e.tag === 'chart');
+    expect(chart.chart_spec.type).toBe('pie');
+    expect(chart.chart_spec.data.values).toContainEqual({ status: '已完成（已验收）', count: 8 * 80 });
+    const [owners] = tables(json);
+    expect(owners?.rows).toHaveLength(50);
+    // The 50 with the most overdue tasks are kept.
+    expect(owners?.rows.map((r) => r[0])).toContain('责任人79');
+    expect(owners?.rows.map((r) => r[0])).not.toContain('责任人0');
+  });
 });
 
 /** Each table of a card: its column titles, and its rows' cells in that order. */

@@ -12,6 +12,8 @@ import { REPORT_PARTS, taskForm, taskQuickdone, taskReport } from './contracts.t
 
 /** Rows of a table on one card (its 10-row pages hold the rest on the card); more go to a file. */
 const TABLE_ROWS = 60;
+/** Rows of each table on the 季季报 roll-up: fewer than TABLE_ROWS, so its status chart fits in 30 KB. */
+const ROLLUP_ROWS = 50;
 /** Rows of the 月月提 checklist on one card (10 elements each; Feishu allows 200 per card). */
 export const CHECKLIST_ROWS = 15;
 /** Items of the 主体责任清单 shown on its card. */
@@ -23,13 +25,13 @@ const NAMES_SHOWN = 30;
  * At most TABLE_ROWS rows, in their order: when there are more, the ones with the highest score
  * (the most overdue) are kept.
  */
-function keepWorst<T>(rows: T[], score: (r: T) => number): T[] {
-  if (rows.length <= TABLE_ROWS) return rows;
+function keepWorst<T>(rows: T[], score: (r: T) => number, most = TABLE_ROWS): T[] {
+  if (rows.length <= most) return rows;
   const keep = new Set(
     rows
       .map((r, i) => ({ i, s: score(r) }))
       .sort((a, b) => b.s - a.s || a.i - b.i)
-      .slice(0, TABLE_ROWS)
+      .slice(0, most)
       .map((x) => x.i),
   );
   return rows.filter((_, i) => keep.has(i));
@@ -307,8 +309,8 @@ function rollupCounts(owners: readonly RollupCounts[]): StatusCount[] {
 /** The secretary's quarter-end roll-up: per owner and per item. */
 export function buildRollupCard(v: RollupView): Card {
   const notReported = v.owners.filter((o) => !o.reported && !o.away).map((o) => o.name);
-  const owners = keepWorst(v.owners, (o) => (o.overdue + o.missed) * 2 + (o.reported ? 0 : 1));
-  const items = keepWorst(v.items, (i) => i.overdue + i.missed);
+  const owners = keepWorst(v.owners, (o) => (o.overdue + o.missed) * 2 + (o.reported ? 0 : 1), ROLLUP_ROWS);
+  const items = keepWorst(v.items, (i) => i.overdue + i.missed, ROLLUP_ROWS);
   const names = notReported.slice(0, NAMES_SHOWN).map((n) => md(n, 20));
   return card({
     title: `季季报汇总 · ${periodText({ key: v.quarter })}`,
@@ -326,9 +328,12 @@ export function buildRollupCard(v: RollupView): Card {
               ? '**本季度的责任人均在请假，没有需要提交的履责报告。**'
               : '**全部责任人已提交履责报告。**',
       ),
-      ...(v.owners.length > 0 ? [markdown(`**本季度任务**：${summaryLine(rollupCounts(v.owners))}`)] : []),
-      // No chart here: at its largest (500 owners and items) the card is 29.6 KB of Feishu’s 30; a pie
-      // would leave under 400 bytes to spare. The line above says the same in fewer bytes.
+      ...(v.owners.length > 0
+        ? [
+            markdown(`**本季度任务**：${summaryLine(rollupCounts(v.owners))}`),
+            ...statusChart('本季度任务状态', rollupCounts(v.owners)),
+          ]
+        : []),
       table({
         columns: [{ name: 'name', title: '责任人' }, ...ROLLUP_COLUMNS, { name: 'rp', title: '履责报告' }],
         rows: owners.map((o) => ({
