@@ -128,7 +128,7 @@ describe('missTask', () => {
     else
       expect(change).toEqual({
         update: { status: 'missed', late: 1 },
-        history: { kind: 'missed', text: '2026-12 期末未完成，记为未完成' },
+        history: { kind: 'missed', text: '2026年12月期末未完成，记为未完成' },
         notices: [],
       });
   });

@@ -6,8 +6,10 @@
  * history line and whom to tell, or throws the `UserError` the actor sees; `service.ts` and
  * `jobs/task-occurrences.ts` read, lock and write around them.
  */
+
 import type { Actor } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
+import { periodText } from '../../core/period-text.ts';
 import { describeRoles, type Role } from '../../core/roles.ts';
 import {
   isOpenTask,
@@ -202,7 +204,7 @@ export function missTask(t: TaskState, period: Period, today: string): TaskTrans
   if (t.period === 'once' || today <= period.end || !isOpenTask(t.status)) return undefined;
   return {
     update: { status: 'missed', late: 1 },
-    history: { kind: 'missed', text: `${period.key} 期末未完成，记为未完成` },
+    history: { kind: 'missed', text: `${periodText(period)}期末未完成，记为未完成` },
     notices: [],
   };
 }
