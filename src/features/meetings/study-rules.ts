@@ -15,7 +15,7 @@
  */
 import { UserError } from '../../core/errors.ts';
 import { localParts } from '../../domain/time.ts';
-import { type HeldState, stateLabel } from './held.ts';
+import { attendanceSettled, type HeldState, stateLabel } from './held.ts';
 import {
   type AttendanceStatus,
   type AttendanceWindows,
@@ -67,14 +67,8 @@ export function signInCloses(
   return sessionWindowInstants(s, windows).closes;
 }
 
-/** 签到 is settled: its window has closed, or the minutes are recorded. */
-export function studySettled(
-  s: Pick<StudyTiming, 'kind' | 'start_at' | 'minutes_at'> & WindowSnapshot,
-  now: Date,
-  windows?: AttendanceWindows,
-): boolean {
-  return s.minutes_at !== null || now.getTime() >= signInCloses(s, windows).getTime();
-}
+/** 签到 is settled: the one rule of held.ts (its window has closed, or the minutes are recorded). */
+export const studySettled = attendanceSettled;
 
 /** How `/学习 补学 N` is written for session `id`. */
 export const makeupCommand = (id: number) => `/学习 补学 ${id}`;
