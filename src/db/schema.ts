@@ -28,6 +28,7 @@ import type {
   GroupChatsTable,
   HolidayOverridesTable,
   MembersTable,
+  OrgLinksTable,
   OrgsTable,
   PendingImportsTable,
 } from './schema/org.ts';
@@ -57,6 +58,7 @@ export type * from './schema/tasks.ts';
 
 export interface Database {
   orgs: OrgsTable;
+  org_links: OrgLinksTable;
   chat_bindings: ChatBindingsTable;
   members: MembersTable;
   processed_events: ProcessedEventsTable;
@@ -93,6 +95,7 @@ export interface Database {
 }
 
 export type Org = Selectable<OrgsTable>;
+export type OrgLink = Selectable<OrgLinksTable>;
 export type Member = Selectable<MembersTable>;
 export type NewMember = Insertable<MembersTable>;
 export type MemberUpdate = Updateable<MembersTable>;

@@ -45,6 +45,7 @@ const row = (o: Partial<Session> = {}): Session => ({
   recorded_as: 'live',
   sign_opens_before: 30,
   sign_closes_after: 180,
+  party_group: null,
   version: 1,
   created_at: '2026-12-01T02:00:00.000Z',
   updated_at: '2026-12-01T02:00:00.000Z',

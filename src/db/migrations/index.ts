@@ -14,6 +14,7 @@ import * as m0012 from './0012_add_attendance_correction.ts';
 import * as m0013 from './0013_add_session_origin.ts';
 import * as m0014 from './0014_add_session_window.ts';
 import * as m0016 from './0016_add_reflection_makeup.ts';
+import * as m0017 from './0017_add_register_and_hierarchy.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -38,4 +39,5 @@ export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
   ['0013_add_session_origin', m0013],
   ['0014_add_session_window', m0014],
   ['0016_add_reflection_makeup', m0016],
+  ['0017_add_register_and_hierarchy', m0017],
 ];

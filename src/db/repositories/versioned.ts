@@ -30,7 +30,7 @@ export class StaleError extends UserError {
 }
 
 /** Tables whose rows carry a `version` bumped on every change (cards carry it as `ver`). */
-export type VersionedTable = 'rectifications' | 'tasks' | 'sessions';
+export type VersionedTable = 'rectifications' | 'tasks' | 'sessions' | 'members' | 'org_links';
 /** Tables whose rows change once, from `pending` to a final status. */
 export type StatusTable = 'extension_requests' | 'pending_imports';
 
@@ -38,6 +38,8 @@ const LOCK_COLUMN = {
   rectifications: 'version',
   tasks: 'version',
   sessions: 'version',
+  members: 'version',
+  org_links: 'version',
   extension_requests: 'status',
   pending_imports: 'status',
 } as const;

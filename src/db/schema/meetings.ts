@@ -85,10 +85,15 @@ export interface SessionsTable {
    */
   sign_opens_before: number | null;
   sign_closes_after: number | null;
+  /** The 党小组 a 党小组会 is for (0017); null for other kinds. */
+  party_group: string | null;
   version: number;
   created_at: string;
   updated_at: string;
 }
+
+export const ATTENDEE_SEATS = ['probationary', 'exempt', 'observer'] as const;
+export type AttendeeSeat = (typeof ATTENDEE_SEATS)[number];
 
 export interface SessionAttendeesTable {
   session_id: number;
@@ -99,6 +104,12 @@ export interface SessionAttendeesTable {
   reason: string | null;
   answered_at: string | null;
   voting: number;
+  /**
+   * Why the attendee sits as they do (0017): null an ordinary attendee (a vote when `voting` = 1);
+   * probationary a 预备党员 (列席, no vote); exempt excluded from 应到 by the 支部's rule (no vote, not
+   * counted); observer 列席 without being a member of the body that meets.
+   */
+  seat: AttendeeSeat | null;
   /** An admin's 补正 after the 签到 window: when (UTC ISO), by whom (open id) and why; null when none. */
   corrected_at: string | null;
   corrected_by: string | null;

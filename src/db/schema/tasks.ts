@@ -69,6 +69,9 @@ export interface DutyItemsTable {
   evidence: string;
   active: number;
   import_key: string | null;
+  /** Set on a 支部's item 下发 from its 党委's item (0017): that item and its org; null otherwise. */
+  source_item_id: number | null;
+  source_org_id: number | null;
   created_by: string;
   created_at: string;
   updated_at: string;

@@ -20,7 +20,11 @@ export async function ensureDutyList(db: Kysely<Database>, orgId: number, year: 
 
 export async function createDutyItem(
   db: Kysely<Database>,
-  v: Omit<DutyItemsTable, 'id' | 'active' | 'seq'> & { seq?: number },
+  v: Omit<DutyItemsTable, 'id' | 'active' | 'seq' | 'source_item_id' | 'source_org_id'> & {
+    seq?: number;
+    source_item_id?: number | null;
+    source_org_id?: number | null;
+  },
 ) {
   const seq =
     v.seq ??
@@ -35,7 +39,7 @@ export async function createDutyItem(
     ) + 1;
   return db
     .insertInto('duty_items')
-    .values({ ...v, seq, active: 1 })
+    .values({ ...v, seq, active: 1, source_item_id: v.source_item_id ?? null, source_org_id: v.source_org_id ?? null })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

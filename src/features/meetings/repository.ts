@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { updateVersioned } from '../../db/repositories/versioned.ts';
 import type {
+  AttendeeSeat,
   CalendarRule,
   CalendarRulesTable,
   Database,
@@ -58,8 +59,9 @@ export async function updateRule(
  */
 export async function createSession(
   db: Kysely<Database>,
-  v: Omit<SessionsTable, 'id' | 'version' | 'recorded_as' | 'sign_opens_before' | 'sign_closes_after'> & {
+  v: Omit<SessionsTable, 'id' | 'version' | 'recorded_as' | 'sign_opens_before' | 'sign_closes_after' | 'party_group'> & {
     recorded_as?: string;
+    party_group?: string | null;
     sign_opens_before?: number | null;
     sign_closes_after?: number | null;
   },
@@ -69,6 +71,7 @@ export async function createSession(
     .values({
       ...v,
       recorded_as: v.recorded_as ?? 'live',
+      party_group: v.party_group ?? null,
       sign_opens_before: v.sign_opens_before ?? null,
       sign_closes_after: v.sign_closes_after ?? null,
       version: 1,
@@ -126,7 +129,7 @@ export async function listScheduledBetween(db: Kysely<Database>, from: string, t
 export async function addAttendees(
   db: Kysely<Database>,
   sessionId: number,
-  people: { openId: string; name: string; voting: boolean }[],
+  people: { openId: string; name: string; voting: boolean; seat?: AttendeeSeat | null }[],
 ) {
   if (people.length === 0) return;
   await db
@@ -140,6 +143,7 @@ export async function addAttendees(
         reason: null,
         answered_at: null,
         voting: p.voting ? 1 : 0,
+        seat: p.seat ?? null,
       })),
     )
     .onConflict((oc) => oc.columns(['session_id', 'open_id']).doNothing())
