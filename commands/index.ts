@@ -9,7 +9,10 @@ import importCommand from './import.ts';
 import inspection from './inspection.ts';
 import me from './me.ts';
 import meeting from './meeting.ts';
+import org from './org.ts';
+import overview from './overview.ts';
 import rectify from './rectify.ts';
+import register from './register.ts';
 import report from './report.ts';
 import role from './role.ts';
 import settings from './settings.ts';
@@ -27,9 +30,12 @@ export const commands: readonly CommandModule[] = [
   rectify,
   inspection,
   report,
+  overview,
   away,
   importCommand,
   bind,
+  org,
   role,
+  register,
   settings,
 ];

@@ -204,6 +204,7 @@ export default defineCommand({
           place: clip(form.place, 200),
           agenda: clip(form.agenda, 2000),
           attendees: form.attendees,
+          partyGroup: form.group || null,
           reflectionDays: Number.isInteger(days) && days >= 1 && days <= 30 ? days : 5,
         });
         // The form card now shows the notice: remember it, so it is updated with the others.

@@ -1,15 +1,20 @@
 /**
  * /role @某人 <角色> (/角色): sets a member's role; org admins (and BOT_ADMINS) only. Only the 书记 or
  * BOT_ADMINS grant or remove 书记 and 副书记; nobody raises their own role (a step down is allowed);
- * roles are for current members (people in the org's group chats).
+ * roles are for current members (people in the org's group chats). `/角色 @某人 预备党员` (or 正式党员)
+ * is no role: it sets the member's category in the register (/党员) and leaves the role as it is.
  */
 
 import { plain, textMention, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
+import { CATEGORY_LABELS, parseCategory } from '../src/core/register.ts';
 import { parseRole, ROLE_LABELS, ROLES, type Role } from '../src/core/roles.ts';
 import { findMember, listMembers, roleOf, upsertMember } from '../src/db/repositories/members.ts';
+import type { MemberCategory } from '../src/db/schema/org.ts';
+import { parseRegisterEdit } from '../src/features/membership/register-rules.ts';
+import { changeRegister } from '../src/features/membership/register-service.ts';
 
 const roleList = ROLES.map((r) => ROLE_LABELS[r]).join('、');
 
@@ -35,14 +40,17 @@ export default defineCommand({
   args: argSchema((r) => {
     const member = r.mention('成员');
     const word = r.word(`角色（${roleList}）`);
+    const category = parseCategory(word);
+    if (category) return { member, role: undefined, category };
     const role = parseRole(word);
     if (!role) return r.fail(`不认识的角色“${word}”。可用角色：${roleList}。`);
-    return { member, role };
+    return { member, role, category: undefined };
   }),
   access: { roles: 'admin', chat: 'any', org: 'required', botAdmins: true },
-  async handle(ctx, { member, role }) {
+  async handle(ctx, { member, role, category }) {
     const org = ctx.org;
     if (!org) throw new UserError('no_org', '请在组织群聊中使用此命令。');
+    if (category) return setCategory(ctx, org, member, category);
     const at = ctx.now.toISOString();
     const target = await findMember(ctx.db, org.id, member.openId);
     if (!target) {
@@ -78,3 +86,20 @@ export default defineCommand({
     return textMessage`已将 ${textMention(member.openId, member.name)} 的角色设为${ROLE_LABELS[role]}（原为${ROLE_LABELS[current]}）。`;
   },
 });
+
+/** 预备党员 / 正式党员 typed as a role: the register's category changes, the role (the permissions) stays. */
+async function setCategory(
+  ctx: Parameters<typeof changeRegister>[0],
+  org: Parameters<typeof changeRegister>[1],
+  member: { openId: string; name: string },
+  category: MemberCategory,
+) {
+  const edit = parseRegisterEdit(CATEGORY_LABELS[category], '', ctx.today);
+  if ('error' in edit) throw new UserError('bad_args', edit.error);
+  const change = await changeRegister(ctx, org, member, edit.patch);
+  const who = textMention(member.openId, change.member.name);
+  const role = ROLE_LABELS[roleOf(change.member)];
+  return change.changed
+    ? textMessage`已将 ${who} 登记为${CATEGORY_LABELS[category]}。角色是权限，仍为${role}；党员类别记在党员名册中，可用 /党员 查看和修改。`
+    : textMessage`${who} 在党员名册中已是${CATEGORY_LABELS[category]}，无需更改（角色仍为${role}；名册见 /党员）。`;
+}

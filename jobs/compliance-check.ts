@@ -14,7 +14,7 @@ import { listMembers } from '../src/db/repositories/members.ts';
 import { listOrgChats } from '../src/db/repositories/orgs.ts';
 import { addMonths, zonedInstant } from '../src/domain/time.ts';
 import { recordOf, themeDayOf } from '../src/features/meetings/calendar.ts';
-import { minutesOverdueNotice, ruleNotices } from '../src/features/meetings/compliance.ts';
+import { minutesOverdueNotice, owedRules, ruleNotices } from '../src/features/meetings/compliance.ts';
 import { MINUTES_DUE_WORKDAYS } from '../src/features/meetings/held.ts';
 import { citationOf } from '../src/features/meetings/model.ts';
 import { listEnabledRules, listScheduledBetween } from '../src/features/meetings/repository.ts';
@@ -42,7 +42,7 @@ export default defineJob({
     const mayPost = nudgeGate(ctx, now);
     const out: Delivery[] = [];
     const input = { db: ctx.db, calendar: ctx.calendar, tz, now, today };
-    for (const r of await listEnabledRules(ctx.db)) {
+    for (const r of await owedRules(ctx.db, await listEnabledRules(ctx.db))) {
       if (!(await mayPost(r.org_id))) continue;
       if (r.fixed_day) {
         // This month's day, or next month's moved back into this month by a holiday (1 October → 30 September).

@@ -8,6 +8,7 @@ import meetingReminders from './meeting-reminders.ts';
 import memberReconcile from './member-reconcile.ts';
 import rectificationDigest from './rectification-digest.ts';
 import rectificationReminders from './rectification-reminders.ts';
+import rollupWeekly from './rollup-weekly.ts';
 import taskMonthly from './task-monthly.ts';
 import taskOccurrences from './task-occurrences.ts';
 import taskQuarterly from './task-quarterly.ts';
@@ -20,6 +21,7 @@ export const jobs: readonly JobModule[] = [
   taskReminders,
   taskMonthly,
   taskQuarterly,
+  rollupWeekly,
   meetingReminders,
   complianceCheck,
   holidayReminder,

@@ -9,13 +9,14 @@ import { taskAttachTargets } from './duties/attach.ts';
 import { dutyImporter } from './duties/import.ts';
 import { sessionAttachTargets } from './meetings/attach.ts';
 import { studyPlanImporter } from './meetings/study-import.ts';
+import { rosterImporter } from './membership/roster-import.ts';
 import { rectificationAttachTargets } from './rectification/attach.ts';
 import { rectificationImporter } from './rectification/import.ts';
 
 export { conversation } from './intent/service.ts';
 export { endMembership } from './membership/service.ts';
 
-export const importers: readonly Importer[] = [rectificationImporter, dutyImporter, studyPlanImporter];
+export const importers: readonly Importer[] = [rectificationImporter, dutyImporter, studyPlanImporter, rosterImporter];
 
 /** Offered in this order on the attach form: the sender's open items and tasks, then recent sessions. */
 export const attachTargets: readonly AttachTargets[] = [

@@ -18,9 +18,9 @@ const AREAS: readonly { title: string; commands: readonly string[] }[] = [
   { title: '会议与学习', commands: ['meeting', 'study'] },
   { title: '合规日历', commands: ['calendar'] },
   { title: '巡察', commands: ['inspection'] },
-  { title: '我的与请假', commands: ['me', 'away', 'help'] },
-  { title: '报告与导入', commands: ['report', 'import'] },
-  { title: '群与设置', commands: ['bind', 'role', 'settings'] },
+  { title: '我的与请假', commands: ['me', 'org', 'away', 'help'] },
+  { title: '报告与导入', commands: ['report', 'overview', 'import'] },
+  { title: '群与设置', commands: ['bind', 'role', 'register', 'settings'] },
 ];
 const OTHER = '其他';
 

@@ -31,6 +31,7 @@ import {
   buildSessionNewCard,
   type SessionView,
 } from '../../src/features/meetings/session-card.ts';
+import { buildRegisterCard } from '../../src/features/membership/register-card.ts';
 import {
   buildExtensionCard,
   buildRectItemCard,
@@ -117,9 +118,21 @@ const session = (category: 'meeting' | 'study'): SessionView => ({
   reflections: undefined,
 });
 
+const { buildLinkRequestCard } = await import('../../src/features/hierarchy/link-card.ts');
+
 /** One card of every kind that has buttons, in every mode that draws different buttons. */
 function cards(): [string, Card][] {
   const out: [string, Card][] = [];
+  const link = {
+    linkId: 4,
+    version: 0,
+    childId: 3,
+    childName: '支部',
+    upperName: '党委',
+    upperLevel: '党委',
+    requestedAt: '2026-12-02 10:00',
+  };
+  out.push(['link request', buildLinkRequestCard(link)]);
   for (const mode of ['view', 'progress', 'blocked'] as const)
     out.push([`task ${mode}`, buildTaskCard(task('in_progress'), mode)]);
   out.push(['task review', buildTaskCard({ ...task('submitted'), mayReview: true })]);
@@ -268,6 +281,11 @@ function cards(): [string, Card][] {
   out.push(['help', buildHelpCard({ ...help, orgId: 3, drawnFor: 'none' })]);
   out.push(['help outside an org', buildHelpCard({ ...help, quick: [], orgId: undefined })]);
   out.push(['all commands', buildFullHelpCard({ orgName: '支部', orgId: 3, areas: [] })]);
+  const registerCounts = { full: 1, probationary: 0, committee: 0, groups: [], exempt: 0 };
+  out.push([
+    'register',
+    buildRegisterCard({ orgId: 3, orgName: '支部', counts: registerCounts, rows: [], page: 2, pages: 3, total: 120 }),
+  ]);
   return out;
 }
 

@@ -33,6 +33,11 @@ import {
 import { INPUT_MAX_LENGTH, readLongText, splitLongText } from '../../src/cards/parts.ts';
 import { buildWelcomeCard } from '../../src/cards/welcome-card.ts';
 import type { Card } from '../../src/core/card.ts';
+import {
+  buildIssueNoticeCard,
+  buildIssueResultCard,
+  buildIssueStatusCard,
+} from '../../src/features/duties/issue-cards.ts';
 import { taskStatusCounts } from '../../src/features/duties/list.ts';
 import { TASK_STATUSES } from '../../src/features/duties/model.ts';
 import {
@@ -68,6 +73,7 @@ import {
   type SessionCardMode,
   type SessionView,
 } from '../../src/features/meetings/session-card.ts';
+import { buildRegisterCard } from '../../src/features/membership/register-card.ts';
 import { buildBatchCard } from '../../src/features/rectification/batch-card.ts';
 import {
   buildExtensionCard,
@@ -331,6 +337,79 @@ const members = Array.from({ length: 1000 }, (_, i) => openId(i));
 function allCards(t: Text): [string, Card][] {
   const name = (i: number) => `${t(12, i)}${i}`;
   const cards: [string, Card][] = [];
+  // The hierarchy (issue 15): a link request pending and answered; 200 lower orgs (50 listed), names at their longest.
+  const hc = cardModules[
+    join('features', 'hierarchy', 'link-card.ts')
+  ] as typeof import('../../src/features/hierarchy/link-card.ts');
+  const link = {
+    linkId: 2_000_000,
+    version: 999,
+    childId: 9_999,
+    childName: t(50),
+    upperName: t(50, 1),
+    upperLevel: '机关党委',
+    requestedAt: '2026-12-02 10:00',
+  };
+  const lower = Array.from({ length: 200 }, (_, i) => ({
+    name: t(50, i),
+    level: '党支部',
+    chats: [t(30, i), t(30, i + 1)],
+    members: 10_000,
+  }));
+  cards.push(
+    ['link request', hc.buildLinkRequestCard(link)],
+    [
+      'link answered',
+      hc.buildLinkRequestCard({ ...link, answer: { accepted: true, by: t(30), at: '2026-12-02 10:05' } }),
+    ],
+  );
+  cards.push(
+    ['org view', hc.buildOrgCard({ name: t(50), level: '机关党委', parentName: t(50, 2), children: lower })],
+    ['lower orgs', hc.buildChildrenCard({ name: t(50), children: lower })],
+  );
+  // The roll-up (issue 15): 200 支部 (the first 15 on the card), a year of trend; one 支部's lists and its 督办.
+  const rc = cardModules[
+    join('features', 'rollup', 'rollup-card.ts')
+  ] as typeof import('../../src/features/rollup/rollup-card.ts');
+  const dc = cardModules[
+    join('features', 'rollup', 'detail-card.ts')
+  ] as typeof import('../../src/features/rollup/detail-card.ts');
+  const colours = ['red', 'yellow', 'green'] as const;
+  const rollRows = Array.from({ length: 200 }, (_, i) => {
+    const c = colours[i % 3] as (typeof colours)[number];
+    return {
+      ...{ orgId: 9_000_000 + i, name: t(50, i), colour: c, colours: { cycles: c, rects: c, tasks: c, study: c } },
+      ...{ missed: 999, required: 999, met: 999, completion: 100, rectsOverdue: 99_999, maxDaysLate: 99_999 },
+      ...{ tasksOverdue: 99_999, attendance: 100 },
+    };
+  });
+  const trend = Array.from({ length: 12 }, (_, m) => ({ month: `2026-${m + 10}`, required: 99_999, met: 99_999 }));
+  const late = Array.from({ length: 500 }, (_, i) => ({
+    ...{ label: `整改 #${9_000_000 + i}`, title: t(2000, i), owner: t(30, i) },
+    ...{ deadline: '2026-01-01', daysLate: 99_999 },
+  }));
+  const lists = {
+    row: rollRows[0] as (typeof rollRows)[number],
+    missed: Array.from({ length: 20 }, (_, i) => ({ name: t(30, i), periods: Array(12).fill(t(20, i)) })),
+    rects: late,
+    tasks: late,
+  };
+  cards.push(
+    [
+      'roll-up',
+      rc.buildRollupCard({
+        orgId: 9_999,
+        orgName: t(50),
+        today: '2026-12-02',
+        rows: rollRows,
+        trend,
+        legend: t(300),
+        weekly: true,
+      }),
+    ],
+    ['roll-up detail', dc.buildDetailCard({ ...lists, upperOrgId: 9_999, upperName: t(50) })],
+    ['roll-up 督办', dc.buildPressCard({ ...lists, upperName: t(50) })],
+  );
   for (const status of ['in_progress', 'blocked', 'done'])
     for (const mode of ['view', 'progress', 'blocked'] as TaskCardMode[])
       cards.push([`task ${status} ${mode}`, buildTaskCard(taskView(status, t), mode)]);
@@ -456,6 +535,38 @@ function allCards(t: Text): [string, Card][] {
         blocked: 999,
         overdue: i % 4,
         missed: i % 3,
+      })),
+    }),
+  ]);
+  // 下发 (issue 15 item 4): 200 lower orgs; test/unit/duty-issue-rules.test.ts checks the rows shown.
+  const lowerOrgs = Array.from({ length: 200 }, (_, i) => t(50, i));
+  const issued = { orgId: 9_999, itemId: 9_999, seq: 999, content: t(2000), due: '每季度最后一个月28日前' };
+  const notice = {
+    fromName: t(50),
+    seq: 999,
+    content: t(2000),
+    category: t(20),
+    cadenceLabel: '每季度',
+    due: '2026-12-20',
+  };
+  cards.push(['issue notice', buildIssueNoticeCard({ ...notice, evidence: t(200), owners: [] })]);
+  cards.push(['issue notice, owners', buildIssueNoticeCard({ ...notice, evidence: t(200), owners: lowerOrgs })]);
+  cards.push([
+    'issue answer',
+    buildIssueResultCard({ ...issued, created: lowerOrgs, already: lowerOrgs, unsent: lowerOrgs }),
+  ]);
+  cards.push([
+    'issue status, 200 lower orgs',
+    buildIssueStatusCard({
+      ...issued,
+      asOf: AT,
+      rows: lowerOrgs.map((org, i) => ({
+        org,
+        owners: Array.from({ length: 30 }, (_, j) => name(j)),
+        status: '已完成（已验收）',
+        finished: i % 2 === 0,
+        evidence: `3 份：${t(120, i)}`,
+        updated: AT,
       })),
     }),
   ]);
@@ -936,6 +1047,24 @@ function allCards(t: Text): [string, Card][] {
       orgId: 9_999,
       quick: talkQuick,
     }),
+  ]);
+  // A page of the members register: 50 members with every text at its longest, 20 党小组.
+  const groups = Array.from({ length: 20 }, (_, i) => ({ name: t(20, i), size: 15, leader: t(50, i) }));
+  const counts = { full: 200, probationary: 100, committee: 7, groups, exempt: 30 };
+  const row = (i: number) => ({
+    name: t(50, i),
+    category: '预备党员',
+    committee: '组织委员',
+    group: `${t(20, i)}（组长）`,
+    joined: '2001-07-01',
+    confirmed: '2002-07-01',
+    post: t(30, i),
+    exempt: t(50, i),
+  });
+  const rows = Array.from({ length: 50 }, (_, i) => row(i));
+  cards.push([
+    'register',
+    buildRegisterCard({ orgId: 9_999, orgName: t(100), counts, rows, page: 3, pages: 6, total: 300 }),
   ]);
   return cards;
 }

@@ -5,8 +5,8 @@
  */
 import type { Kysely } from 'kysely';
 import { isAdminRole } from '../../core/roles.ts';
-import type { Database, Org } from '../schema.ts';
 import type { OrgLevel } from '../schema/org.ts';
+import type { Database, Org } from '../schema.ts';
 import { roleOf } from './members.ts';
 
 /** Deep enough for 党组 → 机关党委 → 党总支 → 支部; a cycle (never written) cannot loop. */

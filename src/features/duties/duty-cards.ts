@@ -366,6 +366,8 @@ export function buildDutyListCard(v: {
     cadence: string;
     /** The 佐证材料 the item requires (empty or absent: none). */
     evidence?: string;
+    /** Where it came from or went (issue-tags.ts): 上级下发：机关党委, 已下发 3 个支部 · 已完成 2. */
+    origin?: string;
   }[];
 }): Card {
   const shown = v.items.slice(0, DUTY_ITEMS_SHOWN);
@@ -378,7 +380,7 @@ export function buildDutyListCard(v: {
         shown
           .map(
             (i) =>
-              `**${i.seq}.** 【${md(i.category, 20)}】${md(i.content, 60)}\n<font color='grey'>${md(i.cadence, 10)} · 责任领导 ${md(i.leader || '—', 20)} · 责任人 ${md(i.owners.join('、') || '—', 40)}${i.evidence ? ` · 佐证 ${md(i.evidence, 30)}` : ''}</font>`,
+              `**${i.seq}.** 【${md(i.category, 20)}】${md(i.content, 60)}\n<font color='grey'>${md(i.cadence, 10)} · 责任领导 ${md(i.leader || '—', 20)} · 责任人 ${md(i.owners.join('、') || '—', 40)}${i.evidence ? ` · 佐证 ${md(i.evidence, 30)}` : ''}${i.origin ? ` · ${md(i.origin, 20)}` : ''}</font>`,
           )
           .join('\n\n') || '还没有主体责任清单。管理员可用 /任务 新建 添加，或把清单 .xlsx 发给清风导入。',
       ),

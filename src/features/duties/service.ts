@@ -18,6 +18,7 @@ import type { Database, DutyItem, Task } from '../../db/schema.ts';
 import { formatLocal, localDate } from '../../domain/time.ts';
 import { kindLabel, type SessionKind, verbFor } from '../meetings/model.ts';
 import { deadlineText } from '../rectification/model.ts';
+import { issueTags } from './issue-tags.ts';
 import { findLinkedRecord, type LinkedRecord, linkedKindOf } from './linked.ts';
 import {
   CADENCE_LABELS,
@@ -123,6 +124,7 @@ export async function taskView(
     statusLabel: TASK_STATUS_LABELS[t.status],
     percent: t.percent,
     evidenceRequired: item.evidence,
+    origin: (await issueTags(db, [item], todayDate)).get(item.id),
     linked: open ? linkedOf(item) : undefined,
     mayReview:
       t.status === 'submitted' &&

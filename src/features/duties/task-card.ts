@@ -63,6 +63,8 @@ export interface TaskView {
   statusLabel: string;
   percent: number;
   evidenceRequired: string;
+  /** 下发 (issue-tags.ts): 上级下发：机关党委 on a 支部's copy, 已下发 3 个支部 · 已完成 2 on the 党委's item. */
+  origin?: string;
   /**
    * The meeting the item names (支委会 …): a held one of the period, linked as 关联记录, evidences it
    * (src/features/duties/linked.ts). Undefined for other items.
@@ -113,6 +115,7 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
         ownerLine(v.ownerName, v.leader),
         `**本期时限**：${v.dueDate}　${redIf(v.overdue, md(v.dueText))}`,
         `**状态**：${md(v.statusLabel)}　**进度**：${v.percent}%`,
+        ...(v.origin ? [`<font color='grey'>${md(v.origin, 60)}</font>`] : []),
       ].join('\n'),
     ),
     ...(v.returned ? returnedMark(v.returned) : []),

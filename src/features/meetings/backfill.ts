@@ -14,6 +14,7 @@ import { listMembers } from '../../db/repositories/members.ts';
 import type { Session } from '../../db/schema.ts';
 import { parseDateTimeText } from '../../domain/dates.ts';
 import { formatLocal, zonedInstant } from '../../domain/time.ts';
+import { planAttendees } from './attendance-rules.ts';
 import { buildBackfillCard, buildBackfillDoneCard } from './backfill-card.ts';
 import { recordOf } from './calendar.ts';
 import { recordStateText } from './held.ts';
@@ -128,12 +129,12 @@ export async function backfillSession(ctx: ActingContext, f: BackfillForm): Prom
     updated_at: now,
   });
   const person = (id: string) => members.get(id);
-  const people = [...f.present, ...f.leave, ...f.absent].map((id) => ({
-    openId: id,
-    name: person(id)?.name ?? id,
-    voting: person(id)?.role !== 'observer',
-  }));
-  await addAttendees(ctx.db, session.id, people);
+  // The same seats as a meeting published now (attendance-rules.ts): for a 党员大会 or 支委会 the whole
+  // body is in 应到, so one of them not listed is recorded 缺席; others listed sit as 列席.
+  const listed = [...f.present, ...f.leave, ...f.absent];
+  const plan = planAttendees(kind, [...members.values()], { picked: listed });
+  await addAttendees(ctx.db, session.id, plan.attendees);
+  const absent = [...f.absent, ...plan.attendees.map((a) => a.openId).filter((id) => !listed.includes(id))];
   for (const id of f.present)
     await answerAttendance(ctx.db, session.id, id, { status: 'signed', reason: null, at: now });
   for (const id of f.leave)
@@ -147,7 +148,7 @@ export async function backfillSession(ctx: ActingContext, f: BackfillForm): Prom
       start: startAt,
       present: f.present.length,
       leave: f.leave.length,
-      absent: f.absent.length,
+      absent: absent.length,
       minutes: minutes.length,
     },
   });
@@ -163,7 +164,7 @@ export async function backfillSession(ctx: ActingContext, f: BackfillForm): Prom
       state: recordStateText(record, kind),
       present: names(f.present),
       leave: names(f.leave),
-      absent: names(f.absent),
+      absent: names(absent),
     }),
   };
 }

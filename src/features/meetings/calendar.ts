@@ -8,6 +8,7 @@ import { findOrgById, orgSettings } from '../../db/repositories/orgs.ts';
 import type { CalendarRule, Database, Session } from '../../db/schema.ts';
 import { addDays, formatLocal, localDate, zonedInstant } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
+import { rulesForLevel } from '../hierarchy/level-rules.ts';
 import { BACKFILL_MARK, minutesDueWord, type SessionRecordState, sessionRecordState, stateLabel } from './held.ts';
 import {
   type AttendanceWindows,
@@ -152,7 +153,9 @@ export async function calendarView(db: Kysely<Database>, orgId: number, now: Dat
   await ensureRules(db, orgId, now.toISOString());
   const today = localDate(now, tz);
   const out = [];
-  for (const r of await listRules(db, orgId)) {
+  // Each level sees the rules it owes (hierarchy/level-rules.ts); an org without a level sees them all.
+  const level = (await findOrgById(db, orgId))?.level;
+  for (const r of rulesForLevel(await listRules(db, orgId), level)) {
     const shape = ruleShape(r);
     const p = rulePeriod(shape, today);
     const records = await recordsOf(db, await sessionsInPeriod(db, r, today, tz), now, tz, calendar);

@@ -21,6 +21,7 @@ import type { Role } from '../../core/roles.ts';
 import type { CalendarRule, Database, Session } from '../../db/schema.ts';
 import { addDays, addMonths, formatLocal, localDate } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
+import { ruleAppliesAt } from '../hierarchy/level-rules.ts';
 import { periodName, type RecordedSession, recordsOf, ruleShape, sessionsBetween, themeDayOf } from './calendar.ts';
 import { MINUTES_DUE_WORKDAYS, type SessionRecordState, stateLabel } from './held.ts';
 import { basisOf, type Frequency, isStudyKind, kindLabel, rulePeriod, sessionName, verbFor } from './model.ts';
@@ -63,6 +64,18 @@ function dueReminder(r: CalendarRule, period: string, s: Session, tz: string): O
   const verb = verbFor(r.kind);
   const notes = isStudyKind(r.kind) ? '学习记录' : '纪要';
   return textMessage`【合规提醒】${period}的${r.name}已安排于 ${formatLocal(new Date(s.start_at), tz)}（${sessionName(s.kind, plain(s.title, 60))}），请按时${verb}${kindLabel(r.kind)}并做好签到和${notes}（${basisOf(r.source)}）。`;
+}
+
+/**
+ * The rules their orgs owe at their level (hierarchy/level-rules.ts): a 党委 is not warned about
+ * 三会一课, nor a 支部 about the 专题会议. Orgs without a level keep every rule.
+ */
+export async function owedRules(db: Kysely<Database>, rules: readonly CalendarRule[]): Promise<CalendarRule[]> {
+  const ids = [...new Set(rules.map((r) => r.org_id))];
+  if (ids.length === 0) return [];
+  const orgs = await db.selectFrom('orgs').select(['id', 'level']).where('id', 'in', ids).execute();
+  const levels = new Map(orgs.map((o) => [o.id, o.level]));
+  return rules.filter((r) => ruleAppliesAt(r.key, levels.get(r.org_id)));
 }
 
 /** The notices of a rule without a fixed day, as of `today`. */

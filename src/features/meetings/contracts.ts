@@ -23,6 +23,8 @@ export const meetingCreate = cardAction('meeting.create', {
     agenda: formLongText(AGENDA_PARTS),
     attendees: formList(),
     days: formText(),
+    /** The 党小组 of a 党小组会 (the select shows only when the org has 小组 registered). */
+    group: formText(),
   },
 });
 

@@ -54,7 +54,10 @@ export interface HeldInput extends WindowSnapshot {
 
 export interface HeldAttendee {
   status: AttendanceStatus | string;
+  /** 1 with a vote: in 应到 of the kinds that vote (attendance-rules.ts decides who, when invited). */
   voting: number;
+  /** Why one sits without a vote (预备党员, 不计应到, 列席); left out by readers that only judge. */
+  seat?: string | null;
 }
 
 export interface SessionRecordState {
@@ -115,12 +118,19 @@ export function sessionRecordState(
   }
   let why: string | null = null;
   if (present === 0) why = '无人签到，没有出勤记录。';
-  else if (voting && !voting.quorum) why = `有表决权的党员 ${voting.total} 人，到会 ${voting.present} 人，未超过半数。`;
+  else if (voting && !voting.quorum)
+    why = `有表决权的党员 ${voting.total} 人，到会 ${voting.present} 人，未超过半数${asGuests(attendees)}。`;
   if (why) return { ...base, state: 'not_held', why, minutes: 'not_due', minutesDue: null };
   const minutesDue = calendar.addWorkdays(localDate(new Date(s.start_at), tz), MINUTES_DUE_WORKDAYS);
   const recorded = s.minutes_at !== null;
   const minutes: MinutesState = recorded ? 'recorded' : localDate(now, tz) > minutesDue ? 'overdue' : 'pending';
   return { ...base, state: 'held', why: null, minutes, minutesDue };
+}
+
+/** "；预备党员 2 人到会列席，无表决权" when 预备党员 signed in: they attend, but do not make the quorum. */
+function asGuests(attendees: readonly HeldAttendee[]): string {
+  const n = attendees.filter((a) => a.voting !== 1 && a.seat === 'probationary' && a.status === 'signed').length;
+  return n > 0 ? `；预备党员 ${n} 人到会列席，无表决权` : '';
 }
 
 /**

@@ -17,10 +17,8 @@ import {
   attendancePhase,
   attendanceWindowsOf,
   kindLabel,
-  quorum,
   sessionHeading,
   sessionWindow,
-  VOTING_KINDS,
 } from './model.ts';
 import { listAttendees, listReflections, listSessionFiles } from './repository.ts';
 import { type SessionTiming, signInWindowText } from './rules.ts';
@@ -69,13 +67,6 @@ export async function sessionView(
   const phase = attendancePhase(s, now, windows);
   // What the record says (held.ts): 已安排, 已召开（纪要待补，…前）, 未召开（…）; 补录 tagged on the card.
   const record = sessionRecordState(s, attendees, now, tz, calendar, windows);
-  const voting = VOTING_KINDS.includes(s.kind)
-    ? (() => {
-        const v = attendees.filter((a) => a.voting === 1);
-        const present = v.filter((a) => a.status === 'signed').length;
-        return { total: v.length, present, quorum: quorum(v.length, present) };
-      })()
-    : undefined;
   let reflections: SessionView['reflections'];
   if (s.category === 'study') {
     // Over the real attendees: 心得 of those who signed in / those who signed in; 补学 apart (study-rules.ts).
@@ -114,8 +105,13 @@ export async function sessionView(
       reason: a.reason,
       away: isAway(members.get(a.open_id), today),
       correction: a.correction_reason,
+      seat: a.seat,
+      ...(a.seat === 'exempt' ? { exemptReason: members.get(a.open_id)?.quorum_exempt ?? null } : {}),
     })),
-    voting,
+    // The quorum as held.ts judges it (the one rule): those with a vote, and those of them signed in.
+    voting: record.voting ?? undefined,
+    // A 支委会 while no 支委 is registered invites as picked (attendance-rules.ts): the card says so.
+    noCommittee: s.kind === 'committee' && ![...members.values()].some((m) => m.committee_post !== null),
     minutes: s.minutes ?? undefined,
     files: files.map((f) => ({ kind: f.kind, name: f.name })),
     reflections,

@@ -59,7 +59,10 @@ export async function updateRule(
  */
 export async function createSession(
   db: Kysely<Database>,
-  v: Omit<SessionsTable, 'id' | 'version' | 'recorded_as' | 'sign_opens_before' | 'sign_closes_after' | 'party_group'> & {
+  v: Omit<
+    SessionsTable,
+    'id' | 'version' | 'recorded_as' | 'sign_opens_before' | 'sign_closes_after' | 'party_group'
+  > & {
     recorded_as?: string;
     party_group?: string | null;
     sign_opens_before?: number | null;

@@ -14,6 +14,7 @@ import { listMembers } from '../../db/repositories/members.ts';
 import { lockRow } from '../../db/repositories/versioned.ts';
 import type { Session } from '../../db/schema.ts';
 import { formatLocal } from '../../domain/time.ts';
+import { checkPartyGroup, partyGroupsOf, planAttendees } from './attendance-rules.ts';
 import { recordOf } from './calendar.ts';
 import {
   type SessionCategory,
@@ -77,8 +78,14 @@ export interface NewSession {
   startAt: Date;
   place: string;
   agenda: string;
-  /** Picked attendees; empty means every member of the org (observers excepted). */
+  /**
+   * Picked attendees; empty means the kind's default (attendance-rules.ts: the 支部's 党员 for a 党员大会,
+   * the 支委 for a 支委会, the 小组 for a 党小组会, else every member but 观察员). For those three the body
+   * always attends and a pick only adds 列席.
+   */
   attendees: string[];
+  /** The 党小组 a 党小组会 is for (required when the org has 小组 registered). */
+  partyGroup?: string | null;
   reflectionDays: number;
   /** Post the notice card now (default); otherwise it is posted a week before (meeting-reminders). */
   notice?: boolean;
@@ -90,6 +97,9 @@ export async function publishSession(ctx: ActingContext, n: NewSession): Promise
   const at = ctx.now.toISOString();
   // The 签到 window is kept on the session as the org sets it now: a later change applies to later sessions.
   const window = windowOf(n.kind, await orgWindows(ctx.db, org.id));
+  const members = await listMembers(ctx.db, org.id);
+  const group = checkPartyGroup(n.kind, n.partyGroup, partyGroupsOf(members));
+  if ('problem' in group) throw new UserError('bad_args', group.problem);
   const s = await createSession(ctx.db, {
     org_id: org.id,
     category: n.category,
@@ -105,20 +115,24 @@ export async function publishSession(ctx: ActingContext, n: NewSession): Promise
     minutes_at: null,
     reflection_days: n.reflectionDays,
     ...windowColumns(window),
+    party_group: group.group,
     created_at: at,
     updated_at: at,
   });
-  const members = (await listMembers(ctx.db, org.id)).filter((m) => m.role !== 'observer');
-  const picked = n.attendees.length > 0 ? members.filter((m) => n.attendees.includes(m.open_id)) : members;
-  await addAttendees(
-    ctx.db,
-    s.id,
-    picked.map((m) => ({ openId: m.open_id, name: m.name, voting: m.role !== 'observer' })),
-  );
+  const plan = planAttendees(n.kind, members, { picked: n.attendees, partyGroup: group.group });
+  await addAttendees(ctx.db, s.id, plan.attendees);
   await ctx.audit({
     action: `${n.category}:create`,
     subject: `session:${s.id}`,
-    after: { kind: n.kind, title: n.title, start: s.start_at, attendees: picked.length },
+    after: {
+      kind: n.kind,
+      title: n.title,
+      start: s.start_at,
+      attendees: plan.attendees.length,
+      voting: plan.attendees.filter((a) => a.voting).length,
+      ...(group.group ? { partyGroup: group.group } : {}),
+      ...(plan.noCommittee ? { noCommittee: true } : {}),
+    },
   });
   if (n.notice !== false) await postNotice(ctx, s);
   return s;

@@ -9,27 +9,24 @@
 import {
   buttonRow,
   card,
-  collapsible,
-  dateTimePicker,
   divider,
   form,
   input,
   longTextInputs,
   markdown,
-  note,
   personPicker,
   plainText,
   selectStatic,
 } from '../../cards/parts.ts';
 import { md } from '../../cards/text.ts';
-import { newItemFormCard, textSection } from '../../cards/tracked-item.ts';
+import { textSection } from '../../cards/tracked-item.ts';
 import type { Card, CardElement } from '../../core/card.ts';
+import { attendanceCounts, NAMES_SHOWN, phaseOf } from './attendance-card.ts';
 import {
   AGENDA_PARTS,
   MINUTES_PARTS,
   meetingAttend,
   meetingCorrect,
-  meetingCreate,
   meetingForm,
   meetingLeave,
   meetingMinutes,
@@ -87,8 +84,15 @@ export interface SessionView {
     away: boolean;
     /** The reason of an admin's 补正, when one changed this person's attendance. */
     correction?: string | null;
+    /** Why one sits without a vote (attendance-rules.ts): 预备党员, 不计应到, 列席; null when counted. */
+    seat?: 'probationary' | 'exempt' | 'observer' | null;
+    /** The 支部's reason for 不计应到 (e.g. 长期病假). */
+    exemptReason?: string | null;
   }[];
+  /** A meeting that votes: those with a vote (应到), those of them signed in, more than half (held.ts). */
   voting: { total: number; present: number; quorum: boolean } | undefined;
+  /** A 支委会 of a 支部 with no 支委 registered: invited as picked, not as the 支委 (said on the card). */
+  noCommittee?: boolean;
   minutes: string | undefined;
   files: { kind: string; name: string }[];
   /**
@@ -139,10 +143,6 @@ export const MIN_REFLECTION_LENGTH = 100;
 /** How many inputs each long text takes (declared with its action in actions/meeting.ts). */
 export { AGENDA_PARTS, MINUTES_PARTS, REFLECTION_PARTS };
 
-/** Names listed on the card per group (签到, 请假); the full list is in the 记录簿 export. */
-const NAMES_SHOWN = 30;
-/** 补正 listed on the card (they are rare; every one is in the 记录簿 and the history). */
-const CORRECTIONS_SHOWN = 10;
 /** Files listed on the card. */
 const FILES_SHOWN = 10;
 
@@ -156,99 +156,6 @@ function makeupLine(names: string[] | undefined): string {
   const more = names.length > shown.length ? ` 等 ${names.length} 人` : '';
   return `\n**补学**：${shown.join('、')}${more}（补学不计入出勤）`;
 }
-
-/** Where the whole attendance list is: the 记录簿 export (admins). */
-const fullListHint = (v: SessionView) =>
-  `完整名单请管理员发送 ${v.category === 'study' ? '/学习' : '/会议'} 导出 获取记录簿。`;
-
-type Shown = 'attending' | 'signed' | 'leave' | 'pending';
-
-/**
- * How one attendee counts on the card: 签到 and 请假 as answered; before the start a 参加 as 参加; a
- * member away (请假/出差) who has not signed in as 请假; everyone else has not answered yet (before the
- * start), not signed in (during the window) or is 缺席 (after it).
- */
-function shownAs(a: SessionView['attendees'][number], beforeStart: boolean): Shown {
-  if (a.status === 'signed' || a.status === 'leave') return a.status;
-  if (a.status === 'attending' && beforeStart) return 'attending';
-  return a.away ? 'leave' : 'pending';
-}
-
-/**
- * The live counts: before the start 参加 / 请假 / 未回复 (and 已签到 once the window opens), after it
- * 已签到 / 请假 / 未签到, and 缺席 once the window has closed. With `lists`, who answered 参加, who
- * signed in and who is on leave (the notice, not its forms).
- */
-function counts(v: SessionView, lists: boolean): CardElement[] {
-  const phase = phaseOf(v);
-  const beforeStart = phase === 'before' || phase === 'open';
-  const by = (x: Shown) => v.attendees.filter((a) => shownAs(a, beforeStart) === x);
-  const signed = by('signed');
-  const leave = by('leave');
-  const pending = by('pending');
-  const attending = by('attending');
-  const head = `**应到** ${v.attendees.length} 人`;
-  const lines = [
-    beforeStart
-      ? `${head}　**参加** ${attending.length + signed.length} 人　**请假** ${leave.length} 人　**未回复** ${pending.length} 人${phase === 'open' ? `　**已签到** ${signed.length} 人` : ''}`
-      : `${head}　**已签到** ${signed.length} 人　**请假** ${leave.length} 人　**${phase === 'closed' ? '缺席' : '未签到'}** ${pending.length} 人`,
-  ];
-  if (v.voting) {
-    lines.push(
-      v.voting.quorum
-        ? `<font color='green'>有表决权的党员 ${v.voting.total} 人，已到 ${v.voting.present} 人，超过半数。</font>`
-        : `<font color='red'>有表决权的党员 ${v.voting.total} 人，已到 ${v.voting.present} 人，尚未过半。</font>`,
-    );
-  }
-  const corrected = v.attendees.filter((a) => a.correction);
-  if (corrected.length > 0) {
-    const shown = corrected.slice(0, CORRECTIONS_SHOWN).map((a) => {
-      const now = a.status === 'signed' ? '签到' : a.status === 'leave' ? '请假' : '缺席';
-      return `${md(a.name, 20)} 补正为${now}（${md(a.correction ?? '', 40)}）`;
-    });
-    lines.push(`**补正**：${shown.join('；')}${corrected.length > shown.length ? ` 等 ${corrected.length} 人` : ''}`);
-  }
-  const out: CardElement[] = [markdown(lines.join('\n'))];
-  if (!lists) return out;
-  if (attending.length > 0) {
-    const shown = attending.slice(0, NAMES_SHOWN);
-    out.push(
-      collapsible(`参加（${attending.length}）`, [
-        markdown(shown.map((a) => md(a.name, 20)).join('、')),
-        ...(attending.length > shown.length
-          ? [note(`另有 ${attending.length - shown.length} 人回复参加。${fullListHint(v)}`)]
-          : []),
-      ]),
-    );
-  }
-  if (leave.length > 0) {
-    const shown = leave.slice(0, NAMES_SHOWN);
-    out.push(
-      collapsible(`请假（${leave.length}）`, [
-        markdown(
-          shown.map((a) => `- ${md(a.name, 20)}：${md(a.reason ?? (a.away ? '请假/出差中' : ''), 30)}`).join('\n'),
-        ),
-        ...(leave.length > shown.length
-          ? [note(`另有 ${leave.length - shown.length} 人请假。${fullListHint(v)}`)]
-          : []),
-      ]),
-    );
-  }
-  if (signed.length > 0) {
-    const shown = signed.slice(0, NAMES_SHOWN);
-    out.push(
-      collapsible(`已签到（${signed.length}）`, [
-        markdown(shown.map((a) => md(a.name, 20)).join('、')),
-        ...(signed.length > shown.length
-          ? [note(`另有 ${signed.length - shown.length} 人已签到。${fullListHint(v)}`)]
-          : []),
-      ]),
-    );
-  }
-  return out;
-}
-
-const phaseOf = (v: SessionView): SessionPhase => v.phase ?? (v.closed ? 'closed' : v.started ? 'started' : 'before');
 
 /** The line above the buttons: what can be answered now, and when 签到 opens or closed. */
 function phaseText(v: SessionView): string {
@@ -280,7 +187,7 @@ export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view')
       markdown(v.category === 'study' ? '**学习内容**' : '**议程**'),
       plainText(v.agenda, { max: full ? 1500 : 300 }),
     );
-  elements.push(divider(), ...counts(v, full));
+  elements.push(divider(), ...attendanceCounts(v, full));
   // In the minutes form the minutes are in its inputs: not shown twice (card size).
   if (v.minutes && mode !== 'minutes') elements.push(...textSection('会议纪要', v.minutes));
   if (v.files.length > 0) {
@@ -432,79 +339,5 @@ export function buildSessionCard(v: SessionView, mode: SessionCardMode = 'view')
   });
 }
 
-export function buildSessionNewCard(v: {
-  orgId: number;
-  category: 'meeting' | 'study';
-  kinds: { value: string; text: string }[];
-  initialKind: string;
-  memberOpenIds: string[];
-  agenda: string;
-  error?: string;
-  /** The start filled in, `YYYY-MM-DD HH:mm` (a request such as “下周三下午三点开支委会”). */
-  start?: string;
-}): Card {
-  const study = v.category === 'study';
-  return newItemFormCard({
-    title: study ? '新建学习' : '新建会议',
-    template: study ? 'indigo' : 'red',
-    error: v.error,
-    formName: 'session_new',
-    fields: [
-      selectStatic({
-        name: meetingCreate.fields.kind,
-        placeholder: study ? '学习类型' : '会议类型',
-        options: v.kinds,
-        initial: v.initialKind,
-        required: true,
-      }),
-      input({
-        name: meetingCreate.fields.title,
-        label: study ? '学习主题' : '会议主题',
-        placeholder: study ? '例如：学习《中国共产党纪律处分条例》' : '例如：2026年下半年全面从严治党专题会议',
-        required: true,
-        maxLength: 100,
-      }),
-      dateTimePicker({
-        name: meetingCreate.fields.start,
-        placeholder: '开始时间',
-        required: true,
-        ...(v.start ? { initial: v.start } : {}),
-      }),
-      input({
-        name: meetingCreate.fields.place,
-        label: '地点或线上会议链接',
-        placeholder: '例如：三楼会议室',
-        maxLength: 200,
-      }),
-      ...longTextInputs({
-        name: meetingCreate.fields.agenda,
-        label: study ? '学习内容/材料' : '议程',
-        placeholder: study ? '材料链接或篇目' : '议程',
-        parts: AGENDA_PARTS,
-        defaultValue: v.agenda,
-      }),
-      personPicker({
-        name: meetingCreate.fields.attendees,
-        placeholder: '参加人员（不选则为全体党员）',
-        openIds: v.memberOpenIds,
-        multi: true,
-      }),
-      ...(study
-        ? [
-            input({
-              name: meetingCreate.fields.days,
-              label: '心得提交期限（工作日）',
-              placeholder: '5',
-              maxLength: 2,
-            }),
-          ]
-        : []),
-      meetingCreate.button(
-        { text: '发布通知', type: 'primary', submit: { name: 'submit_session' }, org: v.orgId },
-        { c: v.category },
-      ),
-    ],
-  });
-}
-
 export { buildCalendarCard, buildSessionListCard, buildStudyReportCard } from './overview-cards.ts';
+export { buildSessionNewCard } from './session-new-card.ts';

@@ -8,6 +8,7 @@ import { listMembers } from '../../db/repositories/members.ts';
 import { formatLocal, zonedInstant } from '../../domain/time.ts';
 import type { LedgerFile } from '../../ledger/export-kit.ts';
 import { answerWithFile } from '../../services/file-answer.ts';
+import { partyGroupsOf } from './attendance-rules.ts';
 import { recordsOf } from './calendar.ts';
 import { exportMeetings, exportStudy } from './export.ts';
 import { recordStatusLabel } from './held.ts';
@@ -41,7 +42,8 @@ export async function newSessionCard(
   /** The start to fill in, `YYYY-MM-DD HH:mm` in the configured timezone. */
   start?: string,
 ) {
-  const memberOpenIds = (await listMembers(ctx.db, ctx.org.id)).map((m) => m.open_id);
+  const members = await listMembers(ctx.db, ctx.org.id);
+  const memberOpenIds = members.map((m) => m.open_id);
   const labels: Record<string, string> = category === 'study' ? STUDY_KIND_LABELS : MEETING_KIND_LABELS;
   const kind = kindWord ? parseSessionKind(kindWord) : undefined;
   if (kindWord && (!kind || !(kind in labels))) {
@@ -56,6 +58,8 @@ export async function newSessionCard(
     memberOpenIds,
     agenda: initial === 'special' ? SPECIAL_AGENDA : '',
     ...(start ? { start } : {}),
+    // A 党小组会 is for one 小组 of the register (attendance-rules.ts).
+    ...(category === 'meeting' ? { groups: partyGroupsOf(members) } : {}),
   });
 }
 

@@ -16,6 +16,7 @@ import type { Database, Org } from '../../db/schema.ts';
 import { localDate, zonedInstant } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
 import { TASK_STATUS_LABELS, type TaskStatus } from '../duties/model.ts';
+import { ruleAppliesAt } from '../hierarchy/level-rules.ts';
 import { recordStateText, sessionRecordState } from '../meetings/held.ts';
 import { citationOf, type Frequency, kindLabel, verbFor } from '../meetings/model.ts';
 import { orgWindows } from '../meetings/refresh.ts';
@@ -127,7 +128,8 @@ export async function compileYear(db: Kysely<Database>, o: CompileOptions): Prom
 
   await ensureRules(db, org.id, now.toISOString());
   const rules: ReportRule[] = (await listRules(db, org.id))
-    .filter((r) => r.enabled === 1)
+    // The rules this org owes at its level (hierarchy/level-rules.ts); without a level, all.
+    .filter((r) => r.enabled === 1 && ruleAppliesAt(r.key, org.level))
     .map((r) => ({
       key: r.key,
       kind: r.kind,

@@ -962,53 +962,669 @@ function renderTable(el) {
   return wrap;
 }
 
-/**
- * A chart as a table of its data (the console has no chart library).
- * @param {Json} el
+// ------------------------------------------------------------------ charts
+
+/*
+ * The chart component drawn as inline SVG, as the Feishu client draws its VChart spec, for the kinds
+ * the bot sends: bar (its series side by side or stacked, as VChart would; horizontal with direction
+ * 'horizontal'), line (one line per series) and pie (a ring with innerRadius). No chart library: the
+ * console works offline. Sizes are viewBox units (the SVG scales to the card) and text widths are
+ * estimated (a CJK character one em, others about 0.6 em), since the SVG is built before it is in the
+ * page. Any other kind, or a spec that does not add up, shows the table of its data; a drawn chart
+ * keeps that table below, folded.
  */
-function renderChart(el) {
-  const spec = el.chart_spec ?? {};
+
+/**
+ * @typedef {{ name: string, values: (number | undefined)[] }} ChartSeries One value per category.
+ * @typedef {{ kind: 'bar' | 'line', horizontal: boolean, stacked: boolean, legend: boolean,
+ *   categories: string[], series: ChartSeries[] }} XYChart
+ * @typedef {{ kind: 'pie', slices: { name: string, value: number }[], inner: number }} PieChart
+ * @typedef {{ ratio: number, labels: boolean, title: string }} ChartLook
+ */
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** The chart's width in viewBox units: about a card body's, so text is drawn near its CSS size. */
+const CHART_W = 540;
+/** Series and slice colours, in order (near the brand theme's). */
+const CHART_COLORS = ['#3370ff', '#ff8800', '#34c724', '#7f3bf5', '#14c0ff', '#f54a45', '#ffc60a', '#00b3a1'];
+/** Height per width of the component's aspect ratios (Feishu's default is 16:9). */
+const CHART_RATIOS = new Map([
+  ['1:1', 1],
+  ['2:1', 0.5],
+  ['4:3', 0.75],
+  ['16:9', 0.5625],
+]);
+/** More points than this would be unreadable: the table shows them instead. */
+const CHART_MAX_POINTS = 400;
+const AXIS_FONT = 11;
+const VALUE_FONT = 10;
+
+/**
+ * An SVG element, as h() builds HTML ones: attributes by setAttribute, `text` as text, children appended.
+ * @template {keyof SVGElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, unknown>} [attrs]
+ * @param {Child[]} children
+ * @returns {SVGElementTagNameMap[K]}
+ */
+function svgEl(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'text') el.textContent = String(v);
+    else el.setAttribute(k, String(v));
+  }
+  return append(el, children);
+}
+
+/** @param {number} n */
+const r1 = (n) => Math.round(n * 10) / 10;
+/** @param {number} n */
+const fmtNum = (n) => (Number.isInteger(n) ? String(n) : String(Number(n.toFixed(2))));
+/** @param {number} i */
+const chartColor = (i) => CHART_COLORS[i % CHART_COLORS.length] ?? '#3370ff';
+
+/**
+ * The estimated drawn width of a text.
+ * @param {string} s
+ * @param {number} size
+ */
+function textWidth(s, size) {
+  let w = 0;
+  // "…" too is drawn one em wide by the CJK fonts.
+  for (const ch of s) w += (ch.codePointAt(0) ?? 0) >= 0x2e80 || ch === '…' ? size : size * 0.6;
+  return w;
+}
+
+/**
+ * The text cut to fit px, with "…".
+ * @param {string} s
+ * @param {number} px
+ * @param {number} size
+ */
+function fitText(s, px, size) {
+  if (textWidth(s, size) <= px) return s;
+  const chars = [...s].slice(0, Math.ceil(px / (size * 0.6)) + 1);
+  while (chars.length > 1 && textWidth(`${chars.join('')}…`, size) > px) chars.pop();
+  return `${chars.join('')}…`;
+}
+
+/**
+ * Axis ticks at a round step (1, 2 or 5 times a power of ten) covering lo..hi; whole steps for whole
+ * values (counts are not drawn against 2.5).
+ * @param {number} lo
+ * @param {number} hi
+ * @param {boolean} whole
+ */
+function niceTicks(lo, hi, whole) {
+  const raw = (hi - lo || 1) / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = Math.max(whole ? 1 : 0, [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag);
+  const digits = Math.max(0, 1 - Math.floor(Math.log10(step)));
+  const end = Math.ceil(hi / step) * step;
+  /** @type {number[]} */
+  const ticks = [];
+  for (let v = Math.floor(lo / step) * step; v <= end + step / 2 && ticks.length < 20; v += step)
+    ticks.push(Number(v.toFixed(digits)));
+  if (ticks.length < 2 || !ticks.every(Number.isFinite)) throw new Error('no axis');
+  return ticks;
+}
+
+/** A spec field naming one data key: a string, or the first of a list (a grouped bar's xField). */
+const fieldOf = (/** @type {unknown} */ f) =>
+  typeof f === 'string' && f ? f : Array.isArray(f) && typeof f[0] === 'string' && f[0] ? f[0] : undefined;
+
+/** A data value as a finite number (VChart takes numeric strings too), or undefined. */
+function numberOf(/** @type {unknown} */ v) {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A category or series name as text. */
+const nameOfValue = (/** @type {unknown} */ v) =>
+  v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+
+/**
+ * What to draw, or null when the console cannot draw this spec (another kind, a missing field, a
+ * value that is not a number, a negative or empty pie). A category repeated in a series keeps its
+ * last value, as the last bar drawn would cover the others.
+ * @param {Json} spec
+ * @param {unknown[]} rows
+ * @returns {XYChart | PieChart | null}
+ */
+function chartModel(spec, rows) {
+  if (rows.length === 0 || rows.length > CHART_MAX_POINTS) return null;
   /** @type {Json[]} */
-  const sets = Array.isArray(spec.data) ? spec.data : spec.data ? [spec.data] : [];
-  /** @type {any[]} */
-  const values = sets.flatMap((d) => (Array.isArray(d?.values) ? d.values : []));
-  const keys = [...new Set(values.flatMap((v) => (v && typeof v === 'object' ? Object.keys(v) : [])))];
-  const title = textOf(spec.title?.text) || (typeof spec.title?.text === 'string' ? spec.title.text : '');
-  const box = h(
+  const data = [];
+  for (const r of rows) {
+    if (!r || typeof r !== 'object' || Array.isArray(r)) return null;
+    data.push(r);
+  }
+  if (spec.type === 'pie') {
+    const cat = fieldOf(spec.categoryField);
+    const val = fieldOf(spec.valueField ?? spec.angleField);
+    if (!cat || !val) return null;
+    /** @type {{ name: string, value: number }[]} */
+    const slices = [];
+    for (const r of data) {
+      const value = numberOf(r[val]);
+      if (value === undefined || value < 0) return null;
+      slices.push({ name: nameOfValue(r[cat]), value });
+    }
+    if (!slices.some((s) => s.value > 0)) return null;
+    const inner = Number(spec.innerRadius);
+    return { kind: 'pie', slices, inner: inner > 0 && inner < 0.95 ? inner : 0 };
+  }
+  if (spec.type !== 'bar' && spec.type !== 'line') return null;
+  // A horizontal bar puts its categories on yField and its values on xField.
+  const horizontal = spec.type === 'bar' && spec.direction === 'horizontal';
+  const grouping = horizontal ? spec.yField : spec.xField;
+  const catField = fieldOf(grouping);
+  const valField = fieldOf(horizontal ? spec.xField : spec.yField);
+  const serField =
+    fieldOf(spec.seriesField) ?? (Array.isArray(grouping) && typeof grouping[1] === 'string' ? grouping[1] : undefined);
+  if (!catField || !valField || catField === valField) return null;
+  /** @type {Map<string, number>} */
+  const cats = new Map();
+  /** @type {Map<string, Map<number, number>>} */
+  const series = new Map();
+  for (const r of data) {
+    const value = numberOf(r[valField]);
+    if (value === undefined) return null;
+    const c = nameOfValue(r[catField]);
+    if (!cats.has(c)) cats.set(c, cats.size);
+    const s = serField ? nameOfValue(r[serField]) : '';
+    const points = series.get(s) ?? new Map();
+    series.set(s, points);
+    points.set(/** @type {number} */ (cats.get(c)), value);
+  }
+  const categories = [...cats.keys()];
+  // VChart stacks a bar's series unless told not to, or unless its categories are split by series
+  // (xField ['category', 'series']), which puts them side by side.
+  const split = Array.isArray(grouping) && grouping.length > 1;
+  return {
+    kind: spec.type,
+    horizontal,
+    stacked: spec.type === 'bar' && !split && series.size > 1 && spec.stack !== false,
+    legend: serField !== undefined,
+    categories,
+    series: [...series].map(([name, points]) => ({ name, values: categories.map((_, i) => points.get(i)) })),
+  };
+}
+
+/**
+ * What a bar or point says when hovered: "category · series：value".
+ * @param {XYChart} m
+ * @param {number} i
+ * @param {number} j
+ * @param {number} v
+ */
+function pointTitle(m, i, j, v) {
+  const s = m.legend ? ` · ${m.series[j]?.name ?? ''}` : '';
+  return svgEl('title', { text: `${m.categories[i] ?? ''}${s}：${fmtNum(v)}` });
+}
+
+/**
+ * An axis label cut to px, the whole name on hover.
+ * @param {string} name
+ * @param {number} px
+ * @param {Record<string, unknown>} attrs
+ */
+function axisLabel(name, px, attrs) {
+  const shown = fitText(name, px, AXIS_FONT);
+  const text = svgEl('text', { class: 'chart-cat', ...attrs }, shown);
+  // The whole name as the group's tooltip, beside the text rather than in it (its text stays what is drawn).
+  return shown === name ? text : svgEl('g', {}, svgEl('title', { text: name }), text);
+}
+
+/**
+ * A legend under the chart: a colour key and each name (and for a pie its value and share).
+ * @param {{ name: string, note?: string }[]} items
+ */
+function chartLegend(items) {
+  return h(
     'div',
-    { class: 'chart' },
-    h('div', { class: 'chart-title', text: `图表 · ${title || '未命名'}${spec.type ? `（${spec.type}）` : ''}` }),
+    { class: 'chart-legend' },
+    items.map((it, i) => {
+      const swatch = h('span', { class: 'chart-swatch', 'aria-hidden': 'true' });
+      swatch.style.background = chartColor(i);
+      return h(
+        'span',
+        { class: 'chart-key' },
+        swatch,
+        h('span', { text: it.name || '（空）' }),
+        it.note ? h('span', { class: 'chart-note', text: it.note }) : null,
+      );
+    }),
   );
-  if (values.length === 0) return append(box, [h('div', { class: 'muted small', text: '（无数据）' })]);
-  return append(box, [
+}
+
+/**
+ * The SVG root, titled for screen readers.
+ * @param {number} height
+ * @param {string} title
+ * @param {Child[]} parts
+ */
+function chartSvg(height, title, parts) {
+  return svgEl(
+    'svg',
+    {
+      class: 'chart-svg',
+      viewBox: `0 0 ${CHART_W} ${Math.round(height)}`,
+      role: 'img',
+      'aria-label': title || '图表',
+    },
+    svgEl('title', { text: title || '图表' }),
+    parts,
+  );
+}
+
+/**
+ * Each bar as its category i, series j, value v and where it runs on the value axis: from zero side by
+ * side, or stacked on the series before it (VChart stacks a bar's series unless its categories are split
+ * by series or `stack` is false), positives up and negatives down.
+ * @param {XYChart} m
+ */
+function barSegments(m) {
+  const up = m.categories.map(() => 0);
+  const down = m.categories.map(() => 0);
+  /** @type {{ i: number, j: number, v: number, from: number, to: number }[]} */
+  const out = [];
+  m.series.forEach((s, j) => {
+    s.values.forEach((v, i) => {
+      if (v === undefined) return;
+      const sums = v < 0 ? down : up;
+      const from = m.stacked ? sums[i] : 0;
+      if (m.stacked) sums[i] = from + v;
+      out.push({ i, j, v, from, to: from + v });
+    });
+  });
+  return out;
+}
+
+/**
+ * The axes of a bar or line chart: the value gridlines with their ticks and the category names, laid
+ * out upright (categories along the bottom, names turned 45° when they do not fit side by side) or
+ * across (names on the left, a row per category). `cat(i)` is where category i's band starts, `pos(v)`
+ * where value v falls.
+ * @param {XYChart} m
+ * @param {ChartLook} look
+ * @param {number[]} ticks
+ * @param {number} slots bars side by side in a band
+ * @param {number} valueWidest the widest value label
+ */
+function chartAxes(m, look, ticks, slots, valueWidest) {
+  const d0 = /** @type {number} */ (ticks[0]);
+  const span = /** @type {number} */ (ticks.at(-1)) - d0;
+  const n = m.categories.length;
+  const widest = Math.max(...m.categories.map((c) => textWidth(c, AXIS_FONT)));
+  /** @type {Child[]} */
+  const parts = [];
+  if (!m.horizontal) {
+    const right = 8;
+    const top = look.labels ? 18 : 10;
+    let left = Math.max(...ticks.map((t) => textWidth(fmtNum(t), AXIS_FONT))) + 12;
+    const turn = widest > (CHART_W - left - right) / n - 4;
+    const catPx = turn ? 84 : (CHART_W - left - right) / n - 4;
+    // Turned 45°, a name w across and a line high reaches (w + line) × 0.71 each way: the first one
+    // reaches left of its band, so the drawing makes room for it rather than the card cutting it.
+    const reach = turn ? (Math.min(widest, catPx) + AXIS_FONT + 3) * 0.71 : 0;
+    if (turn) left = Math.max(left, reach - (CHART_W - left - right) / n / 2 + 4);
+    const band = (CHART_W - left - right) / n;
+    const bottom = turn ? reach + 14 : 24;
+    const height = Math.max(CHART_W * look.ratio, top + bottom + 120);
+    const plotH = height - top - bottom;
+    const pos = (/** @type {number} */ v) => r1(top + plotH * (1 - (v - d0) / span));
+    for (const t of ticks) {
+      parts.push(
+        svgEl('line', {
+          class: t === 0 ? 'chart-axis' : 'chart-grid',
+          x1: left,
+          x2: CHART_W - right,
+          y1: pos(t),
+          y2: pos(t),
+        }),
+        svgEl(
+          'text',
+          { class: 'chart-tick', x: left - 6, y: pos(t), 'text-anchor': 'end', 'dominant-baseline': 'middle' },
+          fmtNum(t),
+        ),
+      );
+    }
+    m.categories.forEach((c, i) => {
+      const [x, y] = [r1(left + band * (i + 0.5)), r1(top + plotH + 14)];
+      parts.push(
+        axisLabel(c, catPx, {
+          x,
+          y,
+          'text-anchor': turn ? 'end' : 'middle',
+          transform: turn ? `rotate(-45 ${x} ${y})` : undefined,
+        }),
+      );
+    });
+    return { parts, height, band, cat: (/** @type {number} */ i) => left + band * i, pos, plotEnd: top + plotH };
+  }
+  const catPx = Math.min(widest, 120);
+  const left = catPx + 10;
+  const lastTick = textWidth(fmtNum(/** @type {number} */ (ticks.at(-1))), AXIS_FONT) / 2 + 4;
+  const right = Math.max(lastTick, look.labels ? valueWidest + 8 : 0);
+  const top = 8;
+  const band = Math.max(22, slots * 12 + 10);
+  const plotEnd = top + n * band;
+  const pos = (/** @type {number} */ v) => r1(left + ((CHART_W - left - right) * (v - d0)) / span);
+  for (const t of ticks) {
+    parts.push(
+      svgEl('line', { class: t === 0 ? 'chart-axis' : 'chart-grid', x1: pos(t), x2: pos(t), y1: top, y2: plotEnd }),
+      svgEl('text', { class: 'chart-tick', x: pos(t), y: plotEnd + 14, 'text-anchor': 'middle' }, fmtNum(t)),
+    );
+  }
+  m.categories.forEach((c, i) => {
+    parts.push(
+      axisLabel(c, catPx, {
+        x: left - 6,
+        y: r1(top + band * (i + 0.5)),
+        'text-anchor': 'end',
+        'dominant-baseline': 'middle',
+      }),
+    );
+  });
+  return { parts, height: plotEnd + 24, band, cat: (/** @type {number} */ i) => top + band * i, pos, plotEnd };
+}
+
+/**
+ * A bar chart's bars, side by side or stacked, each with its value where it fits: beyond the bar's end,
+ * or inside a stacked segment.
+ * @param {XYChart} m
+ * @param {ChartLook} look
+ * @param {ReturnType<typeof chartAxes>} ax
+ * @param {ReturnType<typeof barSegments>} segs
+ * @param {number} slots
+ * @param {number} valueWidest
+ */
+function drawBars(m, look, ax, segs, slots, valueWidest) {
+  const group = Math.min(ax.band * 0.72, slots * (m.horizontal ? 24 : 40));
+  const thick = group / slots;
+  const gap = slots > 1 && thick > 4 ? 1 : 0;
+  const outside = look.labels && !m.stacked && (m.horizontal ? thick >= 9 : valueWidest <= thick + 4);
+  /** @type {Child[]} */
+  const parts = [];
+  for (const { i, j, v, from, to } of segs) {
+    const c = ax.cat(i) + (ax.band - group) / 2 + (m.stacked ? 0 : j) * thick;
+    const [a, b] = [ax.pos(from), ax.pos(to)];
+    const [lo, len] = [Math.min(a, b), r1(Math.abs(b - a))];
+    const box = m.horizontal
+      ? { x: lo, y: r1(c), width: len, height: r1(thick - gap) }
+      : { x: r1(c), y: lo, width: r1(thick - gap), height: len };
+    parts.push(svgEl('rect', { class: 'chart-bar', ...box, fill: chartColor(j) }, pointTitle(m, i, j, v)));
+    const label = fmtNum(v);
+    const mid = r1(c + thick / 2);
+    if (outside) {
+      const beyond = v < 0 ? -1 : 1;
+      parts.push(
+        m.horizontal
+          ? svgEl(
+              'text',
+              {
+                class: 'chart-value',
+                x: b + 4 * beyond,
+                y: mid,
+                'text-anchor': v < 0 ? 'end' : 'start',
+                'dominant-baseline': 'middle',
+              },
+              label,
+            )
+          : svgEl('text', { class: 'chart-value', x: mid, y: v < 0 ? b + 11 : b - 4, 'text-anchor': 'middle' }, label),
+      );
+    } else if (look.labels && m.stacked) {
+      const w = textWidth(label, VALUE_FONT);
+      const fits = m.horizontal ? len >= w + 4 && thick >= 12 : len >= 12 && thick >= w + 2;
+      if (fits) {
+        const along = r1((a + b) / 2);
+        parts.push(
+          svgEl(
+            'text',
+            {
+              class: 'chart-value chart-value-in',
+              x: m.horizontal ? along : mid,
+              y: m.horizontal ? mid : along,
+              'text-anchor': 'middle',
+              'dominant-baseline': 'middle',
+            },
+            label,
+          ),
+        );
+      }
+    }
+  }
+  return parts;
+}
+
+/**
+ * A line chart's lines, one per series through its points, each value above its point, or below it
+ * where another series runs higher there (so two close lines do not write over each other).
+ * @param {XYChart} m
+ * @param {ChartLook} look
+ * @param {ReturnType<typeof chartAxes>} ax
+ * @param {number} valueWidest
+ */
+function drawLines(m, look, ax, valueWidest) {
+  const labels = look.labels && valueWidest <= ax.band - 2;
+  const topAt = m.categories.map((_, i) =>
+    m.series.reduce(
+      (best, s, j) => ((s.values[i] ?? -Infinity) > (m.series[best]?.values[i] ?? -Infinity) ? j : best),
+      0,
+    ),
+  );
+  /** @type {Child[]} */
+  const parts = [];
+  m.series.forEach((s, j) => {
+    /** @type {[number, number, number, number][]} x, y, category, value */
+    const pts = [];
+    s.values.forEach((v, i) => {
+      if (v !== undefined) pts.push([r1(ax.cat(i) + ax.band / 2), ax.pos(v), i, v]);
+    });
+    parts.push(
+      svgEl('polyline', {
+        class: 'chart-line',
+        points: pts.map((p) => `${p[0]},${p[1]}`).join(' '),
+        stroke: chartColor(j),
+      }),
+    );
+    for (const [x, y, i, v] of pts) {
+      parts.push(
+        svgEl('circle', { class: 'chart-point', cx: x, cy: y, r: 3, stroke: chartColor(j) }, pointTitle(m, i, j, v)),
+      );
+      const below = topAt[i] !== j && y + 14 <= ax.plotEnd;
+      if (labels)
+        parts.push(
+          svgEl('text', { class: 'chart-value', x, y: below ? y + 14 : y - 7, 'text-anchor': 'middle' }, fmtNum(v)),
+        );
+    }
+  });
+  return parts;
+}
+
+/**
+ * A bar or line chart: its axes, then its bars or lines, and a legend when it has series.
+ * @param {XYChart} m
+ * @param {ChartLook} look
+ */
+function drawXY(m, look) {
+  const segs = m.kind === 'bar' ? barSegments(m) : [];
+  const values = m.series.flatMap((s) => s.values.filter((v) => v !== undefined));
+  const ends = m.kind === 'bar' ? segs.flatMap((g) => [g.from, g.to]) : values;
+  const ticks = niceTicks(Math.min(0, ...ends), Math.max(0, ...ends), values.every(Number.isInteger));
+  const slots = m.kind === 'bar' && !m.stacked ? m.series.length : 1;
+  const valueWidest = Math.max(...values.map((v) => textWidth(fmtNum(v), VALUE_FONT)));
+  const ax = chartAxes(m, look, ticks, slots, m.stacked ? 0 : valueWidest);
+  const marks =
+    m.kind === 'bar' ? drawBars(m, look, ax, segs, slots, valueWidest) : drawLines(m, look, ax, valueWidest);
+  return h(
+    'div',
+    { class: 'chart-draw' },
+    chartSvg(ax.height, look.title, [ax.parts, marks]),
+    m.legend ? chartLegend(m.series.map((s) => ({ name: s.name }))) : null,
+  );
+}
+
+/**
+ * One slice's outline from angle a0 to a1 (radians, clockwise from the right), a ring's when ri > 0;
+ * a whole circle is two half arcs (one arc cannot end where it starts).
+ * @param {number} cx
+ * @param {number} cy
+ * @param {number} r
+ * @param {number} ri
+ * @param {number} a0
+ * @param {number} a1
+ */
+function slicePath(cx, cy, r, ri, a0, a1) {
+  const p = (/** @type {number} */ rad, /** @type {number} */ a) =>
+    `${r1(cx + rad * Math.cos(a))},${r1(cy + rad * Math.sin(a))}`;
+  if (a1 - a0 >= 2 * Math.PI - 1e-6) {
+    const ring = (/** @type {number} */ rad, /** @type {number} */ sweep) => {
+      const half = `A ${r1(rad)} ${r1(rad)} 0 1 ${sweep}`;
+      return `M ${cx},${r1(cy - rad)} ${half} ${cx},${r1(cy + rad)} ${half} ${cx},${r1(cy - rad)} Z`;
+    };
+    return ri > 0 ? `${ring(r, 1)} ${ring(ri, 0)}` : ring(r, 1);
+  }
+  const large = a1 - a0 > Math.PI ? 1 : 0;
+  const outer = `${p(r, a0)} A ${r1(r)} ${r1(r)} 0 ${large} 1 ${p(r, a1)}`;
+  return ri > 0
+    ? `M ${outer} L ${p(ri, a1)} A ${r1(ri)} ${r1(ri)} 0 ${large} 0 ${p(ri, a0)} Z`
+    : `M ${cx},${cy} L ${outer} Z`;
+}
+
+/**
+ * A pie (a ring with innerRadius) from twelve o'clock, clockwise; each slice's share on it when it is
+ * wide enough, and a legend with every value and share.
+ * @param {PieChart} m
+ * @param {ChartLook} look
+ */
+function drawPie(m, look) {
+  const total = m.slices.reduce((t, s) => t + s.value, 0);
+  const height = Math.max(200, Math.min(CHART_W * look.ratio, 300));
+  const [cx, cy, r] = [CHART_W / 2, height / 2, height / 2 - 10];
+  const ri = r * m.inner;
+  const pct = (/** @type {number} */ v) => `${Number(((v * 100) / total).toFixed(1))}%`;
+  /** @type {Child[]} */
+  const parts = [];
+  let a = -Math.PI / 2;
+  m.slices.forEach((s, i) => {
+    if (s.value <= 0) return;
+    const a1 = a + (2 * Math.PI * s.value) / total;
+    parts.push(
+      svgEl(
+        'path',
+        { class: 'chart-slice', d: slicePath(cx, cy, r, ri, a, a1), fill: chartColor(i), 'fill-rule': 'evenodd' },
+        svgEl('title', { text: `${s.name}：${fmtNum(s.value)}（${pct(s.value)}）` }),
+      ),
+    );
+    if (look.labels && s.value / total >= 0.05) {
+      const mid = (a + a1) / 2;
+      // Mid-slice, in the ring's middle; a whole disc's share sits at its centre.
+      const rad = ri > 0 ? (r + ri) / 2 : s.value === total ? 0 : r * 0.62;
+      parts.push(
+        svgEl(
+          'text',
+          {
+            class: 'chart-slice-label',
+            x: r1(cx + rad * Math.cos(mid)),
+            y: r1(cy + rad * Math.sin(mid)),
+            'text-anchor': 'middle',
+            'dominant-baseline': 'middle',
+          },
+          pct(s.value),
+        ),
+      );
+    }
+    a = a1;
+  });
+  return h(
+    'div',
+    { class: 'chart-draw' },
+    chartSvg(height, look.title, parts),
+    chartLegend(m.slices.map((s) => ({ name: s.name, note: `${fmtNum(s.value)}（${pct(s.value)}）` }))),
+  );
+}
+
+/**
+ * The data rows as a table, one column per key.
+ * @param {unknown[]} values
+ */
+function chartTable(values) {
+  const keys = [...new Set(values.flatMap((v) => (v && typeof v === 'object' ? Object.keys(v) : [])))];
+  return h(
+    'div',
+    { class: 'table-wrap' },
     h(
-      'div',
-      { class: 'table-wrap' },
+      'table',
+      { class: 'ctable thead-grey' },
       h(
-        'table',
-        { class: 'ctable thead-grey' },
+        'thead',
+        {},
         h(
-          'thead',
+          'tr',
           {},
+          keys.map((k) => h('th', { text: k })),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        values.map((/** @type {any} */ v) =>
           h(
             'tr',
             {},
-            keys.map((k) => h('th', { text: k })),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          values.map((v) =>
-            h(
-              'tr',
-              {},
-              keys.map((k) => h('td', { text: cellNode(v?.[k], 'text') })),
-            ),
+            keys.map((k) => h('td', { text: cellNode(v?.[k], 'text') })),
           ),
         ),
       ),
     ),
+  );
+}
+
+/** A VChart title: its text, or its lines joined. */
+function chartTitle(/** @type {Json} */ spec) {
+  const t = spec.title?.text;
+  return typeof t === 'string' ? t : Array.isArray(t) ? t.filter((x) => typeof x === 'string').join(' ') : '';
+}
+
+/**
+ * A chart component: drawn (bar, line, pie) with its data table folded below, or else the table.
+ * @param {Json} el
+ */
+function renderChart(el) {
+  /** @type {Json} */
+  const spec = el.chart_spec && typeof el.chart_spec === 'object' ? el.chart_spec : {};
+  /** @type {unknown[]} */
+  const sets = Array.isArray(spec.data) ? spec.data : spec.data ? [spec.data] : [];
+  /** @type {unknown[]} */
+  const values = sets.flatMap((/** @type {any} */ d) => (Array.isArray(d?.values) ? d.values : []));
+  const title = chartTitle(spec);
+  const box = h('div', { class: 'chart' }, title ? h('div', { class: 'chart-title', text: title }) : null);
+  if (values.length === 0) return append(box, [h('div', { class: 'muted small', text: '（图表无数据）' })]);
+  /** @type {HTMLElement | null} */
+  let drawn = null;
+  try {
+    const model = chartModel(spec, values);
+    const look = {
+      ratio: CHART_RATIOS.get(String(el.aspect_ratio)) ?? 0.5625,
+      labels: spec.label?.visible !== false,
+      title,
+    };
+    if (model) drawn = model.kind === 'pie' ? drawPie(model, look) : drawXY(model, look);
+  } catch {
+    // A spec the model let through but the drawing could not place (no axis): show the table.
+    drawn = null;
+  }
+  if (!drawn)
+    return append(box, [
+      h('div', { class: 'muted small', text: '（控制台未能绘制此图表，以下是它的数据）' }),
+      chartTable(values),
+    ]);
+  return append(box, [
+    drawn,
+    h('details', { class: 'chart-data' }, h('summary', { text: '数据表' }), chartTable(values)),
   ]);
 }
 

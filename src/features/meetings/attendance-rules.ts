@@ -1,0 +1,142 @@
+/**
+ * Who a meeting invites and who of them votes (issue 15 item 2, docs/domain.md "Voting and quorum"), as a
+ * pure rule over the kind and the org's register:
+ *
+ * - 党员大会: 应到 is the 支部's 正式党员, every one of them whoever was picked (the quorum is over the
+ *   支部, not over the invited); those the 支部 excluded (`quorum_exempt`, e.g. 长期病假) are listed
+ *   without a vote and not counted; 预备党员 attend as 列席 without a vote; a picked 观察员 as 列席.
+ * - 支委会: the 支部委员会 (members with a 支委 post) — all of them, a 预备党员 among them without a
+ *   vote; anyone else picked attends as 列席. With no 支委 registered the bot cannot know the 支部委员会:
+ *   the meeting invites as before (the picked, or every member) and its card asks for the register —
+ *   officers by role would be a guess (a 支部 whose 书记 alone has a role would meet as one person).
+ * - 党小组会: that 小组 (others picked as 列席); no quorum (only 党员大会 and 支委会 vote).
+ * - Other kinds: the picked members, or all but 观察员; 预备党员 marked so (no kind of these votes).
+ *
+ * held.ts stays the one rule of the quorum: more than half of those with a vote signed in.
+ */
+import type { AttendeeSeat, Member } from '../../db/schema.ts';
+
+/** What the rule reads of a member row (current members only: the caller drops those who left). */
+export type RegisterRow = Pick<
+  Member,
+  'open_id' | 'name' | 'role' | 'category' | 'committee_post' | 'party_group' | 'quorum_exempt'
+>;
+
+export interface PlannedAttendee {
+  openId: string;
+  name: string;
+  voting: boolean;
+  seat: AttendeeSeat | null;
+}
+
+export interface AttendancePlan {
+  attendees: PlannedAttendee[];
+  /** A 支委会 of an org with no 支委 registered: invited as picked (or everyone), not as the 支委. */
+  noCommittee: boolean;
+}
+
+const isObserver = (m: RegisterRow) => m.role === 'observer';
+const isProbationary = (m: RegisterRow) => m.category === 'probationary';
+
+const attendee = (m: RegisterRow, voting: boolean, seat: AttendeeSeat | null): PlannedAttendee => ({
+  openId: m.open_id,
+  name: m.name,
+  voting,
+  seat,
+});
+
+/** A member of the body that meets: a vote when 正式, 列席 as 预备党员 otherwise. */
+const ofBody = (m: RegisterRow) => (isProbationary(m) ? attendee(m, false, 'probationary') : attendee(m, true, null));
+
+/** The 党小组 of the register, each once, in a stable order (the form's choices). */
+export function partyGroupsOf(members: readonly Pick<RegisterRow, 'party_group'>[]): string[] {
+  const names = new Set<string>();
+  for (const m of members) {
+    const g = m.party_group?.trim();
+    if (g) names.add(g);
+  }
+  return [...names].sort((a, b) => a.localeCompare(b, 'zh-CN'));
+}
+
+/**
+ * The attendees of a new meeting of `kind`: `members` are the org's current members, `picked` the open
+ * ids the organiser chose (empty: the default for the kind), `partyGroup` the 小组 of a 党小组会.
+ */
+export function planAttendees(
+  kind: string,
+  members: readonly RegisterRow[],
+  o: { picked?: readonly string[]; partyGroup?: string | null } = {},
+): AttendancePlan {
+  const picked = new Set(o.picked ?? []);
+  const body = bodyOf(kind, members, o.partyGroup ?? null);
+  const noCommittee = kind === 'committee' && !body;
+  if (!body) {
+    // Not a body that meets on its own: the picked members, or everyone but 观察员.
+    const chosen =
+      picked.size > 0 ? members.filter((m) => picked.has(m.open_id)) : members.filter((m) => !isObserver(m));
+    return {
+      attendees: chosen.map((m) =>
+        isObserver(m)
+          ? attendee(m, false, 'observer')
+          : isProbationary(m)
+            ? attendee(m, false, 'probationary')
+            : attendee(m, true, null),
+      ),
+      noCommittee,
+    };
+  }
+  const inBody = new Set(body.map((p) => p.openId));
+  // Whoever else was picked attends as 列席: never a vote, never in 应到.
+  const guests = members
+    .filter((m) => picked.has(m.open_id) && !inBody.has(m.open_id))
+    .map((m) => attendee(m, false, 'observer'));
+  return { attendees: [...body, ...guests], noCommittee };
+}
+
+/** The body that meets for `kind`, or undefined for the kinds that invite by choice. */
+function bodyOf(
+  kind: string,
+  members: readonly RegisterRow[],
+  partyGroup: string | null,
+): PlannedAttendee[] | undefined {
+  const party = members.filter((m) => !isObserver(m));
+  if (kind === 'general')
+    return party.map((m) =>
+      isProbationary(m)
+        ? attendee(m, false, 'probationary')
+        : m.quorum_exempt
+          ? attendee(m, false, 'exempt')
+          : attendee(m, true, null),
+    );
+  if (kind === 'committee') {
+    const committee = party.filter((m) => m.committee_post !== null);
+    return committee.length > 0 ? committee.map(ofBody) : undefined;
+  }
+  if (kind === 'group' && partyGroup) return party.filter((m) => m.party_group?.trim() === partyGroup).map(ofBody);
+  return undefined;
+}
+
+/**
+ * The 党小组 a new 党小组会 is for, checked against the register: required when the org has 小组
+ * registered (and then one of them); null for other kinds or an org without 小组. A string is the
+ * sentence to answer with.
+ */
+export function checkPartyGroup(
+  kind: string,
+  chosen: string | null | undefined,
+  groups: readonly string[],
+): { group: string | null } | { problem: string } {
+  if (kind !== 'group') return { group: null };
+  const g = chosen?.trim() ?? '';
+  if (groups.length === 0) return { group: g || null };
+  if (!g) return { problem: `请选择党小组（本支部的党小组：${groups.join('、')}）。` };
+  if (!groups.includes(g)) return { problem: `本支部没有党小组“${g}”，可选：${groups.join('、')}。` };
+  return { group: g };
+}
+
+/** Why an attendee sits apart, in the card's words. */
+export const SEAT_LABELS: Record<AttendeeSeat, string> = {
+  probationary: '预备党员',
+  exempt: '不计应到',
+  observer: '列席',
+};

@@ -1,0 +1,202 @@
+/**
+ * The roll-up of a 党委 over its 支部 (issue 15 item 5), as pure rules: for each lower org four measures
+ * and a colour each — 红, 黄 or 绿 — and one overall. The measures:
+ *
+ * - 未按期开展: this year's periods of the 支部's calendar rules that ended (a windowed rule: its window
+ *   closed) with no meeting of the rule's kind held in them — held as held.ts says (the shell applies
+ *   `sessionRecordState`), in the window for a windowed rule, as compliance.ts judges a period; periods
+ *   that ended before the org began using the bot are not counted (compliance.ts `orgSince`);
+ * - 整改逾期: rectifications not closed past their deadline (the ledger's 逾期 list), with the most late;
+ * - 任务逾期: open tasks past their due date (duties/model.ts `ledgerStatus` 逾期);
+ * - 参学率: this half-year's held study sessions, signed in ÷ 应到 (study-rules.ts `attendanceRate`).
+ *
+ * The shell (compute.ts) hands in what other features decide — a rule's periods (meetings/model.ts
+ * `rulePeriod`), which sessions were held, the 参学率 — so these stay free of them.
+ *
+ * Status data only: counts, rule names, titles and owners — never a reason, a note or a 心得.
+ */
+import { addDays } from '../../domain/time.ts';
+
+export type Colour = 'red' | 'yellow' | 'green';
+
+export const COLOUR_LABELS: Record<Colour, string> = { red: '红', yellow: '黄', green: '绿' };
+
+/**
+ * The thresholds (written down in the README): red for a cycle missed, a rectification more than
+ * 30 days late or study attendance under 60 %; yellow for anything overdue at all or attendance under
+ * 80 %; green otherwise. A missed cycle cannot be made good any more, hence red at once; a late
+ * rectification turns red after a month, when the 督办 is due anyway (the overdue ladder has run).
+ */
+export const RED_RECT_DAYS = 30;
+export const RED_ATTENDANCE = 60;
+export const YELLOW_ATTENDANCE = 80;
+
+/** One calendar rule as the roll-up reads it. */
+export interface RollupRule {
+  key: string;
+  name: string;
+}
+
+/** A rule's period containing a date, and the window within it (meetings/model.ts `rulePeriod`). */
+export interface RulePeriod {
+  key: string;
+  start: string;
+  end: string;
+  windowStart: string;
+  windowEnd: string;
+}
+
+/** The rule the colours follow, as the cards' small print says it. */
+export const COLOUR_RULE = `红：有未按期开展的会议或学习、整改逾期超过 ${RED_RECT_DAYS} 天或参学率低于 ${RED_ATTENDANCE}%；黄：有逾期整改或任务、或参学率低于 ${YELLOW_ATTENDANCE}%；绿：其余。`;
+
+/** One period a rule asked for, and whether a held meeting met it. */
+export interface CycleResult {
+  rule: string;
+  name: string;
+  /** The period's key: `2026-03`, `2026Q1`, `2026H1`. */
+  period: string;
+  /** The last day it could be met on (the window's end). */
+  end: string;
+  met: boolean;
+}
+
+/**
+ * The periods of `rule` (`periodOf` gives the one containing a date) in `today`'s year that have ended
+ * by `today` (window closed) and ended on or after `since` (the day the org began using the bot), each
+ * met when one of `heldDates` (local dates of held sessions of the rule's kind) falls within its window.
+ */
+export function ruleCycles(
+  rule: RollupRule,
+  periodOf: (date: string) => RulePeriod,
+  heldDates: readonly string[],
+  since: string,
+  today: string,
+): CycleResult[] {
+  const out: CycleResult[] = [];
+  let day = `${today.slice(0, 4)}-01-01`;
+  for (let guard = 0; guard < 13 && day.slice(0, 4) === today.slice(0, 4); guard++) {
+    const p = periodOf(day);
+    day = addDays(p.end, 1);
+    if (p.windowEnd >= today) break;
+    if (p.windowEnd < since) continue;
+    const met = heldDates.some((d) => d >= p.windowStart && d <= p.windowEnd);
+    out.push({ rule: rule.key, name: rule.name, period: p.key, end: p.windowEnd, met });
+  }
+  return out;
+}
+
+/** What the roll-up knows of one lower org. */
+export interface BranchFacts {
+  orgId: number;
+  name: string;
+  cycles: readonly CycleResult[];
+  rects: { overdue: number; maxDaysLate: number };
+  tasks: { overdue: number };
+  /** This half-year's 参学率 in whole percent (study-rules.ts `attendanceRate`), null without study held. */
+  attendance: number | null;
+}
+
+export interface BranchRow {
+  orgId: number;
+  name: string;
+  colour: Colour;
+  colours: { cycles: Colour; rects: Colour; tasks: Colour; study: Colour };
+  missed: number;
+  /** Cycles due so far this year, and those met: the 制度落实率. */
+  required: number;
+  met: number;
+  /** Whole percent, null with nothing due. */
+  completion: number | null;
+  rectsOverdue: number;
+  maxDaysLate: number;
+  tasksOverdue: number;
+  /** 参学率 in whole percent, null without a held study session. */
+  attendance: number | null;
+}
+
+const WORST: readonly Colour[] = ['red', 'yellow', 'green'];
+const worst = (cs: readonly Colour[]): Colour => WORST.find((c) => cs.includes(c)) ?? 'green';
+
+export function attendanceColour(rate: number | null): Colour {
+  if (rate === null) return 'green';
+  if (rate < RED_ATTENDANCE) return 'red';
+  return rate < YELLOW_ATTENDANCE ? 'yellow' : 'green';
+}
+
+/** The row of one lower org: its measures, their colours and the overall colour (the worst of them). */
+export function branchRow(f: BranchFacts): BranchRow {
+  const required = f.cycles.length;
+  const met = f.cycles.filter((c) => c.met).length;
+  const missed = required - met;
+  const attendance = f.attendance;
+  const colours = {
+    cycles: (missed > 0 ? 'red' : 'green') as Colour,
+    rects: (f.rects.overdue === 0 ? 'green' : f.rects.maxDaysLate > RED_RECT_DAYS ? 'red' : 'yellow') as Colour,
+    tasks: (f.tasks.overdue > 0 ? 'yellow' : 'green') as Colour,
+    study: attendanceColour(attendance),
+  };
+  return {
+    orgId: f.orgId,
+    name: f.name,
+    colour: worst(Object.values(colours)),
+    colours,
+    missed,
+    required,
+    met,
+    completion: required === 0 ? null : Math.floor((met * 100) / required),
+    rectsOverdue: f.rects.overdue,
+    maxDaysLate: f.rects.maxDaysLate,
+    tasksOverdue: f.tasks.overdue,
+    attendance,
+  };
+}
+
+/** How much is wrong, for the order within a colour: missed cycles, then late rectifications, tasks. */
+const weight = (r: BranchRow) => r.missed * 1000 + r.rectsOverdue * 30 + r.tasksOverdue * 10 - (r.attendance ?? 100);
+
+/** Red first, then yellow, then green; within a colour the most behind first, then by name. */
+export function sortRows(rows: readonly BranchRow[]): BranchRow[] {
+  return [...rows].sort(
+    (a, b) =>
+      WORST.indexOf(a.colour) - WORST.indexOf(b.colour) ||
+      weight(b) - weight(a) ||
+      a.name.localeCompare(b.name, 'zh') ||
+      a.orgId - b.orgId,
+  );
+}
+
+export function colourCounts(rows: readonly BranchRow[]): Record<Colour, number> {
+  const out: Record<Colour, number> = { red: 0, yellow: 0, green: 0 };
+  for (const r of rows) out[r.colour]++;
+  return out;
+}
+
+/** Per month of the year so far: the cycles that ended in it across all lower orgs, and those met. */
+export function monthlyTrend(
+  cycles: readonly CycleResult[],
+  today: string,
+): { month: string; required: number; met: number }[] {
+  const months = Number(today.slice(5, 7));
+  const out = Array.from({ length: months }, (_, i) => ({
+    month: `${Number(today.slice(0, 4))}-${String(i + 1).padStart(2, '0')}`,
+    required: 0,
+    met: 0,
+  }));
+  for (const c of cycles) {
+    const m = out[Number(c.end.slice(5, 7)) - 1];
+    if (!m || c.end.slice(0, 4) !== today.slice(0, 4)) continue;
+    m.required++;
+    if (c.met) m.met++;
+  }
+  return out;
+}
+
+/** "2026年3月", "2026年第一季度", "2026年上半年": a period key in words. */
+export function periodWords(key: string): string {
+  const m = /^(\d{4})(?:-(\d{2})|Q(\d)|H(\d))?$/.exec(key);
+  if (!m) return key;
+  if (m[2]) return `${m[1]}年${Number(m[2])}月`;
+  if (m[3]) return `${m[1]}年第${['一', '二', '三', '四'][Number(m[3]) - 1]}季度`;
+  if (m[4]) return `${m[1]}年${m[4] === '1' ? '上' : '下'}半年`;
+  return `${m[1]}年`;
+}

@@ -1,0 +1,157 @@
+// The roll-up cards (src/features/rollup/rollup-card.ts, detail-card.ts) at their largest data: 200 支部
+// with the longest names, every figure at its widest, a year of trend — the card passes the strict
+// checker (200 tagged objects, 30 KB, charts), shows the first rows red first with 查看 and 督办 (none
+// for a green one) and says the rest are in the attachment; the bar and line charts carry the shown
+// rows and the months; 查看's lists and the 督办 card cap their lists and pass too.
+import { describe, expect, it } from 'vitest';
+import {
+  buildDetailCard,
+  buildPressCard,
+  DETAIL_SHOWN,
+  type OverdueLine,
+} from '../../src/features/rollup/detail-card.ts';
+import { buildRollupCard, ROLLUP_SERIES, ROWS_SHOWN } from '../../src/features/rollup/rollup-card.ts';
+import { type BranchFacts, type BranchRow, branchRow, COLOUR_RULE, sortRows } from '../../src/features/rollup/rules.ts';
+import { checkCard, countElements, requestBodyBytes } from '../../src/sandbox/card-check.ts';
+import { buttons, cardText } from '../helpers/cards.ts';
+
+type El = Record<string, unknown>;
+
+const longName = (i: number) => `中国某某集团有限公司机关第${i}党支部（驻外办事处联合党支部）`;
+
+function rows(n: number): BranchRow[] {
+  return sortRows(
+    Array.from({ length: n }, (_, i): BranchRow => {
+      const f: BranchFacts = {
+        orgId: 1000 + i,
+        name: longName(i + 1),
+        cycles: Array.from({ length: 40 }, (_, k) => ({
+          rule: 'r',
+          name: '支部委员会会议',
+          period: '2026-01',
+          end: '2026-01-31',
+          met: k % 3 !== i % 3,
+        })),
+        rects: { overdue: i % 4 === 0 ? 0 : 1234, maxDaysLate: i % 4 === 0 ? 0 : 9999 },
+        tasks: { overdue: i % 5 === 0 ? 0 : 5678 },
+        attendance: 55 + (i % 50),
+      };
+      // Every fifth a green one (nothing wrong).
+      return branchRow(
+        i % 10 === 9
+          ? {
+              ...f,
+              cycles: [],
+              rects: { overdue: 0, maxDaysLate: 0 },
+              tasks: { overdue: 0 },
+              attendance: 90,
+            }
+          : f,
+      );
+    }),
+  );
+}
+
+const trend = Array.from({ length: 12 }, (_, m) => ({
+  month: `2026-${String(m + 1).padStart(2, '0')}`,
+  required: 1600,
+  met: 1200,
+}));
+
+const charts = (card: unknown) => (card as { body: { elements: El[] } }).body.elements.filter((e) => e.tag === 'chart');
+
+describe('the roll-up card', () => {
+  it('fits 200 支部: the first rows red first, the rest named as in the attachment, and passes the checker', () => {
+    const all = rows(200);
+    const card = buildRollupCard({
+      legend: COLOUR_RULE,
+      orgId: 7,
+      orgName: '中国某某集团有限公司机关党委（党组）',
+      today: '2026-12-02',
+      rows: all,
+      trend,
+    });
+    const json = JSON.stringify(card);
+    expect(checkCard(json)).toBeUndefined();
+    expect(countElements(card)).toBeLessThanOrEqual(200);
+    expect(requestBodyBytes(card)).toBeLessThanOrEqual(30 * 1024);
+    const text = cardText(card);
+    expect(text).toContain(`其余 ${200 - ROWS_SHOWN} 个支部见附件`);
+    expect(text).toContain('共 200 个下级组织');
+    const views = buttons({ content: json }).filter((b) => b.text === '查看');
+    expect(views).toHaveLength(ROWS_SHOWN);
+    expect(views.map((b) => b.value.b)).toEqual(all.slice(0, ROWS_SHOWN).map((r) => r.orgId));
+    expect(views.every((b) => b.value.o === 7 && b.value.a === 'overview.view')).toBe(true);
+    expect(all[0]?.colour).toBe('red');
+    const [bar, line] = charts(card) as [El, El];
+    const barValues = ((bar.chart_spec as El).data as { values: El[] }).values;
+    expect(new Set(barValues.map((v) => v.series))).toEqual(
+      new Set([ROLLUP_SERIES.completion, ROLLUP_SERIES.attendance]),
+    );
+    expect(new Set(barValues.map((v) => v.branch)).size).toBe(ROWS_SHOWN);
+    expect((line.chart_spec as El).type).toBe('line');
+    expect(((line.chart_spec as El).data as { values: El[] }).values).toHaveLength(24);
+  });
+  it('offers 督办 for red and yellow rows only, and shows no attachment note when all fit', () => {
+    const few = rows(10);
+    const card = buildRollupCard({
+      legend: COLOUR_RULE,
+      orgId: 7,
+      orgName: '机关党委',
+      today: '2026-12-02',
+      rows: few,
+      trend: trend.slice(0, 3),
+    });
+    expect(checkCard(JSON.stringify(card))).toBeUndefined();
+    const presses = buttons({ content: JSON.stringify(card) }).filter((b) => b.text === '督办');
+    expect(presses.map((b) => b.value.b)).toEqual(few.filter((r) => r.colour !== 'green').map((r) => r.orgId));
+    expect(presses.length).toBeLessThan(few.length);
+    expect(cardText(card)).not.toContain('见附件');
+  });
+  it('says so when there is no lower org', () => {
+    const card = buildRollupCard({
+      legend: COLOUR_RULE,
+      orgId: 7,
+      orgName: '机关党委',
+      today: '2026-01-05',
+      rows: [],
+      trend: [],
+    });
+    expect(checkCard(JSON.stringify(card))).toBeUndefined();
+    expect(cardText(card)).toContain('本组织还没有下级组织');
+    expect(charts(card)).toHaveLength(0);
+  });
+});
+
+describe('查看 and 督办', () => {
+  const line = (i: number): OverdueLine => ({
+    label: `整改 #${100000 + i}`,
+    title: '“三会一课”制度落实不到位，组织生活不经常、不认真、不严肃，谈心谈话走过场'.repeat(3),
+    owner: '欧阳某某某某某某',
+    deadline: '2026-01-31',
+    daysLate: 305,
+  });
+  const detail = {
+    row: rows(1)[0] as BranchRow,
+    missed: Array.from({ length: 12 }, (_, i) => ({
+      name: `制度规则${i}`,
+      periods: Array.from({ length: 12 }, (_, m) => `2026-${String(m + 1).padStart(2, '0')}`),
+    })),
+    rects: Array.from({ length: 500 }, (_, i) => line(i)),
+    tasks: Array.from({ length: 500 }, (_, i) => ({ ...line(i), label: `任务 #${i}` })),
+  };
+  it('caps each list and passes the checker', () => {
+    const card = buildDetailCard({ ...detail, upperOrgId: 7, upperName: '机关党委' });
+    expect(checkCard(JSON.stringify(card))).toBeUndefined();
+    const text = cardText(card);
+    expect(text).toContain(`其余 ${500 - DETAIL_SHOWN} 项略`);
+    expect(text).toContain('逾期 305 天');
+    expect(buttons({ content: JSON.stringify(card) }).map((b) => b.text)).toEqual(['督办']);
+  });
+  it('sends the 书记 the same lists without a button', () => {
+    const card = buildPressCard({ ...detail, upperName: '机关党委' });
+    expect(checkCard(JSON.stringify(card))).toBeUndefined();
+    expect(buttons({ content: JSON.stringify(card) })).toHaveLength(0);
+    expect(cardText(card)).toContain('「机关党委」请本支部抓紧落实');
+  });
+});
