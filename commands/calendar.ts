@@ -9,27 +9,61 @@ import { textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
 import { type CommandContext, defineCommand, defineSubcommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
+import { LEVEL_LABELS } from '../src/core/register.ts';
 import { orgSettings, updateOrgSettings } from '../src/db/repositories/orgs.ts';
+import type { OrgLevel } from '../src/db/schema/org.ts';
+import { ruleAppliesAt, rulesForLevel } from '../src/features/hierarchy/level-rules.ts';
 import { calendarView } from '../src/features/meetings/calendar.ts';
 import { MINUTES_DUE_WORKDAYS } from '../src/features/meetings/held.ts';
 import { FREQUENCIES, FREQUENCY_LABELS, type Frequency, kindLabel } from '../src/features/meetings/model.ts';
+import { calendarExamples } from '../src/features/meetings/overview-cards.ts';
 import { ensureRules, listRules, updateRule } from '../src/features/meetings/repository.ts';
 import { buildCalendarCard } from '../src/features/meetings/session-card.ts';
 import { DEFAULT_HOLIDAY_TEMPLATE } from '../src/services/holiday-reminder.ts';
 
+/**
+ * Why a rule is not this org's to change: its level does not owe it (features/hierarchy/level-rules.ts),
+ * so `/日历` does not show it and nothing asks for it — changing it would change nothing anyone sees.
+ */
+function notAtLevel(ruleName: string, ruleKey: string, level: OrgLevel): string {
+  // A rule a 党委 owes and this level does not (专题会议, 中心组学习) is the 党委（党组）'s; else the 支部's.
+  const owner = ruleAppliesAt(ruleKey, 'committee') ? '党委（党组）' : '党支部';
+  return `${ruleName}是${owner}的职责，本组织为${LEVEL_LABELS[level]}，不适用。`;
+}
+
+/**
+ * The rule `word` names among those the org's level owes (its key, name or kind's word, else a name
+ * containing it); one its level does not owe is refused with why, and nothing is changed.
+ */
 async function findRule(ctx: CommandContext<'required'>, word: string) {
   const org = ctx.org;
   await ensureRules(ctx.db, org.id, ctx.now.toISOString());
   const rules = await listRules(ctx.db, org.id);
-  const r =
-    rules.find((x) => x.key === word || x.name === word || kindLabel(x.kind) === word) ??
-    rules.find((x) => x.name.includes(word));
-  if (!r)
-    throw new UserError(
-      'not_found',
-      `没有找到规则“${word}”。可用：${rules.map((x) => kindLabel(x.kind)).join('、')}。`,
-    );
-  return r;
+  const owed = rulesForLevel(rules, org.level);
+  const find = (among: typeof rules) =>
+    among.find((x) => x.key === word || x.name === word || kindLabel(x.kind) === word) ??
+    among.find((x) => x.name.includes(word));
+  const r = find(owed);
+  if (r) return r;
+  const words = owed.map((x) => kindLabel(x.kind)).join('、');
+  const hidden = find(rules);
+  if (hidden && org.level)
+    throw new UserError('bad_args', `${notAtLevel(hidden.name, hidden.key, org.level)}本组织的规则：${words}。`);
+  throw new UserError('not_found', `没有找到规则“${word}”。可用：${words}。`);
+}
+
+/** The usage of 设置, with the rules this org's level owes as the examples (overview-cards.ts). */
+async function setUsage(ctx: CommandContext<'required'>): Promise<string> {
+  const owed = rulesForLevel(await listRules(ctx.db, ctx.org.id), ctx.org.level);
+  const e = calendarExamples(
+    owed.map((r) => ({ key: r.key, name: r.name, fixedDay: r.fixed_day, enabled: r.enabled === 1 })),
+  );
+  const parts = [
+    ...(e.fixed ? [`${e.fixed}（固定日 1–28）`] : []),
+    ...(e.lead ? [`${e.lead}（工作日）`] : []),
+    ...(e.frequency ? [e.frequency] : []),
+  ];
+  return `用法：${parts.join('、')}。`;
 }
 
 async function show(ctx: CommandContext<'required'>) {
@@ -80,11 +114,7 @@ export default defineCommand({
         else if (a.a === '频次' && a.b && FREQ.has(a.b)) patch = { frequency: FREQ.get(a.b), updated_at: at };
         else if (/^\d{1,2}$/.test(a.a) && !a.b && rule.fixed_day !== null && Number(a.a) >= 1 && Number(a.a) <= 28)
           patch = { fixed_day: Number(a.a), updated_at: at };
-        else
-          throw new UserError(
-            'bad_args',
-            '用法：/日历 设置 主题党日 10（固定日 1–28）、/日历 设置 支委会 提前 5（工作日）、/日历 设置 党课 频次 每季度。',
-          );
+        else throw new UserError('bad_args', await setUsage(ctx));
         const after = await updateRule(ctx.db, rule.id, patch);
         await ctx.audit({ action: 'calendar:set', subject: `rule:${rule.key}`, before: rule, after });
         return show(ctx);

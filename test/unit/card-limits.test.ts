@@ -663,9 +663,14 @@ function allCards(t: Text): [string, Card][] {
       when: '2026-12-10 15:00',
       place: t(200),
       state: t(80),
-      present: Array.from({ length: 300 }, (_, i) => name(i)),
-      leave: Array.from({ length: 100 }, (_, i) => name(i)),
-      absent: Array.from({ length: 100 }, (_, i) => name(i)),
+      kind: 'general',
+      // 300 present, 100 on leave, 100 absent; a fifth of them 列席 and a fifth 不计应到 with long reasons.
+      people: Array.from({ length: 500 }, (_, i) => ({
+        name: name(i),
+        status: i < 300 ? 'signed' : i < 400 ? 'leave' : 'absent',
+        seat: i % 5 === 1 ? 'probationary' : i % 5 === 2 ? 'observer' : i % 5 === 3 ? 'exempt' : null,
+        exemptReason: i % 5 === 3 ? t(200, i) : null,
+      })),
     }),
   ]);
   cards.push([

@@ -7,6 +7,7 @@
 import { collapsible, markdown, note } from '../../cards/parts.ts';
 import { md } from '../../cards/text.ts';
 import type { CardElement } from '../../core/card.ts';
+import { exemptWhy, guestsText, seatGroups } from './attendance-rules.ts';
 import type { SessionPhase, SessionView } from './session-card.ts';
 
 /** Names listed on the card per group (签到, 请假, 列席); the full list is in the 记录簿 export. */
@@ -35,16 +36,6 @@ function shownAs(a: Attendee, beforeStart: boolean): Shown {
   return a.away ? 'leave' : 'pending';
 }
 
-/**
- * Who is outside 应到: 不计应到, 列席 others, and in a meeting that votes the 预备党员 (列席 without a vote;
- * at a 党课 or 主题党日 they are expected like everyone).
- */
-function apart(v: SessionView, a: Attendee): 'guest' | 'exempt' | undefined {
-  if (a.seat === 'exempt') return 'exempt';
-  if (a.seat === 'observer' || (v.voting && a.seat === 'probationary')) return 'guest';
-  return undefined;
-}
-
 /** A name as listed: 预备党员 marked so. */
 const listed = (a: Attendee) => `${md(a.name, 20)}${a.seat === 'probationary' ? '（预备党员）' : ''}`;
 
@@ -57,18 +48,12 @@ const names = (people: Attendee[], max = NAMES_SHOWN) =>
  */
 function apartLines(v: SessionView, guests: Attendee[], exempt: Attendee[], lists: boolean): string[] {
   const lines: string[] = [];
-  if (guests.length > 0) {
-    const probationary = guests.filter((a) => a.seat === 'probationary');
-    const others = guests.filter((a) => a.seat !== 'probationary');
-    const part = (label: string, people: Attendee[]) =>
-      people.length === 0 ? [] : [`${label} ${people.length} 人${lists ? `（${names(people)}）` : ''}`];
-    const signed = guests.filter((a) => a.status === 'signed').length;
+  if (guests.length > 0)
     lines.push(
-      `**列席**（无表决权）：${[...part('预备党员', probationary), ...part('其他人员', others)].join('，')}，已签到 ${signed} 人`,
+      `**列席**（无表决权）：${guestsText(guests, (a) => a.status === 'signed', lists ? (people) => names(people) : undefined)}`,
     );
-  }
   if (exempt.length > 0) {
-    const why = (a: Attendee) => md(a.exemptReason || '按支部规定', 30);
+    const why = (a: Attendee) => md(exemptWhy(a.exemptReason), 30);
     const shown = exempt.slice(0, CORRECTIONS_SHOWN);
     const detail = lists
       ? shown.map((a) => `${md(a.name, 20)}：${why(a)}`).join('；')
@@ -99,7 +84,9 @@ function listPanel(v: SessionView, title: string, people: Attendee[], body: stri
 export function attendanceCounts(v: SessionView, lists: boolean): CardElement[] {
   const phase = phaseOf(v);
   const beforeStart = phase === 'before' || phase === 'open';
-  const counted = v.attendees.filter((a) => !apart(v, a));
+  // 应到 and who sits apart, read from the seats as the 记录簿 and 补录 read them (attendance-rules.ts).
+  const seats = seatGroups(v.kind, v.attendees);
+  const counted = seats.counted;
   const by = (x: Shown) => counted.filter((a) => shownAs(a, beforeStart) === x);
   const signed = by('signed');
   const leave = by('leave');
@@ -118,14 +105,7 @@ export function attendanceCounts(v: SessionView, lists: boolean): CardElement[] 
         : `<font color='red'>有表决权的党员 ${v.voting.total} 人，已到 ${v.voting.present} 人，尚未过半。</font>`,
     );
   }
-  lines.push(
-    ...apartLines(
-      v,
-      v.attendees.filter((a) => apart(v, a) === 'guest'),
-      v.attendees.filter((a) => apart(v, a) === 'exempt'),
-      lists,
-    ),
-  );
+  lines.push(...apartLines(v, seats.guests, seats.exempt, lists));
   const corrected = v.attendees.filter((a) => a.correction);
   if (corrected.length > 0) {
     const shown = corrected.slice(0, CORRECTIONS_SHOWN).map((a) => {

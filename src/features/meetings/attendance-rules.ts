@@ -15,6 +15,7 @@
  * held.ts stays the one rule of the quorum: more than half of those with a vote signed in.
  */
 import type { AttendeeSeat, Member } from '../../db/schema.ts';
+import { VOTING_KINDS } from './model.ts';
 
 /** What the rule reads of a member row (current members only: the caller drops those who left). */
 export type RegisterRow = Pick<
@@ -140,3 +141,58 @@ export const SEAT_LABELS: Record<AttendeeSeat, string> = {
   exempt: '不计应到',
   observer: '列席',
 };
+
+/** Where an attendee counts in a meeting's figures: in 应到, 列席 (no vote), or 不计应到. */
+export type SeatPlace = 'counted' | 'guest' | 'exempt';
+
+/**
+ * The one reading of the seats behind every 应到 shown (the card, the 三会一课记录簿, the 补录 record):
+ * 不计应到 apart with the 支部's reason; 列席 apart — a picked guest, and in a meeting that votes a
+ * 预备党员; everyone else in 应到. In a 党员大会 or 支委会 that is exactly those with a vote (planAttendees
+ * gives a vote to whoever sits with no seat), so 应到 there is held.ts's voting total; at a 党课 or
+ * 主题党日 a 预备党员 is expected like everyone.
+ */
+export function seatPlace(kind: string, seat: AttendeeSeat | null | undefined): SeatPlace {
+  if (seat === 'exempt') return 'exempt';
+  if (seat === 'observer') return 'guest';
+  if (seat === 'probationary' && VOTING_KINDS.includes(kind)) return 'guest';
+  return 'counted';
+}
+
+export interface Seated<T> {
+  /** 应到: their 签到, 请假 and 缺席 are the meeting's figures. */
+  counted: T[];
+  /** 列席, without a vote: listed, never in 应到. */
+  guests: T[];
+  /** 不计应到: listed with the reason, never in 应到. */
+  exempt: T[];
+}
+
+/** The attendees of a meeting of `kind` by where they count (`seatPlace`), each list in the given order. */
+export function seatGroups<T extends { seat?: AttendeeSeat | null }>(kind: string, people: readonly T[]): Seated<T> {
+  const out: Seated<T> = { counted: [], guests: [], exempt: [] };
+  for (const p of people) {
+    const place = seatPlace(kind, p.seat);
+    (place === 'counted' ? out.counted : place === 'guest' ? out.guests : out.exempt).push(p);
+  }
+  return out;
+}
+
+/**
+ * "预备党员 2 人（王五、赵六），其他人员 1 人，已签到 2 人": who sat 列席, in the card's and the 记录簿's
+ * words; `list` names a group of them (left out, counts only).
+ */
+export function guestsText<T extends { seat?: AttendeeSeat | null }>(
+  guests: readonly T[],
+  signed: (t: T) => boolean,
+  list?: (people: T[]) => string,
+): string {
+  const part = (label: string, people: T[]) =>
+    people.length === 0 ? [] : [`${label} ${people.length} 人${list ? `（${list(people)}）` : ''}`];
+  const probationary = guests.filter((a) => a.seat === 'probationary');
+  const others = guests.filter((a) => a.seat !== 'probationary');
+  return `${[...part('预备党员', probationary), ...part('其他人员', others)].join('，')}，已签到 ${guests.filter(signed).length} 人`;
+}
+
+/** The 支部's reason for a 不计应到, as listed (the register's words, or that it is the 支部's rule). */
+export const exemptWhy = (reason: string | null | undefined): string => reason?.trim() || '按支部规定';

@@ -16,6 +16,8 @@ import {
 import { md } from '../../cards/text.ts';
 import { newItemFormCard } from '../../cards/tracked-item.ts';
 import type { Card, CardElement } from '../../core/card.ts';
+import type { AttendeeSeat } from '../../db/schema.ts';
+import { exemptWhy, guestsText, seatGroups } from './attendance-rules.ts';
 import { MINUTES_PARTS, meetingBackfill } from './contracts.ts';
 
 /** A label above a select or a picker (those have a placeholder only). */
@@ -75,25 +77,50 @@ export function buildBackfillCard(v: {
 /** Names listed per group on the stored record; the full list is in the 记录簿. */
 const NAMES_SHOWN = 40;
 
-const names = (list: string[]) =>
+const names = (list: readonly { name: string }[]) =>
   list.length === 0
     ? '—'
     : `${list
         .slice(0, NAMES_SHOWN)
-        .map((n) => md(n, 20))
+        .map((p) => md(p.name, 20))
         .join('、')}${list.length > NAMES_SHOWN ? ` 等 ${list.length} 人` : ''}`;
 
-/** What a 补录 stored: shown in place of the form. */
+/** One person of a 补录 as stored: how they attended and their seat (attendance-rules.ts `planAttendees`). */
+export interface BackfillPerson {
+  name: string;
+  status: 'signed' | 'leave' | 'absent';
+  seat: AttendeeSeat | null;
+  /** The 支部's reason for a 不计应到 (the register's). */
+  exemptReason?: string | null;
+}
+
+/**
+ * What a 补录 stored: shown in place of the form. 应到 and its 实到 / 请假 / 缺席 are over the seats as the
+ * meeting card and the 记录簿 count them (attendance-rules.ts `seatGroups`): 列席 and 不计应到 apart.
+ */
 export function buildBackfillDoneCard(v: {
   id: number;
+  kind: string;
   heading: string;
   when: string;
   place: string;
   state: string;
-  present: string[];
-  leave: string[];
-  absent: string[];
+  people: readonly BackfillPerson[];
 }): Card {
+  const seats = seatGroups(v.kind, v.people);
+  const as = (status: BackfillPerson['status']) => seats.counted.filter((p) => p.status === status);
+  const [present, leave, absent] = [as('signed'), as('leave'), as('absent')];
+  const apart: string[] = [];
+  if (seats.guests.length > 0)
+    apart.push(`**列席**（无表决权）：${guestsText(seats.guests, (p) => p.status === 'signed', names)}`);
+  if (seats.exempt.length > 0) {
+    const shown = seats.exempt
+      .slice(0, NAMES_SHOWN)
+      .map((p) => `${md(p.name, 20)}：${md(exemptWhy(p.exemptReason), 30)}`);
+    apart.push(
+      `**不计应到**：${seats.exempt.length} 人（${shown.join('；')}${seats.exempt.length > shown.length ? ' 等' : ''}）`,
+    );
+  }
   return card({
     title: v.heading,
     subtitle: v.when,
@@ -106,10 +133,11 @@ export function buildBackfillDoneCard(v: {
           `**时间**：${md(v.when)}`,
           `**地点**：${md(v.place || '—')}`,
           `**状态**：${md(v.state, 80)}`,
-          `**应到** ${v.present.length + v.leave.length + v.absent.length} 人　**实到** ${v.present.length} 人　**请假** ${v.leave.length} 人　**缺席** ${v.absent.length} 人`,
-          `**实到**：${names(v.present)}`,
-          `**请假**：${names(v.leave)}`,
-          `**缺席**：${names(v.absent)}`,
+          `**应到** ${seats.counted.length} 人　**实到** ${present.length} 人　**请假** ${leave.length} 人　**缺席** ${absent.length} 人`,
+          `**实到**：${names(present)}`,
+          `**请假**：${names(leave)}`,
+          `**缺席**：${names(absent)}`,
+          ...apart,
         ].join('\n'),
       ),
       note(`已补录并记入三会一课记录簿。查看：/会议 查看 ${v.id}；导出：/会议 导出。`),

@@ -152,19 +152,23 @@ export async function backfillSession(ctx: ActingContext, f: BackfillForm): Prom
       minutes: minutes.length,
     },
   });
-  const names = (ids: string[]) => ids.map((id) => person(id)?.name ?? id);
   const record = await recordOf(ctx.db, session, ctx.now, tz, ctx.calendar);
   return {
     session,
     card: buildBackfillDoneCard({
       id: session.id,
+      kind,
       heading: sessionHeading(kind, title),
       when: formatLocal(at, tz),
       place: session.place,
       state: recordStateText(record, kind),
-      present: names(f.present),
-      leave: names(f.leave),
-      absent: names(absent),
+      // Everyone as seated: the card counts 应到 over the seats, as the meeting card and the 记录簿 do.
+      people: plan.attendees.map((a) => ({
+        name: a.name,
+        status: f.present.includes(a.openId) ? 'signed' : f.leave.includes(a.openId) ? 'leave' : 'absent',
+        seat: a.seat,
+        exemptReason: person(a.openId)?.quorum_exempt ?? null,
+      })),
     }),
   };
 }

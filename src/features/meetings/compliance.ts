@@ -213,8 +213,8 @@ export function notHeldNotice(s: Session, r: SessionRecordState, tz: string): Ou
   const verb = verbFor(s.kind);
   const held = stateLabel('held', s.kind);
   const noQuorum = r.present > 0 && r.voting !== null && !r.voting.quorum;
-  const why =
-    noQuorum && r.voting ? `有表决权的党员 ${r.voting.total} 人，到会 ${r.voting.present} 人，未超过半数` : '无人签到';
+  // held.ts's own reason, as the card gives it (with the 预备党员 who attended 列席 without a vote).
+  const why = noQuorum && r.why ? r.why.replace(/。$/, '') : '无人签到';
   const ifHeld = noQuorum ? '如到会人数实际已超过半数' : `如实际已${verb}`;
   return textMessage`【出勤记录】原定于 ${meetingOn(s, tz)}${why}，记录为${stateLabel('not_held', s.kind)}，本期不计为${held}。${ifHeld}，请管理员按现场签到表补正出勤：/会议 补正 ${s.id} @姓名 签到 补正理由`;
 }

@@ -5,6 +5,7 @@ import type { Database, Org, Session } from '../../db/schema.ts';
 import { localDate, zonedInstant } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
 import { defineExporter, type ExportColumn, exportedAt, type LedgerFile } from '../../ledger/export-kit.ts';
+import { exemptWhy, guestsText, type Seated, seatGroups } from './attendance-rules.ts';
 import { recordOf } from './calendar.ts';
 import { recordStateText, type SessionRecordState } from './held.ts';
 import { type AttendanceWindows, attendanceClosed, kindLabel } from './model.ts';
@@ -13,9 +14,10 @@ import { listAttendees, listReflections, listSessionFiles, listSessions } from '
 import { type ReflectionMark, reflectionMark, type StudyState } from './study-rules.ts';
 
 type Attendance = Awaited<ReturnType<typeof attendanceOf>>;
+type Attended = Attendance[number];
 
 const sessionDate = (s: Session, tz: string) => localDate(new Date(s.start_at), tz);
-const countState = (att: Attendance, state: string) => att.filter((a) => a.state === state).length;
+const countState = (att: readonly Attended[], state: string) => att.filter((a) => a.state === state).length;
 
 /** 日期, (学习)类型, (学习)主题: the first columns of both ledgers. */
 function sessionColumns<T extends { session: Session; date: string }>(prefix: '' | '学习'): ExportColumn<T>[] {
@@ -26,26 +28,48 @@ function sessionColumns<T extends { session: Session; date: string }>(prefix: ''
   ];
 }
 
-/** A meeting whose time has come, with what its record says (held.ts), its attendance and attachments. */
+/**
+ * A meeting whose time has come, with what its record says (held.ts), its attendance and attachments.
+ * `seats` is the attendance by where each counts (attendance-rules.ts `seatGroups`, as the card reads
+ * it): 应到, 实到, 请假 and 缺席 are over those counted; 列席 and 不计应到 are listed apart.
+ */
 interface MeetingLedgerRow {
   session: Session;
   date: string;
   record: SessionRecordState;
   attendance: Attendance;
+  seats: Seated<Attended>;
   files: string;
 }
+
+/** "预备党员 2 人（吴预备、郑预备），已签到 2 人", as the card's 列席 line. */
+const guestsCell = (r: MeetingLedgerRow) =>
+  r.seats.guests.length === 0
+    ? ''
+    : guestsText(
+        r.seats.guests,
+        (a) => a.state === 'signed',
+        (people) => people.map((a) => a.name).join('、'),
+      );
+
+/** "冯病休：长期病假", one a line: those the 支部 does not count in 应到, with its reason. */
+const exemptCell = (r: MeetingLedgerRow) =>
+  r.seats.exempt.map((a) => `${a.name}：${exemptWhy(a.exemptReason)}`).join('\n');
 
 export const meetingLedger = defineExporter<MeetingLedgerRow>({
   sheetName: '三会一课记录簿',
   columns: [
     ...sessionColumns<MeetingLedgerRow>(''),
     { header: '主持人', width: 10, value: (r) => r.session.organiser_name },
-    { header: '应到', width: 6, kind: 'number', value: (r) => r.attendance.length },
-    { header: '实到', width: 6, kind: 'number', value: (r) => countState(r.attendance, 'signed') },
-    { header: '请假', width: 6, kind: 'number', value: (r) => countState(r.attendance, 'leave') },
-    { header: '缺席', width: 6, kind: 'number', value: (r) => countState(r.attendance, 'absent') },
+    { header: '应到', width: 6, kind: 'number', value: (r) => r.seats.counted.length },
+    { header: '实到', width: 6, kind: 'number', value: (r) => countState(r.seats.counted, 'signed') },
+    { header: '请假', width: 6, kind: 'number', value: (r) => countState(r.seats.counted, 'leave') },
+    { header: '缺席', width: 6, kind: 'number', value: (r) => countState(r.seats.counted, 'absent') },
     { header: '纪要', width: 44, value: (r) => r.session.minutes ?? '' },
     { header: '佐证', width: 30, value: (r) => r.files },
+    // After the columns inspectors read in a fixed order: who attended without a vote, who is not counted.
+    { header: '列席', width: 30, value: guestsCell },
+    { header: '不计应到', width: 24, value: exemptCell },
     { header: '补正', width: 30, value: (r) => correctionsOf(r.attendance) },
     // 已召开 / 纪要待补 / 未召开 (and why) / 进行中, （补录） for a record entered afterwards: never "time passed ⇒ held".
     { header: '状态', width: 24, value: (r) => recordStateText(r.record, r.session.kind) },
@@ -134,7 +158,15 @@ export async function attendanceOf(
     const m = members.get(a.open_id);
     const away = isAway(m, day) && a.status !== 'signed';
     const state = a.status === 'signed' ? 'signed' : a.status === 'leave' || away ? 'leave' : rest;
-    return { openId: a.open_id, name: a.name, state, correction: a.correction_reason };
+    return {
+      openId: a.open_id,
+      name: a.name,
+      state,
+      correction: a.correction_reason,
+      seat: a.seat,
+      // The 支部's reason as the register says it now, as on the card.
+      exemptReason: a.seat === 'exempt' ? (m?.quorum_exempt ?? null) : null,
+    };
   });
   return rows;
 }
@@ -147,11 +179,13 @@ export async function exportMeetings(
   const windows = await orgWindows(db, o.org.id);
   const rows: MeetingLedgerRow[] = [];
   for (const session of sessions) {
+    const attendance = await attendanceOf(db, session, o.timezone, o.now, windows);
     rows.push({
       session,
       date: sessionDate(session, o.timezone),
       record: await recordOf(db, session, o.now, o.timezone, o.calendar, windows),
-      attendance: await attendanceOf(db, session, o.timezone, o.now, windows),
+      attendance,
+      seats: seatGroups(session.kind, attendance),
       files: (await listSessionFiles(db, session.id)).map((f) => (f.kind === 'file' ? f.name : f.value)).join('\n'),
     });
   }

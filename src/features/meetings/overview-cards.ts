@@ -8,6 +8,7 @@ import { card, collapsible, markdown, note, table } from '../../cards/parts.ts';
 import { md } from '../../cards/text.ts';
 import type { Card } from '../../core/card.ts';
 import { meetingOpen } from './contracts.ts';
+import { DEFAULT_RULES, kindLabel, VOTING_KINDS } from './model.ts';
 
 export function buildSessionListCard(v: {
   orgId: number;
@@ -88,15 +89,73 @@ export function buildCalendarCard(v: {
         })),
       }),
       note(
-        `只有已召开的会议计入本期：会议时间已过、签到已结束且有人签到（党员大会、支委会须有表决权的党员过半数到会）。已安排的会议召开后才计入；会后 ${v.minutesDays} 个工作日内应记录纪要。`,
+        `只有已召开的会议计入本期：会议时间已过、签到已结束且有人签到${quorumNote(v.rules)}。已安排的会议召开后才计入；会后 ${v.minutesDays} 个工作日内应记录纪要。`,
       ),
       collapsible('依据', [markdown(v.rules.map((r) => `- ${md(r.name, 30)}：${md(r.source, 120)}`).join('\n'))]),
-      markdown(
-        "<font color='grey'>/日历 设置 主题党日 10 修改固定日；/日历 设置 支委会 提前 5 修改提前提醒的工作日数；/日历 停用 党小组会。</font>",
-        { size: 'notation' },
-      ),
+      markdown(`<font color='grey'>${calendarFooter(v.rules)}</font>`, { size: 'notation' }),
     ],
   });
+}
+
+/** What the calendar's examples read of a rule: the rules shown are those the org's level owes. */
+export interface ExampleRule {
+  key: string;
+  name: string;
+  fixedDay: number | null;
+  enabled: boolean;
+}
+
+/** The word `/日历` takes for a rule: its kind's (主题党日, 支委会, 专题会议), else its name. */
+function ruleWord(r: Pick<ExampleRule, 'key' | 'name'>): string {
+  const d = DEFAULT_RULES.find((x) => x.key === r.key);
+  return d ? kindLabel(d.kind) : r.name;
+}
+
+/** The first of `rules` whose key is in `keys` (in that preference), else the first of them. */
+const pick = (rules: readonly ExampleRule[], keys: readonly string[]) =>
+  keys.map((k) => rules.find((r) => r.key === k)).find((r) => r !== undefined) ?? rules[0];
+
+/**
+ * `/日历` commands with the org's own rules in them (a 党委 is shown its 专题会议, never a 支部's 主题党日):
+ * a fixed day when a rule has one, a lead time and a frequency on a rule without, and 启用 for a rule
+ * that is off (停用 when none is: 党小组会 where the level has it, else no rule named).
+ */
+export function calendarExamples(rules: readonly ExampleRule[]): {
+  fixed?: string;
+  lead?: string;
+  frequency?: string;
+  toggle: string;
+} {
+  const fixed = rules.find((r) => r.fixedDay !== null);
+  const timed = rules.filter((r) => r.fixedDay === null);
+  const lead = pick(timed, ['committee_meeting', 'special_meeting']);
+  const frequency = pick(timed, ['party_lecture', 'warning_education']);
+  const off = rules.find((r) => !r.enabled);
+  // 党小组会 is the one rule an org may well not need (a 支部 without 小组); no other is offered to stop.
+  const optional = rules.find((r) => r.key === 'group_meeting');
+  return {
+    ...(fixed ? { fixed: `/日历 设置 ${ruleWord(fixed)} 10` } : {}),
+    ...(lead ? { lead: `/日历 设置 ${ruleWord(lead)} 提前 5` } : {}),
+    ...(frequency ? { frequency: `/日历 设置 ${ruleWord(frequency)} 频次 每季度` } : {}),
+    toggle: off ? `/日历 启用 ${ruleWord(off)}` : `/日历 停用 ${optional ? ruleWord(optional) : '规则名'}`,
+  };
+}
+
+/** The quorum clause, for the meetings that vote among the rules shown (a 党委's calendar has none). */
+function quorumNote(rules: readonly Pick<ExampleRule, 'key'>[]): string {
+  const words = VOTING_KINDS.filter((k) => rules.some((r) => DEFAULT_RULES.find((d) => d.key === r.key)?.kind === k));
+  return words.length === 0 ? '' : `（${words.map(kindLabel).join('、')}须有表决权的党员过半数到会）`;
+}
+
+/** The card's footer: how to change the rules shown, in their own words. */
+function calendarFooter(rules: readonly ExampleRule[]): string {
+  const e = calendarExamples(rules);
+  const parts = [
+    ...(e.fixed ? [`${e.fixed} 修改固定日`] : []),
+    ...(e.lead ? [`${e.lead} 修改提前提醒的工作日数`] : []),
+    `${e.toggle} ${e.toggle.startsWith('/日历 启用') ? '启用一项' : '停用一项'}`,
+  ];
+  return `${md(parts.join('；'), 600)}。`;
 }
 
 /** One line of the 通报's lists: who, and the sessions (local dates), those made up by 补学 marked. */

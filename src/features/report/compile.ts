@@ -12,11 +12,12 @@
  * without its default rules gets them, as /日历 does).
  */
 import type { Kysely } from 'kysely';
-import type { Database, Org } from '../../db/schema.ts';
+import type { AttendeeSeat, Database, Org } from '../../db/schema.ts';
 import { localDate, zonedInstant } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
 import { TASK_STATUS_LABELS, type TaskStatus } from '../duties/model.ts';
 import { ruleAppliesAt } from '../hierarchy/level-rules.ts';
+import { seatGroups } from '../meetings/attendance-rules.ts';
 import { recordStateText, sessionRecordState } from '../meetings/held.ts';
 import { citationOf, type Frequency, kindLabel, verbFor } from '../meetings/model.ts';
 import { orgWindows } from '../meetings/refresh.ts';
@@ -151,11 +152,11 @@ export async function compileYear(db: Kysely<Database>, o: CompileOptions): Prom
     (ids) =>
       db
         .selectFrom('session_attendees')
-        .select(['session_id', 'status', 'voting'])
+        .select(['session_id', 'status', 'voting', 'seat'])
         .where('session_id', 'in', ids)
         .execute(),
   );
-  const bySession = new Map<number, { status: string; voting: number }[]>();
+  const bySession = new Map<number, { status: string; voting: number; seat: AttendeeSeat | null }[]>();
   for (const a of attendees) {
     const list = bySession.get(a.session_id) ?? [];
     list.push(a);
@@ -168,6 +169,8 @@ export async function compileYear(db: Kysely<Database>, o: CompileOptions): Prom
     .map((s) => {
       const people = bySession.get(s.id) ?? [];
       const st = sessionRecordState(s, people, now, tz, o.calendar, windows);
+      // 实到/应到 over those the meeting counts (the card's and the 记录簿's 应到): 列席 and 不计应到 apart.
+      const counted = seatGroups(s.kind, people).counted;
       return {
         id: s.id,
         category: s.category,
@@ -178,9 +181,9 @@ export async function compileYear(db: Kysely<Database>, o: CompileOptions): Prom
         date: localDate(new Date(s.start_at), tz),
         state: st.state,
         stateText: recordStateText(st, s.kind),
-        present: st.present,
-        invited: st.invited,
-        leave: people.filter((a) => a.status === 'leave').length,
+        present: counted.filter((a) => a.status === 'signed').length,
+        invited: counted.length,
+        leave: counted.filter((a) => a.status === 'leave').length,
         minutesPending: st.state === 'held' && (st.minutes === 'pending' || st.minutes === 'overdue'),
       };
     });
