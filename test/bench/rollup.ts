@@ -2,12 +2,13 @@
  * 6. The roll-up (/总览, issue 15 item 7). One 机关党委 over 200 支部 with 50 members each (10,000), a
  * year of records as of Wednesday 2026-12-02 10:00 Beijing: per 支部 the default calendar rules, each
  * month's 支委会 (7 支委) and 主题党日 (everyone), the quarters' 党员大会 and 党课, four study sessions
- * (everyone; attendance varies), 20 rectifications and 50 tasks (some overdue) — about 1,100
- * attendance rows per 支部. Some 支部 skip months, so every colour occurs. Measured: the roll-up's
- * computation (`rollupRows`: every query and the held rule over every session), cold and then the
- * median of 5 warm runs, on a SQLite file and on PostgreSQL (TEST_DATABASE_URL, or the local
- * postgres://postgres@127.0.0.1:5432/test, in a schema of its own, dropped after); the card built from
- * the rows and checked by the emulator's card checker; the .xlsx of all rows.
+ * (everyone; attendance varies), 20 rectifications, 50 tasks (some overdue) and a copy of the 党委's
+ * item 下发 to it (three owners; some unfinished) — about 1,100 attendance rows per 支部. Some 支部
+ * skip months, so every colour occurs. Measured: the roll-up's computation (`rollupRows`: every query
+ * and the held rule over every session), cold and then the median of 5 warm runs, on a SQLite file
+ * and on PostgreSQL (TEST_DATABASE_URL, or the local postgres://postgres@127.0.0.1:5432/test, in a
+ * schema of its own, dropped after); the card built from the rows and checked by the emulator's card
+ * checker; the .xlsx of all rows.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -91,6 +92,21 @@ export async function seed(db: Kysely<Database>): Promise<number> {
     ),
   );
   for (const o of orgs) await ensureRules(db, o.id, at);
+  // The 党委's item 下发 to every 支部 (issue 15 item 4): each 支部 holds a copy, three owners' tasks.
+  const upperList = await db
+    .insertInto('duty_lists')
+    .values({ org_id: upper.id, year: 2026, title: '清单', created_at: at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const upperItem = await db
+    .insertInto('duty_items')
+    .values({
+      ...{ list_id: upperList.id, org_id: upper.id, seq: 1, category: '纪律建设', content: '廉政风险点排查' },
+      ...{ leader: '书记', cadence: 'once', due_date: '2026-11-30', due_day: null, evidence: '', active: 1 },
+      ...{ import_key: null, created_by: 'ou_upper', created_at: at, updated_at: at },
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   let b = 0;
   for (const o of orgs) {
     const everyone = people(b);
@@ -257,6 +273,26 @@ export async function seed(db: Kysely<Database>): Promise<number> {
         updated_at: at,
       })),
     );
+    const copy = await db
+      .insertInto('duty_items')
+      .values({
+        ...{ list_id: list.id, org_id: o.id, seq: 2, category: '纪律建设', content: '廉政风险点排查', leader: '' },
+        ...{ cadence: 'once', due_date: '2026-11-30', due_day: null, evidence: '', active: 1, import_key: null },
+        ...{ source_item_id: upperItem.id, source_org_id: upper.id, created_by: 'ou_upper' },
+        ...{ created_at: at, updated_at: at },
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // Most 支部 accepted it; every fourth has one owner still at work.
+    await insertMany(
+      db,
+      'tasks',
+      [1, 2, 3].map((k) => ({
+        ...{ org_id: o.id, item_id: copy.id, owner_open_id: everyone[k]?.openId, owner_name: everyone[k]?.name },
+        ...{ period: 'once', due_date: '2026-11-30', status: k === 1 && b % 4 === 3 ? 'in_progress' : 'accepted' },
+        ...{ percent: 100, late: 0, done_at: null, version: 1, created_at: at, updated_at: at },
+      })),
+    );
     b++;
   }
   return upper.id;
@@ -355,7 +391,7 @@ export async function runRollup(_o: { quick: boolean }): Promise<BenchResult> {
     seconds: (performance.now() - started) / 1000,
     sections,
     notes: [
-      `One 机关党委 over ${BRANCHES} 支部 of ${MEMBERS} members, a year of meetings, study, rectifications and tasks (about 1,100 attendance rows per 支部), as of ${TODAY} 10:00 Beijing. Timed: \`rollupRows\` (a fixed number of set-based queries, then the held rule per session in memory); the card is built from the same rows and checked by the emulator's card checker.`,
+      `One 机关党委 over ${BRANCHES} 支部 of ${MEMBERS} members, a year of meetings, study, rectifications and tasks and an item 下发 to every 支部 (about 1,100 attendance rows per 支部), as of ${TODAY} 10:00 Beijing. Timed: \`rollupRows\` (a fixed number of set-based queries, then the held rule per session in memory); the card is built from the same rows and checked by the emulator's card checker.`,
       ...notes,
     ],
   };

@@ -2,7 +2,9 @@
 // with the longest names, every figure at its widest, a year of trend — the card passes the strict
 // checker (200 tagged objects, 30 KB, charts), shows the first rows red first with 查看 and 督办 (none
 // for a green one) and says the rest are in the attachment; the bar and line charts carry the shown
-// rows and the months; 查看's lists and the 督办 card cap their lists and pass too.
+// rows and the months (下发完成率 a bar where something was 下发); no item title 下发 reaches the group
+// card; 查看's lists (the unfinished 下发 items with their status word) and the 督办 card cap their
+// lists and pass too.
 import { describe, expect, it } from 'vitest';
 import {
   buildDetailCard,
@@ -17,6 +19,7 @@ import { buttons, cardText } from '../helpers/cards.ts';
 
 type El = Record<string, unknown>;
 
+const ISSUED_TITLE = '开展岗位廉政风险点排查，形成自查报告并报机关党委审核备案';
 const longName = (i: number) => `中国某某集团有限公司机关第${i}党支部（驻外办事处联合党支部）`;
 
 function rows(n: number): BranchRow[] {
@@ -35,6 +38,17 @@ function rows(n: number): BranchRow[] {
         rects: { overdue: i % 4 === 0 ? 0 : 1234, maxDaysLate: i % 4 === 0 ? 0 : 9999 },
         tasks: { overdue: i % 5 === 0 ? 0 : 5678 },
         attendance: 55 + (i % 50),
+        // Every other 支部 had 1,000 items 下发 (one in three unfinished, one late without an owner).
+        issued:
+          i % 2 === 0
+            ? []
+            : Array.from({ length: 1000 }, (_, k) => ({
+                seq: k + 1,
+                title: ISSUED_TITLE,
+                status: k % 3 === 0 ? '未指定责任人' : '已完成（已验收）',
+                finished: k % 3 !== 0,
+                unassignedLate: k === 0,
+              })),
       };
       // Every fifth a green one (nothing wrong).
       return branchRow(
@@ -45,6 +59,7 @@ function rows(n: number): BranchRow[] {
               rects: { overdue: 0, maxDaysLate: 0 },
               tasks: { overdue: 0 },
               attendance: 90,
+              issued: [],
             }
           : f,
       );
@@ -86,8 +101,18 @@ describe('the roll-up card', () => {
     const [bar, line] = charts(card) as [El, El];
     const barValues = ((bar.chart_spec as El).data as { values: El[] }).values;
     expect(new Set(barValues.map((v) => v.series))).toEqual(
-      new Set([ROLLUP_SERIES.completion, ROLLUP_SERIES.attendance]),
+      new Set([ROLLUP_SERIES.completion, ROLLUP_SERIES.attendance, ROLLUP_SERIES.issued]),
     );
+    // 下发完成率 for the shown rows that had something 下发 (666 of 1,000 finished), none for the others.
+    const issuedBars = barValues.filter((v) => v.series === ROLLUP_SERIES.issued);
+    const withIssued = all.slice(0, ROWS_SHOWN).filter((r) => r.issued.total > 0);
+    expect(withIssued.length).toBeGreaterThan(0);
+    expect(issuedBars.map((v) => v.rate)).toEqual(withIssued.map(() => 66));
+    expect(text).toContain('上级下发 已完成 666/1000');
+    const issuing = all.filter((r) => r.issued.total > 0).length;
+    expect(issuing).toBe(80);
+    expect(text).toContain(`本年度上级下发任务各支部合计 ${issuing * 1000} 项，已完成 ${issuing * 666} 项（66%）`);
+    expect(text).not.toContain(ISSUED_TITLE);
     expect(new Set(barValues.map((v) => v.branch)).size).toBe(ROWS_SHOWN);
     expect((line.chart_spec as El).type).toBe('line');
     expect(((line.chart_spec as El).data as { values: El[] }).values).toHaveLength(24);
@@ -107,6 +132,15 @@ describe('the roll-up card', () => {
     expect(presses.map((b) => b.value.b)).toEqual(few.filter((r) => r.colour !== 'green').map((r) => r.orgId));
     expect(presses.length).toBeLessThan(few.length);
     expect(cardText(card)).not.toContain('见附件');
+    // A bar of 下发完成率 only where something was 下发: an empty one would read as 0 %.
+    const [bar] = charts(card) as [El];
+    const issuedBars = ((bar.chart_spec as El).data as { values: El[] }).values.filter(
+      (v) => v.series === ROLLUP_SERIES.issued,
+    );
+    const withIssued = few.filter((r) => r.issued.total > 0).length;
+    expect(withIssued).toBeGreaterThan(0);
+    expect(withIssued).toBeLessThan(few.length);
+    expect(issuedBars).toHaveLength(withIssued);
   });
   it('says so when there is no lower org', () => {
     const card = buildRollupCard({
@@ -139,6 +173,14 @@ describe('查看 and 督办', () => {
     })),
     rects: Array.from({ length: 500 }, (_, i) => line(i)),
     tasks: Array.from({ length: 500 }, (_, i) => ({ ...line(i), label: `任务 #${i}` })),
+    issued: {
+      total: 1000,
+      open: Array.from({ length: 500 }, (_, i) => ({
+        seq: i + 1,
+        title: ISSUED_TITLE.repeat(5),
+        status: '未指定责任人',
+      })),
+    },
   };
   it('caps each list and passes the checker', () => {
     const card = buildDetailCard({ ...detail, upperOrgId: 7, upperName: '机关党委' });
@@ -146,6 +188,9 @@ describe('查看 and 督办', () => {
     const text = cardText(card);
     expect(text).toContain(`其余 ${500 - DETAIL_SHOWN} 项略`);
     expect(text).toContain('逾期 305 天');
+    expect(text).toContain('**上级下发未完成（500/1000）**');
+    expect(text).toContain('第 1 项 开展岗位廉政风险点排查');
+    expect(text).toContain('— 未指定责任人');
     expect(buttons({ content: JSON.stringify(card) }).map((b) => b.text)).toEqual(['督办']);
   });
   it('sends the 书记 the same lists without a button', () => {

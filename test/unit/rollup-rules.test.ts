@@ -1,7 +1,9 @@
 // The roll-up's pure rules (src/features/rollup/rules.ts): a rule's periods of the year that ended, met
 // only by a held meeting inside the period (a windowed rule: inside its window), periods before the org
 // began not counted; each measure's colour at its thresholds and the overall colour the worst of them;
-// rows sorted red first and the most behind first; the monthly trend of cycles due and met.
+// rows sorted red first and the most behind first; the monthly trend of cycles due and met; items 下发
+// from above counted (finished as the duties feature judged each copy) and yellow only for a copy still
+// without an owner past its due date (an overdue copy's task is already a 任务逾期, not counted twice).
 import { describe, expect, it } from 'vitest';
 import { type DefaultRule, rulePeriod } from '../../src/features/meetings/model.ts';
 import {
@@ -9,6 +11,8 @@ import {
   type BranchFacts,
   branchRow,
   type CycleResult,
+  type IssuedCopy,
+  issuedRate,
   monthlyTrend,
   periodWords,
   RED_RECT_DAYS,
@@ -45,7 +49,15 @@ const facts = (o: Partial<BranchFacts> = {}): BranchFacts => ({
   rects: { overdue: 0, maxDaysLate: 0 },
   tasks: { overdue: 0 },
   attendance: null,
+  issued: [],
   ...o,
+});
+const copy = (status: string, finished: boolean, unassignedLate = false): IssuedCopy => ({
+  seq: 1,
+  title: '开展岗位廉政风险点排查',
+  status,
+  finished,
+  unassignedLate,
 });
 /** The periods of a test rule as meetings/model.ts says (what compute.ts hands in). */
 const periodsOf = (r: TestRule, held: string[], since: string, today: string) =>
@@ -117,6 +129,35 @@ describe('colours', () => {
     expect(attendanceColour(80)).toBe('green');
     expect(branchRow(facts({ attendance: 70 })).colour).toBe('yellow');
     expect(branchRow(facts({ attendance: 50 })).colour).toBe('red');
+  });
+});
+
+describe('上级下发', () => {
+  it('counts the copies and those finished; nothing 下发 has no rate', () => {
+    const r = branchRow(
+      facts({ issued: [copy('已完成（已验收）', true), copy('已完成', true), copy('遇到困难', false)] }),
+    );
+    expect(r.issued).toEqual({ total: 3, done: 2 });
+    expect(issuedRate(r.issued)).toBe(66);
+    expect(issuedRate(branchRow(facts()).issued)).toBeNull();
+    expect(branchRow(facts()).issued).toEqual({ total: 0, done: 0 });
+  });
+  it('leaves an unfinished or overdue copy to the task measures: its colour stays green', () => {
+    // The overdue copy's task is one of the 支部's overdue tasks (compute.ts counts it there).
+    const r = branchRow(facts({ issued: [copy('逾期', false), copy('进行中', false)], tasks: { overdue: 1 } }));
+    expect([r.colours.issued, r.colours.tasks, r.colour, r.tasksOverdue]).toEqual(['green', 'yellow', 'yellow', 1]);
+    expect(branchRow(facts({ issued: [copy('未指定责任人', false)] })).colour).toBe('green');
+  });
+  it('turns yellow for a copy still without an owner past its due date', () => {
+    const r = branchRow(facts({ issued: [copy('已完成', true), copy('未指定责任人', false, true)] }));
+    expect([r.colours.issued, r.colour]).toEqual(['yellow', 'yellow']);
+  });
+  it('puts the 支部 with more copies unfinished first within a colour', () => {
+    const rows = sortRows([
+      branchRow(facts({ orgId: 1, name: '甲', issued: [copy('已完成', true)] })),
+      branchRow(facts({ orgId: 2, name: '乙', issued: [copy('进行中', false)] })),
+    ]);
+    expect(rows.map((r) => r.orgId)).toEqual([2, 1]);
   });
 });
 

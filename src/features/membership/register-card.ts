@@ -9,30 +9,12 @@ import { cardAction, pageValue } from '../../cards/contract.ts';
 import { buttonRow, card, markdown, note, table } from '../../cards/parts.ts';
 import { clip, md } from '../../cards/text.ts';
 import type { Card, CardElement } from '../../core/card.ts';
+import type { RegisterCounts, RegisterRow } from './register-rules.ts';
+
+export type { RegisterCounts, RegisterRow };
 
 /** 上一页 / 下一页 on the register card. */
 export const registerPage = cardAction('register.page', { value: pageValue });
-
-export interface RegisterCounts {
-  full: number;
-  probationary: number;
-  committee: number;
-  /** The 党小组 by name, with their members and 组长. */
-  groups: { name: string; size: number; leader: string | undefined }[];
-  exempt: number;
-}
-
-/** One row of the register table, every cell text. */
-export interface RegisterRow {
-  name: string;
-  category: string;
-  committee: string;
-  group: string;
-  joined: string;
-  confirmed: string;
-  post: string;
-  exempt: string;
-}
 
 /** Members on one card page (the table pages them 10 at a time). */
 export const REGISTER_PAGE_ROWS = 50;

@@ -7,7 +7,27 @@
 import { CATEGORY_LABELS, POST_LABELS, parseCategory, parsePost } from '../../core/register.ts';
 import type { CommitteePost, MemberCategory } from '../../db/schema/org.ts';
 import type { Member } from '../../db/schema.ts';
-import type { RegisterCounts, RegisterRow } from './register-card.ts';
+
+export interface RegisterCounts {
+  full: number;
+  probationary: number;
+  committee: number;
+  /** The 党小组 by name, with their members and 组长. */
+  groups: { name: string; size: number; leader: string | undefined }[];
+  exempt: number;
+}
+
+/** One row of the register table, every cell text. */
+export interface RegisterRow {
+  name: string;
+  category: string;
+  committee: string;
+  group: string;
+  joined: string;
+  confirmed: string;
+  post: string;
+  exempt: string;
+}
 
 /** The register fields of a member row (as src/db/repositories/register.ts writes them). */
 export type RegisterEntry = Pick<

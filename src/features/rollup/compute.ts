@@ -3,23 +3,27 @@
  * through: its 支部 are the rows), read with a fixed number of set-based queries whatever the number of
  * 支部 — each `where org_id in (…)` over chunks of ids, grouped in the database — so 200 支部 and
  * 10,000 members take well under a second (test/bench/rollup.ts). Held means held: each session's
- * attendance is counted in the database and held.ts's `sessionRecordState` decides on the counts.
+ * attendance is counted in the database and held.ts's `sessionRecordState` decides on the counts; a
+ * 下发 copy's status is the duties feature's (issue-rules.ts `currentTasks`, `issueRowStatus`), the one
+ * its 下发情况 card shows.
  */
 import type { Kysely } from 'kysely';
 import { isUpperLevel } from '../../core/register.ts';
 import { listDescendants } from '../../db/repositories/org-tree.ts';
 import { orgSettings } from '../../db/repositories/orgs.ts';
+import type { Cadence, TaskStatus } from '../../db/schema/tasks.ts';
 import type { Database, Org } from '../../db/schema.ts';
 import { halfYearOf } from '../../domain/periods.ts';
 import { daysBetween, localDate, zonedInstant } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
-import { OPEN_TASK_STATUSES } from '../duties/model.ts';
+import { currentTasks, isFinished, issueRowStatus, UNASSIGNED } from '../duties/issue-rules.ts';
+import { dueDateOf, OPEN_TASK_STATUSES, periodOf } from '../duties/model.ts';
 import { ruleAppliesAt } from '../hierarchy/level-rules.ts';
 import { type HeldAttendee, sessionRecordState } from '../meetings/held.ts';
 import { attendanceWindowsOf, type DefaultRule, type Frequency, rulePeriod } from '../meetings/model.ts';
 import { attendanceRate } from '../meetings/study-rules.ts';
 import { OPEN_RECT_STATUSES } from '../rectification/model.ts';
-import { type BranchFacts, type CycleResult, type RollupRule, ruleCycles } from './rules.ts';
+import { type BranchFacts, type CycleResult, type IssuedCopy, type RollupRule, ruleCycles } from './rules.ts';
 
 /** Ids per `in (…)`: far under SQLite's and PostgreSQL's parameter limits. */
 const CHUNK = 500;
@@ -100,7 +104,7 @@ export async function computeFacts(
   const halfStart = halfYearOf(i.today).start;
   const nowIso = i.now.toISOString();
 
-  const [rules, sessions, counts, rects, tasks] = await Promise.all([
+  const [rules, sessions, counts, rects, tasks, copies] = await Promise.all([
     inChunks(ids, (c) =>
       db
         .selectFrom('calendar_rules')
@@ -171,6 +175,32 @@ export async function computeFacts(
         .groupBy('org_id')
         .execute(),
     ),
+    // This year's copies 下发 from above, each with its tasks (none: no owner named yet).
+    inChunks(ids, (c) =>
+      db
+        .selectFrom('duty_items as d')
+        .innerJoin('duty_lists as l', 'l.id', 'd.list_id')
+        .leftJoin('tasks as t', 't.item_id', 'd.id')
+        .select([
+          'd.id',
+          'd.org_id',
+          'd.seq',
+          'd.content',
+          'd.cadence',
+          'd.due_date as item_due',
+          'd.due_day',
+          't.period',
+          't.due_date',
+          't.status',
+        ])
+        .where('d.org_id', 'in', c)
+        .where('d.source_org_id', 'is not', null)
+        .where('d.active', '=', 1)
+        .where('l.year', '=', Number(i.today.slice(0, 4)))
+        .orderBy('d.seq')
+        .orderBy('d.id')
+        .execute(),
+    ),
   ]);
 
   const countOf = new Map<number, SessionCounts>(
@@ -223,6 +253,7 @@ export async function computeFacts(
     );
     cyclesOf.set(r.org_id, list);
   }
+  const issuedOf = issuedCopies(copies, i.today);
   const rectOf = new Map(rects.map((r) => [r.org_id, r]));
   const taskOf = new Map(tasks.map((t) => [t.org_id, Number(t.n)]));
   const facts = orgs.map((o): BranchFacts => {
@@ -238,7 +269,54 @@ export async function computeFacts(
       },
       tasks: { overdue: taskOf.get(o.id) ?? 0 },
       attendance: attendanceRate(study.get(o.id)?.signed ?? 0, study.get(o.id)?.expected ?? 0),
+      issued: issuedOf.get(o.id) ?? [],
     };
   });
   return { facts, cycles: [...cyclesOf.values()].flat() };
+}
+
+/** One row of the copies query: a copy, and one of its tasks (or none). */
+interface CopyTaskRow {
+  id: number;
+  org_id: number;
+  seq: number;
+  content: string;
+  cadence: Cadence;
+  item_due: string | null;
+  due_day: number | null;
+  period: string | null;
+  due_date: string | null;
+  status: TaskStatus | null;
+}
+
+/**
+ * The copies per org, each judged as the 下发情况 card judges it: the tasks of its current period, their
+ * common status. A copy without tasks whose due date (this period's, for a recurring item) has passed
+ * is 未指定责任人 and late.
+ */
+function issuedCopies(rows: readonly CopyTaskRow[], today: string): Map<number, IssuedCopy[]> {
+  const byItem = new Map<
+    number,
+    { row: CopyTaskRow; tasks: { period: string; due_date: string; status: TaskStatus }[] }
+  >();
+  for (const r of rows) {
+    const entry = byItem.get(r.id) ?? { row: r, tasks: [] };
+    if (r.period !== null && r.due_date !== null && r.status !== null)
+      entry.tasks.push({ period: r.period, due_date: r.due_date, status: r.status });
+    byItem.set(r.id, entry);
+  }
+  const out = new Map<number, IssuedCopy[]>();
+  for (const { row, tasks } of byItem.values()) {
+    const status = issueRowStatus(currentTasks(tasks, row.cadence, today), today);
+    const due = row.cadence === 'once' ? row.item_due : dueDateOf(periodOf(row.cadence, today), row.due_day);
+    const copy: IssuedCopy = {
+      seq: row.seq,
+      title: row.content,
+      status,
+      finished: isFinished(status),
+      unassignedLate: status === UNASSIGNED && due !== null && due < today,
+    };
+    out.set(row.org_id, [...(out.get(row.org_id) ?? []), copy]);
+  }
+  return out;
 }

@@ -1,10 +1,11 @@
 /**
  * The roll-up's rows as an .xlsx (sent after the card when not every 支部 fits on it): every lower org,
- * red first, with its colour and the counts the card shows — status figures only, as on the card.
+ * red first, with its colour and the counts the card shows (上级下发 among them: items, finished, rate)
+ * — status figures only, as on the card.
  */
 import { defineExporter, exportedAt, type LedgerFile, SEQ_COLUMN } from '../../ledger/export-kit.ts';
 import { COLOUR_LABELS } from './rollup-card.ts';
-import type { BranchRow } from './rules.ts';
+import { type BranchRow, issuedRate } from './rules.ts';
 
 const percent = (n: number | null) => (n === null ? '' : `${n}%`);
 
@@ -22,6 +23,9 @@ export const rollupSheet = defineExporter<BranchRow>({
     { header: '最长逾期天数', width: 12, kind: 'number', value: (r) => r.maxDaysLate },
     { header: '任务逾期', width: 8, kind: 'number', value: (r) => r.tasksOverdue },
     { header: '本半年参学率', width: 12, value: (r) => percent(r.attendance) },
+    { header: '上级下发', width: 8, kind: 'number', value: (r) => r.issued.total },
+    { header: '下发已完成', width: 10, kind: 'number', value: (r) => r.issued.done },
+    { header: '下发完成率', width: 10, value: (r) => percent(issuedRate(r.issued)) },
   ],
 });
 

@@ -1,8 +1,8 @@
 /**
  * The roll-up card (/总览, and the weekly card in the upper org's group): per lower org its colour and
  * four counts, red first — status figures only, never a person's name or an item's title, so the same
- * card may stand in the group — two charts (Feishu's `chart` component, VChart specs: 制度落实率 and
- * 参学率 per 支部 as bars, the year's cycles due and met per month as lines), and 查看 / 督办 buttons
+ * card may stand in the group — two charts (Feishu's `chart` component, VChart specs: 制度落实率, 参学率
+ * and 下发完成率 per 支部 as bars, the year's cycles due and met per month as lines), and 查看 / 督办 buttons
  * per row whose answers go privately to the upper org's admins only. The rows that fit Feishu's limits
  * (200 tagged objects, 30 KB) are shown; the rest are in the .xlsx sent after the card. Pure builder.
  */
@@ -24,7 +24,8 @@ export interface RollupRowView {
   orgId: number;
   name: string;
   colour: Colour;
-  colours: { cycles: Colour; rects: Colour; tasks: Colour; study: Colour };
+  /** `issued` is the colour of 上级下发 (a row without it has nothing 下发). */
+  colours: { cycles: Colour; rects: Colour; tasks: Colour; study: Colour; issued?: Colour };
   missed: number;
   required: number;
   met: number;
@@ -33,7 +34,13 @@ export interface RollupRowView {
   maxDaysLate: number;
   tasksOverdue: number;
   attendance: number | null;
+  /** Items 下发 to it from above this year, and those finished; none shown when nothing was 下发. */
+  issued?: { total: number; done: number };
 }
+
+/** 下发完成率 in whole percent (rules.ts `issuedRate`), null with nothing 下发. */
+const issuedPercent = (r: RollupRowView) =>
+  r.issued && r.issued.total > 0 ? Math.floor((r.issued.done * 100) / r.issued.total) : null;
 
 export interface RollupCardView {
   orgId: number;
@@ -58,7 +65,10 @@ export function colourMark(c: Colour): string {
 
 const coloured = (c: Colour, text: string) => (c === 'green' ? text : `<font color='${FONT[c]}'>${text}</font>`);
 
-/** "未按期开展 2 · 整改逾期 1（最长 45 天） · 任务逾期 3 · 参学率 75%", each figure in its colour. */
+/**
+ * "未按期开展 2 · 整改逾期 1（最长 45 天） · 任务逾期 3 · 参学率 75% · 上级下发 已完成 2/3", each figure
+ * in its colour (the last only when something was 下发: counts, never an item's title).
+ */
 export function measuresLine(r: RollupRowView): string {
   const rate = r.attendance === null ? '参学率 —' : `参学率 ${r.attendance}%`;
   return [
@@ -66,6 +76,9 @@ export function measuresLine(r: RollupRowView): string {
     coloured(r.colours.rects, `整改逾期 ${r.rectsOverdue}${r.rectsOverdue > 0 ? `（最长 ${r.maxDaysLate} 天）` : ''}`),
     coloured(r.colours.tasks, `任务逾期 ${r.tasksOverdue}`),
     coloured(r.colours.study, rate),
+    ...(r.issued && r.issued.total > 0
+      ? [coloured(r.colours.issued ?? 'green', `上级下发 已完成 ${r.issued.done}/${r.issued.total}`)]
+      : []),
   ].join(' · ');
 }
 
@@ -104,19 +117,25 @@ function branchElement(orgId: number, r: RollupRowView, n: number): CardElement 
 export const ROLLUP_SERIES = {
   completion: '制度落实率',
   attendance: '参学率',
+  issued: '下发完成率',
   required: '应开展',
   met: '已按期开展',
 } as const;
 
-/** Bars per 支部 shown: 制度落实率 and 参学率, in percent (a 支部 without figures shows none). */
+/**
+ * Bars per 支部 shown: 制度落实率, 参学率 and 下发完成率, in percent (a 支部 without a figure shows no
+ * bar for it: nothing due, no study held, nothing 下发 — an empty bar would read as 0 %).
+ */
 export function completionChart(rows: readonly RollupRowView[]): CardElement {
   const values = rows.flatMap((r, i) => {
     // VChart draws these as plain text (no markdown), so they are only cleaned and cut; the row's number
     // keeps two names that start alike apart (and matches the row below).
     const name = `${i + 1}.${clean(r.name, 10)}`;
+    const issued = issuedPercent(r);
     return [
       ...(r.completion === null ? [] : [{ branch: name, series: ROLLUP_SERIES.completion, rate: r.completion }]),
       ...(r.attendance === null ? [] : [{ branch: name, series: ROLLUP_SERIES.attendance, rate: r.attendance }]),
+      ...(issued === null ? [] : [{ branch: name, series: ROLLUP_SERIES.issued, rate: issued }]),
     ];
   });
   return {
@@ -125,7 +144,7 @@ export function completionChart(rows: readonly RollupRowView[]): CardElement {
     color_theme: 'brand',
     chart_spec: {
       type: 'bar',
-      title: { text: '各支部制度落实率和参学率（%）' },
+      title: { text: '各支部制度落实率、参学率和下发完成率（%）' },
       data: { values },
       xField: ['branch', 'series'],
       yField: 'rate',
@@ -173,6 +192,12 @@ export function buildRollupCard(v: RollupCardView): Card {
       ? `本年度到期应开展 ${required} 次，已按期开展 ${met} 次（${Math.floor((met * 100) / required)}%）。`
       : '本年度还没有到期的会议和学习。',
   ];
+  const issued = v.rows.reduce((n, r) => n + (r.issued?.total ?? 0), 0);
+  const issuedDone = v.rows.reduce((n, r) => n + (r.issued?.done ?? 0), 0);
+  if (issued > 0)
+    head.push(
+      `本年度上级下发任务各支部合计 ${issued} 项，已完成 ${issuedDone} 项（${Math.floor((issuedDone * 100) / issued)}%）。`,
+    );
   const elements: CardElement[] = [markdown(head.join('\n'))];
   if (shown.length > 0) elements.push(completionChart(shown));
   if (v.trend.length > 0) elements.push(trendChart(v.trend));

@@ -1,5 +1,5 @@
 /**
- * The roll-up of a 党委 over its 支部 (issue 15 item 5), as pure rules: for each lower org four measures
+ * The roll-up of a 党委 over its 支部 (issue 15 item 5), as pure rules: for each lower org five measures
  * and a colour each — 红, 黄 or 绿 — and one overall. The measures:
  *
  * - 未按期开展: this year's periods of the 支部's calendar rules that ended (a windowed rule: its window
@@ -8,7 +8,13 @@
  *   that ended before the org began using the bot are not counted (compliance.ts `orgSince`);
  * - 整改逾期: rectifications not closed past their deadline (the ledger's 逾期 list), with the most late;
  * - 任务逾期: open tasks past their due date (duties/model.ts `ledgerStatus` 逾期);
- * - 参学率: this half-year's held study sessions, signed in ÷ 应到 (study-rules.ts `attendanceRate`).
+ * - 参学率: this half-year's held study sessions, signed in ÷ 应到 (study-rules.ts `attendanceRate`);
+ * - 上级下发: this year's items 下发 to the 支部 from above and how many of its copies are finished, each
+ *   copy's status as the duties feature says it (issue-rules.ts `issueRowStatus`, handed in).
+ *
+ * A 下发 copy's tasks are the 支部's own tasks, so an overdue one is already counted in 任务逾期 (yellow)
+ * and is not counted again; the one thing nothing else counts is a copy whose 书记 has named no owner by
+ * its due date (no task exists to be overdue): that turns 上级下发 yellow.
  *
  * The shell (compute.ts) hands in what other features decide — a rule's periods (meetings/model.ts
  * `rulePeriod`), which sessions were held, the 参学率 — so these stay free of them.
@@ -47,7 +53,7 @@ export interface RulePeriod {
 }
 
 /** The rule the colours follow, as the cards' small print says it. */
-export const COLOUR_RULE = `红：有未按期开展的会议或学习、整改逾期超过 ${RED_RECT_DAYS} 天或参学率低于 ${RED_ATTENDANCE}%；黄：有逾期整改或任务、或参学率低于 ${YELLOW_ATTENDANCE}%；绿：其余。`;
+export const COLOUR_RULE = `红：有未按期开展的会议或学习、整改逾期超过 ${RED_RECT_DAYS} 天或参学率低于 ${RED_ATTENDANCE}%；黄：有逾期整改或任务（含上级下发的任务）、上级下发任务过期仍未指定责任人，或参学率低于 ${YELLOW_ATTENDANCE}%；绿：其余。`;
 
 /** One period a rule asked for, and whether a held meeting met it. */
 export interface CycleResult {
@@ -85,6 +91,18 @@ export function ruleCycles(
   return out;
 }
 
+/** One copy of an item 下发 to a lower org, as the duties feature judges it (compute.ts hands it in). */
+export interface IssuedCopy {
+  /** Its 序号 in the lower org's list, and its content (for the private drill-down only). */
+  seq: number;
+  title: string;
+  /** The status word (issue-rules.ts `issueRowStatus`): 已完成（已验收）, 逾期, 未指定责任人, … */
+  status: string;
+  finished: boolean;
+  /** No owner named yet and its due date passed: nothing else counts it. */
+  unassignedLate: boolean;
+}
+
 /** What the roll-up knows of one lower org. */
 export interface BranchFacts {
   orgId: number;
@@ -94,13 +112,15 @@ export interface BranchFacts {
   tasks: { overdue: number };
   /** This half-year's 参学率 in whole percent (study-rules.ts `attendanceRate`), null without study held. */
   attendance: number | null;
+  /** This year's copies 下发 to it from above. */
+  issued: readonly IssuedCopy[];
 }
 
 export interface BranchRow {
   orgId: number;
   name: string;
   colour: Colour;
-  colours: { cycles: Colour; rects: Colour; tasks: Colour; study: Colour };
+  colours: { cycles: Colour; rects: Colour; tasks: Colour; study: Colour; issued: Colour };
   missed: number;
   /** Cycles due so far this year, and those met: the 制度落实率. */
   required: number;
@@ -112,6 +132,8 @@ export interface BranchRow {
   tasksOverdue: number;
   /** 参学率 in whole percent, null without a held study session. */
   attendance: number | null;
+  /** Items 下发 from above this year, and those finished (已完成 or 已验收). */
+  issued: { total: number; done: number };
 }
 
 const WORST: readonly Colour[] = ['red', 'yellow', 'green'];
@@ -134,6 +156,7 @@ export function branchRow(f: BranchFacts): BranchRow {
     rects: (f.rects.overdue === 0 ? 'green' : f.rects.maxDaysLate > RED_RECT_DAYS ? 'red' : 'yellow') as Colour,
     tasks: (f.tasks.overdue > 0 ? 'yellow' : 'green') as Colour,
     study: attendanceColour(attendance),
+    issued: (f.issued.some((c) => c.unassignedLate) ? 'yellow' : 'green') as Colour,
   };
   return {
     orgId: f.orgId,
@@ -148,11 +171,22 @@ export function branchRow(f: BranchFacts): BranchRow {
     maxDaysLate: f.rects.maxDaysLate,
     tasksOverdue: f.tasks.overdue,
     attendance,
+    issued: { total: f.issued.length, done: f.issued.filter((c) => c.finished).length },
   };
 }
 
+/** 下发完成率 in whole percent: finished copies ÷ copies, null with nothing 下发. */
+export function issuedRate(i: { total: number; done: number }): number | null {
+  return i.total === 0 ? null : Math.floor((i.done * 100) / i.total);
+}
+
 /** How much is wrong, for the order within a colour: missed cycles, then late rectifications, tasks. */
-const weight = (r: BranchRow) => r.missed * 1000 + r.rectsOverdue * 30 + r.tasksOverdue * 10 - (r.attendance ?? 100);
+const weight = (r: BranchRow) =>
+  r.missed * 1000 +
+  r.rectsOverdue * 30 +
+  r.tasksOverdue * 10 +
+  (r.issued.total - r.issued.done) -
+  (r.attendance ?? 100);
 
 /** Red first, then yellow, then green; within a colour the most behind first, then by name. */
 export function sortRows(rows: readonly BranchRow[]): BranchRow[] {

@@ -40,7 +40,10 @@ export async function rollupRows(
   return { rows: sortRows(facts.map(branchRow)), trend: monthlyTrend(cycles, i.today) };
 }
 
-/** One 支部's lists: its row, the cycles it missed, its overdue rectifications and tasks (most late first). */
+/**
+ * One 支部's lists: its row, the cycles it missed, its overdue rectifications and tasks (most late
+ * first), and the items 下发 to it from above that are not finished (in its list's order).
+ */
 export async function branchDetail(
   db: Kysely<Database>,
   branch: Org,
@@ -72,6 +75,10 @@ export async function branchDetail(
     .execute();
   return {
     row: branchRow(f),
+    issued: {
+      total: f.issued.length,
+      open: f.issued.filter((c) => !c.finished).map((c) => ({ seq: c.seq, title: c.title, status: c.status })),
+    },
     missed: [...missed].map(([name, periods]) => ({ name, periods })),
     rects: rects.map((r) => ({
       label: `整改 #${r.id}`,
@@ -150,6 +157,7 @@ export async function pressBranch(ctx: ActionContext<'required'>, branchId: numb
       missed: detail.row.missed,
       rects: detail.rects.length,
       tasks: detail.tasks.length,
+      issuedOpen: detail.issued?.open.length ?? 0,
       urgent: ['app', ...(urgent.sms ? ['sms'] : []), ...(urgent.phone ? ['phone'] : [])],
     },
   });
