@@ -119,6 +119,8 @@ const session = (category: 'meeting' | 'study'): SessionView => ({
 });
 
 const { buildLinkRequestCard } = await import('../../src/features/hierarchy/link-card.ts');
+const { buildIssueResultCard } = await import('../../src/features/duties/issue-cards.ts');
+const { buildRollupCard } = await import('../../src/features/rollup/rollup-card.ts');
 
 /** One card of every kind that has buttons, in every mode that draws different buttons. */
 function cards(): [string, Card][] {
@@ -133,6 +135,41 @@ function cards(): [string, Card][] {
     requestedAt: '2026-12-02 10:00',
   };
   out.push(['link request', buildLinkRequestCard(link)]);
+  out.push([
+    'issue answer',
+    buildIssueResultCard({
+      orgId: 3,
+      itemId: 7,
+      seq: 1,
+      content: '排查',
+      due: '2026-12-20',
+      created: ['支部'],
+      already: [],
+      unsent: [],
+    }),
+  ]);
+  const colours = { cycles: 'red', rects: 'green', tasks: 'green', study: 'green' } as const;
+  const row = {
+    orgId: 4,
+    name: '支部',
+    colour: 'red' as const,
+    colours,
+    missed: 1,
+    required: 2,
+    met: 1,
+    completion: 50,
+  };
+  out.push([
+    'roll-up',
+    buildRollupCard({
+      orgId: 3,
+      orgName: '党委',
+      today: '2026-12-02',
+      rows: [{ ...row, rectsOverdue: 0, maxDaysLate: 0, tasksOverdue: 0, attendance: null }],
+      legend: '红：有未按期开展',
+      trend: [{ month: '2026-11', required: 2, met: 1 }],
+    }),
+  ]);
   for (const mode of ['view', 'progress', 'blocked'] as const)
     out.push([`task ${mode}`, buildTaskCard(task('in_progress'), mode)]);
   out.push(['task review', buildTaskCard({ ...task('submitted'), mayReview: true })]);
