@@ -21,6 +21,7 @@ import { Emulator } from './emulator.ts';
 import { loadSandbox, type SandboxMeta, saveSandbox } from './persist.ts';
 import { DEMO_ORG, seedSandbox } from './seed.ts';
 import { redrawSeededCards } from './seed-cards.ts';
+import { seedHierarchy } from './seed-hierarchy.ts';
 import { seedMeetings } from './seed-meetings.ts';
 import { seedRectifications } from './seed-rectifications.ts';
 import { seedTasks } from './seed-tasks.ts';
@@ -139,6 +140,8 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       await seedRectifications(seed);
       await seedTasks(seed);
       await seedMeetings(seed);
+      // The 机关党委 over three 支部 (issue 15 item 6), before the jobs so that they see it too.
+      await seedHierarchy(emu, { ...seed, clock });
       app.dispatcher.wake();
       // What the jobs would have posted by now, so the first visit already shows the reminders.
       for (const job of jobs) await app.runJob(job.name, clock.now());

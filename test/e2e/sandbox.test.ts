@@ -61,8 +61,9 @@ describe('sandbox', () => {
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('清风');
       const state = (await (await fetch(`${url}api/state`)).json()) as { users: unknown[]; chats: { type: string }[] };
-      expect(state.users).toHaveLength(10);
-      expect(state.chats.filter((c) => c.type === 'group')).toHaveLength(1);
+      // 第一党支部's ten and its two newcomers, 第二 and 第三党支部's ten each, the 机关党委's two (seed-hierarchy.ts).
+      expect(state.users).toHaveLength(34);
+      expect(state.chats.filter((c) => c.type === 'group')).toHaveLength(4);
       // README: `GET /healthz` always — in sandbox mode too, on the console's port.
       const health = await fetch(`${url}healthz`);
       expect(health.status).toBe(200);
@@ -82,8 +83,11 @@ describe('sandbox', () => {
     const org = await findOrgByName(sb.db.db, DEMO_ORG);
     expect(org).toBeDefined();
     const roles = (await listMembers(sb.db.db, org?.id ?? 0)).map((m) => m.role).sort();
+    // Six 党员 and the two 预备党员 who joined since (seed-hierarchy.ts).
     expect(roles).toEqual([
       'inspector',
+      'member',
+      'member',
       'member',
       'member',
       'member',
@@ -115,7 +119,7 @@ describe('sandbox', () => {
     expect(sb.emu.store.messages.size).toBe(count);
     const again = sb.emu.store.messagesIn(group?.chatId as string);
     expect(again.some((m) => messageText(m).includes('访客留下的消息'))).toBe(true);
-    expect([...sb.emu.store.users.values()]).toHaveLength(10);
+    expect([...sb.emu.store.users.values()]).toHaveLength(34);
     // The bot still answers in the restored world (same bot identity).
     await sb.emu.sendText({ chatId: group?.chatId as string, from: secretary, text: '/帮助', mentionBot: true });
     await sb.emu.waitFor(() =>
