@@ -6,13 +6,7 @@
 
 import { argSchema } from '../src/core/args.ts';
 import { defineCommand, defineSubcommand } from '../src/core/contracts.ts';
-import {
-  assignItemOwners,
-  issueActions,
-  issueItem,
-  issueStatusCard,
-  requireItem,
-} from '../src/features/duties/issue.ts';
+import { assignItemOwners, issueActions, issueItem, issueStatusAnswer } from '../src/features/duties/issue.ts';
 import { issueTags } from '../src/features/duties/issue-tags.ts';
 import { CADENCE_LABELS } from '../src/features/duties/model.ts';
 import { listDutyItems, listOwners } from '../src/features/duties/repository.ts';
@@ -78,9 +72,8 @@ export default defineCommand({
       usage: ['/清单 下发情况 3'],
       args: argSchema((r) => seqArg(r)),
       access: { roles: 'admin', chat: 'any', org: 'required' },
-      async handle(ctx, seq) {
-        return { type: 'card', card: await issueStatusCard(ctx, await requireItem(ctx, seq)) };
-      },
+      // In a group the card goes privately to the admin who asked (each 支部's owners and evidence).
+      handle: (ctx, seq) => issueStatusAnswer(ctx, seq),
     }),
     defineSubcommand({
       name: 'assign',

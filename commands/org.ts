@@ -1,8 +1,9 @@
 /**
  * /org (/组织, /下级): the org as it stands in the hierarchy (issue 15). Without a verb it shows this
  * org: its level, its upper org's name and, for an org over others, its lower orgs. 级别 sets the level
- * (its admins); 下级 lists, 添加 asks a lower org to come under this one (agreed on a card in that
- * org's group), 移除 lets one go (the upper org's admins); 上级 退出 leaves the upper org (the 书记).
+ * (its admins, while it is under no other); 下级 lists, 添加 asks a lower org to come under this one
+ * (agreed on a card in that org's group), 移除 lets one go (the upper org's admins); 上级 退出 answers
+ * that leaving is the upper org's decision (only BOT_ADMINS leave from below).
  * The logic lives in src/features/hierarchy.
  */
 
@@ -94,14 +95,15 @@ export default defineCommand({
     defineSubcommand({
       name: 'parent',
       aliases: ['上级'],
-      summary: '退出上级组织（书记）',
+      summary: '退出上级组织（由上级组织移除）',
       usage: ['/组织 上级 退出'],
       args: argSchema((r) => {
         const verb = r.word('操作');
         if (verb !== '退出' && verb !== 'leave') return r.fail('请写“退出”。');
         return undefined;
       }),
-      access: { roles: ['secretary'], chat: 'group', org: 'required', botAdmins: true },
+      // The lower org's admins are told who decides (the upper org); the service lets only BOT_ADMINS leave.
+      access: { roles: 'admin', chat: 'any', org: 'required', botAdmins: true },
       handle: (ctx) => leaveParent(ctx),
     }),
   ],

@@ -1,14 +1,16 @@
 /**
- * /党员 (/党员名册, /名册): the members register, for the org's admins — shown (it holds dates and posts,
- * so asked in a group it comes privately) and edited one entry at a time: `/党员 @张三 预备党员`,
+ * /党员 (/党员名册, /名册): the members register, for the org's admins — shown and edited one entry at a
+ * time (it holds dates, posts and reasons of absence, so in a group the register, an entry and the
+ * answer to an edit go privately to the admin, the group hearing only that): `/党员 @张三 预备党员`,
  * `支委 组织委员`, `党小组 第一党小组 组长`, `入党 2020-07-01`, `职务 …`, `不计应到 理由` / `计入应到`.
  * A roster spreadsheet imports through /导入 (src/features/membership/roster-import.ts).
  */
 import { actionsOf } from '../src/cards/contract.ts';
-import { plain, textMention, textMessage } from '../src/cards/text.ts';
+import { plain, textMessage } from '../src/cards/text.ts';
 import { argSchema } from '../src/core/args.ts';
-import { defineCommand } from '../src/core/contracts.ts';
+import { type CommandContext, defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
+import type { Outgoing } from '../src/core/message.ts';
 import { findMember } from '../src/db/repositories/members.ts';
 import { registerPage } from '../src/features/membership/register-card.ts';
 import {
@@ -18,6 +20,16 @@ import {
   REGISTER_USAGE,
 } from '../src/features/membership/register-rules.ts';
 import { changeRegister, registerCard } from '../src/features/membership/register-service.ts';
+
+/**
+ * In a private chat the answer itself; in a group it goes to the admin privately (as the register
+ * does) and the group is told only that, in `note`'s words.
+ */
+async function privately(ctx: CommandContext<'required'>, answer: Outgoing, note: Outgoing): Promise<Outgoing> {
+  if (ctx.chat.type === 'p2p') return answer;
+  await ctx.outbox.send({ openId: ctx.actor.openId }, answer, { orgId: ctx.org.id });
+  return note;
+}
 
 type Args =
   | { kind: 'show'; page: number }
@@ -47,10 +59,7 @@ export default defineCommand({
     const org = ctx.org;
     if (args.kind === 'show') {
       const card = await registerCard(ctx, org, args.page);
-      if (ctx.chat.type === 'p2p') return { type: 'card', card };
-      // The register holds dates and posts: it goes to the admin who asked, not to the whole group.
-      await ctx.outbox.send({ openId: ctx.actor.openId }, { type: 'card', card }, { orgId: org.id });
-      return textMessage`党员名册已私信发送，请在与清风的单聊中查看。`;
+      return privately(ctx, { type: 'card', card }, textMessage`党员名册已私信发送，请在与清风的单聊中查看。`);
     }
     if (args.kind === 'entry') {
       const m = await findMember(ctx.db, org.id, args.member.openId);
@@ -59,15 +68,28 @@ export default defineCommand({
           'not_found',
           `${plain(args.member.name || '此人', 50)} 不是「${plain(org.name, 100)}」的成员。`,
         );
-      return textMessage`${plain(m.name, 50)}：${describeEntry(entryOf(m))}。`;
+      return privately(
+        ctx,
+        textMessage`${plain(m.name, 50)}：${describeEntry(entryOf(m))}。`,
+        textMessage`${plain(m.name, 50)}的名册信息已私信发送，请在与清风的单聊中查看。`,
+      );
     }
     const edit = parseRegisterEdit(args.field, args.rest, ctx.today);
     if ('error' in edit)
       throw new UserError('bad_args', edit.error, REGISTER_USAGE.map((u) => `用法：${u}`).join('\n'));
     const change = await changeRegister(ctx, org, args.member, edit.patch);
-    const who = textMention(args.member.openId, change.member.name);
-    if (!change.changed) return textMessage`${who} 的名册已是：${describeEntry(change.after)}，无需更改。`;
-    return textMessage`已更新 ${who} 的${edit.field}。名册现为：${describeEntry(change.after)}。`;
+    const who = plain(change.member.name, 50);
+    if (!change.changed)
+      return privately(
+        ctx,
+        textMessage`${who} 的名册已是：${describeEntry(change.after)}，无需更改。`,
+        textMessage`${who} 的名册无需更改，详情已私信发送。`,
+      );
+    return privately(
+      ctx,
+      textMessage`已更新 ${who} 的${edit.field}。名册现为：${describeEntry(change.after)}。`,
+      textMessage`已更新 ${who} 的名册，详情已私信发送，请在与清风的单聊中查看。`,
+    );
   },
   actions: actionsOf(
     registerPage.define({

@@ -293,7 +293,7 @@ export type LeaveVia = 'event' | 'reconcile';
  * composition root, so the router's member-deleted handling needs no feature. False when no member.
  */
 export type EndMembership = (
-  ctx: Pick<BaseContext, 'db' | 'outbox'>,
+  ctx: BaseContext,
   o: { orgId: number; openId: string; at: string; actor: string; chatId: string | null; via: LeaveVia },
 ) => Promise<boolean>;
 

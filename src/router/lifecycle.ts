@@ -10,7 +10,7 @@ import { findOrgByChat, listOrgChats, rememberGroupChat } from '../db/repositori
 import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
 import { clearUnreachable } from '../db/repositories/unreachable.ts';
 import type { InboundChatMembers } from '../feishu/events.ts';
-import type { RouterDeps } from './deps.ts';
+import { type RouterDeps, routerContext } from './deps.ts';
 
 /** The bot was added to a group: post the welcome card, once. */
 export async function onBotAdded(d: RouterDeps, evt: InboundChatMembers): Promise<void> {
@@ -76,24 +76,23 @@ export async function onUsersDeleted(d: RouterDeps, evt: InboundChatMembers): Pr
     }
   }
   let ended = 0;
+  const calendar = await d.calendar();
   const fresh = await d.db.transaction().execute(async (trx) => {
     if (!(await markProcessed(trx, key, 'users_deleted', now.toISOString()))) return false;
     const bound = await findOrgByChat(trx, evt.chatId);
     if (!bound) return true;
-    const outbox = createOutboxWriter(trx, { at: d.wallClock.now().toISOString(), orgId: bound.id });
+    const who = { actor: evt.operatorOpenId ?? 'feishu', chatId: evt.chatId, orgId: bound.id };
+    const ctx = routerContext(d, trx, now, who, d.logger, calendar);
     for (const u of evt.users) {
       if (stillIn.has(u.openId)) continue;
-      const left = await d.endMembership(
-        { db: trx, outbox },
-        {
-          orgId: bound.id,
-          openId: u.openId,
-          at: now.toISOString(),
-          actor: evt.operatorOpenId ?? 'feishu',
-          chatId: evt.chatId,
-          via: 'event',
-        },
-      );
+      const left = await d.endMembership(ctx, {
+        orgId: bound.id,
+        openId: u.openId,
+        at: now.toISOString(),
+        actor: evt.operatorOpenId ?? 'feishu',
+        chatId: evt.chatId,
+        via: 'event',
+      });
       if (left) ended++;
     }
     return true;

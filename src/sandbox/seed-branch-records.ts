@@ -54,7 +54,7 @@ interface Planned {
 const pick = <T>(xs: readonly T[], i: number) => xs[i % xs.length] as T;
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** Every cycle of a 支部 that ended this year before `today`, and a study session each month. */
+/** Every cycle of a 支部 that ended this year before `today` (and last year's 组织生活会, held in January), and a study session each month. */
 function yearPlan(d: SeedDeps, today: string, studyMissing: number): Planned[] {
   const y = today.slice(0, 4);
   const month = Number(today.slice(5, 7));
@@ -87,6 +87,11 @@ function yearPlan(d: SeedDeps, today: string, studyMissing: number): Planned[] {
     if (m % 3 === 0)
       out.push(
         meeting('general', `第${m / 3}季度支部党员大会：通报支部工作和党费收缴情况`, at(18), '15:00', 'secretary', 1),
+      );
+    // Last year's 组织生活会, held in January as is common (it counts for the year before: docs/domain.md).
+    if (m === 1)
+      out.push(
+        meeting('life_meeting', `${Number(y) - 1}年度组织生活会和民主评议党员`, at(26), '14:30', 'secretary', 0),
       );
   }
   return out;

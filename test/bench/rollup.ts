@@ -1,15 +1,16 @@
 /**
- * 6. The roll-up (/总览, issue 15 item 7). One 机关党委 over 200 支部 with 50 members each (10,000), a
- * year of records as of Wednesday 2026-12-02 10:00 Beijing: per 支部 the default calendar rules, each
- * month's 支委会 (7 支委) and 主题党日 (everyone), the quarters' 党员大会 and 党课, four study sessions
- * (everyone; attendance varies), 20 rectifications, 50 tasks (some overdue) and a copy of the 党委's
- * item 下发 to it (three owners; some unfinished) — about 1,100 attendance rows per 支部. Some 支部
- * skip months, so every colour occurs. Measured: the roll-up's computation (`rollupRows`: every query
- * and the held rule over every session), cold and then the median of 5 warm runs, on a SQLite file
- * and on PostgreSQL (TEST_DATABASE_URL, or the local postgres://postgres@127.0.0.1:5432/test, in a
- * schema of its own, dropped after); the card built from the rows and checked by the emulator's card
- * checker; the .xlsx of all rows.
- */
+ * 6. The roll-up (/总览, issue 15 item 7). One 机关党委 over 200 支部 with 50 members each (10,000),
+ * twenty-three months of records (January 2025 to November 2026; the roll-up looks back twelve months
+ * and passes over the older) as of Wednesday 2026-12-02 10:00 Beijing: per 支部 the default calendar
+ * rules, each month's 支委会 (7 支委) and 主题党日 (everyone), the quarters' 党员大会 and 党课, 2025's
+ * 警示教育 and its 组织生活会 (held in January 2026), four study sessions (everyone; attendance varies),
+ * 20 rectifications, 50 tasks (some overdue) and a copy of the 党委's item 下发 to it (three owners;
+ * some unfinished) — about 2,300 attendance rows per 支部. Some 支部 skip months, so every colour
+ * occurs. Measured: the roll-up's computation (`rollupRows`: every query and the held rule over every
+ * session), cold and then the median of 5 warm runs, on a SQLite file and on PostgreSQL
+ * (TEST_DATABASE_URL, or the local postgres://postgres@127.0.0.1:5432/test, in a schema of its own,
+ * dropped after); the card built from the rows and checked by the emulator's card checker; the .xlsx
+ * of all rows. */
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +22,7 @@ import pg from 'pg';
 import { openDatabase } from '../../src/db/connection.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import type { Database } from '../../src/db/schema.ts';
+import { addMonths } from '../../src/domain/time.ts';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
 import { ensureRules } from '../../src/features/meetings/repository.ts';
 import { rollupFile } from '../../src/features/rollup/export.ts';
@@ -53,7 +55,7 @@ async function insertMany(db: Kysely<Database>, table: keyof Database, rows: Rec
 
 /** The world: the 党委, its 200 支部 and their year. */
 export async function seed(db: Kysely<Database>): Promise<number> {
-  const at = iso('2026-01-04', '09:00');
+  const at = iso('2025-01-04', '09:00');
   const upper = await db
     .insertInto('orgs')
     .values({ name: '机关党委', parent_id: null, level: 'organ_committee', settings: '{}', created_at: at })
@@ -111,48 +113,26 @@ export async function seed(db: Kysely<Database>): Promise<number> {
   for (const o of orgs) {
     const everyone = people(b);
     const sessions: { kind: string; category: string; start: string; invited: number; signed: number }[] = [];
-    for (let m = 1; m <= 11; m++) {
+    const add = (kind: string, category: string, day: string, time: string, invited: number, signed: number) =>
+      sessions.push({ kind, category, start: iso(day, time), invited, signed });
+    // Twenty-three months, January 2025 to November 2026: the roll-up counts the deadlines from 2025-12-02
+    // and reads each kind from its earliest period (December, the fourth quarter, 2025), not all of them.
+    for (let k = 0; k < 23; k++) {
+      const ym = addMonths('2025-01-01', k).slice(0, 7);
       // Every seventh 支部 skips a month: a missed cycle.
-      if (b % 7 === 0 && m === 5) continue;
-      sessions.push({
-        kind: 'committee',
-        category: 'meeting',
-        start: iso(`2026-${pad(m)}-08`, '15:00'),
-        invited: 7,
-        signed: 6,
-      });
-      sessions.push({
-        kind: 'theme_day',
-        category: 'meeting',
-        start: iso(`2026-${pad(m)}-14`, '09:00'),
-        invited: MEMBERS,
-        signed: 40,
-      });
+      if (!(b % 7 === 0 && ym === '2026-05')) {
+        add('committee', 'meeting', `${ym}-08`, '15:00', 7, 6);
+        add('theme_day', 'meeting', `${ym}-14`, '09:00', MEMBERS, 40);
+      }
+      if (k % 3 === 1 && k < 22) {
+        add('general', 'meeting', `${ym}-20`, '15:00', MEMBERS, 35);
+        add('lecture', 'meeting', addMonths(`${ym}-10`, 1), '15:00', MEMBERS, 38);
+      }
     }
-    for (const q of [2, 5, 8]) {
-      sessions.push({
-        kind: 'general',
-        category: 'meeting',
-        start: iso(`2026-${pad(q)}-20`, '15:00'),
-        invited: MEMBERS,
-        signed: 35,
-      });
-      sessions.push({
-        kind: 'lecture',
-        category: 'meeting',
-        start: iso(`2026-${pad(q + 1)}-10`, '15:00'),
-        invited: MEMBERS,
-        signed: 38,
-      });
-    }
-    for (const m of [7, 9, 10, 11])
-      sessions.push({
-        kind: 'integrity',
-        category: 'study',
-        start: iso(`2026-${pad(m)}-22`, '09:00'),
-        invited: MEMBERS,
-        signed: 25 + (b % 25),
-      });
+    // 2025's yearly rules: its 警示教育, and its 组织生活会 held in January 2026 (counted for 2025).
+    add('warning', 'study', '2025-11-25', '09:00', MEMBERS, 40);
+    add('life_meeting', 'meeting', '2026-01-20', '15:00', MEMBERS, 45);
+    for (const m of [7, 9, 10, 11]) add('integrity', 'study', `2026-${pad(m)}-22`, '09:00', MEMBERS, 25 + (b % 25));
     const ids = await db
       .insertInto('sessions')
       .values(
@@ -391,7 +371,7 @@ export async function runRollup(_o: { quick: boolean }): Promise<BenchResult> {
     seconds: (performance.now() - started) / 1000,
     sections,
     notes: [
-      `One 机关党委 over ${BRANCHES} 支部 of ${MEMBERS} members, a year of meetings, study, rectifications and tasks and an item 下发 to every 支部 (about 1,100 attendance rows per 支部), as of ${TODAY} 10:00 Beijing. Timed: \`rollupRows\` (a fixed number of set-based queries, then the held rule per session in memory); the card is built from the same rows and checked by the emulator's card checker.`,
+      `One 机关党委 over ${BRANCHES} 支部 of ${MEMBERS} members, twenty-three months of meetings and study (January 2025 to November 2026: the roll-up counts the deadlines of the last twelve months and reads each kind from its earliest period), rectifications and tasks and an item 下发 to every 支部 (about 2,300 attendance rows per 支部), as of ${TODAY} 10:00 Beijing. Timed: \`rollupRows\` (a fixed number of set-based queries, then the held rule per session in memory); the card is built from the same rows and checked by the emulator's card checker.`,
       ...notes,
     ],
   };

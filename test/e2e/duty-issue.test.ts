@@ -234,8 +234,24 @@ describe('下发: a 党委 hands an item of its 清单 down to its 支部 and se
     expect(blocked.toast?.content).toBe('已记录，已通知书记');
     await talk.settled(h);
 
-    const status = await say(upper.chat, upper.secretary, '/清单 下发情况 1');
-    expect(cardTitle(status)).toBe('下发情况 · 第 1 项');
+    // Asked in the 党委's group, the 下发情况 (each 支部's owners and evidence) goes to the admin
+    // privately; the group hears only that.
+    const privateBefore = h.emu.botMessages(p2p(upper.secretary)).length;
+    const note = await say(upper.chat, upper.secretary, '/清单 下发情况 1');
+    expect(messageText(note)).toBe('下发情况已私信发送，请在与清风的单聊中查看。');
+    const status = await h.emu.waitFor(
+      () =>
+        h.emu
+          .botMessages(p2p(upper.secretary))
+          .slice(privateBefore)
+          .find((m) => cardTitle(m) === '下发情况 · 第 1 项'),
+      { what: 'the private 下发情况' },
+    );
+    expect(posted(upper.chat, '下发情况 · 第 1 项')).toEqual([]);
+    // In the private chat the card is the answer.
+    expect(cardTitle(await say(h.emu.p2pChat(upper.secretary.openId), upper.secretary, '/清单 下发情况 1'))).toBe(
+      '下发情况 · 第 1 项',
+    );
     const text = cardText(status.content);
     expect(text).toContain('**已完成 2/3**');
     expect(text).not.toContain('人员调整');
@@ -265,18 +281,37 @@ describe('下发: a 党委 hands an item of its 清单 down to its 支部 and se
     });
     expect(cardText(ownCard.content)).toContain('已下发 3 个支部 · 已完成 2');
 
-    // 查看下发情况 on the 下发 answer posts the same card in the 党委's group.
-    const before = posted(upper.chat, '下发情况 · 第 1 项').length;
+    // 查看下发情况 on the 下发 answer in the group: the card goes to the admin privately, the shared
+    // answer stays as it was and nothing is posted in the group.
+    const answerBefore = h.emu.requireMessage(answer.messageId).content;
+    const privately = h.emu.botMessages(p2p(upper.secretary)).length;
     const clicked = await h.emu.click({
       messageId: answer.messageId,
       from: upper.secretary.openId,
       value: button(answer, '查看下发情况').value,
     });
-    expect(clicked.toast?.content).toBe('已发送下发情况');
-    const sent = await h.emu.waitFor(() => posted(upper.chat, '下发情况 · 第 1 项')[before], {
-      what: 'the status card',
-    });
+    expect(clicked.toast?.content).toBe(talk.SENT_PRIVATELY.view);
+    expect(clicked.card).toBeUndefined();
+    const sent = await h.emu.waitFor(
+      () =>
+        h.emu
+          .botMessages(p2p(upper.secretary))
+          .slice(privately)
+          .find((m) => cardTitle(m) === '下发情况 · 第 1 项'),
+      { what: 'the private status card' },
+    );
     expect(cardText(sent.content)).toContain('**已完成 2/3**');
+    await talk.settled(h);
+    expect(posted(upper.chat, '下发情况 · 第 1 项')).toEqual([]);
+    expect(h.emu.requireMessage(answer.messageId).content).toBe(answerBefore);
+    // 刷新 on the private card redraws it in place.
+    const refreshed = await h.emu.click({
+      messageId: sent.messageId,
+      from: upper.secretary.openId,
+      value: button(sent, '刷新').value,
+    });
+    expect(refreshed.toast?.content).toBe('已刷新');
+    expect(refreshed.card).toBeDefined();
   });
 
   it('refuses a 支部 admin and a plain 党委 member; an unknown name creates nothing; 下发 twice creates nothing new', async () => {

@@ -3,9 +3,10 @@
  * 机关党委 and two 支部, each bound in its own group: the level is set by an org's admins; the 党委's
  * admin asks a 支部 to come under it and the 支部's admin agrees on the card in the 支部's group (a
  * plain member's click is refused with a toast and the shared card stays as it was; two admins pressing
- * at once act once); 拒绝, 移除 and 上级 退出 tell both groups; a cycle is refused, and so is a 支部 admin
- * adding a lower org; /组织 in a 支部 names its 党委 but never its sibling; /日历 shows each level its
- * own rules, and an org without a level all of them, as before.
+ * at once act once; two 党委's requests agreed at once link one); 拒绝 and 移除 tell both groups; a
+ * 支部 under a 党委 neither changes its own level nor leaves (the 党委 removes it; BOT_ADMINS may); a
+ * cycle is refused, and so is a 支部 admin adding a lower org; /组织 in a 支部 names its 党委 but never
+ * its sibling; /日历 shows each level its own rules, and an org without a level all of them, as before.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.ts';
@@ -131,6 +132,12 @@ describe('a 党委 over its 支部', () => {
     expect(lastText(wei.g)).toBe('「第一党支部」已同意成为本组织的下级组织。');
     expect(lastText(one.g)).toBe('本组织已成为「机关党委」的下级组织。');
 
+    // Under the 党委, the 支部's own 书记 cannot make it a 党委 (and so drop out of the 党委's view).
+    expect((await say(h, one.g, one.sec, '/组织 级别 党委')).texts[0]).toBe(
+      '本组织隶属「机关党委」，级别由上级组织调整：请「机关党委」的书记、副书记、纪检委员或组织委员先将本组织移除（/组织 下级 移除 第一党支部），再设置级别；或请系统管理员调整。',
+    );
+    expect((await org('第一党支部')).level).toBe('branch');
+
     // The second 支部: its 书记 and 组织委员 press 同意 at once — one link, one audit row, one message.
     await say(h, wei.g, wei.sec, '/组织 下级 添加 第二党支部');
     await settled(h);
@@ -187,7 +194,7 @@ describe('a 党委 over its 支部', () => {
     expect(told(one.sec)).not.toContain('理论学习中心组学习');
   });
 
-  it('拒绝, 移除 and 上级 退出 tell both groups; a cycle is refused; BOT_ADMINS link directly; no level shows every rule', async () => {
+  it('拒绝, 移除 and (by BOT_ADMINS) 上级 退出 tell both groups; a 支部 under a 党委 neither sets its level nor leaves; a cycle is refused; BOT_ADMINS link directly; no level shows every rule', async () => {
     const { wei, one, two } = await setup();
     const [oneAdmin] = one.others as [EmuUser];
 
@@ -246,15 +253,25 @@ describe('a 党委 over its 支部', () => {
     expect(toBranch).toContain('还有下级组织，党支部不能有下级组织');
     expect((await org('机关党委')).level).toBe('committee');
 
-    // A cycle: 第一党支部 made a 党总支 cannot take its own 党委 under it.
-    await say(h, one.g, one.sec, '/组织 级别 党总支');
+    // A cycle: 第一党支部 made a 党总支 (by BOT_ADMINS: under a 党委 its 书记 may not) cannot take its
+    // own 党委 under it.
+    await h.emu.addUsersToChat(one.g, [staff.openId]);
+    await settled(h);
+    expect((await say(h, one.g, one.sec, '/组织 级别 党总支')).texts[0]).toContain('级别由上级组织调整');
+    expect((await org('第一党支部')).level).toBe('branch');
+    expect((await say(h, one.g, staff, '/组织 级别 党总支')).texts[0]).toContain('已将「第一党支部」的级别设为党总支');
     const cycle = (await say(h, one.g, one.sec, '/组织 下级 添加 机关党委')).texts.join('');
     expect(cycle).toContain('会形成循环');
     expect((await org('机关党委')).parent_id).toBeNull();
 
-    // The 支部's 书记 leaves the 党委 (its 组织委员 may not).
-    expect((await say(h, one.g, oneAdmin, '/组织 上级 退出')).texts[0]).toMatch(/^需要书记权限。$/);
-    expect((await say(h, one.g, one.sec, '/组织 上级 退出')).texts[0]).toBe('本组织已退出「机关党委」。');
+    // Leaving is the 党委's decision: the 支部's admins are told so and nothing changes; BOT_ADMINS may.
+    const leave =
+      '本组织隶属「机关党委」，是否退出由上级组织决定：请「机关党委」的书记、副书记、纪检委员或组织委员在其群聊中发送 /组织 下级 移除 第一党支部。';
+    expect((await say(h, one.g, one.sec, '/组织 上级 退出')).texts[0]).toBe(leave);
+    expect((await say(h, one.g, oneAdmin, '/组织 上级 退出')).texts[0]).toBe(leave);
+    expect((await say(h, one.g, one.others[1] as EmuUser, '/组织 上级 退出')).texts[0]).toMatch(/^需要.+权限。$/);
+    expect((await org('第一党支部')).parent_id).toBe((await org('机关党委')).id);
+    expect((await say(h, one.g, staff, '/组织 上级 退出')).texts[0]).toBe('本组织已退出「机关党委」。');
     await settled(h);
     expect((await org('第一党支部')).parent_id).toBeNull();
     expect(lastText(wei.g)).toBe('「第一党支部」已不再是本组织的下级组织。');
@@ -270,5 +287,44 @@ describe('a 党委 over its 支部', () => {
         'org:link',
       ]),
     );
+  });
+
+  it('two 党委 asking one 支部, agreed at once by two of its admins: one link, the other told nothing changed', async () => {
+    const { wei, one, two } = await setup();
+    const [oneAdmin] = one.others as [EmuUser];
+    await say(h, wei.g, wei.sec, '/组织 级别 机关党委');
+    await say(h, two.g, two.sec, '/组织 级别 党委'); // 第二党支部's group stands for a second 党委 here
+    await say(h, wei.g, wei.sec, '/组织 下级 添加 第一党支部');
+    await settled(h);
+    const fromWei = requestCard(one.g);
+    await say(h, two.g, two.sec, '/组织 下级 添加 第一党支部');
+    await settled(h);
+    const fromTwo = requestCard(one.g);
+    expect(fromTwo.messageId).not.toBe(fromWei.messageId);
+    const told = { wei: h.emu.botMessages(wei.g).length, two: h.emu.botMessages(two.g).length };
+
+    const answers = await Promise.all([
+      h.emu.click({ messageId: fromWei.messageId, from: one.sec.openId, value: button(fromWei, '同意').value }),
+      h.emu.click({ messageId: fromTwo.messageId, from: oneAdmin.openId, value: button(fromTwo, '同意').value }),
+    ]);
+    await settled(h);
+    const won = answers.findIndex((a) => a.toast?.type === 'success');
+    expect(won).toBeGreaterThanOrEqual(0);
+    const [winner, loser] = won === 0 ? (['机关党委', '第二党支部'] as const) : (['第二党支部', '机关党委'] as const);
+    expect(answers[1 - won]?.toast).toEqual({
+      type: 'error',
+      content: `「第一党支部」已是「${winner}」的下级组织，本次没有更改；如需改隶，须先由「${winner}」移除。`,
+    });
+    expect((await org('第一党支部')).parent_id).toBe((await org(winner)).id);
+    const links = await h.db.db.selectFrom('org_links').select(['parent_id', 'status']).orderBy('id').execute();
+    expect(links.map((l) => l.status).sort()).toEqual(['accepted', 'pending']);
+    expect(links.find((l) => l.status === 'accepted')?.parent_id).toBe((await org(winner)).id);
+    expect(await listAudit(h.db.db, { action: 'org:link-accept' })).toHaveLength(1);
+    // Only the winner's group hears of it; the loser's request card still waits.
+    const heard = (g: string, from: number) => h.emu.botMessages(g).slice(from).map(textOf);
+    expect(heard(winner === '机关党委' ? wei.g : two.g, winner === '机关党委' ? told.wei : told.two)).toEqual([
+      '「第一党支部」已同意成为本组织的下级组织。',
+    ]);
+    expect(heard(loser === '机关党委' ? wei.g : two.g, loser === '机关党委' ? told.wei : told.two)).toEqual([]);
   });
 });

@@ -4,7 +4,9 @@
  * on its card, in the 三会一课记录簿 (列席 and 不计应到 in their own columns) and the same on a 补录 of
  * one; one not held tells its organiser held.ts's reason (the 预备党员 clause included). The calendar by
  * level: `/日历 设置 专题会议 …` in a 党支部 is refused with nothing changed, a 党委 is refused a 支部's
- * rule, and the 党委's /日历 card gives examples from its own rules.
+ * rule, and the 党委's /日历 card gives examples from its own rules. The group's card gives 不计应到 as a
+ * count. A 机关党委's 中心组学习 invites its 班子 (everyone, said so, while none is registered); a 支部's
+ * study plan row without 学习形式 is 专题学习.
  */
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -160,7 +162,9 @@ describe('records agree with the seats; the calendar by level', () => {
     expect(card).toContain(
       '**列席**（无表决权）：预备党员 2 人（吴预备（预备党员）、郑预备（预备党员）），已签到 2 人',
     );
-    expect(card).toContain('**不计应到**：1 人（冯病休：长期病假）');
+    // On the group's card 不计应到 is a count; the reason is in the 记录簿 (and on a card drawn for one person).
+    expect(card).toContain('**不计应到**：1 人\n');
+    expect(card).not.toContain('长期病假');
 
     // The organiser of the one not held is told held.ts's reason, as the card gives it.
     await talk.runJobAt(h, 'meeting-reminders', '2026-12-08', '18:30');
@@ -274,5 +278,77 @@ describe('records agree with the seats; the calendar by level', () => {
       /^主题党日是党支部的职责，本组织为机关党委，不适用。本组织的规则：专题会议、中心组学习、警示教育。/,
     );
     expect((await rulesNow()).filter((r) => !before.some((b) => b.org_id === r.org_id))).toEqual(mine);
+  });
+
+  it('中心组学习 by level: a 党委 invites its 班子 (said so while none is registered); a 支部’s plan defaults to 专题学习', async () => {
+    const w = await setup();
+    const zhou = h.emu.addUser('周书记');
+    const wu = h.emu.addUser('吴委员');
+    const zheng = h.emu.addUser('郑干部');
+    const upper = h.emu.createGroup({ name: '机关党委', owner: zhou.openId, members: [wu.openId, zheng.openId] });
+    await talk.say(h, upper.chatId, zhou, '/绑定 机关党委');
+    await talk.say(h, upper.chatId, zhou, '/组织 级别 机关党委');
+    const study = async (title: string) => {
+      const form = await talk.say(h, upper.chatId, zhou, '/学习 新建 中心组学习');
+      const created = await h.emu.click({
+        messageId: form.messageId,
+        from: zhou.openId,
+        value: button(form, '发布通知'),
+        name: 'submit_session',
+        formValue: { kind: 'central_group', title, start: '2026-12-15 09:00 +0800', place: '', attendees: [] },
+      });
+      await talk.drained(h);
+      const id = Number(/#(\d+)/.exec(created.toast?.content ?? '')?.[1]);
+      const names = await h.db.db
+        .selectFrom('session_attendees')
+        .select('name')
+        .where('session_id', '=', id)
+        .orderBy('name')
+        .execute();
+      return { names: names.map((r) => r.name), card: cardText(h.emu.requireMessage(form.messageId).content) };
+    };
+    // No 委员 registered: everyone, and the card says how to make it the 班子.
+    const first = await study('学习贯彻党的二十届四中全会精神');
+    expect(first.names).toEqual(['吴委员', '周书记', '郑干部'].sort());
+    expect(first.card).toContain('本组织尚未登记班子成员，本次中心组学习按通知所列人员参加。');
+    for (const text of [`/党员 @{${zhou.openId}} 支委 书记`, `/党员 @{${wu.openId}} 支委 委员`])
+      expect(messageText(await talk.say(h, upper.chatId, zhou, text)), text).toContain('已更新');
+    const second = await study('学习《中国共产党纪律处分条例》');
+    expect(second.names).toEqual(['吴委员', '周书记'].sort());
+    expect(second.card).not.toContain('尚未登记班子成员');
+
+    // The 支部's study plan: a row without 学习形式 is 专题学习, not 中心组学习.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('2026年学习计划');
+    ws.addRow(['学习时间', '学习主题', '学习形式', '学习内容']);
+    ws.addRow(['2026-12-20 09:00', '学习党章', '', '党章全文']);
+    ws.addRow(['2026-12-21 09:00', '廉政教育专题学习', '廉政教育', '']);
+    const p2p = h.emu.p2pChat(w.secretary.openId).chatId;
+    const sent = await h.emu.sendFile({
+      chatId: p2p,
+      from: w.secretary.openId,
+      fileName: '2026年学习计划.xlsx',
+      bytes: Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer),
+    });
+    const preview = await talk.answerTo(h, sent);
+    expect(cardTitle(preview)).toBe('导入预览 · 年度学习计划');
+    const confirmed = await h.emu.click({
+      messageId: preview.messageId,
+      from: w.secretary.openId,
+      value: button(preview, '确认导入 2 行'),
+    });
+    expect(confirmed.toast).toEqual({ type: 'success', content: '导入完成' });
+    const branchOrg = await h.db.db.selectFrom('orgs').select('id').where('name', '=', '第一党支部').executeTakeFirst();
+    const kinds = await h.db.db
+      .selectFrom('sessions')
+      .select(['title', 'kind'])
+      .where('org_id', '=', branchOrg?.id ?? 0)
+      .where('category', '=', 'study')
+      .orderBy('start_at')
+      .execute();
+    expect(kinds).toEqual([
+      { title: '学习党章', kind: 'topic' },
+      { title: '廉政教育专题学习', kind: 'integrity' },
+    ]);
   });
 });

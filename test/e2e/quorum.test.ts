@@ -3,13 +3,15 @@
  * one 正式党员 excluded (长期病假), a 党员大会's card says 应到 7 and lists 列席 and 不计应到 apart; 3 正式 +
  * 2 预备 signed in is not more than half (未召开 after the window, with the reason), 4 正式 is (已召开);
  * a 支委会 invites the 支委 only; a 党小组会 needs its 党小组 (refused without one, nothing stored) and
- * invites that 小组.
+ * invites that 小组. The group's card gives 不计应到 as a count (the reason is personal); the excluded
+ * member who does attend is counted and votes. Until 签到 opens the seats follow the register (转正,
+ * 不计应到, 支委, 党小组) and who leaves the group is taken off; a session in its window keeps its seats.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RegisterFields } from '../../src/db/repositories/register.ts';
 import { updateRegister } from '../../src/db/repositories/register.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
-import { type BotHarness, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
+import { type BotHarness, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
 import { cardTitle } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
@@ -168,7 +170,14 @@ describe('quorum and attendees by the rules', () => {
     expect(notice).toContain(
       '**列席**（无表决权）：预备党员 2 人（吴预备（预备党员）、郑预备（预备党员）），已签到 0 人',
     );
-    expect(notice).toContain('**不计应到**：1 人（冯病休：长期病假）');
+    expect(notice).toContain('**不计应到**：1 人\n');
+    expect(notice).not.toContain('长期病假');
+    // Drawn for one person (the secretary's private chat), the card names them with the 支部's reason.
+    const p2p = h.emu.p2pChat(w.secretary.openId).chatId;
+    const sent = h.emu.botMessages(p2p).length;
+    await h.emu.sendText({ chatId: p2p, from: w.secretary.openId, text: `/会议 查看 ${a.id}` });
+    const mine = cardText((await talk.postedCard(h, p2p, '党员大会：第四季度党员大会', sent)).content);
+    expect(mine).toContain('**不计应到**：1 人（冯病休：长期病假）');
 
     // In the window 3 正式 and both 预备党员 sign in: 5 people present, 3 of 7 with a vote.
     clock.set(bj('2026-12-04', '14:45'));
@@ -181,12 +190,15 @@ describe('quorum and attendees by the rules', () => {
       '**状态**：未召开（有表决权的党员 7 人，到会 3 人，未超过半数；预备党员 2 人到会列席，无表决权）',
     );
 
-    // The second: 4 正式 sign in (and no 预备党员) — more than half of 7: held.
+    // The second: 4 正式 sign in (and no 预备党员), and the one on 长期病假 comes all the same: counted in
+    // 应到 and present, with a vote — 5 of 8, held.
     clock.set(bj('2026-12-08', '14:50'));
-    await signAll(w, b.id, '党员大会：接收预备党员大会', ['李书记', '张组织', '钱党员', '孙党员']);
+    await signAll(w, b.id, '党员大会：接收预备党员大会', ['李书记', '张组织', '钱党员', '孙党员', '冯病休']);
     clock.set(bj('2026-12-08', '18:30'));
     const held = cardText((await show(w, b.id, '党员大会：接收预备党员大会')).content);
-    expect(held).toContain('有表决权的党员 7 人，已到 4 人，超过半数。');
+    expect(held).toContain('**应到** 8 人　**已签到** 5 人　**请假** 0 人　**缺席** 3 人');
+    expect(held).toContain('有表决权的党员 8 人，已到 5 人，超过半数。');
+    expect(held).not.toContain('不计应到');
     expect(held).toContain('**状态**：已召开（纪要待补');
   });
 
@@ -269,6 +281,75 @@ describe('quorum and attendees by the rules', () => {
     const shown = cardText(h.emu.requireMessage(card.messageId).content);
     expect(shown).toContain(
       '未召开（有表决权的党员 7 人，到会 3 人，未超过半数；预备党员 2 人到会列席，无表决权）（补录）',
+    );
+  });
+
+  it('until 签到 opens the seats follow the register and who leaves is taken off; a session in its window keeps its seats', async () => {
+    const w = await setup();
+    const general = await createMeeting(w, { kind: 'general', title: '第四季度党员大会', start: '2026-12-04 15:00' });
+    const committee = await createMeeting(w, { kind: 'committee', title: '12月支委会', start: '2026-12-09 15:00' });
+    const group = await createMeeting(w, {
+      kind: 'group',
+      title: '12月党小组会',
+      start: '2026-12-10 15:00',
+      group: '第二党小组',
+    });
+    // 签到 of this one is open already (from 30 minutes before the start): its seats are a record now.
+    const open = await createMeeting(w, { kind: 'general', title: '临时党员大会', start: '2026-12-01 10:20' });
+    const seatsOf = async (id: number) =>
+      Object.fromEntries((await attendees(id)).map((x) => [x.name, `${x.voting}/${x.seat ?? '-'}`]));
+    const openBefore = await seatsOf(open.id);
+
+    const at = (name: string) => `@{${w.by(name).openId}}`;
+    for (const change of [
+      `/党员 ${at('吴预备')} 正式党员 转正 2026-11-30`,
+      `/党员 ${at('赵党员')} 支委 宣传委员`,
+      `/党员 ${at('钱党员')} 不计应到 外派学习`,
+      `/党员 ${at('周党员')} 党小组 第一党小组`,
+    ])
+      expect(messageText(await talk.say(h, w.group, w.secretary, change)), change).toContain('已更新');
+    await h.emu.removeUsersFromChat(w.group, [w.by('孙党员').openId], { operator: w.secretary.openId });
+    await h.emu.waitFor(async () => (await attendees(general.id)).every((x) => x.name !== '孙党员'), {
+      what: 'the one who left taken off',
+    });
+    await talk.drained(h);
+
+    expect(await seatsOf(general.id)).toEqual({
+      李书记: '1/-',
+      王纪检: '1/-',
+      张组织: '1/-',
+      赵党员: '1/-',
+      钱党员: '0/exempt',
+      周党员: '1/-',
+      吴预备: '1/-',
+      郑预备: '0/probationary',
+      冯病休: '0/exempt',
+    });
+    expect(Object.keys(await seatsOf(committee.id)).sort()).toEqual(['张组织', '李书记', '王纪检', '赵党员'].sort());
+    expect(await seatsOf(group.id)).toEqual({
+      钱党员: '1/-',
+      吴预备: '1/-',
+      郑预备: '0/probationary',
+      冯病休: '1/-',
+    });
+    // In its window: as it was noticed, 孙党员 and the 预备党员 as they were.
+    expect(await seatsOf(open.id)).toEqual(openBefore);
+    expect(openBefore).toMatchObject({ 孙党员: '1/-', 吴预备: '0/probationary' });
+
+    // The notice card in the group was redrawn: 应到 6, two apart as 不计应到.
+    const notice = cardText(
+      h.emu.botMessages(w.group).find((m) => cardTitle(m) === '党员大会：第四季度党员大会')?.content ?? '',
+    );
+    expect(notice).toContain('**应到** 6 人');
+    expect(notice).toContain('有表决权的党员 6 人，已到 0 人，尚未过半。');
+    expect(notice).toContain('**不计应到**：2 人\n');
+    const reseated = await h.db.db
+      .selectFrom('audit_log')
+      .select(['subject'])
+      .where('action', '=', 'session:reseat')
+      .execute();
+    expect(new Set(reseated.map((r) => r.subject))).toEqual(
+      new Set([general, committee, group].map((x) => `session:${x.id}`)),
     );
   });
 

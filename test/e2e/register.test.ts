@@ -31,7 +31,15 @@ describe('the members register', () => {
     const [inspector, organizer, zhao, qian, sun] = w.members as [EmuUser, EmuUser, EmuUser, EmuUser, EmuUser];
     const g = w.chat.chatId;
     const orgId = (await findOrgByChat(h.db.db, g))?.id as number;
-    const text = async (from: EmuUser, line: string, chat = g) => messageText(await say(h, chat, from, line));
+    const p2p = (u: EmuUser) => h.emu.p2pChat(u.openId).chatId;
+    /** The answer; asked in the group and sent privately, the private answer (the group's note is checked apart). */
+    const text = async (from: EmuUser, line: string, chat = g) => {
+      const before = h.emu.botMessages(p2p(from)).length;
+      const reply = messageText(await say(h, chat, from, line));
+      if (chat !== g || !reply.includes('已私信发送')) return reply;
+      const sent = await h.emu.waitFor(() => h.emu.botMessages(p2p(from))[before], { what: 'the private answer' });
+      return messageText(sent);
+    };
     const entry = async (u: EmuUser) => {
       const m = await findMember(h.db.db, orgId, u.openId);
       return {
@@ -46,7 +54,6 @@ describe('the members register', () => {
         role: m?.role,
       };
     };
-    const p2p = (u: EmuUser) => h.emu.p2pChat(u.openId).chatId;
     return { ...w, g, orgId, inspector, organizer, zhao, qian, sun, text, entry, p2p };
   }
 
@@ -95,7 +102,19 @@ describe('the members register', () => {
       '党小组：第一党小组（组长）',
     );
     expect(await w.text(s, `/名册 ${at(qian)} 职务 办公室主任`)).toContain('职务：办公室主任');
+    // In the group an edit's answer and an entry go to the admin privately: the group hears no date,
+    // post or reason.
+    const groupBefore = h.emu.botMessages(w.g).length;
     expect(await w.text(s, `/党员 ${at(qian)} 不计应到 长期病假`)).toContain('不计应到：长期病假');
+    const entryShown = await w.text(s, `/党员 ${at(qian)}`);
+    expect(entryShown).toContain('钱党员：');
+    expect(entryShown).toContain('职务：办公室主任');
+    expect(h.emu.botMessages(w.g).slice(groupBefore).map(messageText)).toEqual([
+      '已更新 钱党员 的名册，详情已私信发送，请在与清风的单聊中查看。',
+      '钱党员的名册信息已私信发送，请在与清风的单聊中查看。',
+    ]);
+    // Asked privately, the answer itself.
+    expect(await w.text(s, `/党员 ${at(qian)}`, w.p2p(s))).toContain('不计应到：长期病假');
     expect(await w.entry(qian)).toMatchObject({
       party_group: '第一党小组',
       group_leader: 1,
@@ -128,7 +147,7 @@ describe('the members register', () => {
     expect(await w.text(s, `/角色 ${at(sun)} 支委`)).toContain('不认识的角色“支委”');
 
     const before = h.emu.botMessages(w.p2p(s)).length;
-    expect(await w.text(s, '/党员')).toBe('党员名册已私信发送，请在与清风的单聊中查看。');
+    expect(messageText(await say(h, w.g, s, '/党员'))).toBe('党员名册已私信发送，请在与清风的单聊中查看。');
     const card = await postedCard(h, w.p2p(s), '党员名册 · 第一党支部', before);
     const shown = cardText(JSON.parse(card.content));
     expect(shown).toContain('正式党员 **5** · 预备党员 **1** · 支委 **0**');
@@ -138,6 +157,30 @@ describe('the members register', () => {
     // In the private chat, the card is the answer.
     const direct = await say(h, w.p2p(s), s, '/党员名册');
     expect(cardTitle(direct)).toBe('党员名册 · 第一党支部');
+  });
+
+  it('a named 支委 post given to two people at once goes to one of them', async () => {
+    const w = await setup();
+    const { secretary: s, inspector, zhao, qian } = w;
+    expect(await w.text(s, `/角色 ${at(inspector)} 纪检委员`)).toContain('角色设为纪检委员');
+    // Two admins, two chats (nothing orders them): the org's register is locked before the post is
+    // checked, so the second sees the first.
+    const answers = await Promise.all([
+      say(h, w.g, s, `/党员 ${at(zhao)} 支委 组织委员`),
+      say(h, w.p2p(inspector), inspector, `/党员 ${at(qian)} 支委 组织委员`),
+    ]);
+    const holders = await h.db.db
+      .selectFrom('members')
+      .select('name')
+      .where('org_id', '=', w.orgId)
+      .where('committee_post', '=', 'organizer')
+      .execute();
+    expect(holders).toHaveLength(1);
+    const holder = holders[0]?.name as string;
+    const texts = answers.map(messageText);
+    expect(texts.filter((t) => t.includes(`组织委员已由${holder}担任`))).toHaveLength(1);
+    expect(texts.filter((t) => t.startsWith('已更新 '))).toHaveLength(1);
+    expect(await listAudit(h.db.db, { action: 'member:register' })).toHaveLength(1);
   });
 
   it('pages through a register of more than 50 members', async () => {
@@ -291,5 +334,35 @@ describe('the members register', () => {
       bytes: file,
     });
     expect(cardTitle(await answerTo(h, fromMember))).not.toBe('导入预览 · 党员名册');
+  });
+
+  it('确认导入 giving a post while /党员 gives it to someone else: one holder', async () => {
+    const w = await setup();
+    const { secretary: s, inspector, zhao, qian } = w;
+    expect(await w.text(s, `/角色 ${at(inspector)} 纪检委员`)).toContain('角色设为纪检委员');
+    const preview = await sendRoster(w, await rosterXlsx([[1, '钱党员', '正式党员', '', '', '组织委员', '', '', '']]));
+    expect(cardText(JSON.parse(preview.content))).toContain('**1** 行可导入');
+    // The import's confirm and a /党员 on another member, at once: the org's register is locked first
+    // by each, so the later one sees the earlier holder and is refused.
+    const [confirmed, answer] = await Promise.all([
+      h.emu.click({ messageId: preview.messageId, from: s.openId, value: button(preview, '确认导入 1 行').value }),
+      say(h, w.g, inspector, `/党员 ${at(zhao)} 支委 组织委员`),
+    ]);
+    const holders = await h.db.db
+      .selectFrom('members')
+      .select('open_id')
+      .where('org_id', '=', w.orgId)
+      .where('committee_post', '=', 'organizer')
+      .execute();
+    expect(holders).toHaveLength(1);
+    if (holders[0]?.open_id === qian.openId) {
+      expect(confirmed.toast).toEqual({ type: 'success', content: '导入完成' });
+      expect(messageText(answer)).toContain('组织委员已由钱党员担任');
+    } else {
+      expect(holders[0]?.open_id).toBe(zhao.openId);
+      expect(confirmed.toast?.type).toBe('error');
+      expect(confirmed.toast?.content).toContain('组织委员已由赵党员担任');
+      expect((await w.entry(qian)).committee_post).toBeNull();
+    }
   });
 });

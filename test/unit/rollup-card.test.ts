@@ -1,10 +1,10 @@
 // The roll-up cards (src/features/rollup/rollup-card.ts, detail-card.ts) at their largest data: 200 支部
-// with the longest names, every figure at its widest, a year of trend — the card passes the strict
-// checker (200 tagged objects, 30 KB, charts), shows the first rows red first with 查看 and 督办 (none
-// for a green one) and says the rest are in the attachment; the bar and line charts carry the shown
-// rows and the months (下发完成率 a bar where something was 下发); no item title 下发 reaches the group
-// card; 查看's lists (the unfinished 下发 items with their status word) and the 督办 card cap their
-// lists and pass too.
+// with the longest names, every figure at its widest, twelve months of trend (近12个月, in the words and
+// the chart alike) — the card passes the strict checker (200 tagged objects, 30 KB, charts), shows the
+// first rows red first with 查看 and 督办 (none for a green one) and says the rest are in the attachment;
+// the bar and line charts carry the shown rows and the months (下发完成率 a bar where something was
+// 下发); no item title 下发 reaches the group card; 查看's lists (the unfinished 下发 items with their
+// status word) and the 督办 card cap their lists and pass too.
 import { describe, expect, it } from 'vitest';
 import {
   buildDetailCard,
@@ -13,7 +13,14 @@ import {
   type OverdueLine,
 } from '../../src/features/rollup/detail-card.ts';
 import { buildRollupCard, ROLLUP_SERIES, ROWS_SHOWN } from '../../src/features/rollup/rollup-card.ts';
-import { type BranchFacts, type BranchRow, branchRow, COLOUR_RULE, sortRows } from '../../src/features/rollup/rules.ts';
+import {
+  type BranchFacts,
+  type BranchRow,
+  branchRow,
+  COLOUR_RULE,
+  monthlyTrend,
+  sortRows,
+} from '../../src/features/rollup/rules.ts';
 import { checkCard, countElements, requestBodyBytes } from '../../src/sandbox/card-check.ts';
 import { buttons, cardText } from '../helpers/cards.ts';
 
@@ -67,11 +74,8 @@ function rows(n: number): BranchRow[] {
   );
 }
 
-const trend = Array.from({ length: 12 }, (_, m) => ({
-  month: `2026-${String(m + 1).padStart(2, '0')}`,
-  required: 1600,
-  met: 1200,
-}));
+// The twelve months before December 2026, as rules.ts gives them, each at its largest.
+const trend = monthlyTrend([], '2026-12-02').map((m) => ({ ...m, required: 1600, met: 1200 }));
 
 const charts = (card: unknown) => (card as { body: { elements: El[] } }).body.elements.filter((e) => e.tag === 'chart');
 
@@ -115,7 +119,18 @@ describe('the roll-up card', () => {
     expect(text).not.toContain(ISSUED_TITLE);
     expect(new Set(barValues.map((v) => v.branch)).size).toBe(ROWS_SHOWN);
     expect((line.chart_spec as El).type).toBe('line');
-    expect(((line.chart_spec as El).data as { values: El[] }).values).toHaveLength(24);
+    const points = ((line.chart_spec as El).data as { values: El[] }).values;
+    expect(points).toHaveLength(24);
+    // The last twelve months, the first and each January with its year; the words say the same window.
+    expect([...new Set(points.map((v) => v.month))]).toEqual([
+      '2025年12月',
+      '2026年1月',
+      ...Array.from({ length: 10 }, (_, m) => `${m + 2}月`),
+    ]);
+    expect(((line.chart_spec as El).title as El).text).toBe('近12个月各月应开展和已按期开展次数');
+    const required = all.reduce((n, r) => n + r.required, 0);
+    expect(text).toContain(`近12个月到期应开展 ${required} 次`);
+    expect(text).not.toContain('本年度到期');
   });
   it('offers 督办 for red and yellow rows only, and shows no attachment note when all fit', () => {
     const few = rows(10);
@@ -187,6 +202,7 @@ describe('查看 and 督办', () => {
     expect(checkCard(JSON.stringify(card))).toBeUndefined();
     const text = cardText(card);
     expect(text).toContain(`其余 ${500 - DETAIL_SHOWN} 项略`);
+    expect(text).toContain(`**近12个月未按期开展（${12 * 12}）**`);
     expect(text).toContain('逾期 305 天');
     expect(text).toContain('**上级下发未完成（500/1000）**');
     expect(text).toContain('第 1 项 开展岗位廉政风险点排查');

@@ -1,11 +1,15 @@
-// The roll-up's pure rules (src/features/rollup/rules.ts): a rule's periods of the year that ended, met
-// only by a held meeting inside the period (a windowed rule: inside its window), periods before the org
-// began not counted; each measure's colour at its thresholds and the overall colour the worst of them;
-// rows sorted red first and the most behind first; the monthly trend of cycles due and met; items 下发
-// from above counted (finished as the duties feature judged each copy) and yellow only for a copy still
-// without an owner past its due date (an overdue copy's task is already a 任务逾期, not counted twice).
+// The roll-up's pure rules (src/features/rollup/rules.ts): a rule's periods whose deadline fell in the
+// last twelve months (so in January December, the fourth quarter and last year's 组织生活会 count; on
+// 2 December nothing of December yet), met only by a held meeting inside the period (a windowed rule:
+// inside its window; a yearly one as the report counts a year, a 组织生活会 of January–February for the
+// year before), periods before the org began not counted; each measure's colour at its thresholds and
+// the overall colour the worst of them; rows sorted red first and the most behind first; the trend of
+// cycles due and met over the twelve months before this one; items 下发 from above counted (finished as
+// the duties feature judged each copy) and yellow only for a copy still without an owner past its due
+// date (an overdue copy's task is already a 任务逾期, not counted twice).
 import { describe, expect, it } from 'vitest';
 import { type DefaultRule, rulePeriod } from '../../src/features/meetings/model.ts';
+import { countsForYear } from '../../src/features/report/rules.ts';
 import {
   attendanceColour,
   type BranchFacts,
@@ -13,10 +17,12 @@ import {
   type CycleResult,
   type IssuedCopy,
   issuedRate,
+  lookbackFrom,
   monthlyTrend,
   periodWords,
   RED_RECT_DAYS,
   type RollupRule,
+  type RulePeriod,
   ruleCycles,
   sortRows,
 } from '../../src/features/rollup/rules.ts';
@@ -59,13 +65,29 @@ const copy = (status: string, finished: boolean, unassignedLate = false): Issued
   finished,
   unassignedLate,
 });
-/** The periods of a test rule as meetings/model.ts says (what compute.ts hands in). */
+const lifeMeeting: TestRule = { key: 'life_meeting', name: '组织生活会', frequency: 'year', window: null };
+
+/**
+ * The periods of a test rule as meetings/model.ts says, a yearly rule's year as the report counts it
+ * (what compute.ts hands in).
+ */
 const periodsOf = (r: TestRule, held: string[], since: string, today: string) =>
-  ruleCycles(r, (d) => rulePeriod(r, d), held, since, today);
+  ruleCycles(
+    r,
+    (d) => rulePeriod(r, d),
+    held,
+    since,
+    today,
+    r.frequency === 'year'
+      ? (date: string, p: RulePeriod) => countsForYear({ kind: r.key, date }, Number(p.key))
+      : undefined,
+  );
+/** Every month of 2026 but December: the 15th. */
+const heldMonthly = Array.from({ length: 11 }, (_, m) => `2026-${String(m + 1).padStart(2, '0')}-15`);
 const cycle = (met: boolean, end = '2026-03-31'): CycleResult => ({ rule: 'x', name: 'x', period: '2026Q1', end, met });
 
 describe('ruleCycles', () => {
-  it('counts the months that ended this year, each met only by a meeting held inside it', () => {
+  it('counts the months that ended, each met only by a meeting held inside it', () => {
     const got = periodsOf(monthly, ['2026-01-20', '2026-03-05', '2026-05-31'], '2026-01-01', '2026-05-31');
     // May has not ended on its last day.
     expect(got.map((c) => [c.period, c.met])).toEqual([
@@ -86,6 +108,58 @@ describe('ruleCycles', () => {
     expect(periodsOf(special, ['2026-03-31'], '2026-01-01', '2026-04-01').map((c) => c.met)).toEqual([true]);
     // The window closed before the period's end: counted as soon as it closed.
     expect(periodsOf(special, [], '2026-01-01', '2026-03-31')).toEqual([]);
+  });
+  it('in January still counts December and last year: a 支部 that held neither shows both missed', () => {
+    const since = '2026-01-01';
+    const committee = periodsOf(monthly, heldMonthly, since, '2027-01-10');
+    expect(committee.map((c) => c.period)).toEqual(heldMonthly.map((d) => d.slice(0, 7)).concat('2026-12'));
+    expect(committee.filter((c) => !c.met).map((c) => [c.period, c.end])).toEqual([['2026-12', '2026-12-31']]);
+    expect(periodsOf(lifeMeeting, [], since, '2027-01-10').map((c) => [c.period, c.met])).toEqual([['2026', false]]);
+    expect(
+      periodsOf(quarterly, ['2026-02-01', '2026-05-01', '2026-08-01'], since, '2027-01-10').map((c) => [
+        c.period,
+        c.met,
+      ]),
+    ).toEqual([
+      ['2026Q1', true],
+      ['2026Q2', true],
+      ['2026Q3', true],
+      ['2026Q4', false],
+    ]);
+    // Twelve months back and no further: in June 2027, 2026's months from June on and its year.
+    const june = periodsOf(monthly, [], since, '2027-06-10').map((c) => c.period);
+    expect([june.length, june[0], june.at(-1)]).toEqual([12, '2026-06', '2027-05']);
+    expect(periodsOf(lifeMeeting, [], since, '2027-06-10').map((c) => c.period)).toEqual(['2026']);
+    expect(periodsOf(lifeMeeting, [], since, '2028-01-01').map((c) => c.period)).toEqual(['2027']);
+  });
+  it('counts a 组织生活会 held in January–February for the year before, as the report does', () => {
+    const got = periodsOf(lifeMeeting, ['2027-01-08'], '2026-01-01', '2027-01-10');
+    expect(got).toEqual([{ rule: 'life_meeting', name: '组织生活会', period: '2026', end: '2026-12-31', met: true }]);
+    expect(periodsOf(lifeMeeting, ['2026-06-20'], '2026-01-01', '2027-03-10').map((c) => c.met)).toEqual([true]);
+    // March is too late for the year before; and a monthly rule is not stretched into the next month.
+    expect(periodsOf(lifeMeeting, ['2027-03-01'], '2026-01-01', '2027-03-10').map((c) => c.met)).toEqual([false]);
+    expect(periodsOf(monthly, ['2027-01-02'], '2026-12-01', '2027-01-10').map((c) => c.met)).toEqual([false]);
+  });
+  it('counts nothing of December on 2 December, and no year before it is over', () => {
+    const today = '2026-12-02';
+    const committee = periodsOf(monthly, [], '2025-01-01', today);
+    // Twelve months of deadlines: December 2025 to November 2026.
+    expect(committee.map((c) => c.period)).toEqual([
+      '2025-12',
+      ...Array.from({ length: 11 }, (_, m) => `2026-${String(m + 1).padStart(2, '0')}`),
+    ]);
+    expect(periodsOf(lifeMeeting, [], '2025-01-01', today).map((c) => c.period)).toEqual(['2025']);
+    expect(periodsOf(quarterly, [], '2025-01-01', today).map((c) => c.period)).toEqual([
+      '2025Q4',
+      '2026Q1',
+      '2026Q2',
+      '2026Q3',
+    ]);
+    expect(lookbackFrom(today)).toBe('2025-12-02');
+    // The last day of a month: that month not yet, the same month a year before still.
+    expect(periodsOf(monthly, [], '2025-01-01', '2026-12-31').map((c) => c.period)).toEqual(
+      committee.map((c) => c.period),
+    );
   });
   it('counts quarters by their end', () => {
     expect(periodsOf(quarterly, ['2026-02-01'], '2026-01-01', '2026-12-02').map((c) => [c.period, c.met])).toEqual([
@@ -171,16 +245,27 @@ describe('sortRows and the trend', () => {
     ]);
     expect(rows.map((r) => r.orgId)).toEqual([4, 3, 2, 1]);
   });
-  it('counts the cycles due and met by the month they ended in', () => {
+  it('counts the cycles due and met by the month they ended in, over the twelve months before this one', () => {
     const trend = monthlyTrend(
-      [cycle(true, '2026-01-31'), cycle(false, '2026-01-31'), cycle(true, '2026-03-31')],
+      [
+        cycle(true, '2026-01-31'),
+        cycle(false, '2026-01-31'),
+        cycle(true, '2026-03-31'),
+        cycle(false, '2025-12-31'),
+        // Before the twelve months, and in this month (a window closing mid-month): not on the chart.
+        cycle(false, '2025-03-31'),
+        cycle(false, '2026-04-05'),
+      ],
       '2026-04-10',
     );
-    expect(trend).toEqual([
+    expect(trend.map((m) => m.month)).toEqual([
+      ...['2025-04', '2025-05', '2025-06', '2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12'],
+      ...['2026-01', '2026-02', '2026-03'],
+    ]);
+    expect(trend.filter((m) => m.required > 0)).toEqual([
+      { month: '2025-12', required: 1, met: 0 },
       { month: '2026-01', required: 2, met: 1 },
-      { month: '2026-02', required: 0, met: 0 },
       { month: '2026-03', required: 1, met: 1 },
-      { month: '2026-04', required: 0, met: 0 },
     ]);
   });
   it('says a period in words', () => {

@@ -1,7 +1,8 @@
 // Every record agrees with the seats (issue 15 item 2): one reading of the seats (attendance-rules.ts
 // `seatGroups`) gives 应到 on the meeting card, in the 三会一课记录簿 and on the 补录 record — in a 党员大会
 // or 支委会 exactly those with a vote (held.ts's quorum total), at a 党课 a 预备党员 counted like everyone;
-// 列席 and 不计应到 listed apart in the same words. The not-held notice gives held.ts's reason. The /日历
+// 列席 and 不计应到 listed apart in the same words; one excluded who attends is in 应到 and 实到 everywhere
+// (and votes). The not-held notice gives held.ts's reason. The /日历
 // card's examples come from the rules the org's level owes (item 3).
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +73,22 @@ describe('seatPlace and seatGroups', () => {
     ]);
   });
 
+  it('one excluded from 应到 who signs in is counted (and so in 实到); absent, listed apart', () => {
+    for (const kind of ['general', 'committee', 'lecture']) {
+      expect(seatPlace(kind, 'exempt', true), kind).toBe('counted');
+      expect(seatPlace(kind, 'exempt', false), kind).toBe('exempt');
+    }
+    const plan = planAttendees('general', BRANCH).attendees;
+    const came = plan.map((a) => ({ ...a, status: ['ou_1', 'ou_8'].includes(a.openId) ? 'signed' : 'invited' }));
+    const g = seatGroups('general', came);
+    expect(n(g.counted)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(g.exempt).toEqual([]);
+    // The reader says who signed in when its rows say it otherwise (the 记录簿's `state`).
+    const ledgerRows = plan.map((a) => ({ ...a, state: a.openId === 'ou_8' ? 'signed' : 'absent' }));
+    expect(n(seatGroups('general', ledgerRows, (a) => a.state === 'signed').counted)).toHaveLength(8);
+    expect(n(seatGroups('general', ledgerRows).exempt)).toEqual([8]);
+  });
+
   it('in the meetings that vote, 应到 is always held.ts’s voting total, whoever was picked', () => {
     const wc = new WorkCalendar();
     const s = {
@@ -84,6 +101,7 @@ describe('seatPlace and seatGroups', () => {
       window_after: null,
     };
     const picks = [[], ['ou_11'], ['ou_4', 'ou_9'], BRANCH.map((m) => m.open_id)];
+    // Every other row signed in: in the 党员大会 the excluded member (ou_8, the 8th row) among them.
     for (const kind of ['general', 'committee'])
       for (const picked of picks) {
         const plan = planAttendees(kind, BRANCH, { picked }).attendees;
@@ -160,7 +178,7 @@ describe('the 三会一课记录簿 and the 补录 record', () => {
             backfilled: false,
           },
           attendance,
-          seats: seatGroups('general', attendance),
+          seats: seatGroups('general', attendance, (a) => a.state === 'signed'),
           files: '',
         },
       ],
@@ -191,6 +209,30 @@ describe('the 三会一课记录簿 and the 补录 record', () => {
       不计应到: '党员8：长期病假',
       状态: '已召开',
     });
+  });
+
+  it('a 补录 with the excluded member present counts them in 应到 and 实到, as the 记录簿 does', () => {
+    const people = plan.map((a) => ({
+      name: a.name,
+      status: (['ou_1', 'ou_2', 'ou_3', 'ou_4', 'ou_8'].includes(a.openId) ? 'signed' : 'absent') as
+        | 'signed'
+        | 'absent',
+      seat: a.seat,
+      exemptReason: a.seat === 'exempt' ? '长期病假' : null,
+    }));
+    const shown = texts(
+      buildBackfillDoneCard({
+        id: 14,
+        kind: 'general',
+        heading: '党员大会',
+        when: '2026-10-25 15:00',
+        place: '',
+        state: '已召开（补录）',
+        people,
+      }),
+    ).join('\n');
+    expect(shown).toContain('**应到** 8 人　**实到** 5 人　**请假** 0 人　**缺席** 3 人');
+    expect(shown).not.toContain('不计应到');
   });
 
   it('the 补录 record says the same, and stays within the card rules at its largest data', () => {

@@ -71,15 +71,27 @@ export async function setOrgLevel(db: Kysely<Database>, orgId: number, level: Or
   await db.updateTable('orgs').set({ level }).where('id', '=', orgId).execute();
 }
 
-/** Puts `childId` under `parentId` (or under nobody, with null). Refuses a cycle by returning false. */
+/**
+ * Puts `childId` under `parentId`, only if it has no parent yet (with null: under nobody). Returns
+ * whether it was written: false for a cycle, or when the org already has a parent — the write itself
+ * says so (`… WHERE parent_id IS NULL`), so of two links accepted at once for one org only one applies
+ * (on PostgreSQL the second UPDATE waits for the first and re-reads the committed row).
+ */
 export async function setParent(db: Kysely<Database>, childId: number, parentId: number | null): Promise<boolean> {
-  if (parentId !== null) {
-    if (parentId === childId) return false;
-    const parent = await db.selectFrom('orgs').selectAll().where('id', '=', parentId).executeTakeFirst();
-    if (!parent) return false;
-    const above = await listAncestors(db, parent);
-    if (above.some((o) => o.id === childId)) return false;
+  if (parentId === null) {
+    await db.updateTable('orgs').set({ parent_id: null }).where('id', '=', childId).execute();
+    return true;
   }
-  await db.updateTable('orgs').set({ parent_id: parentId }).where('id', '=', childId).execute();
-  return true;
+  if (parentId === childId) return false;
+  const parent = await db.selectFrom('orgs').selectAll().where('id', '=', parentId).executeTakeFirst();
+  if (!parent) return false;
+  const above = await listAncestors(db, parent);
+  if (above.some((o) => o.id === childId)) return false;
+  const r = await db
+    .updateTable('orgs')
+    .set({ parent_id: parentId })
+    .where('id', '=', childId)
+    .where('parent_id', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }

@@ -33,6 +33,11 @@ export class StaleError extends UserError {
 export type VersionedTable = 'rectifications' | 'tasks' | 'sessions' | 'members' | 'org_links';
 /** Tables whose rows change once, from `pending` to a final status. */
 export type StatusTable = 'extension_requests' | 'pending_imports';
+/**
+ * Rows locked only to serialise decisions over several rows: an org's row is locked before a change
+ * that must see the other members as they are (one holder of a 支委 post), by a no-op on its name.
+ */
+export type LockOnlyTable = 'orgs';
 
 const LOCK_COLUMN = {
   rectifications: 'version',
@@ -42,6 +47,7 @@ const LOCK_COLUMN = {
   org_links: 'version',
   extension_requests: 'status',
   pending_imports: 'status',
+  orgs: 'name',
 } as const;
 
 // Kysely cannot type a query over a union of tables; the public signatures below are typed.
@@ -52,7 +58,7 @@ type AnyDb = Kysely<any>;
  * Locks a row for the rest of the transaction and returns it as now committed (undefined when it
  * does not exist). Call it before reading anything the decision depends on.
  */
-export async function lockRow<T extends VersionedTable | StatusTable>(
+export async function lockRow<T extends VersionedTable | StatusTable | LockOnlyTable>(
   db: Kysely<Database>,
   table: T,
   id: number,

@@ -6,7 +6,7 @@
  */
 import { actionsOf } from '../../cards/contract.ts';
 import { clip, plain, textMessage } from '../../cards/text.ts';
-import type { ActingContext, BaseContext } from '../../core/contracts.ts';
+import type { ActingContext, BaseContext, ChatRef } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
 import type { CardSubject } from '../../core/live-cards.ts';
 import type { Outgoing } from '../../core/message.ts';
@@ -190,9 +190,26 @@ async function refreshNotice(ctx: BaseContext, copy: DutyItem): Promise<void> {
   await ctx.cards.refresh(noticeSubject(copy), () => noticeCard(copy, from, owners));
 }
 
+/** What the group hears when /清单 下发情况 is asked there: the card itself went privately. */
+export const ISSUED_SENT_PRIVATELY = '下发情况已私信发送，请在与清风的单聊中查看。';
+
 /**
- * 查看下发情况 on the 下发 answer: the card goes to the chat it was pressed in, as /清单 下发情况 does
- * (the answer stays as it was); 刷新 on that card redraws it in place, the same for everyone.
+ * /清单 下发情况: each lower org's owners and evidence are for the upper org's admin who asked, not for
+ * every member of its group — in a group the card goes privately (as the roll-up's 查看) and the group
+ * hears only that.
+ */
+export async function issueStatusAnswer(ctx: InOrg & { chat: ChatRef }, seq: number): Promise<Outgoing> {
+  const card: Outgoing = { type: 'card', card: await issueStatusCard(ctx, await requireItem(ctx, seq)) };
+  if (ctx.chat.type !== 'group') return card;
+  await ctx.outbox.send({ openId: ctx.actor.openId }, card, { orgId: ctx.org.id });
+  return textMessage`${ISSUED_SENT_PRIVATELY}`;
+}
+
+/**
+ * 查看下发情况 on the 下发 answer: the card goes to the admin who pressed it, privately (a group card
+ * is shared: the answer stays as it was, the toast says where it went); in a private chat it comes as a
+ * new message under the answer. 刷新 redraws the private card in place; pressed on a 下发情况 card
+ * left in a group, the fresh card goes privately too and the group card stays as it is.
  */
 export const issueActions = actionsOf(
   dutyIssued.define({
@@ -200,9 +217,9 @@ export const issueActions = actionsOf(
     org: 'required',
     async handle(ctx, v) {
       const card = await issueStatusCard(ctx, await requireOwnItem(ctx, v.id));
-      if (v.r) return { toast: { type: 'success', content: '已刷新' }, card };
-      const to = ctx.chat?.type === 'group' ? { chatId: ctx.chat.chatId } : { openId: ctx.actor.openId };
-      await ctx.outbox.send(to, { type: 'card', card }, { orgId: ctx.org.id });
+      if (v.r) return { toast: { type: 'success', content: '已刷新' }, personal: card };
+      if (ctx.chat?.type === 'group') return { personal: card };
+      await ctx.outbox.send({ openId: ctx.actor.openId }, { type: 'card', card }, { orgId: ctx.org.id });
       return { toast: { type: 'info', content: '已发送下发情况' } };
     },
   }),

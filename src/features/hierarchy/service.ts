@@ -1,9 +1,11 @@
 /**
  * The hierarchy (issue 15 item 3): an org's level, and the links by which an upper org (党委, 党组,
  * 机关党委, 党总支) takes an org under it. The upper org's admins ask; the lower org's admins agree on
- * the card in their own group (BOT_ADMINS link directly); either side may end the link. Every decision
- * is a compare-and-set on the org_links row, so two admins pressing 同意 at once act once; every change
- * is audited and both groups are told. Nothing here shows one lower org to another.
+ * the card in their own group (BOT_ADMINS link directly); only the upper org ends the link, and only it
+ * changes a lower org's level (else a 支部 could make itself a 党委 and leave its 党委's oversight). Every
+ * decision is a compare-and-set on the org_links row, so two admins pressing 同意 at once act once, and
+ * the link is written only on an org without a parent, so two 党委 accepted at once link one. Every
+ * change is audited and both groups are told. Nothing here shows one lower org to another.
  */
 import type { Kysely } from 'kysely';
 import { plain, textMessage } from '../../cards/text.ts';
@@ -78,9 +80,29 @@ export async function childrenView(ctx: ActingContext): Promise<Outgoing> {
   return { type: 'card', card: buildChildrenCard({ name: upper.name, children: rows }) };
 }
 
-/** /组织 级别 党委: a 支部 with lower orgs must let them go first (a 支部 has none). */
+/** Why an org under another may not act on its own place in the hierarchy: the upper org decides. */
+async function underUpper(db: Kysely<Database>, org: Org, what: '级别' | '退出'): Promise<UserError | undefined> {
+  const upper = org.parent_id !== null ? await findOrgById(db, org.parent_id) : undefined;
+  if (!upper) return undefined;
+  const remove = `/组织 下级 移除 ${name(org)}`;
+  return new UserError(
+    'forbidden',
+    what === '级别'
+      ? `本组织隶属「${name(upper)}」，级别由上级组织调整：请「${name(upper)}」的书记、副书记、纪检委员或组织委员先将本组织移除（${remove}），再设置级别；或请系统管理员调整。`
+      : `本组织隶属「${name(upper)}」，是否退出由上级组织决定：请「${name(upper)}」的书记、副书记、纪检委员或组织委员在其群聊中发送 ${remove}。`,
+  );
+}
+
+/**
+ * /组织 级别 党委: a 支部 with lower orgs must let them go first (a 支部 has none); an org under another
+ * keeps the level its upper org knows it by (only BOT_ADMINS change it there).
+ */
 export async function setLevel(ctx: ActingContext, org: Org, level: OrgLevel): Promise<Outgoing> {
   if (org.level === level) return textMessage`「${name(org)}」的级别已是${LEVEL_LABELS[level]}。`;
+  if (!ctx.actor.isBotAdmin) {
+    const refusal = await underUpper(ctx.db, org, '级别');
+    if (refusal) throw refusal;
+  }
   if (!isUpperLevel(level) && (await listChildren(ctx.db, org.id)).length > 0) {
     throw new UserError(
       'conflict',
@@ -108,7 +130,7 @@ async function linkable(db: Kysely<Database>, upper: Org, childName: string): Pr
   if (child.parent_id !== null) {
     throw new UserError(
       'conflict',
-      `「${name(child)}」已有上级组织，须先由其上级组织移除，或由该组织书记发送 /组织 上级 退出，然后才能添加。`,
+      `「${name(child)}」已有上级组织，须先由其上级组织用 /组织 下级 移除 ${name(child)} 移除，然后才能添加。`,
     );
   }
   if ((await listAncestors(db, upper)).some((a) => a.id === child.id)) {
@@ -117,9 +139,20 @@ async function linkable(db: Kysely<Database>, upper: Org, childName: string): Pr
   return child;
 }
 
-/** Makes the link: parent_id set (cycles refused), a 支部 level for a lower org without one. */
+/**
+ * Makes the link: parent_id set only while the child has none (cycles refused), a 支部 level for a lower
+ * org without one. Throwing rolls the handler's transaction back: nothing changes.
+ */
 async function link(ctx: ActingContext, upper: Org, child: Org): Promise<void> {
   if (!(await setParent(ctx.db, child.id, upper.id))) {
+    const now = await findOrgById(ctx.db, child.id);
+    const other = now?.parent_id != null ? await findOrgById(ctx.db, now.parent_id) : undefined;
+    if (other) {
+      throw new UserError(
+        'conflict',
+        `「${name(child)}」已是「${name(other)}」的下级组织，本次没有更改；如需改隶，须先由「${name(other)}」移除。`,
+      );
+    }
     throw new UserError('conflict', `不能把「${name(child)}」设为「${name(upper)}」的下级组织（会形成循环）。`);
   }
   if (child.level === null) await setOrgLevel(ctx.db, child.id, 'branch');
@@ -234,11 +267,10 @@ export async function answerLink(
   }
   const accepted = v.k === 'ok';
   if (accepted) {
+    // Already under this upper org (a BOT_ADMIN linked it meanwhile): the answer is recorded, nothing
+    // else; under another, link() refuses — the write itself decides when two 同意 race.
     const child = (await findOrgById(ctx.db, ctx.org.id)) as Org;
-    if (child.parent_id !== null && child.parent_id !== upper.id) {
-      throw new UserError('conflict', '本组织已有上级组织，须先由书记发送 /组织 上级 退出，才能同意新的请求。');
-    }
-    await link(ctx, upper, child);
+    if (child.parent_id !== upper.id) await link(ctx, upper, child);
   }
   const at = ctx.now.toISOString();
   const after = await updateVersioned(ctx.db, 'org_links', row, {
@@ -304,10 +336,14 @@ export async function removeChild(ctx: ActingContext, childName: string): Promis
   return textMessage`已移除下级组织「${name(child)}」。`;
 }
 
-/** /组织 上级 退出, by the lower org's 书记 (the command checks the role). */
+/**
+ * /组织 上级 退出: leaving is the upper org's decision (/组织 下级 移除), so a lower org's own admins are
+ * told who decides and nothing changes; BOT_ADMINS (IT staff) may still undo a wrong link from here.
+ */
 export async function leaveParent(ctx: ActingContext & { org: Org }): Promise<Outgoing> {
   const upper = ctx.org.parent_id !== null ? await findOrgById(ctx.db, ctx.org.parent_id) : undefined;
   if (!upper) throw new UserError('not_found', '本组织没有上级组织。');
+  if (!ctx.actor.isBotAdmin) throw (await underUpper(ctx.db, ctx.org, '退出')) as UserError;
   await unlink(ctx, upper, ctx.org, 'lower');
   return textMessage`本组织已退出「${name(upper)}」。`;
 }

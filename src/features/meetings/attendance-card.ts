@@ -44,7 +44,8 @@ const names = (people: Attendee[], max = NAMES_SHOWN) =>
 
 /**
  * "**列席**：预备党员 2 人（王五、赵六），其他人员 1 人，已签到 2 人" and "**不计应到**：1 人（钱七：长期病
- * 假）" — names only where the card lists attendees (`lists`).
+ * 假）" — names only where the card lists attendees (`lists`); 不计应到 named, with the 支部's reason (a
+ * 长期病假 is personal), only on a card drawn for one person — in a group, and on a form, the count alone.
  */
 function apartLines(v: SessionView, guests: Attendee[], exempt: Attendee[], lists: boolean): string[] {
   const lines: string[] = [];
@@ -52,18 +53,17 @@ function apartLines(v: SessionView, guests: Attendee[], exempt: Attendee[], list
     lines.push(
       `**列席**（无表决权）：${guestsText(guests, (a) => a.status === 'signed', lists ? (people) => names(people) : undefined)}`,
     );
-  if (exempt.length > 0) {
-    const why = (a: Attendee) => md(exemptWhy(a.exemptReason), 30);
+  if (exempt.length > 0 && (!lists || v.audience !== 'private')) lines.push(`**不计应到**：${exempt.length} 人`);
+  else if (exempt.length > 0) {
     const shown = exempt.slice(0, CORRECTIONS_SHOWN);
-    const detail = lists
-      ? shown.map((a) => `${md(a.name, 20)}：${why(a)}`).join('；')
-      : [...new Set(shown.map(why))].join('、');
-    const more = exempt.length > shown.length ? ` 等` : '';
-    lines.push(`**不计应到**：${exempt.length} 人（${detail}${more}）`);
+    const detail = shown.map((a) => `${md(a.name, 20)}：${md(exemptWhy(a.exemptReason), 30)}`).join('；');
+    lines.push(`**不计应到**：${exempt.length} 人（${detail}${exempt.length > shown.length ? ' 等' : ''}）`);
   }
   if (v.noCommittee)
     lines.push(
-      "<font color='grey'>本支部尚未登记支委，本次支委会的应到按通知所列人员计。管理员登记支委后（/党员 @姓名 支委 组织委员），新建的支委会只请支委参加。</font>",
+      v.kind === 'central_group'
+        ? "<font color='grey'>本组织尚未登记班子成员，本次中心组学习按通知所列人员参加。管理员登记委员后（/党员 @姓名 支委 委员），新建的中心组学习默认只请班子成员参加。</font>"
+        : "<font color='grey'>本支部尚未登记支委，本次支委会的应到按通知所列人员计。管理员登记支委后（/党员 @姓名 支委 组织委员），新建的支委会只请支委参加。</font>",
     );
   return lines;
 }

@@ -4,16 +4,23 @@
  *
  * - 党员大会: 应到 is the 支部's 正式党员, every one of them whoever was picked (the quorum is over the
  *   支部, not over the invited); those the 支部 excluded (`quorum_exempt`, e.g. 长期病假) are listed
- *   without a vote and not counted; 预备党员 attend as 列席 without a vote; a picked 观察员 as 列席.
+ *   apart, out of 应到 — but one who does attend is counted in 应到 and 实到 and votes (held.ts, seatPlace);
+ *   预备党员 attend as 列席 without a vote; a picked 观察员 as 列席.
  * - 支委会: the 支部委员会 (members with a 支委 post) — all of them, a 预备党员 among them without a
  *   vote; anyone else picked attends as 列席. With no 支委 registered the bot cannot know the 支部委员会:
  *   the meeting invites as before (the picked, or every member) and its card asks for the register —
  *   officers by role would be a guess (a 支部 whose 书记 alone has a role would meet as one person).
  * - 党小组会: that 小组 (others picked as 列席); no quorum (only 党员大会 and 支委会 vote).
+ * - 中心组学习 in an org over 支部: the 班子 (members with a 委员 post) unless others are picked; with none
+ *   registered, as the other kinds (and the card asks for the register).
  * - Other kinds: the picked members, or all but 观察员; 预备党员 marked so (no kind of these votes).
+ *
+ * Until 签到 opens the seats follow the register (`replanSeats`, reseat.ts); after that they are records.
  *
  * held.ts stays the one rule of the quorum: more than half of those with a vote signed in.
  */
+import { isUpperLevel } from '../../core/register.ts';
+import type { OrgLevel } from '../../db/schema/org.ts';
 import type { AttendeeSeat, Member } from '../../db/schema.ts';
 import { VOTING_KINDS } from './model.ts';
 
@@ -32,9 +39,16 @@ export interface PlannedAttendee {
 
 export interface AttendancePlan {
   attendees: PlannedAttendee[];
-  /** A 支委会 of an org with no 支委 registered: invited as picked (or everyone), not as the 支委. */
+  /**
+   * A 支委会 (or an upper org's 中心组学习) while no 支委 / 委员 is registered: invited as picked (or
+   * everyone), not as the 支委 / 班子.
+   */
   noCommittee: boolean;
 }
+
+/** Whether a 中心组学习 of an org at `level` is the 班子's: in an org over 支部 (a 支部 has no 中心组). */
+export const centralGroupOfLeaders = (kind: string, level: OrgLevel | null | undefined): boolean =>
+  kind === 'central_group' && isUpperLevel(level);
 
 const isObserver = (m: RegisterRow) => m.role === 'observer';
 const isProbationary = (m: RegisterRow) => m.category === 'probationary';
@@ -66,15 +80,23 @@ export function partyGroupsOf(members: readonly Pick<RegisterRow, 'party_group'>
 export function planAttendees(
   kind: string,
   members: readonly RegisterRow[],
-  o: { picked?: readonly string[]; partyGroup?: string | null } = {},
+  o: { picked?: readonly string[]; partyGroup?: string | null; level?: OrgLevel | null } = {},
 ): AttendancePlan {
   const picked = new Set(o.picked ?? []);
   const body = bodyOf(kind, members, o.partyGroup ?? null);
-  const noCommittee = kind === 'committee' && !body;
+  const leaders = centralGroupOfLeaders(kind, o.level)
+    ? members.filter((m) => !isObserver(m) && m.committee_post !== null)
+    : [];
+  const noCommittee = (kind === 'committee' && !body) || (centralGroupOfLeaders(kind, o.level) && !leaders.length);
   if (!body) {
-    // Not a body that meets on its own: the picked members, or everyone but 观察员.
+    // Not a body that meets on its own: the picked members, or by default the 班子 of a 中心组学习 (when
+    // registered), or everyone but 观察员.
     const chosen =
-      picked.size > 0 ? members.filter((m) => picked.has(m.open_id)) : members.filter((m) => !isObserver(m));
+      picked.size > 0
+        ? members.filter((m) => picked.has(m.open_id))
+        : leaders.length > 0
+          ? leaders
+          : members.filter((m) => !isObserver(m));
     return {
       attendees: chosen.map((m) =>
         isObserver(m)
@@ -129,7 +151,8 @@ export function checkPartyGroup(
 ): { group: string | null } | { problem: string } {
   if (kind !== 'group') return { group: null };
   const g = chosen?.trim() ?? '';
-  if (groups.length === 0) return { group: g || null };
+  // No 小组 registered: whatever the form sent names none of them (a forged value would invite nobody).
+  if (groups.length === 0) return { group: null };
   if (!g) return { problem: `请选择党小组（本支部的党小组：${groups.join('、')}）。` };
   if (!groups.includes(g)) return { problem: `本支部没有党小组“${g}”，可选：${groups.join('、')}。` };
   return { group: g };
@@ -147,13 +170,14 @@ export type SeatPlace = 'counted' | 'guest' | 'exempt';
 
 /**
  * The one reading of the seats behind every 应到 shown (the card, the 三会一课记录簿, the 补录 record):
- * 不计应到 apart with the 支部's reason; 列席 apart — a picked guest, and in a meeting that votes a
- * 预备党员; everyone else in 应到. In a 党员大会 or 支委会 that is exactly those with a vote (planAttendees
- * gives a vote to whoever sits with no seat), so 应到 there is held.ts's voting total; at a 党课 or
- * 主题党日 a 预备党员 is expected like everyone.
+ * 不计应到 apart with the 支部's reason — unless they `signed` in: one excluded who attends is in 应到 and
+ * 实到 and votes; 列席 apart — a picked guest, and in a meeting that votes a 预备党员; everyone else in
+ * 应到. In a 党员大会 or 支委会 that is exactly those with a vote (planAttendees gives a vote to whoever
+ * sits with no seat; held.ts adds the excluded who signed in), so 应到 there is held.ts's voting total;
+ * at a 党课 or 主题党日 a 预备党员 is expected like everyone.
  */
-export function seatPlace(kind: string, seat: AttendeeSeat | null | undefined): SeatPlace {
-  if (seat === 'exempt') return 'exempt';
+export function seatPlace(kind: string, seat: AttendeeSeat | null | undefined, signed = false): SeatPlace {
+  if (seat === 'exempt') return signed ? 'counted' : 'exempt';
   if (seat === 'observer') return 'guest';
   if (seat === 'probationary' && VOTING_KINDS.includes(kind)) return 'guest';
   return 'counted';
@@ -164,15 +188,24 @@ export interface Seated<T> {
   counted: T[];
   /** 列席, without a vote: listed, never in 应到. */
   guests: T[];
-  /** 不计应到: listed with the reason, never in 应到. */
+  /** 不计应到 who did not sign in: listed with the reason, not in 应到. */
   exempt: T[];
 }
 
-/** The attendees of a meeting of `kind` by where they count (`seatPlace`), each list in the given order. */
-export function seatGroups<T extends { seat?: AttendeeSeat | null }>(kind: string, people: readonly T[]): Seated<T> {
+const signedStatus = (p: { status?: string }) => p.status === 'signed';
+
+/**
+ * The attendees of a meeting of `kind` by where they count (`seatPlace`), each list in the given order;
+ * `signed` says who signed in (by default their `status`).
+ */
+export function seatGroups<T extends { seat?: AttendeeSeat | null; status?: string }>(
+  kind: string,
+  people: readonly T[],
+  signed: (p: T) => boolean = signedStatus,
+): Seated<T> {
   const out: Seated<T> = { counted: [], guests: [], exempt: [] };
   for (const p of people) {
-    const place = seatPlace(kind, p.seat);
+    const place = seatPlace(kind, p.seat, signed(p));
     (place === 'counted' ? out.counted : place === 'guest' ? out.guests : out.exempt).push(p);
   }
   return out;
@@ -196,3 +229,47 @@ export function guestsText<T extends { seat?: AttendeeSeat | null }>(
 
 /** The 支部's reason for a 不计应到, as listed (the register's words, or that it is the 支部's rule). */
 export const exemptWhy = (reason: string | null | undefined): string => reason?.trim() || '按支部规定';
+
+/** An attendee row as stored: who, and how they sit. */
+export interface SeatedRow {
+  openId: string;
+  voting: boolean;
+  seat: AttendeeSeat | null;
+}
+
+/** How a session's seats change: rows to add, to take out (by open id) and to seat anew. */
+export interface Reseating {
+  add: PlannedAttendee[];
+  remove: string[];
+  change: PlannedAttendee[];
+}
+
+/**
+ * A session whose 签到 has not opened, seated again over the register as it is now (`planAttendees`):
+ * the body of its kind as it is now (who left the 支委 or the 小组 is no longer invited, who joined it
+ * is; a 党员大会 follows 正式 / 预备 / 不计应到), those picked as 列席 kept as 列席; a kind that invites by
+ * choice keeps its people, each seated as now. Who left the org is taken out. `current` are the rows
+ * stored; `members` the org's current members.
+ */
+export function replanSeats(
+  kind: string,
+  members: readonly RegisterRow[],
+  current: readonly SeatedRow[],
+  o: { partyGroup?: string | null; level?: OrgLevel | null } = {},
+): Reseating {
+  const out: Reseating = { add: [], remove: [], change: [] };
+  // Nobody invited is no default to fill in: planAttendees would read it as "everyone".
+  if (current.length === 0) return out;
+  const body = bodyOf(kind, members, o.partyGroup ?? null);
+  const picked = (body ? current.filter((a) => a.seat === 'observer') : current).map((a) => a.openId);
+  const plan = planAttendees(kind, members, { picked, partyGroup: o.partyGroup ?? null, level: o.level ?? null });
+  const stored = new Map(current.map((a) => [a.openId, a]));
+  const planned = new Set(plan.attendees.map((a) => a.openId));
+  for (const a of plan.attendees) {
+    const was = stored.get(a.openId);
+    if (!was) out.add.push(a);
+    else if (was.voting !== a.voting || (was.seat ?? null) !== a.seat) out.change.push(a);
+  }
+  for (const a of current) if (!planned.has(a.openId)) out.remove.push(a.openId);
+  return out;
+}

@@ -185,7 +185,7 @@ export async function exportMeetings(
       date: sessionDate(session, o.timezone),
       record: await recordOf(db, session, o.now, o.timezone, o.calendar, windows),
       attendance,
-      seats: seatGroups(session.kind, attendance),
+      seats: seatGroups(session.kind, attendance, (a) => a.state === 'signed'),
       files: (await listSessionFiles(db, session.id)).map((f) => (f.kind === 'file' ? f.name : f.value)).join('\n'),
     });
   }

@@ -2,7 +2,8 @@
  * Held means held (issue 13, docs/domain.md "Attendance"): what a session's record says happened, as a
  * pure rule over the session, its attendance and the time. A session is 已召开 only once its 签到 is
  * settled (the window has closed or the minutes are recorded), someone signed in and — for the kinds
- * that vote — more than half of the voting members were present. Until then it is 已安排 (or 进行中
+ * that vote — more than half of the voting members were present (one the 支部 left out of 应到 who
+ * does attend is one of them: counted in 应到 and present, with a vote). Until then it is 已安排 (or 进行中
  * from its start); a settled one that fails those is 未召开. The minutes are due a few working days
  * after a held meeting and show as 纪要待补 until recorded. A record an admin entered afterwards for a
  * meeting held before the bot was used is marked 补录 and is judged by the same rule.
@@ -60,6 +61,12 @@ export interface HeldAttendee {
   seat?: string | null;
 }
 
+/**
+ * Whether an attendee has a vote: seated with one, or left out of 应到 (不计应到) and signed in all the
+ * same — one excluded who attends is counted in 应到 and 实到 and votes (attendance-rules.ts `seatPlace`).
+ */
+export const hasVote = (a: HeldAttendee): boolean => a.voting === 1 || (a.seat === 'exempt' && a.status === 'signed');
+
 export interface SessionRecordState {
   state: HeldState;
   /** Why a settled session is 未召开, in a sentence the secretary reads. */
@@ -100,7 +107,7 @@ export function sessionRecordState(
   windows?: AttendanceWindows,
 ): SessionRecordState {
   const present = attendees.filter((a) => a.status === 'signed').length;
-  const votingRows = attendees.filter((a) => a.voting === 1);
+  const votingRows = attendees.filter(hasVote);
   const votingPresent = votingRows.filter((a) => a.status === 'signed').length;
   const voting = VOTING_KINDS.includes(s.kind)
     ? { total: votingRows.length, present: votingPresent, quorum: quorum(votingRows.length, votingPresent) }
@@ -129,7 +136,7 @@ export function sessionRecordState(
 
 /** "；预备党员 2 人到会列席，无表决权" when 预备党员 signed in: they attend, but do not make the quorum. */
 function asGuests(attendees: readonly HeldAttendee[]): string {
-  const n = attendees.filter((a) => a.voting !== 1 && a.seat === 'probationary' && a.status === 'signed').length;
+  const n = attendees.filter((a) => !hasVote(a) && a.seat === 'probationary' && a.status === 'signed').length;
   return n > 0 ? `；预备党员 ${n} 人到会列席，无表决权` : '';
 }
 

@@ -4,13 +4,16 @@
  * `ctx.cards` after a change.
  */
 import type { Kysely } from 'kysely';
-import type { BaseContext } from '../../core/contracts.ts';
+import type { Card } from '../../core/card.ts';
+import type { BaseContext, ChatRef } from '../../core/contracts.ts';
 import type { CardSubject } from '../../core/live-cards.ts';
+import type { Recipient } from '../../core/message.ts';
 import { isAway, membersByOpenId } from '../../db/repositories/members.ts';
-import { findOrgById, listOrgChats, orgSettings } from '../../db/repositories/orgs.ts';
+import { findOrgById, isGroupChat, listOrgChats, orgSettings } from '../../db/repositories/orgs.ts';
 import type { Database, Session } from '../../db/schema.ts';
 import { formatLocal, localDate } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
+import { centralGroupOfLeaders } from './attendance-rules.ts';
 import { recordStateText, recordStatusLabel, sessionRecordState } from './held.ts';
 import {
   type AttendanceWindows,
@@ -56,14 +59,16 @@ export async function sessionView(
   now: Date,
   tz: string,
   calendar: WorkCalendar,
+  audience: SessionView['audience'] = 'group',
 ): Promise<SessionView> {
   const today = localDate(now, tz);
-  const [attendees, files, members, windows] = await Promise.all([
+  const [attendees, files, members, org] = await Promise.all([
     listAttendees(db, s.id),
     listSessionFiles(db, s.id),
     membersByOpenId(db, s.org_id),
-    orgWindows(db, s.org_id),
+    findOrgById(db, s.org_id),
   ]);
+  const windows = org ? attendanceWindowsOf(orgSettings(org)) : {};
   const phase = attendancePhase(s, now, windows);
   // What the record says (held.ts): 已安排, 已召开（纪要待补，…前）, 未召开（…）; 补录 tagged on the card.
   const record = sessionRecordState(s, attendees, now, tz, calendar, windows);
@@ -110,16 +115,48 @@ export async function sessionView(
     })),
     // The quorum as held.ts judges it (the one rule): those with a vote, and those of them signed in.
     voting: record.voting ?? undefined,
-    // A 支委会 while no 支委 is registered invites as picked (attendance-rules.ts): the card says so.
-    noCommittee: s.kind === 'committee' && ![...members.values()].some((m) => m.committee_post !== null),
+    // A 支委会 (an upper org's 中心组学习) while no 支委 (委员) is registered invites as picked
+    // (attendance-rules.ts): the card says so.
+    noCommittee:
+      (s.kind === 'committee' || centralGroupOfLeaders(s.kind, org?.level)) &&
+      ![...members.values()].some((m) => m.committee_post !== null && m.role !== 'observer'),
+    audience,
     minutes: s.minutes ?? undefined,
     files: files.map((f) => ({ kind: f.kind, name: f.name })),
     reflections,
   };
 }
 
-export function viewOfSession(ctx: BaseContext, s: Session): Promise<SessionView> {
-  return sessionView(ctx.db, s, ctx.now, ctx.settings.timezone, ctx.calendar);
+/**
+ * The view for the card answering the actor (a click's answer, a form): drawn for one person in a
+ * private chat, for everyone in a group (and when the chat is not known).
+ */
+export function viewOfSession(ctx: BaseContext & { chat?: ChatRef | undefined }, s: Session): Promise<SessionView> {
+  const audience = ctx.chat?.type === 'p2p' ? 'private' : 'group';
+  return sessionView(ctx.db, s, ctx.now, ctx.settings.timezone, ctx.calendar, audience);
+}
+
+/** Who a card sent to `to` is drawn for: one person (their private chat), else everyone in a group. */
+async function audienceOf(ctx: BaseContext, to: Recipient | undefined): Promise<'group' | 'private'> {
+  if (!to) return 'group';
+  if ('openId' in to) return 'private';
+  return (await isGroupChat(ctx.db, to.chatId)) ? 'group' : 'private';
+}
+
+/** The session's card for each audience, each drawn once when first needed. */
+function cardsFor(ctx: BaseContext, s: Session): (to: Recipient | undefined) => Promise<Card> {
+  const drawn = new Map<string, Promise<Card>>();
+  return async (to) => {
+    const audience = await audienceOf(ctx, to);
+    let card = drawn.get(audience);
+    if (!card) {
+      card = sessionView(ctx.db, s, ctx.now, ctx.settings.timezone, ctx.calendar, audience).then((v) =>
+        buildSessionCard(v),
+      );
+      drawn.set(audience, card);
+    }
+    return card;
+  };
 }
 
 /** What a session's cards show (for `ctx.cards`). */
@@ -127,8 +164,8 @@ export const sessionSubject = (s: Session): CardSubject => ({ kind: 'session', i
 
 /** Updates every card showing the session except the one just clicked. */
 export async function refreshSessionCards(ctx: BaseContext, s: Session, clickedMessageId?: string): Promise<void> {
-  const card = buildSessionCard(await viewOfSession(ctx, s));
-  await ctx.cards.refresh(sessionSubject(s), () => card, { answered: clickedMessageId, delayMs: 500 });
+  const draw = cardsFor(ctx, s);
+  await ctx.cards.refresh(sessionSubject(s), (c) => draw(c.to), { answered: clickedMessageId, delayMs: 500 });
 }
 
 export async function postSessionCard(
@@ -146,9 +183,9 @@ export async function postSessionCards(
   targets: readonly ({ chatId: string } | { openId: string })[],
 ): Promise<number[]> {
   if (targets.length === 0) return [];
-  const card = buildSessionCard(await viewOfSession(ctx, s));
+  const draw = cardsFor(ctx, s);
   const ids: number[] = [];
-  for (const to of targets) ids.push(await ctx.cards.send(sessionSubject(s), to, card));
+  for (const to of targets) ids.push(await ctx.cards.send(sessionSubject(s), to, await draw(to)));
   return ids;
 }
 

@@ -153,6 +153,31 @@ export async function addAttendees(
     .execute();
 }
 
+/** Takes people out of a session's attendees (a session not yet open: attendance-rules.ts `replanSeats`). */
+export async function removeAttendees(db: Kysely<Database>, sessionId: number, openIds: readonly string[]) {
+  if (openIds.length === 0) return;
+  await db
+    .deleteFrom('session_attendees')
+    .where('session_id', '=', sessionId)
+    .where('open_id', 'in', [...openIds])
+    .execute();
+}
+
+/** Seats an attendee anew: their vote and seat (their answer stays). */
+export async function setAttendeeSeat(
+  db: Kysely<Database>,
+  sessionId: number,
+  openId: string,
+  to: { voting: boolean; seat: AttendeeSeat | null },
+) {
+  await db
+    .updateTable('session_attendees')
+    .set({ voting: to.voting ? 1 : 0, seat: to.seat })
+    .where('session_id', '=', sessionId)
+    .where('open_id', '=', openId)
+    .execute();
+}
+
 export async function listAttendees(db: Kysely<Database>, sessionId: number): Promise<SessionAttendee[]> {
   return db.selectFrom('session_attendees').selectAll().where('session_id', '=', sessionId).orderBy('name').execute();
 }

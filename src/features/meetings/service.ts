@@ -54,6 +54,7 @@ export {
   timingOf,
   viewOfSession,
 } from './refresh.ts';
+export { reseatMember } from './reseat.ts';
 
 export async function requireSession(ctx: ActingContext, id: number): Promise<Session> {
   const s = await findSession(ctx.db, id);
@@ -119,7 +120,7 @@ export async function publishSession(ctx: ActingContext, n: NewSession): Promise
     created_at: at,
     updated_at: at,
   });
-  const plan = planAttendees(n.kind, members, { picked: n.attendees, partyGroup: group.group });
+  const plan = planAttendees(n.kind, members, { picked: n.attendees, partyGroup: group.group, level: org.level });
   await addAttendees(ctx.db, s.id, plan.attendees);
   await ctx.audit({
     action: `${n.category}:create`,

@@ -91,8 +91,16 @@ export interface SessionView {
   }[];
   /** A meeting that votes: those with a vote (应到), those of them signed in, more than half (held.ts). */
   voting: { total: number; present: number; quorum: boolean } | undefined;
-  /** A 支委会 of a 支部 with no 支委 registered: invited as picked, not as the 支委 (said on the card). */
+  /**
+   * A 支委会 of a 支部 with no 支委 registered (or an upper org's 中心组学习 with no 委员): invited as
+   * picked, not as the 支委 / 班子 (said on the card).
+   */
   noCommittee?: boolean;
+  /**
+   * Who the card is drawn for: `group` (the default) is shared by everyone in the chat — 不计应到 is
+   * given as a count only; `private` (one person's chat) names them with the 支部's reason.
+   */
+  audience?: 'group' | 'private';
   minutes: string | undefined;
   files: { kind: string; name: string }[];
   /**

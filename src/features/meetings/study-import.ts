@@ -1,14 +1,18 @@
 /**
  * Importing the annual study plan (年度学习计划), as a ledger-kit definition: one study session per row
- * — 学习时间, 学习主题, 学习形式 (中心组学习、廉政教育、警示教育、专题学习), 学习内容, 地点. A session already
+ * — 学习时间, 学习主题, 学习形式 (中心组学习、廉政教育、警示教育、专题学习), 学习内容, 地点. A row without
+ * 学习形式 is the org's usual study: 中心组学习 where the level owes it (a 党委（党组）), else 专题学习 — a
+ * 支部 has no 理论学习中心组 (hierarchy/level-rules.ts). A session already
  * planned (same time, same theme) is left as it is. Sessions within two weeks get their notice card
  * in the group at once; later ones when they come within a week (job meeting-reminders).
  */
 
+import type { OrgLevel } from '../../db/schema/org.ts';
 import { parseDateText, parseDateTimeText } from '../../domain/dates.ts';
 import { localDate, zonedInstant } from '../../domain/time.ts';
 import { type Cell, cellDate } from '../../ledger/cells.ts';
 import { defineImporter, type PlanEnv, type RowParser } from '../../ledger/import-kit.ts';
+import { ruleAppliesAt } from '../hierarchy/level-rules.ts';
 import { isStudyKind, parseSessionKind, type StudyKind } from './model.ts';
 import { listSessions } from './repository.ts';
 import { publishSession } from './service.ts';
@@ -36,7 +40,13 @@ type StudyField = keyof typeof STUDY_HEADERS;
 /** What each row is checked against: the identities of the study sessions already planned. */
 interface StudyEnv {
   planned: Set<string>;
+  /** The kind of a row that names none (`defaultStudyKind`). */
+  defaultKind: StudyKind;
 }
+
+/** The 学习形式 of a plan row that gives none: 中心组学习 where the org's level owes it, else 专题学习. */
+export const defaultStudyKind = (level: OrgLevel | null | undefined): StudyKind =>
+  ruleAppliesAt('central_group', level) ? 'central_group' : 'topic';
 
 const sessionKey = (startAt: string, title: string) => `${startAt}|${title}`;
 
@@ -59,7 +69,7 @@ const parseStudyRow: RowParser<StudyField, StudyImportRow, StudyEnv> = (get, env
   if (!at) return w.text ? `学习时间“${w.text}”不是有效日期` : '学习时间为空';
   if (at.getTime() <= env.now.getTime()) return `学习时间 ${localDate(at, env.timezone)} 已过`;
   const kindText = get('kind').text;
-  const kind = kindText ? parseSessionKind(kindText) : 'central_group';
+  const kind = kindText ? parseSessionKind(kindText) : env.defaultKind;
   if (!isStudyKind(kind)) {
     return `学习形式“${kindText}”无法识别（中心组学习、廉政教育、警示教育、专题学习）`;
   }
@@ -83,6 +93,7 @@ export const studyPlanImporter = defineImporter<StudyField, StudyImportRow, Stud
   headers: STUDY_HEADERS,
   required: ['when', 'title'],
   load: async (ctx, org) => ({
+    defaultKind: defaultStudyKind(org.level),
     planned: new Set(
       (await listSessions(ctx.db, org.id, { category: 'study' })).map((s) => sessionKey(s.start_at, s.title)),
     ),

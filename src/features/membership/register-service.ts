@@ -13,6 +13,7 @@ import { findMember, listMembers } from '../../db/repositories/members.ts';
 import { updateRegister } from '../../db/repositories/register.ts';
 import { lockRow } from '../../db/repositories/versioned.ts';
 import type { Member, Org } from '../../db/schema.ts';
+import { reseatMember } from '../meetings/reseat.ts';
 import { buildRegisterCard, REGISTER_PAGE_ROWS } from './register-card.ts';
 import {
   changedFields,
@@ -53,6 +54,11 @@ export function postTaken(
     : undefined;
 }
 
+/** Serialises the register changes of one org (/党员, /角色 预备党员, 确认导入) for the transaction. */
+export async function lockRegister(ctx: Pick<BaseContext, 'db'>, orgId: number): Promise<void> {
+  await lockRow(ctx.db, 'orgs', orgId);
+}
+
 export interface RegisterChange {
   member: Member;
   before: RegisterEntry;
@@ -63,7 +69,9 @@ export interface RegisterChange {
 
 /**
  * Applies `patch` to the current member `openId` of `org`: locked, checked as a whole, written once.
- * Refused (UserError) when they are no member, an observer, or the entry would not stand.
+ * Refused (UserError) when they are no member, an observer, or the entry would not stand. The org's row
+ * is locked first: a named 支委 post is checked against the other members, so two changes giving it
+ * to two people at once run one after the other and the second sees the first.
  */
 export async function changeRegister(
   ctx: BaseContext,
@@ -71,6 +79,7 @@ export async function changeRegister(
   who: { openId: string; name: string },
   patch: RegisterPatch,
 ): Promise<RegisterChange> {
+  await lockRegister(ctx, org.id);
   const found = await findMember(ctx.db, org.id, who.openId);
   const row = found && (await lockRow(ctx.db, 'members', found.id));
   if (!row || row.left_at !== null) {
@@ -85,5 +94,6 @@ export async function changeRegister(
   if (problem) throw new UserError('conflict', problem);
   const member = await updateRegister(ctx.db, row, { ...diff, updated_at: ctx.now.toISOString() });
   await ctx.audit({ action: 'member:register', subject: row.open_id, before, after: entryOf(member) });
+  await reseatMember(ctx, org.id, row.open_id); // sessions not yet open seat them anew (meetings/reseat.ts)
   return { member, before, after: entryOf(member), changed: true };
 }

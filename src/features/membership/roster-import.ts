@@ -16,6 +16,7 @@ import { lockRow } from '../../db/repositories/versioned.ts';
 import type { Member } from '../../db/schema.ts';
 import { type Cell, cellDate } from '../../ledger/cells.ts';
 import { defineImporter, type RowParser } from '../../ledger/import-kit.ts';
+import { reseatMember } from '../meetings/reseat.ts';
 import {
   changedFields,
   checkEntry,
@@ -25,7 +26,7 @@ import {
   POST_MAX,
   type RegisterPatch,
 } from './register-rules.ts';
-import { postTaken } from './register-service.ts';
+import { lockRegister, postTaken } from './register-service.ts';
 
 export interface RosterRow {
   line: number;
@@ -148,6 +149,9 @@ export const rosterImporter = defineImporter<RosterField, RosterRow, RosterEnv>(
     return `${r.name}：${describeEntry({ ...entryOf(stored), ...r.patch })}`;
   },
   applyRow: async (ctx, org, r) => {
+    // The org's register first (held to the end of 确认导入's transaction): a /党员 giving a post at
+    // the same moment waits, so the post checks below see it.
+    await lockRegister(ctx, org.id);
     const record = await findMemberRecord(ctx.db, org.id, r.openId);
     const row = record && (await lockRow(ctx.db, 'members', record.id));
     // Left the org since the preview: nothing to write for them.
@@ -166,6 +170,7 @@ export const rosterImporter = defineImporter<RosterField, RosterRow, RosterEnv>(
     if (taken) throw new UserError('conflict', `第${r.line}行：${taken}本次导入没有写入任何数据。`);
     const after = await updateRegister(ctx.db, row, { ...diff, updated_at: ctx.now.toISOString() });
     await ctx.audit({ action: 'member:register', subject: row.open_id, before, after: entryOf(after) });
+    await reseatMember(ctx, org.id, row.open_id); // sessions not yet open seat them anew (meetings/reseat.ts)
     return 'updated';
   },
   summary: (c) => `已更新 ${c.updated} 位党员的名册，${c.unchanged} 位无变化。`,

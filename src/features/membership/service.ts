@@ -3,7 +3,8 @@
  * member-deleted event, or the daily reconciliation for events that never arrived — stops being a
  * member at once: the row is marked left (names in history stay), an audit row says who, when and
  * how, and every command and card action then treats them as no member. Their open items stay as
- * they are (history stays); the secretary is told privately which ones need a new owner.
+ * they are (history stays); the secretary is told privately which ones need a new owner. They are taken
+ * off the sessions whose 签到 has not opened (those that have are records), and those cards redrawn.
  */
 import { buildMemberLeftCard } from '../../cards/notice-cards.ts';
 import type { BaseContext, EndMembership } from '../../core/contracts.ts';
@@ -11,6 +12,7 @@ import { ROLE_LABELS } from '../../core/roles.ts';
 import { recordAudit } from '../../db/repositories/audit.ts';
 import { listMembers, markLeft, roleOf } from '../../db/repositories/members.ts';
 import { OPEN_TASK_STATUSES, TASK_STATUS_LABELS, type TaskStatus } from '../duties/model.ts';
+import { reseatMember } from '../meetings/reseat.ts';
 import { OPEN_RECT_STATUSES, RECT_STATUS_LABELS, type RectStatus } from '../rectification/model.ts';
 
 export type { LeaveVia } from '../../core/contracts.ts';
@@ -54,6 +56,8 @@ export async function openItemsOf(db: BaseContext['db'], openId: string, orgId?:
 export const endMembership: EndMembership = async (ctx, o) => {
   const was = await markLeft(ctx.db, o.orgId, o.openId, o.at);
   if (!was) return false;
+  // 应到 is not frozen at the notice: who left is no longer invited to what has not opened yet.
+  await reseatMember(ctx, o.orgId, o.openId);
   const items = await openItemsOf(ctx.db, o.openId, o.orgId);
   await recordAudit(ctx.db, {
     at: o.at,

@@ -271,6 +271,14 @@ export function countsForYear(s: Pick<ReportSession, 'kind' | 'date'>, year: num
   return y === year;
 }
 
+/**
+ * The last day a yearly rule's meeting for `year` may be held: a 组织生活会 until the end of February
+ * of the next year (countsForYear), any other on the year's last day.
+ */
+export function yearlyLastDay(kind: string, year: number): string {
+  return kind === 'life_meeting' ? monthEnd(year + 1, 2) : `${year}-12-31`;
+}
+
 /** The period of `year` a session falls in (a 组织生活会 of Jan–Feb of the next year: the year's own). */
 function periodFor(
   periods: readonly { key: string; start: string; end: string }[],
@@ -298,7 +306,7 @@ export function ruleFigures(
       if (heldHere.length > 0) return { key: p.key, label: p.label, state: 'met', sessionIds: heldHere };
       const coming = inPeriod.filter((s) => s.state === 'scheduled' || s.state === 'in_progress').map((s) => s.id);
       // A 组织生活会 for the year may still be held in January or February of the next.
-      const lastDay = r.kind === 'life_meeting' && r.frequency === 'year' ? monthEnd(year + 1, 2) : p.end;
+      const lastDay = r.frequency === 'year' ? yearlyLastDay(r.kind, year) : p.end;
       if (lastDay < today && coming.length === 0)
         return { key: p.key, label: p.label, state: 'missed', sessionIds: [] };
       return { key: p.key, label: p.label, state: coming.length > 0 ? 'scheduled' : 'not_due', sessionIds: coming };

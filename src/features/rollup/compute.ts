@@ -1,16 +1,19 @@
 /**
  * The roll-up's figures for an upper org over all the orgs below it (a 党总支 under a 党委 is looked
  * through: its 支部 are the rows), read with a fixed number of set-based queries whatever the number of
- * 支部 — each `where org_id in (…)` over chunks of ids, grouped in the database — so 200 支部 and
- * 10,000 members take well under a second (test/bench/rollup.ts). Held means held: each session's
- * attendance is counted in the database and held.ts's `sessionRecordState` decides on the counts; a
- * 下发 copy's status is the duties feature's (issue-rules.ts `currentTasks`, `issueRowStatus`), the one
- * its 下发情况 card shows.
+ * 支部 — the owed rules, then each `where org_id in (…)` over chunks of ids, grouped in the database — so
+ * 200 支部 and 10,000 members take well under a second (test/bench/rollup.ts). Each kind's sessions are
+ * read from the start of the earliest period its rules count (twelve months back: a monthly rule's from
+ * that month, a yearly one's from 1 January of that year), not two calendar years of everything. Held
+ * means held: each session's attendance is counted in the database and held.ts's `sessionRecordState`
+ * decides on the counts; a 下发 copy's status is the duties feature's (issue-rules.ts `currentTasks`,
+ * `issueRowStatus`), the one its 下发情况 card shows.
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { isUpperLevel } from '../../core/register.ts';
 import { listDescendants } from '../../db/repositories/org-tree.ts';
 import { orgSettings } from '../../db/repositories/orgs.ts';
+import type { SessionKind, SessionsTable } from '../../db/schema/meetings.ts';
 import type { Cadence, TaskStatus } from '../../db/schema/tasks.ts';
 import type { Database, Org } from '../../db/schema.ts';
 import { halfYearOf } from '../../domain/periods.ts';
@@ -23,10 +26,22 @@ import { type HeldAttendee, sessionRecordState } from '../meetings/held.ts';
 import { attendanceWindowsOf, type DefaultRule, type Frequency, rulePeriod } from '../meetings/model.ts';
 import { attendanceRate } from '../meetings/study-rules.ts';
 import { OPEN_RECT_STATUSES } from '../rectification/model.ts';
-import { type BranchFacts, type CycleResult, type IssuedCopy, type RollupRule, ruleCycles } from './rules.ts';
+import { countsForYear, yearlyLastDay } from '../report/rules.ts';
+import {
+  type BranchFacts,
+  type CycleResult,
+  type IssuedCopy,
+  lookbackFrom,
+  type RollupRule,
+  type RulePeriod,
+  ruleCycles,
+} from './rules.ts';
 
 /** Ids per `in (…)`: far under SQLite's and PostgreSQL's parameter limits. */
 const CHUNK = 500;
+
+/** A rule's period shape, as meetings/model.ts `rulePeriod` reads it. */
+type RuleShape = Pick<DefaultRule, 'frequency' | 'window'>;
 
 export interface RollupInput {
   now: Date;
@@ -60,6 +75,8 @@ interface SessionCounts {
   signed: number;
   voting: number;
   votingSigned: number;
+  /** 不计应到 members who signed in anyway: held.ts `hasVote` counts them in 应到 and as voting. */
+  exemptSigned: number;
 }
 
 /** Attendees in the shape held.ts reads, made from the counts (it only counts them). */
@@ -70,7 +87,8 @@ function attendeesOf(c: SessionCounts | undefined): HeldAttendee[] {
     for (let i = 0; i < n; i++) out.push(a);
   };
   push(c.votingSigned, { status: 'signed', voting: 1 });
-  push(c.signed - c.votingSigned, { status: 'signed', voting: 0 });
+  push(c.exemptSigned, { status: 'signed', voting: 0, seat: 'exempt' });
+  push(c.signed - c.votingSigned - c.exemptSigned, { status: 'signed', voting: 0 });
   push(c.voting - c.votingSigned, { status: 'invited', voting: 1 });
   push(c.invited - c.signed - (c.voting - c.votingSigned), { status: 'invited', voting: 0 });
   return out;
@@ -93,6 +111,35 @@ function localDates(tz: string): (iso: string) => string {
   };
 }
 
+/** Which sessions are read: of these kinds from then (UTC ISO), and study sessions from this half-year. */
+interface Reach {
+  study: string;
+  kinds: { from: string; kinds: SessionKind[] }[];
+}
+
+/** Each kind of the owed rules from the start of its earliest period holding a deadline counted. */
+function reachOf(rules: readonly { kind: SessionKind; shape: RuleShape }[], from: string, i: RollupInput): Reach {
+  const earliest = new Map<SessionKind, string>();
+  for (const r of rules) {
+    const day = rulePeriod(r.shape, from).start;
+    if ((earliest.get(r.kind) ?? day) >= day) earliest.set(r.kind, day);
+  }
+  const byDay = new Map<string, SessionKind[]>();
+  for (const [kind, day] of earliest) byDay.set(day, [...(byDay.get(day) ?? []), kind]);
+  const at = (day: string) => zonedInstant(day, '00:00', i.tz).toISOString();
+  return {
+    study: at(halfYearOf(i.today).start),
+    kinds: [...byDay].map(([day, kinds]) => ({ from: at(day), kinds })),
+  };
+}
+
+/** The sessions `reach` covers, as a condition on the sessions table aliased `s`. */
+const within = (reach: Reach) => (eb: ExpressionBuilder<{ s: SessionsTable }, 's'>) =>
+  eb.or([
+    eb.and([eb('s.category', '=', 'study'), eb('s.start_at', '>=', reach.study)]),
+    ...reach.kinds.map((k) => eb.and([eb('s.kind', 'in', k.kinds), eb('s.start_at', '>=', k.from)])),
+  ]);
+
 /** The figures of each org in `orgs` (their rows, in the same order), as of `i.now`. */
 export async function computeFacts(
   db: Kysely<Database>,
@@ -100,39 +147,53 @@ export async function computeFacts(
   i: RollupInput,
 ): Promise<{ facts: BranchFacts[]; cycles: CycleResult[] }> {
   const ids = orgs.map((o) => o.id);
-  const yearStart = zonedInstant(`${i.today.slice(0, 4)}-01-01`, '00:00', i.tz).toISOString();
   const halfStart = halfYearOf(i.today).start;
   const nowIso = i.now.toISOString();
+  const byId = new Map(orgs.map((o) => [o.id, o]));
+  const from = lookbackFrom(i.today);
 
-  const [rules, sessions, counts, rects, tasks, copies] = await Promise.all([
-    inChunks(ids, (c) =>
+  // The rules each org owes at its level first: which sessions are read follows from them.
+  const rules = (
+    await inChunks(ids, (c) =>
       db
         .selectFrom('calendar_rules')
         .select(['org_id', 'key', 'kind', 'name', 'frequency', 'window'])
         .where('org_id', 'in', c)
         .where('enabled', '=', 1)
         .execute(),
-    ),
+    )
+  )
+    .filter((r) => byId.has(r.org_id) && ruleAppliesAt(r.key, byId.get(r.org_id)?.level ?? null))
+    .map((r) => {
+      const shape: RuleShape = {
+        frequency: r.frequency as Frequency,
+        window: r.window ? (JSON.parse(r.window) as DefaultRule['window']) : null,
+      };
+      return { ...r, shape };
+    });
+  const reach = within(reachOf(rules, from, i));
+
+  const [sessions, counts, rects, tasks, copies] = await Promise.all([
     inChunks(ids, (c) =>
       db
-        .selectFrom('sessions')
+        .selectFrom('sessions as s')
         .select([
-          'id',
-          'org_id',
-          'category',
-          'kind',
-          'status',
-          'start_at',
-          'minutes',
-          'minutes_at',
-          'recorded_as',
-          'sign_opens_before',
-          'sign_closes_after',
+          's.id',
+          's.org_id',
+          's.category',
+          's.kind',
+          's.status',
+          's.start_at',
+          's.minutes',
+          's.minutes_at',
+          's.recorded_as',
+          's.sign_opens_before',
+          's.sign_closes_after',
         ])
-        .where('org_id', 'in', c)
-        .where('status', '!=', 'cancelled')
-        .where('start_at', '>=', yearStart)
-        .where('start_at', '<=', nowIso)
+        .where('s.org_id', 'in', c)
+        .where('s.status', '!=', 'cancelled')
+        .where(reach)
+        .where('s.start_at', '<=', nowIso)
         .execute(),
     ),
     inChunks(ids, (c) =>
@@ -147,10 +208,20 @@ export async function computeFacts(
           eb.fn
             .sum<number>(eb.case().when('a.status', '=', 'signed').then(eb.ref('a.voting')).else(0).end())
             .as('voting_signed'),
+          eb.fn
+            .sum<number>(
+              eb
+                .case()
+                .when(eb.and([eb('a.status', '=', 'signed'), eb('a.seat', '=', 'exempt'), eb('a.voting', '=', 0)]))
+                .then(1)
+                .else(0)
+                .end(),
+            )
+            .as('exempt_signed'),
         ])
         .where('s.org_id', 'in', c)
         .where('s.status', '!=', 'cancelled')
-        .where('s.start_at', '>=', yearStart)
+        .where(reach)
         .where('s.start_at', '<=', nowIso)
         .groupBy('a.session_id')
         .execute(),
@@ -211,10 +282,10 @@ export async function computeFacts(
         signed: Number(r.signed ?? 0),
         voting: Number(r.voting ?? 0),
         votingSigned: Number(r.voting_signed ?? 0),
+        exemptSigned: Number(r.exempt_signed ?? 0),
       },
     ]),
   );
-  const byId = new Map(orgs.map((o) => [o.id, o]));
   const windows = new Map(orgs.map((o) => [o.id, attendanceWindowsOf(orgSettings(o))]));
   // Held dates per org and kind; study attendance per org over this half-year's held sessions.
   const held = new Map<string, string[]>();
@@ -240,16 +311,28 @@ export async function computeFacts(
   const cyclesOf = new Map<number, CycleResult[]>();
   for (const r of rules) {
     const org = byId.get(r.org_id);
-    if (!org || !ruleAppliesAt(r.key, org.level)) continue;
+    if (!org) continue;
     const rule: RollupRule = { key: r.key, name: r.name };
-    const shape = {
-      frequency: r.frequency as Frequency,
-      window: r.window ? (JSON.parse(r.window) as DefaultRule['window']) : null,
-    };
     const since = localDate(new Date(org.created_at), i.tz);
+    // A yearly rule's year as the report counts it (a 组织生活会 of January–February counts for the year before).
+    const countsFor =
+      r.shape.frequency === 'year'
+        ? (date: string, p: RulePeriod) => countsForYear({ kind: r.kind, date }, Number(p.key))
+        : undefined;
     const list = cyclesOf.get(r.org_id) ?? [];
     list.push(
-      ...ruleCycles(rule, (d) => rulePeriod(shape, d), held.get(`${r.org_id}|${r.kind}`) ?? [], since, i.today),
+      ...ruleCycles(
+        rule,
+        // A yearly rule is due on its last day as the report has it (a 组织生活会 at the end of February after).
+        (d) => {
+          const p = rulePeriod(r.shape, d);
+          return r.shape.frequency === 'year' ? { ...p, windowEnd: yearlyLastDay(r.kind, Number(p.key)) } : p;
+        },
+        held.get(`${r.org_id}|${r.kind}`) ?? [],
+        since,
+        i.today,
+        countsFor,
+      ),
     );
     cyclesOf.set(r.org_id, list);
   }

@@ -1,6 +1,6 @@
 /**
  * One 支部 seen from above (查看 on the roll-up card, and the list a 督办 sends its 书记): which cycles
- * were missed, which rectifications and tasks are overdue — titles, owners, days late — and which items
+ * were missed in the last twelve months, which rectifications and tasks are overdue — titles, owners, days late — and which items
  * 下发 from above are not finished, with their status word. Status data only: never a 遇到困难 reason,
  * a note, minutes or a 心得. Each list shows its first rows, the most late
  * first, and says how many more. Pure builder.
@@ -34,7 +34,7 @@ export interface DetailView {
   upperOrgId: number;
   upperName: string;
   row: RollupRowView;
-  /** Per rule, the periods it missed this year, in words (2026年3月). */
+  /** Per rule, the periods it missed in the last twelve months, in words (2026年3月). */
   missed: readonly { name: string; periods: readonly string[] }[];
   rects: readonly OverdueLine[];
   tasks: readonly OverdueLine[];
@@ -57,7 +57,7 @@ function overdueLines(items: readonly OverdueLine[]): string[] {
 export function detailSections(v: Omit<DetailView, 'upperOrgId' | 'upperName'>): string[] {
   const missedCount = v.missed.reduce((n, m) => n + m.periods.length, 0);
   return [
-    `**未按期开展（${missedCount}）**\n${
+    `**近12个月未按期开展（${missedCount}）**\n${
       v.missed.length === 0
         ? '无'
         : v.missed

@@ -2,7 +2,7 @@
  * The roll-up card (/总览, and the weekly card in the upper org's group): per lower org its colour and
  * four counts, red first — status figures only, never a person's name or an item's title, so the same
  * card may stand in the group — two charts (Feishu's `chart` component, VChart specs: 制度落实率, 参学率
- * and 下发完成率 per 支部 as bars, the year's cycles due and met per month as lines), and 查看 / 督办 buttons
+ * and 下发完成率 per 支部 as bars, the cycles due and met in each of the last twelve months as lines), and 查看 / 督办 buttons
  * per row whose answers go privately to the upper org's admins only. The rows that fit Feishu's limits
  * (200 tagged objects, 30 KB) are shown; the rest are in the .xlsx sent after the card. Pure builder.
  */
@@ -154,10 +154,14 @@ export function completionChart(rows: readonly RollupRowView[]): CardElement {
   };
 }
 
-/** Lines per month of the year so far: the cycles due across all 支部, and those met. */
+/**
+ * Lines per month of the last twelve (rules.ts `monthlyTrend`): the cycles due across all 支部, and those
+ * met. The first month and each January carry their year (2025年12月, 1月 … 2026年1月).
+ */
 export function trendChart(trend: RollupCardView['trend']): CardElement {
-  const values = trend.flatMap((m) => {
-    const month = `${Number(m.month.slice(5, 7))}月`;
+  const values = trend.flatMap((m, i) => {
+    const n = Number(m.month.slice(5, 7));
+    const month = i === 0 || n === 1 ? `${m.month.slice(0, 4)}年${n}月` : `${n}月`;
     return [
       { month, series: ROLLUP_SERIES.required, count: m.required },
       { month, series: ROLLUP_SERIES.met, count: m.met },
@@ -169,7 +173,7 @@ export function trendChart(trend: RollupCardView['trend']): CardElement {
     color_theme: 'brand',
     chart_spec: {
       type: 'line',
-      title: { text: '本年度各月应开展和已按期开展次数' },
+      title: { text: '近12个月各月应开展和已按期开展次数' },
       data: { values },
       xField: 'month',
       yField: 'count',
@@ -189,8 +193,8 @@ export function buildRollupCard(v: RollupCardView): Card {
   const head = [
     `共 ${v.rows.length} 个下级组织：${(['red', 'yellow', 'green'] as const).map((c) => coloured(c, `${COLOUR_LABELS[c]} ${count(c)}`)).join(' · ')}`,
     required > 0
-      ? `本年度到期应开展 ${required} 次，已按期开展 ${met} 次（${Math.floor((met * 100) / required)}%）。`
-      : '本年度还没有到期的会议和学习。',
+      ? `近12个月到期应开展 ${required} 次，已按期开展 ${met} 次（${Math.floor((met * 100) / required)}%）。`
+      : '近12个月还没有到期的会议和学习。',
   ];
   const issued = v.rows.reduce((n, r) => n + (r.issued?.total ?? 0), 0);
   const issuedDone = v.rows.reduce((n, r) => n + (r.issued?.done ?? 0), 0);
@@ -200,7 +204,8 @@ export function buildRollupCard(v: RollupCardView): Card {
     );
   const elements: CardElement[] = [markdown(head.join('\n'))];
   if (shown.length > 0) elements.push(completionChart(shown));
-  if (v.trend.length > 0) elements.push(trendChart(v.trend));
+  // Twelve months of nothing due draw no chart (the line above says so).
+  if (v.trend.some((m) => m.required > 0)) elements.push(trendChart(v.trend));
   elements.push(
     ...(shown.length > 0
       ? shown.map((r, i) => branchElement(v.orgId, r, i + 1))

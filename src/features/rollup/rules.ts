@@ -2,10 +2,13 @@
  * The roll-up of a 党委 over its 支部 (issue 15 item 5), as pure rules: for each lower org five measures
  * and a colour each — 红, 黄 or 绿 — and one overall. The measures:
  *
- * - 未按期开展: this year's periods of the 支部's calendar rules that ended (a windowed rule: its window
- *   closed) with no meeting of the rule's kind held in them — held as held.ts says (the shell applies
- *   `sessionRecordState`), in the window for a windowed rule, as compliance.ts judges a period; periods
- *   that ended before the org began using the bot are not counted (compliance.ts `orgSince`);
+ * - 未按期开展: the periods of the 支部's calendar rules whose deadline (a windowed rule: its window's
+ *   close) fell in the last twelve months — so in January December, the fourth quarter and last year's
+ *   组织生活会 still count — with no meeting of the rule's kind held for them: held as held.ts says (the
+ *   shell applies `sessionRecordState`), in the window for a windowed rule, as compliance.ts judges a
+ *   period, and for a yearly rule as the report counts a year (report/rules.ts `countsForYear`: a
+ *   组织生活会 held in January–February of Y + 1 counts for Y); periods that ended before the org began
+ *   using the bot are not counted (compliance.ts `orgSince`);
  * - 整改逾期: rectifications not closed past their deadline (the ledger's 逾期 list), with the most late;
  * - 任务逾期: open tasks past their due date (duties/model.ts `ledgerStatus` 逾期);
  * - 参学率: this half-year's held study sessions, signed in ÷ 应到 (study-rules.ts `attendanceRate`);
@@ -21,7 +24,7 @@
  *
  * Status data only: counts, rule names, titles and owners — never a reason, a note or a 心得.
  */
-import { addDays } from '../../domain/time.ts';
+import { addDays, addMonths } from '../../domain/time.ts';
 
 export type Colour = 'red' | 'yellow' | 'green';
 
@@ -66,10 +69,23 @@ export interface CycleResult {
   met: boolean;
 }
 
+/** How far back 未按期开展 looks: a year of every rule's periods whatever the month (not the calendar year). */
+export const LOOKBACK_MONTHS = 12;
+
+/** The earliest deadline counted as of `today`: twelve months before it. */
+export function lookbackFrom(today: string): string {
+  return addMonths(today, -LOOKBACK_MONTHS);
+}
+
+/** A held date meets a period when it falls in the period's window. */
+export const inWindow = (date: string, p: RulePeriod): boolean => date >= p.windowStart && date <= p.windowEnd;
+
 /**
- * The periods of `rule` (`periodOf` gives the one containing a date) in `today`'s year that have ended
- * by `today` (window closed) and ended on or after `since` (the day the org began using the bot), each
- * met when one of `heldDates` (local dates of held sessions of the rule's kind) falls within its window.
+ * The periods of `rule` (`periodOf` gives the one containing a date) whose deadline (the window's end)
+ * fell in the last twelve months before `today` and on or after `since` (the day the org began using
+ * the bot), each met when one of `heldDates` (local dates of held sessions of the rule's kind) counts
+ * for it — `countsFor`, in its window unless the shell hands in the report's rule for a yearly one.
+ * Twelve months hold exactly twelve monthly deadlines, four quarterly, two half-yearly and one yearly.
  */
 export function ruleCycles(
   rule: RollupRule,
@@ -77,15 +93,16 @@ export function ruleCycles(
   heldDates: readonly string[],
   since: string,
   today: string,
+  countsFor: (date: string, p: RulePeriod) => boolean = inWindow,
 ): CycleResult[] {
   const out: CycleResult[] = [];
-  let day = `${today.slice(0, 4)}-01-01`;
-  for (let guard = 0; guard < 13 && day.slice(0, 4) === today.slice(0, 4); guard++) {
+  const from = lookbackFrom(today);
+  for (let day = from; day <= today; ) {
     const p = periodOf(day);
     day = addDays(p.end, 1);
     if (p.windowEnd >= today) break;
-    if (p.windowEnd < since) continue;
-    const met = heldDates.some((d) => d >= p.windowStart && d <= p.windowEnd);
+    if (p.windowEnd < from || p.windowEnd < since) continue;
+    const met = heldDates.some((d) => countsFor(d, p));
     out.push({ rule: rule.key, name: rule.name, period: p.key, end: p.windowEnd, met });
   }
   return out;
@@ -122,7 +139,7 @@ export interface BranchRow {
   colour: Colour;
   colours: { cycles: Colour; rects: Colour; tasks: Colour; study: Colour; issued: Colour };
   missed: number;
-  /** Cycles due so far this year, and those met: the 制度落实率. */
+  /** Cycles due in the last twelve months, and those met: the 制度落实率. */
   required: number;
   met: number;
   /** Whole percent, null with nothing due. */
@@ -205,20 +222,26 @@ export function colourCounts(rows: readonly BranchRow[]): Record<Colour, number>
   return out;
 }
 
-/** Per month of the year so far: the cycles that ended in it across all lower orgs, and those met. */
+/**
+ * Per month of the twelve before this one: the cycles that ended in it across all lower orgs, and those
+ * met. Those are the months `ruleCycles` counts deadlines in (twelve months back from today, up to
+ * yesterday); a deadline this month — only a window closing mid-month would have one — is in the rows
+ * and not on the chart until the month is over.
+ */
 export function monthlyTrend(
   cycles: readonly CycleResult[],
   today: string,
 ): { month: string; required: number; met: number }[] {
-  const months = Number(today.slice(5, 7));
-  const out = Array.from({ length: months }, (_, i) => ({
-    month: `${Number(today.slice(0, 4))}-${String(i + 1).padStart(2, '0')}`,
+  const first = addMonths(`${today.slice(0, 7)}-01`, -LOOKBACK_MONTHS);
+  const out = Array.from({ length: LOOKBACK_MONTHS }, (_, i) => ({
+    month: addMonths(first, i).slice(0, 7),
     required: 0,
     met: 0,
   }));
+  const byMonth = new Map(out.map((m) => [m.month, m]));
   for (const c of cycles) {
-    const m = out[Number(c.end.slice(5, 7)) - 1];
-    if (!m || c.end.slice(0, 4) !== today.slice(0, 4)) continue;
+    const m = byMonth.get(c.end.slice(0, 7));
+    if (!m) continue;
     m.required++;
     if (c.met) m.met++;
   }
