@@ -4,7 +4,7 @@
  * 支委会 and its 2026 组织生活会 — red, the 支委会 missed; the 组织生活会 for 2026 may still be held until
  * the end of February (as the report has it), so it is not counted yet. 第二党支部 held its 2026
  * 组织生活会 on 2027-01-08 (January–February counts for the year before) and 第三党支部 held it on
- * 2026-01-05 — both green. `/总览` says 近12个月 and draws the twelve months of 2026; 查看 names the missed
+ * 2026-12-18 — both green; 第一党支部's of 2026-01-06 was 2025's and does not count for 2026 too. `/总览` says 近12个月 and draws the twelve months of 2026; 查看 names the missed
  * period. From March 2027 第一党支部's 2026 组织生活会 is counted missed and the others' met.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -81,7 +81,9 @@ describe('/总览 in January: the last twelve months', () => {
       for (const [kind, category, day] of DECEMBER)
         if (!(b === first && kind === 'committee')) await held(b.org.id, kind, category, day, b.people);
     await held(second.org.id, 'life_meeting', 'meeting', '2027-01-08', second.people);
-    await held(third.org.id, 'life_meeting', 'meeting', '2026-01-05', third.people);
+    await held(third.org.id, 'life_meeting', 'meeting', '2026-12-18', third.people);
+    // A January meeting is the year before's (one meeting, one year): 第一党支部's of 2026-01-06 is 2025's.
+    await held(first.org.id, 'life_meeting', 'meeting', '2026-01-06', first.people);
     clock.set(bj('2027-01-10', '10:00'));
 
     // Six rules a 支部 owes, one period each since it began (December, Q4, 2026) — the 组织生活会 not due

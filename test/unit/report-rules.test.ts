@@ -93,6 +93,10 @@ describe('periods and the sessions that meet them', () => {
   it('counts a 组织生活会 of January or February for the year before, nothing else', () => {
     expect(countsForYear({ kind: 'life_meeting', date: '2027-02-10' }, 2026)).toBe(true);
     expect(countsForYear({ kind: 'life_meeting', date: '2027-03-01' }, 2026)).toBe(false);
+    // One meeting, one year: a January 组织生活会 is the year before's, not also its own year's.
+    expect(countsForYear({ kind: 'life_meeting', date: '2026-01-20' }, 2026)).toBe(false);
+    expect(countsForYear({ kind: 'life_meeting', date: '2026-01-20' }, 2025)).toBe(true);
+    expect(countsForYear({ kind: 'life_meeting', date: '2026-12-20' }, 2026)).toBe(true);
     expect(countsForYear({ kind: 'committee', date: '2027-01-10' }, 2026)).toBe(false);
     expect(countsForYear({ kind: 'committee', date: '2026-12-31' }, 2026)).toBe(true);
   });

@@ -267,7 +267,9 @@ export function periodsOfYear(
 export function countsForYear(s: Pick<ReportSession, 'kind' | 'date'>, year: number): boolean {
   const y = Number(s.date.slice(0, 4));
   const m = Number(s.date.slice(5, 7));
-  if (s.kind === 'life_meeting' && m <= 2) return y === year + 1 || y === year;
+  // Each 组织生活会 counts for one year: the one held from March of Y to February of Y + 1 is Y's (as the
+  // 清单's linked records read it, duties/linked.ts), so a January meeting is never counted twice.
+  if (s.kind === 'life_meeting') return m <= 2 ? y === year + 1 : y === year;
   return y === year;
 }
 
