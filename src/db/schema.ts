@@ -40,6 +40,7 @@ import type {
   RectificationEvidenceTable,
   RectificationsTable,
 } from './schema/rectification.ts';
+import type { TalkPartiesTable, TalksTable } from './schema/talks.ts';
 import type {
   DutyItemsTable,
   DutyListsTable,
@@ -54,6 +55,7 @@ export type * from './schema/delivery.ts';
 export type * from './schema/meetings.ts';
 export type * from './schema/org.ts';
 export type * from './schema/rectification.ts';
+export type * from './schema/talks.ts';
 export type * from './schema/tasks.ts';
 
 export interface Database {
@@ -92,10 +94,14 @@ export interface Database {
   session_files: SessionFilesTable;
   reflections: ReflectionsTable;
   rate_windows: RateWindowsTable;
+  talks: TalksTable;
+  talk_parties: TalkPartiesTable;
 }
 
 export type Org = Selectable<OrgsTable>;
 export type OrgLink = Selectable<OrgLinksTable>;
+export type Talk = Selectable<TalksTable>;
+export type TalkParty = Selectable<TalkPartiesTable>;
 export type Member = Selectable<MembersTable>;
 export type NewMember = Insertable<MembersTable>;
 export type MemberUpdate = Updateable<MembersTable>;

@@ -30,7 +30,7 @@ export class StaleError extends UserError {
 }
 
 /** Tables whose rows carry a `version` bumped on every change (cards carry it as `ver`). */
-export type VersionedTable = 'rectifications' | 'tasks' | 'sessions' | 'members' | 'org_links';
+export type VersionedTable = 'rectifications' | 'tasks' | 'sessions' | 'members' | 'org_links' | 'talks';
 /** Tables whose rows change once, from `pending` to a final status. */
 export type StatusTable = 'extension_requests' | 'pending_imports';
 /**
@@ -45,6 +45,7 @@ const LOCK_COLUMN = {
   sessions: 'version',
   members: 'version',
   org_links: 'version',
+  talks: 'version',
   extension_requests: 'status',
   pending_imports: 'status',
   orgs: 'name',
