@@ -17,6 +17,7 @@ import report from './report.ts';
 import role from './role.ts';
 import settings from './settings.ts';
 import study from './study.ts';
+import talk from './talk.ts';
 import task from './task.ts';
 
 export const commands: readonly CommandModule[] = [
@@ -26,6 +27,7 @@ export const commands: readonly CommandModule[] = [
   duties,
   meeting,
   study,
+  talk,
   calendar,
   rectify,
   inspection,

@@ -15,6 +15,7 @@ import { findMember, listMembers, roleOf, upsertMember } from '../src/db/reposit
 import type { MemberCategory } from '../src/db/schema/org.ts';
 import { parseRegisterEdit } from '../src/features/membership/register-rules.ts';
 import { changeRegister } from '../src/features/membership/register-service.ts';
+import { promptForRole } from '../src/features/talks/coverage.ts';
 
 const roleList = ROLES.map((r) => ROLE_LABELS[r]).join('、');
 
@@ -83,6 +84,7 @@ export default defineCommand({
       before: { role: change.before ?? null },
       after: { role },
     });
+    await promptForRole(ctx, org, { openId: member.openId, name: member.name || target.name }, role); // 任前廉政谈话
     return textMessage`已将 ${textMention(member.openId, member.name)} 的角色设为${ROLE_LABELS[role]}（原为${ROLE_LABELS[current]}）。`;
   },
 });

@@ -25,6 +25,7 @@ import {
   STUDY_KINDS,
   windowText,
 } from '../src/features/meetings/model.ts';
+import { MATRIX_USAGE, parseMatrixWords, talkMatrixOf, talkMatrixText } from '../src/features/talks/coverage-rules.ts';
 import { urgentSettingsOf } from '../src/services/ladder.ts';
 
 const ON = new Set(['开', '开启', '打开', 'on']);
@@ -55,7 +56,7 @@ function show(s: Record<string, unknown>): string {
   const q = quietHoursOf(s);
   const u = urgentSettingsOf(s);
   const own = Object.keys(attendanceWindowsOf(s)).length;
-  return `免打扰：${q.start}-${q.end}；短信加急：${u.sms ? '开' : '关'}；电话加急：${u.phone ? '开' : '关'}（应用内加急始终开启）；签到窗口：${own > 0 ? `${own} 类活动为本组织设置` : '默认'}（发送 /设置 签到窗口 查看）`;
+  return `免打扰：${q.start}-${q.end}；短信加急：${u.sms ? '开' : '关'}；电话加急：${u.phone ? '开' : '关'}（应用内加急始终开启）；签到窗口：${own > 0 ? `${own} 类活动为本组织设置` : '默认'}（发送 /设置 签到窗口 查看）；谈话覆盖：${talkMatrixText(talkMatrixOf(s))}`;
 }
 
 /** `/设置 签到窗口 <类型> …`: the settings with that kind's window set (or back to the default). */
@@ -94,7 +95,7 @@ export default defineCommand({
   name: 'settings',
   aliases: ['设置'],
   summary: '组织设置：免打扰时段、短信/电话加急、各类活动的签到时间',
-  usage: ['/设置', '/设置 免打扰 20:00-08:00', '/设置 短信加急 开', ...WINDOW_USAGE],
+  usage: ['/设置', '/设置 免打扰 20:00-08:00', '/设置 短信加急 开', ...WINDOW_USAGE, '/设置 谈话覆盖 支委联系小组 关'],
   args: argSchema((r) => {
     const key = r.optionalWord();
     const words: string[] = [];
@@ -111,6 +112,12 @@ export default defineCommand({
       if (a.words.length === 0)
         return textMessage`各类活动的签到时间（开始前多久开放、开始后多久结束）：\n${windowsText(settings)}\n修改：${WINDOW_EXAMPLE}（对此后新建的会议和学习生效）`;
       next = withWindow(settings, a.words);
+    } else if (a.key === '谈话覆盖') {
+      // Which pairs the yearly talk coverage owes (src/features/talks/coverage-rules.ts).
+      const m = a.words.length === 0 ? undefined : parseMatrixWords(talkMatrixOf(settings), a.words);
+      if (!m) return textMessage`谈话覆盖范围：${talkMatrixText(talkMatrixOf(settings))}。${MATRIX_USAGE}`;
+      if ('problem' in m) throw new UserError('bad_args', m.problem, MATRIX_USAGE);
+      next = { ...settings, talkMatrix: m };
     } else {
       if (a.words.length !== 1) {
         const problem = a.words.length === 0 ? '缺少设置值。' : `多余的参数：${a.words.slice(1).join(' ')}。`;
@@ -127,7 +134,10 @@ export default defineCommand({
         if (on === undefined) throw new UserError('bad_args', `${a.key}应设置为“开”或“关”。`);
         next.urgent = { ...urgentSettingsOf(settings), [a.key === '短信加急' ? 'sms' : 'phone']: on };
       } else {
-        throw new UserError('bad_args', `不认识的设置项“${a.key}”。可用：免打扰、短信加急、电话加急、签到窗口。`);
+        throw new UserError(
+          'bad_args',
+          `不认识的设置项“${a.key}”。可用：免打扰、短信加急、电话加急、签到窗口、谈话覆盖。`,
+        );
       }
     }
     await save(ctx, org, next);

@@ -9,6 +9,7 @@ import memberReconcile from './member-reconcile.ts';
 import rectificationDigest from './rectification-digest.ts';
 import rectificationReminders from './rectification-reminders.ts';
 import rollupWeekly from './rollup-weekly.ts';
+import talkCoverage from './talk-coverage.ts';
 import taskMonthly from './task-monthly.ts';
 import taskOccurrences from './task-occurrences.ts';
 import taskQuarterly from './task-quarterly.ts';
@@ -28,4 +29,5 @@ export const jobs: readonly JobModule[] = [
   housekeeping,
   holidayCheck,
   memberReconcile,
+  talkCoverage,
 ];

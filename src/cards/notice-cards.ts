@@ -100,6 +100,10 @@ export function buildHolidayReminderCard(v: {
     elements: [
       plainText(text),
       markdown("<font color='grey'>发现问题线索请及时向纪检委员反映。</font>", { size: 'notation' }),
+      // Issue 16: the talk register's 节前廉政谈话 (held by the 书记 or 纪检委员, recorded with /谈话 记录).
+      markdown('书记、纪检委员可在节前开展节前廉政谈话，谈话后发送 /谈话 记录 节前廉政谈话 登记。', {
+        size: 'notation',
+      }),
     ],
   });
 }

@@ -256,7 +256,8 @@ describe('sandbox console (browser)', () => {
     await page.fill('#job-time', '2026-12-01T09:30');
     expect(await page.locator('#clock-panel .zh-date-text').textContent()).toBe('2026年12月1日 周二 09:30');
     await page.click('#job-run');
-    await page.locator('#job-result', { hasText: '已发 1' }).waitFor(WAIT);
+    // One notice per org: the sandbox's four (第一党支部, and the 机关党委 with its two other 支部).
+    await page.locator('#job-result', { hasText: '应发 4 · 已发 4' }).waitFor(WAIT);
     expect(await page.locator('#job-result').textContent()).toContain('节假日表检查 · 截至 2026年12月1日 周二 09:30');
     await shot('job-run');
 

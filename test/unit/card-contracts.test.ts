@@ -40,6 +40,7 @@ import {
   buildRectReviewCard,
   type RectItemView,
 } from '../../src/features/rectification/item-card.ts';
+import { buildTalkCard, buildTalkFormCard } from '../../src/features/talks/talk-card.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -322,6 +323,37 @@ function cards(): [string, Card][] {
   out.push([
     'register',
     buildRegisterCard({ orgId: 3, orgName: '支部', counts: registerCounts, rows: [], page: 2, pages: 3, total: 120 }),
+  ]);
+  // The talk register: the record form's 保存, a party's 确认.
+  out.push([
+    'talk form',
+    buildTalkFormCard({
+      orgId: 3,
+      orgName: '支部',
+      memberOpenIds: ['ou_a'],
+      kinds: [{ value: 'heart', text: '谈心谈话' }],
+      initialKind: 'heart',
+      today: '2026-12-02',
+    }),
+  ]);
+  out.push([
+    'talk to confirm',
+    buildTalkCard({
+      id: 5,
+      orgId: 3,
+      kindLabel: '谈心谈话',
+      heldText: '2026年12月1日',
+      place: '活动室',
+      recorderName: '李书记',
+      parties: [{ name: '张三', confirmedText: undefined }],
+      confirmation: '待确认（0/1）',
+      allConfirmed: false,
+      withdrawn: false,
+      notes: undefined,
+      heldOn: '2026-12-01',
+      kind: 'heart',
+      mayConfirm: true,
+    }),
   ]);
   return out;
 }

@@ -88,6 +88,8 @@ import {
 import { rectStatusCounts } from '../../src/features/rectification/list.ts';
 import { RECT_STATUSES } from '../../src/features/rectification/model.ts';
 import { buildReportCard } from '../../src/features/report/report-card.ts';
+import { buildOwnTalkCoverageCard, buildTalkCoverageCard } from '../../src/features/talks/coverage-card.ts';
+import { buildTalkCard, buildTalkFormCard, buildTalkListCard } from '../../src/features/talks/talk-card.ts';
 import { checkCard } from '../../src/sandbox/card-check.ts';
 
 /** Every card module (src/cards, and each feature's *-card(s).ts), loaded, to list the builders it exports. */
@@ -1070,6 +1072,80 @@ function allCards(t: Text): [string, Card][] {
   cards.push([
     'register',
     buildRegisterCard({ orgId: 9_999, orgName: t(100), counts, rows, page: 3, pages: 6, total: 300 }),
+  ]);
+  // Talk coverage (issue 16): 20 支委 (15 shown), each owing 300 people, every name at its longest.
+  const owed = (n: number) => Array.from({ length: n }, (_, i) => t(50, i));
+  cards.push([
+    'talk coverage',
+    buildTalkCoverageCard({
+      orgName: t(100),
+      year: 2026,
+      due: 99_999,
+      done: 12_345,
+      rate: '12.3%',
+      rows: Array.from({ length: 20 }, (_, i) => ({ name: t(50, i), title: '组织委员', due: 300, missing: owed(300) })),
+      matrix: '书记全员 开；支委互谈 开；支委联系小组 开',
+    }),
+  ]);
+  cards.push([
+    'own talk coverage',
+    buildOwnTalkCoverageCard({ orgName: t(100), year: 2026, name: t(50), due: 300, missing: owed(300), lead: t(200) }),
+  ]);
+  // The talk register (issue 16): the form offering 100 members, a talk of 20 parties with the longest
+  // names, place and notes (as the recorder and as a party asked to confirm), a list of its 60 rows.
+  const talkParties = Array.from({ length: 20 }, (_, i) => ({
+    name: t(50, i),
+    confirmedText: i % 2 ? '12月1日' : undefined,
+  }));
+  const talkView = {
+    id: 999_999,
+    orgId: 9_999,
+    kindLabel: '任前廉政谈话',
+    heldText: '2026年12月31日',
+    place: t(100),
+    recorderName: t(50),
+    parties: talkParties,
+    confirmation: '待确认（10/20）',
+    allConfirmed: false,
+    withdrawn: false,
+    notes: t(1000),
+    heldOn: '2026-12-31',
+    kind: 'pre_appointment' as const,
+    mayConfirm: true,
+  };
+  cards.push([
+    'talk form',
+    buildTalkFormCard({
+      orgId: 9_999,
+      orgName: t(100),
+      memberOpenIds: Array.from({ length: 100 }, (_, i) => openId(i)),
+      kinds: ['谈心谈话', '廉政谈话', '任前廉政谈话', '提醒谈话', '节前廉政谈话'].map((text, i) => ({
+        value: String(i),
+        text,
+      })),
+      initialKind: '0',
+      today: '2026-12-31',
+    }),
+  ]);
+  cards.push(['talk with notes, to confirm', buildTalkCard(talkView)]);
+  cards.push(['talk withdrawn', buildTalkCard({ ...talkView, withdrawn: true, notes: undefined, mayConfirm: false })]);
+  cards.push([
+    'talk list',
+    buildTalkListCard({
+      title: t(100),
+      scope: '本组织全部谈话',
+      total: 99_999,
+      counts: { confirmed: 99_999, pending: 99_999, withdrawn: 99_999 },
+      exportHint: true,
+      rows: Array.from({ length: 60 }, (_, i) => ({
+        id: 999_999 - i,
+        date: '2026年12月31日',
+        kindLabel: '任前廉政谈话',
+        recorderName: t(50, i),
+        partyNames: talkParties.map((p) => p.name).join('、'),
+        state: '待确认（10/20）',
+      })),
+    }),
   ]);
   return cards;
 }

@@ -14,6 +14,7 @@ import { updateRegister } from '../../db/repositories/register.ts';
 import { lockRow } from '../../db/repositories/versioned.ts';
 import type { Member, Org } from '../../db/schema.ts';
 import { reseatMember } from '../meetings/reseat.ts';
+import { promptForPost } from '../talks/coverage.ts';
 import { buildRegisterCard, REGISTER_PAGE_ROWS } from './register-card.ts';
 import {
   changedFields,
@@ -95,5 +96,6 @@ export async function changeRegister(
   const member = await updateRegister(ctx.db, row, { ...diff, updated_at: ctx.now.toISOString() });
   await ctx.audit({ action: 'member:register', subject: row.open_id, before, after: entryOf(member) });
   await reseatMember(ctx, org.id, row.open_id); // sessions not yet open seat them anew (meetings/reseat.ts)
+  await promptForPost(ctx, org, { openId: row.open_id, name: member.name }, diff.committee_post); // 任前廉政谈话
   return { member, before, after: entryOf(member), changed: true };
 }

@@ -1,0 +1,98 @@
+/**
+ * The talk coverage cards (issue 16 item 2): the whole matrix for admins — 应谈 / 已谈 / 覆盖率 and each
+ * 支委 with the people they still owe — and one person's own missing pairs (a member asking, a 支委's
+ * prompt from the job). They name people, so they are only ever sent privately. No buttons. Pure.
+ */
+import { card, markdown, note, plainText } from '../../cards/parts.ts';
+import { clip, md } from '../../cards/text.ts';
+import type { Card, CardElement } from '../../core/card.ts';
+
+/** 支委 rows on one card (a 支部委员会 has 3 to 9; a 党委's 班子 a few more), names per row, name length. */
+export const ROWS_SHOWN = 15;
+export const NAMES_SHOWN = 40;
+const NAME_MAX = 12;
+
+export interface CoverageRowView {
+  name: string;
+  /** 书记, 组织委员 … (the 支委 post). */
+  title: string;
+  due: number;
+  missing: readonly string[];
+}
+
+export interface CoverageCardView {
+  orgName: string;
+  year: number;
+  due: number;
+  done: number;
+  rate: string;
+  rows: readonly CoverageRowView[];
+  /** "书记全员 开；支委互谈 开；支委联系小组 开" */
+  matrix: string;
+}
+
+const COUNTED = '计入覆盖的是谈心谈话和廉政谈话，记录人与每位谈话对象各算一对。';
+
+function namesText(missing: readonly string[]): string {
+  const shown = missing.slice(0, NAMES_SHOWN).map((n) => clip(n, NAME_MAX));
+  return `${shown.join('、')}${missing.length > NAMES_SHOWN ? ` 等 ${missing.length} 人` : ''}`;
+}
+
+function rowElements(r: CoverageRowView): CardElement[] {
+  const head = `**${md(clip(r.name, NAME_MAX))}**（${md(r.title, 10)}）应谈 ${r.due} 人，`;
+  if (r.missing.length === 0) return [markdown(`${head}已全部谈完`)];
+  return [markdown(`${head}尚未谈 **${r.missing.length}** 人：`), plainText(namesText(r.missing), { grey: true })];
+}
+
+export function buildTalkCoverageCard(v: CoverageCardView): Card {
+  const rows = v.rows.slice(0, ROWS_SHOWN);
+  const more = v.rows.length - rows.length;
+  return card({
+    title: `谈话覆盖情况 · ${v.year}年`,
+    subtitle: v.orgName,
+    template: v.due > 0 && v.done === v.due ? 'green' : 'orange',
+    elements: [
+      markdown(`应谈 **${v.due}** 对，已谈 **${v.done}** 对，覆盖率 **${v.rate}**`),
+      ...(rows.length === 0
+        ? [markdown('名册中还没有支委。请先登记支委：/党员 @某人 支委 组织委员。')]
+        : rows.flatMap(rowElements)),
+      ...(more > 0 ? [note(`其余 ${more} 位支委未列出。`)] : []),
+      note(
+        `${COUNTED}范围：${md(v.matrix, 100)}（修改：/设置 谈话覆盖 书记全员 开 支委互谈 开 支委联系小组 开）。记录谈话：/谈话 记录。`,
+      ),
+    ],
+  });
+}
+
+export interface OwnCoverageView {
+  orgName: string;
+  year: number;
+  name: string;
+  due: number;
+  missing: readonly string[];
+  /** Why it came now (the job's occasion), bot-written; absent when asked for. */
+  lead?: string;
+}
+
+export function buildOwnTalkCoverageCard(v: OwnCoverageView): Card {
+  const done = v.due - v.missing.length;
+  const body: CardElement[] =
+    v.due === 0
+      ? [markdown('按本组织的谈话覆盖范围，您今年没有应谈对象。')]
+      : v.missing.length === 0
+        ? [markdown(`您今年应谈 **${v.due}** 人，已全部谈完。`)]
+        : [
+            markdown(`您今年应谈 **${v.due}** 人，已谈 **${done}** 人，尚未谈 **${v.missing.length}** 人：`),
+            plainText(namesText(v.missing)),
+          ];
+  return card({
+    title: `我的谈话覆盖 · ${v.year}年`,
+    subtitle: `${v.orgName} · ${v.name}`,
+    template: v.missing.length === 0 ? 'green' : 'orange',
+    elements: [
+      ...(v.lead ? [plainText(v.lead, { max: 300 })] : []),
+      ...body,
+      note(`${COUNTED}谈话后由记录人发送 /谈话 记录 登记，对方确认即为双方确认。`),
+    ],
+  });
+}
