@@ -16,6 +16,13 @@ import type {
   UnreachableTargetsTable,
 } from './schema/delivery.ts';
 import type {
+  BallotTalliesTable,
+  BallotVotersTable,
+  LifePipelinesTable,
+  PipelineMaterialsTable,
+  PipelineOpinionsTable,
+} from './schema/life.ts';
+import type {
   CalendarRulesTable,
   ReflectionsTable,
   SessionAttendeesTable,
@@ -52,6 +59,7 @@ import type {
 } from './schema/tasks.ts';
 
 export type * from './schema/delivery.ts';
+export type * from './schema/life.ts';
 export type * from './schema/meetings.ts';
 export type * from './schema/org.ts';
 export type * from './schema/rectification.ts';
@@ -96,12 +104,18 @@ export interface Database {
   rate_windows: RateWindowsTable;
   talks: TalksTable;
   talk_parties: TalkPartiesTable;
+  life_pipelines: LifePipelinesTable;
+  pipeline_opinions: PipelineOpinionsTable;
+  pipeline_materials: PipelineMaterialsTable;
+  ballot_voters: BallotVotersTable;
+  ballot_tallies: BallotTalliesTable;
 }
 
 export type Org = Selectable<OrgsTable>;
 export type OrgLink = Selectable<OrgLinksTable>;
 export type Talk = Selectable<TalksTable>;
 export type TalkParty = Selectable<TalkPartiesTable>;
+export type LifePipeline = Selectable<LifePipelinesTable>;
 export type Member = Selectable<MembersTable>;
 export type NewMember = Insertable<MembersTable>;
 export type MemberUpdate = Updateable<MembersTable>;

@@ -16,6 +16,7 @@ import * as m0014 from './0014_add_session_window.ts';
 import * as m0016 from './0016_add_reflection_makeup.ts';
 import * as m0017 from './0017_add_register_and_hierarchy.ts';
 import * as m0018 from './0018_create_talks.ts';
+import * as m0019 from './0019_create_life_pipelines.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -42,4 +43,5 @@ export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
   ['0016_add_reflection_makeup', m0016],
   ['0017_add_register_and_hierarchy', m0017],
   ['0018_create_talks', m0018],
+  ['0019_create_life_pipelines', m0019],
 ];

@@ -30,7 +30,14 @@ export class StaleError extends UserError {
 }
 
 /** Tables whose rows carry a `version` bumped on every change (cards carry it as `ver`). */
-export type VersionedTable = 'rectifications' | 'tasks' | 'sessions' | 'members' | 'org_links' | 'talks';
+export type VersionedTable =
+  | 'rectifications'
+  | 'tasks'
+  | 'sessions'
+  | 'members'
+  | 'org_links'
+  | 'talks'
+  | 'life_pipelines';
 /** Tables whose rows change once, from `pending` to a final status. */
 export type StatusTable = 'extension_requests' | 'pending_imports';
 /**
@@ -46,6 +53,7 @@ const LOCK_COLUMN = {
   members: 'version',
   org_links: 'version',
   talks: 'version',
+  life_pipelines: 'version',
   extension_requests: 'status',
   pending_imports: 'status',
   orgs: 'name',
