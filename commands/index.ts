@@ -7,6 +7,7 @@ import duties from './duties.ts';
 import help from './help.ts';
 import importCommand from './import.ts';
 import inspection from './inspection.ts';
+import life from './life.ts';
 import me from './me.ts';
 import meeting from './meeting.ts';
 import org from './org.ts';
@@ -28,6 +29,7 @@ export const commands: readonly CommandModule[] = [
   meeting,
   study,
   talk,
+  life,
   calendar,
   rectify,
   inspection,

@@ -4,6 +4,7 @@ import complianceCheck from './compliance-check.ts';
 import holidayCheck from './holiday-check.ts';
 import holidayReminder from './holiday-reminder.ts';
 import housekeeping from './housekeeping.ts';
+import lifePipeline from './life-pipeline.ts';
 import meetingReminders from './meeting-reminders.ts';
 import memberReconcile from './member-reconcile.ts';
 import rectificationDigest from './rectification-digest.ts';
@@ -30,4 +31,5 @@ export const jobs: readonly JobModule[] = [
   holidayCheck,
   memberReconcile,
   talkCoverage,
+  lifePipeline,
 ];

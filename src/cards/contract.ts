@@ -40,6 +40,8 @@ export interface CardActionSpec<V, F, O extends OrgRequirement> {
   roles: RoleRequirement;
   /** `required`: refused without an org; the handler's `ctx.org` is then an `Org`. Default `optional`. */
   org?: O;
+  /** See `ActionSpec.anonymous`. */
+  anonymous?: boolean;
   handle(ctx: ActionContext<O>, value: V, form: F): Promise<ActionAnswer>;
 }
 
@@ -152,6 +154,7 @@ export function cardAction<Id extends string, VS extends ValueShape = NoKeys, FS
         value,
         roles: spec.roles,
         ...(spec.org ? { org: spec.org } : {}),
+        ...(spec.anonymous ? { anonymous: true } : {}),
         handle: async (ctx, v, raw) => spec.handle(ctx, v, parseForm(raw)),
       });
       return Object.assign(handler, { id, contract });

@@ -170,6 +170,8 @@ export interface ActionSpec<V, O extends OrgRequirement = OrgRequirement> {
    * `ctx.org` is then typed `Org`. Default `optional`.
    */
   org?: O;
+  /** The router's audit row names no actor (an anonymous opinion): the click is recorded as `anonymous`. */
+  anonymous?: boolean;
   handle(ctx: ActionContext<O>, value: V, form: FormValues): Promise<ActionAnswer>;
 }
 

@@ -64,7 +64,10 @@ async function cardAction(
     : undefined;
   const orgHint = z.coerce.number().int().positive().safeParse(rawOrg);
   let orgId: number | null = null;
-  const audit = { actor: evt.operatorOpenId, chatId: evt.chatId ?? null, action: `action:${actionId}`, args: rest };
+  // An anonymous action's row names no one (its chat would name a private one's only other party).
+  const audit = found.spec.anonymous
+    ? { actor: 'anonymous', chatId: null, action: `action:${actionId}`, args: rest }
+    : { actor: evt.operatorOpenId, chatId: evt.chatId ?? null, action: `action:${actionId}`, args: rest };
 
   try {
     const answer = await d.db.transaction().execute(async (trx) => {

@@ -15,7 +15,7 @@ type Who = Pick<CommandContext, 'chat' | 'org' | 'actor' | 'commands'>;
 const AREAS: readonly { title: string; commands: readonly string[] }[] = [
   { title: '整改', commands: ['rectify'] },
   { title: '任务与清单', commands: ['task', 'duties'] },
-  { title: '会议与学习', commands: ['meeting', 'study', 'talk'] },
+  { title: '会议与学习', commands: ['meeting', 'study', 'talk', 'life'] },
   { title: '合规日历', commands: ['calendar'] },
   { title: '巡察', commands: ['inspection'] },
   { title: '我的与请假', commands: ['me', 'org', 'away', 'help'] },

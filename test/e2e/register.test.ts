@@ -37,7 +37,15 @@ describe('the members register', () => {
       const before = h.emu.botMessages(p2p(from)).length;
       const reply = messageText(await say(h, chat, from, line));
       if (chat !== g || !reply.includes('已私信发送')) return reply;
-      const sent = await h.emu.waitFor(() => h.emu.botMessages(p2p(from))[before], { what: 'the private answer' });
+      // The answer, not the 任前廉政谈话 prompt a new 支委 post sends the 书记 in the same transaction.
+      const sent = await h.emu.waitFor(
+        () =>
+          h.emu
+            .botMessages(p2p(from))
+            .slice(before)
+            .find((m) => !messageText(m).includes('任前廉政谈话')),
+        { what: 'the private answer' },
+      );
       return messageText(sent);
     };
     const entry = async (u: EmuUser) => {

@@ -22,6 +22,8 @@ import {
   buildTaskNewCard,
   type TaskView,
 } from '../../src/features/duties/task-card.ts';
+import { buildBallotFormCard } from '../../src/features/life/ballot-card.ts';
+import { buildOpinionFormCard, buildOpinionsAskCard } from '../../src/features/life/opinions-card.ts';
 import { buildBackfillCard } from '../../src/features/meetings/backfill-card.ts';
 import { MINUTES_PARTS, meetingMinutes } from '../../src/features/meetings/contracts.ts';
 import { buildMakeupCard, buildMakeupListCard } from '../../src/features/meetings/makeup-card.ts';
@@ -323,6 +325,13 @@ function cards(): [string, Card][] {
   out.push([
     'register',
     buildRegisterCard({ orgId: 3, orgName: '支部', counts: registerCounts, rows: [], page: 2, pages: 3, total: 120 }),
+  ]);
+  // 征求意见: 提出意见 on the group card, 署名提交 / 匿名提交 on the form; 民主评议: 提交评议 on the ballot.
+  out.push(['life opinions ask', buildOpinionsAskCard({ orgId: 3, orgName: '支部', pipelineId: 7, year: 2026 })]);
+  out.push(['life opinion form', buildOpinionFormCard({ orgId: 3, orgName: '支部', pipelineId: 7 })]);
+  out.push([
+    'life ballot',
+    buildBallotFormCard({ orgId: 3, orgName: '支部', pipelineId: 7, year: 2026, subjectOpenIds: ['ou_a', 'ou_b'] }),
   ]);
   // The talk register: the record form's 保存, a party's 确认.
   out.push([

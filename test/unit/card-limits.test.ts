@@ -59,6 +59,18 @@ import {
   buildIntentDoneCard,
   buildNotUnderstoodCard,
 } from '../../src/features/intent/intent-card.ts';
+import {
+  buildBallotDoneCard,
+  buildBallotFormCard,
+  buildBallotResultCards,
+} from '../../src/features/life/ballot-card.ts';
+import {
+  buildOpinionDoneCard,
+  buildOpinionFormCard,
+  buildOpinionListCard,
+  buildOpinionsAskCard,
+} from '../../src/features/life/opinions-card.ts';
+import { buildLifeReportCard, buildPipelineCard } from '../../src/features/life/pipeline-card.ts';
 import { buildBackfillCard, buildBackfillDoneCard } from '../../src/features/meetings/backfill-card.ts';
 import { buildMakeupCard, buildMakeupListCard } from '../../src/features/meetings/makeup-card.ts';
 import {
@@ -1091,6 +1103,65 @@ function allCards(t: Text): [string, Card][] {
     'own talk coverage',
     buildOwnTalkCoverageCard({ orgName: t(100), year: 2026, name: t(50), due: 300, missing: owed(300), lead: t(200) }),
   ]);
+  // The 组织生活会 pipeline (issue 16 item 3): every stage overdue, 300 problems with the longest texts,
+  // 300 members who have not handed in (the admin's copy), and the 情况报告 of the same.
+  const lifeStages = (
+    ['study', 'opinions', 'talks', 'materials', 'meeting', 'problems', 'appraisal', 'report'] as const
+  ).map((stage) => ({ stage, due: '2027-01-15', state: 'overdue' as const, doneOn: null }));
+  const lifeProblems = Array.from({ length: 300 }, (_, i) => ({
+    id: 999_999 - i,
+    problem: t(2000, i),
+    owner: t(50, i),
+    deadline: '2027-03-31',
+    status: '整改中',
+  }));
+  const lifeView = {
+    orgName: t(100),
+    year: 2026,
+    kind: 'democratic_life' as const,
+    stages: lifeStages,
+    next: 'study' as const,
+    materials: { handed: 0, required: 300 },
+    problems: lifeProblems,
+    meetingOn: '2027-01-15',
+    reported: false,
+  };
+  cards.push(['life pipeline', buildPipelineCard(lifeView)]);
+  cards.push(['life pipeline (admin)', buildPipelineCard({ ...lifeView, missing: owed(300) })]);
+  cards.push([
+    'life report',
+    buildLifeReportCard({
+      ...lifeView,
+      attendance: { present: 300, invited: 300 },
+      opinions: 99_999,
+      appraisal: { voted: 300, done: true },
+    }),
+  ]);
+  // 征求意见 and 民主评议党员 (issue 16 item 3): the list of opinions at their longest (only the newest
+  // are shown), a ballot and the tally for a 支部 of 60 and of 300 members.
+  const opinionRows = Array.from({ length: 500 }, (_, i) => ({
+    author: i % 2 ? null : t(50, i),
+    text: t(1000, i),
+    onText: '2026年12月31日',
+  }));
+  cards.push([
+    'life opinions ask',
+    buildOpinionsAskCard({ orgId: 9_999, orgName: t(100), pipelineId: 999_999, year: 2026 }),
+  ]);
+  cards.push(['life opinion form', buildOpinionFormCard({ orgId: 9_999, orgName: t(100), pipelineId: 999_999 })]);
+  cards.push(['life opinion done', buildOpinionDoneCard(true)]);
+  cards.push(['life opinions', buildOpinionListCard({ orgName: t(100), year: 2026, opinions: opinionRows })]);
+  for (const n of [60, 300]) {
+    const subjects = Array.from({ length: n - 1 }, (_, i) => openId(i));
+    const ballot = { orgId: 9_999, orgName: t(100), pipelineId: 999_999, year: 2026, subjectOpenIds: subjects };
+    cards.push([`life ballot of ${n}`, buildBallotFormCard(ballot)]);
+    const counts = { excellent: 99_999, qualified: 99_999, basic: 99_999, unqualified: 99_999 };
+    const rows = Array.from({ length: n }, (_, i) => ({ openId: openId(i), name: t(50, i), counts }));
+    const result = { orgName: t(100), year: 2026, voted: n, voters: n, open: true, rows };
+    for (const [i, c] of buildBallotResultCards(result).entries())
+      cards.push([`life ballot result of ${n} (${i + 1})`, c]);
+  }
+  cards.push(['life ballot done', buildBallotDoneCard(2026)]);
   // The talk register (issue 16): the form offering 100 members, a talk of 20 parties with the longest
   // names, place and notes (as the recorder and as a party asked to confirm), a list of its 60 rows.
   const talkParties = Array.from({ length: 20 }, (_, i) => ({
