@@ -22,6 +22,7 @@ import * as life from '../src/features/life/service.ts';
 import { answerWithFile } from '../src/services/file-answer.ts';
 
 export const LIFE_USAGE = [
+  '/组织生活会',
   '/组织生活会 启动 2026 2027-01-15',
   '/组织生活会 查看',
   '/组织生活会 材料 <链接或说明>',
