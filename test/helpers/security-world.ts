@@ -75,8 +75,15 @@ async function count(h: BotHarness, q: 'pending' | string): Promise<number> {
   return Number(r.n);
 }
 
+/**
+ * How long the bot may take to work off what it was sent. The matrix sends more than Feishu's
+ * app-wide 1,000 Open API calls a minute (docs/feishu-platform.md), which the emulator enforces: the
+ * bot is then answered 429 and waits, as it would in production, for the minute's window to end.
+ */
+const WORK_OFF_MS = 75_000;
+
 /** Waits until every message the bot queued has been sent (or dead-lettered). */
-export async function settle(h: BotHarness, timeoutMs = 15_000): Promise<void> {
+export async function settle(h: BotHarness, timeoutMs = WORK_OFF_MS): Promise<void> {
   await until(async () => (await count(h, 'pending')) === 0, { what: 'the outbox to drain', timeoutMs });
 }
 
@@ -99,7 +106,7 @@ export async function say(
   const msg = await h.emu.sendText({ chatId, from: from.openId, text, mentionBot: chat.type === 'group' });
   await until(async () => (await count(h, `msg:${msg.messageId}`)) > 0, {
     what: `the bot to handle “${text.slice(0, 60)}”`,
-    timeoutMs: 15_000,
+    timeoutMs: WORK_OFF_MS,
     everyMs: 5,
   });
   await settle(h);

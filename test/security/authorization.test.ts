@@ -279,6 +279,9 @@ describe('authorisation matrix', () => {
 
   afterAll(async () => h?.stop());
 
+  /** A row of the matrix may wait out Feishu's per-minute limit once (test/helpers/security-world.ts). */
+  const MATRIX_MS = 180_000;
+
   /** The first usage example, with @张三 → a real member and a record number → one of the first org's. */
   function example(command: CommandModule, runnable: Runnable<unknown, unknown>, verb: boolean): string {
     const usage = runnable.usage[0];
@@ -356,7 +359,7 @@ describe('authorisation matrix', () => {
         // Someone may always run it: a declaration nobody meets would be a dead command.
         expect(allowed.length, label).toBeGreaterThan(0);
       }
-    });
+    }, MATRIX_MS);
   }
 
   it('every card action × every role, no org, another org: refused exactly as declared, nothing changed', async () => {
@@ -396,7 +399,7 @@ describe('authorisation matrix', () => {
       }
       await settle(h);
     }
-  });
+  }, MATRIX_MS);
 
   it("another org's secretary, acting in their own org on the first org's records, changes and sees nothing of them", async () => {
     const other = w.personas.find((p) => p.kind === 'other') as Persona;
@@ -464,7 +467,7 @@ describe('authorisation matrix', () => {
         expect(textOf(m), where).not.toContain(SECRET);
       }
     }
-  });
+  }, MATRIX_MS);
   it('binding and roles: only the owner or BOT_ADMINS bind; only the 书记 grants or removes 书记 and 副书记; nobody raises their own role', async () => {
     const byRole = w.personas.filter((p) => p.kind === 'role');
     const other = w.personas.find((p) => p.kind === 'other') as Persona;
@@ -513,5 +516,5 @@ describe('authorisation matrix', () => {
       }
     }
     expect(await domainSnapshot(h.db.db)).toEqual(before);
-  });
+  }, MATRIX_MS);
 });
