@@ -301,220 +301,237 @@ describe('authorisation matrix', () => {
   }
 
   for (const command of commands) {
-    it(`/${command.name} and its verbs × every role, no org, another org`, async () => {
-      for (const { runnable, label, verb } of runnables.filter((r) => r.command === command)) {
-        const access = runnable.access;
-        const text = example(command, runnable, verb);
-        const cases = w.personas.map((p) => {
-          const outside = p.kind === 'none' || p.kind === 'left';
-          const chatType: 'p2p' | 'group' = outside || access.chat === 'p2p' ? 'p2p' : 'group';
-          const expected = accessRefusal(access, {
-            chat: chatType,
-            hasOrg: !outside,
-            role: p.kind === 'other' ? 'secretary' : p.role,
+    it(
+      `/${command.name} and its verbs × every role, no org, another org`,
+      async () => {
+        for (const { runnable, label, verb } of runnables.filter((r) => r.command === command)) {
+          const access = runnable.access;
+          const text = example(command, runnable, verb);
+          const cases = w.personas.map((p) => {
+            const outside = p.kind === 'none' || p.kind === 'left';
+            const chatType: 'p2p' | 'group' = outside || access.chat === 'p2p' ? 'p2p' : 'group';
+            const expected = accessRefusal(access, {
+              chat: chatType,
+              hasOrg: !outside,
+              role: p.kind === 'other' ? 'secretary' : p.role,
+            });
+            return {
+              p,
+              chatId: chatType === 'p2p' ? p.p2p : (p.group as string),
+              where: `${label} by ${p.key}: ${text}`,
+              // Who left is told so, whatever the command needs of a member.
+              expected:
+                p.kind === 'left' &&
+                expected !== undefined &&
+                expected !== WRONG_CHAT_GROUP &&
+                expected !== WRONG_CHAT_P2P
+                  ? LEFT
+                  : expected,
+            };
           });
-          return {
-            p,
-            chatId: chatType === 'p2p' ? p.p2p : (p.group as string),
-            where: `${label} by ${p.key}: ${text}`,
-            // Who left is told so, whatever the command needs of a member.
-            expected:
-              p.kind === 'left' &&
-              expected !== undefined &&
-              expected !== WRONG_CHAT_GROUP &&
-              expected !== WRONG_CHAT_P2P
-                ? LEFT
-                : expected,
-          };
-        });
-        // The refusals, sent together (each person has their own chat): none of them changes anything.
-        const refused = cases.filter((c) => c.expected !== undefined);
-        const before = await domainSnapshot(h.db.db);
-        const answers = await Promise.all(refused.map((c) => say(h, c.chatId, c.p.user, text)));
-        refused.forEach((c, i) => {
-          const { texts, replies } = answers[i] as Awaited<ReturnType<typeof say>>;
-          expect(texts, c.where).toEqual([c.expected]);
-          expect(replies[0]?.msgType, c.where).toBe('text');
-        });
-        expect(await domainSnapshot(h.db.db), `${label} refused to ${refused.map((c) => c.p.key).join(', ')}`).toEqual(
-          before,
-        );
-        // The people allowed, one at a time: never refused by role, never a fault.
-        const allowed = cases.filter((c) => c.expected === undefined);
-        for (const c of allowed) {
-          const before1 = c.p.kind === 'other' ? await domainSnapshot(h.db.db, w.org1) : undefined;
-          const { texts } = await say(h, c.chatId, c.p.user, text);
-          for (const t of texts) {
-            expect(isRoleRefusal(t), `${c.where} → ${t}`).toBe(false);
-            expect(t, c.where).not.toMatch(FAULT);
-          }
-          if (c.p.kind === 'other') {
-            expect(await domainSnapshot(h.db.db, w.org1), c.where).toEqual(before1);
-            // Whatever reached the other org's chats holds nothing of the first org's records.
-            for (const m of [...h.emu.botMessages(c.chatId), ...h.emu.botMessages(c.p.p2p)]) {
-              expect(textOf(m), c.where).not.toContain(SECRET);
+          // The refusals, sent together (each person has their own chat): none of them changes anything.
+          const refused = cases.filter((c) => c.expected !== undefined);
+          const before = await domainSnapshot(h.db.db);
+          const answers = await Promise.all(refused.map((c) => say(h, c.chatId, c.p.user, text)));
+          refused.forEach((c, i) => {
+            const { texts, replies } = answers[i] as Awaited<ReturnType<typeof say>>;
+            expect(texts, c.where).toEqual([c.expected]);
+            expect(replies[0]?.msgType, c.where).toBe('text');
+          });
+          expect(
+            await domainSnapshot(h.db.db),
+            `${label} refused to ${refused.map((c) => c.p.key).join(', ')}`,
+          ).toEqual(before);
+          // The people allowed, one at a time: never refused by role, never a fault.
+          const allowed = cases.filter((c) => c.expected === undefined);
+          for (const c of allowed) {
+            const before1 = c.p.kind === 'other' ? await domainSnapshot(h.db.db, w.org1) : undefined;
+            const { texts } = await say(h, c.chatId, c.p.user, text);
+            for (const t of texts) {
+              expect(isRoleRefusal(t), `${c.where} → ${t}`).toBe(false);
+              expect(t, c.where).not.toMatch(FAULT);
+            }
+            if (c.p.kind === 'other') {
+              expect(await domainSnapshot(h.db.db, w.org1), c.where).toEqual(before1);
+              // Whatever reached the other org's chats holds nothing of the first org's records.
+              for (const m of [...h.emu.botMessages(c.chatId), ...h.emu.botMessages(c.p.p2p)]) {
+                expect(textOf(m), c.where).not.toContain(SECRET);
+              }
             }
           }
+          // Someone may always run it: a declaration nobody meets would be a dead command.
+          expect(allowed.length, label).toBeGreaterThan(0);
         }
-        // Someone may always run it: a declaration nobody meets would be a dead command.
-        expect(allowed.length, label).toBeGreaterThan(0);
-      }
-    }, MATRIX_MS);
+      },
+      MATRIX_MS,
+    );
   }
 
-  it('every card action × every role, no org, another org: refused exactly as declared, nothing changed', async () => {
-    const ids = registry.actionIds();
-    expect(ids.length).toBeGreaterThan(0);
-    for (const id of ids) {
-      const spec = registry.action(id)?.spec;
-      if (!spec) throw new Error(`no action ${id}`);
-      const cases = w.personas.map((p) => {
-        const expected = roleRefusal(spec.roles, p.kind === 'role' ? p.role : undefined);
-        return { p, where: `${id} by ${p.key}`, expected: p.kind === 'left' && expected ? LEFT : expected };
-      });
-      // Forged callbacks (no such button on the card): the bot's own checks are under test, not the client's.
-      const click = (p: Persona) =>
-        h.emu.click({ messageId: p.card, from: p.user.openId, value: { a: id, o: w.org1 }, bypassClient: true });
-      // Refused clicks, together: the exact toast, no card, nothing changed.
-      const refused = cases.filter((c) => c.expected !== undefined);
-      const before = await domainSnapshot(h.db.db);
-      const answers = await Promise.all(refused.map((c) => click(c.p)));
-      refused.forEach((c, i) => {
-        const r = answers[i];
-        expect(r?.error, c.where).toBeUndefined();
-        expect(r?.toast, c.where).toEqual({ type: 'error', content: c.expected });
-        expect(r?.card, c.where).toBeUndefined();
-      });
-      await settle(h);
-      expect(await domainSnapshot(h.db.db), `${id} refused to ${refused.map((c) => c.p.key).join(', ')}`).toEqual(
-        before,
-      );
-      // Allowed clicks (with an otherwise empty value): anything but a role refusal or a fault.
-      for (const c of cases.filter((x) => x.expected === undefined)) {
-        const r = await click(c.p);
-        expect(r.error, c.where).toBeUndefined();
-        const toast = r.toast?.content ?? '';
-        expect(isRoleRefusal(toast), `${c.where} → ${toast}`).toBe(false);
-        expect(toast, c.where).not.toMatch(FAULT);
+  it(
+    'every card action × every role, no org, another org: refused exactly as declared, nothing changed',
+    async () => {
+      const ids = registry.actionIds();
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) {
+        const spec = registry.action(id)?.spec;
+        if (!spec) throw new Error(`no action ${id}`);
+        const cases = w.personas.map((p) => {
+          const expected = roleRefusal(spec.roles, p.kind === 'role' ? p.role : undefined);
+          return { p, where: `${id} by ${p.key}`, expected: p.kind === 'left' && expected ? LEFT : expected };
+        });
+        // Forged callbacks (no such button on the card): the bot's own checks are under test, not the client's.
+        const click = (p: Persona) =>
+          h.emu.click({ messageId: p.card, from: p.user.openId, value: { a: id, o: w.org1 }, bypassClient: true });
+        // Refused clicks, together: the exact toast, no card, nothing changed.
+        const refused = cases.filter((c) => c.expected !== undefined);
+        const before = await domainSnapshot(h.db.db);
+        const answers = await Promise.all(refused.map((c) => click(c.p)));
+        refused.forEach((c, i) => {
+          const r = answers[i];
+          expect(r?.error, c.where).toBeUndefined();
+          expect(r?.toast, c.where).toEqual({ type: 'error', content: c.expected });
+          expect(r?.card, c.where).toBeUndefined();
+        });
+        await settle(h);
+        expect(await domainSnapshot(h.db.db), `${id} refused to ${refused.map((c) => c.p.key).join(', ')}`).toEqual(
+          before,
+        );
+        // Allowed clicks (with an otherwise empty value): anything but a role refusal or a fault.
+        for (const c of cases.filter((x) => x.expected === undefined)) {
+          const r = await click(c.p);
+          expect(r.error, c.where).toBeUndefined();
+          const toast = r.toast?.content ?? '';
+          expect(isRoleRefusal(toast), `${c.where} → ${toast}`).toBe(false);
+          expect(toast, c.where).not.toMatch(FAULT);
+        }
+        await settle(h);
       }
-      await settle(h);
-    }
-  }, MATRIX_MS);
+    },
+    MATRIX_MS,
+  );
 
-  it("another org's secretary, acting in their own org on the first org's records, changes and sees nothing of them", async () => {
-    const other = w.personas.find((p) => p.kind === 'other') as Persona;
-    const member = (w.personas.find((p) => p.role === 'member') as Persona).user;
-    /** A value for each field of an action's schema, pointing at the first org's records. */
-    const valueFor = (id: string, schema: z.ZodType): Record<string, unknown> => {
-      const kind = id.split('.')[0] as string;
-      const record = { rectify: w.ids.rect, task: w.ids.task, meeting: w.ids.meeting, import: w.ids.rect }[kind] ?? 1;
-      const version = { rectify: w.versions.rect, task: w.versions.task }[kind] ?? 0;
-      const numbers: Record<string, number> = { id: record, ver: version, r: w.ids.extension, i: 1, p: 1 };
-      const strings: Record<string, string> = { f: 'all', q: '2026Q4', m: 'om_x', k: 'file_x', n: 'x.pdf' };
-      const out: Record<string, unknown> = {};
-      if (!(schema instanceof z.ZodObject)) return out;
-      for (const [key, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
-        const type = (field as unknown as { _zod: { def: { type: string } } })._zod.def.type;
-        if (type === 'enum') out[key] = (field as unknown as { options: unknown[] }).options[0];
-        else if (type === 'boolean') out[key] = false;
-        else if (type === 'number') out[key] = numbers[key] ?? 1;
-        else out[key] = strings[key] ?? 'x';
+  it(
+    "another org's secretary, acting in their own org on the first org's records, changes and sees nothing of them",
+    async () => {
+      const other = w.personas.find((p) => p.kind === 'other') as Persona;
+      const member = (w.personas.find((p) => p.role === 'member') as Persona).user;
+      /** A value for each field of an action's schema, pointing at the first org's records. */
+      const valueFor = (id: string, schema: z.ZodType): Record<string, unknown> => {
+        const kind = id.split('.')[0] as string;
+        const record = { rectify: w.ids.rect, task: w.ids.task, meeting: w.ids.meeting, import: w.ids.rect }[kind] ?? 1;
+        const version = { rectify: w.versions.rect, task: w.versions.task }[kind] ?? 0;
+        const numbers: Record<string, number> = { id: record, ver: version, r: w.ids.extension, i: 1, p: 1 };
+        const strings: Record<string, string> = { f: 'all', q: '2026Q4', m: 'om_x', k: 'file_x', n: 'x.pdf' };
+        const out: Record<string, unknown> = {};
+        if (!(schema instanceof z.ZodObject)) return out;
+        for (const [key, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+          const type = (field as unknown as { _zod: { def: { type: string } } })._zod.def.type;
+          if (type === 'enum') out[key] = (field as unknown as { options: unknown[] }).options[0];
+          else if (type === 'boolean') out[key] = false;
+          else if (type === 'number') out[key] = numbers[key] ?? 1;
+          else out[key] = strings[key] ?? 'x';
+        }
+        return out;
+      };
+      const formValue = {
+        item: `r:${w.ids.rect}`,
+        owner: member.openId,
+        owners: [member.openId],
+        attendees: [member.openId],
+        problem: '问题',
+        measures: '措施',
+        deadline: '2026-12-30 +0800',
+        content: '内容',
+        cadence: 'once',
+        due: '2026-12-30 +0800',
+        kind: 'special',
+        title: '标题',
+        start: '2026-12-20 15:00 +0800',
+        percent: '50',
+        done: '做了',
+        status: 'in_progress',
+        reason: '理由',
+        date: '2026-12-31 +0800',
+        minutes: '纪要',
+        text: '履责情况'.repeat(30),
+      };
+      for (const id of registry.actionIds()) {
+        const spec = registry.action(id)?.spec;
+        if (!spec) throw new Error(`no action ${id}`);
+        const value = { ...valueFor(id, spec.value), a: id, o: w.org2 };
+        const before = await domainSnapshot(h.db.db, w.org1);
+        // A forged callback (no client sends it): the bot's own checks are under test.
+        const r = await h.emu.click({
+          messageId: other.card,
+          from: other.user.openId,
+          value,
+          formValue,
+          bypassClient: true,
+        });
+        await settle(h);
+        const where = `${id} ${JSON.stringify(value)}`;
+        expect(r.error, where).toBeUndefined();
+        expect(r.toast?.content ?? '', where).not.toMatch(FAULT);
+        expect(JSON.stringify(r), where).not.toContain(SECRET);
+        expect(await domainSnapshot(h.db.db, w.org1), where).toEqual(before);
+        for (const m of [...h.emu.botMessages(other.group as string), ...h.emu.botMessages(other.p2p)]) {
+          expect(textOf(m), where).not.toContain(SECRET);
+        }
       }
-      return out;
-    };
-    const formValue = {
-      item: `r:${w.ids.rect}`,
-      owner: member.openId,
-      owners: [member.openId],
-      attendees: [member.openId],
-      problem: '问题',
-      measures: '措施',
-      deadline: '2026-12-30 +0800',
-      content: '内容',
-      cadence: 'once',
-      due: '2026-12-30 +0800',
-      kind: 'special',
-      title: '标题',
-      start: '2026-12-20 15:00 +0800',
-      percent: '50',
-      done: '做了',
-      status: 'in_progress',
-      reason: '理由',
-      date: '2026-12-31 +0800',
-      minutes: '纪要',
-      text: '履责情况'.repeat(30),
-    };
-    for (const id of registry.actionIds()) {
-      const spec = registry.action(id)?.spec;
-      if (!spec) throw new Error(`no action ${id}`);
-      const value = { ...valueFor(id, spec.value), a: id, o: w.org2 };
-      const before = await domainSnapshot(h.db.db, w.org1);
-      // A forged callback (no client sends it): the bot's own checks are under test.
-      const r = await h.emu.click({
-        messageId: other.card,
-        from: other.user.openId,
-        value,
-        formValue,
-        bypassClient: true,
+    },
+    MATRIX_MS,
+  );
+  it(
+    'binding and roles: only the owner or BOT_ADMINS bind; only the 书记 grants or removes 书记 and 副书记; nobody raises their own role',
+    async () => {
+      const byRole = w.personas.filter((p) => p.kind === 'role');
+      const other = w.personas.find((p) => p.kind === 'other') as Persona;
+      const secretary = (byRole.find((p) => p.role === 'secretary') as Persona).user;
+      // A group the target owns, with every persona in it: none of them may bind it, to any org.
+      const foreign = h.emu.createGroup({
+        name: '张三的群',
+        owner: w.target.openId,
+        members: [...byRole, other].map((p) => p.user.openId),
       });
-      await settle(h);
-      const where = `${id} ${JSON.stringify(value)}`;
-      expect(r.error, where).toBeUndefined();
-      expect(r.toast?.content ?? '', where).not.toMatch(FAULT);
-      expect(JSON.stringify(r), where).not.toContain(SECRET);
-      expect(await domainSnapshot(h.db.db, w.org1), where).toEqual(before);
-      for (const m of [...h.emu.botMessages(other.group as string), ...h.emu.botMessages(other.p2p)]) {
-        expect(textOf(m), where).not.toContain(SECRET);
+      await say(h, foreign.chatId, w.target, '/帮助');
+      const before = await domainSnapshot(h.db.db);
+      for (const p of [...byRole, other]) {
+        for (const org of ['第一党支部', '第二党支部', '新建的支部']) {
+          const r = await say(h, foreign.chatId, p.user, `/绑定 ${org}`);
+          expect(r.texts, `${p.key} binds ${org}`).toEqual([OWNER_ONLY]);
+        }
       }
-    }
-  }, MATRIX_MS);
-  it('binding and roles: only the owner or BOT_ADMINS bind; only the 书记 grants or removes 书记 and 副书记; nobody raises their own role', async () => {
-    const byRole = w.personas.filter((p) => p.kind === 'role');
-    const other = w.personas.find((p) => p.kind === 'other') as Persona;
-    const secretary = (byRole.find((p) => p.role === 'secretary') as Persona).user;
-    // A group the target owns, with every persona in it: none of them may bind it, to any org.
-    const foreign = h.emu.createGroup({
-      name: '张三的群',
-      owner: w.target.openId,
-      members: [...byRole, other].map((p) => p.user.openId),
-    });
-    await say(h, foreign.chatId, w.target, '/帮助');
-    const before = await domainSnapshot(h.db.db);
-    for (const p of [...byRole, other]) {
-      for (const org of ['第一党支部', '第二党支部', '新建的支部']) {
-        const r = await say(h, foreign.chatId, p.user, `/绑定 ${org}`);
-        expect(r.texts, `${p.key} binds ${org}`).toEqual([OWNER_ONLY]);
+      expect(await findOrgByChat(h.db.db, foreign.chatId)).toBeUndefined();
+      // Re-binding the org's own groups: nobody but their owner (the secretary).
+      for (const p of byRole.filter((x) => x.role !== 'secretary')) {
+        const r = await say(h, p.group as string, p.user, '/绑定 第二党支部');
+        expect(r.texts, `${p.key} re-binds`).not.toContain('已绑定');
+        expect((await findOrgByChat(h.db.db, p.group as string))?.id, p.key).toBe(w.org1);
       }
-    }
-    expect(await findOrgByChat(h.db.db, foreign.chatId)).toBeUndefined();
-    // Re-binding the org's own groups: nobody but their owner (the secretary).
-    for (const p of byRole.filter((x) => x.role !== 'secretary')) {
-      const r = await say(h, p.group as string, p.user, '/绑定 第二党支部');
-      expect(r.texts, `${p.key} re-binds`).not.toContain('已绑定');
-      expect((await findOrgByChat(h.db.db, p.group as string))?.id, p.key).toBe(w.org1);
-    }
-    // Roles: every admin tries to raise themself to each role at least as high, and to set the 书记's role.
-    const ADMIN_TITLES = new Set<RoleName>(['secretary', 'deputy', 'inspector', 'organizer']);
-    for (const p of byRole) {
-      const role = p.role as RoleName;
-      for (const next of ALL_ROLES) {
-        if (next === role) continue;
-        let expected: string | undefined;
-        if (!ADMIN_TITLES.has(role)) expected = '需要书记、副书记、纪检委员或组织委员权限。';
-        else if ((next === 'secretary' || next === 'deputy' || role === 'deputy') && role !== 'secretary')
-          expected = LEADERS;
-        else if (RANK[next] >= RANK[role]) expected = SELF_RAISE;
-        if (expected === undefined) continue; // a step down: allowed, and not tried here
-        const r = await say(h, p.group as string, p.user, `/角色 @{${p.user.openId}} ${ROLE_TITLE[next]}`);
-        expect(r.texts, `${p.key} sets themself ${next}`).toEqual([expected]);
+      // Roles: every admin tries to raise themself to each role at least as high, and to set the 书记's role.
+      const ADMIN_TITLES = new Set<RoleName>(['secretary', 'deputy', 'inspector', 'organizer']);
+      for (const p of byRole) {
+        const role = p.role as RoleName;
+        for (const next of ALL_ROLES) {
+          if (next === role) continue;
+          let expected: string | undefined;
+          if (!ADMIN_TITLES.has(role)) expected = '需要书记、副书记、纪检委员或组织委员权限。';
+          else if ((next === 'secretary' || next === 'deputy' || role === 'deputy') && role !== 'secretary')
+            expected = LEADERS;
+          else if (RANK[next] >= RANK[role]) expected = SELF_RAISE;
+          if (expected === undefined) continue; // a step down: allowed, and not tried here
+          const r = await say(h, p.group as string, p.user, `/角色 @{${p.user.openId}} ${ROLE_TITLE[next]}`);
+          expect(r.texts, `${p.key} sets themself ${next}`).toEqual([expected]);
+        }
+        if (role === 'secretary') continue;
+        for (const next of ALL_ROLES.filter((x) => x !== 'secretary')) {
+          const r = await say(h, p.group as string, p.user, `/角色 @{${secretary.openId}} ${ROLE_TITLE[next]}`);
+          const expected = ADMIN_TITLES.has(role) ? LEADERS : '需要书记、副书记、纪检委员或组织委员权限。';
+          expect(r.texts, `${p.key} sets the secretary ${next}`).toEqual([expected]);
+        }
       }
-      if (role === 'secretary') continue;
-      for (const next of ALL_ROLES.filter((x) => x !== 'secretary')) {
-        const r = await say(h, p.group as string, p.user, `/角色 @{${secretary.openId}} ${ROLE_TITLE[next]}`);
-        const expected = ADMIN_TITLES.has(role) ? LEADERS : '需要书记、副书记、纪检委员或组织委员权限。';
-        expect(r.texts, `${p.key} sets the secretary ${next}`).toEqual([expected]);
-      }
-    }
-    expect(await domainSnapshot(h.db.db)).toEqual(before);
-  }, MATRIX_MS);
+      expect(await domainSnapshot(h.db.db)).toEqual(before);
+    },
+    MATRIX_MS,
+  );
 });
