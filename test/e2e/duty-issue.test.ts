@@ -7,48 +7,17 @@
  * for the 下发情况, a plain 党委 member, a name that is not a lower org; 下发 twice creates nothing new.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/core/clock.ts';
-import { setOrgLevel, setParent } from '../../src/db/repositories/org-tree.ts';
-import { findOrgByName } from '../../src/db/repositories/orgs.ts';
-import type { Org } from '../../src/db/schema.ts';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, startBot } from '../helpers/bot.ts';
+import { tableRows } from '../helpers/card-parts.ts';
 import { button, cardText, cardTitle } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
-
-class ManualClock implements Clock {
-  constructor(private at: Date) {}
-  now(): Date {
-    return new Date(this.at.getTime());
-  }
-}
+import * as issue from '../helpers/issue-world.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 
 const CONTENT = '开展岗位廉政风险点排查，形成自查报告';
 const LINK = (n: number) => `https://example.feishu.cn/docx/zicha-${n}`;
-
-/** The rows of the first table on a card. */
-function tableRows(content: string): Record<string, string>[] {
-  const found: Record<string, string>[][] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.tag === 'table') found.push(o.rows as Record<string, string>[]);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(JSON.parse(content));
-  return found[0] ?? [];
-}
-
-interface Unit {
-  name: string;
-  chat: EmuChat;
-  secretary: EmuUser;
-  member: EmuUser;
-  org: Org;
-}
 
 describe('下发: a 党委 hands an item of its 清单 down to its 支部 and sees how each stands', () => {
   let h: BotHarness;
@@ -62,102 +31,18 @@ describe('下发: a 党委 hands an item of its 清单 down to its 支部 and se
   const posted = (chat: EmuChat, title: string) =>
     h.emu.botMessages(chat.chatId).filter((m) => m.parentId === undefined && cardTitle(m) === title);
 
-  /** A group bound to a new org by its owner (its 书记); the other person is a 党员. */
-  async function bindOrg(name: string, secretary: string, member: string): Promise<Unit> {
-    const s = h.emu.addUser(secretary);
-    const m = h.emu.addUser(member);
-    const chat = h.emu.createGroup({ name, owner: s.openId, members: [m.openId] });
-    const sent = await h.emu.sendText({ chatId: chat.chatId, from: s.openId, text: `/绑定 ${name}`, mentionBot: true });
-    await talk.answerTo(h, sent);
-    return { name, chat, secretary: s, member: m, org: (await findOrgByName(h.db.db, name)) as Org };
-  }
-
-  /** Creates an item on the org's list with the new-task form, the member as its owner. */
-  async function newItem(u: Unit, content: string, evidence = '') {
-    const form = await say(u.chat, u.secretary, '/任务 新建');
-    const created = await h.emu.click({
-      messageId: form.messageId,
-      from: u.secretary.openId,
-      value: button(form, '创建').value,
-      name: 'submit_task_new',
-      formValue: {
-        content,
-        owners: [u.member.openId],
-        leader: u.secretary.name,
-        cadence: 'once',
-        due: '2026-12-20 +0800',
-        category: '纪律建设',
-        evidence,
-      },
-    });
-    expect(created.toast?.content).toContain('已创建');
-  }
-
   /** A 机关党委 (its item 1 to hand down) over three 支部; the first has an item of its own already. */
   async function world() {
     h = await startBot({ clock: new ManualClock(bj('2026-12-01', '10:00')) });
-    const upper = await bindOrg('机关党委', '周书记', '钱委员');
-    const units = [
-      await bindOrg('第一党支部', '吴书记', '郑党员'),
-      await bindOrg('第二党支部', '王书记', '冯党员'),
-      await bindOrg('第三党支部', '陈书记', '褚党员'),
-    ];
-    // The link itself is the hierarchy's (/组织 下级); here it is made directly.
-    await setOrgLevel(h.db.db, upper.org.id, 'organ_committee');
-    for (const u of units) {
-      await setOrgLevel(h.db.db, u.org.id, 'branch');
-      expect(await setParent(h.db.db, u.org.id, upper.org.id)).toBe(true);
-    }
-    await newItem(upper, CONTENT, '自查报告');
-    await newItem(units[0] as Unit, '每季度开展一次廉政谈话');
+    const { upper, units } = await issue.bindIssueWorld(h);
+    await issue.newItem(h, upper, { content: CONTENT, evidence: '自查报告' });
+    await issue.newItem(h, units[0], { content: '每季度开展一次廉政谈话' });
     await talk.settled(h);
-    return { upper, units: units as [Unit, Unit, Unit] };
+    return { upper, units };
   }
 
-  /** The owner's private task card for the org's copy, once it arrives. */
-  async function ownerCard(u: Unit) {
-    const copy = (await copies()).find((c) => c.org_id === u.org.id);
-    const t = await h.emu.waitFor(
-      () =>
-        h.db.db
-          .selectFrom('tasks')
-          .selectAll()
-          .where('item_id', '=', copy?.id ?? 0)
-          .executeTakeFirst(),
-      { what: `the task of ${u.name}` },
-    );
-    const card = await h.emu.waitFor(
-      () => h.emu.botMessages(p2p(u.member)).findLast((m) => cardTitle(m) === `责任任务 #${t.id}`),
-      { what: `task card #${t.id}` },
-    );
-    return { t, card };
-  }
-
-  /** The owner reports 已完成 with a link (待验收); the 支部's 书记 accepts it on the card sent to him. */
-  async function completeAndAccept(u: Unit, n: number) {
-    const { t, card } = await ownerCard(u);
-    await h.emu.click({ messageId: card.messageId, from: u.member.openId, value: button(card, '更新进度').value });
-    const submitted = await h.emu.click({
-      messageId: card.messageId,
-      from: u.member.openId,
-      value: button(h.emu.requireMessage(card.messageId), '提交').value,
-      name: 'submit_task',
-      formValue: { status: 'done', percent: '100', done: '已完成排查', link: LINK(n) },
-    });
-    expect(submitted.toast?.content).toBe('已提交，待书记或纪检委员验收');
-    const review = await h.emu.waitFor(
-      () => h.emu.botMessages(p2p(u.secretary)).findLast((m) => cardTitle(m) === `责任任务 #${t.id}`),
-      { what: 'the review card' },
-    );
-    const accepted = await h.emu.click({
-      messageId: review.messageId,
-      from: u.secretary.openId,
-      value: button(review, '验收通过').value,
-      name: 'submit_accept',
-      formValue: { reason: '' },
-    });
-    expect(accepted.toast?.content).toBe('已验收通过');
-  }
+  const ownerCard = (u: issue.Unit) => issue.ownerCard(h, u);
+  const completeAndAccept = (u: issue.Unit, n: number) => issue.completeAndAccept(h, u, LINK(n));
 
   it('下发 to all, owners named by each 支部, completed in two: the 党委 reads 已完成 2/3 with the evidence', async () => {
     const { upper, units } = await world();
@@ -256,7 +141,7 @@ describe('下发: a 党委 hands an item of its 清单 down to its 支部 and se
     expect(text).toContain('**已完成 2/3**');
     expect(text).not.toContain('人员调整');
     expect(text).not.toContain('已完成排查');
-    const rows = tableRows(status.content).map(({ updated, ...r }) => r);
+    const rows = tableRows(status).map(({ updated, ...r }) => r);
     expect(rows).toEqual([
       { org: '第三党支部', owners: '褚党员', status: '遇到困难', evidence: '无' },
       { org: '第一党支部', owners: '郑党员', status: '已完成（已验收）', evidence: `1 份：${LINK(1)}` },

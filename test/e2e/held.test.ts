@@ -1,61 +1,12 @@
-/**
- * Held means held, end to end (issue 13 item 2): /日历 shows per rule and period 已安排 / 已召开 / 未开展 /
- * 纪要待补 and 最近一次 = the last held one (a 主题党日 no one signed in to is not); the session list and the
- * 三会一课记录簿 say the same; the missed-cycle detector counts only held meetings (a scheduled one softens
- * the warning into a due-date reminder), uses the 专题会议's half-year window (reminder when it opens,
- * warning before it closes, escalation after), flags a month without a held 主题党日, and reminds the
- * organiser once of overdue minutes; minutes are nudged only for a held meeting (on the due day, then the
- * 纪要待补), and the organiser of one not held is told once what its record says; an admin's 补录 of a
- * meeting held before the bot was used.
- */
-import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
-import { cardTitle } from '../helpers/cards.ts';
+import { tableRows } from '../helpers/card-parts.ts';
+import { button, cardText, cardTitle } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
-
-/** Walks a card's JSON, calling `f` on every object. */
-function walkCard(card: unknown, f: (o: Record<string, unknown>) => void): void {
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      f(v as Record<string, unknown>);
-      Object.values(v).forEach(walk);
-    }
-  };
-  walk(typeof card === 'string' ? JSON.parse(card) : card);
-}
-
-function button(m: EmuMessage, text: string): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  walkCard(m.content, (o) => {
-    if (o.tag === 'button' && (o.text as { content: string }).content === text)
-      found ??= (o.behaviors as { value: Record<string, unknown> }[])[0]?.value;
-  });
-  if (!found) throw new Error(`no button ${text} in ${m.content.slice(0, 300)}`);
-  return found;
-}
-
-function cardText(card: unknown): string {
-  const out: string[] = [];
-  walkCard(card, (o) => {
-    if (typeof o.content === 'string') out.push(o.content);
-  });
-  return out.join('\n');
-}
-
-/** The rows of the (first) table on a card. */
-function tableRows(m: EmuMessage): Record<string, string>[] {
-  let rows: Record<string, string>[] | undefined;
-  walkCard(m.content, (o) => {
-    if (o.tag === 'table') rows ??= o.rows as Record<string, string>[];
-  });
-  if (!rows) throw new Error('no table');
-  return rows;
-}
+import { exportLedger, publishSession, saveBackfill, showMeeting } from '../helpers/meeting-steps.ts';
 
 /** "#3 主题党日：…" → "2026-12-03 15:00 · 未开展", from the session list card. */
 function listStatuses(m: EmuMessage): Map<number, string> {
@@ -99,18 +50,12 @@ describe('held means held', () => {
   ) {
     const formCard = await say(w, w.secretary, `/会议 新建 ${o.label}`);
     const before = h.emu.botMessages(w.group).length;
-    const created = await h.emu.click({
-      messageId: formCard.messageId,
-      from: w.secretary.openId,
-      value: button(formCard, '发布通知'),
-      name: 'submit_session',
-      formValue: {
-        kind: o.kind,
-        title: o.title,
-        start: `${o.start} +0800`,
-        place: '三楼会议室',
-        attendees: o.attendees ?? [],
-      },
+    const created = await publishSession(h, formCard, w.secretary, {
+      kind: o.kind,
+      title: o.title,
+      start: `${o.start} +0800`,
+      place: '三楼会议室',
+      attendees: o.attendees ?? [],
     });
     const id = Number(/#(\d+)/.exec(created.toast?.content ?? '')?.[1]);
     expect(id).toBeGreaterThan(0);
@@ -121,51 +66,19 @@ describe('held means held', () => {
 
   /** 签到 as `u` on the meeting's card drawn now (`/会议 查看`: 签到 shows while its window is open). */
   async function sign(w: World, id: number, title: string, u: EmuUser) {
-    const before = h.emu.botMessages(w.group).length;
-    await h.emu.sendText({ chatId: w.group, from: w.secretary.openId, text: `/会议 查看 ${id}`, mentionBot: true });
-    const card = await talk.postedCard(h, w.group, title, before);
-    return (await h.emu.click({ messageId: card.messageId, from: u.openId, value: button(card, '签到') })).toast;
+    const card = await showMeeting(h, w, id, title);
+    return (await h.emu.click({ messageId: card.messageId, from: u.openId, value: button(card, '签到').value })).toast;
   }
 
   /** Opens the 补录 form as `by` and submits `form`; returns the click's answer and the form message. */
   async function backfill(w: World, by: EmuUser, form: Record<string, unknown>, word = '') {
     const card = await say(w, by, `/会议 补录${word ? ` ${word}` : ''}`);
     expect(cardTitle(card)).toBe('补录会议记录');
-    const answer = await h.emu.click({
-      messageId: card.messageId,
-      from: by.openId,
-      value: button(card, '保存补录'),
-      name: 'submit_backfill',
-      formValue: form,
-    });
+    const answer = await saveBackfill(h, card, by, form);
     return { answer, card };
   }
 
-  /** The 三会一课记录簿 exported now: its rows by header. */
-  async function ledger(w: World) {
-    const sent = h.emu.botMessages(w.group).length;
-    await say(w, w.secretary, '/会议 导出 2026');
-    const file = await h.emu.waitFor(
-      () =>
-        h.emu
-          .botMessages(w.group)
-          .slice(sent)
-          .find((m) => m.msgType === 'file'),
-      { what: 'the exported file' },
-    );
-    const bytes = h.emu.store.files.get((JSON.parse(file.content) as { file_key: string }).file_key)?.bytes;
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load((bytes ?? Buffer.alloc(0)) as unknown as ArrayBuffer);
-    const ws = wb.worksheets[0] as ExcelJS.Worksheet;
-    const width = ws.getRow(2).cellCount;
-    const header = Array.from({ length: width }, (_x, i) => String(ws.getRow(2).getCell(i + 1).value));
-    const rows = [];
-    for (let n = 3; n <= ws.actualRowCount; n++) {
-      const row = ws.getRow(n);
-      rows.push(Object.fromEntries(header.map((k, i) => [k, row.getCell(i + 1).value])));
-    }
-    return rows;
-  }
+  const ledger = (w: World) => exportLedger(h, w);
 
   it('shows 已安排 / 已召开 / 未开展 / 纪要待补 per rule on /日历, the list and the 记录簿; 最近一次 is the last held; overdue minutes reminded once', async () => {
     const w = await setup(bj('2026-12-01', '10:00'));

@@ -10,47 +10,16 @@
  */
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RegisterFields } from '../../src/db/repositories/register.ts';
-import { updateRegister } from '../../src/db/repositories/register.ts';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
 import { compileYear } from '../../src/features/report/compile.ts';
-import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
-import { type BotHarness, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
-import { cardTitle } from '../helpers/cards.ts';
+import type { EmuUser } from '../../src/sandbox/store.ts';
+import { type BotHarness, messageText, OffsetClock, startBot } from '../helpers/bot.ts';
+import { button, cardText, cardTitle } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
+import { exportLedger, publishSession, saveBackfill, showMeeting, signInAll } from '../helpers/meeting-steps.ts';
+import { seedQuorumBranch, writeRegister } from '../helpers/quorum-branch.ts';
 
-/** Walks a card's JSON, calling `f` on every object. */
-function walkCard(card: unknown, f: (o: Record<string, unknown>) => void): void {
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      f(v as Record<string, unknown>);
-      Object.values(v).forEach(walk);
-    }
-  };
-  walk(typeof card === 'string' ? JSON.parse(card) : card);
-}
-
-function button(m: EmuMessage, text: string): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  walkCard(m.content, (o) => {
-    if (o.tag === 'button' && (o.text as { content: string }).content === text)
-      found ??= (o.behaviors as { value: Record<string, unknown> }[])[0]?.value;
-  });
-  if (!found) throw new Error(`no button ${text} in ${m.content.slice(0, 300)}`);
-  return found;
-}
-
-function cardText(card: unknown): string {
-  const out: string[] = [];
-  walkCard(card, (o) => {
-    if (typeof o.content === 'string') out.push(o.content);
-  });
-  return out.join('\n');
-}
-
-const MEMBERS = ['王纪检', '张组织', '赵党员', '钱党员', '孙党员', '周党员', '吴预备', '郑预备', '冯病休'];
 const GENERAL = '党员大会：第四季度党员大会';
 
 describe('records agree with the seats; the calendar by level', () => {
@@ -62,38 +31,31 @@ describe('records agree with the seats; the calendar by level', () => {
     clock = new OffsetClock();
     clock.set(bj('2026-12-01', '10:00'));
     h = await startBot({ clock });
-    const w = await seedBranch(h, { members: MEMBERS });
-    const group = w.chat.chatId;
-    const by = (name: string) => [w.secretary, ...w.members].find((u) => u.name === name) as EmuUser;
-    await talk.say(h, group, w.secretary, `/角色 @{${by('王纪检').openId}} 纪检委员`);
-    await talk.say(h, group, w.secretary, `/角色 @{${by('张组织').openId}} 组织委员`);
-    expect(messageText(await talk.say(h, group, w.secretary, '/组织 级别 党支部'))).toContain('党支部');
+    const w = await seedQuorumBranch(h);
+    expect(messageText(await talk.say(h, w.group, w.secretary, '/组织 级别 党支部'))).toContain('党支部');
     // The register, set in the database as the register's own commands would.
-    const register: Record<string, Partial<RegisterFields>> = {
+    const rows = await writeRegister(h, {
       李书记: { committee_post: 'secretary' },
       王纪检: { committee_post: 'inspector' },
       张组织: { committee_post: 'organizer' },
       吴预备: { category: 'probationary' },
       郑预备: { category: 'probationary' },
       冯病休: { quorum_exempt: '长期病假' },
-    };
-    const rows = await h.db.db.selectFrom('members').selectAll().where('left_at', 'is', null).execute();
+    });
     expect(rows).toHaveLength(10);
-    for (const r of rows)
-      await updateRegister(h.db.db, r, { ...register[r.name], updated_at: new Date(0).toISOString() });
-    return { ...w, group, by };
+    return w;
   }
   type World = Awaited<ReturnType<typeof setup>>;
 
   /** `/会议 新建 党员大会` and its form as the secretary; the new meeting's id. */
   async function createGeneral(w: World, title: string, start: string) {
     const formCard = await talk.say(h, w.group, w.secretary, '/会议 新建 党员大会');
-    const created = await h.emu.click({
-      messageId: formCard.messageId,
-      from: w.secretary.openId,
-      value: button(formCard, '发布通知'),
-      name: 'submit_session',
-      formValue: { kind: 'general', title, start: `${start} +0800`, place: '三楼会议室', attendees: [] },
+    const created = await publishSession(h, formCard, w.secretary, {
+      kind: 'general',
+      title,
+      start: `${start} +0800`,
+      place: '三楼会议室',
+      attendees: [],
     });
     await talk.drained(h);
     const id = Number(/#(\d+)/.exec(created.toast?.content ?? '')?.[1]);
@@ -101,44 +63,9 @@ describe('records agree with the seats; the calendar by level', () => {
     return id;
   }
 
-  /** The meeting's card drawn now (`/会议 查看`). */
-  async function show(w: World, id: number, title: string) {
-    const before = h.emu.botMessages(w.group).length;
-    await h.emu.sendText({ chatId: w.group, from: w.secretary.openId, text: `/会议 查看 ${id}`, mentionBot: true });
-    return talk.postedCard(h, w.group, title, before);
-  }
-
-  async function signAll(w: World, id: number, title: string, names: string[]) {
-    const card = await show(w, id, title);
-    for (const n of names) {
-      const got = await h.emu.click({ messageId: card.messageId, from: w.by(n).openId, value: button(card, '签到') });
-      expect(got.toast, n).toMatchObject({ type: 'success', content: '已签到' });
-    }
-    await talk.drained(h);
-  }
-
-  /** The 三会一课记录簿 exported now: its rows by header. */
-  async function ledger(w: World) {
-    const sent = h.emu.botMessages(w.group).length;
-    await talk.say(h, w.group, w.secretary, '/会议 导出 2026');
-    const file = await h.emu.waitFor(
-      () =>
-        h.emu
-          .botMessages(w.group)
-          .slice(sent)
-          .find((m) => m.msgType === 'file'),
-      { what: 'the exported file' },
-    );
-    const bytes = h.emu.store.files.get((JSON.parse(file.content) as { file_key: string }).file_key)?.bytes;
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load((bytes ?? Buffer.alloc(0)) as unknown as ArrayBuffer);
-    const ws = wb.worksheets[0] as ExcelJS.Worksheet;
-    const header = Array.from({ length: ws.getRow(2).cellCount }, (_x, i) => String(ws.getRow(2).getCell(i + 1).value));
-    const rows: Record<string, unknown>[] = [];
-    for (let n = 3; n <= ws.actualRowCount; n++)
-      rows.push(Object.fromEntries(header.map((k, i) => [k, ws.getRow(n).getCell(i + 1).value])));
-    return rows;
-  }
+  const show = (w: World, id: number, title: string) => showMeeting(h, w, id, title);
+  const signAll = (w: World, id: number, title: string, names: string[]) => signInAll(h, w, id, title, names);
+  const ledger = (w: World) => exportLedger(h, w);
 
   const privateTexts = (u: EmuUser) => {
     const c = h.emu.store.p2pChatOf(u.openId);
@@ -176,21 +103,15 @@ describe('records agree with the seats; the calendar by level', () => {
     const form = await talk.say(h, w.group, w.secretary, '/会议 补录 党员大会');
     expect(cardTitle(form)).toBe('补录会议记录');
     const ids = (names: string[]) => names.map((n) => w.by(n).openId);
-    const answer = await h.emu.click({
-      messageId: form.messageId,
-      from: w.secretary.openId,
-      value: button(form, '保存补录'),
-      name: 'submit_backfill',
-      formValue: {
-        kind: 'general',
-        title: '第三季度党员大会',
-        start: '2026-09-25 15:00 +0800',
-        place: '三楼会议室',
-        present: ids(['李书记', '王纪检', '张组织', '赵党员', '吴预备', '郑预备']),
-        leave: ids(['钱党员']),
-        absent: [],
-        minutes: '会议讨论了发展党员工作。',
-      },
+    const answer = await saveBackfill(h, form, w.secretary, {
+      kind: 'general',
+      title: '第三季度党员大会',
+      start: '2026-09-25 15:00 +0800',
+      place: '三楼会议室',
+      present: ids(['李书记', '王纪检', '张组织', '赵党员', '吴预备', '郑预备']),
+      leave: ids(['钱党员']),
+      absent: [],
+      minutes: '会议讨论了发展党员工作。',
     });
     expect(answer.toast).toMatchObject({ type: 'success', content: expect.stringMatching(/^已补录（#\d+）$/) });
     const stored = cardText(h.emu.requireMessage(form.messageId).content);
@@ -290,12 +211,12 @@ describe('records agree with the seats; the calendar by level', () => {
     await talk.say(h, upper.chatId, zhou, '/组织 级别 机关党委');
     const study = async (title: string) => {
       const form = await talk.say(h, upper.chatId, zhou, '/学习 新建 中心组学习');
-      const created = await h.emu.click({
-        messageId: form.messageId,
-        from: zhou.openId,
-        value: button(form, '发布通知'),
-        name: 'submit_session',
-        formValue: { kind: 'central_group', title, start: '2026-12-15 09:00 +0800', place: '', attendees: [] },
+      const created = await publishSession(h, form, zhou, {
+        kind: 'central_group',
+        title,
+        start: '2026-12-15 09:00 +0800',
+        place: '',
+        attendees: [],
       });
       await talk.drained(h);
       const id = Number(/#(\d+)/.exec(created.toast?.content ?? '')?.[1]);
@@ -335,7 +256,7 @@ describe('records agree with the seats; the calendar by level', () => {
     const confirmed = await h.emu.click({
       messageId: preview.messageId,
       from: w.secretary.openId,
-      value: button(preview, '确认导入 2 行'),
+      value: button(preview, '确认导入 2 行').value,
     });
     expect(confirmed.toast).toEqual({ type: 'success', content: '导入完成' });
     const branchOrg = await h.db.db.selectFrom('orgs').select('id').where('name', '=', '第一党支部').executeTakeFirst();

@@ -8,54 +8,14 @@
  * 不计应到, 支委, 党小组) and who leaves the group is taken off; a session in its window keeps its seats.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RegisterFields } from '../../src/db/repositories/register.ts';
-import { updateRegister } from '../../src/db/repositories/register.ts';
-import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
-import { type BotHarness, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
-import { cardTitle } from '../helpers/cards.ts';
+import type { RegisterPatch } from '../../src/features/membership/register-rules.ts';
+import { type BotHarness, messageText, OffsetClock, startBot } from '../helpers/bot.ts';
+import { options } from '../helpers/card-parts.ts';
+import { cardText, cardTitle } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
-
-/** Walks a card's JSON, calling `f` on every object. */
-function walkCard(card: unknown, f: (o: Record<string, unknown>) => void): void {
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      f(v as Record<string, unknown>);
-      Object.values(v).forEach(walk);
-    }
-  };
-  walk(typeof card === 'string' ? JSON.parse(card) : card);
-}
-
-function button(m: EmuMessage, text: string): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  walkCard(m.content, (o) => {
-    if (o.tag === 'button' && (o.text as { content: string }).content === text)
-      found ??= (o.behaviors as { value: Record<string, unknown> }[])[0]?.value;
-  });
-  if (!found) throw new Error(`no button ${text} in ${m.content.slice(0, 300)}`);
-  return found;
-}
-
-function cardText(card: unknown): string {
-  const out: string[] = [];
-  walkCard(card, (o) => {
-    if (typeof o.content === 'string') out.push(o.content);
-  });
-  return out.join('\n');
-}
-
-/** The options of a select on a card, by its name. */
-function options(m: EmuMessage, name: string): string[] {
-  let found: string[] | undefined;
-  walkCard(m.content, (o) => {
-    if (o.name === name && Array.isArray(o.options)) found ??= (o.options as { value: string }[]).map((x) => x.value);
-  });
-  return found ?? [];
-}
-
-const MEMBERS = ['王纪检', '张组织', '赵党员', '钱党员', '孙党员', '周党员', '吴预备', '郑预备', '冯病休'];
+import { publishSession, saveBackfill, showMeeting, signInAll } from '../helpers/meeting-steps.ts';
+import { seedQuorumBranch, writeRegister } from '../helpers/quorum-branch.ts';
 
 describe('quorum and attendees by the rules', () => {
   let h: BotHarness;
@@ -66,14 +26,10 @@ describe('quorum and attendees by the rules', () => {
     clock = new OffsetClock();
     clock.set(bj('2026-12-01', '10:00'));
     h = await startBot({ clock });
-    const w = await seedBranch(h, { members: MEMBERS });
-    const group = w.chat.chatId;
-    const by = (name: string) => [w.secretary, ...w.members].find((u) => u.name === name) as EmuUser;
-    await talk.say(h, group, w.secretary, `/角色 @{${by('王纪检').openId}} 纪检委员`);
-    await talk.say(h, group, w.secretary, `/角色 @{${by('张组织').openId}} 组织委员`);
-    if (o.register === false) return { ...w, group, by };
+    const w = await seedQuorumBranch(h);
+    if (o.register === false) return w;
     // The register, set in the database as the register's own commands would.
-    const register: Record<string, Partial<RegisterFields>> = {
+    const register: Record<string, RegisterPatch> = {
       李书记: { committee_post: 'secretary', party_group: '第一党小组', group_leader: 1 },
       王纪检: { committee_post: 'inspector', party_group: '第一党小组' },
       张组织: { committee_post: 'organizer', party_group: '第一党小组' },
@@ -85,11 +41,9 @@ describe('quorum and attendees by the rules', () => {
       郑预备: { category: 'probationary', party_group: '第二党小组' },
       冯病休: { quorum_exempt: '长期病假', party_group: '第二党小组' },
     };
-    const rows = await h.db.db.selectFrom('members').selectAll().where('left_at', 'is', null).execute();
+    const rows = await writeRegister(h, register);
     expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(register).sort());
-    for (const r of rows)
-      await updateRegister(h.db.db, r, { ...register[r.name], updated_at: new Date(0).toISOString() });
-    return { ...w, group, by };
+    return w;
   }
   type World = Awaited<ReturnType<typeof setup>>;
 
@@ -99,19 +53,13 @@ describe('quorum and attendees by the rules', () => {
   async function createMeeting(w: World, o: { kind: string; title: string; start: string; group?: string }) {
     const formCard = await talk.say(h, w.group, w.secretary, `/会议 新建 ${LABELS[o.kind]}`);
     expect(cardTitle(formCard)).toBe('新建会议');
-    const created = await h.emu.click({
-      messageId: formCard.messageId,
-      from: w.secretary.openId,
-      value: button(formCard, '发布通知'),
-      name: 'submit_session',
-      formValue: {
-        kind: o.kind,
-        title: o.title,
-        start: `${o.start} +0800`,
-        place: '三楼会议室',
-        attendees: [],
-        ...(o.group !== undefined ? { group: o.group } : {}),
-      },
+    const created = await publishSession(h, formCard, w.secretary, {
+      kind: o.kind,
+      title: o.title,
+      start: `${o.start} +0800`,
+      place: '三楼会议室',
+      attendees: [],
+      ...(o.group !== undefined ? { group: o.group } : {}),
     });
     await talk.drained(h);
     return {
@@ -121,21 +69,8 @@ describe('quorum and attendees by the rules', () => {
     };
   }
 
-  /** The meeting's card drawn now (`/会议 查看`). */
-  async function show(w: World, id: number, title: string) {
-    const before = h.emu.botMessages(w.group).length;
-    await h.emu.sendText({ chatId: w.group, from: w.secretary.openId, text: `/会议 查看 ${id}`, mentionBot: true });
-    return talk.postedCard(h, w.group, title, before);
-  }
-
-  async function signAll(w: World, id: number, title: string, names: string[]) {
-    const card = await show(w, id, title);
-    for (const n of names) {
-      const got = await h.emu.click({ messageId: card.messageId, from: w.by(n).openId, value: button(card, '签到') });
-      expect(got.toast, n).toMatchObject({ type: 'success', content: '已签到' });
-    }
-    await talk.drained(h);
-  }
+  const show = (w: World, id: number, title: string) => showMeeting(h, w, id, title);
+  const signAll = (w: World, id: number, title: string, names: string[]) => signInAll(h, w, id, title, names);
 
   const attendees = (id: number) =>
     h.db.db
@@ -247,21 +182,15 @@ describe('quorum and attendees by the rules', () => {
     const card = await talk.say(h, w.group, w.secretary, '/会议 补录 党员大会');
     expect(cardTitle(card)).toBe('补录会议记录');
     const ids = (names: string[]) => names.map((n) => w.by(n).openId);
-    const answer = await h.emu.click({
-      messageId: card.messageId,
-      from: w.secretary.openId,
-      value: button(card, '保存补录'),
-      name: 'submit_backfill',
-      formValue: {
-        kind: 'general',
-        title: '第三季度党员大会',
-        start: '2026-09-25 15:00 +0800',
-        place: '三楼会议室',
-        present: ids(['李书记', '王纪检', '赵党员', '吴预备', '郑预备']),
-        leave: ids(['钱党员']),
-        absent: [],
-        minutes: '会议讨论了发展党员工作。',
-      },
+    const answer = await saveBackfill(h, card, w.secretary, {
+      kind: 'general',
+      title: '第三季度党员大会',
+      start: '2026-09-25 15:00 +0800',
+      place: '三楼会议室',
+      present: ids(['李书记', '王纪检', '赵党员', '吴预备', '郑预备']),
+      leave: ids(['钱党员']),
+      absent: [],
+      minutes: '会议讨论了发展党员工作。',
     });
     expect(answer.toast).toMatchObject({ type: 'success', content: expect.stringMatching(/^已补录（#\d+）$/) });
     const id = Number(/#(\d+)/.exec(answer.toast?.content ?? '')?.[1]);

@@ -10,37 +10,20 @@
  */
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/core/clock.ts';
-import { setOrgLevel, setParent } from '../../src/db/repositories/org-tree.ts';
-import { findOrgByName } from '../../src/db/repositories/orgs.ts';
-import type { Org } from '../../src/db/schema.ts';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
 import { rollupFile } from '../../src/features/rollup/export.ts';
 import { ROLLUP_SERIES } from '../../src/features/rollup/rollup-card.ts';
 import { rollupRows } from '../../src/features/rollup/service.ts';
 import type { EmuChat, EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, startBot } from '../helpers/bot.ts';
-import { button, buttons, cardText, cardTitle } from '../helpers/cards.ts';
+import { buttons, cardText, cardTitle } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
-
-class ManualClock implements Clock {
-  constructor(public at: Date) {}
-  now(): Date {
-    return new Date(this.at.getTime());
-  }
-}
+import * as issue from '../helpers/issue-world.ts';
+import { ManualClock } from '../helpers/manual-clock.ts';
 
 const CONTENT = '开展岗位廉政风险点排查，形成自查报告';
 const LINK = (n: number) => `https://example.feishu.cn/docx/zicha-${n}`;
-
-interface Unit {
-  name: string;
-  chat: EmuChat;
-  secretary: EmuUser;
-  member: EmuUser;
-  org: Org;
-}
 
 /** The values of the card's bar chart. */
 function barValues(m: EmuMessage): Record<string, unknown>[] {
@@ -65,98 +48,19 @@ describe('/总览 shows how an item 下发 to three 支部 stands in each', () =
   const p2p = (u: EmuUser) => h.emu.p2pChat(u.openId).chatId;
   const say = (chat: EmuChat, u: EmuUser, text: string) => talk.say(h, chat.chatId, u, text);
 
-  /** A group bound to a new org by its owner (its 书记); the other person is a 党员. */
-  async function bindOrg(name: string, secretary: string, member: string): Promise<Unit> {
-    const s = h.emu.addUser(secretary);
-    const m = h.emu.addUser(member);
-    const chat = h.emu.createGroup({ name, owner: s.openId, members: [m.openId] });
-    const sent = await h.emu.sendText({ chatId: chat.chatId, from: s.openId, text: `/绑定 ${name}`, mentionBot: true });
-    await talk.answerTo(h, sent);
-    return { name, chat, secretary: s, member: m, org: (await findOrgByName(h.db.db, name)) as Org };
-  }
-
   /** An item of the 机关党委's list, with the new-task form, its member the owner. */
-  async function newItem(u: Unit, content = CONTENT, due = '2026-12-20') {
-    const form = await say(u.chat, u.secretary, '/任务 新建');
-    const created = await h.emu.click({
-      messageId: form.messageId,
-      from: u.secretary.openId,
-      value: button(form, '创建').value,
-      name: 'submit_task_new',
-      formValue: {
-        content,
-        owners: [u.member.openId],
-        leader: u.secretary.name,
-        cadence: 'once',
-        due: `${due} +0800`,
-        category: '纪律建设',
-        evidence: '自查报告',
-      },
-    });
-    expect(created.toast?.content).toContain('已创建');
-  }
-
-  /** The owner's private task card for the 支部's copy, once it arrives. */
-  async function ownerCard(u: Unit) {
-    const t = await h.emu.waitFor(
-      () =>
-        h.db.db
-          .selectFrom('tasks')
-          .innerJoin('duty_items', 'duty_items.id', 'tasks.item_id')
-          .selectAll('tasks')
-          .where('tasks.org_id', '=', u.org.id)
-          .where('duty_items.source_item_id', 'is not', null)
-          .executeTakeFirst(),
-      { what: `the task of ${u.name}` },
-    );
-    const card = await h.emu.waitFor(
-      () => h.emu.botMessages(p2p(u.member)).findLast((m) => cardTitle(m) === `责任任务 #${t.id}`),
-      { what: `task card #${t.id}` },
-    );
-    return { t, card };
-  }
-
-  /** The owner reports 已完成 with a link (待验收); the 支部's 书记 accepts it on the card sent to him. */
-  async function completeAndAccept(u: Unit, n: number) {
-    const { t, card } = await ownerCard(u);
-    await h.emu.click({ messageId: card.messageId, from: u.member.openId, value: button(card, '更新进度').value });
-    const submitted = await h.emu.click({
-      messageId: card.messageId,
-      from: u.member.openId,
-      value: button(h.emu.requireMessage(card.messageId), '提交').value,
-      name: 'submit_task',
-      formValue: { status: 'done', percent: '100', done: '已完成排查', link: LINK(n) },
-    });
-    expect(submitted.toast?.content).toBe('已提交，待书记或纪检委员验收');
-    const review = await h.emu.waitFor(
-      () => h.emu.botMessages(p2p(u.secretary)).findLast((m) => cardTitle(m) === `责任任务 #${t.id}`),
-      { what: 'the review card' },
-    );
-    const accepted = await h.emu.click({
-      messageId: review.messageId,
-      from: u.secretary.openId,
-      value: button(review, '验收通过').value,
-      name: 'submit_accept',
-      formValue: { reason: '' },
-    });
-    expect(accepted.toast?.content).toBe('已验收通过');
-  }
+  const newItem = (u: issue.Unit, content = CONTENT, due = '2026-12-20') =>
+    issue.newItem(h, u, { content, due, evidence: '自查报告' });
+  const ownerCard = (u: issue.Unit) => issue.ownerCard(h, u);
+  const completeAndAccept = (u: issue.Unit, n: number) => issue.completeAndAccept(h, u, LINK(n));
 
   it('下发 completed in two of three 支部: rows, head line, chart and .xlsx say 2 of 3; 查看 names the third’s item', async () => {
     const clock = new ManualClock(bj('2026-12-01', '10:00'));
     h = await startBot({ clock });
-    const upper = await bindOrg('机关党委', '周书记', '钱委员');
-    const [one, two, three] = [
-      await bindOrg('第一党支部', '吴书记', '郑党员'),
-      await bindOrg('第二党支部', '王书记', '冯党员'),
-      await bindOrg('第三党支部', '陈书记', '褚党员'),
-    ];
-    // The link itself is the hierarchy's (/组织 下级); here it is made directly.
-    await setOrgLevel(h.db.db, upper.org.id, 'organ_committee');
-    for (const u of [one, two, three]) {
-      await setOrgLevel(h.db.db, u.org.id, 'branch');
-      expect(await setParent(h.db.db, u.org.id, upper.org.id)).toBe(true);
-    }
+    const {
+      upper,
+      units: [one, two, three],
+    } = await issue.bindIssueWorld(h);
     await newItem(upper);
     await talk.settled(h);
 
@@ -259,7 +163,7 @@ describe('/总览 shows how an item 下发 to three 支部 stands in each', () =
     await talk.settled(h);
     // Past the due dates: the third's first task is overdue — one 任务逾期, not counted again as 下发 —
     // and its second copy has no owner, which nothing else counts: 上级下发 turns yellow too.
-    clock.at = bj('2026-12-21', '10:00');
+    clock.set(bj('2026-12-21', '10:00'));
     const late = await say(upper.chat, upper.secretary, '/总览');
     expect(cardText(late.content)).toContain(
       "**1. 第三党支部** <font color='orange'>● 黄</font>\n未按期开展 0 · 整改逾期 0 · <font color='orange'>任务逾期 1</font> · 参学率 — · <font color='orange'>上级下发 已完成 0/2</font>",

@@ -10,71 +10,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
-import { cardTitle } from '../helpers/cards.ts';
+import { field, tableRows } from '../helpers/card-parts.ts';
+import { button, buttons, cardText, cardTitle } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
-
-interface Btn {
-  text: string;
-  value: Record<string, unknown>;
-}
-
-/** Walks a card's JSON, calling `f` on every object. */
-function walkCard(card: unknown, f: (o: Record<string, unknown>) => void): void {
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      f(v as Record<string, unknown>);
-      Object.values(v).forEach(walk);
-    }
-  };
-  walk(typeof card === 'string' ? JSON.parse(card) : card);
-}
-
-function buttons(m: EmuMessage): Btn[] {
-  const out: Btn[] = [];
-  walkCard(m.content, (o) => {
-    if (o.tag !== 'button') return;
-    const b = (o.behaviors as { value: Record<string, unknown> }[] | undefined)?.[0];
-    out.push({ text: (o.text as { content: string }).content, value: b?.value ?? {} });
-  });
-  return out;
-}
-
-function button(m: EmuMessage, text: string | RegExp): Btn {
-  const b = buttons(m).find((x) => (typeof text === 'string' ? x.text === text : text.test(x.text)));
-  if (!b) throw new Error(`no button ${text} in ${m.content.slice(0, 300)}`);
-  return b;
-}
-
-/** Every text shown on a card, one per line. */
-function cardText(card: unknown): string {
-  const out: string[] = [];
-  walkCard(card, (o) => {
-    if (typeof o.content === 'string') out.push(o.content);
-  });
-  return out.join('\n');
-}
-
-/** A form field of a card by its name. */
-function field(m: EmuMessage, name: string): Record<string, unknown> {
-  let found: Record<string, unknown> | undefined;
-  walkCard(m.content, (o) => {
-    if (o.name === name && o.tag !== 'form' && o.tag !== 'button') found ??= o;
-  });
-  if (!found) throw new Error(`no field ${name}`);
-  return found;
-}
-
-/** The rows of the (first) table on a card. */
-function tableRows(m: EmuMessage): Record<string, string>[] {
-  let rows: Record<string, string>[] | undefined;
-  walkCard(m.content, (o) => {
-    if (o.tag === 'table') rows ??= o.rows as Record<string, string>[];
-  });
-  if (!rows) throw new Error('no table');
-  return rows;
-}
+import { publishSession } from '../helpers/meeting-steps.ts';
 
 /** An instant given as Beijing date and time. */
 const wc = new WorkCalendar();
@@ -144,20 +84,14 @@ describe('study', () => {
     const formCard = await say(w.group, w.secretary, `/学习 新建 ${label}`);
     expect(cardTitle(formCard)).toBe('新建学习');
     const before = h.emu.botMessages(w.group).length;
-    const created = await h.emu.click({
-      messageId: formCard.messageId,
-      from: w.secretary.openId,
-      value: button(formCard, '发布通知').value,
-      name: 'submit_session',
-      formValue: {
-        kind: o.kind,
-        title: o.title,
-        start: `${o.start} +0800`,
-        place: '党员活动室',
-        agenda: '学习材料见附件',
-        attendees: [],
-        days: o.days ?? '',
-      },
+    const created = await publishSession(h, formCard, w.secretary, {
+      kind: o.kind,
+      title: o.title,
+      start: `${o.start} +0800`,
+      place: '党员活动室',
+      agenda: '学习材料见附件',
+      attendees: [],
+      days: o.days ?? '',
     });
     expect(created.toast?.content).toBe(`已发布${label}通知（#${/#(\d+)/.exec(created.toast?.content ?? '')?.[1]}）`);
     const id = Number(/#(\d+)/.exec(created.toast?.content ?? '')?.[1]);

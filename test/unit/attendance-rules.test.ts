@@ -21,35 +21,25 @@ import { buildSessionCard, type SessionView } from '../../src/features/meetings/
 import { buildSessionNewCard } from '../../src/features/meetings/session-new-card.ts';
 import { defaultStudyKind } from '../../src/features/meetings/study-import.ts';
 import { checkCard } from '../../src/sandbox/card-check.ts';
-
-const row = (i: number, o: Partial<RegisterRow> = {}): RegisterRow => ({
-  open_id: `ou_${i}`,
-  name: `党员${i}`,
-  role: 'member',
-  category: 'full',
-  committee_post: null,
-  party_group: null,
-  quorum_exempt: null,
-  ...o,
-});
+import { cardStrings } from '../helpers/card-parts.ts';
+import { registerRow, tenMemberBranch } from '../helpers/register-rows.ts';
 
 /**
  * The 10-member 支部: 1 书记 (支委), 2 and 3 支委, 8 正式 and 2 预备 (9, 10), one 正式 on 长期病假 (8);
  * 第一党小组 = 1–5, 第二党小组 = 6–10; and an 上级观察员 (11).
  */
-const BRANCH: RegisterRow[] = [
-  row(1, { role: 'secretary', committee_post: 'secretary', party_group: '第一党小组', name: '李书记' }),
-  row(2, { role: 'organizer', committee_post: 'organizer', party_group: '第一党小组' }),
-  row(3, { committee_post: 'publicity', party_group: '第一党小组' }),
-  row(4, { party_group: '第一党小组' }),
-  row(5, { party_group: '第一党小组' }),
-  row(6, { party_group: '第二党小组' }),
-  row(7, { party_group: '第二党小组' }),
-  row(8, { party_group: '第二党小组', quorum_exempt: '长期病假' }),
-  row(9, { category: 'probationary', party_group: '第二党小组' }),
-  row(10, { category: 'probationary', party_group: '第二党小组' }),
-  row(11, { role: 'observer', name: '上级观察员' }),
-];
+const BRANCH: RegisterRow[] = tenMemberBranch({
+  1: { party_group: '第一党小组' },
+  2: { role: 'organizer', committee_post: 'organizer', party_group: '第一党小组' },
+  3: { committee_post: 'publicity', party_group: '第一党小组' },
+  4: { party_group: '第一党小组' },
+  5: { party_group: '第一党小组' },
+  6: { party_group: '第二党小组' },
+  7: { party_group: '第二党小组' },
+  8: { party_group: '第二党小组' },
+  9: { party_group: '第二党小组' },
+  10: { party_group: '第二党小组' },
+});
 
 const ids = (xs: { openId: string }[]) => xs.map((a) => Number(a.openId.slice(3)));
 const seats = (xs: { openId: string; voting: boolean; seat: string | null }[]) =>
@@ -79,7 +69,7 @@ describe('planAttendees', () => {
     expect(plan.noCommittee).toBe(false);
     const withProbationary = planAttendees('committee', [
       ...BRANCH.slice(0, 9),
-      row(10, { category: 'probationary', committee_post: 'member' }),
+      registerRow(10, { category: 'probationary', committee_post: 'member' }),
     ]);
     expect(seats(withProbationary.attendees)[10]).toBe('no-vote/probationary');
     expect(withProbationary.attendees.filter((a) => a.voting)).toHaveLength(3);
@@ -217,17 +207,6 @@ describe('the quorum over the 支部 (held.ts)', () => {
   });
 });
 
-/** The card's text, every string shown. */
-function texts(x: unknown, out: string[] = []): string[] {
-  if (Array.isArray(x)) for (const v of x) texts(v, out);
-  else if (x && typeof x === 'object')
-    for (const [k, v] of Object.entries(x)) {
-      if (k === 'content' && typeof v === 'string') out.push(v);
-      else texts(v, out);
-    }
-  return out;
-}
-
 const view = (attendees: SessionView['attendees'], o: Partial<SessionView> = {}): SessionView => ({
   id: 7,
   orgId: 1,
@@ -263,7 +242,7 @@ describe('the card', () => {
   }));
 
   it('counts 应到 over those with a vote and lists 列席 and 不计应到 apart (named only on a private card)', () => {
-    const shown = texts(buildSessionCard(view(people, { audience: 'private' }))).join('\n');
+    const shown = cardStrings(buildSessionCard(view(people, { audience: 'private' }))).join('\n');
     expect(shown).toContain('**应到** 7 人　**已签到** 4 人　**请假** 0 人　**缺席** 3 人');
     expect(shown).toContain('有表决权的党员 7 人，已到 4 人，超过半数。');
     expect(shown).toContain(
@@ -271,17 +250,17 @@ describe('the card', () => {
     );
     expect(shown).toContain('**不计应到**：1 人（党员8：长期病假）');
     // The group's card (shared by everyone in the chat) and a form give the count alone: no name, no reason.
-    const group = texts(buildSessionCard(view(people))).join('\n');
+    const group = cardStrings(buildSessionCard(view(people))).join('\n');
     expect(group).toContain('**不计应到**：1 人\n');
     expect(group).not.toContain('长期病假');
-    const form = texts(buildSessionCard(view(people, { audience: 'private' }), 'correct')).join('\n');
+    const form = cardStrings(buildSessionCard(view(people, { audience: 'private' }), 'correct')).join('\n');
     expect(form).toContain('**列席**（无表决权）：预备党员 2 人，已签到 2 人');
     expect(form).toContain('**不计应到**：1 人\n');
     expect(form).not.toContain('长期病假');
   });
 
   it('at a 党课 a 预备党员 is in 应到, marked as such; a 支委会 without 支委 registered says so', () => {
-    const lecture = texts(
+    const lecture = cardStrings(
       buildSessionCard(
         view(
           people.slice(0, 9).map((p) => ({ ...p, seat: p.seat === 'exempt' ? null : p.seat })),
@@ -292,9 +271,9 @@ describe('the card', () => {
     expect(lecture).toContain('**应到** 9 人');
     expect(lecture).toContain('党员9（预备党员）');
     expect(lecture).not.toContain('列席');
-    const committee = texts(buildSessionCard(view(people.slice(0, 3), { kind: 'committee', noCommittee: true }))).join(
-      '\n',
-    );
+    const committee = cardStrings(
+      buildSessionCard(view(people.slice(0, 3), { kind: 'committee', noCommittee: true })),
+    ).join('\n');
     expect(committee).toContain(
       '本支部尚未登记支委，本次支委会的应到按通知所列人员计。管理员登记支委后（/党员 @姓名 支委 组织委员），新建的支委会只请支委参加。',
     );
@@ -334,7 +313,7 @@ describe('the card', () => {
       groups: Array.from({ length: 80 }, (_, i) => `${'第'.repeat(40)}${i}党小组`),
     });
     expect(checkCard(JSON.stringify(form))).toBeUndefined();
-    expect(texts(form).filter((t) => t.endsWith('党小组'))).toHaveLength(30);
+    expect(cardStrings(form).filter((t) => t.endsWith('党小组'))).toHaveLength(30);
   });
 });
 
@@ -400,7 +379,7 @@ describe('the 中心组学习 by level', () => {
   });
 
   it('its card asks for the 班子 when none is registered', () => {
-    const card = texts(
+    const card = cardStrings(
       buildSessionCard(view([], { kind: 'central_group', category: 'study', voting: undefined, noCommittee: true })),
     ).join('\n');
     expect(card).toContain('本组织尚未登记班子成员，本次中心组学习按通知所列人员参加。');

@@ -24,29 +24,14 @@ import { sessionRecordState } from '../../src/features/meetings/held.ts';
 import { DEFAULT_RULES } from '../../src/features/meetings/model.ts';
 import { buildCalendarCard, calendarExamples } from '../../src/features/meetings/overview-cards.ts';
 import { checkCard } from '../../src/sandbox/card-check.ts';
-
-const row = (i: number, o: Partial<RegisterRow> = {}): RegisterRow => ({
-  open_id: `ou_${i}`,
-  name: `党员${i}`,
-  role: 'member',
-  category: 'full',
-  committee_post: null,
-  party_group: null,
-  quorum_exempt: null,
-  ...o,
-});
+import { cardStrings } from '../helpers/card-parts.ts';
+import { tenMemberBranch } from '../helpers/register-rows.ts';
 
 /** The 10-member 支部: 1–3 支委, 8 on 长期病假 (不计应到), 9 and 10 预备党员; 11 an 上级观察员. */
-const BRANCH: RegisterRow[] = [
-  row(1, { role: 'secretary', committee_post: 'secretary', name: '李书记' }),
-  row(2, { committee_post: 'organizer' }),
-  row(3, { committee_post: 'inspector' }),
-  ...[4, 5, 6, 7].map((i) => row(i)),
-  row(8, { quorum_exempt: '长期病假' }),
-  row(9, { category: 'probationary' }),
-  row(10, { category: 'probationary' }),
-  row(11, { role: 'observer', name: '上级观察员' }),
-];
+const BRANCH: RegisterRow[] = tenMemberBranch({
+  2: { committee_post: 'organizer' },
+  3: { committee_post: 'inspector' },
+});
 
 const n = (xs: { openId: string }[]) => xs.map((a) => Number(a.openId.slice(3)));
 
@@ -134,17 +119,6 @@ describe('seatPlace and seatGroups', () => {
   });
 });
 
-/** Every string a card shows. */
-function texts(x: unknown, out: string[] = []): string[] {
-  if (Array.isArray(x)) for (const v of x) texts(v, out);
-  else if (x && typeof x === 'object')
-    for (const [k, v] of Object.entries(x)) {
-      if (k === 'content' && typeof v === 'string') out.push(v);
-      else texts(v, out);
-    }
-  return out;
-}
-
 describe('the 三会一课记录簿 and the 补录 record', () => {
   // 4 正式 and both 预备党员 signed in, 5 on leave, the rest absent: 应到 7, 实到 4, 请假 1, 缺席 2.
   const plan = planAttendees('general', BRANCH).attendees;
@@ -220,7 +194,7 @@ describe('the 三会一课记录簿 and the 补录 record', () => {
       seat: a.seat,
       exemptReason: a.seat === 'exempt' ? '长期病假' : null,
     }));
-    const shown = texts(
+    const shown = cardStrings(
       buildBackfillDoneCard({
         id: 14,
         kind: 'general',
@@ -250,14 +224,14 @@ describe('the 三会一课记录簿 and the 补录 record', () => {
         exemptReason: a.seat === 'exempt' ? '长期病假' : null,
       })),
     });
-    const shown = texts(card).join('\n');
+    const shown = cardStrings(card).join('\n');
     expect(shown).toContain('**应到** 7 人　**实到** 4 人　**请假** 1 人　**缺席** 2 人');
     expect(shown).toContain('**实到**：李书记、党员2、党员3、党员4\n');
     expect(shown).toContain('**缺席**：党员6、党员7\n');
     expect(shown).toContain('**列席**（无表决权）：预备党员 2 人（党员9、党员10），已签到 2 人');
     expect(shown).toContain('**不计应到**：1 人（党员8：长期病假）');
     // A 主题党日 of the same people: the 预备党员 are expected, nobody is excluded, no 列席 line.
-    const theme = texts(
+    const theme = cardStrings(
       buildBackfillDoneCard({
         id: 13,
         kind: 'theme_day',
@@ -362,7 +336,7 @@ describe('the /日历 examples by level', () => {
         })),
       });
       expect(checkCard(JSON.stringify(card))).toBeUndefined();
-      return texts(card).join('\n');
+      return cardStrings(card).join('\n');
     };
     const upper = footer('committee');
     expect(upper).toContain('/日历 设置 专题会议 提前 5 修改提前提醒的工作日数');

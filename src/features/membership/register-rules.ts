@@ -29,7 +29,7 @@ export interface RegisterRow {
   exempt: string;
 }
 
-/** The register fields of a member row (as src/db/repositories/register.ts writes them). */
+/** The register fields of a member row: what src/db/repositories/register.ts is given to write. */
 export type RegisterEntry = Pick<
   Member,
   | 'category'
