@@ -7,6 +7,7 @@ import { defineCommand } from '../src/core/contracts.ts';
 import { UserError } from '../src/core/errors.ts';
 import { attachToTask } from '../src/features/duties/actions.ts';
 import { importers } from '../src/features/index.ts';
+import { attachMaterialFile, materialsState, pipelineCard } from '../src/features/life/service.ts';
 import * as meetings from '../src/features/meetings/service.ts';
 import { buildSessionCard } from '../src/features/meetings/session-card.ts';
 import { buildRectItemCard } from '../src/features/rectification/item-card.ts';
@@ -27,15 +28,24 @@ export default defineCommand({
     return textMessage`请在与清风的单聊中直接发送 .xlsx 或 .csv 文件（不超过 5 MB、5000 行）。清风按表头识别台账类型：${kinds}。先给出预览，确认后才导入。`;
   },
   actions: actionsOf(
-    // A file sent to the bot, attached to a rectification or a task (evidence) or a meeting (minutes, photos, sign-in sheet).
+    // A file sent to the bot, attached to a rectification or a task (evidence) or a meeting (minutes, photos,
+    // sign-in sheet), or handed in as the sender's 对照检查材料 of a 组织生活会 (`l:`, the pipeline).
     importAttach.define({
       roles: 'member',
       async handle(ctx, v, form) {
-        const target = /^(?:([rst]):)?(\d{1,9})$/.exec(form.item);
+        const target = /^(?:([rstl]):)?(\d{1,9})$/.exec(form.item);
         if (!target) throw new UserError('bad_args', '请选择要附到的事项或会议。');
         const id = Number(target[2]);
         const file = { kind: 'file' as const, value: `${v.m}:${v.k}`, name: v.n };
         if (target[1] === 't') return attachToTask(ctx, id, file);
+        if (target[1] === 'l') {
+          const { org, pipeline } = await attachMaterialFile(ctx, id, file);
+          const m = await materialsState(ctx, pipeline);
+          return {
+            toast: { type: 'success', content: `已作为您的对照检查材料（已交 ${m.handed}/${m.required}）` },
+            card: await pipelineCard(ctx, org, pipeline),
+          };
+        }
         if (target[1] !== 's') {
           const after = await rect.attachEvidence(ctx, await rect.lockItem(ctx, id), file);
           await rect.refreshItemCards(ctx, after);

@@ -1,8 +1,11 @@
 /**
  * /life (/组织生活会, /民主生活会): the year's 组织生活会 pipeline (a 支部) or 民主生活会 (an upper level:
  * 党委, 党组), issue 16 item 3. Admins start it, proceed past 谈心谈话 with a reason, link the meeting,
- * list the problems into the 整改台账 and send the 情况报告; every member hands in their 对照检查材料.
- * The group card is shared and names nobody; who has not handed in goes to the admin privately.
+ * list the problems into the 整改台账 once the meeting is held (not after the report) and send the
+ * 情况报告 once the meeting is held — privately to the upper org's admins, since it names owners and
+ * problems; every member hands in their 对照检查材料 (a link, a note, or a file sent to the bot
+ * privately: src/features/life/attach.ts). The group card is shared and names nobody; who has not
+ * handed in goes to the admin privately.
  */
 
 import { actionsOf } from '../src/cards/contract.ts';
@@ -74,7 +77,7 @@ export default defineCommand({
       }),
       access: { roles: 'admin', chat: 'any', org: 'required' },
       async handle(ctx, a) {
-        const meetingOn = dateArg(a.date, '计划召开日期', ctx.today, LIFE_USAGE[0] as string);
+        const meetingOn = dateArg(a.date, '计划召开日期', ctx.today, LIFE_USAGE[1] as string);
         const word = life.wordOf(ctx.org);
         const { pipeline, created } = await life.startPipeline(ctx, ctx.org, a.year, meetingOn);
         if (!created) return textMessage`本组织 ${a.year} 年度${word}流程已启动，查看进度：/${word} 查看。`;
@@ -99,7 +102,7 @@ export default defineCommand({
     defineSubcommand({
       name: 'material',
       aliases: ['材料', '对照检查材料'],
-      summary: '提交本人的对照检查材料（链接或文字说明；再次提交即替换）',
+      summary: '提交本人的对照检查材料（链接或文字说明；也可在单聊中直接发送文件；再次提交即替换）',
       usage: ['/组织生活会 材料 https://example.feishu.cn/docx/abc'],
       args: argSchema((r) => r.rest('材料链接或说明', { required: true, max: 500 })),
       access: { roles: 'member', chat: 'any', org: 'required' },
@@ -145,7 +148,7 @@ export default defineCommand({
     defineSubcommand({
       name: 'problem',
       aliases: ['问题'],
-      summary: '列入问题清单：指定责任人和时限，自动进入整改台账（来源：组织生活会）',
+      summary: '会议召开后列入问题清单：指定责任人和时限，自动进入整改台账（来源：组织生活会）；报送情况报告后不再增加',
       usage: ['/组织生活会 问题 @张三 学习记录不完整 2027-03-31'],
       args: argSchema((r) => {
         const owner = r.mention('责任人');
@@ -156,8 +159,8 @@ export default defineCommand({
       }),
       access: { roles: 'admin', chat: 'any', org: 'required' },
       async handle(ctx, a) {
-        const usage = `用法：${LIFE_USAGE[5]}`;
-        const deadline = dateArg(a.deadline, '整改时限', ctx.today, LIFE_USAGE[5] as string);
+        const usage = `用法：${LIFE_USAGE[6]}`;
+        const deadline = dateArg(a.deadline, '整改时限', ctx.today, LIFE_USAGE[6] as string);
         if (deadline < ctx.today)
           throw new UserError('bad_args', `整改时限 ${deadline} 已过，请写今天以后的日期。`, usage);
         const owner = await findMember(ctx.db, ctx.org.id, a.owner.openId);
@@ -169,28 +172,29 @@ export default defineCommand({
     defineSubcommand({
       name: 'report',
       aliases: ['报告', '情况报告'],
-      summary: '向上级党组织报送情况报告（无上级群时私信本组织管理员）',
+      summary: '会议召开后，向上级党组织管理员私信报送情况报告（无上级时私信本组织管理员）',
       usage: ['/组织生活会 报告'],
       args: noArgs,
       access: { roles: 'admin', chat: 'any', org: 'required' },
       async handle(ctx) {
-        const { to } = await life.sendReport(ctx, ctx.org);
-        return to
-          ? textMessage`情况报告已报送上级党组织（${plain(to, 40)}）。`
-          : textMessage`本组织没有绑定群的上级党组织，情况报告已私信发送给本组织管理员。`;
+        const r = await life.sendReport(ctx, ctx.org);
+        if (r.upper) return textMessage`情况报告已私信报送上级党组织（${plain(r.to, 40)}）的书记、副书记和纪检委员。`;
+        return r.parent
+          ? textMessage`上级党组织（${plain(r.parent, 40)}）尚未登记管理员，情况报告已私信发送给本组织（${plain(r.to, 40)}）管理员。`
+          : textMessage`本组织没有上级党组织，情况报告已私信发送给本组织（${plain(r.to, 40)}）管理员。`;
       },
     }),
     defineSubcommand({
       name: 'export',
       aliases: ['导出'],
-      summary: '导出年度流程材料 .xlsx（环节、材料清单、问题清单，私信发送）',
+      summary: '导出年度流程材料 .xlsx（环节、征求意见、会议出勤、谈心谈话、材料、问题清单、民主评议，私信发送）',
       usage: ['/组织生活会 导出 2026'],
       args: argSchema((r) => r.optionalWord()),
       access: { roles: 'admin', chat: 'any', org: 'required' },
       async handle(ctx, w) {
         const year = w === undefined ? Number(ctx.today.slice(0, 4)) : parseYearWord(w);
         if (year === undefined)
-          throw new UserError('bad_args', `“${w}”不是年份，例如 2026。`, `用法：${LIFE_USAGE[7]}`);
+          throw new UserError('bad_args', `“${w}”不是年份，例如 2026。`, `用法：${LIFE_USAGE[8]}`);
         const file = await lifeFile(ctx, ctx.org, year);
         await ctx.audit({ action: 'life:export', subject: `org:${ctx.org.id}`, after: { year } });
         const name = plain(file.fileName, 120);

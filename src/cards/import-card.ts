@@ -120,6 +120,10 @@ export function buildAttachCard(v: AttachView): Card {
     template: 'blue',
     elements: [
       markdown(`把《${md(v.fileName, 80)}》作为佐证材料附到哪里？`),
+      // The 对照检查材料 choice (`l:`) is a hand-in, not evidence: say so where it is offered.
+      ...(options.some((o) => o.value.startsWith('l:'))
+        ? [markdown('也可以选择“对照检查材料”，作为您本人的对照检查材料提交（再次提交即替换）。')]
+        : []),
       form('attach', [
         selectStatic({
           name: importAttach.fields.item,

@@ -8,7 +8,9 @@
  *     clicked card through the outbox, in the transaction that marks the row done.
  * A worker takes rows nobody finished (a crash after the ack, a passing storage fault) at start-up
  * and every `pollMs`, with backoff. The router's dedup record (same key as the row) keeps every
- * effect exactly-once however often a row is taken.
+ * effect exactly-once however often a row is taken. A row keeps its event (who clicked, what the form
+ * held) only while pending: marking it done or failed scrubs it (src/db/repositories/inbox.ts). The
+ * logs here name the row's key and kind, never the operator or the form.
  */
 import type { Card } from '../core/card.ts';
 import { isTransientStorageError } from '../db/errors.ts';

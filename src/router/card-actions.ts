@@ -1,6 +1,11 @@
 /**
  * Card actions: action lookup → value schema → access → handler → toast + new card (≤ 3 s), in one
  * transaction with the dedup record, the outbox rows and the audit row.
+ *
+ * An action declared `anonymous` (an anonymous opinion) is audited as `anonymous`, without its chat
+ * (a private chat names its only other party) and at the start of the local day rather than the
+ * instant of the click, which could be matched to the click; the handler's own audit rows get the
+ * same treatment. Its form is never logged: the log lines name the event id and the action only.
  */
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
@@ -11,6 +16,7 @@ import { isTransientStorageError } from '../db/errors.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { markProcessed } from '../db/repositories/events.ts';
 import { findOrgById, isGroupChat } from '../db/repositories/orgs.ts';
+import { localDate, zonedInstant } from '../domain/time.ts';
 import type { InboundCardAction } from '../feishu/events.ts';
 import { requireActionOrg, requireRole } from './access.ts';
 import { errorRef, FAULT_TEXT, type Outcome, type RouterDeps, round, routerContext, stack } from './deps.ts';
@@ -64,10 +70,15 @@ async function cardAction(
     : undefined;
   const orgHint = z.coerce.number().int().positive().safeParse(rawOrg);
   let orgId: number | null = null;
-  // An anonymous action's row names no one (its chat would name a private one's only other party).
-  const audit = found.spec.anonymous
-    ? { actor: 'anonymous', chatId: null, action: `action:${actionId}`, args: rest }
-    : { actor: evt.operatorOpenId, chatId: evt.chatId ?? null, action: `action:${actionId}`, args: rest };
+  // An anonymous action's row names no one (its chat would name a private one's only other party),
+  // and keeps the local day, not the instant.
+  const anonymous = found.spec.anonymous === true;
+  const tz = d.settings.timezone;
+  const auditAt = anonymous ? zonedInstant(localDate(now, tz), '00:00', tz).toISOString() : now.toISOString();
+  const who = anonymous
+    ? { actor: 'anonymous', chatId: null }
+    : { actor: evt.operatorOpenId, chatId: evt.chatId ?? null };
+  const audit = { ...who, action: `action:${actionId}`, args: rest };
 
   try {
     const answer = await d.db.transaction().execute(async (trx) => {
@@ -91,21 +102,28 @@ async function cardAction(
       requireActionOrg(found.spec.org, org !== undefined);
       const value = found.spec.value.safeParse(rest);
       if (!value.success) throw new UserError('bad_args', '卡片数据无法识别，请重新发送命令。');
-      const base = routerContext(
-        d,
-        trx,
-        now,
-        { actor: evt.operatorOpenId, chatId: evt.chatId ?? null, orgId },
-        logger,
-        calendar,
-      );
+      const routed = routerContext(d, trx, now, { ...who, orgId }, logger, calendar);
+      const base: typeof routed = anonymous
+        ? {
+            ...routed,
+            audit: (x) =>
+              recordAudit(trx, {
+                ...x,
+                subject: x.subject ?? null,
+                at: auditAt,
+                orgId,
+                ...who,
+                result: 'ok',
+              }),
+          }
+        : routed;
       const result = await found.spec.handle(
         { ...base, actor, chat, org, card: { messageId: evt.messageId }, commands: d.registry.commands },
         value.data,
         evt.formValue,
       );
       const delivered = await answerPersonally(base.outbox, chat, evt.operatorOpenId, orgId, result);
-      await recordAudit(trx, { at: now.toISOString(), orgId, ...audit, result: 'ok' });
+      await recordAudit(trx, { at: auditAt, orgId, ...audit, result: 'ok' });
       return delivered;
     });
     if (!answer) return { answer: { toast: { type: 'info', content: '已处理。' } }, outcome: 'duplicate' };
@@ -114,7 +132,7 @@ async function cardAction(
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     await d.db.transaction().execute(async (trx) => {
-      await recordAudit(trx, { at: now.toISOString(), orgId, ...audit, result: `refused:${err.code}` });
+      await recordAudit(trx, { at: auditAt, orgId, ...audit, result: `refused:${err.code}` });
     });
     return { answer: { toast: { type: 'error', content: err.message } }, outcome: 'refused' };
   }

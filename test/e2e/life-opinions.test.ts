@@ -5,17 +5,38 @@
  * - 署名提交 stores the author; 匿名提交 stores none (author null, the date only), its audit row names no
  *   actor and no audit or outbox row holds its text next to its author;
  * - `/组织生活会 意见` shows the admins (and the 支委) every opinion, the anonymous one as 匿名, privately;
- *   a plain member is refused; a member who left can no longer press 提出意见.
+ *   a plain member is refused; a member who left can no longer press 提出意见;
+ * - no stored row (any table: the inbox, the outbox, the audit log, the dedup record …) holds the
+ *   anonymous opinion's text next to the open id of the member who sent it; its audit row keeps the
+ *   day, not the instant;
+ * - a double submit stores the opinion once; the 征求意见 stage is done once an opinion is saved;
+ * - the pipeline is the org's latest (a 2026 one still answers in January 2027), an org with none is
+ *   told to 启动 one, and an upper-level org hears 民主生活会.
  */
+import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findMember } from '../../src/db/repositories/members.ts';
 import { findOrgByChat } from '../../src/db/repositories/orgs.ts';
 import { PIPELINE_STAGES } from '../../src/db/schema/life.ts';
-import { createPipeline, type StageMap } from '../../src/features/life/repository.ts';
+import type { Database } from '../../src/db/schema.ts';
+import { createPipeline, type StageMap, stagesOf } from '../../src/features/life/repository.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { button, cardText, cardTitle } from '../helpers/cards.ts';
-import { postedCard, say } from '../helpers/converse.ts';
+import { postedCard, say, settled } from '../helpers/converse.ts';
+
+/** Every row of every table, each as JSON with its table's name (what anyone reading the database sees). */
+async function everyStoredRow(db: Kysely<Database>): Promise<{ table: string; json: string }[]> {
+  const out: { table: string; json: string }[] = [];
+  for (const t of await db.introspection.getTables()) {
+    const rows = await (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
+      .selectFrom(t.name)
+      .selectAll()
+      .execute();
+    for (const r of rows) out.push({ table: t.name, json: JSON.stringify(r) });
+  }
+  return out;
+}
 
 const SIGNED = '建议支委多到一线听取党员意见';
 const ANON = '希望组织生活会少一些形式主义，多一些真刀真枪的批评';
@@ -25,8 +46,8 @@ describe('征求意见', () => {
   let h: BotHarness;
   afterEach(async () => h?.stop());
 
-  async function setup() {
-    h = await startBot({ clock: fixedClock('2026-12-02T02:00:00Z') });
+  async function setup(at = '2026-12-02T02:00:00Z') {
+    h = await startBot({ clock: fixedClock(at) });
     const w = await seedBranch(h, { members: ['赵党员', '钱党员', '孙党员'] });
     const [zhao, qian, sun] = w.members as [EmuUser, EmuUser, EmuUser];
     const g = w.chat.chatId;
@@ -42,7 +63,9 @@ describe('征求意见', () => {
       now,
     });
     const p2p = (u: EmuUser) => h.emu.p2pChat(u.openId).chatId;
-    return { ...w, g, orgId, zhao, qian, sun, p2p };
+    const pipeline = () =>
+      h.db.db.selectFrom('life_pipelines').selectAll().where('org_id', '=', orgId).executeTakeFirstOrThrow();
+    return { ...w, g, orgId, zhao, qian, sun, p2p, pipeline };
   }
   type World = Awaited<ReturnType<typeof setup>>;
 
@@ -53,11 +76,12 @@ describe('征求意见', () => {
     expect(r.toast?.content).toBe('意见表已私信发送，请在与清风的单聊中填写。');
     return postedCard(h, w.p2p(u), FORM_TITLE, before);
   }
-  const submit = (u: EmuUser, form: EmuMessage, label: '署名提交' | '匿名提交', text: string) =>
+  const submit = (u: EmuUser, form: EmuMessage, label: '署名提交' | '匿名提交', text: string, stale = false) =>
     h.emu.click({
       messageId: form.messageId,
       from: u.openId,
       value: button(form, label).value,
+      bypassClient: stale,
       name: label === '署名提交' ? 'submit_signed' : 'submit_anonymous',
       formValue: { text },
     });
@@ -92,6 +116,23 @@ describe('征求意见', () => {
     expect(audit.filter((a) => JSON.stringify(a).includes(ANON))).toEqual([]);
     const outbox = await h.db.db.selectFrom('outbox').selectAll().execute();
     expect(outbox.filter((o) => o.payload.includes(ANON))).toEqual([]);
+    // The anonymous audit row keeps the local day (2026-12-02 in Asia/Shanghai), not the click's instant.
+    expect(anonRows.map((a) => a.at)).toEqual(['2026-12-01T16:00:00.000Z']);
+
+    // Nothing stored anywhere holds the anonymous text next to the open id of who sent it: the text is in
+    // pipeline_opinions only; the finished inbox rows keep no payload.
+    await settled(h);
+    const stored = await everyStoredRow(h.db.db);
+    expect(stored.filter((r) => r.table === 'inbox').length).toBeGreaterThan(3);
+    expect(stored.filter((r) => r.json.includes(ANON) && r.json.includes(w.qian.openId))).toEqual([]);
+    expect([...new Set(stored.filter((r) => r.json.includes(ANON)).map((r) => r.table))]).toEqual([
+      'pipeline_opinions',
+    ]);
+    const inbox = await h.db.db.selectFrom('inbox').selectAll().execute();
+    expect(inbox.length).toBeGreaterThan(0);
+    expect(inbox.filter((r) => r.status !== 'pending' && r.payload !== '{}')).toEqual([]);
+    // Saving an opinion brought the pipeline's stages up to date.
+    expect(stagesOf(await w.pipeline()).opinions.doneAt).not.toBeNull();
 
     // The list, privately to the 书记: both opinions, the anonymous one as 匿名.
     const before = h.emu.botMessages(w.p2p(w.secretary)).length;
@@ -128,5 +169,56 @@ describe('征求意见', () => {
     expect(late.toast?.type).toBe('error');
     expect(late.toast?.content).toContain('您已不在');
     expect(await h.db.db.selectFrom('pipeline_opinions').selectAll().execute()).toEqual([]);
+  });
+
+  it('stores an anonymous opinion submitted twice at once only once, and answers both as saved', async () => {
+    const w = await setup();
+    const ask = await say(h, w.g, w.secretary, '/组织生活会 征求意见');
+    const form = await formFor(w, ask, w.qian);
+    const both = await Promise.all([
+      submit(w.qian, form, '匿名提交', ANON),
+      submit(w.qian, form, '匿名提交', ANON, true),
+    ]);
+    expect(both.map((r) => r.toast?.content)).toEqual(['意见已匿名提交，谢谢。', '意见已匿名提交，谢谢。']);
+    const rows = await h.db.db.selectFrom('pipeline_opinions').selectAll().execute();
+    expect(rows.map((r) => [r.author_open_id, r.text])).toEqual([[null, ANON]]);
+    // Another member's own opinion (signed) with the same words is still stored.
+    const zhaoForm = await formFor(w, ask, w.zhao);
+    await submit(w.zhao, zhaoForm, '署名提交', ANON);
+    expect(await h.db.db.selectFrom('pipeline_opinions').select('id').execute()).toHaveLength(2);
+  });
+
+  it("acts on the org's latest pipeline after the year's end, and names 启动 when there is none", async () => {
+    const w = await setup('2027-01-05T02:00:00Z');
+    const ask = await say(h, w.g, w.secretary, '/组织生活会 征求意见');
+    expect(cardTitle(ask)).toBe('2026年度组织生活会 · 征求意见');
+    const form = await formFor(w, ask, w.zhao);
+    expect((await submit(w.zhao, form, '署名提交', SIGNED)).toast?.content).toBe('意见已署名提交，谢谢。');
+    expect((await h.db.db.selectFrom('pipeline_opinions').selectAll().execute()).map((r) => r.created_on)).toEqual([
+      '2027-01-05',
+    ]);
+
+    await h.db.db.deleteFrom('pipeline_opinions').execute();
+    await h.db.db.deleteFrom('life_pipelines').execute();
+    expect(messageText(await say(h, w.g, w.secretary, '/组织生活会 征求意见'))).toBe(
+      '本组织还没有启动组织生活会流程。管理员可发送：/组织生活会 启动 2026 2027-01-15。',
+    );
+  });
+
+  it('says 民主生活会 to an upper-level org', async () => {
+    const w = await setup();
+    await h.db.db.updateTable('orgs').set({ level: 'committee' }).where('id', '=', w.orgId).execute();
+    await h.db.db
+      .updateTable('life_pipelines')
+      .set({ kind: 'democratic_life' })
+      .where('org_id', '=', w.orgId)
+      .execute();
+    const ask = await say(h, w.g, w.secretary, '/民主生活会 征求意见');
+    expect(cardTitle(ask)).toBe('2026年度民主生活会 · 征求意见');
+    const form = await formFor(w, ask, w.zhao);
+    await submit(w.zhao, form, '署名提交', SIGNED);
+    const before = h.emu.botMessages(w.p2p(w.secretary)).length;
+    await say(h, w.g, w.secretary, '/民主生活会 意见');
+    await postedCard(h, w.p2p(w.secretary), '2026年度民主生活会 · 征求到的意见', before);
   });
 });

@@ -3,8 +3,8 @@
  * - an admin starts the year's pipeline (again: it exists); a plain member is refused admin subcommands;
  * - two members hand in 对照检查材料 and the card counts 已交 n/m; the admin privately sees who has not;
  * - 会前学习 stays open until a study session of the org is held;
- * - a problem from the meeting becomes a 整改台账 item of source 组织生活会 with its owner;
- * - the 情况报告 reaches the parent org's group; 导出 sends the admin the year's .xlsx privately;
+ * - once the meeting is held, a problem from it becomes a 整改台账 item; the 情况报告 reaches the parent
+ *   org's admins privately (not its group); 导出 sends the admin the year's .xlsx privately;
  * - the job nudges a member who has not handed in once, 2 working days before the due date.
  */
 import ExcelJS from 'exceljs';
@@ -19,15 +19,15 @@ import { answerTo, runJobAt, say } from '../helpers/converse.ts';
 const TITLE = '组织生活会 · 2026年度';
 let h: BotHarness;
 
-/** A study session of the org held at `at` (one attendee signed in, minutes recorded). */
-async function heldStudy(orgId: number, organiser: string, attendee: string, at: string) {
+/** A study session (or, with `kind`, a meeting) of the org held at `at` (one attendee signed in, minutes recorded). */
+async function heldStudy(orgId: number, organiser: string, attendee: string, at: string, kind?: 'life_meeting') {
   const session = await h.db.db
     .insertInto('sessions')
     .values({
       org_id: orgId,
-      category: 'study',
-      kind: 'topic',
-      title: '会前专题学习',
+      category: kind ? 'meeting' : 'study',
+      kind: kind ?? 'topic',
+      title: kind ? '年度组织生活会' : '会前专题学习',
       start_at: at,
       place: '党建活动室',
       agenda: '学习党章',
@@ -131,12 +131,14 @@ describe('the 组织生活会 pipeline', () => {
     expect(JSON.parse((await w.pipeline()).stages).study.doneAt).not.toBeNull();
   });
 
-  it('lists a problem into the 整改台账 with its owner, and reports to the parent org', async () => {
+  it('lists a problem into the 整改台账 with its owner, and reports to the parent org’s admins', async () => {
     const w = await setup();
     const upper = await seedBranch(h, { orgName: '机关党委', members: ['周委员'] });
     const upperId = (await findOrgByChat(h.db.db, upper.chat.chatId))?.id as number;
     await h.db.db.updateTable('orgs').set({ parent_id: upperId }).where('id', '=', w.orgId).execute();
     await say(h, w.g, w.s, '/组织生活会 启动 2026 2027-01-15');
+    // The meeting is held this morning (a problem is listed from it, the report is of it).
+    await heldStudy(w.orgId, w.s.openId, w.zhao.openId, '2026-12-02T01:00:00.000Z', 'life_meeting');
     const member = messageText(
       await say(h, w.g, w.zhao, `/组织生活会 问题 @{${w.wang.openId}} 学习记录不完整 2027-03-31`),
     );
@@ -166,12 +168,15 @@ describe('the 组织生活会 pipeline', () => {
     expect(JSON.stringify(proceeded[0]?.after)).toContain('两名党员外出');
     expect(messageText(await say(h, w.g, w.zhao, '/组织生活会 报告'))).toMatch(/权限/);
     const before = h.emu.botMessages(upper.chat.chatId).length;
-    expect(messageText(await say(h, w.g, w.s, '/组织生活会 报告'))).toContain('情况报告已报送上级党组织（机关党委）');
-    const report = h.emu
-      .botMessages(upper.chat.chatId)
-      .slice(before)
-      .find((m) => cardTitle(m) === '组织生活会情况报告 · 2026年度');
-    expect(report).toBeDefined();
+    const upperS = h.emu.p2pChat(upper.secretary.openId).chatId;
+    expect(messageText(await say(h, w.g, w.s, '/组织生活会 报告'))).toContain(
+      '情况报告已私信报送上级党组织（机关党委）',
+    );
+    const report = await h.emu.waitFor(
+      () => h.emu.botMessages(upperS).find((m) => cardTitle(m) === '组织生活会情况报告 · 2026年度'),
+      { what: 'the report, privately to the upper 书记' },
+    );
+    expect(h.emu.botMessages(upper.chat.chatId).slice(before)).toHaveLength(0);
     expect(cardText(report?.content ?? '')).toContain('学习记录不完整');
     expect((await w.pipeline()).status).toBe('reported');
     expect(messageText(await say(h, w.g, w.s, '/组织生活会 报告'))).toContain('已于此前报送');

@@ -3,6 +3,7 @@ import {
   ballotSubjects,
   ballotVoters,
   countsLine,
+  emptyTally,
   isVoter,
   readBallot,
   tallyRows,
@@ -63,5 +64,30 @@ describe('the tally', () => {
     const [, b] = rows;
     if (!b) throw new Error('no row b');
     expect(countsLine(b.counts)).toBe('优秀 2 · 合格 1 · 基本合格 0 · 不合格 0');
+  });
+});
+
+describe('the tally written at 开始', () => {
+  it('has every member under every grade', () => {
+    expect(emptyTally(['a', 'b'])).toEqual([
+      { subject_open_id: 'a', grade: 'excellent' },
+      { subject_open_id: 'a', grade: 'qualified' },
+      { subject_open_id: 'a', grade: 'basic' },
+      { subject_open_id: 'a', grade: 'unqualified' },
+      { subject_open_id: 'b', grade: 'excellent' },
+      { subject_open_id: 'b', grade: 'qualified' },
+      { subject_open_id: 'b', grade: 'basic' },
+      { subject_open_id: 'b', grade: 'unqualified' },
+    ]);
+  });
+  it('reads a ballot against the subjects fixed at 开始 (open ids only)', () => {
+    const r = readBallot({ ...none, basic: ['b'] }, [{ openId: 'a' }, { openId: 'b' }, { openId: 'c' }], 'a');
+    expect('grades' in r && [...r.grades]).toEqual([
+      ['b', 'basic'],
+      ['c', 'qualified'],
+    ]);
+    expect(readBallot({ ...none, basic: ['z'] }, [{ openId: 'a' }, { openId: 'b' }], 'a')).toEqual({
+      error: '所选人员不是本支部参加评议的党员，请重新选择。',
+    });
   });
 });

@@ -1157,7 +1157,7 @@ function allCards(t: Text): [string, Card][] {
     cards.push([`life ballot of ${n}`, buildBallotFormCard(ballot)]);
     const counts = { excellent: 99_999, qualified: 99_999, basic: 99_999, unqualified: 99_999 };
     const rows = Array.from({ length: n }, (_, i) => ({ openId: openId(i), name: t(50, i), counts }));
-    const result = { orgName: t(100), year: 2026, voted: n, voters: n, open: true, rows };
+    const result = { orgName: t(100), year: 2026, voted: n, voters: n, open: false, rows };
     for (const [i, c] of buildBallotResultCards(result).entries())
       cards.push([`life ballot result of ${n} (${i + 1})`, c]);
   }

@@ -4,6 +4,11 @@
  * `next_attempt_at`, after which any process may take it again (crash recovery). The router's own
  * dedup record (`processed_events`, same key) keeps the effects exactly-once, so taking a row twice
  * costs time, never a second answer.
+ *
+ * The payload is kept only while the row is pending (a retry needs it). Once the row is done or failed
+ * it is replaced by `{}` in the same update: a card click's payload names its operator next to the form
+ * it submitted (an anonymous opinion's text, a secret ballot's grades), and a finished row is kept for
+ * days; nothing reads the payload of a finished row (workOf parses only the pending rows it takes).
  */
 import type { Kysely } from 'kysely';
 import type { InboxKind } from '../../domain/delivery.ts';
@@ -75,11 +80,16 @@ export async function markInboxLate(db: Kysely<Database>, key: string): Promise<
   await db.updateTable('inbox').set({ late: 1 }).where('key', '=', key).execute();
 }
 
+/** What a finished row keeps of its event: nothing (see the header). */
+export const SCRUBBED_PAYLOAD = '{}';
+
+/** Marks a pending row done and scrubs its payload; a row already finished stays as it is. */
 export async function markInboxDone(db: Kysely<Database>, key: string, at: string): Promise<void> {
   await db
     .updateTable('inbox')
-    .set({ status: 'done', done_at: at, lease_owner: null, last_error: null })
+    .set({ status: 'done', done_at: at, lease_owner: null, last_error: null, payload: SCRUBBED_PAYLOAD })
     .where('key', '=', key)
+    .where('status', '=', 'pending')
     .execute();
 }
 
@@ -98,11 +108,19 @@ export async function retryInboxLater(
     .execute();
 }
 
+/** Gives a pending row up and scrubs its payload (the error text is the code's, never the event's). */
 export async function markInboxFailed(db: Kysely<Database>, key: string, at: string, error: string): Promise<void> {
   await db
     .updateTable('inbox')
-    .set({ status: 'failed', done_at: at, lease_owner: null, last_error: error.slice(0, 500) })
+    .set({
+      status: 'failed',
+      done_at: at,
+      lease_owner: null,
+      last_error: error.slice(0, 500),
+      payload: SCRUBBED_PAYLOAD,
+    })
     .where('key', '=', key)
+    .where('status', '=', 'pending')
     .execute();
 }
 

@@ -1,5 +1,6 @@
 /**
- * 民主评议党员 (issue 16 item 3): a voter's private ballot, its answer, and the tally for the 支委.
+ * 民主评议党员 (issue 16 item 3): a voter's private ballot, its answer, and the tally for the 支委
+ * (the counts only after 结束; while open, how many have voted).
  * The ballot names only those graded 优秀, 基本合格 or 不合格 (member pickers, whose options cost the
  * card no tagged objects, so it fits a 支部 of any size); the rest are 合格. Pure: no I/O, no clock.
  */
@@ -75,6 +76,7 @@ export interface BallotResultView {
   voted: number;
   voters: number;
   open: boolean;
+  /** Shown only once the ballot is closed. */
   rows: TallyRow[];
 }
 
@@ -83,8 +85,24 @@ export const RESULT_PAGE_ROWS = 10;
 /** Members per tally card: a card of 90 of the longest names stays under 30 KB; a larger 支部 gets several. */
 export const RESULT_CARD_ROWS = 90;
 
-/** The tally per member (counts only), for the 支委: one card per RESULT_CARD_ROWS members. */
+/**
+ * The tally per member (counts only), for the 支委: one card per RESULT_CARD_ROWS members. While the
+ * ballot is open, one card with how many have voted and no counts (`rows` is not shown).
+ */
 export function buildBallotResultCards(v: BallotResultView): Card[] {
+  if (v.open) {
+    return [
+      card({
+        title: `${v.year}年度民主评议党员 · 汇总`,
+        subtitle: v.orgName,
+        template: 'blue',
+        elements: [
+          markdown(`参评 ${v.voted}/${v.voters}（评议进行中）`),
+          note('评议结束后，支部委员会成员可查看各等次票数。评议进行中只显示参评人数。'),
+        ],
+      }),
+    ];
+  }
   const parts = Math.max(1, Math.ceil(v.rows.length / RESULT_CARD_ROWS));
   return Array.from({ length: parts }, (_, i) =>
     card({
@@ -92,7 +110,7 @@ export function buildBallotResultCards(v: BallotResultView): Card[] {
       subtitle: parts > 1 ? `${v.orgName}（第 ${i + 1}/${parts} 张）` : v.orgName,
       template: 'blue',
       elements: [
-        markdown(`参评 ${v.voted}/${v.voters}（${v.open ? '评议进行中' : '评议已结束'}）`),
+        markdown(`参评 ${v.voted}/${v.voters}（评议已结束）`),
         table({
           pageSize: RESULT_PAGE_ROWS,
           columns: [

@@ -42,7 +42,7 @@ export type BallotPicks = Record<(typeof PICKED_GRADES)[number], readonly string
  */
 export function readBallot(
   picks: BallotPicks,
-  subjects: readonly BallotMember[],
+  subjects: readonly Pick<BallotMember, 'openId'>[],
   voter: string,
 ): { grades: Map<string, AppraisalGrade> } | { error: string } {
   const graded = subjects.filter((m) => m.openId !== voter);
@@ -68,7 +68,7 @@ export interface TallyRow {
 
 /** One row per member graded, in the register's order, with a count for every grade (0 when none). */
 export function tallyRows(
-  subjects: readonly BallotMember[],
+  subjects: readonly Pick<BallotMember, 'openId' | 'name'>[],
   tallies: readonly { subject_open_id: string; grade: AppraisalGrade; count: number }[],
 ): TallyRow[] {
   return subjects.map((m) => {
@@ -77,6 +77,10 @@ export function tallyRows(
     return { openId: m.openId, name: m.name, counts };
   });
 }
+
+/** Every (member, grade) pair of a ballot's tally, each counted 0: the rows written when it opens. */
+export const emptyTally = (subjectOpenIds: readonly string[]): { subject_open_id: string; grade: AppraisalGrade }[] =>
+  subjectOpenIds.flatMap((id) => APPRAISAL_GRADES.map((grade) => ({ subject_open_id: id, grade })));
 
 /** 优秀 3 · 合格 5 · 基本合格 0 · 不合格 0 */
 export const countsLine = (counts: Record<AppraisalGrade, number>): string =>

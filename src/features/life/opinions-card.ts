@@ -29,12 +29,14 @@ export interface OpinionsAskView {
   orgName: string;
   pipelineId: number;
   year: number;
+  /** 组织生活会 (a 支部) or 民主生活会 (an upper level); 组织生活会 when not given. */
+  word?: string;
 }
 
 /** The group card: the same for everyone; a click answers privately. */
 export function buildOpinionsAskCard(v: OpinionsAskView): Card {
   return card({
-    title: `${v.year}年度组织生活会 · 征求意见`,
+    title: `${v.year}年度${v.word ?? '组织生活会'} · 征求意见`,
     subtitle: v.orgName,
     template: 'blue',
     elements: [
@@ -95,7 +97,12 @@ export interface OpinionRow {
 }
 
 /** The admins' and 支委's list (sent privately): the newest OPINIONS_SHOWN, each whole. */
-export function buildOpinionListCard(v: { orgName: string; year: number; opinions: OpinionRow[] }): Card {
+export function buildOpinionListCard(v: {
+  orgName: string;
+  year: number;
+  word?: string;
+  opinions: OpinionRow[];
+}): Card {
   const shown = v.opinions.slice(0, OPINIONS_SHOWN);
   const rows: CardElement[] = shown.flatMap((o, i) => [
     markdown(`**${i + 1}. ${o.author === null ? '匿名' : md(o.author, 50)}**　<font color='grey'>${o.onText}</font>`),
@@ -103,7 +110,7 @@ export function buildOpinionListCard(v: { orgName: string; year: number; opinion
   ]);
   const more = v.opinions.length - shown.length;
   return card({
-    title: `${v.year}年度组织生活会 · 征求到的意见`,
+    title: `${v.year}年度${v.word ?? '组织生活会'} · 征求到的意见`,
     subtitle: v.orgName,
     template: 'blue',
     elements: [

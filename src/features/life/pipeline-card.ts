@@ -27,7 +27,8 @@ export interface PipelineCardView {
   orgName: string;
   year: number;
   kind: PipelineKind;
-  stages: readonly { stage: PipelineStage; due: string; state: StageState }[];
+  /** `late`: done after its due date (a study held late still completes its stage). */
+  stages: readonly { stage: PipelineStage; due: string; state: StageState; late?: boolean }[];
   next: PipelineStage | undefined;
   materials: { handed: number; required: number };
   problems: readonly ProblemView[];
@@ -49,7 +50,7 @@ function stageLine(v: PipelineCardView, s: PipelineCardView['stages'][number]): 
         : s.stage === 'problems' && v.problems.length > 0
           ? `（${v.problems.length} 项）`
           : '';
-  return `${STAGE_LABELS[s.stage]}　截止 ${s.due}　<font color='${STATE_COLORS[s.state]}'>${STATE_LABELS[s.state]}</font>${extra}`;
+  return `${STAGE_LABELS[s.stage]}　截止 ${s.due}　<font color='${STATE_COLORS[s.state]}'>${STATE_LABELS[s.state]}${s.late ? '（逾期）' : ''}</font>${extra}`;
 }
 
 function problemLines(problems: readonly ProblemView[]): CardElement[] {
@@ -97,7 +98,7 @@ export function buildPipelineCard(v: PipelineCardView): Card {
           ]
         : []),
       note(
-        `依据《中国共产党支部工作条例（试行）》（2018年）。各环节按记录自动完成；查看进度：/${word} 查看；提交材料：/${word} 材料 <链接或说明>。`,
+        `依据《中国共产党支部工作条例（试行）》（2018年）。各环节按记录自动完成；查看进度：/${word} 查看；提交材料：/${word} 材料 <链接或说明>，或在单聊中把文件发给清风。`,
       ),
     ],
   });
@@ -114,6 +115,12 @@ export interface ReportCardView {
   problems: readonly ProblemView[];
   opinions: number;
   appraisal: { voted: number; done: boolean };
+}
+
+/** "未完成的环节：征求意见、民主评议党员" (the report may go once the meeting is held; the rest is said). */
+function unfinishedLine(v: ReportCardView): string {
+  const open = PIPELINE_STAGES.filter((s) => s !== 'report' && !v.stages.find((x) => x.stage === s)?.doneOn);
+  return open.length === 0 ? '各环节均已完成。' : `**未完成的环节**：${open.map((s) => STAGE_LABELS[s]).join('、')}`;
 }
 
 /** The 情况报告 for the upper level: dates, attendance, counts and the problems with owners and deadlines. */
@@ -134,6 +141,7 @@ export function buildLifeReportCard(v: ReportCardView): Card {
           `问题清单：${v.problems.length} 项`,
         ].join('\n'),
       ),
+      markdown(unfinishedLine(v)),
       markdown(
         PIPELINE_STAGES.filter((s) => s !== 'report')
           .map((s) => {

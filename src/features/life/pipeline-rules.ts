@@ -49,7 +49,7 @@ export function stageHint(stage: PipelineStage, word: string): string {
     case 'talks':
       return `完成本年度谈心谈话（/谈话 覆盖 查看）；确需先行的，管理员可发送 /${word} 继续 谈心谈话 <理由>。`;
     case 'materials':
-      return `每位党员提交对照检查材料：/${word} 材料 <链接或说明>。`;
+      return `每位党员提交对照检查材料：/${word} 材料 <链接或说明>，或在与清风的单聊中直接发送文件。`;
     case 'meeting':
       return `召开${word}（/会议 新建），会后签到即自动关联；也可发送 /${word} 关联 <会议编号>。`;
     case 'problems':
@@ -57,7 +57,7 @@ export function stageHint(stage: PipelineStage, word: string): string {
     case 'appraisal':
       return `开展民主评议党员：管理员发送 /${word} 评议 开始。`;
     case 'report':
-      return `向上级党组织报送情况报告：/${word} 报告。`;
+      return `会议召开后，向上级党组织报送情况报告：/${word} 报告。`;
   }
 }
 

@@ -88,8 +88,11 @@ export async function openPipelines(db: Kysely<Database>): Promise<LifePipeline[
 export interface Material {
   openId: string;
   name: string;
-  kind: 'file' | 'link';
+  /** A file sent to the bot (`value` = message id : file key), a link, or a short text note. */
+  kind: 'file' | 'link' | 'text';
   value: string;
+  /** The file's name, for a file. */
+  fileName?: string | null;
   at: string;
 }
 
@@ -100,11 +103,13 @@ export async function listMaterials(db: Kysely<Database>, pipelineId: number): P
     .where('pipeline_id', '=', pipelineId)
     .orderBy('id')
     .execute();
+  // Rows from before files could be handed in stored a text note as 'file' without a file name.
   return rows.map((r) => ({
     openId: r.open_id,
     name: r.name,
-    kind: r.kind === 'file' ? 'file' : 'link',
+    kind: r.kind === 'link' ? 'link' : r.kind === 'file' && r.file_name ? 'file' : 'text',
     value: r.value,
+    fileName: r.file_name,
     at: r.at,
   }));
 }
@@ -124,7 +129,7 @@ export async function putMaterial(db: Kysely<Database>, pipelineId: number, m: M
       name: m.name,
       kind: m.kind,
       value: m.value,
-      file_name: null,
+      file_name: m.kind === 'file' ? (m.fileName ?? null) : null,
       at: m.at,
     })
     .execute();
@@ -145,16 +150,28 @@ export async function latestPipeline(
     .executeTakeFirst();
 }
 
-/** The 问题清单: the org's 整改台账 items of source 组织生活会 made since the pipeline started. */
+/**
+ * The 问题清单: the org's 整改台账 items of source 组织生活会 made while this pipeline was the org's
+ * latest of its kind — from its start until the next year's pipeline was started (that one's problems
+ * are its own).
+ */
 export async function pipelineProblems(db: Kysely<Database>, p: LifePipeline) {
-  return db
+  const next = await db
+    .selectFrom('life_pipelines')
+    .select('created_at')
+    .where('org_id', '=', p.org_id)
+    .where('kind', '=', p.kind)
+    .where('year', '>', p.year)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  let q = db
     .selectFrom('rectifications')
     .select(['id', 'problem', 'owner_name', 'deadline', 'status'])
     .where('org_id', '=', p.org_id)
     .where('source', '=', '组织生活会')
-    .where('created_at', '>=', p.created_at)
-    .orderBy('id')
-    .execute();
+    .where('created_at', '>=', p.created_at);
+  if (next) q = q.where('created_at', '<', next.created_at);
+  return q.orderBy('id').execute();
 }
 
 /** Counts from the 征求意见 and 民主评议 tables (never who said or voted what). */

@@ -5,12 +5,12 @@
  * rectification feature's own createItem, so it gets its reminders and ladder), and report upward.
  * Every change is a compare-and-set on the pipeline locked in the handler's transaction.
  */
-import type { ActingContext, BaseContext } from '../../core/contracts.ts';
+import type { ActingContext, BaseContext, ReadContext } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
 import { isUpperLevel } from '../../core/register.ts';
 import { isAdminRole } from '../../core/roles.ts';
 import { findMember, listMembers, roleOf } from '../../db/repositories/members.ts';
-import { findOrgById, listOrgChats } from '../../db/repositories/orgs.ts';
+import { findOrgById } from '../../db/repositories/orgs.ts';
 import { PIPELINE_STAGES, type PipelineKind } from '../../db/schema/life.ts';
 import type { LifePipeline, Org } from '../../db/schema.ts';
 import { addDays, localDate, zonedInstant } from '../../domain/time.ts';
@@ -39,7 +39,7 @@ import {
 export const kindOf = (org: Org): PipelineKind => (isUpperLevel(org.level) ? 'democratic_life' : 'life_meeting');
 export const wordOf = (org: Org): string => KIND_LABELS[kindOf(org)];
 
-const tzOf = (ctx: BaseContext) => ctx.settings.timezone;
+const tzOf = (ctx: ReadContext) => ctx.settings.timezone;
 
 export async function startPipeline(ctx: ActingContext, org: Org, year: number, meetingOn: string) {
   const kind = kindOf(org);
@@ -69,13 +69,13 @@ export async function currentPipeline(ctx: BaseContext, org: Org): Promise<LifeP
 }
 
 /** The members who hand in 对照检查材料: everyone on the register but observers. */
-async function requiredPeople(ctx: Pick<BaseContext, 'db'>, orgId: number) {
+async function requiredPeople(ctx: Pick<ReadContext, 'db'>, orgId: number) {
   return (await listMembers(ctx.db, orgId)).filter((m) => roleOf(m) !== 'observer');
 }
 
 /** The first session of `kinds` held between two local dates (inclusive), with its attendance. */
 async function heldSession(
-  ctx: BaseContext,
+  ctx: ReadContext,
   orgId: number,
   o: { category?: 'study'; kinds?: string[] },
   from: string,
@@ -97,19 +97,25 @@ async function heldSession(
   return undefined;
 }
 
-/**
- * Brings the stages up to the records (never marks a stage done without its evidence) and writes the
- * change as a compare-and-set. `p` must be locked.
- */
-export async function syncStages(ctx: BaseContext, org: Org, p: LifePipeline): Promise<LifePipeline> {
+/** What the records say of the stages (read-only: the reminder job's `collect` uses it as it is). */
+export async function recordedStages(
+  ctx: ReadContext,
+  org: Org,
+  p: LifePipeline,
+): Promise<{ stages: StageMap; sessionId: number | null }> {
   const stages = stagesOf(p);
   const at = ctx.now.toISOString();
+  // From the day the pipeline was started: what was held before belongs to no pipeline (an admin may
+  // still link an earlier meeting with 关联). A study held late still completes its stage (the card
+  // shows it done; the done date tells it was late), so there is no upper bound.
   const started = localDate(new Date(p.created_at), tzOf(ctx));
   let sessionId = p.session_id;
-  if (!stages.study.doneAt && (await heldSession(ctx, org.id, { category: 'study' }, started, stages.study.due)))
+  if (!stages.study.doneAt && (await heldSession(ctx, org.id, { category: 'study' }, started)))
     stages.study.doneAt = at;
+  if (!stages.opinions.doneAt && (await opinionAndBallotCounts(ctx.db, p.id)).opinions > 0) stages.opinions.doneAt = at;
   if (!stages.talks.doneAt) {
-    const c = await yearCoverage(ctx.db, org, p.year);
+    // Talks held after the year's end but before the meeting count for this year's meeting.
+    const c = await yearCoverage(ctx.db, org, p.year, stages.meeting.due);
     if (c.due > 0 && c.done >= c.due) stages.talks.doneAt = at;
   }
   if (!stages.materials.doneAt) {
@@ -118,16 +124,25 @@ export async function syncStages(ctx: BaseContext, org: Org, p: LifePipeline): P
     if (people.length > 0 && people.every((m) => handed.has(m.open_id))) stages.materials.doneAt = at;
   }
   if (!stages.meeting.doneAt) {
-    const held = await heldSession(ctx, org.id, { kinds: [p.kind] }, `${p.year}-01-01`);
+    const held = await heldSession(ctx, org.id, { kinds: [p.kind] }, started);
     if (held) {
       stages.meeting.doneAt = at;
       sessionId = held.session.id;
     }
   }
   if (!stages.problems.doneAt && (await pipelineProblems(ctx.db, p)).length > 0) stages.problems.doneAt = at;
+  return { stages, sessionId };
+}
+
+/**
+ * Brings the stages up to the records (never marks a stage done without its evidence) and writes the
+ * change as a compare-and-set. `p` must be locked.
+ */
+export async function syncStages(ctx: BaseContext, org: Org, p: LifePipeline): Promise<LifePipeline> {
+  const { stages, sessionId } = await recordedStages(ctx, org, p);
   const changed = PIPELINE_STAGES.some((s) => stages[s].doneAt !== stagesOf(p)[s].doneAt);
   if (!changed) return p;
-  return updatePipeline(ctx.db, p, { stages, session_id: sessionId }, at);
+  return updatePipeline(ctx.db, p, { stages, session_id: sessionId }, ctx.now.toISOString());
 }
 
 const problemViews = async (ctx: BaseContext, p: LifePipeline): Promise<ProblemView[]> =>
@@ -156,7 +171,11 @@ export async function pipelineCard(ctx: BaseContext, org: Org, p: LifePipeline, 
     orgName: org.name,
     year: p.year,
     kind: p.kind,
-    stages: PIPELINE_STAGES.map((s) => ({ stage: s, due: stages[s].due, state: stageState(stages, s, ctx.today) })),
+    stages: PIPELINE_STAGES.map((s) => {
+      const done = stages[s].doneAt;
+      const late = done !== null && localDate(new Date(done), tzOf(ctx)) > stages[s].due;
+      return { stage: s, due: stages[s].due, state: stageState(stages, s, ctx.today), late };
+    }),
     next: nextStage(stages),
     materials: { handed: m.handed, required: m.required },
     problems: await problemViews(ctx, p),
@@ -171,11 +190,11 @@ async function sessionDate(ctx: BaseContext, id: number): Promise<string | null>
   return s ? localDate(new Date(s.start_at), tzOf(ctx)) : null;
 }
 
-/** A member hands in (or replaces) their 对照检查材料: a link or a short text note. */
+/** A member hands in (or replaces) their 对照检查材料: a link or a short text note (a file: attachMaterialFile). */
 export async function handInMaterial(ctx: ActingContext, org: Org, value: string) {
   const p = await currentPipeline(ctx, org);
   if (p.status !== 'open') throw new UserError('conflict', `${wordOf(org)}情况报告已报送，不再接收材料。`);
-  const kind = /^https?:\/\//i.test(value) ? 'link' : 'file';
+  const kind = /^https?:\/\//i.test(value) ? 'link' : 'text';
   const me = await findMember(ctx.db, org.id, ctx.actor.openId);
   await putMaterial(ctx.db, p.id, {
     openId: ctx.actor.openId,
@@ -229,7 +248,18 @@ export async function addProblem(
   org: Org,
   v: { owner: { open_id: string; name: string }; problem: string; deadline: string },
 ) {
-  const p = await currentPipeline(ctx, org);
+  const p = await syncStages(ctx, org, await currentPipeline(ctx, org));
+  const word = wordOf(org);
+  if (p.status !== 'open')
+    throw new UserError(
+      'conflict',
+      `${word}情况报告已报送，问题清单不再增加。新发现的问题请用 /整改 新建 列入整改台账。`,
+    );
+  if (!stagesOf(p).meeting.doneAt)
+    throw new UserError(
+      'conflict',
+      `${word}尚未召开，问题清单须在会上查摆后列入。会后完成签到即自动关联会议，也可发送 /${word} 关联 <会议编号>。`,
+    );
   const item = await rect.createItem(ctx, {
     org_id: org.id,
     batch_id: null,
@@ -248,20 +278,30 @@ export async function addProblem(
   return { item, pipeline: await syncStages(ctx, org, p) };
 }
 
+/** The org's admins (书记, 副书记, 纪检委员 …) on the register. */
+const adminsOf = async (ctx: BaseContext, orgId: number) =>
+  (await listMembers(ctx.db, orgId)).filter((x) => isAdminRole(roleOf(x)));
+
 /**
- * Sends the 情况报告 to the upper org's main group (or, with no upper org bound, the org's admins
- * privately) and marks the pipeline reported.
+ * Sends the 情况报告 privately to the upper org's admins (the report names owners and problems, so not
+ * to a group everyone reads), or — with no upper org, or none of its admins registered — to the org's
+ * own admins, and marks the pipeline reported. Only once the meeting is held (a held meeting linked):
+ * the report is of a meeting; the stages not completed are named on it.
  */
 export async function sendReport(ctx: ActingContext, org: Org) {
   const p = await syncStages(ctx, org, await currentPipeline(ctx, org));
-  if (p.status !== 'open') throw new UserError('conflict', `${wordOf(org)}情况报告已于此前报送。`);
+  const word = wordOf(org);
+  if (p.status !== 'open') throw new UserError('conflict', `${word}情况报告已于此前报送。`);
   const stages: StageMap = stagesOf(p);
+  if (!stages.meeting.doneAt || !p.session_id)
+    throw new UserError(
+      'conflict',
+      `${word}尚未召开，暂不能报送情况报告。会后完成签到即自动关联会议，也可发送 /${word} 关联 <会议编号>。`,
+    );
   const tz = tzOf(ctx);
   const at = ctx.now.toISOString();
   stages.report.doneAt = at;
-  const held = p.session_id
-    ? await ctx.db.selectFrom('sessions').selectAll().where('id', '=', p.session_id).executeTakeFirst()
-    : undefined;
+  const held = await ctx.db.selectFrom('sessions').selectAll().where('id', '=', p.session_id).executeTakeFirst();
   const r =
     held &&
     sessionRecordState(
@@ -291,17 +331,44 @@ export async function sendReport(ctx: ActingContext, org: Org) {
     appraisal: { voted: counts.voted, done: Boolean(stages.appraisal.doneAt) },
   });
   const parent = org.parent_id ? await findOrgById(ctx.db, org.parent_id) : undefined;
-  const chat = parent ? (await listOrgChats(ctx.db, parent.id))[0] : undefined;
-  if (chat) await ctx.outbox.send({ chatId: chat.chatId }, { type: 'card', card }, { orgId: parent?.id ?? org.id });
-  else {
-    const admins = (await listMembers(ctx.db, org.id)).filter((x) => isAdminRole(roleOf(x)));
-    for (const a of admins) await ctx.outbox.send({ openId: a.open_id }, { type: 'card', card }, { orgId: org.id });
-  }
+  const upper = parent ? await adminsOf(ctx, parent.id) : [];
+  const to = upper.length > 0 && parent ? parent : org;
+  const admins = upper.length > 0 ? upper : await adminsOf(ctx, org.id);
+  for (const a of admins) await ctx.outbox.send({ openId: a.open_id }, { type: 'card', card }, { orgId: to.id });
   const after = await updatePipeline(ctx.db, p, { stages, status: 'reported' }, at);
   await ctx.audit({
     action: 'life:report',
     subject: `life_pipeline:${p.id}`,
-    after: { to: chat ? `org:${parent?.id}` : 'admins' },
+    after: { to: `org:${to.id}`, admins: admins.length },
   });
-  return { pipeline: after, to: chat && parent ? parent.name : undefined };
+  return { pipeline: after, to: to.name, upper: to.id !== org.id, parent: parent?.name };
+}
+
+/**
+ * A file sent to the bot privately, handed in as the sender's 对照检查材料 (the attach form's `l:`
+ * choice, src/features/life/attach.ts): the pipeline named must be open and of an org the sender is a
+ * member of (not an observer). Replaces their earlier material, like `/… 材料`.
+ */
+export async function attachMaterialFile(
+  ctx: ActingContext,
+  pipelineId: number,
+  file: { value: string; name: string },
+): Promise<{ org: Org; pipeline: LifePipeline }> {
+  const locked = await lockPipeline(ctx.db, pipelineId);
+  const org = locked && (await findOrgById(ctx.db, locked.org_id));
+  const me = org && (await findMember(ctx.db, org.id, ctx.actor.openId));
+  if (!locked || !org || !me || roleOf(me) === 'observer')
+    throw new UserError('not_found', '没有找到您需要提交对照检查材料的组织生活会，请重新发送文件。');
+  if (locked.status !== 'open') throw new UserError('conflict', `${wordOf(org)}情况报告已报送，不再接收材料。`);
+  await putMaterial(ctx.db, locked.id, {
+    openId: me.open_id,
+    name: me.name,
+    kind: 'file',
+    value: file.value,
+    fileName: file.name,
+    at: ctx.now.toISOString(),
+  });
+  await ctx.audit({ action: 'life:material', subject: `life_pipeline:${locked.id}`, after: { kind: 'file' } });
+  const pipeline = await syncStages(ctx, org, await updatePipeline(ctx.db, locked, {}, ctx.now.toISOString()));
+  return { org, pipeline };
 }
