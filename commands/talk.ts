@@ -12,6 +12,8 @@ import { type ActionContext, type CommandContext, defineCommand, defineSubcomman
 import { UserError } from '../src/core/errors.ts';
 import type { Outgoing } from '../src/core/message.ts';
 import { parseDateText } from '../src/domain/dates.ts';
+import { findPipeline, stagesOf } from '../src/features/life/repository.ts';
+import { kindOf, wordOf } from '../src/features/life/service.ts';
 import { talkConfirm, talkRecord } from '../src/features/talks/contracts.ts';
 import { talkCoverageReply } from '../src/features/talks/coverage.ts';
 import { parseKind, parseTalkId, parseYear, TALK_USAGE } from '../src/features/talks/model.ts';
@@ -50,6 +52,12 @@ async function sendForm(ctx: CommandContext<'required'>, kind: string | undefine
   const card = await talks.talkFormCard(ctx, ctx.org, kind);
   await ctx.outbox.send({ openId: ctx.actor.openId }, { type: 'card', card }, { orgId: ctx.org.id });
   return ctx.chat.type === 'p2p' ? undefined : textMessage`谈话记录表单已私信发送，请在与清风的单聊中填写。`;
+}
+
+/** The year's 组织生活会 (民主生活会) when its pipeline is started: the talks up to it count for the year. */
+async function plannedMeeting(ctx: CommandContext<'required'>, year: number) {
+  const p = await findPipeline(ctx.db, ctx.org.id, year, kindOf(ctx.org));
+  return p ? { on: stagesOf(p).meeting.due, word: wordOf(ctx.org) } : undefined;
 }
 
 /** A talk's card answers the click privately: a card clicked in a group is never turned into it. */
@@ -146,7 +154,8 @@ export default defineCommand({
       usage: ['/谈话 覆盖', '/谈话 覆盖 2026'],
       args: argSchema((r) => r.optionalWord()),
       access: { roles: 'member', chat: 'any', org: 'required' },
-      handle: (ctx, word) => talkCoverageReply(ctx, word === undefined ? [] : [word]),
+      handle: (ctx, word) =>
+        talkCoverageReply(ctx, word === undefined ? [] : [word], (year) => plannedMeeting(ctx, year)),
     }),
   ],
   actions: actionsOf(

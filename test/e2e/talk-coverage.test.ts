@@ -6,18 +6,20 @@
  *   their own pairs; a bad year changes nothing and answers the usage;
  * - `/设置 谈话覆盖 …` switches a part of the matrix (bad words change nothing);
  * - the job: each 支委 who still owes gets their own missing pairs at the start of Q4 (once: run twice,
- *   sent once) and again before a scheduled 组织生活会;
+ *   sent once) and again within 10 working days before the 组织生活会 pipeline's planned meeting, for the
+ *   pipeline's year with the talks up to the meeting (January of the next year), once, on working days;
+ * - `yearCoverage(…, through)` counts the talks up to a later meeting date; the cards count 双方确认;
  * - the 任前廉政谈话 prompt to the 书记 after `/角色 @某人 组织委员` and a 支委 post, not for oneself.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { findOrgByChat } from '../../src/db/repositories/orgs.ts';
 import type { Org } from '../../src/db/schema.ts';
-import { createSession } from '../../src/features/meetings/repository.ts';
-import { createTalk } from '../../src/features/talks/repository.ts';
+import { yearCoverage } from '../../src/features/talks/coverage.ts';
+import { createTalk, listYearTalks } from '../../src/features/talks/repository.ts';
 import type { EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { button, cardText, cardTitle } from '../helpers/cards.ts';
-import { bj, postedCard, runJobAt, say, settled } from '../helpers/converse.ts';
+import { postedCard, runJobAt, say, settled } from '../helpers/converse.ts';
 
 const at = (u: EmuUser) => `@{${u.openId}}`;
 const PROMPT = '请在任前（或任职后及时）与其进行任前廉政谈话';
@@ -105,6 +107,13 @@ describe('the yearly talk coverage', () => {
       formValue: { kind: 'heart', date: '2026-09-29 +0800', place: '党建活动室', notes: '', parties: [w.zhou.openId] },
     });
     expect(saved.toast?.type).toBe('success');
+    // Both parties of the 书记's March talk confirmed it: that one is 双方确认, the other two await.
+    const march = await h.db.db.selectFrom('talks').select('id').where('held_on', '=', '2026-03-10').execute();
+    await h.db.db
+      .updateTable('talk_parties')
+      .set({ confirmed_at: '2026-03-11T02:00:00.000Z' })
+      .where('talk_id', '=', march[0]?.id as number)
+      .execute();
     const groupBefore = h.emu.botMessages(w.g).length;
 
     const all = await coverageOf(w, w.wang);
@@ -118,6 +127,9 @@ describe('the yearly talk coverage', () => {
     expect(all.text).toContain('王纪检、孙预备');
     // The 书记 lists first, then by post: 组织委员 before 纪检委员.
     expect(all.text.indexOf('**张组织**')).toBeLessThan(all.text.indexOf('**王纪检**'));
+    // Counted on the register; how many are 双方确认, and whom to ask for the others' 确认.
+    expect(all.text).toContain('计入的谈话 **3** 次，其中双方确认 **1** 次，待对方确认 **2** 次');
+    expect(all.text).toMatch(/尚未确认：(赵党员、周党员|周党员、赵党员)（可提醒其在谈话卡片上点击确认）/);
     // The group heard only that it went privately: no name of anyone owed.
     const group = h.emu.botMessages(w.g).slice(groupBefore).map(messageText);
     expect(group.join('\n')).not.toContain('钱党员');
@@ -128,6 +140,8 @@ describe('the yearly talk coverage', () => {
     expect(own.text).toContain('您今年应谈 **2** 人，已谈 **1** 人，尚未谈 **1** 人：');
     expect(own.text).toContain('李书记');
     expect(own.text).not.toContain('钱党员');
+    // 赵党员 has not confirmed 张组织's 廉政谈话 yet: their own card says so.
+    expect(own.text).toContain('计入的谈话 **1** 次：双方确认 **0** 次，待您确认 **1** 次（请在谈话卡片上点击确认）');
     // A 预备党员 is owed like everyone: by the 书记 and the 组织委员 of their group.
     const sun = await coverageOf(w, w.sun);
     expect(sun.text).toContain('您今年应谈 **2** 人，已谈 **0** 人，尚未谈 **2** 人：');
@@ -181,33 +195,63 @@ describe('the yearly talk coverage', () => {
     expect(text).toContain('第四季度已开始');
     expect(text).toContain('尚未谈 **2** 人');
     expect(text).toContain('王纪检、孙预备');
+    // Their own talks' 确认: the 书记's talk awaits their own, their talk with 赵党员 awaits 赵党员.
+    expect(text).toContain(
+      '计入的谈话 **2** 次：双方确认 **0** 次，待您确认 **1** 次（请在谈话卡片上点击确认），待对方确认 **1** 次',
+    );
 
-    // A 组织生活会 scheduled on 10 November: 10 working days before (27 October) each 支委 hears again, once.
-    const startAt = bj('2026-11-10', '14:30').toISOString();
-    await createSession(h.db.db, {
-      org_id: w.org.id,
-      category: 'meeting',
-      kind: 'life_meeting',
-      title: '2026年度组织生活会',
-      start_at: startAt,
-      place: '三楼会议室',
-      agenda: '批评与自我批评',
-      status: 'scheduled',
-      organiser_open_id: w.s.openId,
-      organiser_name: '李书记',
-      minutes: null,
-      minutes_at: null,
-      reflection_days: 3,
-      created_at: startAt,
-      updated_at: startAt,
-    });
-    await runJobAt(h, 'talk-coverage', '2026-10-26', '09:30');
-    expect(counts()).toEqual(after);
-    await runJobAt(h, 'talk-coverage', '2026-10-27', '09:30');
-    await runJobAt(h, 'talk-coverage', '2026-10-28', '09:30');
-    expect(counts().map((n, i) => n - (after[i] as number))).toEqual([1, 1, 1, 0]);
-    const again = w.privately(w.wang, after[1])[0];
-    expect(cardText(again?.content ?? '{}')).toContain('组织生活会将于 2026-11-10 14:30 召开');
+    // The 2026 组织生活会 is planned for 15 January 2027: 10 working days before is 31 December 2026 (1 January
+    // is a holiday). A talk held on 4 January 2027 counts for 2026, as the meeting reviews that year.
+    expect(await w.said(w.s, '/组织生活会 启动 2026 2027-01-15')).toContain('召开会议　截止 2027-01-15');
+    await w.talk(w.zhang, 'heart', '2027-01-04', w.wang); // 组织-纪检, after the year, before the meeting
+    await settled(h);
+    const planned = counts();
+    await runJobAt(h, 'talk-coverage', '2026-12-30', '09:30'); // not yet within 10 working days
+    await runJobAt(h, 'talk-coverage', '2027-01-01', '09:30'); // within, but a holiday: nothing
+    expect(counts()).toEqual(planned);
+    await runJobAt(h, 'talk-coverage', '2027-01-04', '09:30');
+    await runJobAt(h, 'talk-coverage', '2027-01-04', '14:30');
+    await runJobAt(h, 'talk-coverage', '2027-01-05', '09:30');
+    expect(counts().map((n, i) => n - (planned[i] as number))).toEqual([1, 1, 1, 0]);
+    const before = w.privately(w.zhang, planned[2])[0];
+    expect(before && cardTitle(before)).toBe('我的谈话覆盖 · 2026年');
+    const zhangText = cardText(before?.content ?? '{}');
+    expect(zhangText).toContain('2026年度组织生活会计划于 2027年1月15日 召开，会前应开展谈心谈话：');
+    // 张组织 owed 王纪检 and 孙预备; the January talk covers 王纪检.
+    expect(zhangText).toContain('尚未谈 **1** 人');
+    expect(zhangText).toContain('孙预备');
+    expect(zhangText).not.toContain('王纪检、');
+    const period = '统计 2026年1月1日至2027年1月15日（2026年度组织生活会计划召开日）的谈话。';
+    expect(zhangText).toContain(period);
+    const wangText = cardText(w.privately(w.wang, planned[1])[0]?.content ?? '{}');
+    expect(wangText).toContain('钱党员、周党员');
+    expect(wangText).not.toContain('张组织、');
+    // On the meeting day and after, no more.
+    await runJobAt(h, 'talk-coverage', '2027-01-15', '09:30');
+    await runJobAt(h, 'talk-coverage', '2027-01-18', '09:30');
+    expect(counts().map((n, i) => n - (planned[i] as number))).toEqual([1, 1, 1, 0]);
+    // /谈话 覆盖 2026 counts as the pipeline does: the January talk too, and says so.
+    const asked = await coverageOf(w, w.wang, '/谈话 覆盖 2026');
+    expect(asked.text).toContain('应谈 **11** 对，已谈 **4** 对');
+    expect(asked.text).toContain(period);
+  });
+
+  it('counts for a year the talks held up to a later meeting date, not past it nor before the year', async () => {
+    const w = await setup();
+    await recordTalks(w);
+    await w.talk(w.zhang, 'heart', '2027-01-04', w.wang); // 组织-纪检
+    await w.talk(w.wang, 'heart', '2027-01-16', w.qian); // after the meeting: not for 2026
+    const done = async (year: number, through?: string) => (await yearCoverage(h.db.db, w.org, year, through)).done;
+    expect(await done(2026)).toBe(3);
+    expect(await done(2026, '2027-01-15')).toBe(4);
+    expect(await done(2026, '2027-01-16')).toBe(5);
+    // A date within the year changes nothing: the whole year counts.
+    expect(await done(2026, '2026-06-30')).toBe(3);
+    // The next year counts its own talks from 1 January, as before.
+    expect(await done(2027)).toBe(2);
+    // The register's read: the year's recorded talks, then January's up to the meeting (withdrawn left out).
+    const year = await listYearTalks(h.db.db, w.org.id, 2026, '2027-01-15');
+    expect(year.map((t) => t.heldOn)).toEqual(['2026-03-10', '2026-04-02', '2026-05-06', '2027-01-04']);
   });
 
   it('asks the 书记 for a 任前廉政谈话 when someone is made 组织委员, not when one gives oneself a post', async () => {

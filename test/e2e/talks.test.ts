@@ -6,7 +6,9 @@
  *   plain member (refused the talk altogether), nor to another org (not found); always privately;
  * - a non-member picked is refused by name and nothing is saved; a plain member is refused a 廉政谈话;
  * - `/谈话 列表` in the group answers privately (a member sees only their talks); bad input gives the usage;
- * - `/谈话 撤销` by the recorder or the 书记 only (audited with its reason, kept, not counted);
+ * - `/谈话 撤销` by the recorder or the 书记 only (audited with its reason, kept, not counted); the refusal
+ *   names who may by role, never the recorder;
+ * - a plain member is refused a talk and its notes: the refusal text, and no note in any chat they see;
  * - `/谈话 导出` sends the admin the 谈心谈话记录 .xlsx privately, without the notes.
  */
 import ExcelJS from 'exceljs';
@@ -195,6 +197,41 @@ describe('the talk register', () => {
     );
   });
 
+  it('talk notes refused to a plain member', async () => {
+    const w = await setup();
+    // The 书记 records a 谈心谈话 with 赵党员 (a plain member, the party), with notes.
+    const form = await w.privateCard(w.s, '/谈话 记录', '记录谈话');
+    expect((await w.submit(w.s, form, { parties: [w.zhao.openId] })).toast?.type).toBe('success');
+    const title = '谈话记录 #1 · 谈心谈话';
+    const refusal = '只有谈话双方和组织管理员（书记、副书记、纪检委员、组织委员）可以查看这次谈话。';
+    // A plain member who took no part: refused, in the group and privately, with the refusal text only.
+    const plain = h.emu.addUser('吴党员');
+    await h.emu.addUsersToChat(w.g, [plain.openId], w.s.openId);
+    await settled(h);
+    expect(messageText(await say(h, w.g, plain, '/谈话 查看 1'))).toBe(refusal);
+    expect(messageText(await say(h, w.p2p(plain), plain, '/谈话 查看 1'))).toBe(refusal);
+    const list = await say(h, w.p2p(plain), plain, '/谈话 列表');
+    expect(cardText(list.content)).toContain('您参加的谈话，共 0 条');
+    // The party, a plain member too, sees the talk without its notes.
+    const theirs = await w.privateCard(w.zhao, '/谈话 查看 1', title);
+    expect(cardText(theirs.content)).toContain(HIDDEN);
+    expect(cardText(theirs.content)).not.toContain(NOTES);
+    await settled(h);
+    // No chat either of them can see holds the notes: not the group, not their private chats (the
+    // recorder's own private chat does, so the scan would find a leak).
+    const seenBy = (u: EmuUser) => {
+      const chats = [...h.emu.store.chats.values()].filter((c) => c.members.includes(u.openId));
+      expect(chats.map((c) => c.chatId)).toEqual(expect.arrayContaining([w.g, w.p2p(u)]));
+      return chats.flatMap((c) => h.emu.store.messagesIn(c.chatId)).map((m) => m.content);
+    };
+    expect(seenBy(w.s).some((c) => c.includes(NOTES))).toBe(true);
+    for (const u of [plain, w.zhao]) {
+      const seen = seenBy(u);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.filter((c) => c.includes(NOTES))).toEqual([]);
+    }
+  });
+
   it('refuses a non-member picked (by name) and a 廉政谈话 recorded by a plain member; nothing is saved', async () => {
     const w = await setup();
     const other = await seedBranch(h, { orgName: '第二党支部', members: ['周党员'] });
@@ -259,9 +296,10 @@ describe('the talk register', () => {
     expect(all.content).not.toContain(NOTES);
 
     // Withdraw: not by a party, by the 书记 with a reason; kept, not counted.
-    expect(messageText(await say(h, w.g, w.zhao, '/谈话 撤销 2 记错了'))).toBe(
-      '只有记录人（王纪检）或书记可以撤销谈话记录 #2。',
-    );
+    // The refusal says who may by role: it does not name the recorder to someone else (nor in the group).
+    const refused = messageText(await say(h, w.g, w.zhao, '/谈话 撤销 2 记错了'));
+    expect(refused).toBe('只有记录人本人或书记可以撤销谈话记录 #2。');
+    expect(refused).not.toContain('王纪检');
     expect(messageText(await say(h, w.g, w.s, '/谈话 撤销 2'))).toContain('缺少撤销理由');
     expect(messageText(await say(h, w.g, w.s, '/谈话 撤销 2 对象记错'))).toBe('谈话记录 #2 已撤销，不再计入谈话情况。');
     expect(messageText(await say(h, w.g, w.inspector, '/谈话 撤销 2 对象记错'))).toBe('谈话记录 #2 已撤销。');

@@ -1,7 +1,8 @@
 // The yearly talk coverage, pure (issue 16 item 2): the pairs owed by the register (书记 with everyone,
 // 支委 with each other, each 支委 with their 党小组), the 书记 by role when no register, each switch of the
 // matrix, members who left not owed (the caller passes current members) and 预备党员 owed, which talks
-// cover a pair (谈心谈话 and 廉政谈话, recorder with each party), the counts and the settings words.
+// cover a pair (谈心谈话 and 廉政谈话, recorder with each party), the counts and the settings words; the
+// last day counted for a year (31 December, or a later meeting date); the counted talks' 确认 state.
 import { describe, expect, it } from 'vitest';
 import {
   type CoveragePerson,
@@ -13,6 +14,7 @@ import {
   type TalkMatrix,
   talkMatrixOf,
   talkMatrixText,
+  yearEnd,
 } from '../../src/features/talks/coverage-rules.ts';
 
 const ALL: TalkMatrix = { secretaryAll: true, committeeEachOther: true, committeeGroup: true };
@@ -120,6 +122,53 @@ describe('the coverage of a year', () => {
     expect([full.done, rateText(full.done, full.due)]).toEqual([1, '100%']);
     expect(rateText(0, 0)).toBe('—');
     expect(rateText(2, 3)).toBe('66.6%');
+  });
+});
+
+describe('the last day counted for a year', () => {
+  it.each([
+    [undefined, '2026-12-31'],
+    ['2027-01-15', '2027-01-15'], // the 2026 组织生活会 held in January: its talks up to that day
+    ['2027-02-26', '2027-02-26'],
+    ['2026-12-31', '2026-12-31'],
+    ['2026-06-30', '2026-12-31'], // an earlier date never shortens the year
+    ['2027-1-5', '2026-12-31'], // not a date: ignored
+  ])('through %s is %s', (through, expected) => {
+    expect(yearEnd(2026, through)).toBe(expected);
+  });
+});
+
+describe('the counted talks and their 确认', () => {
+  const at = '2026-05-01T02:00:00.000Z';
+  const confirmed = (t: CoverageTalk, ...who: CoveragePerson[]): CoverageTalk => ({
+    ...t,
+    parties: t.parties.map((p) => ({ ...p, confirmedAt: who.some((w) => w.openId === p.openId) ? at : null })),
+  });
+
+  it('counts the talks that cover an owed pair: 双方确认 once every party confirmed; who still has to', () => {
+    const cov = computeCoverage(branch, ALL, [
+      confirmed(talk('heart', sec, org, insp), org, insp), // 双方确认
+      confirmed(talk('heart', sec, jia, yi), jia), // 乙 has not confirmed
+      talk('integrity', org, yi), // nobody yet
+      talk('pre_appointment', sec, bing), // not counted
+      talk('heart', jia, yi), // no owed pair: not counted
+    ]);
+    expect(cov.confirmations).toEqual({ counted: 3, confirmed: 1, pending: 2 });
+    expect(cov.awaiting).toEqual(['乙']);
+    // Each person's view: as a party their own 确认; as the recorder every owed party's.
+    expect(cov.of(sec.openId)?.confirmations).toEqual({ counted: 2, confirmed: 1, awaitingMe: 0, awaitingOthers: 1 });
+    expect(cov.of(yi.openId)?.confirmations).toEqual({ counted: 2, confirmed: 0, awaitingMe: 2, awaitingOthers: 0 });
+    expect(cov.of(jia.openId)?.confirmations).toEqual({ counted: 1, confirmed: 1, awaitingMe: 0, awaitingOthers: 0 });
+    expect(cov.of(org.openId)?.confirmations).toEqual({ counted: 2, confirmed: 1, awaitingMe: 0, awaitingOthers: 1 });
+    expect(cov.of(bing.openId)?.confirmations).toEqual({ counted: 0, confirmed: 0, awaitingMe: 0, awaitingOthers: 0 });
+    // Confirmation never changes what is covered: the register counts.
+    expect(cov.done).toBe(
+      computeCoverage(branch, ALL, [
+        talk('heart', sec, org, insp),
+        talk('heart', sec, jia, yi),
+        talk('integrity', org, yi),
+      ]).done,
+    );
   });
 });
 

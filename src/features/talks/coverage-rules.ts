@@ -11,6 +11,16 @@
 import type { CommitteePost } from '../../db/schema/org.ts';
 import type { TalkKind } from '../../db/schema/talks.ts';
 
+/**
+ * The last day whose talks count for `year`: 31 December, or `through` (a local date YYYY-MM-DD) when
+ * later — the year's 组织生活会 held in January or February of the next year has the talks held up to
+ * that day counted for the year it reviews. A malformed `through` is ignored.
+ */
+export function yearEnd(year: number, through?: string): string {
+  const end = `${year}-12-31`;
+  return through !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(through) && through > end ? through : end;
+}
+
 /** The kinds a covered pair may come from. */
 export const COUNTED_KINDS: readonly TalkKind[] = ['heart', 'integrity'];
 
@@ -79,7 +89,8 @@ export interface CoveragePerson {
 export interface CoverageTalk {
   kind: TalkKind;
   recorder: { openId: string };
-  parties: readonly { openId: string }[];
+  /** `confirmedAt` set once that party pressed 确认 (absent or null: not yet). */
+  parties: readonly { openId: string; name?: string; confirmedAt?: string | null }[];
 }
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
@@ -124,16 +135,38 @@ export function coveredPairs(talks: readonly CoverageTalk[]): Set<string> {
   return out;
 }
 
+/** How the counted talks stand with 确认: the register counts them; 双方确认 strengthens the record. */
+export interface TalkConfirmations {
+  /** Counted talks (谈心谈话, 廉政谈话 covering at least one owed pair). */
+  counted: number;
+  /** Of those, every party confirmed (双方确认). */
+  confirmed: number;
+  /** Of those, some party has not confirmed yet. */
+  pending: number;
+}
+
+/** One person's counted talks: confirmed, awaiting their own 确认, awaiting the other party's. */
+export interface PersonConfirmations {
+  counted: number;
+  confirmed: number;
+  awaitingMe: number;
+  awaitingOthers: number;
+}
+
 export interface PersonCoverage {
   person: CoveragePerson;
   /** How many people this person must talk with, and those not yet talked with (register order). */
   due: number;
   missing: CoveragePerson[];
+  confirmations: PersonConfirmations;
 }
 
 export interface Coverage {
   due: number;
   done: number;
+  confirmations: TalkConfirmations;
+  /** The parties of counted talks who have not confirmed yet (register order, then others by name). */
+  awaiting: string[];
   /** Each 支委 (the 书记 first, then by post), whether or not they still owe. */
   committee: PersonCoverage[];
   /** One person's row (a plain member's own view; a 支委's is the same as in `committee`). */
@@ -149,6 +182,66 @@ const POST_ORDER: readonly (CommitteePost | null)[] = [
   'member',
   null,
 ];
+
+const isConfirmed = (p: { confirmedAt?: string | null }) => p.confirmedAt !== undefined && p.confirmedAt !== null;
+
+/** The owed pairs a counted talk covers (none: the talk is not counted). */
+function owedPartiesOf(t: CoverageTalk, pairs: ReadonlyMap<string, unknown>): CoverageTalk['parties'] {
+  if (!COUNTED_KINDS.includes(t.kind)) return [];
+  return t.parties.filter((p) => p.openId !== t.recorder.openId && pairs.has(pairKey(t.recorder.openId, p.openId)));
+}
+
+/** The counted talks' 确认 state, overall. */
+function confirmationsOf(talks: readonly CoverageTalk[], pairs: ReadonlyMap<string, unknown>): TalkConfirmations {
+  const out: TalkConfirmations = { counted: 0, confirmed: 0, pending: 0 };
+  for (const t of talks) {
+    if (owedPartiesOf(t, pairs).length === 0) continue;
+    out.counted++;
+    if (t.parties.every(isConfirmed)) out.confirmed++;
+    else out.pending++;
+  }
+  return out;
+}
+
+/**
+ * One person's counted talks: as a party, confirmed once they pressed 确认 (else it awaits them); as the
+ * recorder, once every party they owed a talk confirmed (else it awaits the others).
+ */
+function personConfirmationsOf(
+  openId: string,
+  talks: readonly CoverageTalk[],
+  pairs: ReadonlyMap<string, unknown>,
+): PersonConfirmations {
+  const out: PersonConfirmations = { counted: 0, confirmed: 0, awaitingMe: 0, awaitingOthers: 0 };
+  for (const t of talks) {
+    const owed = owedPartiesOf(t, pairs);
+    const mine = owed.find((p) => p.openId === openId);
+    const relevant = t.recorder.openId === openId ? owed : mine ? [mine] : [];
+    if (relevant.length === 0) continue;
+    out.counted++;
+    if (relevant.every(isConfirmed)) out.confirmed++;
+    else if (mine) out.awaitingMe++;
+    else out.awaitingOthers++;
+  }
+  return out;
+}
+
+/** Who still has to confirm a counted talk: register order first, then anyone else by name. */
+function awaitingOf(
+  people: readonly CoveragePerson[],
+  talks: readonly CoverageTalk[],
+  pairs: ReadonlyMap<string, unknown>,
+): string[] {
+  const names = new Map<string, string>();
+  for (const t of talks) {
+    if (owedPartiesOf(t, pairs).length === 0) continue;
+    for (const p of t.parties) if (!isConfirmed(p)) names.set(p.openId, p.name ?? '');
+  }
+  const known = people.filter((p) => names.has(p.openId)).map((p) => p.name);
+  const ids = new Set(people.map((p) => p.openId));
+  const others = [...names.entries()].filter(([id, n]) => !ids.has(id) && n).map(([, n]) => n);
+  return [...known, ...others.sort()];
+}
 
 /** The year's coverage over the register's people (in register order) and the year's recorded talks. */
 export function computeCoverage(
@@ -167,7 +260,7 @@ export function computeCoverage(
   const rowOf = (p: CoveragePerson): PersonCoverage => {
     const mine = partners.get(p.openId) ?? new Set<string>();
     const missing = people.filter((q) => mine.has(q.openId) && !covered.has(pairKey(p.openId, q.openId)));
-    return { person: p, due: mine.size, missing };
+    return { person: p, due: mine.size, missing, confirmations: personConfirmationsOf(p.openId, talks, pairs) };
   };
   const committee = committeeOf(people)
     .map((p, i) => ({ p, i, rank: POST_ORDER.indexOf(p.committeePost === null ? 'secretary' : p.committeePost) }))
@@ -178,6 +271,8 @@ export function computeCoverage(
   return {
     due: pairs.size,
     done,
+    confirmations: confirmationsOf(talks, pairs),
+    awaiting: awaitingOf(people, talks, pairs),
     committee,
     of: (openId) => {
       const p = byId.get(openId);

@@ -3,6 +3,14 @@
  * the org's settings and the talk register; `/谈话 覆盖 [年份]` (admins see every 支委's missing pairs,
  * anyone else only their own — privately, since it names people); the 任前廉政谈话 prompt when someone
  * is given an admin role or a 支委 post.
+ *
+ * 双方确认 and the coverage: a talk counts once it is recorded in the register, confirmed by its
+ * parties or not. The register kept by the recorder is the record an inspector accepts, and a party who
+ * never presses 确认 — away, unreachable, or simply slow — must not undo a talk that was held. 双方确认 strengthens the record: it
+ * shows the other party agrees the talk took place. So the coverage keeps counting recorded talks, and
+ * the coverage cards say how many of the counted talks are 双方确认 and how many still await the other
+ * party's 确认 (the admin's card names who has yet to confirm), so a 书记 can ask them to confirm before
+ * the records are checked. A withdrawn talk never counts.
  */
 import type { Kysely } from 'kysely';
 import { plain, textMessage } from '../../cards/text.ts';
@@ -23,8 +31,10 @@ import {
   rateText,
   talkMatrixOf,
   talkMatrixText,
+  yearEnd,
 } from './coverage-rules.ts';
 import { listYearTalks } from './repository.ts';
+import { dateText } from './rules.ts';
 
 export const COVERAGE_USAGE = '/谈话 覆盖 [年份]，如：/谈话 覆盖、/谈话 覆盖 2026';
 
@@ -32,10 +42,14 @@ function personOf(m: Member): CoveragePerson {
   return { openId: m.open_id, name: m.name, role: m.role, committeePost: m.committee_post, partyGroup: m.party_group };
 }
 
-/** The year's coverage of an org: its current members on the register (observers are not), its talks. */
-export async function yearCoverage(db: Kysely<Database>, org: Org, year: number): Promise<Coverage> {
+/**
+ * The year's coverage of an org: its current members on the register (observers are not), its talks
+ * held from 1 January through 31 December or `through` (a local date) when later — the planned date of
+ * the year's 组织生活会, which may fall in January or February of the next year.
+ */
+export async function yearCoverage(db: Kysely<Database>, org: Org, year: number, through?: string): Promise<Coverage> {
   const people = (await listMembers(db, org.id)).filter((m) => m.role !== 'observer').map(personOf);
-  return computeCoverage(people, talkMatrixOf(orgSettings(org)), await listYearTalks(db, org.id, year));
+  return computeCoverage(people, talkMatrixOf(orgSettings(org)), await listYearTalks(db, org.id, year, through));
 }
 
 /** 书记, 组织委员 …; a 书记 known only by role (no register) is still the 书记. */
@@ -45,14 +59,32 @@ export function titleOf(p: CoveragePerson): string {
   return ROLE_LABELS[(p.role as Role) in ROLE_LABELS ? (p.role as Role) : 'member'];
 }
 
-export function ownCard(org: Org, year: number, row: PersonCoverage, lead?: string) {
+/** A year's counted period, as a year's 组织生活会 after 31 December extends it. */
+export interface CountedUntil {
+  /** The meeting's planned date (YYYY-MM-DD). */
+  on: string;
+  /** 组织生活会 or 民主生活会. */
+  word: string;
+}
+
+/** "统计 2026年1月1日至2027年1月15日（2026年度组织生活会计划召开日）的谈话" when past 31 December. */
+export function periodText(year: number, until: CountedUntil | undefined): string | undefined {
+  const end = yearEnd(year, until?.on);
+  if (!until || end === `${year}-12-31`) return undefined;
+  return `统计 ${year}年1月1日至${dateText(end)}（${year}年度${until.word}计划召开日）的谈话。`;
+}
+
+export function ownCard(org: Org, year: number, row: PersonCoverage, o: { lead?: string; until?: CountedUntil } = {}) {
+  const period = periodText(year, o.until);
   return buildOwnTalkCoverageCard({
     orgName: org.name,
     year,
     name: row.person.name,
     due: row.due,
     missing: row.missing.map((p) => p.name),
-    ...(lead ? { lead } : {}),
+    confirmations: row.confirmations,
+    ...(o.lead ? { lead: o.lead } : {}),
+    ...(period ? { period } : {}),
   });
 }
 
@@ -66,11 +98,21 @@ function parseYear(words: readonly string[], today: string): number {
   return year;
 }
 
-/** `/谈话 覆盖 [年份]`: the whole matrix for admins, one's own pairs for anyone else; in a group, privately. */
-export async function talkCoverageReply(ctx: CommandContext<'required'>, words: readonly string[]): Promise<Outgoing> {
+/**
+ * `/谈话 覆盖 [年份]`: the whole matrix for admins, one's own pairs for anyone else; in a group, privately.
+ * `untilOf` gives the year's 组织生活会 when one is planned: its talks count up to that day, as the
+ * pipeline's 谈心谈话 stage counts them.
+ */
+export async function talkCoverageReply(
+  ctx: CommandContext<'required'>,
+  words: readonly string[],
+  untilOf: (year: number) => Promise<CountedUntil | undefined> = async () => undefined,
+): Promise<Outgoing> {
   const org = ctx.org;
   const year = parseYear(words, ctx.today);
-  const cov = await yearCoverage(ctx.db, org, year);
+  const until = await untilOf(year);
+  const cov = await yearCoverage(ctx.db, org, year, until?.on);
+  const period = periodText(year, until);
   let answer: Outgoing;
   if (isAdminRole(ctx.actor.role)) {
     const card = buildTalkCoverageCard({
@@ -79,6 +121,8 @@ export async function talkCoverageReply(ctx: CommandContext<'required'>, words: 
       due: cov.due,
       done: cov.done,
       rate: rateText(cov.done, cov.due),
+      confirmations: cov.confirmations,
+      awaiting: cov.awaiting,
       rows: cov.committee.map((r) => ({
         name: r.person.name,
         title: titleOf(r.person),
@@ -86,12 +130,13 @@ export async function talkCoverageReply(ctx: CommandContext<'required'>, words: 
         missing: r.missing.map((p) => p.name),
       })),
       matrix: talkMatrixText(talkMatrixOf(orgSettings(org))),
+      ...(period ? { period } : {}),
     });
     answer = { type: 'card', card };
   } else {
     const row = cov.of(ctx.actor.openId);
     answer = row
-      ? { type: 'card', card: ownCard(org, year, row) }
+      ? { type: 'card', card: ownCard(org, year, row, until ? { until } : {}) }
       : textMessage`您不在「${plain(org.name, 100)}」的党员名册中，没有应谈对象。`;
   }
   if (ctx.chat.type === 'p2p') return answer;

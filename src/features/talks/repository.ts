@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { updateVersioned } from '../../db/repositories/versioned.ts';
 import type { Database, Talk, TalkKind, TalkParty } from '../../db/schema.ts';
+import { yearEnd } from './coverage-rules.ts';
 
 export interface Person {
   openId: string;
@@ -82,14 +83,19 @@ async function partiesOf(db: Kysely<Database>, ids: number[]): Promise<Map<numbe
   return out;
 }
 
-/** The org's talks held in `year` (both statuses), oldest first, with their parties. */
-export async function listTalks(db: Kysely<Database>, orgId: number, year: number): Promise<TalkWithParties[]> {
+/** The org's talks held in `year` (both statuses) — up to `through` when later (yearEnd) — oldest first, with parties. */
+export async function listTalks(
+  db: Kysely<Database>,
+  orgId: number,
+  year: number,
+  through?: string,
+): Promise<TalkWithParties[]> {
   const talks = await db
     .selectFrom('talks')
     .selectAll()
     .where('org_id', '=', orgId)
     .where('held_on', '>=', `${year}-01-01`)
-    .where('held_on', '<=', `${year}-12-31`)
+    .where('held_on', '<=', yearEnd(year, through))
     .orderBy('held_on')
     .orderBy('id')
     .execute();
@@ -101,11 +107,17 @@ export async function listTalks(db: Kysely<Database>, orgId: number, year: numbe
 }
 
 /**
- * The org's recorded talks held in `year` (withdrawn ones are not counted), oldest first: what the
- * coverage (issue 16 item 2) reads. Stable: the coverage helper depends on this shape.
+ * The org's recorded talks held in `year` (withdrawn ones are not counted), or from its 1 January up to
+ * `through` when that is later (yearEnd), oldest first: what the coverage (issue 16 item 2) reads.
+ * Stable: the coverage helper depends on this shape.
  */
-export async function listYearTalks(db: Kysely<Database>, orgId: number, year: number): Promise<YearTalk[]> {
-  const all = await listTalks(db, orgId, year);
+export async function listYearTalks(
+  db: Kysely<Database>,
+  orgId: number,
+  year: number,
+  through?: string,
+): Promise<YearTalk[]> {
+  const all = await listTalks(db, orgId, year, through);
   return all
     .filter((t) => t.talk.status === 'recorded')
     .map(({ talk, parties }) => ({

@@ -171,7 +171,8 @@ export async function confirmTalk(
 export async function withdrawTalk(ctx: ActingContext, id: number, reason: string): Promise<TalkWithParties> {
   const t = await lockTalk(ctx, id);
   if (!rules.mayWithdraw(accessOf(t), { openId: ctx.actor.openId, role: ctx.actor.role }))
-    throw new UserError('forbidden', `只有记录人（${t.talk.recorder_name}）或书记可以撤销谈话记录 #${id}。`);
+    // By role only: who recorded a talk is not for someone who may not withdraw it.
+    throw new UserError('forbidden', `只有记录人本人或书记可以撤销谈话记录 #${id}。`);
   if (t.talk.status === 'withdrawn') throw new UserError('conflict', `谈话记录 #${id} 已撤销。`);
   await updateTalk(ctx.db, t.talk, { status: 'withdrawn', updated_at: ctx.now.toISOString() });
   await ctx.audit({
