@@ -22,6 +22,7 @@ import { loadSandbox, type SandboxMeta, saveSandbox } from './persist.ts';
 import { DEMO_ORG, seedSandbox } from './seed.ts';
 import { redrawSeededCards } from './seed-cards.ts';
 import { seedHierarchy } from './seed-hierarchy.ts';
+import { seedLife } from './seed-life.ts';
 import { seedMeetings } from './seed-meetings.ts';
 import { seedRectifications } from './seed-rectifications.ts';
 import { seedTasks } from './seed-tasks.ts';
@@ -142,6 +143,8 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       await seedMeetings(seed);
       // The 机关党委 over three 支部 (issue 15 item 6), before the jobs so that they see it too.
       await seedHierarchy(emu, { ...seed, clock });
+      // 第一党支部's 组织生活会 year (issue 16 item 4), after its register, 党小组 and newcomers are in.
+      await seedLife({ ...seed, now: clock.now() });
       app.dispatcher.wake();
       // What the jobs would have posted by now, so the first visit already shows the reminders.
       for (const job of jobs) await app.runJob(job.name, clock.now());
