@@ -1,47 +1,19 @@
-/**
- * 民主评议党员 over the emulator (issue 16 item 3):
- * - `/组织生活会 评议 开始` (an admin) sends each 正式党员 a private ballot (a 预备党员 gets none) and
- *   writes the whole tally at once, every member and grade at 0;
- * - three members vote; a second ballot (two clicks at once included) is refused; the tallies are right;
- * - no stored row of any table (the inbox, the outbox, the audit log, the dedup record …) outside the
- *   tally holds a grade, so nothing read back tells who gave which grade; ballot_voters has no grade,
- *   ballot_tallies no voter;
- * - `/组织生活会 评议 结果` is refused to a plain member; to a 支委 it shows only 参评 n/m while the
- *   ballot is open, and the counts per member after 结束;
- * - after `/组织生活会 评议 结束` a ballot is refused; 结束 before anyone voted is refused and the stage
- *   stays open;
- * - who takes part is fixed at 开始: a member registered later neither votes nor can be graded.
- */
-import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findMember } from '../../src/db/repositories/members.ts';
 import { findOrgByChat } from '../../src/db/repositories/orgs.ts';
 import { PIPELINE_STAGES } from '../../src/db/schema/life.ts';
-import type { Database } from '../../src/db/schema.ts';
 import { createPipeline, type StageMap, stagesOf } from '../../src/features/life/repository.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { button, cardText } from '../helpers/cards.ts';
 import { postedCard, say, settled } from '../helpers/converse.ts';
+import { everyStoredRow } from '../helpers/life-records.ts';
 
 const BALLOT = '2026年度民主评议党员 · 评议票';
 const RESULT = '2026年度民主评议党员 · 汇总';
 const GRADE_WORDS = /excellent|qualified|basic|unqualified|优秀|合格/;
 /** A grade next to an open id, as a submitted ballot's form holds it (`"excellent":["ou_…"]`, JSON in JSON). */
 const GRADE_PICKED = /(excellent|qualified|basic|unqualified)(\\*")*:(\\*"|\[)*ou_/;
-
-/** Every row of every table, each as JSON with its table's name (what anyone reading the database sees). */
-async function everyStoredRow(db: Kysely<Database>): Promise<{ table: string; json: string }[]> {
-  const out: { table: string; json: string }[] = [];
-  for (const t of await db.introspection.getTables()) {
-    const rows = await (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
-      .selectFrom(t.name)
-      .selectAll()
-      .execute();
-    for (const r of rows) out.push({ table: t.name, json: JSON.stringify(r) });
-  }
-  return out;
-}
 
 /** The rows of the tally table of a result card (cells are not among the card's texts). */
 const tableRows = (m: EmuMessage): string =>

@@ -1,42 +1,13 @@
-/**
- * 征求意见 over the emulator (issue 16 item 3):
- * - `/组织生活会 征求意见` (an admin, in the group) posts the asking card; 提出意见 sends the clicker the form
- *   privately and the group card stays as it was;
- * - 署名提交 stores the author; 匿名提交 stores none (author null, the date only), its audit row names no
- *   actor and no audit or outbox row holds its text next to its author;
- * - `/组织生活会 意见` shows the admins (and the 支委) every opinion, the anonymous one as 匿名, privately;
- *   a plain member is refused; a member who left can no longer press 提出意见;
- * - no stored row (any table: the inbox, the outbox, the audit log, the dedup record …) holds the
- *   anonymous opinion's text next to the open id of the member who sent it; its audit row keeps the
- *   day, not the instant;
- * - a double submit stores the opinion once; the 征求意见 stage is done once an opinion is saved;
- * - the pipeline is the org's latest (a 2026 one still answers in January 2027), an org with none is
- *   told to 启动 one, and an upper-level org hears 民主生活会.
- */
-import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findMember } from '../../src/db/repositories/members.ts';
 import { findOrgByChat } from '../../src/db/repositories/orgs.ts';
 import { PIPELINE_STAGES } from '../../src/db/schema/life.ts';
-import type { Database } from '../../src/db/schema.ts';
 import { createPipeline, type StageMap, stagesOf } from '../../src/features/life/repository.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { button, cardText, cardTitle } from '../helpers/cards.ts';
 import { postedCard, say, settled } from '../helpers/converse.ts';
-
-/** Every row of every table, each as JSON with its table's name (what anyone reading the database sees). */
-async function everyStoredRow(db: Kysely<Database>): Promise<{ table: string; json: string }[]> {
-  const out: { table: string; json: string }[] = [];
-  for (const t of await db.introspection.getTables()) {
-    const rows = await (db as unknown as Kysely<Record<string, Record<string, unknown>>>)
-      .selectFrom(t.name)
-      .selectAll()
-      .execute();
-    for (const r of rows) out.push({ table: t.name, json: JSON.stringify(r) });
-  }
-  return out;
-}
+import { everyStoredRow } from '../helpers/life-records.ts';
 
 const SIGNED = '建议支委多到一线听取党员意见';
 const ANON = '希望组织生活会少一些形式主义，多一些真刀真枪的批评';

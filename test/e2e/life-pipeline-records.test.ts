@@ -21,66 +21,30 @@ import type { EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { button, cardText, cardTitle } from '../helpers/cards.ts';
 import { answerTo, runJobAt, say } from '../helpers/converse.ts';
+import { type HeldSeat, insertHeldSession } from '../helpers/life-records.ts';
 
 const TITLE = '组织生活会 · 2026年度';
 let h: BotHarness;
 let clock: OffsetClock;
 
-interface Seat {
-  openId: string;
-  name: string;
-  status: 'signed' | 'leave' | 'invited';
-}
-
 /** A session of the org held at `at`: minutes recorded (attendance settled), the seats as given. */
-async function held(
+const held = (
   orgId: number,
   what: { category: 'study' | 'meeting'; kind: 'topic' | 'life_meeting' },
-  seats: Seat[],
+  seats: HeldSeat[],
   at: string,
-) {
-  const s = await h.db.db
-    .insertInto('sessions')
-    .values({
-      org_id: orgId,
-      category: what.category,
-      kind: what.kind,
+) =>
+  insertHeldSession(
+    h.db.db,
+    orgId,
+    {
+      ...what,
       title: what.category === 'study' ? '会前专题学习' : '2026年度组织生活会',
-      start_at: at,
-      place: '党建活动室',
-      agenda: '对照检查',
-      status: 'scheduled',
-      organiser_open_id: seats[0]?.openId ?? '',
-      organiser_name: '李书记',
-      minutes: '已召开',
-      minutes_at: at,
-      reflection_days: 0,
-      recorded_as: 'live',
-      sign_opens_before: 30,
-      sign_closes_after: 30,
-      party_group: null,
-      version: 1,
-      created_at: at,
-      updated_at: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  for (const a of seats)
-    await h.db.db
-      .insertInto('session_attendees')
-      .values({
-        session_id: s.id,
-        open_id: a.openId,
-        name: a.name,
-        status: a.status,
-        reason: null,
-        answered_at: at,
-        voting: 1,
-        seat: null,
-      })
-      .execute();
-  return s.id;
-}
+      organiser: seats[0]?.openId ?? '',
+    },
+    seats,
+    at,
+  );
 
 const at = (iso: string) => clock.set(new Date(iso));
 
@@ -102,7 +66,11 @@ describe('the 组织生活会 pipeline follows the records', () => {
         'study' | 'opinions' | 'talks' | 'meeting',
         { due: string; doneAt: string | null }
       >;
-    const seat = (u: EmuUser, status: Seat['status'] = 'signed'): Seat => ({ openId: u.openId, name: u.name, status });
+    const seat = (u: EmuUser, status: HeldSeat['status'] = 'signed'): HeldSeat => ({
+      openId: u.openId,
+      name: u.name,
+      status,
+    });
     const meeting = (when: string) =>
       held(orgId, { category: 'meeting', kind: 'life_meeting' }, [seat(w.secretary), seat(zhao)], when);
     const line = async (stage: string) =>

@@ -15,51 +15,17 @@ import type { EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, fixedClock, messageText, seedBranch, startBot } from '../helpers/bot.ts';
 import { cardText, cardTitle } from '../helpers/cards.ts';
 import { answerTo, runJobAt, say } from '../helpers/converse.ts';
+import { insertHeldSession } from '../helpers/life-records.ts';
 
 const TITLE = '组织生活会 · 2026年度';
 let h: BotHarness;
 
 /** A study session (or, with `kind`, a meeting) of the org held at `at` (one attendee signed in, minutes recorded). */
 async function heldStudy(orgId: number, organiser: string, attendee: string, at: string, kind?: 'life_meeting') {
-  const session = await h.db.db
-    .insertInto('sessions')
-    .values({
-      org_id: orgId,
-      category: kind ? 'meeting' : 'study',
-      kind: kind ?? 'topic',
-      title: kind ? '年度组织生活会' : '会前专题学习',
-      start_at: at,
-      place: '党建活动室',
-      agenda: '学习党章',
-      status: 'scheduled',
-      organiser_open_id: organiser,
-      organiser_name: '李书记',
-      minutes: '已学习',
-      minutes_at: at,
-      reflection_days: 0,
-      recorded_as: 'live',
-      sign_opens_before: 30,
-      sign_closes_after: 30,
-      party_group: null,
-      version: 1,
-      created_at: at,
-      updated_at: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await h.db.db
-    .insertInto('session_attendees')
-    .values({
-      session_id: session.id,
-      open_id: attendee,
-      name: '赵党员',
-      status: 'signed',
-      reason: null,
-      answered_at: at,
-      voting: 1,
-      seat: null,
-    })
-    .execute();
+  const what = kind
+    ? { category: 'meeting' as const, kind, title: '年度组织生活会', organiser }
+    : { category: 'study' as const, kind: 'topic' as const, title: '会前专题学习', organiser };
+  await insertHeldSession(h.db.db, orgId, what, [{ openId: attendee, name: '赵党员', status: 'signed' }], at);
 }
 
 describe('the 组织生活会 pipeline', () => {
