@@ -3,10 +3,13 @@
  * @-mentioned), ~10 % card actions (the help card's 我的 button), ~40 % chatter that @-mentions the bot
  * without a command, ~10 % exact duplicates of earlier events — POSTed to /webhook/event and
  * /webhook/card through the whole pipeline (verify, decrypt, dedup, parse, transaction, outbox), with
- * the outbox dispatcher on and sending the replies to the emulator. Compared with a minimal durable
- * handler in the same process: a bare node:http server that parses the JSON body and does one
- * better-sqlite3 INSERT (WAL, synchronous=NORMAL). The load comes from a separate process
- * (loadgen.ts). Then the same mix over the long connection, driven through the emulator.
+ * the outbox dispatcher on and sending the replies to the emulator. Compared in the same run, in the
+ * same process and with the same pool, with two servers: the naive bot a user would write on the SDK's
+ * own webhook adapter (naive.ts: EventDispatcher and CardActionHandler behind `adaptDefault`, verify +
+ * decrypt + one INSERT of the event, no dedup, no audit, no outbox), and a minimal durable handler: a
+ * bare node:http server that parses the JSON body and does one better-sqlite3 INSERT (WAL,
+ * synchronous=NORMAL). The load comes from a separate process (loadgen.ts). Then the same mix over the
+ * long connection, driven through the emulator.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -41,6 +44,7 @@ import {
   VERIFICATION_TOKEN,
 } from './lib.ts';
 import type { RunReport } from './loadgen.ts';
+import { startNaive } from './naive.ts';
 
 export interface IngestOptions {
   quick: boolean;
@@ -293,6 +297,50 @@ export async function runIngest(o: IngestOptions): Promise<BenchResult> {
   await baseline.close();
   log(`ingest: baseline ${num(baseSat.okRate)} events/s; at 1000/s p50 ${ms(baseOpen.p50)} p99 ${ms(baseOpen.p99)}`);
 
+  // The pool cycles: the naive bot does not deduplicate, so an event seen again is just another insert.
+  const naive = await startNaive(b.dir);
+  log('ingest: naive SDK-adapter bot (EventDispatcher + adaptDefault + one SQLite INSERT) …');
+  const naiveWarm = await gen.call<RunReport>({
+    cmd: 'closed',
+    url: naive.url,
+    pool: 'warm',
+    concurrency,
+    durationMs: 2000,
+    cycle: true,
+  });
+  const naiveSatReport = await gen.call<RunReport>({
+    cmd: 'closed',
+    url: naive.url,
+    pool: 'sat',
+    concurrency,
+    durationMs: satMs,
+    cycle: true,
+  });
+  const naiveOpenReport = await gen.call<RunReport>({
+    cmd: 'open',
+    url: naive.url,
+    pool: 'open1000',
+    rate: 1000,
+    durationMs: openMs,
+    cycle: true,
+  });
+  const naiveCounts = naive.counts();
+  await naive.close();
+  const naiveSat = summarise(naiveSatReport);
+  const naiveOpen = summarise(naiveOpenReport);
+  // The SDK's adapter answers 200 even to a request it refuses, so a 200 proves nothing by itself: every
+  // request answered must have been stored, and the SDK must not have complained.
+  const naiveAnswered = naiveWarm.ok + naiveSatReport.ok + naiveOpenReport.ok;
+  const naiveValid = naiveCounts.complaints === 0 && naiveCounts.stored === naiveAnswered;
+  if (!naiveValid)
+    notes.push(
+      `The naive SDK-adapter bot stored ${naiveCounts.stored} events for ${naiveAnswered} requests answered 200, with ${naiveCounts.complaints} warnings from the SDK: its figures are not valid.`,
+    );
+  log(
+    `ingest: naive ${num(naiveSat.okRate)} events/s; at 1000/s p50 ${ms(naiveOpen.p50)} p99 ${ms(naiveOpen.p99)}; ` +
+      `${naiveCounts.stored} stored of ${naiveAnswered} answered, ${naiveCounts.complaints} SDK warnings`,
+  );
+
   log('ingest: the bot over webhook …');
   const sentBefore = b.app.dispatcher.stats.sent;
   await gen.call({ cmd: 'closed', url: b.url, pool: 'warm', concurrency, durationMs: 2000 });
@@ -327,6 +375,8 @@ export async function runIngest(o: IngestOptions): Promise<BenchResult> {
   await b.stop();
 
   const ratio = botSat.okRate / baseSat.okRate;
+  const naiveRatio = naiveSat.okRate / baseSat.okRate;
+  const botOverNaive = botSat.okRate / naiveSat.okRate;
   const o1000 = open[1000] as ReturnType<typeof summarise>;
   const mix = pools.sat?.mix as Record<Kind, number>;
   const mixTotal = mix.command + mix.card + mix.chatter + mix.duplicate;
@@ -334,11 +384,24 @@ export async function runIngest(o: IngestOptions): Promise<BenchResult> {
     heading: 'Webhook (signed + encrypted, whole pipeline)',
     rows: [
       row('bot at saturation (32 connections)', `${num(botSat.okRate)} events/s`),
+      row(
+        'naive SDK-adapter bot at saturation (EventDispatcher + adaptDefault + 1 INSERT)',
+        `${num(naiveSat.okRate)} events/s`,
+      ),
       row('baseline at saturation (bare node:http + 1 INSERT)', `${num(baseSat.okRate)} events/s`),
       row('ratio bot ÷ baseline', pct(ratio), '≥ 50 %', ratio >= 0.5),
+      row('ratio naive SDK-adapter bot ÷ baseline', pct(naiveRatio)),
+      row('ratio bot ÷ naive SDK-adapter bot', pct(botOverNaive)),
+      row(
+        'bot beats the naive SDK-adapter bot (events/s at saturation)',
+        `${num(botSat.okRate)} vs ${num(naiveSat.okRate)} events/s`,
+        'bot faster',
+        naiveValid && botOverNaive > 1,
+      ),
       row('p50 at 1,000 events/s offered', ms(o1000.p50)),
       row('p99 at 1,000 events/s offered', ms(o1000.p99), '≤ 20 ms', o1000.p99 <= 20 && o1000.failed === 0),
       row('max at 1,000 events/s offered', ms(o1000.max)),
+      row('naive SDK-adapter bot p50 / p99 at 1,000 events/s', `${ms(naiveOpen.p50)} / ${ms(naiveOpen.p99)}`),
       row('baseline p50 / p99 at 1,000 events/s', `${ms(baseOpen.p50)} / ${ms(baseOpen.p99)}`),
       row('p50 / p99 at 500 events/s', `${ms(open[500]?.p50 ?? NaN)} / ${ms(open[500]?.p99 ?? NaN)}`),
       row('p50 / p99 at 2,000 events/s', `${ms(open[2000]?.p50 ?? NaN)} / ${ms(open[2000]?.p99 ?? NaN)}`),
@@ -357,9 +420,14 @@ export async function runIngest(o: IngestOptions): Promise<BenchResult> {
         `${num(outbox.pending ?? 0)} pending (Feishu's 1,000/min app limit), ${num(outbox.sent ?? 0)} sent, ${num(outbox.dead ?? 0)} dead`,
       ),
       row('events recorded as processed', num(Number(processed.n))),
+      row(
+        'naive SDK-adapter bot: events stored of requests answered 200; SDK warnings; failed (saturation, 1,000/s)',
+        `${num(naiveCounts.stored)} of ${num(naiveAnswered)}; ${naiveCounts.complaints}; ${naiveSat.failed}, ${naiveOpen.failed}`,
+      ),
     ],
     notes: [
-      'Load from a separate Node process (keep-alive connections); the bot, its dispatcher and the emulator share one process, as the baseline server does.',
+      'Load from a separate Node process (keep-alive connections); the bot, its dispatcher and the emulator share one process, as the baseline and naive servers do.',
+      "The naive SDK-adapter bot (naive.ts) is the SDK's EventDispatcher on /webhook/event and CardActionHandler on /webhook/card, each behind the SDK's node:http adapter (adaptDefault), whose handlers insert the decrypted event (WAL, synchronous=NORMAL); it answers a card action with {} rather than a new card, and stores a duplicate again. Baseline and naive bot are measured first, while the bot is idle; the pool cycles for both.",
       'Open loop: request i is scheduled at i ms (1,000/s); latency counts from the scheduled time, so queueing is included.',
     ],
   });

@@ -130,11 +130,18 @@ export interface BenchBot {
   stop(): Promise<void>;
 }
 
+export interface PgLocation {
+  url: string;
+  schema: string;
+}
+
 export interface BenchBotOptions {
   transport: 'websocket' | 'webhook';
   clock?: Clock;
   /** An existing database file (the scan benchmark builds its own). */
   databaseFile?: string;
+  /** PostgreSQL instead of SQLite: the server's URL and the schema to use (created by the caller). */
+  postgres?: PgLocation;
   emulator?: Partial<EmulatorOptions>;
   /** Start the outbox dispatcher (on by default, as in production). */
   dispatcher?: boolean;
@@ -143,12 +150,13 @@ export interface BenchBotOptions {
 
 /**
  * The real bot (createApp with every command and job) connected to the emulator on loopback, on a
- * SQLite file in a temp dir, logging JSON to a file there (as `npm start` logs to stdout).
+ * SQLite file in a temp dir (or the PostgreSQL schema in `postgres`), logging JSON to a file there
+ * (as `npm start` logs to stdout).
  */
 export async function startBenchBot(o: BenchBotOptions): Promise<BenchBot> {
   const dir = mkdtempSync(join(tmpdir(), 'qf-bench-'));
-  const file = o.databaseFile ?? join(dir, 'bench.db');
-  const db = openDatabase(file);
+  const url = o.postgres?.url ?? o.databaseFile ?? join(dir, 'bench.db');
+  const db = openDatabase(url, o.postgres ? { schema: o.postgres.schema } : {});
   await migrateToLatest(db.db, db.dialect);
   const logger = createLogger(o.logLevel ?? 'info', pino.destination({ dest: join(dir, 'bot.log'), sync: true }));
   const clock = o.clock ?? systemClock;
@@ -163,27 +171,14 @@ export async function startBenchBot(o: BenchBotOptions): Promise<BenchBot> {
     redeliverAfterMs: 15_000,
     ...o.emulator,
   }).start();
-  const app = await createApp({
-    config: {
-      feishu: { appId: APP_ID, appSecret: APP_SECRET },
-      domain: emu.url,
-      transport: o.transport,
-      encryptKey: o.transport === 'webhook' ? ENCRYPT_KEY : undefined,
-      verificationToken: VERIFICATION_TOKEN,
-      databaseUrl: file,
-      port: 0,
-      timezone: 'Asia/Shanghai',
-      logLevel: o.logLevel ?? 'info',
-      botAdmins: [],
-    },
+  const app = await createBenchApp({
+    transport: o.transport,
+    domain: emu.url,
     db,
+    databaseUrl: url,
     logger,
     clock,
-    wallClock: systemClock,
-    commands: allCommands,
-    jobs: allJobs,
-    schedule: false,
-    host: '127.0.0.1',
+    logLevel: o.logLevel,
   });
   if (o.transport === 'webhook') emu.o.webhookUrl = `http://127.0.0.1:${app.port}`;
   await app.ready;
@@ -199,6 +194,83 @@ export async function startBenchBot(o: BenchBotOptions): Promise<BenchBot> {
       await emu.close();
       await db.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** createApp with every command and job, production dispatcher settings, no cron, HTTP on loopback. */
+function createBenchApp(o: {
+  transport: 'websocket' | 'webhook';
+  domain: string;
+  db: DbHandle;
+  databaseUrl: string;
+  logger: ReturnType<typeof createLogger>;
+  clock: Clock;
+  logLevel?: 'info' | 'warn';
+}): Promise<App> {
+  return createApp({
+    config: {
+      feishu: { appId: APP_ID, appSecret: APP_SECRET },
+      domain: o.domain,
+      transport: o.transport,
+      encryptKey: o.transport === 'webhook' ? ENCRYPT_KEY : undefined,
+      verificationToken: VERIFICATION_TOKEN,
+      databaseUrl: o.databaseUrl,
+      port: 0,
+      timezone: 'Asia/Shanghai',
+      logLevel: o.logLevel ?? 'info',
+      botAdmins: [],
+    },
+    db: o.db,
+    logger: o.logger,
+    clock: o.clock,
+    wallClock: systemClock,
+    commands: allCommands,
+    jobs: allJobs,
+    schedule: false,
+    host: '127.0.0.1',
+  });
+}
+
+export interface BenchReplica {
+  app: App;
+  db: DbHandle;
+  /** The HTTP port (webhook events and cards on the webhook transport; health checks on both). */
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * One replica of the bot without an emulator of its own: createApp as in startBenchBot, on a
+ * PostgreSQL schema shared with other replicas, talking to the emulator at `domain` (run by another
+ * process), logging JSON to `logFile`. The PostgreSQL benchmark runs each in its own process.
+ */
+export async function startBenchReplica(o: {
+  transport: 'websocket' | 'webhook';
+  domain: string;
+  postgres: PgLocation;
+  logFile: string;
+  logLevel?: 'info' | 'warn';
+}): Promise<BenchReplica> {
+  const db = openDatabase(o.postgres.url, { schema: o.postgres.schema });
+  const logger = createLogger(o.logLevel ?? 'info', pino.destination({ dest: o.logFile, sync: true }));
+  const app = await createBenchApp({
+    transport: o.transport,
+    domain: o.domain,
+    db,
+    databaseUrl: o.postgres.url,
+    logger,
+    clock: systemClock,
+    logLevel: o.logLevel,
+  });
+  await app.ready;
+  return {
+    app,
+    db,
+    port: app.port,
+    async stop() {
+      await app.stop();
+      await db.close();
     },
   };
 }

@@ -2,8 +2,8 @@
  * `npm run bench` — every benchmark, each in a fresh Node process (so one's memory and JIT state
  * do not colour the next), then BENCHMARKS.md's results section rewritten with the figures.
  *
- *   npm run bench                       all of them (~15 minutes)
- *   npm run bench -- --only ingest      one (ingest, cards, outbound, scans, startup, rollup; comma-separated)
+ *   npm run bench                       all of them (~20 minutes)
+ *   npm run bench -- --only ingest      one (ingest, cards, outbound, scans, startup, rollup, pg; comma-separated)
  *   npm run bench -- --quick            shorter runs (1,000 outbound messages, smaller scan sizes)
  *   npm run bench -- --no-write         print only; leave BENCHMARKS.md alone
  *
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult } from './lib.ts';
 
-const BENCHES = ['ingest', 'cards', 'outbound', 'scans', 'startup', 'rollup'] as const;
+const BENCHES = ['ingest', 'cards', 'outbound', 'scans', 'startup', 'rollup', 'pg'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,6 +37,8 @@ async function runOne(name: BenchName, quick: boolean): Promise<BenchResult> {
       return (await import('./startup.ts')).runStartup({ quick });
     case 'rollup':
       return (await import('./rollup.ts')).runRollup({ quick });
+    case 'pg':
+      return (await import('./pg.ts')).runPg({ quick });
   }
 }
 

@@ -31,7 +31,7 @@ import { type BenchResult, log, mb, ms, num, RssSampler, row, type Section, star
 /** The run's instant: Monday 2026-11-09 09:30 in Beijing — a working day, the first of its week. */
 export const SCAN_NOW = new Date('2026-11-09T09:30:00+08:00');
 const TODAY = '2026-11-09';
-const JOBS = [
+export const JOBS = [
   'rectification-reminders',
   'task-reminders',
   'meeting-reminders',
@@ -74,6 +74,17 @@ export async function buildScanDb(file: string, items: number): Promise<void> {
   // Building only: no fsync, a large page cache. The measuring process opens the file as the bot does.
   await sql`PRAGMA synchronous = OFF`.execute(db);
   await sql`PRAGMA cache_size = -262144`.execute(db);
+  await seedScanWorld(db, items);
+  await sql`ANALYZE`.execute(db);
+  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+  await handle.close();
+}
+
+/**
+ * The scan world's rows, into a migrated, empty database of either dialect (ids from 1, as the rows
+ * refer to each other by position). The PostgreSQL benchmark seeds a schema with it.
+ */
+export async function seedScanWorld(db: Kysely<Database>, items: number): Promise<void> {
   const cal = new WorkCalendar();
   const at = '2026-01-05T01:00:00.000Z';
   const rand = seededRandom(items);
@@ -308,9 +319,6 @@ export async function buildScanDb(file: string, items: number): Promise<void> {
     added_by: 'ou_bench',
     at,
   }));
-  await sql`ANALYZE`.execute(db);
-  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
-  await handle.close();
 }
 
 // ------------------------------------------------------------------ measuring (fresh process)
