@@ -152,7 +152,8 @@ export class Inbox {
    */
   private async receiveAndAck(work: Exclude<InboundWork, { kind: 'card_action' }>): Promise<undefined> {
     const key = inboxKey(work);
-    if (this.runs.has(key)) return undefined;
+    const running = this.runs.get(key);
+    if (running) return this.afterRun(key, running, work);
     const now = this.now();
     const here = !this.backlogged && this.runs.size < this.maxInFlight;
     if (!here) this.backlogged = true;
@@ -172,7 +173,8 @@ export class Inbox {
       throw err;
     }
     if (!added) {
-      if (this.runs.has(key)) return undefined;
+      const joined = this.runs.get(key);
+      if (joined) return this.afterRun(key, joined, work);
       const row = await findInbox(this.o.db, key);
       if (row && row.status !== 'pending') {
         await this.dispatch(work);
@@ -187,6 +189,23 @@ export class Inbox {
       return undefined;
     }
     this.inChatOrder(key, work, 'running');
+    return undefined;
+  }
+
+  /**
+   * A redelivery of an event being worked on here: acknowledged now; once that work is done, the
+   * router is shown it, and answers it as the duplicate it is (and logs it so).
+   */
+  private afterRun(key: string, run: Run, work: InboundWork): undefined {
+    void run.done
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(async () => {
+        if ((await findInbox(this.o.db, key))?.status === 'done') await this.dispatch(work);
+      })
+      .catch((err: unknown) => this.o.logger.warn({ key, err: errText(err) }, 'could not answer a redelivery'));
     return undefined;
   }
 

@@ -57,22 +57,22 @@ export function isRoleRefusal(text: string): boolean {
 
 // ------------------------------------------------------------------ talking to the bot
 
-async function count(h: BotHarness, q: 'pending' | string): Promise<number> {
-  const db = h.db.db;
-  if (q === 'pending') {
-    const r = await db
-      .selectFrom('outbox')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'pending')
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
-  }
-  const r = await db
-    .selectFrom('processed_events')
+async function outboxPending(h: BotHarness): Promise<number> {
+  const r = await h.db.db
+    .selectFrom('outbox')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('key', '=', q)
+    .where('status', '=', 'pending')
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/**
+ * The bot has finished with an inbound event: its inbox row is no longer pending (the row is marked
+ * done after all of the event's work, its replies written).
+ */
+async function finished(h: BotHarness, key: string): Promise<boolean> {
+  const row = await h.db.db.selectFrom('inbox').select('status').where('key', '=', key).executeTakeFirst();
+  return row !== undefined && row.status !== 'pending';
 }
 
 /**
@@ -84,7 +84,7 @@ const WORK_OFF_MS = 75_000;
 
 /** Waits until every message the bot queued has been sent (or dead-lettered). */
 export async function settle(h: BotHarness, timeoutMs = WORK_OFF_MS): Promise<void> {
-  await until(async () => (await count(h, 'pending')) === 0, { what: 'the outbox to drain', timeoutMs });
+  await until(async () => (await outboxPending(h)) === 0, { what: 'the outbox to drain', timeoutMs });
 }
 
 export function textOf(m: { msgType: string; content: string }): string {
@@ -104,7 +104,7 @@ export async function say(
 ): Promise<{ msg: EmuMessage; replies: EmuMessage[]; texts: string[] }> {
   const chat = h.emu.requireChat(chatId);
   const msg = await h.emu.sendText({ chatId, from: from.openId, text, mentionBot: chat.type === 'group' });
-  await until(async () => (await count(h, `msg:${msg.messageId}`)) > 0, {
+  await until(() => finished(h, `msg:${msg.messageId}`), {
     what: `the bot to handle “${text.slice(0, 60)}”`,
     timeoutMs: WORK_OFF_MS,
     everyMs: 5,
@@ -123,7 +123,7 @@ export async function sendFile(
   bytes: Buffer,
 ): Promise<{ msg: EmuMessage; replies: EmuMessage[]; texts: string[] }> {
   const msg = await h.emu.sendFile({ chatId, from: from.openId, fileName, bytes });
-  await until(async () => (await count(h, `msg:${msg.messageId}`)) > 0, {
+  await until(() => finished(h, `msg:${msg.messageId}`), {
     what: `the bot to handle the file ${fileName.slice(0, 60)}`,
     timeoutMs: 20_000,
     everyMs: 5,
