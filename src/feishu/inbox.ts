@@ -1,7 +1,7 @@
 /**
  * The ack is never held by slow work (docs/feishu-platform.md §0, §2.6, §3, §5). Each event from either transport
  * is written to the durable inbox in one quick insert.
- *   - A message or a membership change is acknowledged as soon as that insert is durable; the router
+ *   - A message is acknowledged as soon as that insert is durable; the router
  *     works on it afterwards, in its chat's order (one chat's events one after another, chats side by
  *     side). Should the work outlast the budget (~2 s), a message that expects an answer gets a
  *     "正在处理…" reply through the outbox, then its answer. A passing fault during the work is
@@ -11,6 +11,9 @@
  *     done in time, the answer card is the callback's answer; not done, a "正在处理…" toast, and the
  *     late card answer is PATCHed onto the clicked card through the outbox, in the transaction that
  *     marks the row done.
+ *   - A membership change (the bot added, people added or gone) is handled while the budget runs too,
+ *     then acknowledged: someone added to a group is a member before Feishu delivers their next event,
+ *     and someone removed has lost access by then. These are rare; their ack may wait.
  * A worker takes rows nobody finished (a crash after the ack, a passing storage fault) at start-up
  * and every `pollMs`, with backoff. The router's dedup record (same key as the row) keeps every
  * effect exactly-once however often a row is taken. A row keeps its event (who clicked, what the form
@@ -100,7 +103,7 @@ export class Inbox {
    * again — only when the inbox cannot be written, or a message met a passing storage fault in time.
    */
   async receive(work: InboundWork): Promise<unknown> {
-    if (work.kind !== 'card_action') return this.receiveAndAck(work);
+    if (work.kind === 'message') return this.receiveAndAck(work);
     const key = inboxKey(work);
     const now = this.now();
     let run = this.runs.get(key);
@@ -145,12 +148,12 @@ export class Inbox {
   }
 
   /**
-   * A message or a membership change: acknowledged once its row is written (returns nothing to answer);
+   * A message: acknowledged once its row is written (returns nothing to answer);
    * the work follows in its chat's order. A redelivery of a finished event goes to the router, which
    * answers it as a duplicate; one still pending is left to whoever holds it (or taken here if nobody
    * in this process does).
    */
-  private async receiveAndAck(work: Exclude<InboundWork, { kind: 'card_action' }>): Promise<undefined> {
+  private async receiveAndAck(work: Extract<InboundWork, { kind: 'message' }>): Promise<undefined> {
     const key = inboxKey(work);
     const running = this.runs.get(key);
     if (running) return this.afterRun(key, running, work);

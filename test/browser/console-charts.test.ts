@@ -13,6 +13,7 @@ import { statusChart } from '../../src/cards/list-summary.ts';
 import { loadConfig } from '../../src/config.ts';
 import { CHART_SERIES, reportChart } from '../../src/features/report/report-card.ts';
 import { SANDBOX_APP_ID, SANDBOX_APP_SECRET, type Sandbox, startSandbox } from '../../src/sandbox/run.ts';
+import { until } from '../helpers/wait.ts';
 
 const ARTIFACTS = 'test-artifacts/browser';
 const CHROMIUM_ARGS = [
@@ -66,23 +67,22 @@ describe('sandbox console charts (browser)', () => {
         body: JSON.stringify({ app_id: SANDBOX_APP_ID, app_secret: SANDBOX_APP_SECRET }),
       })
     ).json()) as { tenant_access_token: string };
-    // The sandbox's own start-up sends many cards under the same app: a send refused by Feishu's rate
-    // limit (99991400) waits for the window the response names (x-ogw-ratelimit-reset), as a client must.
-    const send = () =>
-      fetch(`${base}/open-apis/im/v1/messages?receive_id_type=chat_id`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${auth.tenant_access_token}` },
-        body: JSON.stringify({ receive_id: groupId(), msg_type: 'interactive', content: JSON.stringify(card) }),
-      });
+    // The sandbox's own start-up sends cards to the same group under the same app: a send refused by
+    // Feishu's rate limit (99991400, per-second windows) is tried again until it is accepted.
     type Sent = { code: number; msg: string; data?: { message_id: string } };
-    let res: Sent = { code: -1, msg: 'not sent' };
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const http = await send();
-      res = (await http.json()) as Sent;
-      if (res.code !== 99991400) break;
-      const resetSec = Number(http.headers.get('x-ogw-ratelimit-reset') ?? '1');
-      await new Promise((r) => setTimeout(r, Math.max(1, resetSec) * 1000));
-    }
+    const res = await until(
+      async () => {
+        const r = (await (
+          await fetch(`${base}/open-apis/im/v1/messages?receive_id_type=chat_id`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${auth.tenant_access_token}` },
+            body: JSON.stringify({ receive_id: groupId(), msg_type: 'interactive', content: JSON.stringify(card) }),
+          })
+        ).json()) as Sent;
+        return r.code === 99991400 ? undefined : r;
+      },
+      { what: 'the card accepted within the rate limit', timeoutMs: 20_000, everyMs: 200 },
+    );
     expect(res.code, res.msg).toBe(0);
     const msg = page.locator(`.msg[data-id="${res.data?.message_id}"]`);
     await msg.locator('.chart').first().waitFor(WAIT);
