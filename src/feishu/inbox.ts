@@ -98,9 +98,10 @@ export class Inbox {
   }
 
   /**
-   * Records the event and handles it within the budget; returns the transport's answer (for a card
-   * callback, Feishu's callback body). Throws — so the event is not acknowledged and Feishu sends it
-   * again — only when the inbox cannot be written, or a message met a passing storage fault in time.
+   * Records the event; a message is acknowledged then (its work follows), anything else is handled
+   * within the budget first. Returns the transport's answer (for a card callback, Feishu's callback
+   * body). Throws — so the event is not acknowledged and Feishu sends it again — only when the inbox
+   * cannot be written, or a membership change met a passing storage fault in time.
    */
   async receive(work: InboundWork): Promise<unknown> {
     if (work.kind === 'message') return this.receiveAndAck(work);
@@ -230,7 +231,12 @@ export class Inbox {
     });
     if (phase === 'running') {
       const timer = setTimeout(() => {
-        if (run.state.phase === 'running') void this.ackLate(key, work, run);
+        if (run.state.phase !== 'running' || work.kind !== 'message') return;
+        run.state.phase = 'late';
+        this.tellWorking(key, work.event).then(
+          () => this.o.logger.info({ event: work.kind, outcome: 'working_notice' }, 'still working; told the sender'),
+          (err: unknown) => this.o.logger.warn({ key, err: errText(err) }, 'could not record a late acknowledgement'),
+        );
       }, this.budgetMs);
       timer.unref?.();
       void tail.then(() => clearTimeout(timer));
