@@ -40,8 +40,6 @@ export interface InboxOptions {
   maxAttempts?: number;
   /** Rows the worker runs at once. */
   concurrency?: number;
-  /** Acknowledged messages and membership changes worked on at once in this process (256). */
-  maxInFlight?: number;
   /** SQLite: one bot per database, so rows held by a run that died are free at start-up. */
   releaseAllAtStart?: boolean;
   /** PostgreSQL replicas: a lease owner that is known to be gone (a dead process on this host). */
