@@ -343,3 +343,20 @@ export function meButtonValue(helpCard: EmuMessage): Record<string, unknown> {
 
 /** Outbox rows by status. */
 export const outboxCounts = (db: DbHandle): Promise<Record<string, number>> => countOutbox(db.db);
+
+/**
+ * The end of a measuring child process: its result as one JSON line on stdout (the parent reads the
+ * line), or the error on stderr; then the process exits (0 or 1).
+ */
+export function answerParent(work: Promise<unknown>): void {
+  work.then(
+    (result) => {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -32,6 +32,7 @@ import { countOutbox } from '../../src/db/repositories/outbox.ts';
 import type { Emulator } from '../../src/sandbox/emulator.ts';
 import { buildPool, Generator } from './ingest.ts';
 import {
+  answerParent,
   type BenchBot,
   type BenchResult,
   type Branch,
@@ -42,7 +43,6 @@ import {
   ms,
   num,
   type PgLocation,
-  RssSampler,
   row,
   type Section,
   seedBranches,
@@ -53,7 +53,7 @@ import {
   until,
 } from './lib.ts';
 import type { RunReport } from './loadgen.ts';
-import { JOBS, SCAN_NOW, seedScanWorld } from './scans.ts';
+import { JOBS, type JobFigures, SCAN_NOW, seedScanWorld, timedJobRun } from './scans.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -730,18 +730,8 @@ async function cardsPhase(schemas: Schemas, quick: boolean): Promise<Section[]> 
 
 // ------------------------------------------------------------------ 3. reminder scans at 100k
 
-interface ScanJob {
-  job: string;
-  firstMs: number;
-  againMs: number;
-  due: number;
-  posted: number;
-  peakRss: number;
-  rssBefore: number;
-  top: { sql: string; calls: number; ms: number }[];
-}
-
-const gc = () => (globalThis as { gc?: () => void }).gc?.();
+/** A job's figures as the SQLite scans report them, without the plans (PostgreSQL 15 cannot explain them unbound). */
+type ScanJob = Omit<JobFigures, 'scans' | 'coldMs' | 'passesMs'>;
 
 /** Every reminder job once (collect + claim), then again (all claimed), on one copy of the world. */
 async function runScanJobs(loc: PgLocation): Promise<ScanJob[]> {
@@ -755,18 +745,7 @@ async function runScanJobs(loc: PgLocation): Promise<ScanJob[]> {
   const out: ScanJob[] = [];
   try {
     for (const job of JOBS) {
-      gc();
-      const rssBefore = process.memoryUsage.rss();
-      statementTimes.clear();
-      const sampler = new RssSampler().start(5);
-      const t = performance.now();
-      const r = await b.app.runJob(job, SCAN_NOW);
-      const firstMs = performance.now() - t;
-      const peakRss = sampler.stop();
-      const top = [...statementTimes]
-        .map(([q, v]) => ({ sql: q, calls: v.calls, ms: v.ms }))
-        .sort((x, y) => y.ms - x.ms)
-        .slice(0, 3);
+      const { r, firstMs, peakRss, rssBefore, top } = await timedJobRun(b, job, statementTimes, 3);
       const t2 = performance.now();
       await b.app.runJob(job, SCAN_NOW);
       out.push({
@@ -941,14 +920,5 @@ if (process.argv[1] === SELF && process.argv[2] === '--replica') {
 }
 
 if (process.argv[1] === SELF && process.argv[2] === '--measure-scans') {
-  measureScansMain(JSON.parse(process.argv[3] as string) as string[]).then(
-    (passes) => {
-      process.stdout.write(`${JSON.stringify(passes)}\n`);
-      process.exit(0);
-    },
-    (err) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  answerParent(measureScansMain(JSON.parse(process.argv[3] as string) as string[]));
 }

@@ -26,7 +26,19 @@ import { addDays } from '../../src/domain/time.ts';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
 import { ensureRules } from '../../src/features/meetings/repository.ts';
 import { seededRandom } from '../helpers/fault-bot.ts';
-import { type BenchResult, log, mb, ms, num, RssSampler, row, type Section, startBenchBot } from './lib.ts';
+import {
+  answerParent,
+  type BenchBot,
+  type BenchResult,
+  log,
+  mb,
+  ms,
+  num,
+  RssSampler,
+  row,
+  type Section,
+  startBenchBot,
+} from './lib.ts';
 
 /** The run's instant: Monday 2026-11-09 09:30 in Beijing — a working day, the first of its week. */
 export const SCAN_NOW = new Date('2026-11-09T09:30:00+08:00');
@@ -352,6 +364,28 @@ const gc = () => (globalThis as { gc?: () => void }).gc?.();
 /** Time spent in each SQL statement (better-sqlite3 calls, wrapped), for the per-job profile. */
 const statementTimes = new Map<string, { calls: number; ms: number }>();
 
+export type StatementTimes = Map<string, { calls: number; ms: number }>;
+
+/**
+ * Runs `job` once as of SCAN_NOW with `times` (the caller's statement timer) cleared first and the RSS
+ * sampled: what it found, how long it took, memory before and at peak, its `topN` heaviest statements.
+ */
+export async function timedJobRun(b: BenchBot, job: string, times: StatementTimes, topN: number) {
+  gc();
+  const rssBefore = process.memoryUsage.rss();
+  times.clear();
+  const sampler = new RssSampler().start(5);
+  const t = performance.now();
+  const r = await b.app.runJob(job, SCAN_NOW);
+  const firstMs = performance.now() - t;
+  const peakRss = sampler.stop();
+  const top = [...times]
+    .map(([q, v]) => ({ sql: q, calls: v.calls, ms: v.ms }))
+    .sort((x, y) => y.ms - x.ms)
+    .slice(0, topN);
+  return { r, firstMs, peakRss, rssBefore, top };
+}
+
 function instrumentSqlite(): void {
   const proto = SQLite.prototype as unknown as { prepare(this: unknown, q: string): Record<string, unknown> };
   const prepare = proto.prepare;
@@ -440,18 +474,7 @@ async function measureOn(file: string): Promise<MeasureOutput> {
   await new Promise((r) => setTimeout(r, 200));
   out.idleRss = process.memoryUsage.rss();
   for (const job of JOBS) {
-    gc();
-    const rssBefore = process.memoryUsage.rss();
-    statementTimes.clear();
-    const sampler = new RssSampler().start(5);
-    const t = performance.now();
-    const r = await b.app.runJob(job, SCAN_NOW);
-    const firstMs = performance.now() - t;
-    const peakRss = sampler.stop();
-    const top = [...statementTimes]
-      .map(([q, v]) => ({ sql: q, calls: v.calls, ms: v.ms }))
-      .sort((x, y) => y.ms - x.ms)
-      .slice(0, 4);
+    const { r, firstMs, peakRss, rssBefore, top } = await timedJobRun(b, job, statementTimes, 4);
     const scans: JobFigures['scans'] = [];
     for (const q of statementTimes.keys()) {
       if (!/^\s*(select|update|delete)/i.test(q)) continue;
@@ -586,14 +609,5 @@ export async function runScans(o: { quick: boolean }): Promise<BenchResult> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--measure') {
-  measure(process.argv[3] as string).then(
-    (m) => {
-      process.stdout.write(`${JSON.stringify(m)}\n`);
-      process.exit(0);
-    },
-    (err) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  answerParent(measure(process.argv[3] as string));
 }
