@@ -38,9 +38,9 @@ import {
   row,
   type Section,
   seedBranches,
-  sleep,
   startBenchBot,
   stats,
+  until,
   VERIFICATION_TOKEN,
 } from './lib.ts';
 import type { RunReport } from './loadgen.ts';
@@ -259,12 +259,10 @@ const inboxCount = async (b: BenchBot, status: 'pending' | 'done') =>
 /** Waits until no inbox row is pending (the router has caught up); how long it took and what is left. */
 async function inboxDrained(b: BenchBot, timeoutMs: number): Promise<{ ms: number; pending: number }> {
   const start = performance.now();
-  let pending = await inboxCount(b, 'pending');
-  while (pending > 0 && performance.now() - start < timeoutMs) {
-    await sleep(100);
-    pending = await inboxCount(b, 'pending');
-  }
-  return { ms: performance.now() - start, pending };
+  await until(async () => (await inboxCount(b, 'pending')) === 0, 'the inbox worked off', timeoutMs).catch(
+    () => undefined,
+  );
+  return { ms: performance.now() - start, pending: await inboxCount(b, 'pending') };
 }
 
 /** Inbox rows the router finished between two instants. */

@@ -46,7 +46,6 @@ import {
   row,
   type Section,
   seedBranches,
-  sleep,
   startBenchBot,
   startBenchReplica,
   stats,
@@ -420,6 +419,26 @@ function statementsText(list: StatementTime[], events: number): string {
 }
 
 /** Inbox rows processed so far (read by the harness, not by a replica). */
+/** Waits (up to 5 minutes) until the replicas have no inbox row pending, so a phase starts idle. */
+async function inboxWorkedOff(loc: PgLocation): Promise<void> {
+  const h = openDatabase(loc.url, { schema: loc.schema, poolSize: 1 });
+  try {
+    const pending = async () =>
+      Number(
+        (
+          await h.db
+            .selectFrom('inbox')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('status', '=', 'pending')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    await until(async () => (await pending()) === 0, 'the replicas to work off the inbox', 300_000);
+  } finally {
+    await h.close();
+  }
+}
+
 async function inboxDone(loc: PgLocation): Promise<number> {
   const h = openDatabase(loc.url, { schema: loc.schema, poolSize: 1 });
   try {
@@ -534,7 +553,7 @@ async function ingestPhase(schemas: Schemas, quick: boolean, notes: string[]): P
         const open: Record<number, ReturnType<typeof merge>> = {};
         let openCpu: CpuShare | undefined;
         for (const rate of [500, 1000]) {
-          await sleep(1000);
+          await inboxWorkedOff(loc);
           const ow = new CpuWindow();
           open[rate] = merge(
             await each((r, i) => ({
