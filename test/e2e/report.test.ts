@@ -17,20 +17,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
 import { type BotHarness, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
+import { walkCard } from '../helpers/card-parts.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
-
-/** Walks a card's JSON, calling `f` on every object. */
-function walkCard(card: unknown, f: (o: Record<string, unknown>) => void): void {
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      f(v as Record<string, unknown>);
-      Object.values(v).forEach(walk);
-    }
-  };
-  walk(typeof card === 'string' ? JSON.parse(card) : card);
-}
 
 function cardText(card: unknown): string {
   const out: string[] = [];

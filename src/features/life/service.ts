@@ -28,6 +28,7 @@ import {
   latestPipeline,
   listMaterials,
   lockPipeline,
+  type Material,
   opinionAndBallotCounts,
   pipelineProblems,
   putMaterial,
@@ -196,15 +197,20 @@ export async function handInMaterial(ctx: ActingContext, org: Org, value: string
   if (p.status !== 'open') throw new UserError('conflict', `${wordOf(org)}情况报告已报送，不再接收材料。`);
   const kind = /^https?:\/\//i.test(value) ? 'link' : 'text';
   const me = await findMember(ctx.db, org.id, ctx.actor.openId);
-  await putMaterial(ctx.db, p.id, {
+  return recordMaterial(ctx, org, p, {
     openId: ctx.actor.openId,
     name: me?.name ?? ctx.actor.name ?? '',
     kind,
     value,
     at: ctx.now.toISOString(),
   });
-  await ctx.audit({ action: 'life:material', subject: `life_pipeline:${p.id}`, after: { kind } });
-  return syncStages(ctx, org, await updatePipeline(ctx.db, p, {}, ctx.now.toISOString()));
+}
+
+/** Stores (or replaces) one member's material, audits its kind, and brings the locked pipeline's stages up to date. */
+async function recordMaterial(ctx: ActingContext, org: Org, p: LifePipeline, m: Material): Promise<LifePipeline> {
+  await putMaterial(ctx.db, p.id, m);
+  await ctx.audit({ action: 'life:material', subject: `life_pipeline:${p.id}`, after: { kind: m.kind } });
+  return syncStages(ctx, org, p);
 }
 
 /** An admin proceeds past 谈心谈话 before the coverage is complete; the reason is recorded. */
@@ -360,7 +366,7 @@ export async function attachMaterialFile(
   if (!locked || !org || !me || roleOf(me) === 'observer')
     throw new UserError('not_found', '没有找到您需要提交对照检查材料的组织生活会，请重新发送文件。');
   if (locked.status !== 'open') throw new UserError('conflict', `${wordOf(org)}情况报告已报送，不再接收材料。`);
-  await putMaterial(ctx.db, locked.id, {
+  const pipeline = await recordMaterial(ctx, org, locked, {
     openId: me.open_id,
     name: me.name,
     kind: 'file',
@@ -368,7 +374,5 @@ export async function attachMaterialFile(
     fileName: file.name,
     at: ctx.now.toISOString(),
   });
-  await ctx.audit({ action: 'life:material', subject: `life_pipeline:${locked.id}`, after: { kind: 'file' } });
-  const pipeline = await syncStages(ctx, org, await updatePipeline(ctx.db, locked, {}, ctx.now.toISOString()));
   return { org, pipeline };
 }
