@@ -717,6 +717,8 @@ describe('meetings', () => {
     const shown = cardText((national()[0] as EmuMessage).content);
     expect(shown).toContain('中秋节、国庆节期间请严守纪律');
     expect(shown).toContain('2026-09-25 至 2026-10-07 放假');
+    // The talk register's 节前廉政谈话 is offered with it (issue 16 item 2).
+    expect(shown).toContain('/谈话 记录 节前廉政谈话');
     expect(separate()).toEqual([]);
     expect(inspectorTasks()).toHaveLength(1);
     const duty = await h.db.db
