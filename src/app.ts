@@ -51,7 +51,7 @@ export interface AppOptions {
   dispatcher?: { pollMs?: number; maxAttempts?: number; leaseMs?: number; random?: () => number };
   pingTimeoutSec?: number;
   /** Tuning for tests: how long an event may take before it is acknowledged anyway, worker polling. */
-  inbox?: { budgetMs?: number; pollMs?: number };
+  inbox?: { budgetMs?: number; pollMs?: number; maxInFlight?: number };
   /** The first wait before reading the bot's identity again after a failure (default 1 s, doubling). */
   identityRetryMs?: number;
   /** Start-up waits for an unreachable database with backoff (src/db/retry.ts); tests shorten the waits. */

@@ -40,6 +40,8 @@ export interface InboxOptions {
   maxAttempts?: number;
   /** Rows the worker runs at once. */
   concurrency?: number;
+  /** Acknowledged messages and membership changes worked on at once in this process (256). */
+  maxInFlight?: number;
   /** SQLite: one bot per database, so rows held by a run that died are free at start-up. */
   releaseAllAtStart?: boolean;
   /** PostgreSQL replicas: a lease owner that is known to be gone (a dead process on this host). */
@@ -60,6 +62,23 @@ export interface Run {
 export function inboxKey(work: InboundWork): string {
   if (work.kind === 'message') return `msg:${work.event.messageId}`;
   return `evt:${work.event.eventId}`;
+}
+
+/**
+ * Which events are worked on one after another: a person's messages and clicks in one chat, in the order
+ * received; a chat's membership changes. Different people in a chat go side by side — nobody can act on
+ * another's command before the bot has answered it, so what a chat sees stays in cause-and-effect order,
+ * and one command waiting (on a locked row, a slow read) holds up only its sender.
+ */
+export function orderKey(work: InboundWork): string {
+  switch (work.kind) {
+    case 'message':
+      return `${work.event.chatId}:${work.event.senderOpenId}`;
+    case 'card_action':
+      return `${work.event.chatId ?? ''}:${work.event.operatorOpenId}`;
+    default:
+      return work.event.chatId;
+  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());

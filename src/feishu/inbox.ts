@@ -1,11 +1,19 @@
 /**
  * The ack is never held by slow work (docs/feishu-platform.md §0, §2.6, §3, §5). Each event from either transport
- * is written to the durable inbox in one quick insert, then handled by the router while a budget
- * (~2 s) runs:
- *   - done in time: acknowledged as before (a card callback gets its answer card);
- *   - not done: acknowledged anyway — a message gets a "正在处理…" reply through the outbox, a card
- *     callback a "正在处理…" toast — and the work goes on; a late card answer is PATCHed onto the
- *     clicked card through the outbox, in the transaction that marks the row done.
+ * is written to the durable inbox in one quick insert.
+ *   - A message is acknowledged as soon as that insert is durable; the router
+ *     works on it afterwards, in order for each person in each chat (orderKey in inbox-work.ts: one
+ *     person's events one after another, everyone else side by side). Should the work outlast the budget (~2 s), a message that expects an answer gets a
+ *     "正在处理…" reply through the outbox, then its answer. A passing fault during the work is
+ *     retried from the inbox (with backoff): the event is already safe there, so Feishu need not send
+ *     it again. Only a failed insert leaves the event unacknowledged (Feishu sends it again).
+ *   - A card callback must be answered with the new card, so it is handled while the budget runs:
+ *     done in time, the answer card is the callback's answer; not done, a "正在处理…" toast, and the
+ *     late card answer is PATCHed onto the clicked card through the outbox, in the transaction that
+ *     marks the row done.
+ *   - A membership change (the bot added, people added or gone) is handled while the budget runs too,
+ *     then acknowledged: someone added to a group is a member before Feishu delivers their next event,
+ *     and someone removed has lost access by then. These are rare; their ack may wait.
  * A worker takes rows nobody finished (a crash after the ack, a passing storage fault) at start-up
  * and every `pollMs`, with backoff. The router's dedup record (same key as the row) keeps every
  * effect exactly-once however often a row is taken. A row keeps its event (who clicked, what the form
@@ -35,6 +43,7 @@ import {
   type InboxOptions,
   inboxKey,
   lateAnswer,
+  orderKey,
   type Phase,
   type Run,
   sleep,
@@ -56,6 +65,15 @@ export class Inbox {
   private readonly concurrency: number;
   /** Work in progress in this process, by key (a redelivery joins it instead of starting again). */
   private readonly runs = new Map<string, Run>();
+  /** The last run of each order key (orderKey) taken by this process: the next one with that key starts after it. */
+  private readonly orderTails = new Map<string, Promise<unknown>>();
+  /** Acknowledged events worked on at once here; beyond that, rows wait in the table for the worker. */
+  private readonly maxInFlight: number;
+  /**
+   * Rows were left to the worker (too much in flight): later ones wait there too, behind them, until
+   * the worker finds nothing due — so a person's messages keep their order under overload as well.
+   */
+  private backlogged = false;
   private workerRuns = 0;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -69,6 +87,7 @@ export class Inbox {
     this.pollMs = o.pollMs ?? 1000;
     this.maxAttempts = o.maxAttempts ?? 8;
     this.concurrency = o.concurrency ?? 4;
+    this.maxInFlight = o.maxInFlight ?? 256;
   }
 
   private now(): number {
@@ -80,11 +99,13 @@ export class Inbox {
   }
 
   /**
-   * Records the event and handles it within the budget; returns the transport's answer (for a card
-   * callback, Feishu's callback body). Throws — so the event is not acknowledged and Feishu sends it
-   * again — only when the inbox cannot be written, or a message met a passing storage fault in time.
+   * Records the event; a message is acknowledged then (its work follows), anything else is handled
+   * within the budget first. Returns the transport's answer (for a card callback, Feishu's callback
+   * body). Throws — so the event is not acknowledged and Feishu sends it again — only when the inbox
+   * cannot be written, or a membership change met a passing storage fault in time.
    */
   async receive(work: InboundWork): Promise<unknown> {
+    if (work.kind === 'message') return this.receiveAndAck(work);
     const key = inboxKey(work);
     const now = this.now();
     let run = this.runs.get(key);
@@ -126,6 +147,102 @@ export class Inbox {
     // The budget ran out: unless the router finished this very moment, acknowledge now.
     if (r.state.phase === 'answered') return r.done;
     return this.ackLate(key, work, r);
+  }
+
+  /**
+   * A message: acknowledged once its row is written (returns nothing to answer);
+   * the work follows in its sender's order. A redelivery of a finished event goes to the router, which
+   * answers it as a duplicate; one still pending is left to whoever holds it (or taken here if nobody
+   * in this process does).
+   */
+  private async receiveAndAck(work: Extract<InboundWork, { kind: 'message' }>): Promise<undefined> {
+    const key = inboxKey(work);
+    const running = this.runs.get(key);
+    if (running) return this.afterRun(key, running, work);
+    const now = this.now();
+    const here = !this.backlogged && this.runs.size < this.maxInFlight;
+    if (!here) this.backlogged = true;
+    let added: boolean;
+    try {
+      added = await addToInbox(this.o.db, {
+        key,
+        kind: work.kind,
+        payload: work.event,
+        owner: this.o.owner,
+        at: this.iso(now),
+        // Not taken here (too much in flight): due at once, for the worker.
+        leaseUntil: this.iso(here ? now + this.leaseMs : now),
+      });
+    } catch (err) {
+      this.notRecorded(work, err);
+      throw err;
+    }
+    if (!added) {
+      const joined = this.runs.get(key);
+      if (joined) return this.afterRun(key, joined, work);
+      const row = await findInbox(this.o.db, key);
+      if (row && row.status !== 'pending') {
+        await this.dispatch(work);
+        return undefined;
+      }
+      // Still pending: taken here only if it is due (nobody holds it); the holder or the worker has it otherwise.
+      const lease = { owner: this.o.owner, now: this.iso(now), leaseUntil: this.iso(now + this.leaseMs) };
+      if (!here || !(await claimInbox(this.o.db, key, lease)) || this.runs.has(key)) return undefined;
+    }
+    if (!here) {
+      this.wake();
+      return undefined;
+    }
+    this.inOrder(key, work, 'running');
+    return undefined;
+  }
+
+  /**
+   * A redelivery of an event being worked on here: acknowledged now; once that work is done, the
+   * router is shown it, and answers it as the duplicate it is (and logs it so).
+   */
+  private afterRun(key: string, run: Run, work: InboundWork): undefined {
+    void run.done
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(async () => {
+        if ((await findInbox(this.o.db, key))?.status === 'done') await this.dispatch(work);
+      })
+      .catch((err: unknown) => this.o.logger.warn({ key, err: errText(err) }, 'could not answer a redelivery'));
+    return undefined;
+  }
+
+  /**
+   * Runs the row after the previous run with its order key in this process; while a message still runs when
+   * the budget is over, its sender hears "正在处理…" (tellWorking, once).
+   */
+  private inOrder(key: string, work: InboundWork, phase: Phase): Run {
+    const order = orderKey(work);
+    const before = this.orderTails.get(order);
+    const run = this.begin(key, work, phase, before);
+    const tail = run.done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.orderTails.set(order, tail);
+    void tail.then(() => {
+      if (this.orderTails.get(order) === tail) this.orderTails.delete(order);
+    });
+    if (phase === 'running') {
+      const timer = setTimeout(() => {
+        if (run.state.phase !== 'running' || work.kind !== 'message') return;
+        run.state.phase = 'late';
+        this.tellWorking(key, work.event).then(
+          () => this.o.logger.info({ event: work.kind, outcome: 'working_notice' }, 'still working; told the sender'),
+          (err: unknown) => this.o.logger.warn({ key, err: errText(err) }, 'could not record a late acknowledgement'),
+        );
+      }, this.budgetMs);
+      timer.unref?.();
+      void tail.then(() => clearTimeout(timer));
+    }
+    return run;
   }
 
   /** The inbox cannot be written: nothing ran, and the event stays unacknowledged for Feishu to send again. */
@@ -175,9 +292,10 @@ export class Inbox {
   }
 
   /** Starts the router on a row; the promise settles when the row is done or put back for later. */
-  private begin(key: string, work: InboundWork, phase: Phase): Run {
+  private begin(key: string, work: InboundWork, phase: Phase, after?: Promise<unknown>): Run {
     const state = { phase };
-    const done = this.execute(key, work, state).finally(() => this.runs.delete(key));
+    const started = after ? after.then(() => this.execute(key, work, state)) : this.execute(key, work, state);
+    const done = started.finally(() => this.runs.delete(key));
     // The receiver (or the worker) reads the outcome; a rejection seen by nobody is not an error here.
     done.catch(() => undefined);
     const run = { state, done };
@@ -190,7 +308,14 @@ export class Inbox {
     try {
       body = await this.dispatch(work);
     } catch (err) {
-      await this.postpone(key, work, err);
+      const retried = await this.postpone(key, work, err);
+      // Acknowledged already, and tried again later: whoever sent the message hears "正在处理…" now.
+      if (retried && work.kind === 'message' && state.phase === 'running') {
+        state.phase = 'late';
+        await this.tellWorking(key, work.event).catch((e: unknown) =>
+          this.o.logger.warn({ key, err: errText(e) }, 'could not record a late acknowledgement'),
+        );
+      }
       throw err;
     }
     if (state.phase === 'running') state.phase = 'answered';
@@ -235,8 +360,9 @@ export class Inbox {
   /**
    * A failed attempt: tried again later with backoff (up to 5 min apart). A passing storage fault is
    * tried until it passes — the person was told "正在处理…" — anything else is given up after `maxAttempts`.
+   * True when the row will be tried again.
    */
-  private async postpone(key: string, work: InboundWork, err: unknown): Promise<void> {
+  private async postpone(key: string, work: InboundWork, err: unknown): Promise<boolean> {
     const row = await findInbox(this.o.db, key).catch(() => undefined);
     const attempts = row?.attempts ?? 1;
     const now = this.now();
@@ -244,15 +370,16 @@ export class Inbox {
       if (attempts >= this.maxAttempts && !isTransientStorageError(err)) {
         this.o.logger.error({ key, event: work.kind, attempts, err: errText(err) }, 'inbound event given up');
         await markInboxFailed(this.o.db, key, this.iso(now), errText(err));
-      } else {
-        const delay = Math.min(300_000, 1000 * 2 ** (attempts - 1));
-        this.o.logger.warn({ key, event: work.kind, attempts, delayMs: delay }, 'inbound event will be retried');
-        await retryInboxLater(this.o.db, key, this.iso(now + delay), errText(err));
+        return false;
       }
+      const delay = Math.min(300_000, 1000 * 2 ** (attempts - 1));
+      this.o.logger.warn({ key, event: work.kind, attempts, delayMs: delay }, 'inbound event will be retried');
+      await retryInboxLater(this.o.db, key, this.iso(now + delay), errText(err));
     } catch (e) {
       // The row keeps its lease and is taken again when that runs out.
       this.o.logger.warn({ key, err: errText(e) }, 'could not reschedule an inbound event');
     }
+    return true;
   }
 
   // ---------------------------------------------------------------- the worker (crash recovery)
@@ -301,7 +428,9 @@ export class Inbox {
     const room = this.concurrency - this.workerRuns;
     if (room <= 0) return 0;
     let started = 0;
-    for (const row of await listDueInbox(this.o.db, this.iso(now), room + this.runs.size)) {
+    const due = await listDueInbox(this.o.db, this.iso(now), room + this.runs.size);
+    if (due.length === 0) this.backlogged = false;
+    for (const row of due) {
       if (started >= room || this.stopped) break;
       if (this.runs.has(row.key)) continue;
       const claimed = await claimInbox(this.o.db, row.key, {
@@ -319,7 +448,7 @@ export class Inbox {
       this.workerRuns++;
       this.o.logger.info({ key: row.key, event: row.kind, attempts: row.attempts + 1 }, 'resuming an inbound event');
       // Nobody waits for an answer now: a card's answer goes onto the card by PATCH.
-      this.begin(row.key, work, 'late').done.then(
+      this.inOrder(row.key, work, 'late').done.then(
         () => this.workerFinished(),
         () => this.workerFinished(),
       );

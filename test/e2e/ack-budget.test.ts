@@ -81,6 +81,82 @@ describe('acknowledged within 3 s whatever the work takes', () => {
     expect(await memberCount()).toBe(1000);
   }, 60_000);
 
+  it('a message is acknowledged once recorded; one chat’s messages are worked on in order, other chats meanwhile', async () => {
+    h = await start();
+    const first = bigGroup(4);
+    const other = bigGroup(3);
+    for (const g of [first, other]) {
+      const bind = await h.emu.sendText({
+        chatId: g.chatId,
+        from: g.owner.openId,
+        text: '/绑定 机关第一党支部',
+        mentionBot: true,
+      });
+      await result(bind);
+    }
+    // A 绑定 again reads the members from Feishu, now slow: its work takes well over a second.
+    h.emu.slowDown({ path: '/members', delayMs: 1500 });
+    const slow = await h.emu.sendText({
+      chatId: first.chatId,
+      from: first.owner.openId,
+      text: '/绑定 机关第一党支部',
+      mentionBot: true,
+    });
+    expectAckedAtOnce();
+    const next = await h.emu.sendText({
+      chatId: first.chatId,
+      from: first.owner.openId,
+      text: '/帮助',
+      mentionBot: true,
+    });
+    expectAckedAtOnce();
+    const elsewhere = await h.emu.sendText({
+      chatId: other.chatId,
+      from: other.owner.openId,
+      text: '/帮助',
+      mentionBot: true,
+    });
+    expectAckedAtOnce();
+    // The other chat is not held up by the slow one: answered before the 绑定 is.
+    const otherAnswer = await result(elsewhere);
+    const rebound = await result(slow);
+    expect(Date.parse(otherAnswer.createdAt)).toBeLessThanOrEqual(Date.parse(rebound.createdAt));
+    // In its own chat, /帮助 waited for the 绑定 sent before it.
+    const helpAnswer = await result(next);
+    const order = h.emu.botMessages(first.chatId).map((m) => m.messageId);
+    expect(order.indexOf(rebound.messageId)).toBeLessThan(order.indexOf(helpAnswer.messageId));
+  }, 60_000);
+
+  it('past its limit of work in flight the bot still acknowledges at once; the rest wait in the inbox, in order', async () => {
+    h = await startBot({
+      transport: 'websocket',
+      clock: fixedClock('2026-12-01T02:00:00Z'),
+      emulator: { redeliverAfterMs: ACK_WINDOW_MS },
+      inboxMaxInFlight: 1,
+    });
+    const g = bigGroup(4);
+    await result(
+      await h.emu.sendText({ chatId: g.chatId, from: g.owner.openId, text: '/绑定 机关第一党支部', mentionBot: true }),
+    );
+    h.emu.slowDown({ path: '/members', delayMs: 1000 });
+    const sent: EmuMessage[] = [];
+    sent.push(
+      await h.emu.sendText({ chatId: g.chatId, from: g.owner.openId, text: '/绑定 机关第一党支部', mentionBot: true }),
+    );
+    for (let i = 0; i < 4; i++) {
+      sent.push(await h.emu.sendText({ chatId: g.chatId, from: g.owner.openId, text: '/帮助', mentionBot: true }));
+      expectAckedAtOnce();
+    }
+    const answers = [];
+    for (const m of sent) answers.push(await result(m));
+    const order = h.emu.botMessages(g.chatId).map((m) => m.messageId);
+    const positions = answers.map((a) => order.indexOf(a.messageId));
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    // Those past the limit were left in the inbox and taken by its worker.
+    const resumed = h.logs.records().filter((r) => r.msg === 'resuming an inbound event');
+    expect(resumed.length).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
   it('a 5,000-row 整改台账 sent privately: acked at once, "正在处理…", then the preview', async () => {
     h = await start();
     const { owner, chatId } = bigGroup(5);

@@ -156,7 +156,7 @@ describe('long connection', () => {
     }, 40_000);
   }
 
-  it('processes an event acknowledged too late (and so redelivered) once', async () => {
+  it('acknowledges an event once it is recorded, however slow Feishu is: not redelivered, processed once', async () => {
     h = await startBot({ emulator: { redeliverAfterMs: 300 } });
     const secretary = h.emu.addUser('周书记');
     const members = ['吴党员', '郑党员'].map((n) => h.emu.addUser(n));
@@ -165,7 +165,8 @@ describe('long connection', () => {
       owner: secretary.openId,
       members: members.map((m) => m.openId),
     });
-    // /绑定 asks Feishu for the chat and its members before answering: a slow Feishu makes the ack late.
+    // /绑定 asks Feishu for the chat and its members before answering: a slow Feishu makes the work
+    // outlast the emulator's 300 ms redelivery window, but not the ack, which follows the inbox's insert.
     h.emu.latencyMs = 400;
     const msg = await h.emu.sendText({
       chatId: chat.chatId,
@@ -174,8 +175,8 @@ describe('long connection', () => {
       mentionBot: true,
     });
     const delivery = h.emu.deliveries.find((d) => d.type === 'im.message.receive_v1');
-    expect(delivery?.attempts).toBeGreaterThanOrEqual(2);
-    expect(h.emu.stats.redelivered).toBeGreaterThanOrEqual(1);
+    expect(delivery).toMatchObject({ acked: true, attempts: 1 });
+    expect(h.emu.stats.redelivered).toBe(0);
     const reply = await h.emu.waitFor(() => h.emu.botMessages(chat.chatId).find((m) => m.parentId === msg.messageId), {
       what: 'bind reply',
       timeoutMs: 5000,

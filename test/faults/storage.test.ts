@@ -108,7 +108,8 @@ async function fullDisk(onTestFinished: TestContext['onTestFinished']): Promise<
   if (disk) onTestFinished(() => disk.unmount());
   const db = disk ? await sqliteFileDb(join(disk.dir, 'qingfeng.db'), 5000) : await createTestDb();
   onTestFinished(() => db.drop());
-  const tables = ['processed_events', 'outbox', 'audit_log', 'members'];
+  // Every table the bot writes on the way in and after: a full disk refuses the inbox's insert too.
+  const tables = ['inbox', 'processed_events', 'outbox', 'audit_log', 'members'];
   const fill = async (h: BotHarness, expect: ExpectStatic) => {
     if (disk) {
       // An empty WAL, so the next write needs new space; then a filler takes every free byte.

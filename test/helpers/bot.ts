@@ -59,6 +59,8 @@ export interface HarnessOptions {
   identityRetryMs?: number;
   /** How long an event may be worked on before it is acknowledged anyway (the inbox's budget). */
   ackBudgetMs?: number;
+  /** Acknowledged messages worked on at once before the rest wait in the inbox for its worker. */
+  inboxMaxInFlight?: number;
   /**
    * Plain Chinese, always (test/helpers/plain-chinese.ts): when the harness stops, everything the bot
    * showed people is scanned for English words, field ids and platform keys. On for the files in
@@ -126,7 +128,10 @@ export async function startBot(o: HarnessOptions = {}): Promise<BotHarness> {
       dispatcher: { pollMs: 50, maxAttempts: o.maxAttempts },
       pingTimeoutSec: 3,
       identityRetryMs: o.identityRetryMs,
-      inbox: o.ackBudgetMs === undefined ? undefined : { budgetMs: o.ackBudgetMs },
+      inbox: {
+        ...(o.ackBudgetMs === undefined ? {} : { budgetMs: o.ackBudgetMs }),
+        ...(o.inboxMaxInFlight === undefined ? {} : { maxInFlight: o.inboxMaxInFlight }),
+      },
     });
     if (transport === 'webhook') emu.o.webhookUrl = `http://127.0.0.1:${a.port}`;
     await a.ready;
