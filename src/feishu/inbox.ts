@@ -24,7 +24,6 @@ import type { Card } from '../core/card.ts';
 import { isTransientStorageError } from '../db/errors.ts';
 import { wasProcessed } from '../db/repositories/events.ts';
 import {
-  addToInbox,
   claimInbox,
   findInbox,
   listDueInbox,
@@ -36,6 +35,7 @@ import {
   retryInboxLater,
 } from '../db/repositories/inbox.ts';
 import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
+import { InboxWrites } from './inbox-writes.ts';
 import type { InboundMessage } from './events.ts';
 import {
   errText,
@@ -63,6 +63,8 @@ export class Inbox {
   private readonly pollMs: number;
   private readonly maxAttempts: number;
   private readonly concurrency: number;
+  /** The inbox's inserts, written together while one is under way (group commit). */
+  private readonly writes: InboxWrites;
   /** Work in progress in this process, by key (a redelivery joins it instead of starting again). */
   private readonly runs = new Map<string, Run>();
   /** The last run of each order key (orderKey) taken by this process: the next one with that key starts after it. */
@@ -88,6 +90,7 @@ export class Inbox {
     this.maxAttempts = o.maxAttempts ?? 8;
     this.concurrency = o.concurrency ?? 4;
     this.maxInFlight = o.maxInFlight ?? 256;
+    this.writes = new InboxWrites(o.db);
   }
 
   private now(): number {
@@ -112,7 +115,7 @@ export class Inbox {
     if (!run) {
       let added: boolean;
       try {
-        added = await addToInbox(this.o.db, {
+        added = await this.writes.add({
           key,
           kind: work.kind,
           payload: work.event,
@@ -164,7 +167,7 @@ export class Inbox {
     if (!here) this.backlogged = true;
     let added: boolean;
     try {
-      added = await addToInbox(this.o.db, {
+      added = await this.writes.add({
         key,
         kind: work.kind,
         payload: work.event,

@@ -17,29 +17,42 @@ import { listLeaseOwnersOf, releaseLeasesOf } from './leases.ts';
 
 export type { InboxKind };
 
-/** Adds a row owned by `owner` until `leaseUntil`; false when the key is already there (a redelivery). */
-export async function addToInbox(
-  db: Kysely<Database>,
-  r: { key: string; kind: InboxKind; payload: unknown; owner: string; at: string; leaseUntil: string },
-): Promise<boolean> {
-  const res = await db
+export interface NewInboxRow {
+  key: string;
+  kind: InboxKind;
+  payload: unknown;
+  owner: string;
+  at: string;
+  leaseUntil: string;
+}
+
+/**
+ * Adds many rows in one statement (one durable write for all of them); returns the keys added — a key
+ * already there (a redelivery), or twice in `rows`, is added once.
+ */
+export async function addManyToInbox(db: Kysely<Database>, rows: readonly NewInboxRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const added = await db
     .insertInto('inbox')
-    .values({
-      key: r.key,
-      kind: r.kind,
-      payload: JSON.stringify(r.payload),
-      status: 'pending',
-      attempts: 1,
-      next_attempt_at: r.leaseUntil,
-      lease_owner: r.owner,
-      late: 0,
-      last_error: null,
-      received_at: r.at,
-      done_at: null,
-    })
+    .values(
+      rows.map((r) => ({
+        key: r.key,
+        kind: r.kind,
+        payload: JSON.stringify(r.payload),
+        status: 'pending' as const,
+        attempts: 1,
+        next_attempt_at: r.leaseUntil,
+        lease_owner: r.owner,
+        late: 0,
+        last_error: null,
+        received_at: r.at,
+        done_at: null,
+      })),
+    )
     .onConflict((oc) => oc.column('key').doNothing())
-    .executeTakeFirst();
-  return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+    .returning('key')
+    .execute();
+  return new Set(added.map((r) => r.key));
 }
 
 export async function findInbox(db: Kysely<Database>, key: string): Promise<InboxRow | undefined> {
