@@ -35,7 +35,6 @@ import {
   retryInboxLater,
 } from '../db/repositories/inbox.ts';
 import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
-import { InboxWrites } from './inbox-writes.ts';
 import type { InboundMessage } from './events.ts';
 import {
   errText,
@@ -53,6 +52,7 @@ import {
   within,
   workOf,
 } from './inbox-work.ts';
+import { InboxWrites } from './inbox-writes.ts';
 
 export type { InboundWork, InboxHandler, InboxOptions } from './inbox-work.ts';
 export { inboxKey, WORKING_TEXT } from './inbox-work.ts';
