@@ -177,6 +177,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   });
   const inbox = new Inbox({
     db,
+    ingressDb: handle.ingress,
     router,
     logger: logger.child({ component: 'inbox' }),
     wallClock: o.wallClock,

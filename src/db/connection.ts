@@ -1,15 +1,18 @@
 /** Opens the database named by DATABASE_URL: a SQLite file by default, PostgreSQL for `postgres://…`. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
+  type DatabaseConnection,
   type Driver,
   Kysely,
   type PostgresDialectConfig,
   PostgresDriver,
   SqliteDialect,
   type SqliteDialectConfig,
+  SqliteDriver,
 } from 'kysely';
 import type pg from 'pg';
 import type { Dialect } from './migrations/helpers.ts';
@@ -20,6 +23,12 @@ export type { Dialect };
 
 export interface DbHandle {
   db: Kysely<Database>;
+  /**
+   * For the inbox's insert, the one write before an ack (src/feishu/inbox-writes.ts): on SQLite the same
+   * connection, its turn before any other work waiting for it; on PostgreSQL a small pool of its own,
+   * so the acks never queue behind the work they acknowledge. Absent: `db` is used.
+   */
+  ingress?: Kysely<Database>;
   dialect: Dialect;
   /** For logs and /healthz: the file path, or the PostgreSQL host and database (never the password). */
   description: string;
@@ -55,23 +64,32 @@ function loadPg(): typeof pg {
 
 export function openDatabase(url: string, options: OpenOptions = {}): DbHandle {
   if (isPostgresUrl(url)) {
-    const pool = new (loadPg().Pool)({
-      connectionString: url,
-      max: options.poolSize ?? 10,
-      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
-    });
-    // When the server ends a connection (restart, failover, pg_terminate_backend) pg emits 'error' on
-    // the pool or the client; unheard, that is an uncaught exception that kills the bot. The query in
-    // flight fails by itself and is handled there, and the pool opens a new connection next time.
-    pool.on('error', () => {});
-    pool.on('connect', (client) => client.on('error', () => {}));
+    const newPool = (max: number) => {
+      const pool = new (loadPg().Pool)({
+        connectionString: url,
+        max,
+        ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+      });
+      // When the server ends a connection (restart, failover, pg_terminate_backend) pg emits 'error' on
+      // the pool or the client; unheard, that is an uncaught exception that kills the bot. The query in
+      // flight fails by itself and is handled there, and the pool opens a new connection next time.
+      pool.on('error', () => {});
+      pool.on('connect', (client) => client.on('error', () => {}));
+      return pool;
+    };
     const parsed = new URL(url);
-    const db = new Kysely<Database>({ dialect: new KeepCauseDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new KeepCauseDialect({ pool: newPool(options.poolSize ?? 10) }) });
+    // Opened on first use: processes that receive no events (the CLI, jobs) never connect it.
+    const ingress = new Kysely<Database>({ dialect: new KeepCauseDialect({ pool: newPool(2) }) });
     return {
       db,
+      ingress,
       dialect: 'postgres',
       description: `postgres://${parsed.host}${parsed.pathname}${options.schema ? ` (schema ${options.schema})` : ''}`,
-      close: () => db.destroy(),
+      close: async () => {
+        await ingress.destroy();
+        await db.destroy();
+      },
     };
   }
   const path = url.replace(/^sqlite:(\/\/)?/i, '');
@@ -81,8 +99,11 @@ export function openDatabase(url: string, options: OpenOptions = {}): DbHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', description: path, close: () => db.destroy() };
+  const config = { database: withStatementCache(sqlite) };
+  const turns = new Turns();
+  const db = new Kysely<Database>({ dialect: new TurnDialect(config, turns, { urgent: false, closes: true }) });
+  const ingress = new Kysely<Database>({ dialect: new TurnDialect(config, turns, { urgent: true, closes: false }) });
+  return { db, ingress, dialect: 'sqlite', description: path, close: () => db.destroy() };
 }
 
 /**
@@ -110,6 +131,88 @@ class KeepCauseDialect extends OwnSchemaPostgresDialect {
   }
   override createDriver(): Driver {
     return new KeepCauseDriver(this.driverConfig);
+  }
+}
+
+/**
+ * SQLite has one connection, taken in turns. Kysely's own lock wakes every waiter at each release, and
+ * all but one go back to sleep: with a few hundred events waiting that is most of the CPU. Here the
+ * turns are a queue (one wake-up per release), with a lane that goes first: the inbox's insert, which
+ * an ack waits for, and work done `urgently`, never queue behind the work already acknowledged.
+ */
+const urgentWork = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work` with its SQLite turns before everything else waiting (Turns): work a person is waiting on
+ * with a deadline — a card callback must be answered within 3 s — is not queued behind a backlog of
+ * acknowledged work. Everything `work` awaits inherits it. (PostgreSQL: no effect; its pool has no order.)
+ */
+export function urgently<T>(work: () => Promise<T>): Promise<T> {
+  return urgentWork.run(true, work);
+}
+
+class Turns {
+  private busy = false;
+  private readonly first: (() => void)[] = [];
+  private readonly rest: (() => void)[] = [];
+
+  take(urgent: boolean): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => (urgent ? this.first : this.rest).push(resolve));
+  }
+
+  give(): void {
+    const next = this.first.shift() ?? this.rest.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+}
+
+/** Kysely's SQLite driver on a connection shared in turns (its own lock is then never contended). */
+class TurnDriver extends SqliteDriver {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly turns: Turns,
+    private readonly o: { urgent: boolean; closes: boolean },
+  ) {
+    super(config);
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await this.turns.take(this.o.urgent || urgentWork.getStore() === true);
+    try {
+      return await super.acquireConnection();
+    } catch (err) {
+      this.turns.give();
+      throw err;
+    }
+  }
+
+  override async releaseConnection(): Promise<void> {
+    await super.releaseConnection();
+    this.turns.give();
+  }
+
+  /** The ingress view shares the connection: only the main one closes it. */
+  override async destroy(): Promise<void> {
+    if (this.o.closes) await super.destroy();
+  }
+}
+
+class TurnDialect extends SqliteDialect {
+  constructor(
+    private readonly config: SqliteDialectConfig,
+    private readonly turns: Turns,
+    private readonly o: { urgent: boolean; closes: boolean },
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new TurnDriver(this.config, this.turns, this.o);
   }
 }
 

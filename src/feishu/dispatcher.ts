@@ -49,6 +49,11 @@ export class OutboxDispatcher {
   private readonly laneQueues = new Map<string, OutboxRow[]>();
   private readonly readyLanes: string[] = [];
   private readonly lanes = new Set<Promise<void>>();
+  /**
+   * The app's per-minute allowance is used up until then: nothing is claimed before (every row would
+   * be handed straight back, two writes each, over and over, while commits keep waking the loop).
+   */
+  private pausedUntil = 0;
   /** Counters for /healthz and benchmarks. */
   readonly stats = { sent: 0, retried: 0, dead: 0, rateLimited: 0 };
 
@@ -109,6 +114,7 @@ export class OutboxDispatcher {
     const room = this.batchSize - this.held.size;
     if (room <= 0) return 0;
     const now = this.o.wallClock.now().getTime();
+    if (now < this.pausedUntil) return 0;
     const rows = await claimDue(this.o.db, this.o.dialect, {
       owner: this.o.owner,
       now: new Date(now).toISOString(),
@@ -313,6 +319,8 @@ export class OutboxDispatcher {
       const wait = local === 0 && this.o.shared ? await this.o.shared.reserve(checks) : local;
       if (wait === 0) break;
       if (wait > 2000) {
+        // Only a per-minute limit waits this long, and that one is the app's, shared by every row.
+        this.pausedUntil = Math.max(this.pausedUntil, this.o.wallClock.now().getTime() + wait);
         await this.handBack([row], wait);
         return { kind: 'deferred', delayMs: wait };
       }

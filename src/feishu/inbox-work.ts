@@ -24,6 +24,8 @@ export type InboxHandler = Pick<
 
 export interface InboxOptions {
   db: Kysely<Database>;
+  /** Where the inbox's insert goes ahead of other work (DbHandle.ingress); `db` when absent. */
+  ingressDb?: Kysely<Database>;
   router: InboxHandler;
   logger: Logger;
   /** Wall-clock time for leases and retries. */
@@ -78,6 +80,53 @@ export function orderKey(work: InboundWork): string {
       return `${work.event.chatId ?? ''}:${work.event.operatorOpenId}`;
     default:
       return work.event.chatId;
+  }
+}
+
+/**
+ * Work in slices, so acks are not held by the work they acknowledged. SQLite answers synchronously:
+ * an event's work, once started, runs to its end without giving the event loop back, and events started
+ * together would all run before the next request is even read — acks would then go out no faster than
+ * the work. Here events are worked on one after another for a few milliseconds, then the loop reads the
+ * network (arrivals, their inserts and acks) before the next slice. Work that waits on the network (a
+ * Feishu read) does not hold the slice: the next event starts meanwhile. Urgent work (a card click or
+ * a membership change, whose ack waits for it) goes to the front of the queue.
+ */
+export class Slices {
+  private readonly queue: (() => Promise<void>)[] = [];
+  private scheduled = false;
+
+  /** A slice lasts `minMs`, longer as work queues up (a millisecond more per 8 waiting), up to `maxMs`. */
+  constructor(private readonly o: { minMs: number; maxMs: number } = { minMs: 4, maxMs: 8 }) {}
+
+  run<T>(work: () => Promise<T>, urgent = false): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const job = () => work().then(resolve, reject);
+      if (urgent) this.queue.unshift(job);
+      else this.queue.push(job);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => void this.slice());
+  }
+
+  private async slice(): Promise<void> {
+    const start = performance.now();
+    const ms = Math.min(this.o.maxMs, this.o.minMs + this.queue.length / 8);
+    while (this.queue.length > 0 && performance.now() - start < ms) {
+      const job = this.queue.shift() as () => Promise<void>;
+      let tick: NodeJS.Immediate | undefined;
+      // Work that only computes and reads the database finishes first; work waiting on the network
+      // loses the race to the next turn of the loop and goes on by itself.
+      await Promise.race([job(), new Promise<void>((resolve) => (tick = setImmediate(resolve)))]);
+      clearImmediate(tick);
+    }
+    this.scheduled = false;
+    if (this.queue.length > 0) this.schedule();
   }
 }
 

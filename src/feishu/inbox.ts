@@ -21,6 +21,7 @@
  * logs here name the row's key and kind, never the operator or the form.
  */
 import type { Card } from '../core/card.ts';
+import { urgently } from '../db/connection.ts';
 import { isTransientStorageError } from '../db/errors.ts';
 import { wasProcessed } from '../db/repositories/events.ts';
 import {
@@ -45,6 +46,7 @@ import {
   orderKey,
   type Phase,
   type Run,
+  Slices,
   sleep,
   stackOf,
   WORKING_TEXT,
@@ -63,6 +65,8 @@ export class Inbox {
   private readonly pollMs: number;
   private readonly maxAttempts: number;
   private readonly concurrency: number;
+  /** The work, in slices between looks at the network (Slices). */
+  private readonly slices = new Slices();
   /** The inbox's inserts, written together while one is under way (group commit). */
   private readonly writes: InboxWrites;
   /** Work in progress in this process, by key (a redelivery joins it instead of starting again). */
@@ -90,7 +94,7 @@ export class Inbox {
     this.maxAttempts = o.maxAttempts ?? 8;
     this.concurrency = o.concurrency ?? 4;
     this.maxInFlight = o.maxInFlight ?? 256;
-    this.writes = new InboxWrites(o.db);
+    this.writes = new InboxWrites(o.ingressDb ?? o.db);
   }
 
   private now(): number {
@@ -308,8 +312,14 @@ export class Inbox {
 
   private async execute(key: string, work: InboundWork, state: { phase: Phase }): Promise<unknown> {
     let body: unknown;
+    // A click or a membership change whose ack waits for this work goes ahead of acknowledged messages,
+    // in the queue of slices and for the database's connection.
+    const awaited = state.phase === 'running' && work.kind !== 'message';
     try {
-      body = await this.dispatch(work);
+      body = await this.slices.run(
+        () => (awaited ? urgently(() => this.dispatch(work)) : this.dispatch(work)),
+        awaited,
+      );
     } catch (err) {
       const retried = await this.postpone(key, work, err);
       // Acknowledged already, and tried again later: whoever sent the message hears "正在处理…" now.
