@@ -1,0 +1,71 @@
+// The inbox's work in slices (src/feishu/inbox-work.ts Slices): the event loop gets a turn (the
+// network: arrivals, acks) between slices however much work waits; urgent work goes first; work
+// waiting on the network does not hold the slice.
+import { describe, expect, it } from 'vitest';
+import { Slices } from '../../src/feishu/inbox-work.ts';
+
+/** Work that only computes, for at least `ms` (as the router on SQLite does: no real await). */
+const compute = (ms: number) => async () => {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // computing
+  }
+};
+
+describe('work in slices', () => {
+  it('lets the event loop in between slices: 1,000 pieces of 0.1 ms each are not done in one go', async () => {
+    const slices = new Slices();
+    let done = 0;
+    const all = Array.from({ length: 1000 }, () => slices.run(compute(0.1)).then(() => done++));
+    // A request arriving meanwhile: it is looked at after the first slice (at most 8 ms of work).
+    const seenAfter = await new Promise<number>((resolve) => setImmediate(() => setImmediate(() => resolve(done))));
+    await Promise.all(all);
+    expect(done).toBe(1000);
+    expect(seenAfter).toBeGreaterThan(0);
+    expect(seenAfter).toBeLessThan(1000);
+  });
+
+  it('runs urgent work before the work already waiting, the rest in order', async () => {
+    const slices = new Slices();
+    const order: string[] = [];
+    const note = (name: string) => async () => {
+      order.push(name);
+    };
+    await Promise.all([
+      slices.run(note('a')),
+      slices.run(note('b')),
+      slices.run(note('click'), true),
+      slices.run(note('c')),
+    ]);
+    expect(order).toEqual(['click', 'a', 'b', 'c']);
+  });
+
+  it('does not hold the slice for work that waits on the network', async () => {
+    const slices = new Slices();
+    let answer = () => {};
+    const reply = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const order: string[] = [];
+    const slow = slices.run(async () => {
+      await reply;
+      order.push('slow');
+    });
+    await slices.run(async () => {
+      order.push('quick');
+    });
+    answer();
+    await slow;
+    expect(order).toEqual(['quick', 'slow']);
+  });
+
+  it('passes on what the work returns and what it throws', async () => {
+    const slices = new Slices();
+    await expect(slices.run(async () => 42)).resolves.toBe(42);
+    await expect(
+      slices.run(async () => {
+        throw new Error('storage unavailable');
+      }),
+    ).rejects.toThrow('storage unavailable');
+  });
+});
