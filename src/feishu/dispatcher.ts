@@ -55,7 +55,7 @@ export class OutboxDispatcher {
    */
   private pausedUntil = 0;
   /** Counters for /healthz and benchmarks. */
-  readonly stats = { sent: 0, retried: 0, dead: 0, rateLimited: 0 };
+  readonly stats = { sent: 0, retried: 0, dead: 0, rateLimited: 0, wakesWhilePaused: 0 };
 
   constructor(private readonly o: DispatcherOptions) {
     this.leaseMs = o.leaseMs ?? 15_000;
@@ -114,7 +114,10 @@ export class OutboxDispatcher {
     const room = this.batchSize - this.held.size;
     if (room <= 0) return 0;
     const now = this.o.wallClock.now().getTime();
-    if (now < this.pausedUntil) return 0;
+    if (now < this.pausedUntil) {
+      this.stats.wakesWhilePaused++;
+      return 0;
+    }
     const rows = await claimDue(this.o.db, this.o.dialect, {
       owner: this.o.owner,
       now: new Date(now).toISOString(),
