@@ -1,10 +1,12 @@
 /**
  * The ack is never held by slow work (docs/feishu-platform.md §0, §2.6, §3, §5). Each event from either transport
  * is written to the durable inbox in one quick insert.
- *   - A message is acknowledged as soon as that insert is durable; the router
- *     works on it afterwards, in order for each person in each chat (orderKey in inbox-work.ts: one
- *     person's events one after another, everyone else side by side). Should the work outlast the budget (~2 s), a message that expects an answer gets a
- *     "正在处理…" reply through the outbox, then its answer. A passing fault during the work is
+ *   - A message is acknowledged as soon as that insert is durable (inbox-writes.ts: inserts that
+ *     arrive together are written together); the router works on it afterwards, in slices between
+ *     looks at the network (Slices), in order for each person in each chat (orderKey: one person's
+ *     events one after another, everyone else side by side). Should the work outlast the budget
+ *     (~2 s), a message that expects an answer gets a "正在处理…" reply through the outbox, then its
+ *     answer. A passing fault during the work is
  *     retried from the inbox (with backoff): the event is already safe there, so Feishu need not send
  *     it again. Only a failed insert leaves the event unacknowledged (Feishu sends it again).
  *   - A card callback must be answered with the new card, so it is handled while the budget runs:
