@@ -119,20 +119,7 @@ export class Inbox {
     const now = this.now();
     let run = this.runs.get(key);
     if (!run) {
-      let added: boolean;
-      try {
-        added = await this.writes.add({
-          key,
-          kind: work.kind,
-          payload: work.event,
-          owner: this.o.owner,
-          at: this.iso(now),
-          leaseUntil: this.iso(now + this.leaseMs),
-        });
-      } catch (err) {
-        this.notRecorded(work, err);
-        throw err;
-      }
+      const added = await this.record(key, work, now, now + this.leaseMs);
       run = this.runs.get(key);
       if (!added && !run) {
         const row = await findInbox(this.o.db, key);
@@ -171,21 +158,8 @@ export class Inbox {
     const now = this.now();
     const here = !this.backlogged && this.runs.size < this.maxInFlight;
     if (!here) this.backlogged = true;
-    let added: boolean;
-    try {
-      added = await this.writes.add({
-        key,
-        kind: work.kind,
-        payload: work.event,
-        owner: this.o.owner,
-        at: this.iso(now),
-        // Not taken here (too much in flight): due at once, for the worker.
-        leaseUntil: this.iso(here ? now + this.leaseMs : now),
-      });
-    } catch (err) {
-      this.notRecorded(work, err);
-      throw err;
-    }
+    // Not taken here (too much in flight): due at once, for the worker.
+    const added = await this.record(key, work, now, here ? now + this.leaseMs : now);
     if (!added) {
       const joined = this.runs.get(key);
       if (joined) return this.afterRun(key, joined, work);
@@ -252,6 +226,26 @@ export class Inbox {
       void tail.then(() => clearTimeout(timer));
     }
     return run;
+  }
+
+  /**
+   * Writes the event's row, held by this process until `leaseUntil`; false when it was there already
+   * (a redelivery). Throws, after logging why, when the inbox cannot be written.
+   */
+  private async record(key: string, work: InboundWork, now: number, leaseUntil: number): Promise<boolean> {
+    try {
+      return await this.writes.add({
+        key,
+        kind: work.kind,
+        payload: work.event,
+        owner: this.o.owner,
+        at: this.iso(now),
+        leaseUntil: this.iso(leaseUntil),
+      });
+    } catch (err) {
+      this.notRecorded(work, err);
+      throw err;
+    }
   }
 
   /** The inbox cannot be written: nothing ran, and the event stays unacknowledged for Feishu to send again. */

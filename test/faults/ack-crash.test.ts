@@ -4,24 +4,18 @@
  * and says "正在处理…", and is killed with SIGKILL before the binding is done. Started again, it
  * finishes the binding from its inbox: bound once, every member once, one answer, no redelivery needed.
  */
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WORKING_TEXT } from '../../src/feishu/inbox.ts';
 import { messageText } from '../helpers/bot.ts';
 import { cardTitle } from '../helpers/cards.ts';
 import { testDialect } from '../helpers/db.ts';
 import { allBotMessages } from '../helpers/fault-bot.ts';
-import { BotProcess, processDatabase, processEmulator } from '../helpers/fault-proc.ts';
+import { startBotProcess } from '../helpers/fault-proc.ts';
 
 describe('a crash after the ack', () => {
   it(`finishes the work once after a restart (${testDialect})`, async () => {
     // Feishu gives up on an event after 3 s; the ack must come before.
-    const emu = await processEmulator({ redeliverAfterMs: 3000 });
-    onTestFinished(() => emu.close());
-    const db = await processDatabase();
-    onTestFinished(() => db.drop());
-    const bot = new BotProcess(emu, db.url);
-    onTestFinished(() => bot.kill());
-    await bot.start();
+    const { emu, db, bot } = await startBotProcess({ redeliverAfterMs: 3000 });
 
     const owner = emu.addUser('李书记');
     const others = Array.from({ length: 999 }, (_x, i) => emu.addUser(`党员${i + 1}`).openId);

@@ -7,7 +7,7 @@
  * (Kills during a burst, where rows are written together and some acks never went out, are in
  * kill-restart.test.ts and `npm run soak`.) Every command answered exactly once.
  */
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../src/sandbox/emulator/types.ts';
 import type { Emulator } from '../../src/sandbox/emulator.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
@@ -15,7 +15,13 @@ import { isWorkingNotice, messageText } from '../helpers/bot.ts';
 import { cardTitle } from '../helpers/cards.ts';
 import { testDialect } from '../helpers/db.ts';
 import { allBotMessages, replyCounts } from '../helpers/fault-bot.ts';
-import { BotProcess, processDatabase, processEmulator, setupWorld, type World } from '../helpers/fault-proc.ts';
+import {
+  type BotProcess,
+  type processDatabase,
+  setupWorld,
+  startBotProcess,
+  type World,
+} from '../helpers/fault-proc.ts';
 
 type Db = Awaited<ReturnType<typeof processDatabase>>;
 
@@ -67,13 +73,7 @@ async function outboxIdle(emu: Emulator, db: Db) {
 }
 
 async function started(): Promise<{ emu: Emulator; db: Db; bot: BotProcess; w: World }> {
-  const emu = await processEmulator({ redeliverAfterMs: 3000 });
-  onTestFinished(() => emu.close());
-  const db = await processDatabase();
-  onTestFinished(() => db.drop());
-  const bot = new BotProcess(emu, db.url);
-  onTestFinished(() => bot.kill());
-  await bot.start();
+  const { emu, db, bot } = await startBotProcess({ redeliverAfterMs: 3000 });
   const w = await setupWorld(emu, db.handle.db, { size: 6, owners: 1 });
   return { emu, db, bot, w };
 }

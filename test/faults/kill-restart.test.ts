@@ -9,12 +9,9 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { testDialect } from '../helpers/db.ts';
 import { seededRandom } from '../helpers/fault-bot.ts';
 import {
-  BotProcess,
   cliProcess,
   killChild,
   Load,
-  processDatabase,
-  processEmulator,
   quietLogger,
   REMINDER_NOW,
   report,
@@ -22,6 +19,7 @@ import {
   seedDueRectifications,
   settle,
   setupWorld,
+  startBotProcess,
 } from '../helpers/fault-proc.ts';
 import { pace } from '../helpers/wait.ts';
 
@@ -33,13 +31,7 @@ const KILLS = 3;
 describe('SIGKILL during a burst', () => {
   it(`answers every command once and keeps every change across ${KILLS} kills (${testDialect}, seed ${SEED})`, async () => {
     const random = seededRandom(SEED);
-    const emu = await processEmulator();
-    onTestFinished(() => emu.close());
-    const db = await processDatabase();
-    onTestFinished(() => db.drop());
-    const bot = new BotProcess(emu, db.url);
-    onTestFinished(() => bot.kill());
-    await bot.start();
+    const { emu, db, bot } = await startBotProcess();
 
     const w = await setupWorld(emu, db.handle.db, { size: 20, owners: 6 });
     const rectIds = await seedDueRectifications(db.handle.db, w, 30);

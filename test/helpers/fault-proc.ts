@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Kysely } from 'kysely';
+import { onTestFinished } from 'vitest';
 import { runCli } from '../../src/cli/run.ts';
 import { systemClock } from '../../src/clock.ts';
 import type { Logger } from '../../src/core/contracts.ts';
@@ -82,6 +83,21 @@ function killChild(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
+}
+
+/**
+ * An emulator, a database another process can open and the bot process on them, started (connected and
+ * listening); each is stopped or dropped when the test ends.
+ */
+export async function startBotProcess(o: Partial<EmulatorOptions> = {}) {
+  const emu = await processEmulator(o);
+  onTestFinished(() => emu.close());
+  const db = await processDatabase();
+  onTestFinished(() => db.drop());
+  const bot = new BotProcess(emu, db.url);
+  onTestFinished(() => bot.kill());
+  await bot.start();
+  return { emu, db, bot };
 }
 
 /** The bot process: started, killed with SIGKILL, started again on the same database. */
