@@ -332,10 +332,9 @@ export class Inbox {
     const late = state.phase === 'late' && work.kind === 'card_action' ? lateAnswer(work.event, body) : undefined;
     if (!late) {
       // The effects are committed (with their dedup record): should this write fail, taking the row
-      // again finds them done, so the answer in hand still goes out.
-      await markInboxDone(this.o.db, key, at).catch((err) =>
-        this.o.logger.warn({ key, err: errText(err) }, 'could not mark an inbound event done'),
-      );
+      // again finds them done, so the answer in hand still goes out; the mark is tried again shortly
+      // rather than leaving the row to wait for its lease to run out.
+      await this.markDone(key, at);
       return body;
     }
     await this.o.db.transaction().execute(async (trx) => {
@@ -381,14 +380,42 @@ export class Inbox {
         await markInboxFailed(this.o.db, key, this.iso(now), errText(err));
         return false;
       }
-      const delay = Math.min(300_000, 1000 * 2 ** (attempts - 1));
-      this.o.logger.warn({ key, event: work.kind, attempts, delayMs: delay }, 'inbound event will be retried');
+    } catch (e) {
+      this.o.logger.warn({ key, err: errText(e) }, 'could not give up an inbound event');
+    }
+    // A storage fault passes in moments (a dropped connection, a lock let go): tried again soon, as
+    // Feishu's redelivery would, at most 5 s apart. Anything else waits longer, up to 5 minutes.
+    const delay = isTransientStorageError(err)
+      ? Math.min(5_000, 250 * 2 ** (attempts - 1))
+      : Math.min(300_000, 1000 * 2 ** (attempts - 1));
+    this.o.logger.warn({ key, event: work.kind, attempts, delayMs: delay }, 'inbound event will be retried');
+    try {
       await retryInboxLater(this.o.db, key, this.iso(now + delay), errText(err));
     } catch (e) {
-      // The row keeps its lease and is taken again when that runs out.
-      this.o.logger.warn({ key, err: errText(e) }, 'could not reschedule an inbound event');
+      // The row stays leased to this process (for a minute): it is tried again here, not after the lease.
+      this.o.logger.warn({ key, err: errText(e) }, 'could not reschedule an inbound event; retrying it here');
+      this.retryHere(key, work, delay);
     }
     return true;
+  }
+
+  private async markDone(key: string, at: string, tries = 0): Promise<void> {
+    try {
+      await markInboxDone(this.o.db, key, at);
+    } catch (err) {
+      this.o.logger.warn({ key, err: errText(err) }, 'could not mark an inbound event done');
+      if (tries >= 5 || this.stopped) return;
+      const timer = setTimeout(() => void this.markDone(key, at, tries + 1), 250 * 2 ** tries);
+      timer.unref?.();
+    }
+  }
+
+  private retryHere(key: string, work: InboundWork, delayMs: number): void {
+    const timer = setTimeout(() => {
+      if (this.stopped || this.runs.has(key)) return;
+      this.inOrder(key, work, 'late').done.catch(() => undefined);
+    }, delayMs);
+    timer.unref?.();
   }
 
   // ---------------------------------------------------------------- the worker (crash recovery)
