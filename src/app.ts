@@ -184,6 +184,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     owner: instanceId,
     afterCommit: () => dispatcher.wake(),
     releaseAllAtStart: handle.dialect === 'sqlite',
+    sliced: handle.dialect === 'sqlite',
     ...(handle.dialect === 'postgres' ? { isDeadOwner: isDeadLocalOwner } : {}),
     ...o.inbox,
   });

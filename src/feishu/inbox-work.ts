@@ -40,6 +40,11 @@ export interface InboxOptions {
   leaseMs?: number;
   pollMs?: number;
   maxAttempts?: number;
+  /**
+   * Work in slices between looks at the network (Slices): for SQLite, which answers synchronously.
+   * PostgreSQL's driver waits on the network anyway, and the loop reads requests between its answers.
+   */
+  sliced?: boolean;
   /** Rows the worker runs at once. */
   concurrency?: number;
   /** Acknowledged messages and membership changes worked on at once in this process (256). */

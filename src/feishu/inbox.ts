@@ -67,8 +67,8 @@ export class Inbox {
   private readonly pollMs: number;
   private readonly maxAttempts: number;
   private readonly concurrency: number;
-  /** The work, in slices between looks at the network (Slices). */
-  private readonly slices = new Slices();
+  /** The work, in slices between looks at the network (Slices; SQLite only). */
+  private readonly slices: Slices | undefined;
   /** The inbox's inserts, written together while one is under way (group commit). */
   private readonly writes: InboxWrites;
   /** Work in progress in this process, by key (a redelivery joins it instead of starting again). */
@@ -97,6 +97,7 @@ export class Inbox {
     this.concurrency = o.concurrency ?? 4;
     this.maxInFlight = o.maxInFlight ?? 256;
     this.writes = new InboxWrites(o.ingressDb ?? o.db);
+    this.slices = o.sliced === false ? undefined : new Slices();
   }
 
   private now(): number {
@@ -312,10 +313,8 @@ export class Inbox {
     // in the queue of slices and for the database's connection.
     const awaited = state.phase === 'running' && work.kind !== 'message';
     try {
-      body = await this.slices.run(
-        () => (awaited ? urgently(() => this.dispatch(work)) : this.dispatch(work)),
-        awaited,
-      );
+      const go = () => (awaited ? urgently(() => this.dispatch(work)) : this.dispatch(work));
+      body = await (this.slices ? this.slices.run(go, awaited) : go());
     } catch (err) {
       const retried = await this.postpone(key, work, err);
       // Acknowledged already, and tried again later: whoever sent the message hears "正在处理…" now.
