@@ -313,8 +313,10 @@ export class Inbox {
     // in the queue of slices and for the database's connection.
     const awaited = state.phase === 'running' && work.kind !== 'message';
     try {
-      const go = () => (awaited ? urgently(() => this.dispatch(work)) : this.dispatch(work));
-      body = await (this.slices ? this.slices.run(go, awaited) : go());
+      const slices = this.slices;
+      body = await (slices
+        ? slices.run(() => (awaited ? urgently(() => this.dispatch(work)) : this.dispatch(work)), awaited)
+        : this.dispatch(work));
     } catch (err) {
       const retried = await this.postpone(key, work, err);
       // Acknowledged already, and tried again later: whoever sent the message hears "正在处理…" now.
