@@ -902,11 +902,15 @@ export async function runPg(o: { quick: boolean }): Promise<BenchResult> {
   } catch {
     server = 'PostgreSQL on this machine';
   }
-  const phases: [string, () => Promise<Section[]>][] = [
-    ['ingest', () => ingestPhase(schemas, o.quick, notes)],
-    ['cards', () => cardsPhase(schemas, o.quick)],
-    ['scans', () => scansPhase(schemas, o.quick)],
-  ];
+  // QF_BENCH_PG_PHASES=cards (comma-separated) runs only those phases, to compare one change quickly.
+  const only = process.env.QF_BENCH_PG_PHASES?.split(',');
+  const phases = (
+    [
+      ['ingest', () => ingestPhase(schemas, o.quick, notes)],
+      ['cards', () => cardsPhase(schemas, o.quick)],
+      ['scans', () => scansPhase(schemas, o.quick)],
+    ] as [string, () => Promise<Section[]>][]
+  ).filter(([name]) => !only || only.includes(name));
   try {
     for (const [name, phase] of phases) {
       try {
