@@ -134,12 +134,6 @@ class KeepCauseDialect extends OwnSchemaPostgresDialect {
   }
 }
 
-/**
- * SQLite has one connection, taken in turns. Kysely's own lock wakes every waiter at each release, and
- * all but one go back to sleep: with a few hundred events waiting that is most of the CPU. Here the
- * turns are a queue (one wake-up per release), with a lane that goes first: the inbox's insert, which
- * an ack waits for, and work done `urgently`, never queue behind the work already acknowledged.
- */
 const urgentWork = new AsyncLocalStorage<true>();
 
 /**
@@ -151,6 +145,12 @@ export function urgently<T>(work: () => Promise<T>): Promise<T> {
   return urgentWork.run(true, work);
 }
 
+/**
+ * SQLite has one connection, taken in turns. Kysely's own lock wakes every waiter at each release, and
+ * all but one go back to sleep: with a few hundred events waiting that is most of the CPU. Here the
+ * turns are a queue (one wake-up per release), with a lane that goes first: the inbox's insert, which
+ * an ack waits for, and work done `urgently`, never queue behind the work already acknowledged.
+ */
 class Turns {
   private busy = false;
   private readonly first: (() => void)[] = [];

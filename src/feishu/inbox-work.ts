@@ -101,8 +101,17 @@ export class Slices {
   private readonly queue: (() => Promise<void>)[] = [];
   private scheduled = false;
 
-  /** A slice lasts `minMs`, longer as work queues up (a millisecond more per 8 waiting), up to `maxMs`. */
-  constructor(private readonly o: { minMs: number; maxMs: number } = { minMs: 4, maxMs: 8 }) {}
+  /**
+   * A slice lasts `minMs`, longer as work queues up (a millisecond more per 8 waiting), up to `maxMs`,
+   * measured by `now` (milliseconds; tests pass a clock of their own).
+   */
+  constructor(
+    private readonly o: { minMs: number; maxMs: number; now: () => number } = {
+      minMs: 4,
+      maxMs: 8,
+      now: () => performance.now(),
+    },
+  ) {}
 
   run<T>(work: () => Promise<T>, urgent = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -120,9 +129,9 @@ export class Slices {
   }
 
   private async slice(): Promise<void> {
-    const start = performance.now();
+    const start = this.o.now();
     const ms = Math.min(this.o.maxMs, this.o.minMs + this.queue.length / 8);
-    while (this.queue.length > 0 && performance.now() - start < ms) {
+    while (this.queue.length > 0 && this.o.now() - start < ms) {
       const job = this.queue.shift() as () => Promise<void>;
       let tick: NodeJS.Immediate | undefined;
       // Work that only computes and reads the database finishes first; work waiting on the network

@@ -1,10 +1,10 @@
 // The inbox's group commit (src/feishu/inbox-writes.ts) on SQLite and PostgreSQL: events that arrive
 // while a write is under way go into the next one together; a key already there, or twice in one
 // write, is added once; a write that fails fails for every event in it and writes none of them.
-import type { KyselyPlugin, PluginTransformQueryArgs, RootOperationNode } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewInboxRow } from '../../src/db/repositories/inbox.ts';
 import { InboxWrites } from '../../src/feishu/inbox-writes.ts';
+import { CountQueries } from '../helpers/count-queries.ts';
 import { createTestDb, type TestDb, testDialect } from '../helpers/db.ts';
 
 let h: TestDb | undefined;
@@ -12,18 +12,6 @@ afterEach(async () => {
   await h?.drop();
   h = undefined;
 });
-
-/** Counts the INSERT statements sent through it. */
-class CountInserts implements KyselyPlugin {
-  inserts = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    if (args.node.kind === 'InsertQueryNode') this.inserts++;
-    return args.node;
-  }
-  async transformResult<T>(args: { result: T }): Promise<T> {
-    return args.result;
-  }
-}
 
 const row = (key: string, payload: unknown = { text: key }): NewInboxRow => ({
   key,
@@ -40,13 +28,13 @@ const keys = async (db: TestDb) =>
 describe(`the inbox's group commit (${testDialect})`, () => {
   it('writes 300 events that arrive together in 3 statements, not 300', async () => {
     h = await createTestDb();
-    const count = new CountInserts();
+    const count = new CountQueries('InsertQueryNode');
     const writes = new InboxWrites(h.db.withPlugin(count));
     const all = Array.from({ length: 300 }, (_x, i) => `msg:${String(i).padStart(3, '0')}`);
     const added = await Promise.all(all.map((k) => writes.add(row(k))));
     expect(added.every((a) => a === true)).toBe(true);
     // The first alone (nothing was under way), then everyone who came meanwhile, 200 at most at a time.
-    expect(count.inserts).toBe(3);
+    expect(count.count).toBe(3);
     expect(await keys(h)).toEqual(all);
   });
 

@@ -4,7 +4,6 @@
  * touch no row — and then sends everything, each once. Before, every wake claimed a batch and handed
  * each row straight back, two writes a row, over and over (BENCHMARKS.md, issue 17).
  */
-import type { KyselyPlugin, PluginTransformQueryArgs, RootOperationNode } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OffsetClock } from '../../src/clock.ts';
 import { createOutboxWriter } from '../../src/db/repositories/outbox-writer.ts';
@@ -13,21 +12,10 @@ import { OutboxDispatcher } from '../../src/feishu/dispatcher.ts';
 import { FEISHU_LIMITS, RateLimiter } from '../../src/feishu/limiter.ts';
 import { Emulator } from '../../src/sandbox/emulator.ts';
 import { TEST_APP_ID, TEST_APP_SECRET } from '../helpers/bot.ts';
+import { CountQueries } from '../helpers/count-queries.ts';
 import { createTestDb, type TestDb, testDialect } from '../helpers/db.ts';
 import { captureLogs } from '../helpers/logs.ts';
 import { until } from '../helpers/wait.ts';
-
-/** Counts the UPDATE statements on the outbox (a claim, a hand-back, an outcome). */
-class CountOutboxUpdates implements KyselyPlugin {
-  updates = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    if (args.node.kind === 'UpdateQueryNode') this.updates++;
-    return args.node;
-  }
-  async transformResult<T>(args: { result: T }): Promise<T> {
-    return args.result;
-  }
-}
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -59,7 +47,7 @@ describe(`outbox dispatcher, the app's minute allowance used up (${testDialect})
     for (let i = 0; i < FEISHU_LIMITS.appPerMinute.max; i++) {
       expect(limiter.reserve([{ key: 'app:min', limit: FEISHU_LIMITS.appPerMinute }])).toBe(0);
     }
-    const count = new CountOutboxUpdates();
+    const count = new CountQueries('UpdateQueryNode');
     const logs = captureLogs('warn');
     const api = createFeishuClient({
       appId: TEST_APP_ID,
@@ -91,14 +79,14 @@ describe(`outbox dispatcher, the app's minute allowance used up (${testDialect})
       },
       { what: 'the first batch handed back until the minute is over' },
     );
-    const writes = count.updates;
+    const writes = count.count;
     // Commits keep waking it: it looks, and claims nothing.
     for (let i = 0; i < 5; i++) {
       const seen = dispatcher.stats.wakesWhilePaused;
       dispatcher.wake();
       await until(() => dispatcher.stats.wakesWhilePaused > seen, { what: 'the wake seen while paused' });
     }
-    expect(count.updates).toBe(writes);
+    expect(count.count).toBe(writes);
     const waiting = (await rows()).filter((r) => r.next_attempt_at === at);
     expect(waiting).toHaveLength(10);
     expect(waiting.every((r) => r.lease_owner === null && r.attempts === 0)).toBe(true);
