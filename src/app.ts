@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import type { Clock } from './core/clock.ts';
 import type { CommandModule, JobModule, Logger, RuntimeSettings } from './core/contracts.ts';
 import type { DbHandle } from './db/connection.ts';
+import { GroupCommit, type GroupCommitStats } from './db/group-commit.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { probeWrite, withTimeout } from './db/repositories/health.ts';
 import { listHolidayOverrides } from './db/repositories/holidays.ts';
@@ -65,6 +66,8 @@ export interface App {
   readonly router: Router;
   readonly dispatcher: OutboxDispatcher;
   readonly inbox: Inbox;
+  /** How the events' transactions were committed together (batches, committed, the largest). */
+  readonly commits: GroupCommitStats;
   /** The bot's own open_id, read with retries. */
   readonly identity: BotIdentity;
   readonly feishu: FeishuClient;
@@ -156,8 +159,16 @@ export async function createApp(o: AppOptions): Promise<App> {
   });
   // Read in the background from here on: the transport comes up meanwhile, nothing waits for it.
   identity.start();
+  // The events' transactions, committed together while one is under way (src/db/group-commit.ts). SQLite
+  // has one connection, and the inbox's insert waits for a batch: short batches. PostgreSQL: a few at
+  // once, each waiting for the disk at its commit.
+  const commits = new GroupCommit(
+    db,
+    handle.dialect === 'sqlite' ? { lanes: 1, maxBatch: 32, maxMs: 4 } : { lanes: 4, maxBatch: 32, maxMs: 20 },
+  );
   const router = new Router({
     db,
+    transaction: commits.run,
     registry: new CommandRegistry(o.commands),
     clock: o.clock,
     wallClock: o.wallClock,
@@ -177,6 +188,7 @@ export async function createApp(o: AppOptions): Promise<App> {
   });
   const inbox = new Inbox({
     db,
+    transaction: commits.run,
     ingressDb: handle.ingress,
     router,
     logger: logger.child({ component: 'inbox' }),
@@ -286,6 +298,7 @@ export async function createApp(o: AppOptions): Promise<App> {
     router,
     dispatcher,
     inbox,
+    commits: commits.stats,
     identity,
     feishu,
     instanceId,

@@ -74,7 +74,10 @@ export function openDatabase(url: string, options: OpenOptions = {}): DbHandle {
       // the pool or the client; unheard, that is an uncaught exception that kills the bot. The query in
       // flight fails by itself and is handled there, and the pool opens a new connection next time.
       pool.on('error', () => {});
-      pool.on('connect', (client) => client.on('error', () => {}));
+      pool.on('connect', (client) => {
+        client.on('error', () => {});
+        prepareOnce(client);
+      });
       return pool;
     };
     const parsed = new URL(url);
@@ -104,6 +107,33 @@ export function openDatabase(url: string, options: OpenOptions = {}): DbHandle {
   const db = new Kysely<Database>({ dialect: new TurnDialect(config, turns, { urgent: false, closes: true }) });
   const ingress = new Kysely<Database>({ dialect: new TurnDialect(config, turns, { urgent: true, closes: false }) });
   return { db, ingress, dialect: 'sqlite', description: path, close: () => db.destroy() };
+}
+
+/**
+ * Statements prepared once per connection (issue 17). Kysely sends each query as text with its
+ * parameters, which pg runs as an unnamed statement: PostgreSQL parses and plans it every time. Here a
+ * connection names each statement text it sends with parameters (`qf1`, `qf2` …) the first time; pg
+ * then only binds and executes it after that. At most `max` names per connection — statement texts
+ * that vary (an `in (…)` of any length) would otherwise grow the server's memory without end — and
+ * texts beyond that run unnamed as before. Statements without parameters (begin, commit, savepoints)
+ * are left as they are.
+ */
+function prepareOnce(client: pg.PoolClient, max = 500): void {
+  const names = new Map<string, string>();
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const named = (...args: unknown[]): unknown => {
+    const [text, values, callback] = args;
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
+      let name = names.get(text);
+      if (name === undefined && names.size < max) {
+        name = `qf${names.size + 1}`;
+        names.set(text, name);
+      }
+      if (name !== undefined) return query({ name, text, values });
+    }
+    return query(...args);
+  };
+  client.query = named as typeof client.query;
 }
 
 /**
@@ -145,6 +175,16 @@ export function urgently<T>(work: () => Promise<T>): Promise<T> {
   return urgentWork.run(true, work);
 }
 
+/** Runs `work` urgently or, when `urgent` is false, as ordinary work whoever calls it. */
+export function withUrgency<T>(urgent: boolean, work: () => Promise<T>): Promise<T> {
+  return urgent ? urgentWork.run(true, work) : urgentWork.exit(work);
+}
+
+/** True inside `urgently`. */
+export function isUrgent(): boolean {
+  return urgentWork.getStore() === true;
+}
+
 /**
  * SQLite has one connection, taken in turns. Kysely's own lock wakes every waiter at each release, and
  * all but one go back to sleep: with a few hundred events waiting that is most of the CPU. Here the
@@ -182,7 +222,7 @@ class TurnDriver extends SqliteDriver {
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
-    await this.turns.take(this.o.urgent || urgentWork.getStore() === true);
+    await this.turns.take(this.o.urgent || isUrgent());
     try {
       return await super.acquireConnection();
     } catch (err) {

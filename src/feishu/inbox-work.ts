@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/contracts.ts';
+import type { RunTransaction } from '../db/group-commit.ts';
 import type { Database, InboxRow } from '../db/schema.ts';
 import type { Router } from '../router/router.ts';
 import type { InboundCardAction, InboundChatMembers, InboundMessage } from './events.ts';
@@ -24,6 +25,8 @@ export type InboxHandler = Pick<
 
 export interface InboxOptions {
   db: Kysely<Database>;
+  /** How the work's transactions run (the app's group commit); each on its own when absent. */
+  transaction?: RunTransaction;
   /** Where the inbox's insert goes ahead of other work (DbHandle.ingress); `db` when absent. */
   ingressDb?: Kysely<Database>;
   router: InboxHandler;

@@ -25,6 +25,7 @@
 import type { Card } from '../core/card.ts';
 import { urgently } from '../db/connection.ts';
 import { isTransientStorageError } from '../db/errors.ts';
+import { type RunTransaction, separateTransactions } from '../db/group-commit.ts';
 import { wasProcessed } from '../db/repositories/events.ts';
 import {
   claimInbox,
@@ -71,6 +72,8 @@ export class Inbox {
   private readonly slices: Slices | undefined;
   /** The inbox's inserts, written together while one is under way (group commit). */
   private readonly writes: InboxWrites;
+  /** The work's transactions: the app's group commit (src/db/group-commit.ts). */
+  private readonly tx: RunTransaction;
   /** Work in progress in this process, by key (a redelivery joins it instead of starting again). */
   private readonly runs = new Map<string, Run>();
   /** The last run of each order key (orderKey) taken by this process: the next one with that key starts after it. */
@@ -98,6 +101,7 @@ export class Inbox {
     this.maxInFlight = o.maxInFlight ?? 256;
     this.writes = new InboxWrites(o.ingressDb ?? o.db);
     this.slices = o.sliced === false ? undefined : new Slices();
+    this.tx = o.transaction ?? separateTransactions(o.db);
   }
 
   private now(): number {
@@ -281,7 +285,7 @@ export class Inbox {
   /** "正在处理…" as a reply to the message, unless it gets no answer or its answer is already written. */
   private async tellWorking(key: string, msg: InboundMessage): Promise<void> {
     const answered = this.o.router.expectsAnswer(msg);
-    const wrote = await this.o.db.transaction().execute(async (trx) => {
+    const wrote = await this.tx(async (trx) => {
       await markInboxLate(trx, key);
       if (!answered || (await wasProcessed(trx, key))) return false;
       const outbox = createOutboxWriter(trx, { at: this.iso(this.now()) });
@@ -338,7 +342,7 @@ export class Inbox {
       await this.markDone(key, at);
       return body;
     }
-    await this.o.db.transaction().execute(async (trx) => {
+    await this.tx(async (trx) => {
       const outbox = createOutboxWriter(trx, { at });
       if (late.card && late.messageId) {
         await outbox.patchCard({ messageId: late.messageId }, late.card as Card, { key: `late:${key}` });
@@ -402,7 +406,7 @@ export class Inbox {
 
   private async markDone(key: string, at: string, tries = 0): Promise<void> {
     try {
-      await markInboxDone(this.o.db, key, at);
+      await this.tx((trx) => markInboxDone(trx, key, at));
     } catch (err) {
       this.o.logger.warn({ key, err: errText(err) }, 'could not mark an inbound event done');
       if (tries >= 5 || this.stopped) return;

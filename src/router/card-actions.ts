@@ -19,7 +19,16 @@ import { findOrgById, isGroupChat } from '../db/repositories/orgs.ts';
 import { localDate, zonedInstant } from '../domain/time.ts';
 import type { InboundCardAction } from '../feishu/events.ts';
 import { requireActionOrg, requireRole } from './access.ts';
-import { errorRef, FAULT_TEXT, type Outcome, type RouterDeps, round, routerContext, stack } from './deps.ts';
+import {
+  errorRef,
+  FAULT_TEXT,
+  inTransaction,
+  type Outcome,
+  type RouterDeps,
+  round,
+  routerContext,
+  stack,
+} from './deps.ts';
 import { answerPersonally, toCallbackBody } from './replies.ts';
 import { actorIn, leftRefusal, resolveOrg } from './who.ts';
 
@@ -81,7 +90,7 @@ async function cardAction(
   const audit = { ...who, action: `action:${actionId}`, args: rest };
 
   try {
-    const answer = await d.db.transaction().execute(async (trx) => {
+    const answer = await inTransaction(d, async (trx) => {
       if (!(await markProcessed(trx, dedupKey, 'card_action', now.toISOString()))) return undefined;
       const org = orgHint.success
         ? await findOrgById(trx, orgHint.data)
@@ -131,7 +140,7 @@ async function cardAction(
     return { answer, outcome: 'ok' };
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    await d.db.transaction().execute(async (trx) => {
+    await inTransaction(d, async (trx) => {
       await recordAudit(trx, { at: auditAt, orgId, ...audit, result: `refused:${err.code}` });
     });
     return { answer: { toast: { type: 'error', content: err.message } }, outcome: 'refused' };

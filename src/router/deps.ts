@@ -3,7 +3,7 @@
  * share: the outcome logged for each event, the fault reference, the handler context.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import type {
   BaseContext,
@@ -15,6 +15,7 @@ import type {
   RuntimeSettings,
 } from '../core/contracts.ts';
 import { TransientError } from '../core/errors.ts';
+import { type RunTransaction, separateTransactions } from '../db/group-commit.ts';
 import type { Database } from '../db/schema.ts';
 import type { WorkCalendar } from '../domain/workdays.ts';
 import { buildContext } from './context.ts';
@@ -22,6 +23,11 @@ import type { CommandRegistry } from './registry.ts';
 
 export interface RouterDeps {
   db: Kysely<Database>;
+  /**
+   * How an event's transaction runs (its dedup mark and effects together): the app's group commit
+   * (src/db/group-commit.ts); absent, each on its own.
+   */
+  transaction?: RunTransaction;
   registry: CommandRegistry;
   /** Business time (settable in the sandbox). */
   clock: Clock;
@@ -43,6 +49,11 @@ export interface RouterDeps {
 }
 
 export type Outcome = 'ok' | 'ignored' | 'duplicate' | 'refused' | 'error' | 'postponed';
+
+/** Runs one event's transaction: in the app's group commit when there is one. */
+export function inTransaction<T>(d: RouterDeps, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return (d.transaction ?? separateTransactions(d.db))(fn);
+}
 
 /** A short reference shown with unexpected errors, found again in the log. */
 export function errorRef(id: string): string {

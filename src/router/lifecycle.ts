@@ -10,12 +10,12 @@ import { findOrgByChat, listOrgChats, rememberGroupChat } from '../db/repositori
 import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
 import { clearUnreachable } from '../db/repositories/unreachable.ts';
 import type { InboundChatMembers } from '../feishu/events.ts';
-import { type RouterDeps, routerContext } from './deps.ts';
+import { inTransaction, type RouterDeps, routerContext } from './deps.ts';
 
 /** The bot was added to a group: post the welcome card, once. */
 export async function onBotAdded(d: RouterDeps, evt: InboundChatMembers): Promise<void> {
   const now = d.clock.now();
-  const fresh = await d.db.transaction().execute(async (trx) => {
+  const fresh = await inTransaction(d, async (trx) => {
     if (!(await markProcessed(trx, `evt:${evt.eventId}`, 'bot_added', now.toISOString()))) return false;
     await clearUnreachable(trx, 'chat_id', evt.chatId);
     await rememberGroupChat(trx, evt.chatId, now.toISOString());
@@ -31,7 +31,7 @@ export async function onBotAdded(d: RouterDeps, evt: InboundChatMembers): Promis
 /** People joined a bound group: they become members of its org. */
 export async function onUsersAdded(d: RouterDeps, evt: InboundChatMembers): Promise<void> {
   const now = d.clock.now();
-  const fresh = await d.db.transaction().execute(async (trx) => {
+  const fresh = await inTransaction(d, async (trx) => {
     if (!(await markProcessed(trx, `evt:${evt.eventId}`, 'users_added', now.toISOString()))) return false;
     const org = await findOrgByChat(trx, evt.chatId);
     if (!org) return true;
@@ -77,7 +77,7 @@ export async function onUsersDeleted(d: RouterDeps, evt: InboundChatMembers): Pr
   }
   let ended = 0;
   const calendar = await d.calendar();
-  const fresh = await d.db.transaction().execute(async (trx) => {
+  const fresh = await inTransaction(d, async (trx) => {
     if (!(await markProcessed(trx, key, 'users_deleted', now.toISOString()))) return false;
     const bound = await findOrgByChat(trx, evt.chatId);
     if (!bound) return true;

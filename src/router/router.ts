@@ -25,6 +25,7 @@ import { onCardAction } from './card-actions.ts';
 import {
   errorRef,
   FAULT_TEXT,
+  inTransaction,
   isTransientFeishuRead,
   type Outcome,
   type RouterDeps,
@@ -254,7 +255,7 @@ export class Router {
   /** Answers without running a command (unknown command, parse error …), once per message. */
   private async answerOnly(msg: InboundMessage, dedupKey: string, answer: Outgoing): Promise<{ outcome: Outcome }> {
     const now = this.d.clock.now();
-    const fresh = await this.d.db.transaction().execute(async (trx) => {
+    const fresh = await inTransaction(this.d, async (trx) => {
       if (!(await markProcessed(trx, dedupKey, 'message', now.toISOString()))) return false;
       const outbox = createOutboxWriter(trx, { at: this.d.wallClock.now().toISOString() });
       await outbox.reply(msg.messageId, answer, { chatId: msg.chatId });
@@ -293,7 +294,7 @@ export class Router {
           );
         }
       }
-      const fresh = await db.transaction().execute(async (trx) => {
+      const fresh = await inTransaction(this.d, async (trx) => {
         if (!(await markProcessed(trx, dedupKey, 'message', now.toISOString()))) return false;
         // Cards answered here may be clicked later; the click does not say the chat is a group.
         if (chat.type === 'group') await rememberGroupChat(trx, chat.chatId, now.toISOString());
@@ -355,7 +356,7 @@ export class Router {
       const expected = err instanceof UserError;
       if (!expected) logger.error({ err: stack(err) }, 'command failed');
       const text = expected ? userErrorText(err) : FAULT_TEXT(errorRef(msg.messageId));
-      const fresh = await db.transaction().execute(async (trx) => {
+      const fresh = await inTransaction(this.d, async (trx) => {
         if (!(await markProcessed(trx, dedupKey, 'message', now.toISOString()))) return false;
         await createOutboxWriter(trx, { at: this.d.wallClock.now().toISOString() }).reply(
           msg.messageId,

@@ -414,6 +414,10 @@ export async function runIngest(o: IngestOptions): Promise<BenchResult> {
   );
   const satDrain = await inboxDrained(b, 300_000);
   log(`ingest: backlog after saturation worked off in ${ms(satDrain.ms, 0)} (${satDrain.pending} left)`);
+  const gc = b.app.commits;
+  log(
+    `ingest: group commit so far: ${gc.committed} transactions in ${gc.batches} commits (largest batch ${gc.largest})`,
+  );
   const open: Record<number, ReturnType<typeof summarise>> = {};
   const answer: Record<number, ReturnType<typeof stats> & { done: number; received: number }> = {};
   for (const rate of [500, 1000, 2000]) {
