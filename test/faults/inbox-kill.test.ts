@@ -3,10 +3,14 @@
  * written, so a kill can come
  *   - between the ack and the work: events safe in the inbox, not yet worked on — the next start works
  *     them off from the table, in each person's order, without Feishu sending anything again;
- *   - after the work, before the answers went out: the answers wait in the outbox and go out once.
+ *   - after the work, before the answers went out: the answers wait in the outbox and go out once;
+ *   - during a batch (PostgreSQL): events' work committed together (src/db/group-commit.ts), killed with
+ *     one event's work done inside the open transaction and the next one's under way — neither is kept,
+ *     both are worked on again after the restart and answered once.
  * (Kills during a burst, where rows are written together and some acks never went out, are in
  * kill-restart.test.ts and `npm run soak`.) Every command answered exactly once.
  */
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryRecord } from '../../src/sandbox/emulator/types.ts';
 import type { Emulator } from '../../src/sandbox/emulator.ts';
@@ -22,6 +26,7 @@ import {
   startBotProcess,
   type World,
 } from '../helpers/fault-proc.ts';
+import { until } from '../helpers/wait.ts';
 
 type Db = Awaited<ReturnType<typeof processDatabase>>;
 
@@ -185,4 +190,87 @@ describe('the inbox across SIGKILL', () => {
     }
     expect(deliveriesOf(deliveries, sent).every((d) => d.acked && d.attempts === 1)).toBe(true);
   }, 120_000);
+
+  it.runIf(testDialect === 'postgres')(
+    'killed during a batch: the work done inside the open transaction is not kept, and is done again once (postgres)',
+    async () => {
+      const { emu, db, bot, w } = await started();
+      // At the storage edge: a transaction that marks a second event as processed stops there (a batch
+      // of two or more, its first event's work done, the second's under way) and shows the first's key
+      // to other sessions as its application_name. A transaction of one event passes.
+      await sql`
+        create function qf_hold_batch() returns trigger language plpgsql as $$
+        begin
+          if current_setting('qf.marked', true) = '1' then
+            perform pg_sleep(600);
+          end if;
+          perform set_config('qf.marked', '1', true);
+          perform set_config('application_name', new.key, true);
+          return new;
+        end $$`.execute(db.handle.db);
+      await sql`create trigger qf_hold_batch before insert on processed_events for each row execute function qf_hold_batch()`.execute(
+        db.handle.db,
+      );
+      const held = async () =>
+        (
+          await sql<{ pid: number; held: string }>`
+            select pid, application_name as held from pg_stat_activity
+            where wait_event = 'PgSleep' and application_name like 'msg:%'`.execute(db.handle.db)
+        ).rows;
+      const deliveries = new Map<EmuMessage, DeliveryRecord>();
+      const sent: EmuMessage[] = [];
+      // Bursts from everyone at once until the events' transactions are committed together.
+      await until(
+        async () => {
+          if ((await held()).length > 0) return true;
+          for (const p of w.people) {
+            sent.push(await send(emu, deliveries, { chatId: p.p2p.chatId, from: p.user, text: '/我的' }));
+            sent.push(
+              await send(emu, deliveries, { chatId: w.group.chatId, from: p.user, text: '/帮助', mentionBot: true }),
+            );
+          }
+          return false;
+        },
+        { what: 'a batch of two or more events', timeoutMs: 60_000 },
+      );
+      const [stopped] = await held();
+      const inside = sent.find((m) => `msg:${m.messageId}` === stopped?.held) as EmuMessage;
+      expect(inside).toBeDefined();
+      // Its work is done inside the open batch: nothing of it is visible, no answer went out.
+      expect(await inboxStatus(db, [inside])).toEqual(['pending']);
+      expect(replyCounts(emu, [inside.messageId]).get(inside.messageId)).toBe(0);
+
+      await bot.kill();
+      // The server ends the dead client's session (here at once; by itself once it notices).
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity where wait_event = 'PgSleep'`.execute(
+        db.handle.db,
+      );
+      await sql`drop trigger qf_hold_batch on processed_events`.execute(db.handle.db);
+      expect(await inboxStatus(db, [inside])).toEqual(['pending']);
+      await bot.start();
+
+      await answeredOnce(emu, sent, 'every command answered after the restart');
+      await outboxIdle(emu, db);
+      expect([
+        ...replyCounts(
+          emu,
+          sent.map((m) => m.messageId),
+        ).values(),
+      ]).toEqual(sent.map(() => 1));
+      expect(await inboxStatus(db, sent)).toEqual(sent.map(() => 'done'));
+      const processed = await db.handle.db
+        .selectFrom('processed_events')
+        .select('key')
+        .where(
+          'key',
+          'in',
+          sent.map((m) => `msg:${m.messageId}`),
+        )
+        .execute();
+      expect(processed).toHaveLength(sent.length);
+      const answer = allBotMessages(emu).find((a) => a.parentId === inside.messageId) as EmuMessage;
+      expect(messageText(answer)).not.toMatch(/出错了/);
+    },
+    120_000,
+  );
 });
