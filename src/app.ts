@@ -21,7 +21,7 @@ import { BotIdentity } from './feishu/bot-identity.ts';
 import { createFeishuClient, type FeishuClient } from './feishu/client.ts';
 import { OutboxDispatcher } from './feishu/dispatcher.ts';
 import { HttpServer } from './feishu/http.ts';
-import { Inbox } from './feishu/inbox.ts';
+import { Inbox, markingDone } from './feishu/inbox.ts';
 import { createEventDispatcher } from './feishu/ingress.ts';
 import { ARRIVAL_MARGIN_MS, RateLimiter } from './feishu/limiter.ts';
 import { SharedRateLimiter } from './feishu/shared-limiter.ts';
@@ -168,7 +168,8 @@ export async function createApp(o: AppOptions): Promise<App> {
   );
   const router = new Router({
     db,
-    transaction: commits.run,
+    // An event's work commits with its inbox row's done mark (src/feishu/inbox.ts).
+    transaction: markingDone(commits.run, () => o.wallClock.now()),
     registry: new CommandRegistry(o.commands),
     clock: o.clock,
     wallClock: o.wallClock,

@@ -98,9 +98,12 @@ export function orderKey(work: InboundWork): string {
  * the work. Here events are worked on one after another for a few milliseconds, then the loop reads the
  * network (arrivals, their inserts and acks) before the next slice. Work that waits on the network (a
  * Feishu read) does not hold the slice: the next event starts meanwhile. Urgent work (a card click or
- * a membership change, whose ack waits for it) goes to the front of the queue.
+ * a membership change, whose ack waits for it) goes before the rest, in the order it came — never
+ * newest first, which under a stream of clicks left the oldest waiting past the ack's budget.
  */
 export class Slices {
+  /** Work someone waits on, in the order it came; it goes before the rest. */
+  private readonly urgent: (() => Promise<void>)[] = [];
   private readonly queue: (() => Promise<void>)[] = [];
   private scheduled = false;
 
@@ -119,8 +122,7 @@ export class Slices {
   run<T>(work: () => Promise<T>, urgent = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const job = () => work().then(resolve, reject);
-      if (urgent) this.queue.unshift(job);
-      else this.queue.push(job);
+      (urgent ? this.urgent : this.queue).push(job);
       this.schedule();
     });
   }
@@ -133,9 +135,9 @@ export class Slices {
 
   private async slice(): Promise<void> {
     const start = this.o.now();
-    const ms = Math.min(this.o.maxMs, this.o.minMs + this.queue.length / 8);
-    while (this.queue.length > 0 && this.o.now() - start < ms) {
-      const job = this.queue.shift() as () => Promise<void>;
+    const ms = Math.min(this.o.maxMs, this.o.minMs + this.waiting / 8);
+    while (this.waiting > 0 && this.o.now() - start < ms) {
+      const job = (this.urgent.shift() ?? this.queue.shift()) as () => Promise<void>;
       let tick: NodeJS.Immediate | undefined;
       // Work that only computes and reads the database finishes first; work waiting on the network
       // loses the race to the next turn of the loop and goes on by itself.
@@ -143,7 +145,11 @@ export class Slices {
       clearImmediate(tick);
     }
     this.scheduled = false;
-    if (this.queue.length > 0) this.schedule();
+    if (this.waiting > 0) this.schedule();
+  }
+
+  private get waiting(): number {
+    return this.urgent.length + this.queue.length;
   }
 }
 

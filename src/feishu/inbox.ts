@@ -22,6 +22,8 @@
  * held) only while pending: marking it done or failed scrubs it (src/db/repositories/inbox.ts). The
  * logs here name the row's key and kind, never the operator or the form.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Transaction } from 'kysely';
 import type { Card } from '../core/card.ts';
 import { urgently } from '../db/connection.ts';
 import { isTransientStorageError } from '../db/errors.ts';
@@ -39,6 +41,7 @@ import {
   retryInboxLater,
 } from '../db/repositories/inbox.ts';
 import { createOutboxWriter } from '../db/repositories/outbox-writer.ts';
+import type { Database } from '../db/schema.ts';
 import type { InboundMessage } from './events.ts';
 import {
   errText,
@@ -61,6 +64,31 @@ import { InboxWrites } from './inbox-writes.ts';
 
 export type { InboundWork, InboxHandler, InboxOptions } from './inbox-work.ts';
 export { inboxKey, WORKING_TEXT } from './inbox-work.ts';
+
+/** The inbox row whose event is being worked on (set around the router's work in `execute`). */
+const working = new AsyncLocalStorage<{ key: string; marked: boolean }>();
+
+/**
+ * The router's transaction runner: the transaction in which an event's work commits also marks its
+ * inbox row done, so the work, its dedup record and the row's mark are one commit (issue 17). Only
+ * the first transaction of an event that commits marks it; an event whose work wrote nothing is
+ * marked afterwards (`execute`). Outside the inbox (tests calling the router) nothing is added.
+ */
+export function markingDone(run: RunTransaction, now: () => Date): RunTransaction {
+  return <T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> => {
+    // Read here, in the caller's context: the transaction itself may run in the group commit's.
+    const row = working.getStore();
+    if (!row || row.marked) return run(fn);
+    return run(async (trx) => {
+      const value = await fn(trx);
+      await markInboxDone(trx, row.key, now().toISOString());
+      return value;
+    }).then((value) => {
+      row.marked = true;
+      return value;
+    });
+  };
+}
 
 export class Inbox {
   private readonly budgetMs: number;
@@ -316,11 +344,11 @@ export class Inbox {
     // A click or a membership change whose ack waits for this work goes ahead of acknowledged messages,
     // in the queue of slices and for the database's connection.
     const awaited = state.phase === 'running' && work.kind !== 'message';
+    const row = { key, marked: false };
+    const dispatch = () => working.run(row, () => this.dispatch(work));
     try {
       const slices = this.slices;
-      body = await (slices
-        ? slices.run(() => (awaited ? urgently(() => this.dispatch(work)) : this.dispatch(work)), awaited)
-        : this.dispatch(work));
+      body = await (slices ? slices.run(() => (awaited ? urgently(dispatch) : dispatch()), awaited) : dispatch());
     } catch (err) {
       const retried = await this.postpone(key, work, err);
       // Acknowledged already, and tried again later: whoever sent the message hears "正在处理…" now.
@@ -336,10 +364,11 @@ export class Inbox {
     const at = this.iso(this.now());
     const late = state.phase === 'late' && work.kind === 'card_action' ? lateAnswer(work.event, body) : undefined;
     if (!late) {
+      // Marked done with the work's own commit (markingDone) — or here, when the work wrote nothing.
       // The effects are committed (with their dedup record): should this write fail, taking the row
       // again finds them done, so the answer in hand still goes out; the mark is tried again shortly
       // rather than leaving the row to wait for its lease to run out.
-      await this.markDone(key, at);
+      if (!row.marked) await this.markDone(key, at);
       return body;
     }
     await this.tx(async (trx) => {

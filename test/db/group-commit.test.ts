@@ -1,5 +1,5 @@
 // The events' group commit (src/db/group-commit.ts) on SQLite and PostgreSQL: transactions asked for
-// while one is under way run in one database transaction, each in its own savepoint; one that throws
+// while one is under way run in one database transaction, each after the first in its own savepoint; one that throws
 // keeps none of its effects and the rest commit; a batch that fails as a whole fails every transaction
 // in it and keeps nothing; work someone waits on (urgently) goes first; a batch is bounded in size and time.
 import { sql } from 'kysely';
@@ -85,6 +85,27 @@ describe(`the events' group commit (${testDialect})`, () => {
     await expect(dup).rejects.toThrow();
     expect([await a, await b]).toEqual([true, true]);
     expect(commits.stats).toEqual({ batches: 1, committed: 3, largest: 5 });
+    expect(await marked(h)).toEqual(['evt:a', 'evt:b']);
+  });
+
+  it('the first of a batch (run without a savepoint) that throws is rolled back alone; those behind it go on', async () => {
+    h = await createTestDb();
+    const commits = new GroupCommit(h.db, { lanes: 1, maxBatch: 32, maxMs: 1_000 });
+    const entered = gate();
+    const held = gate();
+    const first = commits.run(async (trx) => {
+      await markProcessed(trx, 'evt:first', 'message', AT);
+      entered.open();
+      await held.wait;
+      throw new Error('the version moved');
+    });
+    await entered.wait;
+    const a = commits.run((trx) => markProcessed(trx, 'evt:a', 'message', AT));
+    const b = commits.run((trx) => markProcessed(trx, 'evt:b', 'message', AT));
+    held.open();
+    await expect(first).rejects.toThrow('the version moved');
+    expect([await a, await b]).toEqual([true, true]);
+    expect(commits.stats).toEqual({ batches: 1, committed: 2, largest: 2 });
     expect(await marked(h)).toEqual(['evt:a', 'evt:b']);
   });
 

@@ -353,4 +353,46 @@ describe('storage faults', () => {
     await h.emu.waitFor(() => h.logs.records().some((r) => isPostponed(r.msg)), { what: 'the failure' });
     await expectRecovered(expect, h, sent, { leaveUntil: until, by: a });
   }, 50_000);
+
+  it.runIf(testDialect === 'postgres')(
+    "an event's work and its inbox row's done mark are one commit: when the mark fails, none of the work is kept (postgres)",
+    async ({ expect, onTestFinished }) => {
+      const db = await createTestDb();
+      onTestFinished(() => db.drop());
+      const h = await startFaultBot({ db, emulator: { maxRedeliveries: 20 } });
+      onTestFinished(() => h.stop());
+      const { chat, members } = await seedBranch(h);
+      const a = members[0] as EmuUser;
+      await drained(h);
+      // Marking an inbox row done fails as on a full disk; its insert and every other write pass.
+      await sql`CREATE FUNCTION qf_no_done() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.status = 'done' THEN
+            RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full';
+          END IF;
+          RETURN NEW;
+        END $$`.execute(h.db.db);
+      await sql`CREATE TRIGGER qf_no_done BEFORE UPDATE ON inbox FOR EACH ROW EXECUTE FUNCTION qf_no_done()`.execute(
+        h.db.db,
+      );
+      const until = awayDate();
+      const sent = sendAll(h, chat, [{ from: a, text: `/请假 ${until} 外出培训` }]);
+      await h.emu.waitFor(() => h.logs.records().some((r) => r.msg === 'inbound event will be retried'), {
+        what: 'the work put back for a retry',
+      });
+      // Nothing of the work was kept: no dedup record, no 请假, no answer.
+      const key = `msg:${(sent.messages[0] as EmuMessage).messageId}`;
+      expect(await h.db.db.selectFrom('processed_events').select('key').where('key', '=', key).execute()).toEqual([]);
+      const member = await h.db.db
+        .selectFrom('members')
+        .select('away_until')
+        .where('open_id', '=', a.openId)
+        .executeTakeFirstOrThrow();
+      expect(member.away_until).toBeNull();
+      expect(replyTo(h, sent.messages[0] as EmuMessage)).toBeUndefined();
+      await sql`DROP TRIGGER qf_no_done ON inbox`.execute(h.db.db);
+      await expectRecovered(expect, h, sent, { leaveUntil: until, by: a });
+    },
+    50_000,
+  );
 });
