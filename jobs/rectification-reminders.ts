@@ -1,8 +1,10 @@
 /**
  * Rectification reminders, as of now, each claimed once: the overdue ladder for every open item
- * (T−3, T0, T+1, T+3, shared with tasks); pending reviews older than 2 working days nudged to the
- * reviewers (again every 2 working days); long-term items asked for progress once a quarter (in the
- * last 5 working days); batch milestones counted down like items.
+ * (T−3, T0, T+1, T+3, shared with tasks), its steps from the day after the item was created (one
+ * entered late is not escalated for the days before it existed); pending reviews older than 2 working
+ * days nudged to the reviewers (again every 2 working days); long-term items asked for progress once a
+ * quarter (in the last 5 working days); batch milestones counted down like items, from the day after
+ * their batch was entered.
  */
 import { plain, textMessage } from '../src/cards/text.ts';
 import { type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
@@ -26,11 +28,15 @@ import { type LadderTarget, ladderDeliveries, nudgeGate } from '../src/services/
 
 const label = (i: Rectification) => `整改事项 #${i.id}「${i.problem.slice(0, 30)}」`;
 
-function itemTarget(i: Rectification): LadderTarget {
+/** The local day a row was created: the ladder skips the steps due up to then (domain/ladder.ts). */
+const createdOn = (ctx: JobContext, createdAt: string) => localDate(new Date(createdAt), ctx.settings.timezone);
+
+function itemTarget(ctx: JobContext, i: Rectification): LadderTarget {
   return {
     subject: `rect:${i.id}`,
     orgId: i.org_id,
     deadline: i.deadline,
+    since: createdOn(ctx, i.created_at),
     ownerOpenId: i.owner_open_id,
     ownerName: i.owner_name,
     label: label(i),
@@ -113,6 +119,7 @@ async function milestoneTargets(ctx: JobContext, today: string): Promise<LadderT
       subject: `milestone:${m.id}`,
       orgId: m.org_id,
       deadline: m.due_date,
+      since: createdOn(ctx, batch.created_at),
       ownerOpenId: secretary.open_id,
       ownerName: secretary.name,
       label: `巡察整改节点「${batch.name}：${m.title}」`,
@@ -135,7 +142,12 @@ export default defineJob({
       isUnfinished(i.status),
     );
     return [
-      ...(await ladderDeliveries(ctx, now, today, items.map(itemTarget))),
+      ...(await ladderDeliveries(
+        ctx,
+        now,
+        today,
+        items.map((i) => itemTarget(ctx, i)),
+      )),
       ...(await ladderDeliveries(ctx, now, today, await milestoneTargets(ctx, today))),
       ...(await reviewNudges(ctx, now, today)),
       ...(await quarterlyAsks(ctx, now, today)),

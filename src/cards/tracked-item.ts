@@ -11,9 +11,48 @@ import { md } from './text.ts';
 /** Entries of the history shown on a card; the rest is one command away (`/任务 记录`, `/整改 记录`). */
 export const HISTORY_ON_CARD = 10;
 
-/** Markdown (already escaped) in red when `on`. */
+/**
+ * The colour 逾期 is shown in across the product: the list counts (list-summary.ts), /我的, the weekly
+ * digest's header, the roll-up. Every overdue word on an item's card and list row uses it.
+ */
+export const LATE_COLOUR = 'red';
+
+/** Markdown (already escaped) in the late colour when `on`. */
 export function redIf(on: boolean, markdownText: string): string {
-  return on ? `<font color='red'>${markdownText}</font>` : markdownText;
+  return on ? `<font color='${LATE_COLOUR}'>${markdownText}</font>` : markdownText;
+}
+
+/**
+ * How a deadline stands now, which sets the colour of its words ("还剩 3 天", "已逾期 2 天"…):
+ * `overdue` open and past it, `today` due today, `running` time left, `met` finished by it,
+ * `met_late` finished after it.
+ */
+export type DueTone = 'overdue' | 'today' | 'running' | 'met' | 'met_late';
+
+const DUE_COLOURS: Record<DueTone, string | undefined> = {
+  overdue: LATE_COLOUR,
+  met_late: LATE_COLOUR,
+  today: 'orange',
+  running: undefined,
+  met: 'green',
+};
+
+/**
+ * The deadline's words (markdown, already escaped) in the colour of where it stands now: the late
+ * colour only while overdue (or finished late), the ordinary text colour while time is left — so a
+ * countdown after an extension does not read as late.
+ */
+export function dueText(tone: DueTone, markdownText: string): string {
+  const colour = DUE_COLOURS[tone];
+  return colour ? `<font color='${colour}'>${markdownText}</font>` : markdownText;
+}
+
+/**
+ * The permanent late mark, a tag in the late colour beside the deadline: 逾期 while the item is past
+ * its deadline, 曾逾期 once it no longer is (its deadline extended, or finished) but was late before.
+ */
+export function lateMarkTag(overdueNow: boolean): string {
+  return `<text_tag color='${LATE_COLOUR}'>${overdueNow ? '逾期' : '曾逾期'}</text_tag>`;
 }
 
 /** `**责任人**：… **责任领导**：…` (— without a leader). */
@@ -28,13 +67,13 @@ export function textSection(title: string, text: string): CardElement[] {
 
 /**
  * One row of a list card: `#id` and the text, then owner · date · status in grey, and `lateMark` in
- * red after it while late.
+ * the late colour after it while late.
  */
 export function listLine(
   r: { id: number; text: string; ownerName: string; date: string; statusLabel: string },
   lateMark?: string,
 ): string {
-  return `**#${r.id}** ${md(r.text, 40)}\n<font color='grey'>${md(r.ownerName)} · ${r.date} · ${md(r.statusLabel)}</font>${lateMark ? ` <font color='red'>${md(lateMark)}</font>` : ''}`;
+  return `**#${r.id}** ${md(r.text, 40)}\n<font color='grey'>${md(r.ownerName)} · ${r.date} · ${md(r.statusLabel)}</font>${lateMark ? ` ${redIf(true, md(lateMark))}` : ''}`;
 }
 
 /** The 责任领导 input of a new-item form. */
@@ -92,7 +131,8 @@ export function historySection<H>(
 
 /**
  * The item's card: the header coloured by its status (red while late and open) and tagged with it
- * (green once finished, red when late), the summary `title：status`.
+ * (green once finished, red when late), the summary `title：status`. `late` is whether the item is
+ * past its deadline now, not a permanent mark it keeps after an extension (`lateMarkTag` shows that).
  */
 export function trackedItemCard(v: {
   title: string;
@@ -108,8 +148,8 @@ export function trackedItemCard(v: {
   return card({
     title: v.title,
     subtitle: v.subtitle,
-    template: v.late && v.open ? 'red' : (v.templates[v.status] ?? 'blue'),
-    tags: [{ text: v.statusLabel, color: v.status === v.finished ? 'green' : v.late ? 'red' : 'blue' }],
+    template: v.late && v.open ? LATE_COLOUR : (v.templates[v.status] ?? 'blue'),
+    tags: [{ text: v.statusLabel, color: v.status === v.finished ? 'green' : v.late ? LATE_COLOUR : 'blue' }],
     summary: `${v.title}：${v.statusLabel}`,
     elements: v.elements,
   });

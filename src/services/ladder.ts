@@ -23,6 +23,11 @@ export interface LadderTarget {
   subject: string;
   orgId: number;
   deadline: string;
+  /**
+   * The local day the target came into being (an item's creation): ladder steps due on or before it
+   * are never posted (domain/ladder.ts). Absent: every step counts.
+   */
+  since?: string;
   ownerOpenId: string;
   ownerName: string;
   /** How the item is named in messages: 整改事项 #12「…」. */
@@ -75,7 +80,7 @@ export async function ladderDeliveries(
   const quietOk = new Map<number, boolean>();
   const out: Delivery[] = [];
   for (const t of targets) {
-    const due = dueStep(ladder, t.deadline, today, ctx.calendar);
+    const due = dueStep(ladder, t.deadline, today, ctx.calendar, t.since);
     if (!due) continue;
     if (!quietOk.has(t.orgId)) {
       const org = await findOrgById(ctx.db, t.orgId);

@@ -258,6 +258,8 @@ export async function setupWorld(
 export const REMINDER_NOW = '2026-12-01T09:30:00+08:00';
 /** Three working days later: the T−3 "即将到期" step is due at REMINDER_NOW. */
 export const REMINDER_DEADLINE = '2026-12-04';
+/** When those rectifications were entered: a week before REMINDER_NOW. */
+const CREATED_AT = '2026-11-24T01:00:00.000Z';
 
 /** Rectifications owned by the world's owners, all at their T−3 step as of REMINDER_NOW. */
 export async function seedDueRectifications(db: Kysely<Database>, w: World, count: number): Promise<number[]> {
@@ -280,8 +282,9 @@ export async function seedDueRectifications(db: Kysely<Database>, w: World, coun
       status: 'pending',
       import_key: null,
       created_by: w.people[0]?.user.openId ?? '',
-      created_at: new Date().toISOString(),
-      updated_at: new Date().toISOString(),
+      // Entered before the run's day: the ladder posts no step due on or before the day an item was created.
+      created_at: CREATED_AT,
+      updated_at: CREATED_AT,
     });
     ids.push(row.id);
   }

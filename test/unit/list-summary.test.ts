@@ -130,6 +130,7 @@ describe('the cards', () => {
         deadline: '2026-11-30',
         deadlineText: '已逾期 2 天',
         statusLabel: '整改中',
+        dueTone: 'overdue' as const,
         late: true,
       })),
     });

@@ -87,7 +87,7 @@ export const rectifyActions = actionsOf(
             values: { ...form, deadline },
             confirmPast: {
               deadline,
-              question: `整改时限 ${deadline} 已过去 ${days} 天（自然日）。确认按这个时限创建吗？创建后该事项即标记为逾期，并按逾期提醒责任人。如要改时限，请修改后点“按修改后的时限创建”。`,
+              question: `整改时限 ${deadline} 已过去 ${days} 天（自然日）。确认按这个时限创建吗？创建后该事项即标记为逾期，责任人会立即收到事项卡片，并列入每周逾期通报；创建前已过的提醒不再补发。如要改时限，请修改后点“按修改后的时限创建”。`,
             },
           }),
         };

@@ -17,10 +17,12 @@ import {
 } from '../../cards/parts.ts';
 import { md } from '../../cards/text.ts';
 import {
+  type DueTone,
+  dueText,
   evidenceList,
   historySection,
+  lateMarkTag,
   ownerLine,
-  redIf,
   textSection,
   trackedItemCard,
 } from '../../cards/tracked-item.ts';
@@ -53,6 +55,11 @@ export interface RectItemView {
   area: string;
   deadline: string;
   deadlineText: string;
+  /** Where the deadline stands now ("还剩 3 天" plain, "已逾期 2 天" in the late colour…). */
+  dueTone: DueTone;
+  /** Open and past its deadline now. */
+  overdue: boolean;
+  /** The permanent late mark: overdue now or at some time before (kept after an extension or 销号). */
   late: boolean;
   progress: number;
   lastProgress: { at: string; by: string; text: string; percent: number | null } | undefined;
@@ -83,7 +90,7 @@ function summaryLines(v: RectItemView): CardElement[] {
       [
         `**状态**：${md(v.statusLabel)}　**类型**：${md(v.kindLabel)}　**来源**：${md(v.source)}${v.batchName ? `（${md(v.batchName)}）` : ''}`,
         `${ownerLine(v.ownerName, v.leader)}${v.area ? `　**领域**：${md(v.area)}` : ''}`,
-        `**整改时限**：${v.deadline}　${redIf(v.late && v.status !== 'closed', md(v.deadlineText))}${v.late ? '　<text_tag color=red>逾期</text_tag>' : ''}`,
+        `**整改时限**：${v.deadline}　${dueText(v.dueTone, md(v.deadlineText))}${v.late ? `　${lateMarkTag(v.overdue)}` : ''}`,
         `**整改进度**：${v.progress}%`,
       ].join('\n'),
     ),
@@ -224,7 +231,8 @@ export function buildRectItemCard(v: RectItemView, mode: ItemCardMode = 'view'):
     statusLabel: v.statusLabel,
     templates: STATUS_TEMPLATE,
     finished: 'closed',
-    late: v.late,
+    // Red while past the deadline now; an item extended after being late reads by its status again.
+    late: v.overdue,
     open,
     elements,
   });

@@ -17,7 +17,7 @@ import {
   selectStatic,
 } from '../../cards/parts.ts';
 import { md } from '../../cards/text.ts';
-import { leaderInput, listLine, newItemFormCard } from '../../cards/tracked-item.ts';
+import { type DueTone, leaderInput, listLine, newItemFormCard } from '../../cards/tracked-item.ts';
 import type { Card } from '../../core/card.ts';
 import { rectifyCreate, rectifyExtension, rectifyOpen, rectifyPage } from './contracts.ts';
 
@@ -29,6 +29,9 @@ export interface RectListView extends PagedListView {
     deadline: string;
     deadlineText: string;
     statusLabel: string;
+    /** Where the deadline stands now (model.ts `deadlineTone`). */
+    dueTone: DueTone;
+    /** The permanent late mark (kept after an extension or 销号). */
     late: boolean;
   }[];
   /** Whose ledger `counts` are of ("全部整改事项", "我的整改事项", "本批次", a name). */
@@ -38,13 +41,21 @@ export interface RectListView extends PagedListView {
 }
 
 /**
+ * What a row says after its status, in the late colour: "已逾期 N 天" while overdue, "逾期 N 天后销号"
+ * once closed late, 曾逾期 for an item late before but not now (its deadline extended); nothing else.
+ */
+function lateMark(i: RectListView['items'][number]): string | undefined {
+  if (!i.late) return undefined;
+  if (i.dueTone === 'overdue' || i.dueTone === 'met_late') return i.deadlineText;
+  return '曾逾期';
+}
+
+/**
  * A compact list with paging buttons: the counts by status and the completion rate, a pie of them,
  * then each row beside its 查看 button (the item's card is sent to this chat).
  */
 export function buildRectListCard(v: RectListView): Card {
-  const lines = v.items.map((i) =>
-    listLine({ ...i, text: i.problem, date: i.deadline }, i.late ? i.deadlineText : undefined),
-  );
+  const lines = v.items.map((i) => listLine({ ...i, text: i.problem, date: i.deadline }, lateMark(i)));
   return pagedListCard({
     ...v,
     lines,

@@ -9,7 +9,14 @@ import { findMember } from '../../db/repositories/members.ts';
 import { localDate } from '../../domain/time.ts';
 import { findBatch, findBatchByName } from './batch-repository.ts';
 import { buildRectListCard } from './item-card.ts';
-import { deadlineText, OPEN_RECT_STATUSES, RECT_STATUS_LABELS, type RectStatus } from './model.ts';
+import {
+  deadlineText,
+  deadlineTone,
+  lateness,
+  OPEN_RECT_STATUSES,
+  RECT_STATUS_LABELS,
+  type RectStatus,
+} from './model.ts';
 import { countRectifications, listRectifications, type RectFilter } from './repository.ts';
 
 export const PAGE_SIZE = 10;
@@ -99,7 +106,8 @@ export async function buildListCard(ctx: ActingContext, key: string, page: numbe
         deadline: i.deadline,
         deadlineText: deadlineText(i.deadline, { today, closedOn }),
         statusLabel: RECT_STATUS_LABELS[i.status],
-        late: i.late === 1 || (i.status !== 'closed' && today > i.deadline),
+        dueTone: deadlineTone(i.deadline, { today, closedOn }),
+        late: lateness(i, { today, closedOn }).late,
       };
     }),
   });

@@ -140,6 +140,32 @@ export function deadlineText(deadline: string, o: { today: string; closedOn?: st
   return `已逾期 ${-d} 天`;
 }
 
+/**
+ * Where the deadline stands now, as `deadlineText` words it (the card colours them by it): met or met
+ * late once closed, otherwise overdue, due today or still running — by the deadline as it is now, so an
+ * extended item counts down again (its permanent late mark is shown apart, as 曾逾期).
+ */
+export function deadlineTone(
+  deadline: string,
+  o: { today: string; closedOn?: string | null },
+): 'overdue' | 'today' | 'running' | 'met' | 'met_late' {
+  if (o.closedOn) return daysLate(deadline, o) > 0 ? 'met_late' : 'met';
+  const d = daysBetween(o.today, deadline);
+  return d > 0 ? 'running' : d === 0 ? 'today' : 'overdue';
+}
+
+/**
+ * Whether an item is past its deadline now (open), and whether it carries the permanent late mark:
+ * stored, overdue now, or closed after its deadline (kept after an extension and after 销号).
+ */
+export function lateness(
+  item: { status: RectStatus; deadline: string; late: number },
+  o: { today: string; closedOn: string | null },
+): { overdue: boolean; late: boolean } {
+  const overdue = item.status !== 'closed' && o.today > item.deadline;
+  return { overdue, late: item.late === 1 || overdue || (o.closedOn !== null && o.closedOn > item.deadline) };
+}
+
 /** The default milestones of an inspection batch from its feedback date D (docs/domain.md). */
 export const MILESTONE_DEFAULTS = [
   { kind: 'plan', title: '报送整改方案（问题、任务、责任清单）', months: 1 },

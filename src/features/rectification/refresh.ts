@@ -10,7 +10,14 @@ import type { Database, Rectification } from '../../db/schema.ts';
 import { formatLocal, localDate } from '../../domain/time.ts';
 import { findBatch } from './batch-repository.ts';
 import { buildRectItemCard, buildRectReviewCard, type RectItemView } from './item-card.ts';
-import { deadlineText, RECT_EVENT_LABELS, RECT_KIND_LABELS, RECT_STATUS_LABELS } from './model.ts';
+import {
+  deadlineText,
+  deadlineTone,
+  lateness,
+  RECT_EVENT_LABELS,
+  RECT_KIND_LABELS,
+  RECT_STATUS_LABELS,
+} from './model.ts';
 import { findPendingExtension, listEvents, listEvidence } from './repository.ts';
 
 export async function loadItemView(
@@ -28,10 +35,8 @@ export async function loadItemView(
   const status = item.status;
   const closedOn = item.closed_at ? localDate(new Date(item.closed_at), tz) : null;
   const last = [...events].reverse().find((e) => e.kind === 'progress' || e.kind === 'submit');
-  const late =
-    item.late === 1 ||
-    (status !== 'closed' && todayDate > item.deadline) ||
-    (closedOn !== null && closedOn > item.deadline);
+  // Past the deadline now, apart from the permanent mark, which an extension does not lift.
+  const { overdue, late } = lateness(item, { today: todayDate, closedOn });
   return {
     id: item.id,
     orgId: item.org_id,
@@ -50,6 +55,8 @@ export async function loadItemView(
     area: item.area,
     deadline: item.deadline,
     deadlineText: deadlineText(item.deadline, { today: todayDate, closedOn }),
+    dueTone: deadlineTone(item.deadline, { today: todayDate, closedOn }),
+    overdue,
     late,
     progress: item.progress,
     lastProgress: last && {
