@@ -1,7 +1,8 @@
 /**
  * /inspection (/巡察): inspection batches. `反馈 <日期> <名称>` records the feedback date D and the
  * batch's milestones (整改方案 D+1 月, 整改情况报告 D+2 月, 集中整改评估 D+3 月, 回头看 D+6 / D+12 月);
- * `列表`, `查看`, `节点` (move a milestone), `完成` (mark it done).
+ * `列表`, `查看`, `节点` (move a milestone), `完成` (mark it done). A milestone that would fall on a
+ * day off (computed or typed) is put on the working day before it, and the answer says so.
  */
 
 import { safeText, textMessage } from '../src/cards/text.ts';
@@ -15,10 +16,10 @@ import {
   findBatchByName,
   listBatches,
   listMilestones,
-  updateMilestone,
+  markMilestoneDone,
+  moveMilestone,
 } from '../src/features/rectification/batch-repository.ts';
-import { batchView } from '../src/features/rectification/batches.ts';
-import { milestoneDates } from '../src/features/rectification/model.ts';
+import { batchMilestones, batchView, movedNote, onWorkday } from '../src/features/rectification/batches.ts';
 
 async function requireBatch(ctx: CommandContext<'required'>, name: string) {
   const batch = await findBatchByName(ctx.db, ctx.org.id, name);
@@ -34,9 +35,9 @@ async function requireMilestone(ctx: CommandContext<'required'>, batchName: stri
   return { batch, m };
 }
 
-const batchMessage = async (ctx: CommandContext<'required'>, name: string) => ({
+const batchMessage = async (ctx: CommandContext<'required'>, name: string, notes: readonly string[] = []) => ({
   type: 'card' as const,
-  card: buildBatchCard(await batchView(ctx.db, await requireBatch(ctx, name), ctx.today)),
+  card: buildBatchCard(await batchView(ctx.db, await requireBatch(ctx, name), ctx.today, ctx.calendar, notes)),
 });
 
 export default defineCommand({
@@ -72,6 +73,7 @@ export default defineCommand({
         if (!date) throw new UserError('bad_args', `“${a.date}”不是有效日期，例如 2026-11-20。`);
         if (await findBatchByName(ctx.db, org.id, a.name)) throw new UserError('conflict', `批次“${a.name}”已存在。`);
         const source = a.name.includes('巡视') ? '巡视' : a.name.includes('审计') ? '审计' : '巡察';
+        const milestones = batchMilestones(date, ctx.calendar);
         const batch = await createBatch(
           ctx.db,
           {
@@ -82,14 +84,15 @@ export default defineCommand({
             created_by: ctx.actor.openId,
             created_at: ctx.now.toISOString(),
           },
-          milestoneDates(date),
+          milestones,
         );
         await ctx.audit({
           action: 'inspection:create',
           subject: `batch:${batch.id}`,
           after: { name: a.name, feedbackDate: date },
         });
-        return batchMessage(ctx, a.name);
+        const moved = milestones.map((m) => movedNote(m.title, m)).filter((n) => n !== undefined);
+        return batchMessage(ctx, a.name, moved);
       },
     }),
     defineSubcommand({
@@ -112,14 +115,21 @@ export default defineCommand({
         const { batch, m } = await requireMilestone(ctx, a.batch, a.n);
         const date = parseDateText(a.date, ctx.today);
         if (!date) throw new UserError('bad_args', `“${a.date}”不是有效日期。`);
-        await updateMilestone(ctx.db, m.id, { due_date: date });
+        // A day off typed here is moved as a computed one would be, and the answer says so.
+        const due = onWorkday(date, ctx.calendar);
+        if (!(await moveMilestone(ctx.db, m, due.due)))
+          throw new UserError(
+            'conflict',
+            `这个节点刚刚被他人调整过，请发送 /巡察 查看 ${batch.name} 看看现在的日期后再试。`,
+          );
         await ctx.audit({
           action: 'inspection:milestone',
           subject: `milestone:${m.id}`,
           before: { due: m.due_date },
-          after: { due: date },
+          after: { due: due.due, ...(due.moved ? { asked: date } : {}) },
         });
-        return batchMessage(ctx, batch.name);
+        const note = movedNote(m.title, due);
+        return batchMessage(ctx, batch.name, note ? [note] : []);
       },
     }),
     defineSubcommand({
@@ -131,8 +141,8 @@ export default defineCommand({
       access: { roles: 'admin', chat: 'any', org: 'required' },
       async handle(ctx, a) {
         const { batch, m } = await requireMilestone(ctx, a.batch, a.n);
-        if (m.done_at) throw new UserError('conflict', '这个节点已经标记完成。');
-        await updateMilestone(ctx.db, m.id, { done_at: ctx.now.toISOString(), done_by: ctx.actor.openId });
+        if (m.done_at || !(await markMilestoneDone(ctx.db, m.id, { at: ctx.now.toISOString(), by: ctx.actor.openId })))
+          throw new UserError('conflict', '这个节点已经标记完成。');
         await ctx.audit({
           action: 'inspection:milestone_done',
           subject: `milestone:${m.id}`,

@@ -2,8 +2,10 @@
  * 节前廉政提醒: 3–5 working days before each statutory holiday (元旦, 春节, 清明节, 劳动节, 端午节, 中秋节,
  * 国庆节) — posted on the fifth working day before it, caught up until the third — a card to each org's
  * group from its editable template (清明节: 文明祭扫), and a task for the inspector to follow up. Two
- * holidays within a week (中秋节、国庆节) get one reminder. A year without a holiday table is reminded
- * on its estimated dates, marked 预计 (the operators are told by `holiday-check`). The card is keyed
+ * holidays within a week (中秋节、国庆节) get one reminder. The task is generated: it stays outside the
+ * formal 主体责任清单 (no 序号, not in /清单, its 台账, the board or the 季季报), while the inspector is
+ * reminded of it and reports on it as on any task. A year without a holiday table is reminded on its
+ * estimated dates, marked 预计 (the operators are told by `holiday-check`). The card is keyed
  * with the delivery's claim key, so the year's report counts a reminder as sent only when its card
  * went to the group chat (an org with no group chat bound gets the inspector's task, no card).
  */
@@ -88,6 +90,8 @@ export default defineJob({
               dueDay: null,
               evidence: '提醒记录、检查情况',
               owners: inspectors.map((m) => ({ openId: m.open_id, name: m.name })),
+              // Not an item of the 主体责任清单 the 党委 approved: the inspector's task lives outside it.
+              generatedBy: JOB,
             });
           },
         });

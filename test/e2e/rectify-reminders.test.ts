@@ -378,17 +378,19 @@ describe('rectification reminders', () => {
     expect(created.content).toContain(name);
     const batch = await h.db.db.selectFrom('inspection_batches').selectAll().executeTakeFirstOrThrow();
     const milestones = await listMilestones(h.db.db, batch.id);
+    // D + 1, 2, 3, 6 and 12 months, each on a working day: a weekend date moves to the Friday before
+    // (Sunday 2026-12-20, Saturdays 2027-02-20 and 2027-11-20; issue 18 item 8).
     expect(milestones.map((m) => m.due_date)).toEqual([
-      '2026-12-20',
+      '2026-12-18',
       '2027-01-20',
-      '2027-02-20',
+      '2027-02-19',
       '2027-05-20',
-      '2027-11-20',
+      '2027-11-19',
     ]);
     const first = milestones[0] as (typeof milestones)[number];
 
     const cal = new WorkCalendar();
-    const t3 = cal.addWorkdays('2026-12-20', -3);
+    const t3 = cal.addWorkdays(first.due_date, -3);
     const dayBefore = cal.addWorkdays(t3, -1);
     const dueSoon = () =>
       privateMsgs(w.secretary).filter((m) => isText(m, '即将到期') && messageText(m).includes(first.title));
@@ -404,7 +406,7 @@ describe('rectification reminders', () => {
     expect(done.content).toContain('已完成');
     await drained();
     const total = allBotMessages().length;
-    const after = [cal.onOrBefore('2026-12-20'), cal.addWorkdays('2026-12-20', 1), cal.addWorkdays('2026-12-20', 3)];
+    const after = [first.due_date, cal.addWorkdays(first.due_date, 1), cal.addWorkdays(first.due_date, 3)];
     for (const day of after) expect(await run(REMINDERS, day)).toMatchObject({ due: 0, posted: 0 });
     expect(allBotMessages().length).toBe(total);
   });

@@ -19,7 +19,16 @@ export const CHECKLIST_ROWS = 15;
 /** Items of the 主体责任清单 shown on its card. */
 const DUTY_ITEMS_SHOWN = 30;
 /** Names listed inline before "等". */
-const NAMES_SHOWN = 30;
+export const NAMES_SHOWN = 30;
+
+/**
+ * Names joined as the product lists people ("王纪检、张组织"): the first `shown`, each cut to 20
+ * characters, then "等 N 人" for a longer list (already escaped for markdown).
+ */
+export function namesText(names: readonly string[], shown = NAMES_SHOWN): string {
+  const listed = names.slice(0, shown).map((n) => md(n, 20));
+  return `${listed.join('、')}${names.length > listed.length ? ` 等 ${names.length} 人` : ''}`;
+}
 
 /**
  * At most TABLE_ROWS rows, in their order: when there are more, the ones with the highest score
@@ -311,7 +320,6 @@ export function buildRollupCard(v: RollupView): Card {
   const notReported = v.owners.filter((o) => !o.reported && !o.away).map((o) => o.name);
   const owners = keepWorst(v.owners, (o) => (o.overdue + o.missed) * 2 + (o.reported ? 0 : 1), ROLLUP_ROWS);
   const items = keepWorst(v.items, (i) => i.overdue + i.missed, ROLLUP_ROWS);
-  const names = notReported.slice(0, NAMES_SHOWN).map((n) => md(n, 20));
   return card({
     title: `季季报汇总 · ${periodText({ key: v.quarter })}`,
     subtitle: v.orgName,
@@ -323,7 +331,7 @@ export function buildRollupCard(v: RollupView): Card {
         v.owners.length === 0
           ? '**本季度没有到期的责任任务。**'
           : notReported.length
-            ? `**未提交履责报告**：${names.join('、')}${notReported.length > names.length ? ` 等 ${notReported.length} 人` : ''}`
+            ? `**未提交履责报告**：${namesText(notReported)}`
             : v.owners.every((o) => o.away && !o.reported)
               ? '**本季度的责任人均在请假，没有需要提交的履责报告。**'
               : '**全部责任人已提交履责报告。**',

@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, DutyItem, Task } from '../../db/schema.ts';
 
-/** The active item numbered `seq` on an org's list of `year`. */
+/** The active item numbered `seq` on an org's list of `year` (a generated item has no number). */
 export async function findItemBySeq(
   db: Kysely<Database>,
   orgId: number,
@@ -23,6 +23,7 @@ export async function findItemBySeq(
     .where('duty_lists.year', '=', year)
     .where('duty_items.seq', '=', seq)
     .where('duty_items.active', '=', 1)
+    .where('duty_items.generated_by', 'is', null)
     .orderBy('duty_items.id')
     .executeTakeFirst();
 }

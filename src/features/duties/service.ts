@@ -25,6 +25,7 @@ import {
   type Cadence,
   DUTY_CATEGORIES,
   dueDateOf,
+  generatedNote,
   isOpenTask,
   periodOf,
   type ReportedTaskStatus,
@@ -91,7 +92,11 @@ export async function taskView(
   reader?: TaskReader,
 ): Promise<TaskView> {
   const item = (await findDutyItem(db, t.item_id)) as DutyItem;
-  const [rawEvents, evidence] = await Promise.all([listTaskEvents(db, t.id), listTaskEvidence(db, t.id)]);
+  const [rawEvents, evidence, owners] = await Promise.all([
+    listTaskEvents(db, t.id),
+    listTaskEvidence(db, t.id),
+    listOwners(db, t.item_id),
+  ]);
   const showReason = mayReadReason(t, reader);
   const events = rawEvents.map((e) =>
     e.kind === 'blocked' && e.text && !showReason ? { ...e, text: REASON_WITHHELD } : e,
@@ -112,6 +117,8 @@ export async function taskView(
     period: t.period,
     ownerOpenId: t.owner_open_id,
     ownerName: t.owner_name,
+    // This task's owner first, then the item's other owners.
+    owners: [t.owner_name, ...owners.filter((o) => o.open_id !== t.owner_open_id).map((o) => o.name)],
     dueDate: t.due_date,
     dueText:
       t.status === 'done' || t.status === 'accepted' || t.status === 'submitted'
@@ -124,7 +131,9 @@ export async function taskView(
     statusLabel: TASK_STATUS_LABELS[t.status],
     percent: t.percent,
     evidenceRequired: item.evidence,
-    origin: (await issueTags(db, [item], todayDate)).get(item.id),
+    origin: item.generated_by
+      ? generatedNote(item.generated_by)
+      : (await issueTags(db, [item], todayDate)).get(item.id),
     linked: open ? linkedOf(item) : undefined,
     mayReview:
       t.status === 'submitted' &&
@@ -271,6 +280,11 @@ export interface NewDuty {
   evidence: string;
   owners: { openId: string; name: string }[];
   importKey?: string | null;
+  /**
+   * Set when 清风 generates the item by itself (the job's name): it stays outside the formal 主体责任清单
+   * (no 序号, not in /清单, the 台账, the board or the 季季报), its owners still get and report on its tasks.
+   */
+  generatedBy?: string;
 }
 
 export async function createDuty(ctx: ActingContext, d: NewDuty): Promise<{ item: DutyItem; tasks: Task[] }> {
@@ -290,6 +304,7 @@ export async function createDuty(ctx: ActingContext, d: NewDuty): Promise<{ item
     due_day: d.dueDay,
     evidence: d.evidence,
     import_key: d.importKey ?? null,
+    generated_by: d.generatedBy ?? null,
     created_by: ctx.actor.openId,
     created_at: at,
     updated_at: at,
@@ -300,7 +315,13 @@ export async function createDuty(ctx: ActingContext, d: NewDuty): Promise<{ item
   await ctx.audit({
     action: 'duty:create',
     subject: `duty:${item.id}`,
-    after: { content: d.content, cadence: d.cadence, owners: d.owners.map((o) => o.openId), due: d.dueDate },
+    after: {
+      content: d.content,
+      cadence: d.cadence,
+      owners: d.owners.map((o) => o.openId),
+      due: d.dueDate,
+      ...(d.generatedBy ? { generatedBy: d.generatedBy } : {}),
+    },
   });
   await refreshBoards(ctx, org.id);
   return { item, tasks };

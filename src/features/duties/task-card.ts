@@ -43,6 +43,7 @@ import {
   taskProgress,
   taskReview,
 } from './contracts.ts';
+import { namesText } from './duty-cards.ts';
 
 export interface TaskView {
   id: number;
@@ -56,6 +57,11 @@ export interface TaskView {
   period: string;
   ownerOpenId: string;
   ownerName: string;
+  /**
+   * Every owner of the item (this task's first): a task is one owner's, and the card says who else is
+   * responsible for the item (issue 18 item 5). Absent or one name: this task's owner alone.
+   */
+  owners?: readonly string[];
   dueDate: string;
   dueText: string;
   overdue: boolean;
@@ -112,13 +118,20 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
     markdown(
       [
         `**类别**：${md(v.category)}　**频次**：${md(v.cadenceLabel)}${v.period !== 'once' ? `（${periodText({ key: v.period })}）` : ''}`,
-        ownerLine(v.ownerName, v.leader),
+        ownersLine(v),
         `**本期时限**：${v.dueDate}　${redIf(v.overdue, md(v.dueText))}`,
         `**状态**：${md(v.statusLabel)}　**进度**：${v.percent}%`,
         ...(v.origin ? [`<font color='grey'>${md(v.origin, 60)}</font>`] : []),
       ].join('\n'),
     ),
     ...(v.returned ? returnedMark(v.returned) : []),
+    ...(shared(v)
+      ? [
+          markdown(
+            `<font color='grey'>本卡片是${md(v.ownerName, 20)}的任务；每位责任人各有一张任务卡片，分别报告进展。</font>`,
+          ),
+        ]
+      : []),
     ...textSection('责任内容', v.content),
   ];
   if (v.evidenceRequired) elements.push(markdown(`**佐证要求**：${md(v.evidenceRequired, 200)}`));
@@ -254,6 +267,18 @@ export function buildTaskCard(v: TaskView, mode: TaskCardMode = 'view'): Card {
     elements,
   });
   return v.returned ? markReturned(c, v.overdue) : c;
+}
+
+/** The item has owners beside this task's. */
+const shared = (v: TaskView) => (v.owners?.length ?? 0) > 1;
+
+/**
+ * `**责任人**：… **责任领导**：…`: every owner of the item, joined as lists of people are elsewhere
+ * (the first NAMES_SHOWN, then "等 N 人": the card stays within Feishu's size for any number of owners).
+ */
+function ownersLine(v: TaskView): string {
+  if (!v.owners || !shared(v)) return ownerLine(v.ownerName, v.leader);
+  return `**责任人**：${namesText(v.owners)}　**责任领导**：${md(v.leader || '—')}`;
 }
 
 /** 已退回 in the warning colour (as 遇到困难 and the rectification's 待审核 are drawn). */

@@ -1,4 +1,7 @@
-/** Inspection batches (巡察/巡视 feedback) and their milestones. */
+/**
+ * Inspection batches (巡察/巡视 feedback) and their milestones. The dates given here are stored as
+ * they are: batches.ts puts them on working days first.
+ */
 import type { Kysely } from 'kysely';
 import type { BatchMilestone, Database, InspectionBatch } from '../../db/schema.ts';
 import type { MilestoneKind } from './model.ts';
@@ -63,6 +66,39 @@ export async function listOpenMilestones(db: Kysely<Database>, from: string, to:
     .where('due_date', '<=', to)
     .orderBy('id')
     .execute();
+}
+
+/**
+ * Moves a milestone to `due` if its date is still the one read (`before`), in the caller's
+ * transaction: false when someone moved it meanwhile.
+ */
+export async function moveMilestone(
+  db: Kysely<Database>,
+  before: Pick<BatchMilestone, 'id' | 'due_date'>,
+  due: string,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('batch_milestones')
+    .set({ due_date: due })
+    .where('id', '=', before.id)
+    .where('due_date', '=', before.due_date)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Marks a milestone done if it is not yet: false when it already was (someone marked it meanwhile). */
+export async function markMilestoneDone(
+  db: Kysely<Database>,
+  id: number,
+  done: { at: string; by: string },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('batch_milestones')
+    .set({ done_at: done.at, done_by: done.by })
+    .where('id', '=', id)
+    .where('done_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 export async function updateMilestone(
