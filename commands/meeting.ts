@@ -29,10 +29,11 @@ import {
   meetingSign,
   meetingToTask,
 } from '../src/features/meetings/contracts.ts';
-import { kindLabel, sessionKindOf } from '../src/features/meetings/model.ts';
+import { kindLabel, parseReflectionDays, sessionHeading, sessionKindOf } from '../src/features/meetings/model.ts';
 import { CORRECTION_LABELS, type CorrectedAttendance } from '../src/features/meetings/rules.ts';
 import * as meetings from '../src/features/meetings/service.ts';
 import { buildSessionCard } from '../src/features/meetings/session-card.ts';
+import { buildSessionPublishedCard } from '../src/features/meetings/session-new-card.ts';
 import { newSessionCard, sendSessionLedger, sessionList, yearArg } from '../src/features/meetings/views.ts';
 
 const idArg = (r: { word(w: string): string; fail(m: string): never }) => {
@@ -195,7 +196,9 @@ export default defineCommand({
                 ? '开始时间应晚于现在。'
                 : undefined;
         if (problem || !at || !kind) throw new UserError('bad_args', problem ?? '请选择开始时间。');
-        const days = Number(form.days || 5);
+        // The 心得 deadline as typed, never replaced: what is not 1–30 working days is refused, the form kept.
+        const days = v.c === 'study' ? parseReflectionDays(form.days) : 5;
+        if (typeof days !== 'number') throw new UserError('bad_args', days.problem);
         const s = await meetings.publishSession(ctx, {
           category: v.c,
           kind,
@@ -205,13 +208,24 @@ export default defineCommand({
           agenda: clip(form.agenda, 2000),
           attendees: form.attendees,
           partyGroup: form.group || null,
-          reflectionDays: Number.isInteger(days) && days >= 1 && days <= 30 ? days : 5,
+          host: form.host[0] ?? null,
+          recorder: form.recorder[0] ?? null,
+          reflectionDays: days,
         });
-        // The form card now shows the notice: remember it, so it is updated with the others.
-        await ctx.cards.adopt(meetings.sessionSubject(s), ctx.card.messageId);
+        // The notice went to the group (or to each attendee): the form says so instead of becoming a
+        // second copy of the notice beside it.
         return {
           toast: { type: 'success', content: `已发布${kindLabel(kind)}通知（#${s.id}）` },
-          card: buildSessionCard(await meetings.viewOfSession(ctx, s)),
+          card: buildSessionPublishedCard({
+            id: s.id,
+            kindLabel: kindLabel(kind),
+            heading: sessionHeading(kind, s.title),
+            when: formatLocal(new Date(s.start_at), ctx.settings.timezone),
+            place: s.place,
+            host: s.host_name ?? null,
+            recorder: s.recorder_name ?? null,
+            noticeIn: await meetings.noticeGoesTo(ctx, s),
+          }),
         };
       },
     }),

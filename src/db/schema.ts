@@ -66,6 +66,18 @@ export type * from './schema/rectification.ts';
 export type * from './schema/talks.ts';
 export type * from './schema/tasks.ts';
 
+/**
+ * Who chaired a meeting (主持人) and who kept its record (记录人), as the 三会一课记录簿 lists them
+ * (migration 0020): chosen on the form; without a choice the 书记 chairs a 党员大会 or 支委会 and whoever
+ * records the minutes is the 记录人. Null on rows from before and where nothing was recorded.
+ */
+export interface SessionKeepersColumns {
+  host_open_id: string | null;
+  host_name: string | null;
+  recorder_open_id: string | null;
+  recorder_name: string | null;
+}
+
 export interface Database {
   orgs: OrgsTable;
   org_links: OrgLinksTable;
@@ -97,7 +109,7 @@ export interface Database {
   task_evidence: TaskEvidenceTable;
   quarterly_reports: QuarterlyReportsTable;
   calendar_rules: CalendarRulesTable;
-  sessions: SessionsTable;
+  sessions: SessionsTable & SessionKeepersColumns;
   session_attendees: SessionAttendeesTable;
   session_files: SessionFilesTable;
   reflections: ReflectionsTable;
@@ -133,5 +145,9 @@ export type DutyItem = Selectable<DutyItemsTable>;
 export type Task = Selectable<TasksTable>;
 export type TaskEvent = Selectable<TaskEventsTable>;
 export type CalendarRule = Selectable<CalendarRulesTable>;
-export type Session = Selectable<SessionsTable>;
+/**
+ * A session row. Its 主持人 and 记录人 (migration 0020) are optional here so that a session written out
+ * by hand need not name them; every row read from the database has them (null when none was recorded).
+ */
+export type Session = Selectable<SessionsTable> & Partial<Selectable<SessionKeepersColumns>>;
 export type SessionAttendee = Selectable<SessionAttendeesTable>;

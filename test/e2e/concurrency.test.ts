@@ -251,7 +251,7 @@ describe('concurrent actions on one card: exactly one acts', () => {
       });
       const id = Number(/#(\d+)/.exec(created.toast?.content ?? '')?.[1]);
       expect(id).toBeGreaterThan(0);
-      const notice = h.emu.requireMessage(formCard.messageId);
+      const notice = await talk.postedCard(h, w.group, `专题会议：第 ${round + 1} 次专题会议`);
       const session = () => h.db.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       const attendee = (u: EmuUser) =>
         h.db.db

@@ -1,5 +1,5 @@
 /**
- * Meetings end to end: the 专题会议 form (agenda pre-filled) → notice, the 参会回执 (参加 / 请假, reason
+ * Meetings end to end: the 专题会议 form (agenda pre-filled) → one notice in the group, the 参会回执 (参加 / 请假, reason
  * required) before the start and 签到 once its window opens (the `meeting-reminders` job redraws the cards
  * then), live counts patched in the group (also under simultaneous clicks), the 党员大会 quorum; reminders
  * to non-responders only (T−3, T−1, 1 hour), once; minutes on the card, a file attached, 转为任务, the
@@ -15,7 +15,7 @@ import { field, tableRows } from '../helpers/card-parts.ts';
 import { button, buttons, cardText, cardTitle } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
-import { publishSession } from '../helpers/meeting-steps.ts';
+import { publishSession, showMeeting } from '../helpers/meeting-steps.ts';
 
 /**
  * The live counts line of a session card, without markup: "应到 6 人 参加 2 人 请假 1 人 未回复 3 人" before
@@ -101,7 +101,7 @@ describe('meetings', () => {
   async function createMeeting(
     w: World,
     by: EmuUser,
-    o: { kind: string; title: string; start: string; attendees?: string[]; place?: string },
+    o: { kind: string; title: string; start: string; attendees?: string[]; place?: string; host?: EmuUser },
   ) {
     const label = LABELS[o.kind] ?? o.kind;
     const formCard = await say(w.group, by, `/会议 新建 ${label}`);
@@ -114,6 +114,7 @@ describe('meetings', () => {
       place: o.place ?? '三楼会议室',
       agenda: (field(formCard, 'agenda').default_value as string | undefined) ?? '',
       attendees: o.attendees ?? [],
+      ...(o.host ? { host: o.host.openId } : {}),
     });
     expect(created.toast).toMatchObject({ type: 'success', content: expect.stringMatching(/^已发布.+通知（#\d+）$/) });
     const id = Number(/#(\d+)/.exec(created.toast?.content ?? '')?.[1]);
@@ -169,14 +170,22 @@ describe('meetings', () => {
     });
     expect(created.toast?.content).toMatch(/^已发布专题会议通知（#\d+）$/);
     const id = Number(/#(\d+)/.exec(created.toast?.content ?? '')?.[1]);
-    // The form card became the notice …
-    const replaced = current(formCard);
-    expect(cardTitle(replaced)).toBe(`专题会议：${title}`);
-    expect(cardText(replaced.content)).toContain('形势分析');
-    // … and the notice card was posted in the group.
+    // The form says the notice was published, with nothing to press: it is not a second copy of the notice …
+    const confirmed = current(formCard);
+    expect(cardTitle(confirmed)).toBe('已发布专题会议通知');
+    expect(buttons(confirmed)).toEqual([]);
+    // … which was posted in the group, once.
     const notice = await postedCard(w.group, `专题会议：${title}`, before);
     expect(notice.messageId).not.toBe(formCard.messageId);
+    await drained();
+    expect(
+      h.emu
+        .botMessages(w.group)
+        .map(current)
+        .filter((m) => cardTitle(m) === `专题会议：${title}`),
+    ).toHaveLength(1);
     const shown = cardText(notice.content);
+    expect(shown).toContain('形势分析');
     expect(shown).toContain('2026-12-10 15:00');
     expect(shown).toContain('三楼会议室');
     expect(shown).toContain('下阶段部署');
@@ -223,13 +232,15 @@ describe('meetings', () => {
       reason: '参加上级党委集中培训',
     });
 
+    // A second copy of the card (`/会议 查看`), kept up to date with the notice.
+    const replaced = await showMeeting(h, w, id, `专题会议：${title}`);
     // 签到 opens 30 minutes before the start: the job redraws both copies with 签到 (参加 and 请假 stay).
     await jobAt('2026-12-10', '14:30');
     await h.emu.waitFor(() => buttons(current(replaced)).some((b) => b.text === '签到'), {
       what: '签到 on the first copy',
     });
     expect(buttons(current(notice)).map((b) => b.text)).toEqual(['签到', '参加', '请假']);
-    // Two members sign on the first copy (the former form); the notice is patched in place through the outbox.
+    // Two members sign on the second copy; the notice is patched in place through the outbox.
     const patchedBefore = h.emu.store.apiLog.length;
     clock.set(bj('2026-12-10', '14:45'));
     expect((await sign(replaced, w.qian)).toast).toEqual({ type: 'success', content: '已签到' });
@@ -522,11 +533,12 @@ describe('meetings', () => {
   it('moves and cancels: only the organiser or an admin; everyone who answered 参加, signed or asked leave is told privately, nobody else', async () => {
     const w = await setup(bj('2026-12-08', '10:00'));
     const title = '12月全面从严治党专题会议';
-    const { id, notice, formCard } = await createMeeting(w, w.secretary, {
+    const { id, notice } = await createMeeting(w, w.secretary, {
       kind: 'special',
       title,
       start: '2026-12-10 15:00',
     });
+    const copy = await showMeeting(h, w, id, `专题会议：${title}`);
     expect((await askLeave(notice, w.zhao, '外出公务')).toast?.content).toBe('已请假');
     const attend = await h.emu.click({
       messageId: notice.messageId,
@@ -611,10 +623,10 @@ describe('meetings', () => {
     ]);
     expect(cardText(shown.content)).toContain('本次活动已取消。');
     expect(buttons(shown)).toEqual([]);
-    // The former form card is updated too; a click that was already on its way is refused.
-    await h.emu.waitFor(() => current(formCard).content.includes('已取消'), { what: 'form card cancelled' });
+    // Another copy of the card is updated too; a click that was already on its way is refused.
+    await h.emu.waitFor(() => current(copy).content.includes('已取消'), { what: 'copy cancelled' });
     const late = await h.emu.click({
-      messageId: formCard.messageId,
+      messageId: copy.messageId,
       from: w.sun.openId,
       value: { a: 'meeting.sign', id, o: 1 },
       bypassClient: true, // the card no longer has 签到: a stale click, sent before the update reached the client
@@ -791,6 +803,7 @@ describe('meetings', () => {
       kind: 'special',
       title: '2026年下半年全面从严治党专题会议',
       start: '2026-12-03 15:00',
+      host: w.secretary,
     });
     const committee = await createMeeting(w, w.secretary, {
       kind: 'committee',
@@ -940,19 +953,20 @@ describe('meetings', () => {
 
   it('keeps the group’s notice current when two members sign at the same moment on different copies', async () => {
     const w = await setup(bj('2026-12-08', '10:00'));
-    const { notice, formCard } = await createMeeting(w, w.secretary, {
+    const { id, notice } = await createMeeting(w, w.secretary, {
       kind: 'special',
       title: '12月全面从严治党专题会议',
       start: '2026-12-10 15:00',
     });
-    // 签到 is open (the job redrew both copies with it): 钱 signs on the first copy (the notice is patched
+    const copy = await showMeeting(h, w, id, '专题会议：12月全面从严治党专题会议');
+    // 签到 is open (the job redrew both copies with it): 钱 signs on the copy (the notice is patched
     // through the outbox); right after, 孙 signs on the notice.
     await jobAt('2026-12-10', '14:45');
-    expect((await sign(formCard, w.qian)).toast?.content).toBe('已签到');
+    expect((await sign(copy, w.qian)).toast?.content).toBe('已签到');
     expect((await sign(notice, w.sun)).toast?.content).toBe('已签到');
     await talk.settled(h);
     expect(countsLine(current(notice))).toBe('应到 6 人 参加 2 人 请假 0 人 未回复 4 人 已签到 2 人');
-    expect(countsLine(current(formCard))).toBe('应到 6 人 参加 2 人 请假 0 人 未回复 4 人 已签到 2 人');
+    expect(countsLine(current(copy))).toBe('应到 6 人 参加 2 人 请假 0 人 未回复 4 人 已签到 2 人');
   });
 
   it('offers 记录纪要 on the group’s notice card by the time the 纪要提醒 sends the organiser there', async () => {

@@ -85,6 +85,7 @@ import {
   type SessionCardMode,
   type SessionView,
 } from '../../src/features/meetings/session-card.ts';
+import { buildSessionPublishedCard } from '../../src/features/meetings/session-new-card.ts';
 import { buildRegisterCard } from '../../src/features/membership/register-card.ts';
 import { buildBatchCard } from '../../src/features/rectification/batch-card.ts';
 import {
@@ -286,6 +287,8 @@ const rectView = (status: string, t: Text = zh, kind = 'long_term'): RectItemVie
     area: t(50),
     deadline: '2026-12-31',
     deadlineText: '已逾期 30 天',
+    dueTone: 'overdue',
+    overdue: true,
     late: true,
     progress: 70,
     lastProgress: { at: AT, by: name(2), text: t(1000), percent: 70 },
@@ -622,6 +625,20 @@ function allCards(t: Text): [string, Card][] {
         error: t(200),
       }),
     ]);
+  for (const noticeIn of ['group', 'attendees'] as const)
+    cards.push([
+      `session published, ${noticeIn}`,
+      buildSessionPublishedCard({
+        id: 99_999,
+        kindLabel: t(10),
+        heading: t(120),
+        when: '2026-12-10 15:00',
+        place: t(200),
+        host: t(20),
+        recorder: t(20),
+        noticeIn,
+      }),
+    ]);
   cards.push([
     'session list, 500',
     buildSessionListCard({
@@ -779,6 +796,7 @@ function allCards(t: Text): [string, Card][] {
         deadline: '2026-12-31',
         deadlineText: '已逾期 300 天',
         statusLabel: '整改中',
+        dueTone: 'overdue' as const,
         late: true,
       })),
       scope: t(50),
@@ -829,6 +847,7 @@ function allCards(t: Text): [string, Card][] {
         due: '2026-12-10',
         done: i % 2 === 0,
         note: t(100, i),
+        tone: i % 2 === 0 ? ('met' as const) : ('overdue' as const),
       })),
       counts: rectStatusCounts(
         RECT_STATUSES.flatMap((status) => [

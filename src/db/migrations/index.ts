@@ -17,6 +17,8 @@ import * as m0016 from './0016_add_reflection_makeup.ts';
 import * as m0017 from './0017_add_register_and_hierarchy.ts';
 import * as m0018 from './0018_create_talks.ts';
 import * as m0019 from './0019_create_life_pipelines.ts';
+import * as m0020 from './0020_session_host_recorder.ts';
+import * as m0021 from './0021_generated_tasks.ts';
 import type { Dialect } from './helpers.ts';
 
 export interface MigrationFile {
@@ -44,4 +46,6 @@ export const migrations: ReadonlyArray<readonly [string, MigrationFile]> = [
   ['0017_add_register_and_hierarchy', m0017],
   ['0018_create_talks', m0018],
   ['0019_create_life_pipelines', m0019],
+  ['0020_session_host_recorder', m0020],
+  ['0021_generated_tasks', m0021],
 ];

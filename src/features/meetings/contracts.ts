@@ -25,6 +25,9 @@ export const meetingCreate = cardAction('meeting.create', {
     days: formText(),
     /** The 党小组 of a 党小组会 (the select shows only when the org has 小组 registered). */
     group: formText(),
+    /** The 主持人 and 记录人 of a meeting (person pickers, optional; the 三会一课记录簿 lists them). */
+    host: formList({ single: true }),
+    recorder: formList({ single: true }),
   },
 });
 

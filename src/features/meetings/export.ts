@@ -1,8 +1,8 @@
 /** The 三会一课记录簿 and the 学习考勤 ledgers, as ledger-kit definitions. */
 import type { Kysely } from 'kysely';
 import { isAway, membersByOpenId } from '../../db/repositories/members.ts';
-import type { Database, Org, Session } from '../../db/schema.ts';
-import { localDate, zonedInstant } from '../../domain/time.ts';
+import type { AttendeeSeat, Database, Org, Session } from '../../db/schema.ts';
+import { formatLocal, localDate, zonedInstant } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
 import { defineExporter, type ExportColumn, exportedAt, type LedgerFile } from '../../ledger/export-kit.ts';
 import { exemptWhy, guestsText, type Seated, seatGroups } from './attendance-rules.ts';
@@ -13,8 +13,19 @@ import { orgWindows } from './refresh.ts';
 import { listAttendees, listReflections, listSessionFiles, listSessions } from './repository.ts';
 import { type ReflectionMark, reflectionMark, type StudyState } from './study-rules.ts';
 
-type Attendance = Awaited<ReturnType<typeof attendanceOf>>;
-type Attended = Attendance[number];
+/** One invitee's attendance as the ledgers read it (`attendanceOf`). */
+interface Attended {
+  openId: string;
+  name: string;
+  /** signed | leave | absent | pending (the 签到 window not yet closed) */
+  state: string;
+  /** Why they were not there, where recorded (the 请假's reason, or the leave covering the day). */
+  reason?: string | null;
+  correction: string | null;
+  seat: AttendeeSeat | null;
+  exemptReason: string | null;
+}
+type Attendance = Attended[];
 
 const sessionDate = (s: Session, tz: string) => localDate(new Date(s.start_at), tz);
 const countState = (att: readonly Attended[], state: string) => att.filter((a) => a.state === state).length;
@@ -36,6 +47,8 @@ function sessionColumns<T extends { session: Session; date: string }>(prefix: ''
 interface MeetingLedgerRow {
   session: Session;
   date: string;
+  /** The start, `YYYY-MM-DD HH:mm` in the org's timezone (Asia/Shanghai by default). */
+  time?: string;
   record: SessionRecordState;
   attendance: Attendance;
   seats: Seated<Attended>;
@@ -52,6 +65,20 @@ const guestsCell = (r: MeetingLedgerRow) =>
         (people) => people.map((a) => a.name).join('、'),
       );
 
+/**
+ * Why each counted member was not there, one a line, from the record: "赵党员：请假，外出公务" (the reason
+ * given with the 请假, or that of a /请假 or 出差 covering the day), "孙党员：缺席，未请假".
+ */
+const absenceCell = (r: MeetingLedgerRow) =>
+  r.seats.counted
+    .filter((a) => a.state === 'leave' || a.state === 'absent')
+    .map((a) =>
+      a.state === 'leave'
+        ? `${a.name}：请假${a.reason ? `，${a.reason}` : ''}`
+        : `${a.name}：缺席，${a.reason ?? '未请假'}`,
+    )
+    .join('\n');
+
 /** "冯病休：长期病假", one a line: those the 支部 does not count in 应到, with its reason. */
 const exemptCell = (r: MeetingLedgerRow) =>
   r.seats.exempt.map((a) => `${a.name}：${exemptWhy(a.exemptReason)}`).join('\n');
@@ -60,14 +87,20 @@ export const meetingLedger = defineExporter<MeetingLedgerRow>({
   sheetName: '三会一课记录簿',
   columns: [
     ...sessionColumns<MeetingLedgerRow>(''),
-    { header: '主持人', width: 10, value: (r) => r.session.organiser_name },
+    // Chosen on the form (the 书记 for a 党员大会 or 支委会 when none was): never who published the notice.
+    { header: '主持人', width: 10, value: (r) => r.session.host_name ?? '' },
     { header: '应到', width: 6, kind: 'number', value: (r) => r.seats.counted.length },
     { header: '实到', width: 6, kind: 'number', value: (r) => countState(r.seats.counted, 'signed') },
     { header: '请假', width: 6, kind: 'number', value: (r) => countState(r.seats.counted, 'leave') },
     { header: '缺席', width: 6, kind: 'number', value: (r) => countState(r.seats.counted, 'absent') },
     { header: '纪要', width: 44, value: (r) => r.session.minutes ?? '' },
     { header: '佐证', width: 30, value: (r) => r.files },
-    // After the columns inspectors read in a fixed order: who attended without a vote, who is not counted.
+    // After the columns inspectors read in a fixed order: the record's 时间, 地点, 记录人 and why members
+    // were not there; who attended without a vote, who is not counted.
+    { header: '时间', width: 17, value: (r) => r.time ?? '' },
+    { header: '地点', width: 20, value: (r) => r.session.place },
+    { header: '记录人', width: 10, value: (r) => r.session.recorder_name ?? '' },
+    { header: '缺席原因', width: 36, value: absenceCell },
     { header: '列席', width: 30, value: guestsCell },
     { header: '不计应到', width: 24, value: exemptCell },
     { header: '补正', width: 30, value: (r) => correctionsOf(r.attendance) },
@@ -150,7 +183,7 @@ export async function attendanceOf(
   tz: string,
   now: Date,
   windows?: AttendanceWindows,
-) {
+): Promise<Attendance> {
   const day = localDate(new Date(s.start_at), tz);
   const members = await membersByOpenId(db, s.org_id);
   const rest = attendanceClosed(s, now, windows ?? (await orgWindows(db, s.org_id))) ? 'absent' : 'pending';
@@ -158,10 +191,13 @@ export async function attendanceOf(
     const m = members.get(a.open_id);
     const away = isAway(m, day) && a.status !== 'signed';
     const state = a.status === 'signed' ? 'signed' : a.status === 'leave' || away ? 'leave' : rest;
+    // Why they were not there, where recorded: the 请假's reason, else that of the leave covering the day.
+    const reason = state === 'signed' ? null : a.status === 'leave' ? a.reason : away ? (m?.away_reason ?? null) : null;
     return {
       openId: a.open_id,
       name: a.name,
       state,
+      reason: reason?.trim() || null,
       correction: a.correction_reason,
       seat: a.seat,
       // The 支部's reason as the register says it now, as on the card.
@@ -183,6 +219,7 @@ export async function exportMeetings(
     rows.push({
       session,
       date: sessionDate(session, o.timezone),
+      time: formatLocal(new Date(session.start_at), o.timezone),
       record: await recordOf(db, session, o.now, o.timezone, o.calendar, windows),
       attendance,
       seats: seatGroups(session.kind, attendance, (a) => a.state === 'signed'),

@@ -149,6 +149,57 @@ export function quorum(voting: number, present: number): boolean {
 export const SPECIAL_AGENDA =
   '一、形势分析：本单位全面从严治党和党风廉政建设形势\n二、问题清单：存在的主要问题及原因\n三、下阶段部署：重点任务、责任分工和时间要求';
 
+/** The agenda the new-session form starts from, by kind; a kind not listed starts from an empty one. */
+const KIND_AGENDAS: Partial<Record<SessionKind, string>> = { special: SPECIAL_AGENDA };
+
+/** The agenda a session of `kind` starts from ('' when the kind has none). */
+export function defaultAgenda(kind: string): string {
+  return (KIND_AGENDAS as Record<string, string | undefined>)[kind] ?? '';
+}
+
+/** Line breaks and spaces at line ends as a form gives them back, so an untouched agenda compares equal. */
+const normalAgenda = (text: string) =>
+  text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .trim();
+
+/**
+ * The agenda a session published as `kind` keeps: the agenda as submitted when someone wrote it; the
+ * kind's own (`defaultAgenda`) when it was left empty or as the form drew it for a kind — the form is
+ * drawn for one kind, and the kind can be changed before it is submitted, which the form cannot follow.
+ */
+export function agendaFor(kind: string, submitted: string): string {
+  const text = normalAgenda(submitted);
+  const untouched = text === '' || Object.values(KIND_AGENDAS).some((a) => normalAgenda(a) === text);
+  return untouched ? defaultAgenda(kind) : submitted.trim();
+}
+
+/** 学习心得 are due this many working days after the session: 1 to 30, 5 when the form leaves it empty. */
+export const REFLECTION_DAYS = { min: 1, max: 30, default: 5 } as const;
+
+/**
+ * The 心得 deadline typed on the study form (working days, digits; full-width ones too): the number, or
+ * the sentence saying what is expected. Empty means the default; anything else is never replaced.
+ */
+export function parseReflectionDays(text: string): number | { problem: string } {
+  const t = text.normalize('NFKC').trim();
+  if (t === '') return REFLECTION_DAYS.default;
+  const n = /^\d{1,2}$/.test(t) ? Number(t) : Number.NaN;
+  if (Number.isInteger(n) && n >= REFLECTION_DAYS.min && n <= REFLECTION_DAYS.max) return n;
+  return {
+    problem: `心得提交期限请填写 ${REFLECTION_DAYS.min} 至 ${REFLECTION_DAYS.max} 之间的整数（工作日），您填写的是“${text.trim().slice(0, 20)}”；不填则为 ${REFLECTION_DAYS.default} 个工作日。`,
+  };
+}
+
+/**
+ * Kinds the 书记 chairs when the form names no 主持人: the 支部党员大会 and the 支部委员会 are convened and
+ * chaired by the 支部书记 (《中国共产党支部工作条例（试行）》（2018年））.
+ */
+export const SECRETARY_HOSTS: readonly SessionKind[] = ['general', 'committee'];
+
 /** Regulations cited by their full title in 《》 with their year (docs/domain.md "Words and citations"). */
 export const REGULATIONS = {
   duty: '《党委（党组）落实全面从严治党主体责任规定》（2020年）',

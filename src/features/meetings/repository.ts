@@ -8,6 +8,7 @@ import type {
   Database,
   Session,
   SessionAttendee,
+  SessionKeepersColumns,
   SessionsTable,
 } from '../../db/schema.ts';
 import { DEFAULT_RULES, type SessionCategory, type SessionFileKind, type SessionKind } from './model.ts';
@@ -55,19 +56,17 @@ export async function updateRule(
 /**
  * A new session row. Its 签到 window (`sign_opens_before`, `sign_closes_after`) is kept as given: the
  * callers take it from the org's windows at creation (model.ts `sessionWindow`); left out it is null
- * and the org's current window applies, as on rows from before.
+ * and the org's current window applies, as on rows from before. The 主持人 and 记录人 left out are null.
  */
 export async function createSession(
   db: Kysely<Database>,
-  v: Omit<
-    SessionsTable,
-    'id' | 'version' | 'recorded_as' | 'sign_opens_before' | 'sign_closes_after' | 'party_group'
-  > & {
-    recorded_as?: string;
-    party_group?: string | null;
-    sign_opens_before?: number | null;
-    sign_closes_after?: number | null;
-  },
+  v: Omit<SessionsTable, 'id' | 'version' | 'recorded_as' | 'sign_opens_before' | 'sign_closes_after' | 'party_group'> &
+    Partial<SessionKeepersColumns> & {
+      recorded_as?: string;
+      party_group?: string | null;
+      sign_opens_before?: number | null;
+      sign_closes_after?: number | null;
+    },
 ): Promise<Session> {
   return db
     .insertInto('sessions')
@@ -77,6 +76,10 @@ export async function createSession(
       party_group: v.party_group ?? null,
       sign_opens_before: v.sign_opens_before ?? null,
       sign_closes_after: v.sign_closes_after ?? null,
+      host_open_id: v.host_open_id ?? null,
+      host_name: v.host_name ?? null,
+      recorder_open_id: v.recorder_open_id ?? null,
+      recorder_name: v.recorder_name ?? null,
       version: 1,
     })
     .returningAll()
@@ -91,7 +94,7 @@ export async function findSession(db: Kysely<Database>, id: number): Promise<Ses
 export async function updateSession(
   db: Kysely<Database>,
   before: Pick<Session, 'id' | 'version'>,
-  patch: Partial<Omit<SessionsTable, 'id' | 'version'>>,
+  patch: Partial<Omit<SessionsTable & SessionKeepersColumns, 'id' | 'version'>>,
 ): Promise<Session> {
   return updateVersioned(db, 'sessions', before, patch);
 }

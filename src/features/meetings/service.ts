@@ -10,13 +10,16 @@ import type { ActingContext, BaseContext } from '../../core/contracts.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Outgoing } from '../../core/message.ts';
 import { isAdminRole } from '../../core/roles.ts';
-import { listMembers } from '../../db/repositories/members.ts';
+import { findMember, listMembers, roleOf } from '../../db/repositories/members.ts';
+import { listOrgChats } from '../../db/repositories/orgs.ts';
 import { lockRow } from '../../db/repositories/versioned.ts';
-import type { Session } from '../../db/schema.ts';
+import type { Member, Session } from '../../db/schema.ts';
 import { formatLocal } from '../../domain/time.ts';
 import { checkPartyGroup, partyGroupsOf, planAttendees } from './attendance-rules.ts';
 import { recordOf } from './calendar.ts';
 import {
+  agendaFor,
+  SECRETARY_HOSTS,
   type SessionCategory,
   type SessionFileKind,
   type SessionKind,
@@ -87,9 +90,37 @@ export interface NewSession {
   attendees: string[];
   /** The 党小组 a 党小组会 is for (required when the org has 小组 registered). */
   partyGroup?: string | null;
+  /** The 主持人 picked (an open id of the org's); none: the 书记 for a 党员大会 or 支委会, else not recorded. */
+  host?: string | null;
+  /** The 记录人 picked; none: whoever records the minutes (`recordMinutes`). */
+  recorder?: string | null;
   reflectionDays: number;
   /** Post the notice card now (default); otherwise it is posted a week before (meeting-reminders). */
   notice?: boolean;
+}
+
+/**
+ * The 主持人 and 记录人 a new session records (open id and name, as the register has them now): the
+ * ones picked, who must be the org's members; without a pick the 书记 chairs a 党员大会 or 支委会
+ * (`SECRETARY_HOSTS`) and the 记录人 is left to whoever records the minutes.
+ */
+function keepersOf(n: Pick<NewSession, 'kind' | 'host' | 'recorder'>, members: readonly Member[]) {
+  const pick = (openId: string | null | undefined, what: string) => {
+    if (!openId) return undefined;
+    const m = members.find((x) => x.open_id === openId);
+    if (!m) throw new UserError('bad_args', `所选${what}不是本组织的成员，请从名单中选择。`);
+    return m;
+  };
+  const host =
+    pick(n.host, '主持人') ??
+    (SECRETARY_HOSTS.includes(n.kind) ? members.find((m) => roleOf(m) === 'secretary') : undefined);
+  const recorder = pick(n.recorder, '记录人');
+  return {
+    host_open_id: host?.open_id ?? null,
+    host_name: host?.name ?? null,
+    recorder_open_id: recorder?.open_id ?? null,
+    recorder_name: recorder?.name ?? null,
+  };
 }
 
 export async function publishSession(ctx: ActingContext, n: NewSession): Promise<Session> {
@@ -101,6 +132,7 @@ export async function publishSession(ctx: ActingContext, n: NewSession): Promise
   const members = await listMembers(ctx.db, org.id);
   const group = checkPartyGroup(n.kind, n.partyGroup, partyGroupsOf(members));
   if ('problem' in group) throw new UserError('bad_args', group.problem);
+  const keepers = keepersOf(n, members);
   const s = await createSession(ctx.db, {
     org_id: org.id,
     category: n.category,
@@ -108,7 +140,9 @@ export async function publishSession(ctx: ActingContext, n: NewSession): Promise
     title: n.title,
     start_at: n.startAt.toISOString(),
     place: n.place,
-    agenda: n.agenda,
+    // The kind's agenda unless one was written: a form drawn for another kind leaves that kind's behind.
+    agenda: agendaFor(n.kind, n.agenda),
+    ...keepers,
     status: 'scheduled',
     organiser_open_id: ctx.actor.openId,
     organiser_name: ctx.actor.name ?? ctx.actor.openId,
@@ -133,10 +167,20 @@ export async function publishSession(ctx: ActingContext, n: NewSession): Promise
       voting: plan.attendees.filter((a) => a.voting).length,
       ...(group.group ? { partyGroup: group.group } : {}),
       ...(plan.noCommittee ? { noCommittee: true } : {}),
+      ...(keepers.host_name ? { host: keepers.host_name } : {}),
+      ...(keepers.recorder_name ? { recorder: keepers.recorder_name } : {}),
     },
   });
   if (n.notice !== false) await postNotice(ctx, s);
   return s;
+}
+
+/**
+ * Where a session's notice goes (refresh.ts `postNotice`): the org's group chat, or privately to each
+ * attendee when the org has none.
+ */
+export async function noticeGoesTo(ctx: BaseContext, s: Session): Promise<'group' | 'attendees'> {
+  return (await listOrgChats(ctx.db, s.org_id)).length > 0 ? 'group' : 'attendees';
 }
 
 /**
@@ -336,16 +380,26 @@ export async function recordMinutes(
       added_by: ctx.actor.openId,
       at: ctx.now.toISOString(),
     });
+  // No 记录人 was chosen: the one who records the minutes is (the 三会一课记录簿 lists them).
+  const recorderName = s.recorder_open_id
+    ? undefined
+    : (ctx.actor.name ?? (await findMember(ctx.db, s.org_id, ctx.actor.openId))?.name);
+  const recorder = recorderName ? { recorder_open_id: ctx.actor.openId, recorder_name: recorderName } : {};
   const after = await updateSession(ctx.db, s, {
     minutes: minutes.slice(0, 5000),
     minutes_at: ctx.now.toISOString(),
+    ...recorder,
     updated_at: ctx.now.toISOString(),
   });
   await ctx.audit({
     action: 'session:minutes',
     subject: `session:${s.id}`,
     before: { minutes: s.minutes !== null },
-    after: { minutes: true, link: link ?? null },
+    after: {
+      minutes: true,
+      link: link ?? null,
+      ...(recorder.recorder_name ? { recorder: recorder.recorder_name } : {}),
+    },
   });
   return after;
 }
