@@ -3,6 +3,9 @@
  * owner (who becomes a new org's secretary) and BOT_ADMINS may bind, re-binding included; besides,
  * re-binding a bound chat needs an admin of the org it is bound to, and binding to an org that already
  * exists needs an admin of that org. The chat's members join the org as 党员.
+ *
+ * Binding is done in the group it binds: sent in a private chat, it reads nothing from Feishu (a
+ * private chat has no group to look up) and is answered with where and how to bind, changing nothing.
  */
 
 import { buildBoundCard } from '../src/cards/notice-cards.ts';
@@ -15,23 +18,35 @@ import { findMember, roleOf, upsertMember } from '../src/db/repositories/members
 import { bindChat, createOrg, findOrgByName } from '../src/db/repositories/orgs.ts';
 import { ensureRules } from '../src/features/meetings/repository.ts';
 
+const USAGE = ['/绑定 第一党支部'];
+const USAGE_TEXT = USAGE.map((u) => `用法：${u}`).join('\n');
+
 export default defineCommand({
   name: 'bind',
   aliases: ['绑定', '绑定组织'],
   summary: '把本群绑定到党组织（群主或系统管理员）',
-  usage: ['/绑定 第一党支部'],
-  args: argSchema((r) => {
-    const name = r.rest('组织名', { required: true, max: 50 }).trim();
-    if (!name) return r.fail('缺少组织名。');
-    return { name };
-  }),
+  usage: USAGE,
+  // A missing name is refused by the handler (with the usage), so that a private chat is told first
+  // where binding is done, with or without a name.
+  args: argSchema((r) => ({ name: r.rest('组织名', { max: 50 }).trim() })),
   access: { roles: 'anyone', chat: 'group', org: 'optional' },
-  async prepare(ctx) {
+  async prepare(ctx, { name }) {
+    // Runs before the router's chat rule. A private chat is not looked up as a group (Feishu may refuse
+    // that, which would read as a fault): it is told how binding is done, and nothing changes.
+    if (ctx.chat.type !== 'group') {
+      throw new UserError(
+        'wrong_chat',
+        '绑定要在党组织的群聊中完成：请群主（或系统管理员）把清风拉进本组织的群聊，在群里@清风 发送“/绑定 组织名”。',
+        USAGE_TEXT,
+      );
+    }
+    if (!name) return undefined;
     const chat = await ctx.feishu.getChat(ctx.chat.chatId);
     const members = await ctx.feishu.listChatMembers(ctx.chat.chatId);
     return { chatName: chat?.name ?? null, ownerOpenId: chat?.ownerOpenId, members };
   },
   async handle(ctx, { name }, chat) {
+    if (!name || !chat) throw new UserError('bad_args', '缺少组织名。', USAGE_TEXT);
     const at = ctx.now.toISOString();
     const isOwner = chat.ownerOpenId === ctx.actor.openId;
     const current = ctx.org;

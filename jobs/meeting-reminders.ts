@@ -7,22 +7,24 @@
  * admin corrects it (compliance.ts). 学习心得 nudges go to those who signed in and have not handed one
  * in, the day before it is due, on the day and 2 working days late. Members on 请假/出差 are not nudged.
  *
- * Its upkeep part keeps the session cards' buttons in step with the 签到 window (model.ts
- * `attendancePhase`): when the window opens (签到 appears), at the start (参加 and 请假 go) and when it
- * closes (缺席 counted, 补正 offered) every card of the session is redrawn, once per phase and start
- * time. Nobody is notified by a redraw, so it runs all day, every two minutes.
+ * Its upkeep part keeps the session cards' buttons in step with time (refresh.ts `redrawPhaseCards`):
+ * when the 签到 window opens (签到 appears), at the start (参加 and 请假 go; 学习记录 / 记录纪要 and
+ * 提交心得 come) and when it closes (缺席 counted, 补正 offered) every card of the session — the group's
+ * shared one included — is redrawn, once per phase and start time, also when the phase came while the
+ * bot was not running (as long as Feishu lets the card be updated). Nobody is notified by a redraw,
+ * so it runs all day, every two minutes.
  */
 import { plain, textMessage } from '../src/cards/text.ts';
 import { type BaseContext, type Delivery, defineJob, type JobContext } from '../src/core/contracts.ts';
 import type { Outgoing } from '../src/core/message.ts';
 import { listCards } from '../src/db/repositories/cards.ts';
-import { claimReminder } from '../src/db/repositories/claims.ts';
 import { isAway, membersByOpenId } from '../src/db/repositories/members.ts';
 import type { Session } from '../src/db/schema.ts';
 import { formatLocal, localDate } from '../src/domain/time.ts';
 import { recordOf } from '../src/features/meetings/calendar.ts';
 import { minutesDueNotice, notHeldNotice } from '../src/features/meetings/compliance.ts';
-import { type AttendanceWindows, attendancePhase, sessionName, verbFor } from '../src/features/meetings/model.ts';
+import { sessionName, verbFor } from '../src/features/meetings/model.ts';
+import { redrawPhaseCards } from '../src/features/meetings/refresh.ts';
 import { listAttendees, listReflections, listScheduledBetween } from '../src/features/meetings/repository.ts';
 import { signInWindowText } from '../src/features/meetings/rules.ts';
 import {
@@ -159,34 +161,9 @@ async function afterSteps(ctx: JobContext, now: Date, s: Session, today: string)
   return out;
 }
 
-/** Sessions whose 签到 window may be open or have just closed: started at most this long ago … */
-const CARD_LOOKBACK = 2 * 24 * HOUR;
-/** … or starting within this (windows open at most 12 hours before: model.ts `WINDOW_LIMITS`). */
-const CARD_LOOKAHEAD = 24 * HOUR;
-
-/**
- * Redraws the cards of each session whose attendance phase (`open`, `started`, `closed`) has come and
- * was not drawn yet; claimed like a delivery (job, session, phase@start), so once per phase even when
- * several replicas run it. Not counted as a delivery: nobody is notified.
- */
-async function refreshPhases(ctx: BaseContext, now: Date): Promise<string> {
-  const sessions = await listScheduledBetween(
-    ctx.db,
-    new Date(now.getTime() - CARD_LOOKBACK).toISOString(),
-    new Date(now.getTime() + CARD_LOOKAHEAD).toISOString(),
-  );
-  const windows = new Map<number, AttendanceWindows>();
-  let redrawn = 0;
-  for (const s of sessions) {
-    if (!windows.has(s.org_id)) windows.set(s.org_id, await orgWindows(ctx.db, s.org_id));
-    const phase = attendancePhase(s, now, windows.get(s.org_id));
-    if (phase === 'before' || (await listCards(ctx.db, 'session', s.id)).length === 0) continue;
-    const key = { job: 'meeting-reminders', subject: `session:${s.id}`, occurrence: `card-${phase}@${s.start_at}` };
-    if (!(await claimReminder(ctx.db, key, s.org_id, now.toISOString()))) continue;
-    await refreshSessionCards(ctx, s);
-    redrawn++;
-  }
-  return `按签到时间刷新会议卡片 ${redrawn} 次`;
+/** Redraws the session cards whose attendance phase has come (refresh.ts `redrawPhaseCards`). */
+async function refreshPhases(ctx: BaseContext): Promise<string> {
+  return `按签到时间刷新会议卡片 ${await redrawPhaseCards(ctx, 'meeting-reminders')} 次`;
 }
 
 export default defineJob({

@@ -8,15 +8,21 @@
  * reminder job's time: BENCHMARKS.md, reminder scans). A claim and its rows still commit together or
  * not at all. If the batch itself fails (a deadlock between replicas, a failed commit), its deliveries
  * are tried again one transaction each.
+ *
+ * Deliveries meet the nudge gate first (gate.ts): one collected while its org's gate is shut (a day
+ * off, quiet hours) is not claimed but held, and the result says when the gate opens, so that the
+ * scheduler runs the job again then. This holds for every run — scheduled, catch-up, by hand.
  */
 import type { ControlledTransaction, Kysely } from 'kysely';
 import type { Clock } from '../core/clock.ts';
 import type { BaseContext, Delivery, FeishuDirectory, JobSpec, Logger, RuntimeSettings } from '../core/contracts.ts';
-import { claimReminder } from '../db/repositories/claims.ts';
+import { claimReminder, isClaimed } from '../db/repositories/claims.ts';
 import { recordJobRun } from '../db/repositories/job-runs.ts';
 import type { Database } from '../db/schema.ts';
+import { formatLocal } from '../domain/time.ts';
 import type { WorkCalendar } from '../domain/workdays.ts';
 import { buildContext, buildReadContext } from '../router/context.ts';
+import { deliveryGate, isGated } from './gate.ts';
 
 export interface JobDeps {
   db: Kysely<Database>;
@@ -37,6 +43,10 @@ export interface JobResult {
   posted: number;
   skipped: number;
   failed: number;
+  /** Deliveries not claimed because their org's gate was shut (a day off, quiet hours). */
+  held: number;
+  /** When the first of the held deliveries may go out (ISO), when any were held. */
+  heldUntil?: string;
   summary: string;
 }
 
@@ -107,19 +117,35 @@ export async function runJob(job: JobSpec, deps: JobDeps, now: Date): Promise<Jo
     posted: 0,
     skipped: 0,
     failed: 0,
+    held: 0,
     summary: '',
   };
 
   if (job.collect) {
-    const deliveries = await job.collect(
+    const collected = await job.collect(
       {
         ...buildReadContext(deps.db, { clock: deps.clock, now, settings: deps.settings, logger, calendar }),
         ...(deps.directory ? { directory: deps.directory } : {}),
       },
       now,
     );
-    result.due = deliveries.length;
+    result.due = collected.length;
+    // The gate: a delivery whose org may not be nudged now waits for the next run after it opens.
     const key = (d: Delivery) => ({ job: job.name, subject: d.subject, occurrence: d.occurrence });
+    const gate = isGated(job.name) ? deliveryGate(deps.db, calendar, deps.settings.timezone, now) : undefined;
+    const deliveries: Delivery[] = [];
+    let opens: Date | undefined;
+    for (const d of collected) {
+      const shutUntil = gate ? await gate(d.orgId) : undefined;
+      if (!shutUntil) deliveries.push(d);
+      // One sent before is done, not waiting.
+      else if (await isClaimed(deps.db, key(d))) result.skipped++;
+      else {
+        result.held++;
+        if (!opens || shutUntil < opens) opens = shutUntil;
+      }
+    }
+    if (opens) result.heldUntil = opens.toISOString();
     const deliverIn = async (trx: Kysely<Database>, d: Delivery): Promise<boolean> => {
       if (!(await claimReminder(trx, key(d), d.orgId, now.toISOString()))) return false;
       await d.deliver(baseContext(deps, trx, now, calendar, d.orgId, logger));
@@ -150,6 +176,8 @@ export async function runJob(job: JobSpec, deps: JobDeps, now: Date): Promise<Jo
       for (const o of outcomes) result[o]++;
     }
     result.summary = `应发 ${result.due}，已发 ${result.posted}，此前已发 ${result.skipped}，失败 ${result.failed}`;
+    if (opens)
+      result.summary += `，暂缓 ${result.held}（休息日或免打扰时段，${formatLocal(opens, deps.settings.timezone)} 后发送）`;
   }
   if (job.run) {
     const ran = await deps.db
@@ -169,7 +197,15 @@ export async function runJob(job: JobSpec, deps: JobDeps, now: Date): Promise<Jo
   });
   if (result.posted > 0 || job.run) deps.afterCommit();
   logger.info(
-    { event: 'job', asOf: result.asOf, due: result.due, posted: result.posted, failed: result.failed },
+    {
+      event: 'job',
+      asOf: result.asOf,
+      due: result.due,
+      posted: result.posted,
+      failed: result.failed,
+      held: result.held,
+      ...(result.heldUntil ? { heldUntil: result.heldUntil } : {}),
+    },
     'job ran',
   );
   return result;

@@ -41,6 +41,9 @@ const LEFT = '您已不在「第一党支部」的群聊中，在该组织的成
 const LEADERS = '只有书记或系统管理员可以任免书记、副书记。';
 const SELF_RAISE = '不能提升自己的角色（也不能改为同级角色）。请由书记设置。';
 const OWNER_ONLY = '只有群主或系统管理员可以绑定群聊。';
+/** /绑定 sent privately: binding binds the group it is sent in (commands/bind.ts). */
+const BIND_IN_GROUP =
+  '绑定要在党组织的群聊中完成：请群主（或系统管理员）把清风拉进本组织的群聊，在群里@清风 发送“/绑定 组织名”。\n用法：/绑定 第一党支部';
 /** How much a role may do (commands/role.ts, written out again): nobody sets their own role as high or higher. */
 const RANK: Record<RoleName, number> = {
   secretary: 5,
@@ -310,11 +313,13 @@ describe('authorisation matrix', () => {
           const cases = w.personas.map((p) => {
             const outside = p.kind === 'none' || p.kind === 'left';
             const chatType: 'p2p' | 'group' = outside || access.chat === 'p2p' ? 'p2p' : 'group';
-            const expected = accessRefusal(access, {
+            const declared = accessRefusal(access, {
               chat: chatType,
               hasOrg: !outside,
               role: p.kind === 'other' ? 'secretary' : p.role,
             });
+            // /绑定 says how binding is done instead of the chat rule's general sentence.
+            const expected = command.name === 'bind' && declared === WRONG_CHAT_GROUP ? BIND_IN_GROUP : declared;
             return {
               p,
               chatId: chatType === 'p2p' ? p.p2p : (p.group as string),
@@ -324,6 +329,7 @@ describe('authorisation matrix', () => {
                 p.kind === 'left' &&
                 expected !== undefined &&
                 expected !== WRONG_CHAT_GROUP &&
+                expected !== BIND_IN_GROUP &&
                 expected !== WRONG_CHAT_P2P
                   ? LEFT
                   : expected,

@@ -8,6 +8,8 @@ import type { Card } from '../../core/card.ts';
 import type { BaseContext, ChatRef } from '../../core/contracts.ts';
 import type { CardSubject } from '../../core/live-cards.ts';
 import type { Recipient } from '../../core/message.ts';
+import { CARD_UPDATE_WINDOW_MS, listLiveCards } from '../../db/repositories/cards.ts';
+import { type ClaimKey, claimKeyString, claimReminder } from '../../db/repositories/claims.ts';
 import { isAway, membersByOpenId } from '../../db/repositories/members.ts';
 import { findOrgById, isGroupChat, listOrgChats, orgSettings } from '../../db/repositories/orgs.ts';
 import type { Database, Session } from '../../db/schema.ts';
@@ -23,7 +25,7 @@ import {
   sessionHeading,
   sessionWindow,
 } from './model.ts';
-import { listAttendees, listReflections, listSessionFiles } from './repository.ts';
+import { listAttendees, listReflections, listScheduledBetween, listSessionFiles } from './repository.ts';
 import { type SessionTiming, signInWindowText } from './rules.ts';
 import { buildSessionCard, type SessionView } from './session-card.ts';
 import { reflectionCounts } from './study-rules.ts';
@@ -201,4 +203,68 @@ export async function postNotice(ctx: BaseContext, s: Session): Promise<void> {
     s,
     (await listAttendees(ctx.db, s.id)).map((a) => ({ openId: a.open_id })),
   );
+}
+
+/** Sessions whose 签到 window may open soon: windows open at most 12 hours before (model.ts `WINDOW_LIMITS`). */
+const PHASE_LOOKAHEAD_MS = 24 * 3600_000;
+
+/** The claim of one phase's redraw: once per session, phase and start time (a 改期 starts again). */
+const phaseKey = (job: string, s: Session, phase: string): ClaimKey => ({
+  job,
+  subject: `session:${s.id}`,
+  occurrence: `card-${phase}@${s.start_at}`,
+});
+
+/** Which of `keys` are claimed already (one read per few hundred, not one per session). */
+async function claimedOf(db: Kysely<Database>, keys: readonly ClaimKey[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const strings = keys.map(claimKeyString);
+  for (let i = 0; i < strings.length; i += 500) {
+    const rows = await db
+      .selectFrom('reminder_claims')
+      .select('key')
+      .where('key', 'in', strings.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.add(r.key);
+  }
+  return out;
+}
+
+/**
+ * The session cards' buttons follow time (model.ts `attendancePhase`): 签到 appears when the window
+ * opens; at the start 参加 and 请假 go and 学习记录 / 记录纪要 and 提交心得 come; when the window closes
+ * 缺席 is counted and 补正 offered. Every card of each session whose phase has come and was not drawn yet
+ * is redrawn — the group's shared card for everyone alike, each private copy for its person — through
+ * the outbox, claimed under `job` once per phase and start time, so replicas and re-runs redraw once.
+ * A session is looked at for as long as Feishu lets its cards be updated (14 days), so a phase the
+ * bot did not see come (it was down, its clock was moved on) is drawn when it next runs. Returns how
+ * many sessions were redrawn. Nobody is notified.
+ */
+export async function redrawPhaseCards(ctx: BaseContext, job: string): Promise<number> {
+  const now = ctx.now;
+  const sessions = await listScheduledBetween(
+    ctx.db,
+    new Date(now.getTime() - CARD_UPDATE_WINDOW_MS).toISOString(),
+    new Date(now.getTime() + PHASE_LOOKAHEAD_MS).toISOString(),
+  );
+  const windows = new Map<number, AttendanceWindows>();
+  const due: { s: Session; key: ClaimKey }[] = [];
+  for (const s of sessions) {
+    if (!windows.has(s.org_id)) windows.set(s.org_id, await orgWindows(ctx.db, s.org_id));
+    const phase = attendancePhase(s, now, windows.get(s.org_id));
+    if (phase !== 'before') due.push({ s, key: phaseKey(job, s, phase) });
+  }
+  const claimed = await claimedOf(
+    ctx.db,
+    due.map((d) => d.key),
+  );
+  let redrawn = 0;
+  for (const { s, key } of due) {
+    if (claimed.has(claimKeyString(key))) continue;
+    if ((await listLiveCards(ctx.db, 'session', s.id, now)).length === 0) continue;
+    if (!(await claimReminder(ctx.db, key, s.org_id, now.toISOString()))) continue;
+    await refreshSessionCards(ctx, s);
+    redrawn++;
+  }
+  return redrawn;
 }
