@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
-import { type BotHarness, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
+import { type BotHarness, messageText, OffsetClock, startBot } from '../helpers/bot.ts';
 import { tableRows } from '../helpers/card-parts.ts';
 import { button, cardText, cardTitle } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
-import { exportLedger, publishSession, saveBackfill, showMeeting } from '../helpers/meeting-steps.ts';
+import { exportLedger, meetingBranch, publishSession, saveBackfill, showMeeting } from '../helpers/meeting-steps.ts';
 
 /** "#3 主题党日：…" → "2026-12-03 15:00 · 未开展", from the session list card. */
 function listStatuses(m: EmuMessage): Map<number, string> {
@@ -27,12 +27,7 @@ describe('held means held', () => {
     clock = new OffsetClock();
     clock.set(at);
     h = await startBot({ clock });
-    const w = await seedBranch(h, { members: ['王纪检', '张组织', '赵党员', '钱党员', '孙党员'] });
-    const [inspector, organizer, zhao, qian, sun] = w.members as [EmuUser, EmuUser, EmuUser, EmuUser, EmuUser];
-    const group = w.chat.chatId;
-    await talk.say(h, group, w.secretary, `/角色 @{${inspector.openId}} 纪检委员`);
-    await talk.say(h, group, w.secretary, `/角色 @{${organizer.openId}} 组织委员`);
-    return { ...w, group, inspector, organizer, zhao, qian, sun, everyone: [w.secretary, ...w.members] };
+    return meetingBranch(h);
   }
   type World = Awaited<ReturnType<typeof setup>>;
 

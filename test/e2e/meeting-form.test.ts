@@ -9,12 +9,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SPECIAL_AGENDA } from '../../src/features/meetings/model.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
-import { type BotHarness, messageText, OffsetClock, seedBranch, startBot } from '../helpers/bot.ts';
+import { type BotHarness, messageText, OffsetClock, startBot } from '../helpers/bot.ts';
 import { field } from '../helpers/card-parts.ts';
 import { button, buttons, cardText, cardTitle } from '../helpers/cards.ts';
 import * as talk from '../helpers/converse.ts';
 import { bj } from '../helpers/converse.ts';
-import { exportLedger, publishSession, showMeeting, signInAll } from '../helpers/meeting-steps.ts';
+import { exportLedger, meetingBranch, publishSession, showMeeting, signInAll } from '../helpers/meeting-steps.ts';
 
 describe('the new meeting and study forms', () => {
   let h: BotHarness;
@@ -25,14 +25,9 @@ describe('the new meeting and study forms', () => {
     clock = new OffsetClock();
     clock.set(at);
     h = await startBot({ clock });
-    const w = await seedBranch(h, { members: ['王纪检', '张组织', '赵党员', '钱党员', '孙党员'] });
-    const [inspector, organizer, zhao, qian, sun] = w.members as [EmuUser, EmuUser, EmuUser, EmuUser, EmuUser];
-    const group = w.chat.chatId;
-    await talk.say(h, group, w.secretary, `/角色 @{${inspector.openId}} 纪检委员`);
-    await talk.say(h, group, w.secretary, `/角色 @{${organizer.openId}} 组织委员`);
-    const everyone = [w.secretary, ...w.members];
-    const by = (name: string) => everyone.find((u) => u.name === name) as EmuUser;
-    return { ...w, group, inspector, organizer, zhao, qian, sun, everyone, by };
+    const w = await meetingBranch(h);
+    const by = (name: string) => w.everyone.find((u) => u.name === name) as EmuUser;
+    return { ...w, by };
   }
   type World = Awaited<ReturnType<typeof setup>>;
 

@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import { expect } from 'vitest';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
-import type { BotHarness } from './bot.ts';
+import { type BotHarness, seedBranch } from './bot.ts';
 import { button } from './cards.ts';
 import * as talk from './converse.ts';
 
@@ -14,6 +14,19 @@ import * as talk from './converse.ts';
 export interface MeetingGroup {
   group: string;
   secretary: EmuUser;
+}
+
+/**
+ * A bound 支部 with its 书记 and five members, two of them given roles: 王纪检 the 纪检委员, 张组织 the
+ * 组织委员; 赵党员, 钱党员 and 孙党员 plain members.
+ */
+export async function meetingBranch(h: BotHarness) {
+  const w = await seedBranch(h, { members: ['王纪检', '张组织', '赵党员', '钱党员', '孙党员'] });
+  const [inspector, organizer, zhao, qian, sun] = w.members as [EmuUser, EmuUser, EmuUser, EmuUser, EmuUser];
+  const group = w.chat.chatId;
+  await talk.say(h, group, w.secretary, `/角色 @{${inspector.openId}} 纪检委员`);
+  await talk.say(h, group, w.secretary, `/角色 @{${organizer.openId}} 组织委员`);
+  return { ...w, group, inspector, organizer, zhao, qian, sun, everyone: [w.secretary, ...w.members] };
 }
 
 /** The meeting's card drawn now (`/会议 查看`), titled `title`. */
