@@ -51,11 +51,7 @@ describe('meetings', () => {
   type World = Awaited<ReturnType<typeof setup>>;
 
   const p2p = (u: EmuUser) => h.emu.p2pChat(u.openId).chatId;
-  /** What the bot sent a person privately (nothing when it never wrote to them). */
-  const privateMsgs = (u: EmuUser) => {
-    const c = h.emu.store.p2pChatOf(u.openId);
-    return c ? h.emu.botMessages(c.chatId) : [];
-  };
+  const privateMsgs = (u: EmuUser) => talk.privateMessages(h, u);
   /** How many private messages each person has now; `since` gives what came after. */
   const mark = (people: EmuUser[]) => {
     const at = new Map(people.map((u) => [u.openId, privateMsgs(u).length]));

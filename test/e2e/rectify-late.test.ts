@@ -26,10 +26,7 @@ describe('rectification items entered late, and late before', () => {
   type World = Awaited<ReturnType<typeof setup>>;
 
   const p2p = (u: EmuUser) => h.emu.p2pChat(u.openId).chatId;
-  const privateMsgs = (u: EmuUser) => {
-    const c = h.emu.store.p2pChatOf(u.openId);
-    return c ? h.emu.botMessages(c.chatId) : [];
-  };
+  const privateMsgs = (u: EmuUser) => talk.privateMessages(h, u);
   const isText = (m: EmuMessage, needle: string) => m.msgType === 'text' && messageText(m).includes(needle);
   const run = (date: string, time?: string) => talk.runJobAt(h, REMINDERS, date, time);
   const say = (w: World, from: EmuUser, text: string) => talk.say(h, w.chat.chatId, from, text, 15_000);

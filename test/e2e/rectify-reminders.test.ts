@@ -27,11 +27,7 @@ describe('rectification reminders', () => {
   type World = Awaited<ReturnType<typeof setup>>;
 
   const p2p = (u: EmuUser) => h.emu.p2pChat(u.openId).chatId;
-  /** What the bot sent a person privately (nothing when it never wrote to them). */
-  const privateMsgs = (u: EmuUser) => {
-    const c = h.emu.store.p2pChatOf(u.openId);
-    return c ? h.emu.botMessages(c.chatId) : [];
-  };
+  const privateMsgs = (u: EmuUser) => talk.privateMessages(h, u);
   const allBotMessages = () => [...h.emu.store.messages.values()].filter((m) => m.senderType === 'app');
   const lastCard = (chatId: string, title: string) =>
     h.emu.waitFor(

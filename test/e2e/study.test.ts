@@ -51,10 +51,7 @@ describe('study', () => {
   type World = Awaited<ReturnType<typeof setup>>;
 
   const p2p = (u: EmuUser) => h.emu.p2pChat(u.openId).chatId;
-  const privateMsgs = (u: EmuUser) => {
-    const c = h.emu.store.p2pChatOf(u.openId);
-    return c ? h.emu.botMessages(c.chatId) : [];
-  };
+  const privateMsgs = (u: EmuUser) => talk.privateMessages(h, u);
   const texts = (ms: EmuMessage[]) => ms.filter((m) => m.msgType === 'text').map(messageText);
   const current = (m: EmuMessage) => h.emu.requireMessage(m.messageId);
 

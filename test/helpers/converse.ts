@@ -18,6 +18,12 @@ export interface Talking {
   db: { db: Kysely<Database> };
 }
 
+/** What the bot sent a person privately, oldest first (nothing when it never wrote to them). */
+export function privateMessages(bot: Talking, u: EmuUser): EmuMessage[] {
+  const c = bot.emu.store.p2pChatOf(u.openId);
+  return c ? bot.emu.botMessages(c.chatId) : [];
+}
+
 /** A Beijing date and time as an instant. */
 export const bj = (date: string, time = '09:30') => new Date(`${date}T${time}:00+08:00`);
 
