@@ -288,8 +288,8 @@ describe('attendance in its window', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((bytes ?? Buffer.alloc(0)) as unknown as ArrayBuffer);
     const ws = wb.worksheets[0] as ExcelJS.Worksheet;
-    const header = Array.from({ length: 14 }, (_x, i) => ws.getRow(2).getCell(i + 1).value);
-    const row = Array.from({ length: 14 }, (_x, i) => ws.getRow(3).getCell(i + 1).value);
+    const header = Array.from({ length: ws.columnCount }, (_x, i) => ws.getRow(2).getCell(i + 1).value);
+    const row = Array.from({ length: ws.columnCount }, (_x, i) => ws.getRow(3).getCell(i + 1).value);
     const col = (name: string) => row[header.indexOf(name)];
     expect([col('应到'), col('实到'), col('请假'), col('缺席')]).toEqual([6, 4, 1, 1]);
     expect(String(col('补正'))).toContain('赵党员 补正为签到（现场签到表为证）');
