@@ -226,7 +226,9 @@ describe('records agree with the seats; the calendar by level', () => {
         .where('session_id', '=', id)
         .orderBy('name')
         .execute();
-      return { names: names.map((r) => r.name), card: cardText(h.emu.requireMessage(form.messageId).content) };
+      // The notice posted in the group (the form only says where it went).
+      const notice = await talk.postedCard(h, upper.chatId, `中心组学习：${title}`);
+      return { names: names.map((r) => r.name), card: cardText(notice.content) };
     };
     // No 委员 registered: everyone, and the card says how to make it the 班子.
     const first = await study('学习贯彻党的二十届四中全会精神');
