@@ -11,7 +11,8 @@
  * kill-restart.test.ts and `npm run soak`.) Every command answered exactly once.
  */
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { DeliveryRecord } from '../../src/sandbox/emulator/types.ts';
 import type { Emulator } from '../../src/sandbox/emulator.ts';
 import type { EmuMessage, EmuUser } from '../../src/sandbox/store.ts';
@@ -200,13 +201,18 @@ describe('the inbox across SIGKILL', () => {
     async () => {
       const { emu, db, bot, w } = await started();
       // At the storage edge: a transaction that marks a second event as processed stops there (a batch
-      // of two or more, its first event's work done, the second's under way) and shows the first's key
-      // to other sessions as its application_name. A transaction of one event passes.
+      // of two or more, its first event's work done, the second's under way), waiting for a lock the test
+      // holds, and shows the first's key to other sessions as its application_name. A transaction of one
+      // event passes.
+      const holder = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await holder.connect();
+      onTestFinished(() => holder.end());
+      await holder.query('select pg_advisory_lock(4217)');
       await sql`
         create function qf_hold_batch() returns trigger language plpgsql as $$
         begin
           if current_setting('qf.marked', true) = '1' then
-            perform pg_sleep(600);
+            perform pg_advisory_xact_lock(4217);
           end if;
           perform set_config('qf.marked', '1', true);
           perform set_config('application_name', new.key, true);
@@ -219,7 +225,7 @@ describe('the inbox across SIGKILL', () => {
         (
           await sql<{ pid: number; held: string }>`
             select pid, application_name as held from pg_stat_activity
-            where wait_event = 'PgSleep' and application_name like 'msg:%'`.execute(db.handle.db)
+            where wait_event = 'advisory' and application_name like 'msg:%'`.execute(db.handle.db)
         ).rows;
       const deliveries = new Map<EmuMessage, DeliveryRecord>();
       const sent: EmuMessage[] = [];
@@ -246,7 +252,7 @@ describe('the inbox across SIGKILL', () => {
 
       await bot.kill();
       // The server ends the dead client's session (here at once; by itself once it notices).
-      await sql`select pg_terminate_backend(pid) from pg_stat_activity where wait_event = 'PgSleep'`.execute(
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity where wait_event = 'advisory' and application_name like 'msg:%'`.execute(
         db.handle.db,
       );
       await sql`drop trigger qf_hold_batch on processed_events`.execute(db.handle.db);
